@@ -1,0 +1,46 @@
+/* cli.h -- shared declarations of the lumpnet command-line tool */
+#ifndef LUMPNET_CLI_H
+#define LUMPNET_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "lumpnet.h"
+
+/* Exit codes of DESIGN section 4. */
+enum { CLI_OK = 0, CLI_NEGATIVE = 1, CLI_BAD = 2, CLI_UNKNOWN = 3 };
+
+/* A subcommand: its name, entry point and one-line summary. */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+    const char *summary;
+} cli_command_t;
+
+/* cli_fail -- print "lumpnet: MESSAGE" for ERR and return its exit code. */
+int cli_fail(lump_error_t err);
+
+/* cli_usage_error -- print a usage message for COMMAND and return 2. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* cli_parse_vector -- parse "x1,x2,..." into *N new rationals (*V, to free
+ * with cli_free_vector). WHERE prefixes messages. O(length). */
+lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
+                              const char *where) LUMP_WUR;
+void cli_free_vector(mpq_t *v, size_t n);
+
+/* cli_print_json -- print J (stolen) to standard output, with a newline. */
+int cli_print_json(json_t *j);
+
+/* cli_match_opt -- when argv[*i] is OPT (or OPT=value), store its value in
+ * *VAL (the next argument, or after '=') and advance *i; returns 1 when
+ * matched, 0 when not, -1 when the value is missing (message printed). */
+int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **val);
+
+int cli_cmd_info(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_convert(int argc, char **argv);
+
+#endif

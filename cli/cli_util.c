@@ -1,0 +1,105 @@
+/* cli_util.c -- helpers shared by the subcommands: errors, vectors, JSON */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+int cli_fail(lump_error_t err)
+{
+    fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+    return lump_error_exit_code(err);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lumpnet %s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'lumpnet %s --help')\n", command);
+    return CLI_BAD;
+}
+
+void cli_free_vector(mpq_t *v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        mpq_clear(v[i]);
+    free(v);
+}
+
+lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
+                              const char *where)
+{
+    size_t count = 1, k = 0, start = 0;
+    mpq_t *out;
+    lump_error_t err = LUMP_OK;
+    for (size_t i = 0; i < len; i++)
+        count += s[i] == ',';
+    out = calloc(count, sizeof *out);
+    if (out == NULL)
+        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", where);
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] != ',')
+            continue;
+        {
+            size_t a = start, b = i;
+            while (a < b && (s[a] == ' ' || s[a] == '\t'))
+                a++;
+            while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+                b--;
+            mpq_init(out[k]);
+            k++;
+            err = lump_rat_parse(out[k - 1], s + a, b - a);
+            if (err != LUMP_OK) {
+                lump_error_prefix(err, "%s: value %zu", where, k);
+                cli_free_vector(out, k);
+                return err;
+            }
+        }
+        start = i + 1;
+    }
+    *v = out;
+    *n = k;
+    return LUMP_OK;
+}
+
+int cli_print_json(json_t *j)
+{
+    char *s;
+    if (j == NULL) {
+        fprintf(stderr, "lumpnet: out of memory building the JSON report\n");
+        return CLI_BAD;
+    }
+    s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    if (s == NULL) {
+        fprintf(stderr, "lumpnet: out of memory printing the JSON report\n");
+        return CLI_BAD;
+    }
+    puts(s);
+    free(s);
+    return CLI_OK;
+}
+
+int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **val)
+{
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+    if (strncmp(a, opt, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "lumpnet: option %s needs a value\n", opt);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}

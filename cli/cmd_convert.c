@@ -1,0 +1,53 @@
+/* cmd_convert.c -- `lumpnet convert`: rewrite a network in another format */
+#include <string.h>
+#include "cli.h"
+
+int cli_cmd_convert(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *dtype = NULL;
+    lump_write_opts_t opts;
+    lump_net_t net;
+    lump_error_t err;
+    int m;
+    lump_write_opts_init(&opts);
+    for (int i = 1; i < argc; i++) {
+        if ((m = cli_match_opt(argc, argv, &i, "--dtype", &dtype)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("convert", "unknown option '%s'", argv[i]);
+        else if (in == NULL)
+            in = argv[i];
+        else if (out == NULL)
+            out = argv[i];
+        else
+            return cli_usage_error("convert", "unexpected argument '%s'", argv[i]);
+    }
+    if (in == NULL || out == NULL)
+        return cli_usage_error("convert", "needs IN and OUT");
+    if (dtype != NULL) {
+        if (strcmp(dtype, "float32") == 0)
+            opts.onnx_dtype = LUMP_STORE_F32;
+        else if (strcmp(dtype, "float64") == 0)
+            opts.onnx_dtype = LUMP_STORE_F64;
+        else if (strcmp(dtype, "auto") != 0)
+            return cli_usage_error("convert", "--dtype is float32, float64 or auto, not '%s'",
+                                   dtype);
+    }
+    if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
+        return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                       "%s: unknown network format (the extension must "
+                                       "be .onnx, .nnet or .json)", out));
+    lump_net_init(&net);
+    err = lump_net_read(&net, in);
+    if (err == LUMP_OK)
+        err = lump_net_write(out, &net, &opts);
+    lump_net_clear(&net);
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    if (opts.rounded > 0)
+        lump_warn("%s: %zu values do not fit the file's number type and were rounded "
+                  "to nearest; the largest rounding is %.3g",
+                  out, opts.rounded, opts.max_rounding);
+    return CLI_OK;
+}

@@ -1,0 +1,200 @@
+/* cmd_eval.c -- `lumpnet eval`: evaluate a network exactly, with MPFR, or
+ * in double precision */
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+typedef enum { MODE_DOUBLE, MODE_EXACT, MODE_MPFR } eval_mode_t;
+
+typedef struct {
+    const lump_net_t *net;
+    eval_mode_t mode;
+    mpfr_prec_t prec;
+    double worst_width; /* largest MPFR enclosure width seen */
+} eval_ctx_t;
+
+static double nearest_double(const mpq_t q)
+{
+    mpfr_t t;
+    double d;
+    mpfr_init2(t, 53);
+    mpfr_set_q(t, q, MPFR_RNDN);
+    d = mpfr_get_d(t, MPFR_RNDN);
+    mpfr_clear(t);
+    return d;
+}
+
+static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
+{
+    lump_error_t err = LUMP_OK;
+    size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
+    if (c->mode == MODE_DOUBLE) {
+        double *x = malloc(nin * sizeof *x), *y = malloc(nout * sizeof *y);
+        if (x == NULL || y == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < nin; i++)
+                x[i] = nearest_double(in[i]);
+            err = lump_eval_double(y, c->net, x);
+            for (size_t j = 0; err == LUMP_OK && j < nout; j++)
+                printf("%s%.17g", j ? "," : "", y[j]);
+        }
+        free(x);
+        free(y);
+    } else if (c->mode == MODE_EXACT) {
+        mpq_t *y = malloc(nout * sizeof *y);
+        if (y == NULL)
+            return lump_error_set(LUMP_ENOMEM, "out of memory");
+        for (size_t j = 0; j < nout; j++)
+            mpq_init(y[j]);
+        err = lump_eval_exact(y, c->net, in);
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
+            char *s = lump_rat_str_frac(y[j]);
+            printf("%s%s", j ? "," : "", s);
+            free(s);
+        }
+        cli_free_vector(y, nout);
+    } else {
+        mpfr_t *lo = malloc(nout * sizeof *lo), *hi = malloc(nout * sizeof *hi), mid;
+        if (lo == NULL || hi == NULL) {
+            free(lo);
+            free(hi);
+            return lump_error_set(LUMP_ENOMEM, "out of memory");
+        }
+        mpfr_init2(mid, c->prec + 1);
+        for (size_t j = 0; j < nout; j++) {
+            mpfr_init2(lo[j], c->prec);
+            mpfr_init2(hi[j], c->prec);
+        }
+        err = lump_eval_mpfr(lo, hi, c->net, in, c->prec);
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
+            double w;
+            /* prec + 1 bits hold the sum of two prec-bit numbers of close
+             * magnitude; the midpoint is only what is printed, the width is
+             * the stated error */
+            mpfr_add(mid, lo[j], hi[j], MPFR_RNDN);
+            mpfr_div_2ui(mid, mid, 1, MPFR_RNDN);
+            printf("%s%.17g", j ? "," : "", mpfr_get_d(mid, MPFR_RNDN));
+            mpfr_sub(mid, hi[j], lo[j], MPFR_RNDU);
+            w = mpfr_get_d(mid, MPFR_RNDU);
+            if (w > c->worst_width)
+                c->worst_width = w;
+        }
+        for (size_t j = 0; j < nout; j++) {
+            mpfr_clear(lo[j]);
+            mpfr_clear(hi[j]);
+        }
+        mpfr_clear(mid);
+        free(lo);
+        free(hi);
+    }
+    if (err == LUMP_OK)
+        putchar('\n');
+    return err;
+}
+
+static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const char *where)
+{
+    lump_error_t err;
+    mpq_t *x = NULL;
+    size_t n = 0;
+    err = cli_parse_vector(&x, &n, s, len, where);
+    if (err != LUMP_OK)
+        return err;
+    if (n != c->net->n_inputs)
+        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
+                             where, n, c->net->n_inputs);
+    else
+        err = eval_one(c, x);
+    cli_free_vector(x, n);
+    return err;
+}
+
+static lump_error_t eval_file(eval_ctx_t *c, const char *path)
+{
+    lump_error_t err = LUMP_OK;
+    unsigned char *buf = NULL;
+    size_t len = 0, line = 0;
+    char where[512];
+    LUMP_CHECK(lump_io_read_file(&buf, &len, path));
+    for (size_t start = 0; start < len;) {
+        const char *s = (const char *)buf + start;
+        const char *nl = memchr(s, '\n', len - start);
+        size_t n = nl ? (size_t)(nl - s) : len - start, a = 0;
+        line++;
+        start += n + 1;
+        while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
+            a++;
+        if (a == n || s[a] == '#')
+            continue;
+        snprintf(where, sizeof where, "%s: line %zu", path, line);
+        LUMP_CHECK(eval_text(c, s, n, where));
+    }
+cleanup:
+    free(buf);
+    return err;
+}
+
+int cli_cmd_eval(int argc, char **argv)
+{
+    const char *path = NULL, *input = NULL, *inputs = NULL, *prec = NULL;
+    eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0};
+    lump_net_t net;
+    lump_error_t err;
+    int m;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--exact") == 0)
+            c.mode = MODE_EXACT;
+        else if ((m = cli_match_opt(argc, argv, &i, "--input", &input)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--inputs", &inputs)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--mpfr", &prec)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+                   !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+            return cli_usage_error("eval", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("eval", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL)
+        return cli_usage_error("eval", "missing NET");
+    if ((input == NULL) == (inputs == NULL))
+        return cli_usage_error("eval", "give exactly one of --input and --inputs");
+    if (prec != NULL) {
+        char *end;
+        long p = strtol(prec, &end, 10);
+        if (c.mode == MODE_EXACT)
+            return cli_usage_error("eval", "--exact and --mpfr exclude each other");
+        if (*end != '\0' || p < 24 || p > 65536)
+            return cli_usage_error("eval", "--mpfr needs a precision in bits from 24 "
+                                   "to 65536, not '%s'", prec);
+        c.mode = MODE_MPFR;
+        c.prec = (mpfr_prec_t)p;
+    }
+    lump_net_init(&net);
+    err = lump_net_read(&net, path);
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    c.net = &net;
+    if (c.mode == MODE_EXACT && !lump_net_is_pwl(&net)) {
+        lump_net_clear(&net);
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "%s: exact evaluation needs piecewise-linear "
+                                       "activations (this network has sigmoid or tanh); "
+                                       "use --mpfr BITS for a rigorous enclosure",
+                                       path));
+    }
+    if (input != NULL)
+        err = eval_text(&c, input, strlen(input), "--input");
+    else
+        err = eval_file(&c, inputs);
+    if (err == LUMP_OK && c.mode == MODE_MPFR)
+        fprintf(stderr, "lumpnet: MPFR at %ld bits: every output lies within %.3g of "
+                "the printed midpoint before its rounding to 17 digits\n",
+                (long)c.prec, c.worst_width / 2);
+    lump_net_clear(&net);
+    fflush(stdout);
+    return err == LUMP_OK ? CLI_OK : cli_fail(err);
+}

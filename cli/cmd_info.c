@@ -1,0 +1,133 @@
+/* cmd_info.c -- `lumpnet info`: sizes, activations and maps of a network */
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char *layer_act_name(const lump_layer_t *l)
+{
+    return lump_layer_uniform_act(l) ? lump_act_name(l->act.kind) : "mixed";
+}
+
+static const char *store_name(lump_store_t s)
+{
+    return s == LUMP_STORE_F32 ? "float32" : s == LUMP_STORE_F64 ? "float64" : "rational";
+}
+
+static json_t *info_json(const char *path, const lump_net_t *net)
+{
+    json_t *j = json_object(), *layers = json_array();
+    json_object_set_new(j, "file", json_string(path));
+    json_object_set_new(j, "inputs", json_integer((json_int_t)net->n_inputs));
+    json_object_set_new(j, "outputs", json_integer((json_int_t)lump_net_n_outputs(net)));
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const lump_layer_t *l = &net->layers[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "size", json_integer((json_int_t)l->size));
+        json_object_set_new(o, "activation", json_string(layer_act_name(l)));
+        if (lump_layer_uniform_act(l) && l->act.kind == LUMP_ACT_LEAKY_RELU) {
+            char *a = lump_rat_str(l->act.alpha);
+            json_object_set_new(o, "alpha", json_string(a ? a : "?"));
+            free(a);
+        }
+        json_object_set_new(o, "storage", json_string(store_name(l->weight.store)));
+        json_array_append_new(layers, o);
+    }
+    json_object_set_new(j, "layers", layers);
+    json_object_set_new(j, "neurons", json_integer((json_int_t)lump_net_neurons(net)));
+    json_object_set_new(j, "params", json_integer((json_int_t)lump_net_params(net)));
+    json_object_set_new(j, "input_clip", json_boolean(net->has_clip));
+    json_object_set_new(j, "input_normalization", json_boolean(net->has_norm));
+    json_object_set_new(j, "output_map", json_boolean(net->has_outmap));
+    json_object_set_new(j, "piecewise_linear", json_boolean(lump_net_is_pwl(net)));
+    return j;
+}
+
+static void info_text(const char *path, const lump_net_t *net)
+{
+    printf("network:  %s\n", path);
+    printf("inputs:   %zu\n", net->n_inputs);
+    printf("outputs:  %zu\n", lump_net_n_outputs(net));
+    printf("layers:   %zu (not counting the inputs)\n", net->n_layers);
+    printf("  %5s  %-10s %8s  %s\n", "layer", "activation", "size", "storage");
+    printf("  %5d  %-10s %8zu\n", 0, "input", net->n_inputs);
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const lump_layer_t *l = &net->layers[i];
+        printf("  %5zu  %-10s %8zu  %s\n", i + 1, layer_act_name(l), l->size,
+               store_name(l->weight.store));
+    }
+    printf("neurons:  %zu (hidden plus output)\n", lump_net_neurons(net));
+    printf("params:   %zu (weights plus biases)\n", lump_net_params(net));
+    printf("maps:     input clip %s, input normalization %s, output map %s\n",
+           net->has_clip ? "yes" : "no", net->has_norm ? "yes" : "no",
+           net->has_outmap ? "yes" : "no");
+}
+
+/* A VNN-LIB property: print its input box. */
+static int info_box(const char *path, int json)
+{
+    lump_box_t box;
+    lump_error_t err;
+    lump_box_init(&box);
+    err = lump_box_read_vnnlib(&box, path);
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    if (json) {
+        json_t *j = json_object(), *lo = json_array(), *hi = json_array();
+        for (size_t i = 0; i < box.n; i++) {
+            char *a = lump_rat_str(box.lo[i]), *b = lump_rat_str(box.hi[i]);
+            json_array_append_new(lo, json_string(a ? a : "?"));
+            json_array_append_new(hi, json_string(b ? b : "?"));
+            free(a);
+            free(b);
+        }
+        json_object_set_new(j, "file", json_string(path));
+        json_object_set_new(j, "inputs", json_integer((json_int_t)box.n));
+        json_object_set_new(j, "lower", lo);
+        json_object_set_new(j, "upper", hi);
+        lump_box_clear(&box);
+        return cli_print_json(j);
+    }
+    printf("box:      %s\ninputs:   %zu\n", path, box.n);
+    for (size_t i = 0; i < box.n; i++) {
+        char *a = lump_rat_str(box.lo[i]), *b = lump_rat_str(box.hi[i]);
+        printf("  X_%zu in [%s, %s]\n", i, a ? a : "?", b ? b : "?");
+        free(a);
+        free(b);
+    }
+    lump_box_clear(&box);
+    return CLI_OK;
+}
+
+int cli_cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    int json = 0, rc;
+    lump_net_t net;
+    lump_error_t err;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("info", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("info", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL)
+        return cli_usage_error("info", "missing NET");
+    if (strlen(path) > 7 && strcmp(path + strlen(path) - 7, ".vnnlib") == 0)
+        return info_box(path, json);
+    lump_net_init(&net);
+    err = lump_net_read(&net, path);
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    if (json) {
+        rc = cli_print_json(info_json(path, &net));
+    } else {
+        info_text(path, &net);
+        rc = CLI_OK;
+    }
+    lump_net_clear(&net);
+    return rc;
+}

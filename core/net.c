@@ -1,0 +1,290 @@
+/* net.c -- the layered network: construction, copying, sizes, checks */
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/net.h"
+
+void lump_net_init(lump_net_t *net)
+{
+    memset(net, 0, sizeof *net);
+}
+
+static void free_q(mpq_t *v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        mpq_clear(v[i]);
+    free(v);
+}
+
+static void layer_clear(lump_layer_t *l)
+{
+    lump_arr_clear(&l->weight);
+    lump_arr_clear(&l->bias);
+    lump_act_clear(&l->act);
+    if (l->neuron_act != NULL) {
+        for (size_t v = 0; v < l->size; v++)
+            lump_act_clear(&l->neuron_act[v]);
+        free(l->neuron_act);
+    }
+}
+
+void lump_net_clear(lump_net_t *net)
+{
+    size_t nout = lump_net_n_outputs(net);
+    for (size_t i = 0; i < net->n_layers; i++)
+        layer_clear(&net->layers[i]);
+    free(net->layers);
+    free_q(net->clip_lo, net->n_inputs);
+    free_q(net->clip_hi, net->n_inputs);
+    free_q(net->norm_mean, net->n_inputs);
+    free_q(net->norm_range, net->n_inputs);
+    free_q(net->out_scale, nout);
+    free_q(net->out_shift, nout);
+    lump_net_init(net);
+}
+
+static lump_error_t alloc_q(mpq_t **out, size_t n, long init)
+{
+    mpq_t *v = calloc(n ? n : 1, sizeof *v);
+    if (v == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory (%zu rationals)", n);
+    for (size_t i = 0; i < n; i++) {
+        mpq_init(v[i]);
+        mpq_set_si(v[i], init, 1);
+    }
+    *out = v;
+    return LUMP_OK;
+}
+
+lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers,
+                            const size_t *sizes, lump_store_t store)
+{
+    lump_error_t err = LUMP_OK;
+    size_t prev = n_inputs, max = lump_arr_max_len();
+    lump_net_clear(net);
+    if (n_inputs == 0 || n_layers == 0)
+        return lump_error_set(LUMP_EINPUT, "a network needs at least one input and one layer");
+    /* check every size before allocating anything */
+    for (size_t i = 0; i < n_layers; i++) {
+        if (sizes[i] == 0)
+            return lump_error_set(LUMP_EINPUT, "layer %zu is empty", i + 1);
+        if (sizes[i] > max || prev > max / sizes[i])
+            return lump_error_set(LUMP_ENOMEM,
+                                  "layer %zu: %zu x %zu weights exceed the limit of %zu",
+                                  i + 1, sizes[i], prev, max);
+        prev = sizes[i];
+    }
+    net->layers = calloc(n_layers, sizeof *net->layers);
+    if (net->layers == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory (%zu layers)", n_layers);
+    net->n_inputs = n_inputs;
+    net->n_layers = n_layers;
+    prev = n_inputs;
+    for (size_t i = 0; i < n_layers; i++) {
+        lump_layer_t *l = &net->layers[i];
+        l->size = sizes[i];
+        l->in_size = prev;
+        lump_arr_init(&l->weight);
+        lump_arr_init(&l->bias);
+        lump_act_init(&l->act);
+        prev = sizes[i];
+    }
+    for (size_t i = 0; i < n_layers; i++) {
+        lump_layer_t *l = &net->layers[i];
+        LUMP_CHECK(lump_arr_alloc(&l->weight, store, l->size * l->in_size));
+        LUMP_CHECK(lump_arr_alloc(&l->bias, store, l->size));
+    }
+cleanup:
+    if (err)
+        lump_net_clear(net);
+    return err;
+}
+
+lump_error_t lump_net_alloc_clip(lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    if (net->has_clip)
+        return LUMP_OK;
+    LUMP_CHECK(alloc_q(&net->clip_lo, net->n_inputs, 0));
+    LUMP_CHECK(alloc_q(&net->clip_hi, net->n_inputs, 0));
+    net->has_clip = 1;
+cleanup:
+    return err;
+}
+
+lump_error_t lump_net_alloc_norm(lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    if (net->has_norm)
+        return LUMP_OK;
+    LUMP_CHECK(alloc_q(&net->norm_mean, net->n_inputs, 0));
+    LUMP_CHECK(alloc_q(&net->norm_range, net->n_inputs, 1));
+    net->has_norm = 1;
+cleanup:
+    return err;
+}
+
+lump_error_t lump_net_alloc_outmap(lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    size_t n = lump_net_n_outputs(net);
+    if (net->has_outmap)
+        return LUMP_OK;
+    LUMP_CHECK(alloc_q(&net->out_scale, n, 1));
+    LUMP_CHECK(alloc_q(&net->out_shift, n, 0));
+    net->has_outmap = 1;
+cleanup:
+    return err;
+}
+
+static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mpq_set(dst[i], src[i]);
+}
+
+lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src)
+{
+    lump_error_t err = LUMP_OK;
+    lump_net_t b;
+    size_t *sizes = NULL, nout = lump_net_n_outputs(src);
+    lump_net_init(&b);
+    sizes = malloc((src->n_layers ? src->n_layers : 1) * sizeof *sizes);
+    if (sizes == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory copying a network");
+    for (size_t i = 0; i < src->n_layers; i++)
+        sizes[i] = src->layers[i].size;
+    LUMP_CHECK(lump_net_setup(&b, src->n_inputs, src->n_layers, sizes, LUMP_STORE_F32));
+    for (size_t i = 0; i < src->n_layers; i++) {
+        const lump_layer_t *s = &src->layers[i];
+        lump_layer_t *d = &b.layers[i];
+        LUMP_CHECK(lump_arr_copy(&d->weight, &s->weight));
+        LUMP_CHECK(lump_arr_copy(&d->bias, &s->bias));
+        lump_act_set(&d->act, &s->act);
+        if (s->neuron_act != NULL)
+            for (size_t v = 0; v < s->size; v++)
+                LUMP_CHECK(lump_layer_set_neuron_act(d, v, &s->neuron_act[v]));
+    }
+    if (src->has_clip) {
+        LUMP_CHECK(lump_net_alloc_clip(&b));
+        copy_q(b.clip_lo, src->clip_lo, src->n_inputs);
+        copy_q(b.clip_hi, src->clip_hi, src->n_inputs);
+    }
+    if (src->has_norm) {
+        LUMP_CHECK(lump_net_alloc_norm(&b));
+        copy_q(b.norm_mean, src->norm_mean, src->n_inputs);
+        copy_q(b.norm_range, src->norm_range, src->n_inputs);
+    }
+    if (src->has_outmap) {
+        LUMP_CHECK(lump_net_alloc_outmap(&b));
+        copy_q(b.out_scale, src->out_scale, nout);
+        copy_q(b.out_shift, src->out_shift, nout);
+    }
+    lump_net_clear(dst);
+    *dst = b;
+    lump_net_init(&b);
+cleanup:
+    free(sizes);
+    lump_net_clear(&b);
+    return err;
+}
+
+size_t lump_net_n_outputs(const lump_net_t *net)
+{
+    return net->n_layers ? net->layers[net->n_layers - 1].size : 0;
+}
+
+size_t lump_net_neurons(const lump_net_t *net)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        n += net->layers[i].size;
+    return n;
+}
+
+size_t lump_net_params(const lump_net_t *net)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        n += net->layers[i].size * (net->layers[i].in_size + 1);
+    return n;
+}
+
+const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v)
+{
+    return layer->neuron_act != NULL ? &layer->neuron_act[v] : &layer->act;
+}
+
+int lump_layer_uniform_act(const lump_layer_t *layer)
+{
+    if (layer->neuron_act == NULL)
+        return 1;
+    for (size_t v = 0; v < layer->size; v++)
+        if (!lump_act_equal(&layer->neuron_act[v], &layer->act))
+            return 0;
+    return 1;
+}
+
+lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v, const lump_act_t *a)
+{
+    lump_require(v < layer->size, "lump_layer_set_neuron_act");
+    if (layer->neuron_act == NULL) {
+        layer->neuron_act = calloc(layer->size, sizeof *layer->neuron_act);
+        if (layer->neuron_act == NULL)
+            return lump_error_set(LUMP_ENOMEM, "out of memory (%zu activations)",
+                                  layer->size);
+        for (size_t k = 0; k < layer->size; k++) {
+            lump_act_init(&layer->neuron_act[k]);
+            lump_act_set(&layer->neuron_act[k], &layer->act);
+        }
+    }
+    lump_act_set(&layer->neuron_act[v], a);
+    return LUMP_OK;
+}
+
+int lump_net_is_pwl(const lump_net_t *net)
+{
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const lump_layer_t *l = &net->layers[i];
+        if (l->neuron_act == NULL) {
+            if (!lump_act_is_pwl(l->act.kind))
+                return 0;
+            continue;
+        }
+        for (size_t v = 0; v < l->size; v++)
+            if (!lump_act_is_pwl(l->neuron_act[v].kind))
+                return 0;
+    }
+    return 1;
+}
+
+lump_error_t lump_net_validate(const lump_net_t *net, const char *name)
+{
+    size_t prev = net->n_inputs, nout = lump_net_n_outputs(net);
+    if (net->n_inputs == 0 || net->n_layers == 0)
+        return lump_error_set(LUMP_EINPUT, "%s: the network has no %s", name,
+                              net->n_inputs == 0 ? "inputs" : "layers");
+    for (size_t i = 0; i < net->n_layers; i++) {
+        const lump_layer_t *l = &net->layers[i];
+        if (l->in_size != prev || l->weight.len != l->size * l->in_size ||
+            l->bias.len != l->size)
+            return lump_error_set(LUMP_EINPUT, "%s: layer %zu: sizes do not chain",
+                                  name, i + 1);
+        prev = l->size;
+    }
+    for (size_t j = 0; j < net->n_inputs; j++) {
+        if (net->has_clip && mpq_cmp(net->clip_lo[j], net->clip_hi[j]) > 0)
+            return lump_error_set(LUMP_EINPUT,
+                                  "%s: input %zu: clip lower bound exceeds upper bound",
+                                  name, j);
+        if (net->has_norm && mpq_sgn(net->norm_range[j]) == 0)
+            return lump_error_set(LUMP_EINPUT, "%s: input %zu: normalisation range is 0",
+                                  name, j);
+    }
+    for (size_t j = 0; net->has_outmap && j < nout; j++)
+        if (mpq_sgn(net->out_scale[j]) == 0)
+            return lump_error_set(LUMP_EINPUT, "%s: output %zu: output scale is 0",
+                                  name, j);
+    return LUMP_OK;
+}

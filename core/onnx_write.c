@@ -1,0 +1,542 @@
+/* onnx_write.c -- write a network as ONNX: clip, normalisation, Gemm and
+ * activation nodes, in float32 or float64 (protobuf-c) */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet.h"
+#include "onnx.pb-c.h"
+#include "onnx_support.h"
+
+#define NAME_LEN 48
+
+/* A tensor being written; RAW is ours to free unless borrowed from an
+ * array that already holds the exact bytes. */
+typedef struct {
+    Onnx__TensorProto t;
+    int64_t dims[2];
+    char name[NAME_LEN];
+    unsigned char *owned;
+} wtensor_t;
+
+typedef struct {
+    Onnx__NodeProto n;
+    char *in[3];
+    char *out[1];
+    char name[NAME_LEN];
+    char outname[NAME_LEN];
+    Onnx__AttributeProto attr;
+    Onnx__AttributeProto *attrp[1];
+} wnode_t;
+
+typedef struct {
+    lump_store_t dtype; /* LUMP_STORE_F32 or LUMP_STORE_F64 */
+    size_t rounded;
+    double max_rounding;
+    wtensor_t *tensors;
+    size_t ntensors;
+    wnode_t *nodes;
+    size_t nnodes;
+    char *cur; /* the chain's current value name */
+    mpfr_t fr;
+    mpq_t q, r;
+} wmodel_t;
+
+static int host_le(void)
+{
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+static void st_f32(unsigned char *p, float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static void st_f64(unsigned char *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+/* round_q -- *OUT = V rounded to the nearest value of DTYPE (ties to even,
+ * subnormals honoured through MPFR's exponent range), counting a rounding
+ * and its size. A value beyond the largest finite one is an error: an
+ * infinity would change the function and no reader accepts it. O(size of
+ * V). */
+static lump_error_t round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, double *out,
+                            const char *what)
+{
+    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
+    int f32 = dtype == LUMP_STORE_F32, t;
+    double d;
+    mpfr_set_prec(w->fr, f32 ? 24 : 53);
+    mpfr_set_emin(f32 ? -148 : -1073);
+    mpfr_set_emax(f32 ? 128 : 1024);
+    t = mpfr_set_q(w->fr, v, MPFR_RNDN);
+    t = mpfr_subnormalize(w->fr, t, MPFR_RNDN);
+    d = f32 ? (double)mpfr_get_flt(w->fr, MPFR_RNDN) : mpfr_get_d(w->fr, MPFR_RNDN);
+    mpfr_set_emin(emin);
+    mpfr_set_emax(emax);
+    if (!isfinite(d))
+        return lump_error_set(LUMP_EUNSUPPORTED,
+                              "%s: a value (about %.3g) is too large for %s",
+                              what, mpq_get_d(v), f32 ? "float32 (write float64)" : "float64");
+    if (t != 0) {
+        double e;
+        w->rounded++;
+        mpq_set_d(w->r, d);
+        mpq_sub(w->r, w->r, v);
+        mpq_abs(w->r, w->r);
+        mpfr_set_prec(w->fr, 53);
+        mpfr_set_q(w->fr, w->r, MPFR_RNDU);
+        e = mpfr_get_d(w->fr, MPFR_RNDU);
+        if (e > w->max_rounding)
+            w->max_rounding = e;
+    }
+    *out = d;
+    return LUMP_OK;
+}
+
+static wtensor_t *new_tensor(wmodel_t *w, const char *name, size_t d0, size_t d1, int nd)
+{
+    wtensor_t *t = &w->tensors[w->ntensors++];
+    Onnx__TensorProto init = ONNX__TENSOR_PROTO__INIT;
+    t->t = init;
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->t.name = t->name;
+    t->dims[0] = (int64_t)d0;
+    t->dims[1] = (int64_t)d1;
+    t->t.n_dims = (size_t)nd;
+    t->t.dims = t->dims;
+    t->t.has_data_type = 1;
+    t->t.data_type = w->dtype == LUMP_STORE_F32 ? LUMP_ONNX_FLOAT : LUMP_ONNX_DOUBLE;
+    t->t.has_raw_data = 1;
+    return t;
+}
+
+static lump_error_t alloc_raw(wtensor_t *t, size_t n, size_t esize)
+{
+    if (n > SIZE_MAX / esize || (t->owned = malloc(n * esize > 0 ? n * esize : 1)) == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory writing tensor %s", t->name);
+    t->t.raw_data.data = t->owned;
+    t->t.raw_data.len = n * esize;
+    return LUMP_OK;
+}
+
+/* tensor_arr -- a tensor holding the values of A in the model's type. An
+ * F32 array written as float32 on a little-endian host is borrowed, not
+ * copied (the largest networks are exactly these). O(len). */
+static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *a,
+                               size_t d0, size_t d1, int nd)
+{
+    lump_error_t err = LUMP_OK;
+    wtensor_t *t = new_tensor(w, name, d0, d1, nd);
+    int f32 = w->dtype == LUMP_STORE_F32;
+    size_t esize = f32 ? 4 : 8;
+    unsigned char *p;
+    if (a->store == (f32 ? LUMP_STORE_F32 : LUMP_STORE_F64) && host_le()) {
+        t->t.raw_data.data = a->data;
+        t->t.raw_data.len = a->len * esize;
+        return LUMP_OK;
+    }
+    LUMP_CHECK(alloc_raw(t, a->len, esize));
+    p = t->owned;
+    for (size_t i = 0; i < a->len; i++, p += esize) {
+        double d;
+        if (a->store == LUMP_STORE_F32) {
+            d = ((const float *)a->data)[i];
+        } else if (a->store == LUMP_STORE_F64 &&
+                   (!f32 || (double)(float)((const double *)a->data)[i] ==
+                                ((const double *)a->data)[i])) {
+            d = ((const double *)a->data)[i];
+        } else {
+            lump_arr_get(w->q, a, i);
+            LUMP_CHECK(round_q(w, w->dtype, w->q, &d, name));
+        }
+        if (f32)
+            st_f32(p, (float)d);
+        else
+            st_f64(p, d);
+    }
+cleanup:
+    return err;
+}
+
+/* tensor_q -- a tensor of the N rationals V (a vector). O(n). */
+static lump_error_t tensor_q(wmodel_t *w, const char *name, mpq_t *const v, size_t n)
+{
+    lump_error_t err = LUMP_OK;
+    wtensor_t *t = new_tensor(w, name, n, 0, 1);
+    int f32 = w->dtype == LUMP_STORE_F32;
+    LUMP_CHECK(alloc_raw(t, n, f32 ? 4 : 8));
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        LUMP_CHECK(round_q(w, w->dtype, v[i], &d, name));
+        if (f32)
+            st_f32(t->owned + 4 * i, (float)d);
+        else
+            st_f64(t->owned + 8 * i, d);
+    }
+cleanup:
+    return err;
+}
+
+/* add_node -- append OP reading the chain's value and the last NCONST
+ * tensors; its output becomes the chain's value. */
+static wnode_t *add_node(wmodel_t *w, const char *op, size_t nconst)
+{
+    wnode_t *nd = &w->nodes[w->nnodes];
+    Onnx__NodeProto init = ONNX__NODE_PROTO__INIT;
+    nd->n = init;
+    snprintf(nd->name, sizeof nd->name, "%s_%zu", op, w->nnodes);
+    snprintf(nd->outname, sizeof nd->outname, "v%zu", w->nnodes);
+    nd->n.name = nd->name;
+    nd->n.op_type = (char *)op;
+    nd->in[0] = w->cur;
+    for (size_t i = 0; i < nconst; i++)
+        nd->in[1 + i] = w->tensors[w->ntensors - nconst + i].name;
+    nd->n.n_input = 1 + nconst;
+    nd->n.input = nd->in;
+    nd->out[0] = nd->outname;
+    nd->n.n_output = 1;
+    nd->n.output = nd->out;
+    w->cur = nd->outname;
+    w->nnodes++;
+    return nd;
+}
+
+static void set_attr_int(wnode_t *nd, const char *name, int64_t v)
+{
+    Onnx__AttributeProto init = ONNX__ATTRIBUTE_PROTO__INIT;
+    nd->attr = init;
+    nd->attr.name = (char *)name;
+    nd->attr.has_type = 1;
+    nd->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    nd->attr.has_i = 1;
+    nd->attr.i = v;
+    nd->attrp[0] = &nd->attr;
+    nd->n.n_attribute = 1;
+    nd->n.attribute = nd->attrp;
+}
+
+static void set_attr_float(wnode_t *nd, const char *name, float v)
+{
+    Onnx__AttributeProto init = ONNX__ATTRIBUTE_PROTO__INIT;
+    nd->attr = init;
+    nd->attr.name = (char *)name;
+    nd->attr.has_type = 1;
+    nd->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    nd->attr.has_f = 1;
+    nd->attr.f = v;
+    nd->attrp[0] = &nd->attr;
+    nd->n.n_attribute = 1;
+    nd->n.attribute = nd->attrp;
+}
+
+static void model_clear(wmodel_t *w)
+{
+    for (size_t i = 0; i < w->ntensors; i++)
+        free(w->tensors[i].owned);
+    w->ntensors = 0;
+    w->nnodes = 0;
+    w->rounded = 0;
+    w->max_rounding = 0;
+}
+
+static const char *onnx_act_op(lump_act_kind_t k)
+{
+    switch (k) {
+    case LUMP_ACT_RELU:
+        return "Relu";
+    case LUMP_ACT_LEAKY_RELU:
+        return "LeakyRelu";
+    case LUMP_ACT_SIGMOID:
+        return "Sigmoid";
+    case LUMP_ACT_TANH:
+        return "Tanh";
+    default:
+        return NULL;
+    }
+}
+
+/* fold_outmap -- W'[j,u] = scale_j W[j,u], b'_j = scale_j b_j + shift_j,
+ * exactly, into arrays that keep the most compact exact storage. */
+static lump_error_t fold_outmap(wmodel_t *w, const lump_net_t *net, lump_arr_t *fw,
+                                lump_arr_t *fb)
+{
+    lump_error_t err = LUMP_OK;
+    const lump_layer_t *L = &net->layers[net->n_layers - 1];
+    LUMP_CHECK(lump_arr_alloc(fw, LUMP_STORE_F32, L->weight.len));
+    LUMP_CHECK(lump_arr_alloc(fb, LUMP_STORE_F32, L->size));
+    for (size_t j = 0; j < L->size; j++) {
+        for (size_t u = 0; u < L->in_size; u++) {
+            lump_arr_get(w->q, &L->weight, j * L->in_size + u);
+            mpq_mul(w->q, w->q, net->out_scale[j]);
+            LUMP_CHECK(lump_arr_set(fw, j * L->in_size + u, w->q));
+        }
+        lump_arr_get(w->q, &L->bias, j);
+        mpq_mul(w->q, w->q, net->out_scale[j]);
+        mpq_add(w->q, w->q, net->out_shift[j]);
+        LUMP_CHECK(lump_arr_set(fb, j, w->q));
+    }
+cleanup:
+    return err;
+}
+
+/* model_build -- the graph of NET in DTYPE (tensors and nodes only). */
+static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t dtype,
+                                const lump_arr_t *fw, const lump_arr_t *fb)
+{
+    lump_error_t err = LUMP_OK;
+    size_t n = net->n_inputs, nl = net->n_layers;
+    char nm[NAME_LEN];
+    model_clear(w);
+    w->dtype = dtype;
+    w->cur = "input";
+    if (net->has_clip) {
+        LUMP_CHECK(tensor_q(w, "clip_lo", net->clip_lo, n));
+        add_node(w, "Max", 1);
+        LUMP_CHECK(tensor_q(w, "clip_hi", net->clip_hi, n));
+        add_node(w, "Min", 1);
+    }
+    if (net->has_norm) {
+        LUMP_CHECK(tensor_q(w, "norm_mean", net->norm_mean, n));
+        add_node(w, "Sub", 1);
+        LUMP_CHECK(tensor_q(w, "norm_range", net->norm_range, n));
+        add_node(w, "Div", 1);
+    }
+    for (size_t i = 0; i < nl; i++) {
+        const lump_layer_t *L = &net->layers[i];
+        int folded = fw != NULL && i == nl - 1;
+        const char *op = onnx_act_op(L->act.kind);
+        snprintf(nm, sizeof nm, "layer%zu_W", i + 1);
+        LUMP_CHECK(tensor_arr(w, nm, folded ? fw : &L->weight, L->size, L->in_size, 2));
+        snprintf(nm, sizeof nm, "layer%zu_b", i + 1);
+        LUMP_CHECK(tensor_arr(w, nm, folded ? fb : &L->bias, L->size, 0, 1));
+        set_attr_int(add_node(w, "Gemm", 2), "transB", 1);
+        if (op != NULL) {
+            wnode_t *nd = add_node(w, op, 0);
+            if (L->act.kind == LUMP_ACT_LEAKY_RELU)
+                set_attr_float(nd, "alpha", 0.0f); /* set by the caller */
+        }
+    }
+    if (net->has_outmap && fw == NULL) {
+        size_t m = lump_net_n_outputs(net);
+        LUMP_CHECK(tensor_q(w, "out_scale", net->out_scale, m));
+        add_node(w, "Mul", 1);
+        LUMP_CHECK(tensor_q(w, "out_shift", net->out_shift, m));
+        add_node(w, "Add", 1);
+    }
+    snprintf(w->nodes[w->nnodes - 1].outname, NAME_LEN, "output");
+cleanup:
+    return err;
+}
+
+/* LeakyRelu's slope is a float32 attribute in every ONNX type: round each
+ * slope to float32 and count the rounding whatever the weights' type. */
+static lump_error_t set_leaky_alphas(wmodel_t *w, const lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < w->nnodes; i++) {
+        wnode_t *nd = &w->nodes[i];
+        double d;
+        if (strcmp(nd->n.op_type, "LeakyRelu") != 0)
+            continue;
+        while (net->layers[k].act.kind != LUMP_ACT_LEAKY_RELU)
+            k++;
+        LUMP_CHECK(round_q(w, LUMP_STORE_F32, net->layers[k].act.alpha, &d, "LeakyRelu alpha"));
+        nd->attr.f = (float)d;
+        k++;
+    }
+cleanup:
+    return err;
+}
+
+typedef struct {
+    ProtobufCBuffer base;
+    FILE *f;
+    int failed;
+} file_buffer_t;
+
+static void file_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
+{
+    file_buffer_t *fb = (file_buffer_t *)b;
+    if (!fb->failed && len > 0 && fwrite(data, 1, len, fb->f) != len)
+        fb->failed = 1;
+}
+
+static void value_info(Onnx__ValueInfoProto *vi, Onnx__TypeProto *tp,
+                       Onnx__TypeProto__Tensor *tt, Onnx__TensorShapeProto *sh,
+                       Onnx__TensorShapeProto__Dimension *dim,
+                       Onnx__TensorShapeProto__Dimension **dimp, const char *name,
+                       size_t n, int32_t elem)
+{
+    Onnx__ValueInfoProto vi0 = ONNX__VALUE_INFO_PROTO__INIT;
+    Onnx__TypeProto tp0 = ONNX__TYPE_PROTO__INIT;
+    Onnx__TypeProto__Tensor tt0 = ONNX__TYPE_PROTO__TENSOR__INIT;
+    Onnx__TensorShapeProto sh0 = ONNX__TENSOR_SHAPE_PROTO__INIT;
+    Onnx__TensorShapeProto__Dimension d0 = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
+    *vi = vi0;
+    *tp = tp0;
+    *tt = tt0;
+    *sh = sh0;
+    for (int i = 0; i < 2; i++) {
+        dim[i] = d0;
+        dim[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        dim[i].dim_value = i == 0 ? 1 : (int64_t)n;
+        dimp[i] = &dim[i];
+    }
+    sh->n_dim = 2;
+    sh->dim = dimp;
+    tt->has_elem_type = 1;
+    tt->elem_type = elem;
+    tt->shape = sh;
+    tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    tp->tensor_type = tt;
+    vi->name = (char *)name;
+    vi->type = tp;
+}
+
+/* pack -- serialise the model straight to F, without a second copy of the
+ * weights in memory. O(file size). */
+static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    Onnx__ModelProto model = ONNX__MODEL_PROTO__INIT;
+    Onnx__GraphProto graph = ONNX__GRAPH_PROTO__INIT;
+    Onnx__OperatorSetIdProto opset = ONNX__OPERATOR_SET_ID_PROTO__INIT;
+    Onnx__OperatorSetIdProto *opsetp = &opset;
+    Onnx__ValueInfoProto vin, vout, *vinp = &vin, *voutp = &vout;
+    Onnx__TypeProto tin, tout;
+    Onnx__TypeProto__Tensor ttin, ttout;
+    Onnx__TensorShapeProto shin, shout;
+    Onnx__TensorShapeProto__Dimension din[2], dout[2], *dinp[2], *doutp[2];
+    Onnx__NodeProto **nodes = malloc(w->nnodes * sizeof *nodes);
+    Onnx__TensorProto **inits = malloc((w->ntensors + 1) * sizeof *inits);
+    int32_t elem = w->dtype == LUMP_STORE_F32 ? LUMP_ONNX_FLOAT : LUMP_ONNX_DOUBLE;
+    file_buffer_t fb;
+    if (nodes == NULL || inits == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "out of memory writing ONNX");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < w->nnodes; i++)
+        nodes[i] = &w->nodes[i].n;
+    for (size_t i = 0; i < w->ntensors; i++)
+        inits[i] = &w->tensors[i].t;
+    value_info(&vin, &tin, &ttin, &shin, din, dinp, "input", net->n_inputs, elem);
+    value_info(&vout, &tout, &ttout, &shout, dout, doutp, "output",
+               lump_net_n_outputs(net), elem);
+    graph.name = "lumpnet";
+    graph.n_node = w->nnodes;
+    graph.node = nodes;
+    graph.n_initializer = w->ntensors;
+    graph.initializer = inits;
+    graph.n_input = 1;
+    graph.input = &vinp;
+    graph.n_output = 1;
+    graph.output = &voutp;
+    opset.domain = "";
+    opset.has_version = 1;
+    opset.version = LUMP_ONNX_OPSET;
+    model.has_ir_version = 1;
+    model.ir_version = LUMP_ONNX_IR_VERSION;
+    model.n_opset_import = 1;
+    model.opset_import = &opsetp;
+    model.producer_name = "lumpnet";
+    model.producer_version = (char *)lump_version();
+    model.graph = &graph;
+    fb.base.append = file_append;
+    fb.f = f;
+    fb.failed = 0;
+    onnx__model_proto__pack_to_buffer(&model, &fb.base);
+    if (fb.failed || ferror(f))
+        err = lump_error_set(LUMP_EIO, "writing ONNX failed: %s", strerror(errno));
+cleanup:
+    free(nodes);
+    free(inits);
+    return err;
+}
+
+/* lump_net_write_onnx -- see lumpnet/io.h. Writes the chain input ->
+ * [Max, Min] -> [Sub, Div] -> (Gemm(transB=1) -> activation)* -> [Mul, Add]
+ * -> output; the output map is folded exactly into an identity last
+ * layer. Complexity: O(weights), plus O(weights) rational operations when
+ * values must be rounded or the output map is folded. */
+lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts_t *opts)
+{
+    lump_error_t err = LUMP_OK;
+    lump_write_opts_t local;
+    wmodel_t w;
+    lump_arr_t fw, fb;
+    int fold;
+    size_t cap;
+    memset(&w, 0, sizeof w);
+    lump_arr_init(&fw);
+    lump_arr_init(&fb);
+    mpfr_init2(w.fr, 53);
+    mpq_init(w.q);
+    mpq_init(w.r);
+    if (opts == NULL) {
+        lump_write_opts_init(&local);
+        opts = &local;
+    }
+    if (net->n_layers == 0 || net->n_inputs == 0) {
+        err = lump_error_set(LUMP_EINPUT, "the network has no %s to write",
+                             net->n_layers == 0 ? "layers" : "inputs");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (!lump_layer_uniform_act(&net->layers[i])) {
+            err = lump_error_set(LUMP_EUNSUPPORTED,
+                                 "layer %zu mixes activations per neuron, which ONNX "
+                                 "Gemm layers cannot express (write .json instead)",
+                                 i + 1);
+            goto cleanup;
+        }
+    cap = 2 * net->n_layers + 6;
+    w.tensors = calloc(cap, sizeof *w.tensors);
+    w.nodes = calloc(cap, sizeof *w.nodes);
+    if (w.tensors == NULL || w.nodes == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "out of memory writing ONNX");
+        goto cleanup;
+    }
+    fold = net->has_outmap &&
+           net->layers[net->n_layers - 1].act.kind == LUMP_ACT_IDENTITY;
+    if (fold)
+        LUMP_CHECK(fold_outmap(&w, net, &fw, &fb));
+    if (opts->onnx_dtype == LUMP_STORE_F64) {
+        LUMP_CHECK(model_build(&w, net, LUMP_STORE_F64, fold ? &fw : NULL, &fb));
+    } else {
+        /* automatic: float32 when every value fits it exactly */
+        err = model_build(&w, net, LUMP_STORE_F32, fold ? &fw : NULL, &fb);
+        if (opts->onnx_dtype == LUMP_STORE_Q &&
+            ((err == LUMP_OK && w.rounded > 0) || err == LUMP_EUNSUPPORTED))
+            err = model_build(&w, net, LUMP_STORE_F64, fold ? &fw : NULL, &fb);
+        LUMP_CHECK(err);
+    }
+    LUMP_CHECK(set_leaky_alphas(&w, net));
+    LUMP_CHECK(pack(f, &w, net));
+    opts->rounded = w.rounded;
+    opts->max_rounding = w.max_rounding;
+cleanup:
+    model_clear(&w);
+    free(w.tensors);
+    free(w.nodes);
+    lump_arr_clear(&fw);
+    lump_arr_clear(&fb);
+    mpfr_clear(w.fr);
+    mpq_clear(w.q);
+    mpq_clear(w.r);
+    return err;
+}

@@ -1,0 +1,16 @@
+/* lumpnet.h -- the umbrella header of liblumpnet */
+#ifndef LUMPNET_H
+#define LUMPNET_H
+
+#include "lumpnet/error.h"
+#include "lumpnet/arr.h"
+#include "lumpnet/rat.h"
+#include "lumpnet/net.h"
+#include "lumpnet/box.h"
+#include "lumpnet/io.h"
+#include "lumpnet/eval.h"
+
+/* lump_version -- the library version string ("0.1.0"). O(1). */
+const char *lump_version(void);
+
+#endif

@@ -1,0 +1,79 @@
+/* lumpnet/error.h -- error codes, messages and the propagation macro */
+#ifndef LUMPNET_ERROR_H
+#define LUMPNET_ERROR_H
+
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Result of every operation that can fail; 0 is success. */
+typedef enum {
+    LUMP_OK = 0,
+    LUMP_EINPUT,       /* malformed or unsupported input (exit code 2) */
+    LUMP_EUSAGE,       /* bad command-line usage or bad argument (exit 2) */
+    LUMP_ENOMEM,       /* out of memory, or a size over the configured cap */
+    LUMP_EIO,          /* the operating system refused a read or write */
+    LUMP_EUNSUPPORTED, /* a valid request this build cannot do (exit 2) */
+    LUMP_EINTERNAL     /* a broken invariant: a bug in lumpnet */
+} lump_error_t;
+
+/* Three-valued verdicts: a search or a relaxation that fails to decide says
+ * LUMP_UNKNOWN, never false. */
+typedef enum { LUMP_FALSE = 0, LUMP_TRUE = 1, LUMP_UNKNOWN = 2 } lump_verdict_t;
+
+#define LUMP_WUR __attribute__((warn_unused_result))
+
+/* LUMP_CHECK -- propagate an error: evaluate EXPR, and on failure store the
+ * code in the local variable `err` and jump to the local label `cleanup`. */
+#define LUMP_CHECK(expr)                                                      \
+    do {                                                                      \
+        lump_error_t lump_check_e_ = (expr);                                  \
+        if (lump_check_e_ != LUMP_OK) {                                       \
+            err = lump_check_e_;                                              \
+            goto cleanup;                                                     \
+        }                                                                     \
+    } while (0)
+
+/* lump_error_set -- record a message for CODE and return CODE.
+ * The message should say what, where and why:
+ * "bad.onnx: node 7 (Conv): operator not supported (...)".
+ * The message lives in thread-local storage until the next call.
+ * Complexity: O(length of the message). */
+lump_error_t lump_error_set(lump_error_t code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* lump_error_setv -- as lump_error_set, with a va_list. */
+lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap);
+
+/* lump_error_prefix -- prepend "PREFIX: " to the current message, so a
+ * low-level error can be located by its caller. Returns CODE. O(length). */
+lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* lump_error_message -- the last recorded message ("" when none). O(1). */
+const char *lump_error_message(void);
+
+/* lump_error_exit_code -- the command-line exit code for an error: 2 for
+ * input, usage and unsupported requests, 2 for I/O, 70 for internal errors.
+ * O(1). */
+int lump_error_exit_code(lump_error_t code);
+
+/* lump_warn -- print a warning to standard error ("lumpnet: warning: ...").
+ * Complexity: O(length of the message). */
+void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* lump_require -- abort naming FUNC when a caller breaks an API contract. */
+#define lump_require(cond, func)                                              \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            lump_i_contract_fail(func, #cond);                                \
+    } while (0)
+void lump_i_contract_fail(const char *func, const char *what)
+    __attribute__((noreturn));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

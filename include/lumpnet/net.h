@@ -1,0 +1,132 @@
+/* lumpnet/net.h -- the weighted layered transition system (DESIGN section 1) */
+#ifndef LUMPNET_NET_H
+#define LUMPNET_NET_H
+
+#include <stddef.h>
+#include <gmp.h>
+#include "lumpnet/error.h"
+#include "lumpnet/arr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    LUMP_ACT_IDENTITY = 0,
+    LUMP_ACT_RELU,
+    LUMP_ACT_LEAKY_RELU, /* z >= 0 ? z : alpha * z */
+    LUMP_ACT_SIGMOID,
+    LUMP_ACT_TANH
+} lump_act_kind_t;
+
+/* An activation. ALPHA is used by LEAKY_RELU only (and is 0 otherwise). */
+typedef struct {
+    lump_act_kind_t kind;
+    mpq_t alpha;
+} lump_act_t;
+
+/* lump_act_init -- identity, alpha = 0. lump_act_clear frees. O(1). */
+void lump_act_init(lump_act_t *a);
+void lump_act_clear(lump_act_t *a);
+/* lump_act_set -- DST = SRC. O(size of alpha). */
+void lump_act_set(lump_act_t *dst, const lump_act_t *src);
+/* lump_act_equal -- 1 when A and B are the same function. O(1). */
+int lump_act_equal(const lump_act_t *a, const lump_act_t *b);
+/* lump_act_name -- "identity", "relu", "leaky_relu", "sigmoid", "tanh". */
+const char *lump_act_name(lump_act_kind_t kind);
+/* lump_act_from_name -- the kind named NAME; LUMP_EINPUT when unknown. */
+lump_error_t lump_act_from_name(lump_act_kind_t *kind, const char *name) LUMP_WUR;
+/* lump_act_is_pwl -- 1 for identity, relu and leaky_relu (exact
+ * evaluation is possible), else 0. O(1). */
+int lump_act_is_pwl(lump_act_kind_t kind);
+
+/* A layer L_i, i >= 1: SIZE neurons fed by IN_SIZE neurons of L_{i-1}.
+ * WEIGHT is row-major by neuron: w(u, v) = weight[v * in_size + u].
+ * Every neuron uses ACT unless NEURON_ACT is not NULL, in which case neuron
+ * v uses neuron_act[v] (SIZE entries). */
+typedef struct {
+    size_t size, in_size;
+    lump_arr_t weight;
+    lump_arr_t bias;
+    lump_act_t act;
+    lump_act_t *neuron_act;
+} lump_layer_t;
+
+/* A network L_0 ... L_k: N_INPUTS inputs and N_LAYERS layers, the last one
+ * being the outputs. The function it computes is, in this order:
+ * 1. clip: when HAS_CLIP, x_i := min(max(x_i, clip_lo[i]), clip_hi[i]);
+ *    these are also the network's declared input bounds;
+ * 2. normalise: when HAS_NORM, x_i := (x_i - norm_mean[i]) / norm_range[i];
+ * 3. the layers: z_v = sum_u w(u,v) y_u + b_v, y_v = act_v(z_v);
+ * 4. map back: when HAS_OUTMAP, y_j := y_j * out_scale[j] + out_shift[j].
+ * Steps 1, 2 and 4 are what NNet headers and ONNX Sub/Div nodes state;
+ * keeping them explicit keeps files round-trippable. */
+typedef struct {
+    size_t n_inputs;
+    size_t n_layers;
+    lump_layer_t *layers;
+    int has_clip;
+    mpq_t *clip_lo, *clip_hi;
+    int has_norm;
+    mpq_t *norm_mean, *norm_range;
+    int has_outmap;
+    mpq_t *out_scale, *out_shift;
+} lump_net_t;
+
+/* lump_net_init -- an empty network (no inputs, no layers). O(1). */
+void lump_net_init(lump_net_t *net);
+
+/* lump_net_clear -- free everything NET owns. O(size of the network). */
+void lump_net_clear(lump_net_t *net);
+
+/* lump_net_setup -- make NET a network with N_INPUTS inputs and N_LAYERS
+ * layers of sizes SIZES[0..n_layers), zero weights and biases stored as
+ * STORE, every activation identity. Sizes are checked against
+ * lump_arr_max_len() before anything is allocated. O(number of weights). */
+lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers,
+                            const size_t *sizes, lump_store_t store) LUMP_WUR;
+
+/* lump_net_set_clip / _norm / _outmap -- allocate the optional maps (zeroed;
+ * norm ranges and out scales start at 1). O(n). */
+lump_error_t lump_net_alloc_clip(lump_net_t *net) LUMP_WUR;
+lump_error_t lump_net_alloc_norm(lump_net_t *net) LUMP_WUR;
+lump_error_t lump_net_alloc_outmap(lump_net_t *net) LUMP_WUR;
+
+/* lump_net_copy -- DST = SRC, deep. O(size). */
+lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src) LUMP_WUR;
+
+/* lump_net_n_outputs -- the size of the last layer (0 when none). O(1). */
+size_t lump_net_n_outputs(const lump_net_t *net);
+
+/* lump_net_neurons -- hidden plus output neurons. O(layers). */
+size_t lump_net_neurons(const lump_net_t *net);
+
+/* lump_net_params -- weights plus biases (every weight entry counts, zero
+ * or not, as in the dense files). O(layers). */
+size_t lump_net_params(const lump_net_t *net);
+
+/* lump_layer_act -- the activation of neuron V of LAYER. O(1). */
+const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v);
+
+/* lump_layer_uniform_act -- 1 when every neuron of LAYER has the same
+ * activation (then it is layer->act). O(size). */
+int lump_layer_uniform_act(const lump_layer_t *layer);
+
+/* lump_layer_set_neuron_act -- give neuron V its own activation A
+ * (allocating the per-neuron table on first use). O(size) once. */
+lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v,
+                                       const lump_act_t *a) LUMP_WUR;
+
+/* lump_net_is_pwl -- 1 when every activation is piecewise linear (exact
+ * evaluation applies). O(neurons). */
+int lump_net_is_pwl(const lump_net_t *net);
+
+/* lump_net_validate -- check the structural invariants (sizes chain,
+ * norm ranges and out scales non-zero, clip lo <= hi). Returns
+ * LUMP_EINPUT with a message prefixed by NAME. O(layers + inputs). */
+lump_error_t lump_net_validate(const lump_net_t *net, const char *name) LUMP_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,50 @@
+/* lumpnet/rat.h -- reading and writing exact rationals as text */
+#ifndef LUMPNET_RAT_H
+#define LUMPNET_RAT_H
+
+#include <stddef.h>
+#include <gmp.h>
+#include "lumpnet/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest decimal exponent, and the most digits, a number in a file may
+ * have. Larger ones are refused before GMP is asked to build them. */
+#define LUMP_RAT_MAX_EXP 4000
+#define LUMP_RAT_MAX_DIGITS 4000
+
+/* lump_rat_parse -- OUT = the exact value of the text S[0..len): an integer,
+ * a decimal with optional exponent ("-1.25e-3", ".5", "3."), or "p/q" with
+ * integers p and q != 0 (a sign may lead). No spaces, no "inf"/"nan".
+ * On failure returns LUMP_EINPUT with a message that describes the problem
+ * (without file or place: the caller prefixes them).
+ * Complexity: O(d^2) in the number d of digits, O(d) for d <= 18. */
+lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len) LUMP_WUR;
+
+/* lump_rat_parse_cstr -- lump_rat_parse on a NUL-terminated string. */
+lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
+
+/* lump_rat_str -- the canonical text of V, a new string to free(): an
+ * integer, else a terminating decimal when that is not longer than "p/q",
+ * else "p/q". Reading it back with lump_rat_parse gives V exactly, and the
+ * same V always gives the same text. Returns NULL when out of memory.
+ * Complexity: O(d^2) in the number of digits of V. */
+char *lump_rat_str(const mpq_t v);
+
+/* lump_rat_str_frac -- "p/q" or "p" (mpq_get_str form), to free(). */
+char *lump_rat_str_frac(const mpq_t v);
+
+/* lump_rat_decimal_str -- the exact terminating decimal of V, to free(), or
+ * NULL when V's denominator has a prime factor other than 2 and 5 (or out
+ * of memory). Complexity: O(d^2). */
+char *lump_rat_decimal_str(const mpq_t v);
+
+/* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */
+void lump_rat_set_d(mpq_t out, double d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,29 @@
+# common.sh -- sourced by the shell tests: where things are, and skipping
+# (exit 77) when real data or the Python onnx package is absent.
+set -u
+LUMPNET=${LUMPNET:-lumpnet}
+TESTS=${LUMPNET_TESTS:-$(dirname "$0")}
+DATA=${LUMPNET_DATA:-../shared/data}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/lumpnet-sh-XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+skip() { echo "skipped: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+need_data() {
+  for f in "$@"; do
+    [ -e "$DATA/$f" ] || skip "real data $DATA/$f is absent"
+  done
+}
+
+# The Python with the onnx package: Debian's python3-onnx lives in the
+# system interpreter, which may not be the first python3 on PATH.
+find_python() {
+  for p in ${LUMPNET_PYTHON:-} /usr/bin/python3 python3; do
+    if [ -n "$p" ] && "$p" -c 'import onnx, numpy' 2>/dev/null; then
+      PY=$p
+      return 0
+    fi
+  done
+  skip "no Python with the onnx and numpy packages (Debian: python3-onnx)"
+}
