@@ -5,7 +5,7 @@
 
 static const char *layer_act_name(const lump_layer_t *l)
 {
-    return lump_layer_uniform_act(l) ? lump_act_name(l->act.kind) : "mixed";
+    return lump_layer_uniform_act(l) ? lump_act_name(lump_layer_act(l, 0)->kind) : "mixed";
 }
 
 static const char *store_name(lump_store_t s)
@@ -24,8 +24,8 @@ static json_t *info_json(const char *path, const lump_net_t *net)
         json_t *o = json_object();
         json_object_set_new(o, "size", json_integer((json_int_t)l->size));
         json_object_set_new(o, "activation", json_string(layer_act_name(l)));
-        if (lump_layer_uniform_act(l) && l->act.kind == LUMP_ACT_LEAKY_RELU) {
-            char *a = lump_rat_str(l->act.alpha);
+        if (lump_layer_uniform_act(l) && lump_layer_act(l, 0)->kind == LUMP_ACT_LEAKY_RELU) {
+            char *a = lump_rat_str(lump_layer_act(l, 0)->alpha);
             json_object_set_new(o, "alpha", json_string(a ? a : "?"));
             free(a);
         }

@@ -69,8 +69,8 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
     for (size_t i = 0; i < net->n_layers; i++) {
         const lump_layer_t *L = &net->layers[i];
         if (L->in_size != prev) {
-            err = lump_error_set(LUMP_EINPUT, "layer %zu: takes %zu inputs but receives %zu",
-                                 i + 1, L->in_size, prev);
+            err = lump_error_set(LUMP_EINPUT, "layer %zu: takes %zu inputs but receives %zu", i + 1,
+                                 L->in_size, prev);
             goto cleanup;
         }
         prev = L->size;
@@ -80,8 +80,7 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
     x = malloc((cap > 0 ? cap : 1) * sizeof *x);
     y = malloc((cap > 0 ? cap : 1) * sizeof *y);
     if (x == NULL || y == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "double evaluation: out of memory for %zu values",
-                             cap);
+        err = lump_error_set(LUMP_ENOMEM, "double evaluation: out of memory for %zu values", cap);
         goto cleanup;
     }
     for (size_t i = 0; i < net->n_inputs; i++) {

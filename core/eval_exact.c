@@ -65,8 +65,7 @@ static lump_error_t alloc_vec(mpz_t **v, size_t n)
 {
     *v = malloc((n > 0 ? n : 1) * sizeof **v);
     if (*v == NULL)
-        return lump_error_set(LUMP_ENOMEM, "exact evaluation: out of memory for %zu values",
-                              n);
+        return lump_error_set(LUMP_ENOMEM, "exact evaluation: out of memory for %zu values", n);
     for (size_t i = 0; i < n; i++)
         mpz_init((*v)[i]);
     return LUMP_OK;
@@ -286,12 +285,11 @@ static lump_error_t check_pwl(const lump_net_t *net)
         for (size_t v = 0; v < n; v++) {
             lump_act_kind_t k = lump_layer_act(L, v)->kind;
             if (!lump_act_is_pwl(k))
-                return lump_error_set(
-                    LUMP_EUNSUPPORTED,
-                    "layer %zu neuron %zu: %s activation: exact evaluation needs "
-                    "piecewise-linear activations (identity, relu, leaky_relu); "
-                    "use the MPFR evaluation",
-                    i + 1, v, lump_act_name(k));
+                return lump_error_set(LUMP_EUNSUPPORTED,
+                                      "layer %zu neuron %zu: %s activation: exact evaluation needs "
+                                      "piecewise-linear activations (identity, relu, leaky_relu); "
+                                      "use the MPFR evaluation",
+                                      i + 1, v, lump_act_name(k));
         }
     }
     return LUMP_OK;
@@ -302,8 +300,7 @@ static lump_error_t check_sizes(const lump_net_t *net)
     size_t prev = net->n_inputs;
     for (size_t i = 0; i < net->n_layers; i++) {
         if (net->layers[i].in_size != prev)
-            return lump_error_set(LUMP_EINPUT,
-                                  "layer %zu: takes %zu inputs but receives %zu",
+            return lump_error_set(LUMP_EINPUT, "layer %zu: takes %zu inputs but receives %zu",
                                   i + 1, net->layers[i].in_size, prev);
         prev = net->layers[i].size;
     }

@@ -21,8 +21,7 @@ static lump_error_t work_alloc(work_t *w, size_t cap, mpfr_prec_t prec)
     w->y = malloc((cap > 0 ? cap : 1) * sizeof *w->y);
     mpfr_inits2(prec, w->wl, w->wh, w->t, (mpfr_ptr)0);
     if (w->x == NULL || w->y == NULL)
-        return lump_error_set(LUMP_ENOMEM, "MPFR evaluation: out of memory for %zu values",
-                              cap);
+        return lump_error_set(LUMP_ENOMEM, "MPFR evaluation: out of memory for %zu values", cap);
     for (size_t i = 0; i < cap; i++) {
         mpfr_inits2(prec, w->x[i].lo, w->x[i].hi, w->y[i].lo, w->y[i].hi, (mpfr_ptr)0);
     }
@@ -213,8 +212,8 @@ static void eval_layer(work_t *w, const lump_layer_t *L)
  * layer sizes do not chain; LUMP_ENOMEM.
  * Time complexity: O(m + n) MPFR operations at PREC bits for m weights
  * and n neurons. */
-lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net,
-                            const mpq_t *in, mpfr_prec_t prec)
+lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net, const mpq_t *in,
+                            mpfr_prec_t prec)
 {
     lump_error_t err = LUMP_OK;
     work_t w;

@@ -220,8 +220,8 @@ int lump_layer_uniform_act(const lump_layer_t *layer)
 {
     if (layer->neuron_act == NULL)
         return 1;
-    for (size_t v = 0; v < layer->size; v++)
-        if (!lump_act_equal(&layer->neuron_act[v], &layer->act))
+    for (size_t v = 1; v < layer->size; v++)
+        if (!lump_act_equal(&layer->neuron_act[v], &layer->neuron_act[0]))
             return 0;
     return 1;
 }

@@ -59,8 +59,20 @@ static int next_line(cursor_t *c)
 /* need_line -- the next line, or an error saying what was expected. */
 static lump_error_t need_line(cursor_t *c, const char *what)
 {
-    if (next_line(c))
+    size_t i;
+    if (next_line(c)) {
+        /* Control bytes never occur in the text format: say so rather than
+         * report the confusing count or number errors they cause. */
+        for (i = 0; i < c->n; i++) {
+            unsigned char ch = (unsigned char)c->s[i];
+            if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+                return lump_error_set(LUMP_EINPUT,
+                                      "%s: line %zu: unexpected byte 0x%02x in column %zu (not "
+                                      "an NNet text file?)",
+                                      c->name, c->line, ch, i + 1);
+        }
         return LUMP_OK;
+    }
     return lump_error_set(LUMP_EINPUT,
                           "%s: line %zu: unexpected end of file, expected %s",
                           c->name, c->line + 1, what);

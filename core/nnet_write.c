@@ -83,11 +83,11 @@ static lump_error_t check_writable(const lump_net_t *net)
                                   "nnet: layer %zu mixes activations per neuron; NNet needs "
                                   "one activation a layer (relu hidden, identity last)",
                                   k + 1);
-        if (l->act.kind != want)
+        if (lump_layer_act(l, 0)->kind != want)
             return lump_error_set(LUMP_EUNSUPPORTED,
                                   "nnet: layer %zu is %s; NNet needs relu on every hidden "
                                   "layer and identity on the last",
-                                  k + 1, lump_act_name(l->act.kind));
+                                  k + 1, lump_act_name(lump_layer_act(l, 0)->kind));
     }
     return LUMP_OK;
 }

@@ -112,6 +112,7 @@ static wtensor_t *new_tensor(wmodel_t *w, const char *name, size_t d0, size_t d1
     wtensor_t *t = &w->tensors[w->ntensors++];
     Onnx__TensorProto init = ONNX__TENSOR_PROTO__INIT;
     t->t = init;
+    t->owned = NULL;
     snprintf(t->name, sizeof t->name, "%s", name);
     t->t.name = t->name;
     t->dims[0] = (int64_t)d0;
@@ -245,8 +246,10 @@ static void set_attr_float(wnode_t *nd, const char *name, float v)
 
 static void model_clear(wmodel_t *w)
 {
-    for (size_t i = 0; i < w->ntensors; i++)
+    for (size_t i = 0; i < w->ntensors; i++) {
         free(w->tensors[i].owned);
+        w->tensors[i].owned = NULL;
+    }
     w->ntensors = 0;
     w->nnodes = 0;
     w->rounded = 0;

@@ -244,8 +244,7 @@ static lump_error_t eval_const(reader_t *r, size_t k, mpq_t out)
     mpq_t t;
     if (!n->list) {
         if (lump_rat_parse(out, n->s, n->len) != LUMP_OK)
-            return lump_error_prefix(LUMP_EINPUT, "%s: line %zu: \"%.*s\" is not a number",
-                                     r->name, n->line, (int)(n->len > 40 ? 40 : n->len), n->s);
+            return lump_error_prefix(LUMP_EINPUT, "%s: line %zu: constant", r->name, n->line);
         return LUMP_OK;
     }
     if (head >= n->end || r->nodes[head].list ||

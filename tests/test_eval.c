@@ -190,8 +190,7 @@ static void run_hand(int which)
             for (size_t j = 0; j < nout; j++) {
                 mpq_set_str(want, hc->out[j], 10);
                 mpq_canonicalize(want);
-                assert_true(fabs(dout[j] - mpq_get_d(want)) <=
-                            1e-15 * (1 + fabs(mpq_get_d(want))));
+                assert_true(fabs(dout[j] - mpq_get_d(want)) <= 1e-15 * (1 + fabs(mpq_get_d(want))));
             }
         } else {
             tu_ok(lump_eval_mpfr(lo, hi, &net, (const mpq_t *)in, 53));
@@ -327,8 +326,8 @@ static void gen_value(lump_arr_t *a, size_t i, mpq_t q, gen_t g, int is_bias)
         mpq_set_d(q, d);
         tu_ok(lump_arr_set_d(a, i, d));
     } else {
-        float f = g == GEN_MILD32 ? (float)rand_double(24, -26, -22)
-                                  : (float)rand_double(24, -175, 80);
+        float f =
+            g == GEN_MILD32 ? (float)rand_double(24, -26, -22) : (float)rand_double(24, -175, 80);
         mpq_set_d(q, (double)f);
         tu_ok(lump_arr_set_f(a, i, f));
     }
@@ -345,8 +344,7 @@ static lump_act_kind_t rand_kind(int smooth)
 static void gen_net(lump_net_t *net, ref_t *r, gen_t g, int smooth)
 {
     size_t sizes[MAXL];
-    lump_store_t store = g == GEN_Q ? LUMP_STORE_Q
-                       : g == GEN_F64 ? LUMP_STORE_F64 : LUMP_STORE_F32;
+    lump_store_t store = g == GEN_Q ? LUMP_STORE_Q : g == GEN_F64 ? LUMP_STORE_F64 : LUMP_STORE_F32;
     lump_act_t a;
     lump_act_init(&a);
     r->size[0] = 1 + rnd(6);
@@ -558,8 +556,8 @@ static void exact_vs_naive(gen_t g, int trials)
         for (size_t j = 0; j < lump_net_n_outputs(&t->net); j++)
             if (!mpq_equal(t->out[j], t->want[j]))
                 fail_msg("trial %d output %zu: exact %s, reference %s [seed %lu]", k, j,
-                         mpq_get_str(NULL, 10, t->out[j]),
-                         mpq_get_str(NULL, 10, t->want[j]), tu_seed());
+                         mpq_get_str(NULL, 10, t->out[j]), mpq_get_str(NULL, 10, t->want[j]),
+                         tu_seed());
     }
     trial_free(t);
 }
@@ -616,8 +614,8 @@ static void check_enclosure(trial_t *t, mpfr_prec_t prec, int k)
     mpfr_inits2(prec + 10, w, bound, (mpfr_ptr)0);
     for (size_t j = 0; j < lump_net_n_outputs(&t->net); j++) {
         if (mpfr_cmp_q(t->lo[j], t->want[j]) > 0 || mpfr_cmp_q(t->hi[j], t->want[j]) < 0)
-            fail_msg("trial %d prec %ld output %zu: [%.17g, %.17g] misses %.17g [seed %lu]",
-                     k, (long)prec, j, mpfr_get_d(t->lo[j], MPFR_RNDD),
+            fail_msg("trial %d prec %ld output %zu: [%.17g, %.17g] misses %.17g [seed %lu]", k,
+                     (long)prec, j, mpfr_get_d(t->lo[j], MPFR_RNDD),
                      mpfr_get_d(t->hi[j], MPFR_RNDU), mpq_get_d(t->want[j]), tu_seed());
         mpfr_sub(w, t->hi[j], t->lo[j], MPFR_RNDU);
         mpfr_set_q(bound, t->mag[j], MPFR_RNDD);
@@ -625,9 +623,8 @@ static void check_enclosure(trial_t *t, mpfr_prec_t prec, int k)
             mpfr_set_ui(bound, 1, MPFR_RNDN);
         mpfr_mul_2si(bound, bound, -(long)(prec - 20), MPFR_RNDD);
         if (mpfr_cmp(w, bound) > 0)
-            fail_msg("trial %d prec %ld output %zu: width %g over %g [seed %lu]", k,
-                     (long)prec, j, mpfr_get_d(w, MPFR_RNDU), mpfr_get_d(bound, MPFR_RNDD),
-                     tu_seed());
+            fail_msg("trial %d prec %ld output %zu: width %g over %g [seed %lu]", k, (long)prec, j,
+                     mpfr_get_d(w, MPFR_RNDU), mpfr_get_d(bound, MPFR_RNDD), tu_seed());
     }
     mpfr_clears(w, bound, (mpfr_ptr)0);
 }
@@ -720,8 +717,7 @@ static void mpfr_one_step_is_sound(void **state)
         int inside;
         tu_ok(lump_net_setup(&net, 1, 1, sizes, LUMP_STORE_Q));
         set_qs(&net.layers[0].weight, 0, "1");
-        mpq_set_si(in[0], (long)rnd(1UL << bits) - (long)(1UL << (bits - 1)),
-                   1UL << rnd(bits + 2));
+        mpq_set_si(in[0], (long)rnd(1UL << bits) - (long)(1UL << (bits - 1)), 1UL << rnd(bits + 2));
         mpq_canonicalize(in[0]);
         mpq_set(want, in[0]);
         switch (step) {

@@ -11,7 +11,14 @@ static const char *src_path(const char *rel)
 {
     static char buf[4096];
     const char *dir = getenv("LUMPNET_TESTS");
-    snprintf(buf, sizeof buf, "%s/%s", dir != NULL && *dir != '\0' ? dir : "tests", rel);
+    if (dir != NULL && *dir != '\0') {
+        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+    } else {
+        /* outside make check: the folder this source file was compiled from */
+        const char *slash = strrchr(__FILE__, '/');
+        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
+        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
+    }
     return buf;
 }
 
@@ -486,7 +493,7 @@ static const bad_case_t bad_cases[] = {
     {"too_few_means.nnet", "line 8", "too few values"},
     {"extra_data.nnet", "line 16", "after the last bias"},
     {"empty.nnet", "line 1", "unexpected end of file"},
-    {"binary_junk.nnet", "line 6", "too few values"},
+    {"binary_junk.nnet", "line 5", "unexpected byte 0x00"},
 };
 
 /* msg_has -- assert that the last error message contains NEEDLE. */

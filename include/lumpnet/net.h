@@ -109,7 +109,7 @@ size_t lump_net_params(const lump_net_t *net);
 const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v);
 
 /* lump_layer_uniform_act -- 1 when every neuron of LAYER has the same
- * activation (then it is layer->act). O(size). */
+ * activation, which is then lump_layer_act(layer, 0). O(size). */
 int lump_layer_uniform_act(const lump_layer_t *layer);
 
 /* lump_layer_set_neuron_act -- give neuron V its own activation A
