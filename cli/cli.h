@@ -42,5 +42,8 @@ int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **v
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
+int cli_cmd_reduce(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+int cli_cmd_equiv(int argc, char **argv);
 
 #endif

@@ -98,16 +98,114 @@ static int info_box(const char *path, int json)
     return CLI_OK;
 }
 
+/* --lumps: what lumpability the network has, per layer, without writing
+ * anything; and which outputs are provably equal or proportional. */
+static lump_error_t lumps_report(json_t *j, const lump_net_t *net, lump_mode_t mode)
+{
+    lump_error_t err = LUMP_OK;
+    lump_lumping_t L, O;
+    json_t *layers = json_array(), *outs = json_array();
+    size_t last;
+    lump_lumping_init(&L);
+    lump_lumping_init(&O);
+    LUMP_CHECK(lump_partition_coarsest(&L, net, mode, 0));
+    LUMP_CHECK(lump_partition_coarsest(&O, net, mode, 1));
+    if (j == NULL)
+        printf("lumps (%s mode):\n  %5s %8s %8s %8s %9s %6s\n",
+               mode == LUMP_MODE_EXACT ? "exact" : "proportional", "layer", "neurons",
+               "blocks", "merged", "constant", "dead");
+    for (size_t i = 0; i < L.n_layers; i++) {
+        size_t keep = 0, merged = 0, cons = 0, dead = 0;
+        for (size_t k = 0; k < L.layers[i].n_blocks; k++) {
+            const lump_block_t *b = &L.layers[i].blocks[k];
+            if (b->fate == LUMP_FATE_CONSTANT)
+                cons += b->n_members;
+            else if (b->fate == LUMP_FATE_DEAD)
+                dead += b->n_members;
+            else {
+                keep++;
+                merged += b->n_members - 1;
+            }
+        }
+        if (j == NULL) {
+            printf("  %5zu %8zu %8zu %8zu %9zu %6zu\n", i + 1, L.layers[i].size, keep, merged,
+                   cons, dead);
+        } else {
+            json_t *o = json_object();
+            json_object_set_new(o, "layer", json_integer((json_int_t)i + 1));
+            json_object_set_new(o, "neurons", json_integer((json_int_t)L.layers[i].size));
+            json_object_set_new(o, "blocks", json_integer((json_int_t)keep));
+            json_object_set_new(o, "merged", json_integer((json_int_t)merged));
+            json_object_set_new(o, "constant", json_integer((json_int_t)cons));
+            json_object_set_new(o, "dead", json_integer((json_int_t)dead));
+            json_array_append_new(layers, o);
+        }
+    }
+    last = O.n_layers - 1;
+    for (size_t k = 0; k < O.layers[last].n_blocks; k++) {
+        const lump_block_t *b = &O.layers[last].blocks[k];
+        for (size_t t = 1; t < b->n_members; t++) {
+            mpq_t c;
+            char *s;
+            mpq_init(c);
+            lump_arr_get(c, &b->scales, t);
+            s = lump_rat_str(c);
+            mpq_clear(c);
+            if (j == NULL) {
+                printf("  output %zu = %s * output %zu for every input\n", b->members[t],
+                       s ? s : "?", b->members[0]);
+            } else {
+                json_t *o = json_object();
+                json_object_set_new(o, "output", json_integer((json_int_t)b->members[t]));
+                json_object_set_new(o, "scale", json_string(s ? s : "?"));
+                json_object_set_new(o, "of", json_integer((json_int_t)b->members[0]));
+                json_array_append_new(outs, o);
+            }
+            free(s);
+        }
+    }
+    if (j == NULL) {
+        size_t before = lump_net_neurons(net), after = lump_lumping_neurons_after(&L);
+        if (before == after)
+            printf("  no %s lumps: every neuron is its own block, nothing is constant or "
+                   "dead\n", mode == LUMP_MODE_EXACT ? "exact" : "exact or proportional");
+        else
+            printf("  neurons: %zu -> %zu after reduction\n", before, after);
+    } else {
+        json_t *o = json_object();
+        json_object_set_new(o, "mode", json_string(mode == LUMP_MODE_EXACT ? "exact"
+                                                                             : "proportional"));
+        json_object_set_new(o, "layers", layers);
+        json_object_set_new(o, "neurons_after",
+                            json_integer((json_int_t)lump_lumping_neurons_after(&L)));
+        json_object_set_new(o, "proportional_outputs", outs);
+        json_object_set_new(j, "lumps", o);
+        layers = outs = NULL;
+    }
+cleanup:
+    json_decref(layers);
+    json_decref(outs);
+    lump_lumping_clear(&L);
+    lump_lumping_clear(&O);
+    return err;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
-    const char *path = NULL;
-    int json = 0, rc;
+    const char *path = NULL, *mode = NULL;
+    int json = 0, lumps = 0, rc, m;
+    lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_net_t net;
     lump_error_t err;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+        else if (strcmp(argv[i], "--lumps") == 0)
+            lumps = 1;
+        else if ((m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
             return cli_usage_error("info", "unknown option '%s'", argv[i]);
         else if (path == NULL)
             path = argv[i];
@@ -116,6 +214,10 @@ int cli_cmd_info(int argc, char **argv)
     }
     if (path == NULL)
         return cli_usage_error("info", "missing NET");
+    if (mode != NULL && strcmp(mode, "exact") == 0)
+        md = LUMP_MODE_EXACT;
+    else if (mode != NULL && strcmp(mode, "proportional") != 0)
+        return cli_usage_error("info", "--mode is exact or proportional, not '%s'", mode);
     if (strlen(path) > 7 && strcmp(path + strlen(path) - 7, ".vnnlib") == 0)
         return info_box(path, json);
     lump_net_init(&net);
@@ -123,10 +225,15 @@ int cli_cmd_info(int argc, char **argv)
     if (err != LUMP_OK)
         return cli_fail(err);
     if (json) {
-        rc = cli_print_json(info_json(path, &net));
+        json_t *j = info_json(path, &net);
+        err = lumps ? lumps_report(j, &net, md) : LUMP_OK;
+        if (err != LUMP_OK)
+            json_decref(j);
+        rc = err != LUMP_OK ? cli_fail(err) : cli_print_json(j);
     } else {
         info_text(path, &net);
-        rc = CLI_OK;
+        err = lumps ? lumps_report(NULL, &net, md) : LUMP_OK;
+        rc = err != LUMP_OK ? cli_fail(err) : CLI_OK;
     }
     lump_net_clear(&net);
     return rc;

@@ -4,13 +4,20 @@
 #include "cli.h"
 
 static const cli_command_t commands[] = {
-    {"info", cli_cmd_info, "lumpnet info NET|BOX.vnnlib [--json]",
+    {"info", cli_cmd_info, "lumpnet info NET|BOX.vnnlib [--json] [--lumps [--mode M]]",
      "print inputs, outputs, layers, neurons and parameters (or a box)"},
     {"eval", cli_cmd_eval,
      "lumpnet eval NET [--exact | --mpfr BITS] (--input x1,x2,... | --inputs FILE)",
      "evaluate a network (double by default; exact rationals; or an MPFR enclosure)"},
     {"convert", cli_cmd_convert, "lumpnet convert IN OUT [--dtype float32|float64|auto]",
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
+    {"reduce", cli_cmd_reduce,
+     "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--json]",
+     "merge provably equal/proportional neurons; write the quotient and a certificate"},
+    {"check", cli_cmd_check, "lumpnet check NET OUT CERT [--json]",
+     "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
+    {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--json]",
+     "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -32,7 +39,10 @@ static const char *const details[] = {
     "Prints the sizes and activations of a network. With --json, the keys\n"
     "inputs, outputs, layers (list of {size, activation}), neurons (hidden plus\n"
     "output) and params (weights plus biases). Given a .vnnlib property, prints\n"
-    "its input box.\n",
+    "its input box. --lumps adds what lumpability the network has, per layer\n"
+    "(blocks, merged, constant and dead neurons; --mode exact|proportional,\n"
+    "default proportional), and which outputs are provably equal or\n"
+    "proportional; nothing is written.\n",
     /* eval */
     "Evaluates NET on one input (--input x1,x2,...) or on every line of FILE\n"
     "(--inputs; comma-separated values, '#' starts a comment line). Values are\n"
@@ -48,6 +58,26 @@ static const char *const details[] = {
     "float32 when every value fits exactly, else float64 (--dtype forces one);\n"
     "values that do not fit are rounded to nearest, with a warning that gives\n"
     "the largest rounding. NNet needs ReLU hidden layers and a linear output.\n",
+    /* reduce */
+    "Computes the coarsest lumping of NET (DESIGN section 2) in one forward\n"
+    "pass: neurons with equal (--mode exact) or proportional (--mode\n"
+    "proportional, the default; positive scales for relu and leaky_relu, any\n"
+    "non-zero scale for identity) values are merged, constant neurons are\n"
+    "folded into the next biases and dead neurons are removed. Writes the\n"
+    "quotient to OUT (which computes exactly the same function; write .json\n"
+    "to keep every value exact) and, with --cert, a certificate that\n"
+    "'lumpnet check' verifies. Output neurons are never merged.\n",
+    /* check */
+    "Verifies in exact arithmetic, without the partition finder, that CERT is a\n"
+    "valid lumping of NET and that OUT is exactly its quotient. Exit 0 when\n"
+    "valid; exit 1 with the violated condition and neuron when not.\n",
+    /* equiv */
+    "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
+    "proved by lumping the union of the two networks on shared inputs.\n"
+    "Different (exit 1): an exact rational input where an output differs,\n"
+    "found by random points, box corners and local search over --box (else the\n"
+    "networks' declared input bounds, else [-1,1] per input). Unknown (exit\n"
+    "3): neither; the tool never guesses.\n",
 };
 
 int main(int argc, char **argv)

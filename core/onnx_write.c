@@ -88,8 +88,7 @@ static lump_error_t round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, doub
     mpfr_set_emin(emin);
     mpfr_set_emax(emax);
     if (!isfinite(d))
-        return lump_error_set(LUMP_EUNSUPPORTED,
-                              "%s: a value (about %.3g) is too large for %s",
+        return lump_error_set(LUMP_EUNSUPPORTED, "%s: a value (about %.3g) is too large for %s",
                               what, mpq_get_d(v), f32 ? "float32 (write float64)" : "float64");
     if (t != 0) {
         double e;
@@ -137,8 +136,8 @@ static lump_error_t alloc_raw(wtensor_t *t, size_t n, size_t esize)
 /* tensor_arr -- a tensor holding the values of A in the model's type. An
  * F32 array written as float32 on a little-endian host is borrowed, not
  * copied (the largest networks are exactly these). O(len). */
-static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *a,
-                               size_t d0, size_t d1, int nd)
+static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *a, size_t d0,
+                               size_t d1, int nd)
 {
     lump_error_t err = LUMP_OK;
     wtensor_t *t = new_tensor(w, name, d0, d1, nd);
@@ -157,8 +156,8 @@ static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *
         if (a->store == LUMP_STORE_F32) {
             d = ((const float *)a->data)[i];
         } else if (a->store == LUMP_STORE_F64 &&
-                   (!f32 || (double)(float)((const double *)a->data)[i] ==
-                                ((const double *)a->data)[i])) {
+                   (!f32 ||
+                    (double)(float)((const double *)a->data)[i] == ((const double *)a->data)[i])) {
             d = ((const double *)a->data)[i];
         } else {
             lump_arr_get(w->q, a, i);
@@ -274,8 +273,7 @@ static const char *onnx_act_op(lump_act_kind_t k)
 
 /* fold_outmap -- W'[j,u] = scale_j W[j,u], b'_j = scale_j b_j + shift_j,
  * exactly, into arrays that keep the most compact exact storage. */
-static lump_error_t fold_outmap(wmodel_t *w, const lump_net_t *net, lump_arr_t *fw,
-                                lump_arr_t *fb)
+static lump_error_t fold_outmap(wmodel_t *w, const lump_net_t *net, lump_arr_t *fw, lump_arr_t *fb)
 {
     lump_error_t err = LUMP_OK;
     const lump_layer_t *L = &net->layers[net->n_layers - 1];
@@ -321,7 +319,7 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
     for (size_t i = 0; i < nl; i++) {
         const lump_layer_t *L = &net->layers[i];
         int folded = fw != NULL && i == nl - 1;
-        const char *op = onnx_act_op(L->act.kind);
+        const char *op = onnx_act_op(lump_layer_act(L, 0)->kind);
         snprintf(nm, sizeof nm, "layer%zu_W", i + 1);
         LUMP_CHECK(tensor_arr(w, nm, folded ? fw : &L->weight, L->size, L->in_size, 2));
         snprintf(nm, sizeof nm, "layer%zu_b", i + 1);
@@ -329,7 +327,7 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
         set_attr_int(add_node(w, "Gemm", 2), "transB", 1);
         if (op != NULL) {
             wnode_t *nd = add_node(w, op, 0);
-            if (L->act.kind == LUMP_ACT_LEAKY_RELU)
+            if (lump_layer_act(L, 0)->kind == LUMP_ACT_LEAKY_RELU)
                 set_attr_float(nd, "alpha", 0.0f); /* set by the caller */
         }
     }
@@ -356,9 +354,9 @@ static lump_error_t set_leaky_alphas(wmodel_t *w, const lump_net_t *net)
         double d;
         if (strcmp(nd->n.op_type, "LeakyRelu") != 0)
             continue;
-        while (net->layers[k].act.kind != LUMP_ACT_LEAKY_RELU)
+        while (lump_layer_act(&net->layers[k], 0)->kind != LUMP_ACT_LEAKY_RELU)
             k++;
-        LUMP_CHECK(round_q(w, LUMP_STORE_F32, net->layers[k].act.alpha, &d, "LeakyRelu alpha"));
+        LUMP_CHECK(round_q(w, LUMP_STORE_F32, lump_layer_act(&net->layers[k], 0)->alpha, &d, "LeakyRelu alpha"));
         nd->attr.f = (float)d;
         k++;
     }
@@ -379,11 +377,10 @@ static void file_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
         fb->failed = 1;
 }
 
-static void value_info(Onnx__ValueInfoProto *vi, Onnx__TypeProto *tp,
-                       Onnx__TypeProto__Tensor *tt, Onnx__TensorShapeProto *sh,
-                       Onnx__TensorShapeProto__Dimension *dim,
-                       Onnx__TensorShapeProto__Dimension **dimp, const char *name,
-                       size_t n, int32_t elem)
+static void value_info(Onnx__ValueInfoProto *vi, Onnx__TypeProto *tp, Onnx__TypeProto__Tensor *tt,
+                       Onnx__TensorShapeProto *sh, Onnx__TensorShapeProto__Dimension *dim,
+                       Onnx__TensorShapeProto__Dimension **dimp, const char *name, size_t n,
+                       int32_t elem)
 {
     Onnx__ValueInfoProto vi0 = ONNX__VALUE_INFO_PROTO__INIT;
     Onnx__TypeProto tp0 = ONNX__TYPE_PROTO__INIT;
@@ -438,8 +435,7 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
     for (size_t i = 0; i < w->ntensors; i++)
         inits[i] = &w->tensors[i].t;
     value_info(&vin, &tin, &ttin, &shin, din, dinp, "input", net->n_inputs, elem);
-    value_info(&vout, &tout, &ttout, &shout, dout, doutp, "output",
-               lump_net_n_outputs(net), elem);
+    value_info(&vout, &tout, &ttout, &shout, dout, doutp, "output", lump_net_n_outputs(net), elem);
     graph.name = "lumpnet";
     graph.n_node = w->nnodes;
     graph.node = nodes;
@@ -514,8 +510,7 @@ lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts
         err = lump_error_set(LUMP_ENOMEM, "out of memory writing ONNX");
         goto cleanup;
     }
-    fold = net->has_outmap &&
-           net->layers[net->n_layers - 1].act.kind == LUMP_ACT_IDENTITY;
+    fold = net->has_outmap && lump_layer_act(&net->layers[net->n_layers - 1], 0)->kind == LUMP_ACT_IDENTITY;
     if (fold)
         LUMP_CHECK(fold_outmap(&w, net, &fw, &fb));
     if (opts->onnx_dtype == LUMP_STORE_F64) {

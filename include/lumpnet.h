@@ -9,6 +9,7 @@
 #include "lumpnet/box.h"
 #include "lumpnet/io.h"
 #include "lumpnet/eval.h"
+#include "lumpnet/lump.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 const char *lump_version(void);

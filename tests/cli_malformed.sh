@@ -11,6 +11,9 @@ for f in "$TESTS"/malformed/*/*; do
   name=$(basename "$f")
   case "$f" in
     *.vnnlib) set -- "$LUMPNET" info "$f" ;;
+    */malformed/cert/*)
+      set -- "$LUMPNET" check "$TESTS/data/cert/small.json" \
+        "$TESTS/data/cert/small.quotient.json" "$f" ;;
     *) set -- "$LUMPNET" convert "$f" "$TMP/out.json" ;;
   esac
   timeout 20 "$@" >"$TMP/stdout" 2>"$TMP/stderr"
@@ -23,5 +26,8 @@ for f in "$TESTS"/malformed/*/*; do
   ls "$TMP" | grep -q '\.tmp-' && fail "$name: a temporary file was left behind"
   count=$((count + 1))
 done
+# the fixture the certificate cases start from is itself valid
+"$LUMPNET" check "$TESTS/data/cert/small.json" "$TESTS/data/cert/small.quotient.json" \
+  "$TESTS/data/cert/small.cert.json" >/dev/null || fail "the certificate fixture is not valid"
 [ "$count" -ge 30 ] || fail "only $count malformed files in the corpus (at least 30 expected)"
 echo "cli_malformed: $count malformed files refused cleanly"

@@ -51,8 +51,7 @@ static void assert_w(const lump_net_t *net, size_t l, size_t v, size_t u, const 
     lump_arr_get(a, &L->weight, v * L->in_size + u);
     tu_ok(lump_rat_parse_cstr(b, q));
     if (!mpq_equal(a, b))
-        fail_msg("layer %zu w(%zu,%zu) = %s, expected %s", l, u, v,
-                 mpq_get_str(NULL, 10, a), q);
+        fail_msg("layer %zu w(%zu,%zu) = %s, expected %s", l, u, v, mpq_get_str(NULL, 10, a), q);
     mpq_clear(a);
     mpq_clear(b);
 }
@@ -181,11 +180,11 @@ static void acas_weights(void **state)
     /* Values read with the python onnx package (numpy_helper.to_array,
      * float.hex) from the initializers of ACASXU_run2a_1_1_batch_2000.onnx:
      * Operation_1_MatMul_W [5, 50] is x W, so w(u, v) = W[u][v]. */
-    assert_arr_d(&net.layers[0].weight, 0 * 5 + 0, 0x1.ba6b36p-5);  /* W[0][0] */
-    assert_arr_d(&net.layers[0].weight, 7 * 5 + 2, 0x1.ef1ceep-5);  /* W[2][7] */
-    assert_arr_d(&net.layers[0].bias, 3, -0x1.82edfep-2);           /* B[3] */
+    assert_arr_d(&net.layers[0].weight, 0 * 5 + 0, 0x1.ba6b36p-5);   /* W[0][0] */
+    assert_arr_d(&net.layers[0].weight, 7 * 5 + 2, 0x1.ef1ceep-5);   /* W[2][7] */
+    assert_arr_d(&net.layers[0].bias, 3, -0x1.82edfep-2);            /* B[3] */
     assert_arr_d(&net.layers[6].weight, 4 * 50 + 10, 0x1.23b1b6p-6); /* W7[10][4] */
-    assert_arr_d(&net.layers[6].bias, 4, -0x1.e5e31ep-7);           /* B7[4] */
+    assert_arr_d(&net.layers[6].bias, 4, -0x1.e5e31ep-7);            /* B7[4] */
     assert_int_equal(net.layers[0].weight.store, LUMP_STORE_F32);
     lump_net_clear(&net);
 }
@@ -715,8 +714,8 @@ static void corrupted_buffers(void **state)
         lump_net_init(&net);
         e = lump_net_read_onnx_buf(&net, copy, len, "flip.onnx");
         if (e != LUMP_OK && e != LUMP_EINPUT)
-            fail_msg("bit %zu: error %d: %s [seed %lu]", bit, (int)e,
-                     lump_error_message(), tu_seed());
+            fail_msg("bit %zu: error %d: %s [seed %lu]", bit, (int)e, lump_error_message(),
+                     tu_seed());
         if (e == LUMP_OK)
             tu_ok(lump_net_validate(&net, "flip.onnx"));
         lump_net_clear(&net);

@@ -1,0 +1,180 @@
+/* cmd_reduce.c -- `lumpnet reduce`: the coarsest lumping, its quotient and
+ * certificate */
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+typedef struct {
+    size_t merged, constant, dead, after;
+} layer_count_t;
+
+static void count_layer(layer_count_t *c, const lump_layer_lumping_t *l)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t k = 0; k < l->n_blocks; k++) {
+        const lump_block_t *b = &l->blocks[k];
+        if (b->fate == LUMP_FATE_CONSTANT)
+            c->constant += b->n_members;
+        else if (b->fate == LUMP_FATE_DEAD)
+            c->dead += b->n_members;
+        else {
+            c->after++;
+            c->merged += b->n_members - 1;
+        }
+    }
+}
+
+static lump_error_t write_cert(FILE *f, void *ctx)
+{
+    return lump_cert_write(f, ctx);
+}
+
+static json_t *sizes_json(const lump_net_t *net)
+{
+    json_t *a = json_array();
+    json_array_append_new(a, json_integer((json_int_t)net->n_inputs));
+    for (size_t i = 0; i < net->n_layers; i++)
+        json_array_append_new(a, json_integer((json_int_t)net->layers[i].size));
+    return a;
+}
+
+static json_t *report_json(const char *path, const char *out, const char *cert,
+                           const lump_net_t *net, const lump_net_t *q,
+                           const lump_lumping_t *L, const lump_write_opts_t *opts)
+{
+    json_t *j = json_object(), *layers = json_array();
+    json_object_set_new(j, "file", json_string(path));
+    json_object_set_new(j, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact"
+                                                                          : "proportional"));
+    json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(net)));
+    json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(q)));
+    json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(net)));
+    json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(q)));
+    json_object_set_new(j, "layers_before", sizes_json(net));
+    json_object_set_new(j, "layers_after", sizes_json(q));
+    for (size_t i = 0; i < L->n_layers; i++) {
+        layer_count_t c;
+        json_t *o = json_object();
+        count_layer(&c, &L->layers[i]);
+        json_object_set_new(o, "layer", json_integer((json_int_t)i + 1));
+        json_object_set_new(o, "before", json_integer((json_int_t)L->layers[i].size));
+        json_object_set_new(o, "after", json_integer((json_int_t)c.after));
+        json_object_set_new(o, "merged", json_integer((json_int_t)c.merged));
+        json_object_set_new(o, "constant", json_integer((json_int_t)c.constant));
+        json_object_set_new(o, "dead", json_integer((json_int_t)c.dead));
+        json_array_append_new(layers, o);
+    }
+    json_object_set_new(j, "per_layer", layers);
+    json_object_set_new(j, "output", json_string(out));
+    json_object_set_new(j, "certificate", cert ? json_string(cert) : json_null());
+    json_object_set_new(j, "rounded_values", json_integer((json_int_t)opts->rounded));
+    json_object_set_new(j, "max_rounding", json_real(opts->max_rounding));
+    json_object_set_new(j, "exact_output", json_boolean(opts->rounded == 0));
+    return j;
+}
+
+static void report_text(const char *path, const char *out, const char *cert,
+                        const lump_net_t *net, const lump_net_t *q,
+                        const lump_lumping_t *L)
+{
+    size_t removed = 0;
+    printf("reduce %s (%s lumping)\n", path,
+           L->mode == LUMP_MODE_EXACT ? "exact" : "proportional");
+    printf("  %5s  %-10s %7s %7s %7s %9s %5s\n", "layer", "activation", "before", "after",
+           "merged", "constant", "dead");
+    for (size_t i = 0; i < L->n_layers; i++) {
+        layer_count_t c;
+        const lump_layer_t *l = &net->layers[i];
+        count_layer(&c, &L->layers[i]);
+        removed += L->layers[i].size - c.after;
+        printf("  %5zu  %-10s %7zu %7zu %7zu %9zu %5zu\n", i + 1,
+               lump_layer_uniform_act(l) ? lump_act_name(lump_layer_act(l, 0)->kind) : "mixed",
+               L->layers[i].size, c.after, c.merged, c.constant, c.dead);
+    }
+    printf("neurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(net),
+           lump_net_neurons(q));
+    printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(net),
+           lump_net_params(q));
+    if (removed == 0)
+        printf("no %s lumps: every neuron is its own block, nothing is constant or dead; "
+               "the quotient is the network itself\n",
+               L->mode == LUMP_MODE_EXACT ? "exact" : "exact or proportional");
+    printf("wrote %s", out);
+    if (cert != NULL)
+        printf(" and the certificate %s (verify: lumpnet check %s %s %s)", cert, path, out,
+               cert);
+    printf("\n");
+}
+
+int cli_cmd_reduce(int argc, char **argv)
+{
+    const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
+    int json = 0, m, rc = CLI_OK;
+    lump_net_t net, q;
+    lump_lumping_t L;
+    lump_write_opts_t opts;
+    lump_error_t err = LUMP_OK;
+    lump_mode_t md = LUMP_MODE_PROPORTIONAL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--cert", &cert)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("reduce", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("reduce", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL || out == NULL)
+        return cli_usage_error("reduce", "needs NET and -o OUT");
+    if (mode != NULL && strcmp(mode, "exact") == 0)
+        md = LUMP_MODE_EXACT;
+    else if (mode != NULL && strcmp(mode, "proportional") != 0)
+        return cli_usage_error("reduce", "--mode is exact or proportional, not '%s'", mode);
+    if (box != NULL)
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "reduce --box (stable neurons on an input domain) "
+                                       "is not available in this version"));
+    if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
+        return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                       "%s: unknown network format (the extension must "
+                                       "be .onnx, .nnet or .json)", out));
+    if (cert != NULL && strcmp(cert, out) == 0)
+        return cli_usage_error("reduce", "the certificate and the output are one file");
+    lump_net_init(&net);
+    lump_net_init(&q);
+    lump_lumping_init(&L);
+    lump_write_opts_init(&opts);
+    LUMP_CHECK(lump_net_read(&net, path));
+    LUMP_CHECK(lump_partition_coarsest(&L, &net, md, 0));
+    LUMP_CHECK(lump_quotient(&q, &net, &L));
+    if (cert != NULL)
+        LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &L));
+    err = lump_net_write(out, &q, &opts);
+    if (err != LUMP_OK) {
+        if (cert != NULL)
+            remove(cert); /* no certificate without its quotient */
+        goto cleanup;
+    }
+    if (opts.rounded > 0)
+        lump_warn("%s: %zu quotient values do not fit the file's number type and were "
+                  "rounded (largest rounding %.3g): the file is not the exact quotient; "
+                  "write .json to keep it exact",
+                  out, opts.rounded, opts.max_rounding);
+    if (json)
+        rc = cli_print_json(report_json(path, out, cert, &net, &q, &L, &opts));
+    else
+        report_text(path, out, cert, &net, &q, &L);
+cleanup:
+    lump_lumping_clear(&L);
+    lump_net_clear(&q);
+    lump_net_clear(&net);
+    return err != LUMP_OK ? cli_fail(err) : rc;
+}

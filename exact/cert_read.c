@@ -1,0 +1,236 @@
+/* cert_read.c -- read a JSON certificate (lumpnet-certificate), checking its shape only */
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/lump.h"
+#include "json_support.h"
+
+#define FORMAT_NAME "lumpnet-certificate"
+#define FORMAT_VERSION 1
+
+static const char *const top_keys[] = {"format", "version", "mode", "inputs", "layers", NULL};
+static const char *const layer_keys[] = {"size", "blocks", NULL};
+static const char *const block_keys[] = {"members", "scales", "fate", "value", NULL};
+
+static lump_error_t read_header(lump_mode_t *mode, lump_i_jpath_t *p, const json_t *root)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v;
+    const char *s;
+    size_t len, version;
+    LUMP_CHECK(lump_i_json_expect_object(p, root));
+    LUMP_CHECK(lump_i_json_check_keys(p, root, top_keys));
+    LUMP_CHECK(lump_i_json_member(&v, p, root, "format", 1));
+    lump_i_jpath_key(p, "format");
+    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
+    if (len != strlen(FORMAT_NAME) || memcmp(s, FORMAT_NAME, len) != 0)
+        LUMP_CHECK(
+            lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"" FORMAT_NAME "\"", s));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, root, "version", 1));
+    lump_i_jpath_key(p, "version");
+    LUMP_CHECK(lump_i_json_get_size(&version, p, v, FORMAT_VERSION, FORMAT_VERSION,
+                                    "the certificate version (this build reads version 1)"));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, root, "mode", 1));
+    lump_i_jpath_key(p, "mode");
+    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
+    if (strcmp(s, "exact") == 0 && len == 5)
+        *mode = LUMP_MODE_EXACT;
+    else if (strcmp(s, "proportional") == 0 && len == 12)
+        *mode = LUMP_MODE_PROPORTIONAL;
+    else
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "is \"%.40s\", expected \"exact\" or \"proportional\"", s));
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+/* Members: neuron indices of a layer of SIZE neurons. Order and overlaps
+ * are the checker's business; here only the range is. */
+static lump_error_t read_members(lump_block_t *b, lump_i_jpath_t *p, const json_t *arr, size_t size)
+{
+    lump_error_t err = LUMP_OK;
+    size_t n, k;
+    LUMP_CHECK(lump_i_json_expect_array(&n, p, arr));
+    if (n == 0)
+        return lump_i_jpath_error(p, LUMP_EINPUT, "is empty (a block has at least one member)");
+    b->members = malloc(n * sizeof *b->members);
+    if (b->members == NULL)
+        return lump_i_jpath_error(p, LUMP_ENOMEM, "out of memory for %zu members", n);
+    for (k = 0; k < n; k++) {
+        json_t *v = json_array_get(arr, k);
+        json_int_t x;
+        lump_i_jpath_index(p, k);
+        if (!json_is_integer(v))
+            return lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "expected a neuron index (an integer), found %s",
+                                      lump_i_json_type_name(v));
+        x = json_integer_value(v);
+        if (x < 0 || (unsigned long long)x >= size)
+            return lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "neuron %" JSON_INTEGER_FORMAT
+                                      " is out of range (the layer has %zu neurons, 0 to %zu)",
+                                      x, size, size > 0 ? size - 1 : 0);
+        b->members[k] = (size_t)x;
+        b->n_members = k + 1;
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t read_scales(lump_block_t *b, lump_i_jpath_t *p, const json_t *arr, mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    size_t k;
+    LUMP_CHECK(lump_i_json_expect_len(p, arr, b->n_members, "one scale per member"));
+    LUMP_CHECK(lump_arr_alloc(&b->scales, LUMP_STORE_Q, b->n_members));
+    for (k = 0; k < b->n_members; k++) {
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(lump_i_json_get_q(q, p, json_array_get(arr, k)));
+        LUMP_CHECK(lump_arr_set(&b->scales, k, q));
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t read_block(lump_block_t *b, lump_i_jpath_t *p, const json_t *obj, size_t size,
+                               mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *members, *scales, *fate, *value;
+    LUMP_CHECK(lump_i_json_expect_object(p, obj));
+    LUMP_CHECK(lump_i_json_check_keys(p, obj, block_keys));
+    LUMP_CHECK(lump_i_json_member(&members, p, obj, "members", 1));
+    LUMP_CHECK(lump_i_json_member(&scales, p, obj, "scales", 1));
+    LUMP_CHECK(lump_i_json_member(&fate, p, obj, "fate", 0));
+    LUMP_CHECK(lump_i_json_member(&value, p, obj, "value", 0));
+    lump_i_jpath_key(p, "members");
+    LUMP_CHECK(read_members(b, p, members, size));
+    lump_i_jpath_pop(p);
+    lump_i_jpath_key(p, "scales");
+    LUMP_CHECK(read_scales(b, p, scales, q));
+    lump_i_jpath_pop(p);
+    b->fate = LUMP_FATE_KEEP;
+    if (fate != NULL) {
+        const char *s;
+        size_t len;
+        lump_i_jpath_key(p, "fate");
+        LUMP_CHECK(lump_i_json_get_string(&s, &len, p, fate));
+        if (len == 4 && strcmp(s, "keep") == 0)
+            b->fate = LUMP_FATE_KEEP;
+        else if (len == 8 && strcmp(s, "constant") == 0)
+            b->fate = LUMP_FATE_CONSTANT;
+        else if (len == 4 && strcmp(s, "dead") == 0)
+            b->fate = LUMP_FATE_DEAD;
+        else
+            LUMP_CHECK(lump_i_jpath_error(
+                p, LUMP_EINPUT, "is \"%.40s\", expected \"keep\", \"constant\" or \"dead\"", s));
+        lump_i_jpath_pop(p);
+    }
+    if (b->fate == LUMP_FATE_CONSTANT && value == NULL)
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "missing key \"value\" (a constant block states its value)"));
+    if (b->fate != LUMP_FATE_CONSTANT && value != NULL)
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "has a \"value\" but is not a constant block "
+                                      "(\"fate\": \"constant\")"));
+    if (value != NULL) {
+        lump_i_jpath_key(p, "value");
+        LUMP_CHECK(lump_i_json_get_q(b->value, p, value));
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t read_layer(lump_layer_lumping_t *l, lump_i_jpath_t *p, const json_t *obj,
+                               mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *size, *blocks;
+    size_t n, k;
+    LUMP_CHECK(lump_i_json_expect_object(p, obj));
+    LUMP_CHECK(lump_i_json_check_keys(p, obj, layer_keys));
+    LUMP_CHECK(lump_i_json_member(&size, p, obj, "size", 1));
+    LUMP_CHECK(lump_i_json_member(&blocks, p, obj, "blocks", 1));
+    lump_i_jpath_key(p, "size");
+    LUMP_CHECK(lump_i_json_get_size(&l->size, p, size, 1, lump_arr_max_len(),
+                                    "the number of neurons of the layer"));
+    lump_i_jpath_pop(p);
+    lump_i_jpath_key(p, "blocks");
+    LUMP_CHECK(lump_i_json_expect_array(&n, p, blocks));
+    /* Each block is backed by bytes of the file, so this allocation is
+     * bounded by the document's size. */
+    l->blocks = malloc((n > 0 ? n : 1) * sizeof *l->blocks);
+    if (l->blocks == NULL)
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_ENOMEM, "out of memory for %zu blocks", n));
+    for (k = 0; k < n; k++) {
+        lump_block_init(&l->blocks[k]);
+        l->n_blocks = k + 1;
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(read_block(&l->blocks[k], p, json_array_get(blocks, k), l->size, q));
+        lump_i_jpath_pop(p);
+    }
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+/* lump_cert_read_buf -- read the certificate BUF[0..len) (see
+ * docs/certificates.md) into L, which must be initialised. Only the shape
+ * is checked: the format tag and version, the mode, types, every member
+ * index within its layer's stated size, one scale per member, scales and
+ * values that are exact rationals (lump_rat_parse: no division by zero, no
+ * absurd exponents), and "value" present exactly for constant blocks.
+ * Members need not be sorted or disjoint, blocks need not cover their
+ * layer: whether the claims hold is lump_cert_check's job. On success L's
+ * old contents are replaced; on failure L is untouched and the error is
+ * LUMP_EINPUT with NAME, the place (e.g. "layers[1].blocks[4].scales[0]")
+ * and the problem. Complexity: O(length + d^2 per number of d digits). */
+lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, const char *name)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = NULL, *inputs, *layers;
+    lump_i_jpath_t p;
+    lump_lumping_t tmp;
+    size_t n, i;
+    mpq_t q;
+    mpq_init(q);
+    lump_lumping_init(&tmp);
+    lump_i_jpath_init(&p, name);
+
+    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
+    LUMP_CHECK(read_header(&tmp.mode, &p, root));
+    LUMP_CHECK(lump_i_json_member(&inputs, &p, root, "inputs", 1));
+    lump_i_jpath_key(&p, "inputs");
+    LUMP_CHECK(lump_i_json_get_size(&tmp.n_inputs, &p, inputs, 1, lump_arr_max_len(),
+                                    "the number of inputs"));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&layers, &p, root, "layers", 1));
+    lump_i_jpath_key(&p, "layers");
+    LUMP_CHECK(lump_i_json_expect_array(&n, &p, layers));
+    if (n == 0)
+        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT,
+                                      "is empty (a network has at least one layer: the outputs)"));
+    tmp.layers = calloc(n, sizeof *tmp.layers);
+    if (tmp.layers == NULL)
+        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "%s: out of memory (%zu layers)", name, n));
+    tmp.n_layers = n;
+    for (i = 0; i < n; i++) {
+        lump_i_jpath_index(&p, i);
+        LUMP_CHECK(read_layer(&tmp.layers[i], &p, json_array_get(layers, i), q));
+        lump_i_jpath_pop(&p);
+    }
+    lump_i_jpath_pop(&p);
+    lump_lumping_clear(L);
+    *L = tmp;
+    lump_lumping_init(&tmp);
+cleanup:
+    lump_lumping_clear(&tmp);
+    json_decref(root);
+    mpq_clear(q);
+    return err;
+}

@@ -1,0 +1,121 @@
+/* cert_write.c -- write a lumping as a JSON certificate (lumpnet-certificate) */
+#include <stdlib.h>
+#include "lumpnet/lump.h"
+#include "json_support.h"
+
+static lump_error_t nomem(void)
+{
+    return lump_error_set(LUMP_ENOMEM, "certificate: out of memory building the JSON document");
+}
+
+/* One block: members, scales, and for removed blocks their fate (and the
+ * value of a constant). "fate" is omitted for KEEP, the common case, which
+ * keeps certificates of large networks short. */
+static lump_error_t block_json(json_t **out, const lump_block_t *b, mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *obj = json_object(), *members = NULL, *scales = NULL;
+    size_t k;
+    if (obj == NULL)
+        return nomem();
+    members = json_array();
+    if (members == NULL)
+        LUMP_CHECK(nomem());
+    for (k = 0; k < b->n_members; k++)
+        LUMP_CHECK(lump_i_json_append_new(members, json_integer((json_int_t)b->members[k])));
+    err = lump_i_json_set_new(obj, "members", members);
+    members = NULL;
+    LUMP_CHECK(err);
+    scales = json_array();
+    if (scales == NULL)
+        LUMP_CHECK(nomem());
+    for (k = 0; k < b->n_members && k < b->scales.len; k++) {
+        lump_arr_get(q, &b->scales, k);
+        LUMP_CHECK(lump_i_json_append_new(scales, lump_i_json_from_q(q)));
+    }
+    err = lump_i_json_set_new(obj, "scales", scales);
+    scales = NULL;
+    LUMP_CHECK(err);
+    if (b->fate == LUMP_FATE_CONSTANT) {
+        LUMP_CHECK(lump_i_json_set_new(obj, "fate", json_string("constant")));
+        LUMP_CHECK(lump_i_json_set_new(obj, "value", lump_i_json_from_q(b->value)));
+    } else if (b->fate == LUMP_FATE_DEAD) {
+        LUMP_CHECK(lump_i_json_set_new(obj, "fate", json_string("dead")));
+    }
+    *out = obj;
+    obj = NULL;
+cleanup:
+    json_decref(members);
+    json_decref(scales);
+    json_decref(obj);
+    return err;
+}
+
+static lump_error_t layer_json(json_t **out, const lump_layer_lumping_t *l, mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *obj = json_object(), *blocks = NULL;
+    size_t k;
+    if (obj == NULL)
+        return nomem();
+    LUMP_CHECK(lump_i_json_set_new(obj, "size", json_integer((json_int_t)l->size)));
+    blocks = json_array();
+    if (blocks == NULL)
+        LUMP_CHECK(nomem());
+    for (k = 0; k < l->n_blocks; k++) {
+        json_t *b = NULL;
+        LUMP_CHECK(block_json(&b, &l->blocks[k], q));
+        LUMP_CHECK(lump_i_json_append_new(blocks, b));
+    }
+    err = lump_i_json_set_new(obj, "blocks", blocks);
+    blocks = NULL;
+    LUMP_CHECK(err);
+    *out = obj;
+    obj = NULL;
+cleanup:
+    json_decref(blocks);
+    json_decref(obj);
+    return err;
+}
+
+/* lump_cert_write -- write L to F as a certificate (docs/certificates.md):
+ * keys in the fixed order format, version, mode, inputs, layers; per layer
+ * size and blocks in L's order; per block members, scales, and fate and
+ * value only for removed blocks; every rational as its canonical
+ * lump_rat_str text. The same lumping always gives the same bytes, and
+ * lump_cert_read_buf reads them back to the same lumping. L is written as
+ * it is, valid or not (the checker judges it).
+ * Errors: LUMP_ENOMEM, LUMP_EIO when F refuses the bytes.
+ * Complexity: O(neurons * digits^2), plus a document of that size. */
+lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = json_object(), *layers = NULL;
+    size_t i;
+    mpq_t q;
+    mpq_init(q);
+    if (root == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
+    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(1)));
+    LUMP_CHECK(lump_i_json_set_new(
+        root, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
+    LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)L->n_inputs)));
+    layers = json_array();
+    if (layers == NULL)
+        LUMP_CHECK(nomem());
+    for (i = 0; i < L->n_layers; i++) {
+        json_t *l = NULL;
+        LUMP_CHECK(layer_json(&l, &L->layers[i], q));
+        LUMP_CHECK(lump_i_json_append_new(layers, l));
+    }
+    err = lump_i_json_set_new(root, "layers", layers);
+    layers = NULL;
+    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_dump(f, root));
+cleanup:
+    json_decref(layers);
+    json_decref(root);
+    mpq_clear(q);
+    return err;
+}

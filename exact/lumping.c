@@ -1,0 +1,45 @@
+/* lumping.c -- the lumping of a network: init, clear, sizes */
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/lump.h"
+
+void lump_lumping_init(lump_lumping_t *L)
+{
+    memset(L, 0, sizeof *L);
+}
+
+void lump_block_init(lump_block_t *b)
+{
+    memset(b, 0, sizeof *b);
+    lump_arr_init(&b->scales);
+    mpq_init(b->value);
+    b->fate = LUMP_FATE_KEEP;
+}
+
+static void block_clear(lump_block_t *b)
+{
+    free(b->members);
+    lump_arr_clear(&b->scales);
+    mpq_clear(b->value);
+}
+
+void lump_lumping_clear(lump_lumping_t *L)
+{
+    for (size_t i = 0; i < L->n_layers; i++) {
+        lump_layer_lumping_t *l = &L->layers[i];
+        for (size_t k = 0; k < l->n_blocks; k++)
+            block_clear(&l->blocks[k]);
+        free(l->blocks);
+    }
+    free(L->layers);
+    lump_lumping_init(L);
+}
+
+size_t lump_lumping_neurons_after(const lump_lumping_t *L)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < L->n_layers; i++)
+        for (size_t k = 0; k < L->layers[i].n_blocks; k++)
+            n += L->layers[i].blocks[k].fate == LUMP_FATE_KEEP;
+    return n;
+}
