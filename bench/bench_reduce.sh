@@ -15,7 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 DATA=${2:-${LUMPNET_DATA:-$HERE/../../shared/data}}
 . "$HERE/timing.sh"
 
-printf '%-34s %10s %10s  %s\n' command time_s peak_MB verdict
+printf '%-46s %10s %10s  %s\n' command time_s peak_MB verdict
 for net in mnist-net_256x6 mnist-net_256x2; do
     NET=$DATA/vnncomp2021/mnistfc/$net.onnx
     [ -f "$NET" ] || { echo "$NET is absent, skipped"; continue; }
@@ -23,9 +23,9 @@ for net in mnist-net_256x6 mnist-net_256x2; do
         set -- $(median_run 11 "$BIN" reduce "$NET" -o "$TMP/out.onnx" --mode $mode)
         awk -v c="reduce $net --mode $mode" -v t="$1" -v m="$2" 'BEGIN {
             mb = m / 1024; ok = (t <= 0.150 && mb <= 60) ? "ok" : "OVER"
-            printf "%-34s %10.3f %10.1f  %s (median of 11)\n", c, t, mb, ok }'
+            printf "%-46s %10.3f %10.1f  %s (median of 11)\n", c, t, mb, ok }'
     done
     set -- $(median_run 11 "$BIN" reduce "$NET" -o "$TMP/out.json" --cert "$TMP/cert.json")
     awk -v c="reduce $net -o .json --cert" -v t="$1" -v m="$2" 'BEGIN {
-        printf "%-34s %10.3f %10.1f  (exact JSON output and certificate)\n", c, t, m / 1024 }'
+        printf "%-46s %10.3f %10.1f  (exact JSON output and certificate)\n", c, t, m / 1024 }'
 done

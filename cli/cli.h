@@ -45,5 +45,9 @@ int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_reduce(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_equiv(int argc, char **argv);
+int cli_cmd_relax(int argc, char **argv);
+int cli_cmd_bound(int argc, char **argv);
+int cli_cmd_explore(int argc, char **argv);
+int cli_cmd_draw(int argc, char **argv);
 
 #endif

@@ -18,6 +18,16 @@ static const cli_command_t commands[] = {
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
     {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
+    {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--json]",
+     "merge neurons approximately and certify the output error over a box"},
+    {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--json]",
+     "a certified bound on |A_j - B_j| over a box, per output"},
+    {"explore", cli_cmd_explore,
+     "lumpnet explore NET --box BOX [--data FILE] --csv OUT.csv [--plot OUT.svg|OUT.pdf]",
+     "sweep epsilon: size, certified bound, observed error, accuracy; vs pruning"},
+    {"draw", cli_cmd_draw,
+     "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot",
+     "draw a network, its blocks and its quotient with Graphviz"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -78,6 +88,14 @@ static const char *const details[] = {
     "found by random points, box corners and local search over --box (else the\n"
     "networks' declared input bounds, else [-1,1] per input). Unknown (exit\n"
     "3): neither; the tool never guesses.\n",
+    /* relax */
+    "See docs/relax.md.\n",
+    /* bound */
+    "See docs/relax.md.\n",
+    /* explore */
+    "See docs/relax.md.\n",
+    /* draw */
+    "See docs/gallery/README.md.\n",
 };
 
 int main(int argc, char **argv)

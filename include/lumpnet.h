@@ -10,6 +10,8 @@
 #include "lumpnet/io.h"
 #include "lumpnet/eval.h"
 #include "lumpnet/lump.h"
+#include "lumpnet/relax.h"
+#include "lumpnet/viz.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 const char *lump_version(void);

@@ -1,0 +1,115 @@
+/* lumpnet/relax.h -- relaxed (epsilon) lumping, sound bounds over a box and
+ * certified bounds on the output difference of two networks (DESIGN §3) */
+#ifndef LUMPNET_RELAX_H
+#define LUMPNET_RELAX_H
+
+#include <stddef.h>
+#include <gmp.h>
+#include "lumpnet/error.h"
+#include "lumpnet/net.h"
+#include "lumpnet/box.h"
+#include "lumpnet/lump.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sound bounds of every neuron over a box X, as doubles rounded outward:
+ * for every x in X, zlo[i][v] <= z_v(x) <= zhi[i][v] (pre-activation of
+ * neuron v of net->layers[i]) and ylo/yhi likewise after the activation.
+ * xlo/xhi bound the inputs as layer 1 sees them (after clip and
+ * normalisation). */
+typedef struct {
+    size_t n_inputs, n_layers;
+    size_t *size;
+    double *xlo, *xhi;
+    double **zlo, **zhi, **ylo, **yhi;
+} lump_bounds_t;
+
+void lump_bounds_init(lump_bounds_t *b);
+void lump_bounds_clear(lump_bounds_t *b);
+
+/* lump_bounds_interval -- interval bounds (interval arithmetic with outward
+ * rounding; weights that are not doubles enter as outward intervals).
+ * Fails with LUMP_EINPUT when BOX has the wrong dimension or is empty.
+ * O(m). */
+lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net,
+                                  const lump_box_t *box) LUMP_WUR;
+
+/* How lump_bound_diff encodes the two networks. */
+typedef enum {
+    LUMP_ENC_DIFFERENTIAL = 0, /* paired neurons with difference variables */
+    LUMP_ENC_SEPARATE = 1      /* f and g relaxed independently (baseline) */
+} lump_encoding_t;
+
+typedef struct {
+    lump_encoding_t encoding;
+    /* testing only: perturb every dual value GLPK returns by a relative
+     * amount up to PERTURB (seeded by SEED) before the rigorous step */
+    double perturb;
+    unsigned long seed;
+    int verbose;
+} lump_bound_opts_t;
+
+void lump_bound_opts_init(lump_bound_opts_t *o);
+
+/* The certified bound on |f_j - g_j| over a box, per output j. */
+typedef struct {
+    size_t n_outputs;
+    double *bound;     /* U_j >= sup_x |f_j(x) - g_j(x)|, rounded up; +inf when
+                          no certified value could be had */
+    double *naive;     /* (max f_j - min g_j) and (max g_j - min f_j) from
+                          interval bounds: the baseline */
+    int certified;     /* 1 when every U_j came from the rigorous dual step */
+    double seconds;
+} lump_bound_result_t;
+
+void lump_bound_result_init(lump_bound_result_t *r);
+void lump_bound_result_clear(lump_bound_result_t *r);
+
+/* lump_bound_diff -- a certified upper bound on |f_j - g_j| over BOX for
+ * each output j: sound pre-activation bounds, a joint LP of both networks
+ * over a shared input (triangle relaxation for unstable ReLUs, sound linear
+ * bounds for sigmoid/tanh), maximise f_j - g_j and g_j - f_j with GLPK, then
+ * a rigorous bound from GLPK's dual solution by weak duality evaluated in
+ * exact rationals (Neumaier and Shcherbina, "Safe bounds in linear and
+ * mixed-integer programming", Math. Prog. 99 (2004)). F and G need the
+ * same numbers of inputs and outputs. Time: 2 n_outputs LP solves. */
+lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f,
+                             const lump_net_t *g, const lump_box_t *box,
+                             const lump_bound_opts_t *opts) LUMP_WUR;
+
+/* lump_max_error_sampled -- the largest |f_j - g_j| observed over BOX, per
+ * output, from N_SAMPLES seeded random points, the box corners (all when
+ * n <= 10) and a local search from the best points. Evaluated in double
+ * (or MPFR for sigmoid/tanh); a lower bound of the true supremum, used to
+ * check the certified bound honestly. OUT has n_outputs entries.
+ * Time: O((N_SAMPLES + local steps) * m). */
+lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump_net_t *g,
+                                    const lump_box_t *box, size_t n_samples,
+                                    unsigned long seed) LUMP_WUR;
+
+/* Centres of relaxed blocks. */
+typedef enum { LUMP_CENTRE_MEAN = 0, LUMP_CENTRE_LP = 1 } lump_centre_t;
+
+/* lump_relax -- an epsilon-lumping of NET over BOX and its quotient G:
+ * neurons whose normalised signatures lie within EPS of a block centre are
+ * merged, where the distance is measured in units of pre-activation
+ * deviation over the box, sum_C |dw_C| * max_{x in X} |y_C| + |db| (see
+ * docs/relax.md for the deterministic clustering). Scales follow the
+ * activation as in exact lumping. L (may be NULL) receives the blocks.
+ * EPS = 0 gives exactly the exact/proportional quotient. O(m * blocks)
+ * worst case. */
+lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
+                        const lump_box_t *box, double eps, lump_centre_t centre) LUMP_WUR;
+
+/* lump_prune_magnitude -- the baseline: G = NET without the hidden neurons
+ * of smallest ||incoming|| * ||outgoing|| (no retraining), keeping
+ * KEEP_NEURONS hidden neurons in all (at least one per layer). O(m). */
+lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net,
+                                  size_t keep_neurons) LUMP_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

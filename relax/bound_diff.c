@@ -1,0 +1,1 @@
+/* bound_diff.c -- placeholder until written */

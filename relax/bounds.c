@@ -1,0 +1,1 @@
+/* bounds.c -- placeholder until written */

@@ -1,0 +1,1 @@
+/* glpk_support.c -- placeholder until written */

@@ -1,0 +1,1 @@
+/* prune.c -- placeholder until written */

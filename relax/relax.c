@@ -1,0 +1,1 @@
+/* relax.c -- placeholder until written */

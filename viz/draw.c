@@ -1,0 +1,1 @@
+/* draw.c -- placeholder until written */
