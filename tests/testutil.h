@@ -54,8 +54,4 @@ void tu_rand_q(mpq_t out, unsigned long num_max, unsigned long den_max);
                      lump_error_message());                                   \
     } while (0)
 
-/* tu_skip_all -- print a TAP plan that skips the whole runner, return 77.
- * For runners whose every test needs something absent (the real data). */
-int tu_skip_all(const char *why);
-
 #endif
