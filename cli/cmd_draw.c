@@ -1,9 +1,201 @@
-/* cmd_draw.c -- placeholder until written */
+/* cmd_draw.c -- `lumpnet draw`: a figure of a network, its blocks and its
+ * quotient (SVG, PDF, PNG or DOT) */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
+
+/* *OUT = the whole number S, at least MIN; 0 when S is not one. */
+static int parse_count(size_t *out, const char *s, size_t min)
+{
+    char *end;
+    unsigned long long v;
+    if (s[0] < '0' || s[0] > '9')
+        return 0;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > (size_t)-1 / 16)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+/* "W,H" in inches, both positive and finite. */
+static int parse_size(double *w, double *h, const char *s)
+{
+    char *end;
+    *w = strtod(s, &end);
+    if (end == s || *end != ',' || !(*w > 0 && *w < 1e4))
+        return 0;
+    s = end + 1;
+    *h = strtod(s, &end);
+    return end != s && *end == '\0' && *h > 0 && *h < 1e4;
+}
+
+/* The default title: NET's file name without folder and extension. */
+static char *default_title(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    char *t, *dot;
+    t = strdup(base != NULL ? base + 1 : path);
+    if (t != NULL && (dot = strrchr(t, '.')) != NULL && dot != t)
+        *dot = '\0';
+    return t;
+}
+
+static lump_error_t read_cert(lump_lumping_t *L, const char *path)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    lump_error_t err = lump_io_read_file(&buf, &len, path);
+    if (err == LUMP_OK)
+        err = lump_cert_read_buf(L, (const char *)buf, len, path);
+    free(buf);
+    return err;
+}
 
 int cli_cmd_draw(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail(lump_error_set(LUMP_EUNSUPPORTED, "'draw' is not available yet"));
+    const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *eps = NULL, *box = NULL;
+    const char *title = NULL, *font = NULL, *width = NULL, *edges = NULL, *size = NULL;
+    const char *centre_arg = NULL;
+    char lname[96];
+    double e = 0;
+    lump_centre_t centre = LUMP_CENTRE_MEAN;
+    lump_box_t bx;
+    int reduce = 0, m, rc = CLI_OK, sources;
+    char *title_buf = NULL;
+    lump_net_t net, q;
+    lump_lumping_t L;
+    lump_viz_opts_t opts;
+    lump_error_t err = LUMP_OK;
+    lump_mode_t md = LUMP_MODE_PROPORTIONAL;
+    lump_viz_opts_init(&opts);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reduce") == 0)
+            reduce = 1;
+        else if (strcmp(argv[i], "--quotient-only") == 0)
+            opts.quotient_only = 1;
+        else if (strcmp(argv[i], "--no-legend") == 0)
+            opts.legend = 0;
+        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--cert", &cert)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--eps", &eps)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--title", &title)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--font", &font)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--max-width", &width)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--max-edges", &edges)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--size", &size)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("draw", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("draw", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL || out == NULL)
+        return cli_usage_error("draw", "needs NET and -o OUT");
+    sources = (cert != NULL) + reduce + (eps != NULL);
+    if (sources > 1)
+        return cli_usage_error("draw", "--cert, --reduce and --eps exclude each other");
+    if ((eps != NULL) != (box != NULL))
+        return cli_usage_error("draw", "--eps and --box go together");
+    if (centre_arg != NULL && eps == NULL)
+        return cli_usage_error("draw", "--centre goes with --eps");
+    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
+        centre = LUMP_CENTRE_LP;
+    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
+        return cli_usage_error("draw", "--centre is mean or lp, not '%s'", centre_arg);
+    if (eps != NULL) {
+        char *end;
+        e = strtod(eps, &end);
+        if (end == eps || *end != '\0' || !(e >= 0 && e < 1e300))
+            return cli_usage_error("draw", "--eps takes a number >= 0, not '%s'", eps);
+    }
+    if (mode != NULL && !reduce)
+        return cli_usage_error("draw", "--mode goes with --reduce");
+    if (mode != NULL && strcmp(mode, "exact") == 0)
+        md = LUMP_MODE_EXACT;
+    else if (mode != NULL && strcmp(mode, "proportional") != 0)
+        return cli_usage_error("draw", "--mode is exact or proportional, not '%s'", mode);
+    if (opts.quotient_only && sources == 0)
+        return cli_usage_error("draw", "--quotient-only needs --reduce, --cert or --eps");
+    if (width != NULL && !parse_count(&opts.max_width, width, 2))
+        return cli_usage_error("draw", "--max-width takes a whole number of at least 2, not '%s'",
+                               width);
+    if (edges != NULL && !parse_count(&opts.max_edges, edges, 0))
+        return cli_usage_error("draw", "--max-edges takes a whole number (0: no limit), not '%s'",
+                               edges);
+    if (size != NULL && !parse_size(&opts.width, &opts.height, size))
+        return cli_usage_error("draw", "--size takes W,H in inches (positive), not '%s'", size);
+    if (font != NULL) {
+        if (font[0] == '\0')
+            return cli_usage_error("draw", "--font needs a font family name");
+        opts.font = font;
+    }
+    if (lump_viz_format_from_path(out) == LUMP_VIZ_AUTO)
+        return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                       "%s: unknown figure format (the extension must be "
+                                       ".svg, .pdf, .png or .dot)",
+                                       out));
+    if (title == NULL) {
+        title_buf = default_title(path);
+        if (title_buf == NULL)
+            return cli_fail(lump_error_set(LUMP_ENOMEM, "draw: out of memory"));
+        title = title_buf;
+    }
+    opts.title = title;
+    lump_net_init(&net);
+    lump_net_init(&q);
+    lump_lumping_init(&L);
+    lump_box_init(&bx);
+    LUMP_CHECK(lump_net_read(&net, path));
+    if (eps != NULL) {
+        LUMP_CHECK(lump_box_parse(&bx, box, net.n_inputs));
+        LUMP_CHECK(lump_relax(&q, &L, &net, &bx, e, centre));
+        snprintf(lname, sizeof lname, "ε-lumping, ε = %s, %s centres", eps,
+                 centre == LUMP_CENTRE_LP ? "LP" : "mean");
+        opts.lumping_name = lname;
+    } else if (reduce) {
+        LUMP_CHECK(lump_partition_coarsest(&L, &net, md, 0));
+        LUMP_CHECK(lump_quotient(&q, &net, &L));
+    } else if (cert != NULL) {
+        lump_verdict_t valid = LUMP_FALSE;
+        char why[512] = "";
+        LUMP_CHECK(read_cert(&L, cert));
+        err = lump_quotient(&q, &net, &L);
+        if (err != LUMP_OK) {
+            lump_error_prefix(err, "%s does not fit %s", cert, path);
+            goto cleanup;
+        }
+        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
+        if (valid != LUMP_TRUE) {
+            fprintf(stderr,
+                    "lumpnet: %s is not a valid lumping of %s (%s); nothing drawn "
+                    "(see 'lumpnet check')\n",
+                    cert, path, why);
+            rc = CLI_NEGATIVE;
+            goto cleanup;
+        }
+    }
+    err = lump_viz_draw(out, &net, sources > 0 ? &L : NULL, sources > 0 ? &q : NULL, &opts);
+    if (err != LUMP_OK) {
+        if (cert != NULL && err == LUMP_EINPUT)
+            lump_error_prefix(err, "%s", cert);
+        goto cleanup;
+    }
+    printf("wrote %s (%zu nodes, %zu edges)\n", out, opts.nodes, opts.edges);
+cleanup:
+    lump_box_clear(&bx);
+    lump_lumping_clear(&L);
+    lump_net_clear(&q);
+    lump_net_clear(&net);
+    free(title_buf);
+    return err != LUMP_OK ? cli_fail(err) : rc;
 }

@@ -1,9 +1,597 @@
-/* cmd_explore.c -- placeholder until written */
+/* cmd_explore.c -- `lumpnet explore`: sweep epsilon and compare the relaxed
+ * quotients with magnitude pruning at the same neuron budget */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli.h"
+#include "data_read.h"
+
+/* One row of the table. */
+typedef struct {
+    const char *method; /* "original", "lumpnet" or "prune" */
+    double eps;         /* NAN for the original */
+    size_t neurons, params;
+    int certified;
+    double *bound, *observed; /* per output */
+    double bmax, omax, acc, agree, seconds;
+} row_t;
+
+typedef struct {
+    row_t *rows;
+    size_t n, cap, nout;
+    int with_data;
+} table_t;
+
+static void table_clear(table_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->rows[i].bound);
+        free(t->rows[i].observed);
+    }
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}
+
+static lump_error_t table_add(row_t **r, table_t *t)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap * 2 + 8;
+        row_t *p = realloc(t->rows, cap * sizeof *p);
+        if (p == NULL)
+            return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+        t->rows = p;
+        t->cap = cap;
+    }
+    *r = &t->rows[t->n];
+    memset(*r, 0, sizeof **r);
+    (*r)->bound = calloc(t->nout + 1, sizeof *(*r)->bound);
+    (*r)->observed = calloc(t->nout + 1, sizeof *(*r)->observed);
+    t->n++;
+    if ((*r)->bound == NULL || (*r)->observed == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    (*r)->acc = (*r)->agree = NAN;
+    return LUMP_OK;
+}
+
+static size_t argmax(const double *y, size_t n)
+{
+    size_t b = 0;
+    for (size_t j = 1; j < n; j++)
+        if (y[j] > y[b])
+            b = j;
+    return b;
+}
+
+/* The predicted class of every data row under NET. */
+static lump_error_t predict(size_t *cls, const lump_net_t *net, const lump_i_data_t *d)
+{
+    lump_error_t err = LUMP_OK;
+    size_t nout = lump_net_n_outputs(net);
+    double *y = malloc((nout + 1) * sizeof *y);
+    if (y == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    for (size_t r = 0; r < d->n; r++) {
+        LUMP_CHECK(lump_eval_double(y, net, d->x + r * d->width));
+        cls[r] = argmax(y, nout);
+    }
+cleanup:
+    free(y);
+    return err;
+}
+
+/* Everything explore needs to fill one row. */
+typedef struct {
+    const lump_net_t *f;
+    const lump_box_t *box;
+    const lump_i_data_t *data;
+    const size_t *fcls; /* the original's predictions */
+    size_t *gcls;       /* scratch */
+    size_t samples;
+} ctx_t;
+
+static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, size_t nout)
+{
+    lump_error_t err = LUMP_OK;
+    lump_bound_opts_t o;
+    lump_bound_result_t br;
+    lump_bound_opts_init(&o);
+    lump_bound_result_init(&br);
+    r->neurons = lump_net_neurons(g);
+    r->params = lump_net_params(g);
+    LUMP_CHECK(lump_bound_diff(&br, c->f, g, c->box, &o));
+    LUMP_CHECK(lump_max_error_sampled(r->observed, c->f, g, c->box, c->samples, 1));
+    r->certified = br.certified;
+    r->seconds = br.seconds;
+    r->bmax = r->omax = 0;
+    for (size_t j = 0; j < nout; j++) {
+        r->bound[j] = br.bound[j];
+        if (!(br.bound[j] <= r->bmax))
+            r->bmax = br.bound[j];
+        if (r->observed[j] > r->omax)
+            r->omax = r->observed[j];
+    }
+    if (c->data != NULL) {
+        size_t ok = 0, same = 0;
+        LUMP_CHECK(predict(c->gcls, g, c->data));
+        for (size_t i = 0; i < c->data->n; i++) {
+            ok += (long)c->gcls[i] == c->data->y[i];
+            same += c->gcls[i] == c->fcls[i];
+        }
+        r->acc = (double)ok / (double)c->data->n;
+        r->agree = (double)same / (double)c->data->n;
+    }
+cleanup:
+    lump_bound_result_clear(&br);
+    return err;
+}
+
+static void put_num(FILE *f, double x)
+{
+    if (isnan(x))
+        return; /* an empty field */
+    if (isinf(x))
+        fputs(x > 0 ? "inf" : "-inf", f);
+    else
+        fprintf(f, "%.6g", x);
+}
+
+static lump_error_t write_csv(FILE *f, void *ctx)
+{
+    const table_t *t = ctx;
+    fputs("method,eps,neurons,params,certified,bound,observed,accuracy,agreement,"
+          "bound_seconds",
+          f);
+    for (size_t j = 0; j < t->nout; j++)
+        fprintf(f, ",bound_%zu", j);
+    for (size_t j = 0; j < t->nout; j++)
+        fprintf(f, ",observed_%zu", j);
+    fputc('\n', f);
+    for (size_t i = 0; i < t->n; i++) {
+        const row_t *r = &t->rows[i];
+        fprintf(f, "%s,", r->method);
+        if (!isnan(r->eps))
+            fprintf(f, "%.6g", r->eps);
+        fprintf(f, ",%zu,%zu,%s,", r->neurons, r->params, r->certified ? "true" : "false");
+        put_num(f, r->bmax);
+        fputc(',', f);
+        put_num(f, r->omax);
+        fputc(',', f);
+        put_num(f, r->acc);
+        fputc(',', f);
+        put_num(f, r->agree);
+        fputc(',', f);
+        fprintf(f, "%.3f", r->seconds);
+        for (size_t j = 0; j < t->nout; j++) {
+            fputc(',', f);
+            put_num(f, r->bound[j]);
+        }
+        for (size_t j = 0; j < t->nout; j++) {
+            fputc(',', f);
+            put_num(f, r->observed[j]);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? lump_error_set(LUMP_EIO, "write failed") : LUMP_OK;
+}
+
+/* ---- the epsilon grid ---------------------------------------------------- */
+
+static size_t hidden_after(const lump_net_t *g)
+{
+    return lump_net_neurons(g) - lump_net_n_outputs(g);
+}
+
+/* EPS[0..steps) when the user gave none: geometric between the first eps
+ * that merges anything beyond the exact lumps and the first that reaches
+ * the coarsest relaxed network, found by probing 25 geometric values up to
+ * the largest useful one (the largest half-width of a hidden neuron's
+ * value range over the box: beyond it every hidden neuron is a constant). */
+static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
+                             const lump_box_t *box, lump_centre_t centre)
+{
+    lump_error_t err = LUMP_OK;
+    lump_bounds_t bd;
+    lump_net_t g;
+    enum { NPROBE = 25 };
+    double top = 0, pe[NPROBE], lo = -1, hi = -1;
+    size_t ph[NPROBE], hmin = (size_t)-1;
+    lump_bounds_init(&bd);
+    lump_net_init(&g);
+    LUMP_CHECK(lump_bounds_interval(&bd, net, box));
+    for (size_t i = 0; i + 1 < net->n_layers; i++)
+        for (size_t v = 0; v < net->layers[i].size; v++) {
+            double w = 0.5 * (bd.yhi[i][v] - bd.ylo[i][v]);
+            if (isfinite(w) && w > top)
+                top = w;
+        }
+    if (!(top > 0))
+        top = 1;
+    for (size_t k = 0; k < NPROBE; k++) {
+        pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
+        LUMP_CHECK(lump_relax(&g, NULL, net, box, pe[k], centre));
+        ph[k] = hidden_after(&g);
+        if (ph[k] < hmin)
+            hmin = ph[k];
+    }
+    for (size_t k = 0; k < NPROBE; k++) {
+        if (lo < 0 && ph[k] < ph[0])
+            lo = pe[k > 0 ? k - 1 : 0];
+        if (hi < 0 && ph[k] == hmin)
+            hi = pe[k];
+    }
+    if (lo < 0 || hi <= lo) { /* nothing merges, or all at once */
+        hi = top;
+        lo = top * 1e-3;
+    }
+    for (size_t k = 0; k < steps; k++)
+        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
+cleanup:
+    lump_net_clear(&g);
+    lump_bounds_clear(&bd);
+    return err;
+}
+
+static lump_error_t parse_eps_list(double **eps, size_t *n, const char *s)
+{
+    size_t cap = 1;
+    const char *p = s;
+    for (const char *c = s; *c; c++)
+        cap += *c == ',';
+    *eps = malloc(cap * sizeof **eps);
+    if (*eps == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    *n = 0;
+    for (;;) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || (*end != ',' && *end != '\0') || !isfinite(x) || x < 0)
+            return lump_error_set(LUMP_EUSAGE,
+                                  "--eps-list: value %zu is not a finite number >= 0 "
+                                  "(give e1,e2,...)",
+                                  *n + 1);
+        (*eps)[(*n)++] = x;
+        if (*end == '\0')
+            break;
+        p = end + 1;
+    }
+    return LUMP_OK;
+}
+
+/* ---- the plot ------------------------------------------------------------ */
+
+static int have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    char buf[4096];
+    if (path == NULL)
+        return 0;
+    while (*path) {
+        const char *e = strchr(path, ':');
+        size_t n = e ? (size_t)(e - path) : strlen(path);
+        if (n > 0 && n + 9 < sizeof buf) {
+            memcpy(buf, path, n);
+            memcpy(buf + n, "/gnuplot", 9);
+            if (access(buf, X_OK) == 0)
+                return 1;
+        }
+        path += n + (e != NULL);
+    }
+    return 0;
+}
+
+/* S as a gnuplot single-quoted string ('' stands for a quote). */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+    return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* Draw the table with gnuplot into a temporary file next to OUT, renamed
+ * over OUT when gnuplot succeeded. */
+static lump_error_t plot(const char *out, const char *csv, int with_data)
+{
+    size_t n = strlen(out);
+    char *tmp = malloc(n + 16);
+    FILE *gp;
+    int fd, st;
+    struct stat sb;
+    const char *series[2] = {"lumpnet", "prune"};
+    if (tmp == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", out);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return lump_error_set(LUMP_EIO, "%s: cannot create a file there: %s", out,
+                              strerror(errno));
+    }
+    close(fd);
+    fflush(NULL);
+    gp = popen("gnuplot", "w");
+    if (gp == NULL) {
+        unlink(tmp);
+        free(tmp);
+        return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", out, strerror(errno));
+    }
+    if (ends_with(out, ".pdf"))
+        fprintf(gp, "set terminal pdfcairo size %s font 'sans,9'\n",
+                with_data ? "10in,3.6in" : "7in,3.6in");
+    else
+        fprintf(gp, "set terminal svg size %s dynamic font 'sans,11'\n",
+                with_data ? "1200,440" : "840,440");
+    fputs("set output ", gp);
+    gp_str(gp, tmp);
+    fputs("\nset datafile separator ','\nset key bottom right\nset grid\n"
+          "set xlabel 'parameters'\n",
+          gp);
+    fprintf(gp, "set multiplot layout 1,%d\n", with_data ? 2 : 1);
+    fputs("set logscale y\nset ylabel 'max |f_j - g_j| over the box'\n"
+          "set title 'certified bound and observed error'\nset key top right\nplot ",
+          gp);
+    for (int s = 0; s < 2; s++) {
+        const char *col[2] = {"6", "7"}, *what[2] = {"bound", "observed"};
+        for (int c = 0; c < 2; c++) {
+            if (s + c > 0)
+                fputs(", \\\n  ", gp);
+            gp_str(gp, csv);
+            fprintf(gp,
+                    " every ::1 using (strcol(1) eq '%s' && $%s > 0 ? $4 : 1/0):%s "
+                    "with linespoints lw 2 dt %d pt %d title '%s %s'",
+                    series[s], col[c], col[c], c + 1, 7 + 2 * s, series[s], what[c]);
+        }
+    }
+    fputs("\nunset logscale y\n", gp);
+    if (with_data) {
+        fputs("set ylabel 'test accuracy'\nset title 'accuracy (no retraining)'\n"
+              "set key bottom right\nplot ",
+              gp);
+        for (int s = 0; s < 3; s++) {
+            const char *m = s < 2 ? series[s] : "original";
+            if (s > 0)
+                fputs(", \\\n  ", gp);
+            gp_str(gp, csv);
+            fprintf(gp,
+                    " every ::1 using (strcol(1) eq '%s' ? $4 : 1/0):8 with %s title '%s'",
+                    m, s < 2 ? "linespoints lw 2" : "points pt 5 ps 1.5", m);
+        }
+        fputc('\n', gp);
+    }
+    fputs("unset multiplot\nset output\n", gp);
+    st = pclose(gp);
+    if (st != 0 || stat(tmp, &sb) != 0 || sb.st_size == 0) {
+        unlink(tmp);
+        free(tmp);
+        return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)", out,
+                              st);
+    }
+    if (rename(tmp, out) != 0) {
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        return lump_error_set(LUMP_EIO, "%s: cannot rename the plot into place: %s", out,
+                              strerror(e));
+    }
+    free(tmp);
+    return LUMP_OK;
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static void progress(int on, size_t k, size_t n, double eps, const row_t *r)
+{
+    if (!on)
+        return;
+    fprintf(stderr, "\rexplore: %zu/%zu eps %-10.4g neurons %-6zu bound %-10.4g", k, n, eps,
+            r->neurons, r->bmax);
+    if (k == n)
+        fputc('\n', stderr);
+}
+
+static void print_table(const table_t *t)
+{
+    printf("%-8s %10s %8s %8s %10s %10s %7s", "method", "eps", "neurons", "params", "bound",
+           "observed", "ratio");
+    if (t->with_data)
+        printf(" %9s %9s", "accuracy", "agreement");
+    printf("\n");
+    for (size_t i = 0; i < t->n; i++) {
+        const row_t *r = &t->rows[i];
+        char e[32] = "-";
+        if (!isnan(r->eps))
+            snprintf(e, sizeof e, "%.4g", r->eps);
+        printf("%-8s %10s %8zu %8zu %10.4g%s %10.4g %7.3g", r->method, e, r->neurons, r->params,
+               r->bmax, r->certified ? " " : "?", r->omax,
+               r->omax > 0 ? r->bmax / r->omax : NAN);
+        if (t->with_data)
+            printf(" %9.4f %9.4f", r->acc, r->agree);
+        printf("\n");
+    }
+}
 
 int cli_cmd_explore(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail(lump_error_set(LUMP_EUNSUPPORTED, "'explore' is not available yet"));
+    const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
+               *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL;
+    int m, tty = isatty(2);
+    size_t steps = 10, neps = 0, nout, samples = 1000;
+    double *eps = NULL;
+    lump_centre_t centre = LUMP_CENTRE_MEAN;
+    lump_net_t net, g, p;
+    lump_box_t box;
+    lump_i_data_t data;
+    table_t tab;
+    ctx_t ctx;
+    size_t *fcls = NULL, *gcls = NULL;
+    row_t *r;
+    lump_error_t err = LUMP_OK;
+    for (int i = 1; i < argc; i++) {
+        if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--data", &data_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--csv", &csv)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--plot", &plot_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--eps-list", &list_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--steps", &steps_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("explore", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("explore", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL || box_arg == NULL || csv == NULL)
+        return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
+    if (list_arg != NULL && steps_arg != NULL)
+        return cli_usage_error("explore", "give --eps-list or --steps, not both");
+    if (steps_arg != NULL) {
+        char *end;
+        unsigned long s = strtoul(steps_arg, &end, 10);
+        if (*steps_arg == '\0' || *end != '\0' || s < 1 || s > 1000)
+            return cli_usage_error("explore", "--steps needs a whole number in 1..1000, not '%s'",
+                                   steps_arg);
+        steps = s;
+    }
+    if (samples_arg != NULL) {
+        char *end;
+        unsigned long long s = strtoull(samples_arg, &end, 10);
+        if (*samples_arg == '\0' || *end != '\0' || s == 0 || s > 100000000ULL)
+            return cli_usage_error("explore", "--samples needs a whole number >= 1, not '%s'",
+                                   samples_arg);
+        samples = (size_t)s;
+    }
+    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
+        centre = LUMP_CENTRE_LP;
+    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
+        return cli_usage_error("explore", "--centre is mean or lp, not '%s'", centre_arg);
+    if (plot_arg != NULL) {
+        if (!ends_with(plot_arg, ".svg") && !ends_with(plot_arg, ".pdf"))
+            return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",
+                                   plot_arg);
+        if (!have_gnuplot())
+            return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                           "%s: gnuplot is not installed (Debian: "
+                                           "gnuplot-nox), so the plot cannot be drawn; "
+                                           "run without --plot for the CSV alone",
+                                           plot_arg));
+        if (strcmp(plot_arg, csv) == 0)
+            return cli_usage_error("explore", "the plot and the CSV are one file");
+    }
+    lump_net_init(&net);
+    lump_net_init(&g);
+    lump_net_init(&p);
+    lump_box_init(&box);
+    lump_i_data_init(&data);
+    memset(&tab, 0, sizeof tab);
+    if (list_arg != NULL)
+        LUMP_CHECK(parse_eps_list(&eps, &neps, list_arg));
+    LUMP_CHECK(lump_net_read(&net, path));
+    nout = lump_net_n_outputs(&net);
+    err = lump_box_parse(&box, box_arg, net.n_inputs);
+    if (err != LUMP_OK) {
+        lump_error_prefix(err, "--box");
+        goto cleanup;
+    }
+    if (data_arg != NULL) {
+        LUMP_CHECK(lump_i_data_read(&data, data_arg));
+        if (data.width != net.n_inputs) {
+            err = lump_error_set(LUMP_EINPUT,
+                                 "%s: the data rows have %zu features, the network %s has %zu "
+                                 "inputs",
+                                 data_arg, data.width, path, net.n_inputs);
+            goto cleanup;
+        }
+        for (size_t i = 0; i < data.n; i++)
+            if ((size_t)data.y[i] >= nout) {
+                err = lump_error_set(LUMP_EINPUT,
+                                     "%s: row %zu: label %ld is not an output of %s (0..%zu)",
+                                     data_arg, i + 1, data.y[i], path, nout - 1);
+                goto cleanup;
+            }
+        fcls = malloc((data.n + 1) * sizeof *fcls);
+        gcls = malloc((data.n + 1) * sizeof *gcls);
+        if (fcls == NULL || gcls == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+            goto cleanup;
+        }
+        LUMP_CHECK(predict(fcls, &net, &data));
+    }
+    if (eps == NULL) {
+        eps = malloc(steps * sizeof *eps);
+        if (eps == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+            goto cleanup;
+        }
+        neps = steps;
+        LUMP_CHECK(auto_eps(eps, steps, &net, &box, centre));
+    }
+    tab.nout = nout;
+    tab.with_data = data_arg != NULL;
+    ctx.f = &net;
+    ctx.box = &box;
+    ctx.data = data_arg != NULL ? &data : NULL;
+    ctx.fcls = fcls;
+    ctx.gcls = gcls;
+    ctx.samples = samples;
+
+    LUMP_CHECK(table_add(&r, &tab));
+    r->method = "original";
+    r->eps = NAN;
+    r->certified = 1;
+    r->neurons = lump_net_neurons(&net);
+    r->params = lump_net_params(&net);
+    if (data_arg != NULL) {
+        size_t ok = 0;
+        for (size_t i = 0; i < data.n; i++)
+            ok += (long)fcls[i] == data.y[i];
+        r->acc = (double)ok / (double)data.n;
+        r->agree = 1;
+    }
+    for (size_t k = 0; k < neps; k++) {
+        LUMP_CHECK(lump_relax(&g, NULL, &net, &box, eps[k], centre));
+        LUMP_CHECK(table_add(&r, &tab));
+        r->method = "lumpnet";
+        r->eps = eps[k];
+        LUMP_CHECK(fill_row(r, &ctx, &g, nout));
+        LUMP_CHECK(lump_prune_magnitude(&p, &net, hidden_after(&g)));
+        LUMP_CHECK(table_add(&r, &tab));
+        r->method = "prune";
+        r->eps = eps[k];
+        LUMP_CHECK(fill_row(r, &ctx, &p, nout));
+        progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 2]);
+    }
+    LUMP_CHECK(lump_io_write_atomic(csv, write_csv, &tab));
+    if (plot_arg != NULL)
+        LUMP_CHECK(plot(plot_arg, csv, data_arg != NULL));
+    print_table(&tab);
+    printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+cleanup:
+    table_clear(&tab);
+    free(eps);
+    free(fcls);
+    free(gcls);
+    lump_i_data_clear(&data);
+    lump_box_clear(&box);
+    lump_net_clear(&p);
+    lump_net_clear(&g);
+    lump_net_clear(&net);
+    return err != LUMP_OK ? cli_fail(err) : CLI_OK;
 }

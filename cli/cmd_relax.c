@@ -1,9 +1,164 @@
-/* cmd_relax.c -- placeholder until written */
+/* cmd_relax.c -- `lumpnet relax`: epsilon-lumping over a box, the relaxed
+ * quotient and its certified output-error bound */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
+
+/* A bound or error as JSON: a number, or null for +inf (JSON has none). */
+static json_t *num_json(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *vec_json(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t j = 0; j < n; j++)
+        json_array_append_new(a, num_json(v[j]));
+    return a;
+}
+
+static json_t *sizes_json(const lump_net_t *net)
+{
+    json_t *a = json_array();
+    json_array_append_new(a, json_integer((json_int_t)net->n_inputs));
+    for (size_t i = 0; i < net->n_layers; i++)
+        json_array_append_new(a, json_integer((json_int_t)net->layers[i].size));
+    return a;
+}
+
+/* EPS from the text S: a finite decimal >= 0 (the whole string). */
+static int parse_eps(double *eps, const char *s)
+{
+    char *end;
+    if (*s == '\0')
+        return 0;
+    *eps = strtod(s, &end);
+    return *end == '\0' && isfinite(*eps) && *eps >= 0;
+}
 
 int cli_cmd_relax(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return cli_fail(lump_error_set(LUMP_EUNSUPPORTED, "'relax' is not available yet"));
+    const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
+               *samples_arg = NULL;
+    int json = 0, m, rc = CLI_OK;
+    double eps = 0, *obs = NULL;
+    size_t nout = 0, samples = 2000;
+    lump_centre_t centre = LUMP_CENTRE_MEAN;
+    lump_net_t net, g;
+    lump_box_t box;
+    lump_bound_opts_t bopts;
+    lump_bound_result_t br;
+    lump_write_opts_t wopts;
+    lump_error_t err = LUMP_OK;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--eps", &eps_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("relax", "unknown option '%s'", argv[i]);
+        else if (path == NULL)
+            path = argv[i];
+        else
+            return cli_usage_error("relax", "one network expected, got '%s' too", argv[i]);
+    }
+    if (path == NULL || out == NULL || eps_arg == NULL || box_arg == NULL)
+        return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
+    if (!parse_eps(&eps, eps_arg))
+        return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'",
+                               eps_arg);
+    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
+        centre = LUMP_CENTRE_LP;
+    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
+        return cli_usage_error("relax", "--centre is mean or lp, not '%s'", centre_arg);
+    if (samples_arg != NULL) {
+        char *end;
+        unsigned long long s = strtoull(samples_arg, &end, 10);
+        if (*samples_arg == '\0' || *end != '\0' || s == 0 || s > 100000000ULL)
+            return cli_usage_error("relax", "--samples needs a whole number >= 1, not '%s'",
+                                   samples_arg);
+        samples = (size_t)s;
+    }
+    if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
+        return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                       "%s: unknown network format (the extension must "
+                                       "be .onnx, .nnet or .json)", out));
+    lump_net_init(&net);
+    lump_net_init(&g);
+    lump_box_init(&box);
+    lump_bound_opts_init(&bopts);
+    lump_bound_result_init(&br);
+    lump_write_opts_init(&wopts);
+    LUMP_CHECK(lump_net_read(&net, path));
+    err = lump_box_parse(&box, box_arg, net.n_inputs);
+    if (err != LUMP_OK) {
+        lump_error_prefix(err, "--box");
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_relax(&g, NULL, &net, &box, eps, centre));
+    LUMP_CHECK(lump_bound_diff(&br, &net, &g, &box, &bopts));
+    nout = lump_net_n_outputs(&net);
+    obs = calloc(nout + 1, sizeof *obs);
+    if (obs == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_max_error_sampled(obs, &net, &g, &box, samples, 1));
+    LUMP_CHECK(lump_net_write(out, &g, &wopts));
+    if (wopts.rounded > 0)
+        lump_warn("%s: %zu values were rounded to the file's number type (largest rounding "
+                  "%.3g): the bound is for the network before rounding; write .json to keep "
+                  "it exact",
+                  out, wopts.rounded, wopts.max_rounding);
+    if (!br.certified)
+        lump_warn("the bound could not be certified for every output (see 'certified')");
+    if (json) {
+        json_t *j = json_object();
+        json_object_set_new(j, "file", json_string(path));
+        json_object_set_new(j, "output", json_string(out));
+        json_object_set_new(j, "eps", json_real(eps));
+        json_object_set_new(j, "centre", json_string(centre == LUMP_CENTRE_LP ? "lp" : "mean"));
+        json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(&net)));
+        json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(&g)));
+        json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(&net)));
+        json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(&g)));
+        json_object_set_new(j, "layers_after", sizes_json(&g));
+        json_object_set_new(j, "bound", vec_json(br.bound, nout));
+        json_object_set_new(j, "certified", json_boolean(br.certified));
+        json_object_set_new(j, "naive", vec_json(br.naive, nout));
+        json_object_set_new(j, "observed", vec_json(obs, nout));
+        json_object_set_new(j, "bound_seconds", json_real(br.seconds));
+        rc = cli_print_json(j);
+    } else {
+        printf("relax %s: eps %g over the box %s, %s centres\n", path, eps, box_arg,
+               centre == LUMP_CENTRE_LP ? "LP" : "mean");
+        printf("  layer sizes:");
+        for (size_t i = 0; i < net.n_layers; i++)
+            printf(" %zu->%zu", net.layers[i].size, g.layers[i].size);
+        printf("\nneurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(&net),
+               lump_net_neurons(&g));
+        printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(&net),
+               lump_net_params(&g));
+        printf("%s bound on |f_j - g_j| over the box, and the largest observed error:\n",
+               br.certified ? "certified" : "NOT certified");
+        for (size_t j = 0; j < nout; j++)
+            printf("  output %zu: bound %.6g  observed %.6g\n", j, br.bound[j], obs[j]);
+        printf("wrote %s\n", out);
+    }
+cleanup:
+    free(obs);
+    lump_bound_result_clear(&br);
+    lump_box_clear(&box);
+    lump_net_clear(&g);
+    lump_net_clear(&net);
+    return err != LUMP_OK ? cli_fail(err) : rc;
 }

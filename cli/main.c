@@ -1,5 +1,6 @@
 /* main.c -- the lumpnet command-line tool: dispatch, --help, --version */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -41,6 +42,8 @@ static void print_help(FILE *f)
     fprintf(f, "\nFormats follow the file extension: .onnx, .nnet, .json (exact).\n"
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
                "2 bad usage or bad input, 3 unknown.\n"
+               "Global option: --max-memory MB caps the memory of the process; past\n"
+               "it the command fails with an out-of-memory message and exit code 2.\n"
                "'lumpnet COMMAND --help' describes one command.\n");
 }
 
@@ -98,8 +101,53 @@ static const char *const details[] = {
     "See docs/gallery/README.md.\n",
 };
 
+/* Take the global option "--max-memory MB" (or "--max-memory=MB") out of
+ * ARGV, wherever it stands, so that the commands never see it. Returns the
+ * limit in bytes (0: none), or -1 after a message when it is malformed. */
+static long long take_max_memory(int *argc, char **argv)
+{
+    long long bytes = 0;
+    int out = 1;
+    for (int a = 1; a < *argc; a++) {
+        const char *v = NULL;
+        if (strcmp(argv[a], "--max-memory") == 0) {
+            if (a + 1 >= *argc) {
+                fprintf(stderr, "lumpnet: --max-memory needs a size in MB\n");
+                return -1;
+            }
+            v = argv[++a];
+        } else if (strncmp(argv[a], "--max-memory=", 13) == 0) {
+            v = argv[a] + 13;
+        } else {
+            argv[out++] = argv[a];
+            continue;
+        }
+        {
+            char *end;
+            unsigned long long mb = strtoull(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end != '\0' || mb == 0 || mb > (1ULL << 30)) {
+                fprintf(stderr, "lumpnet: --max-memory '%s': expected a size in MB "
+                                "(a positive integer)\n", v);
+                return -1;
+            }
+            bytes = (long long)(mb << 20);
+        }
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return bytes;
+}
+
 int main(int argc, char **argv)
 {
+    long long max_memory = take_max_memory(&argc, argv);
+    if (max_memory < 0)
+        return CLI_BAD;
+    /* GMP aborts when an allocation fails; exit 2 with a message instead */
+    if (lump_memory_install((size_t)max_memory) != LUMP_OK) {
+        fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+        return CLI_BAD;
+    }
     if (argc < 2) {
         print_help(stderr);
         return CLI_BAD;

@@ -44,18 +44,25 @@ void lump_arr_clear(lump_arr_t *a)
     lump_arr_init(a);
 }
 
+/* The cap is ARR_MAX_LEN, or, under a memory limit (--max-memory), the
+ * number of the smallest values (float32) that fit in it: a declared size
+ * that cannot fit is then refused before any allocation. */
 size_t lump_arr_max_len(void)
 {
+    size_t limit = lump_memory_limit();
+    if (limit > 0 && limit / sizeof(float) < ARR_MAX_LEN)
+        return limit / sizeof(float);
     return ARR_MAX_LEN;
 }
 
 lump_error_t lump_arr_alloc(lump_arr_t *a, lump_store_t store, size_t len)
 {
     void *data = NULL;
-    if (len > ARR_MAX_LEN)
+    size_t max = lump_arr_max_len();
+    if (len > max || (lump_memory_limit() > 0 && len > lump_memory_limit() / elt_size(store)))
         return lump_error_set(LUMP_ENOMEM,
                               "%zu values requested, more than the limit of %zu",
-                              len, (size_t)ARR_MAX_LEN);
+                              len, max);
     if (len > 0) {
         data = calloc(len, elt_size(store));
         if (data == NULL)

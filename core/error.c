@@ -1,8 +1,14 @@
-/* error.c -- error messages in thread-local storage, warnings, contracts */
+/* error.c -- error messages in thread-local storage, warnings, contracts,
+ * and the out-of-memory exit */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <gmp.h>
 #include "lumpnet/error.h"
+#include "lumpnet/io.h"
 
 #define MSG_MAX 2048
 
@@ -74,4 +80,94 @@ void lump_i_contract_fail(const char *func, const char *what)
 {
     fprintf(stderr, "lumpnet: %s: API contract broken: %s\n", func, what);
     abort();
+}
+
+/* The limit given to lump_memory_install (0: none). */
+static size_t memory_limit;
+
+size_t lump_memory_limit(void)
+{
+    return memory_limit;
+}
+
+/* GMP cannot be told that an allocation failed: it aborts. Leave instead
+ * the way every bad input leaves (exit code 2, no partial output), with
+ * write(2) and _exit because malloc just failed and stdio may need it. */
+static void out_of_memory(size_t n) __attribute__((noreturn));
+static void out_of_memory(size_t n)
+{
+    char msg[256];
+    int k;
+    lump_i_io_abandon();
+    if (memory_limit > 0)
+        k = snprintf(msg, sizeof msg,
+                     "lumpnet: out of memory (a number needed %zu more bytes; the "
+                     "limit is %zu MB, see --max-memory)\n",
+                     n, memory_limit >> 20);
+    else
+        k = snprintf(msg, sizeof msg,
+                     "lumpnet: out of memory (a number needed %zu more bytes)\n", n);
+    if (k > 0)
+        (void)!write(2, msg, (size_t)k < sizeof msg ? (size_t)k : sizeof msg - 1);
+    _exit(2);
+}
+
+static void *gmp_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL)
+        out_of_memory(n);
+    return p;
+}
+
+static void *gmp_realloc(void *p, size_t old, size_t n)
+{
+    void *q = realloc(p, n);
+    (void)old;
+    if (q == NULL)
+        out_of_memory(n);
+    return q;
+}
+
+static void gmp_free(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+
+/* AddressSanitizer reserves terabytes of address space for its shadow
+ * memory, so an address-space limit would refuse everything. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LUMP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUMP_ASAN 1
+#endif
+#endif
+
+lump_error_t lump_memory_install(size_t max_bytes)
+{
+    mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+    if (max_bytes == 0)
+        return LUMP_OK;
+    if (max_bytes < ((size_t)16 << 20))
+        return lump_error_set(LUMP_EUSAGE, "--max-memory: at least 16 MB are needed");
+#ifdef LUMP_ASAN
+    lump_warn("--max-memory: no address-space limit in an AddressSanitizer build; "
+              "only declared sizes are capped");
+#else
+    {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_AS, &rl) != 0)
+            return lump_error_set(LUMP_EUSAGE, "--max-memory: %s", strerror(errno));
+        if (rl.rlim_max != RLIM_INFINITY && (rlim_t)max_bytes > rl.rlim_max)
+            max_bytes = (size_t)rl.rlim_max;
+        rl.rlim_cur = (rlim_t)max_bytes;
+        if (setrlimit(RLIMIT_AS, &rl) != 0)
+            return lump_error_set(LUMP_EUSAGE, "--max-memory: cannot set the limit: %s",
+                                  strerror(errno));
+    }
+#endif
+    memory_limit = max_bytes;
+    return LUMP_OK;
 }

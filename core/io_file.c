@@ -50,11 +50,17 @@ lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *pat
 /* The temporary file being written, so that a signal can remove it. */
 static char *volatile pending_tmp;
 
-static void on_signal(int sig)
+void lump_i_io_abandon(void)
 {
     char *p = pending_tmp;
+    pending_tmp = NULL;
     if (p != NULL)
         unlink(p);
+}
+
+static void on_signal(int sig)
+{
+    lump_i_io_abandon();
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -79,12 +79,29 @@ lump_error_t lump_i_jpath_prefix(const lump_i_jpath_t *p, lump_error_t code)
     return lump_error_prefix(code, "%s: %s", p->name, lump_i_jpath_str(place, sizeof place, p));
 }
 
+/* Set when an allocation by jansson failed: jansson then reports an empty
+ * or misleading syntax error ("invalid token"), so say what happened. */
+static _Thread_local int json_alloc_failed;
+
+static void *json_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL)
+        json_alloc_failed = 1;
+    return p;
+}
+
 lump_error_t lump_i_json_load(json_t **out, const char *buf, size_t len, const char *name)
 {
     json_error_t jerr;
+    json_set_alloc_funcs(json_alloc, free);
+    json_alloc_failed = 0;
     /* JSON_REJECT_DUPLICATES: with duplicates a file would mean whatever
      * the last occurrence says, silently; an exact format must not guess. */
     *out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (*out == NULL && (json_alloc_failed || json_error_code(&jerr) == json_error_out_of_memory))
+        return lump_error_set(LUMP_ENOMEM, "%s: out of memory reading the JSON text (%zu bytes)",
+                              name, len);
     if (*out == NULL)
         return lump_error_set(LUMP_EINPUT, "%s: line %d, column %d: %s", name, jerr.line,
                               jerr.column, jerr.text);

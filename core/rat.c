@@ -9,6 +9,13 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* The most digits of p or q in "p/q": enough for every value a capped
+ * decimal can denote (up to MAX_DIGITS digits times 10^(+-MAX_EXP), its
+ * denominator up to 10^(MAX_EXP + MAX_DIGITS)), so that what lump_rat_str
+ * writes for such a value is read back (found by fuzzing: "2.5e-5999" was
+ * accepted but its p/q text, with 6000 digits, was refused). */
+#define FRACTION_MAX_DIGITS (2 * LUMP_RAT_MAX_DIGITS + LUMP_RAT_MAX_EXP)
+
 /* Read an optionally signed run of digits S[*i..len) into Z. Returns
  * LUMP_EINPUT without a message when there is no digit (the caller says
  * what the whole number should look like), and with one otherwise. */
@@ -25,9 +32,9 @@ static lump_error_t parse_int(mpz_t z, const char *s, size_t len, size_t *i)
     n = *i - start;
     if (n == 0)
         return LUMP_EINPUT;
-    if (n > LUMP_RAT_MAX_DIGITS)
+    if (n > FRACTION_MAX_DIGITS)
         return lump_error_set(LUMP_EINPUT, "number with more than %d digits",
-                              LUMP_RAT_MAX_DIGITS);
+                              FRACTION_MAX_DIGITS);
     buf = malloc(n + 1);
     if (buf == NULL)
         return lump_error_set(LUMP_ENOMEM, "out of memory reading a number");
@@ -86,7 +93,7 @@ static lump_error_t parse_fraction(mpq_t out, const char *s, size_t len, size_t 
 
 lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len)
 {
-    size_t i = 0, ndig = 0, nfrac = 0, mstart;
+    size_t i = 0, ndig = 0, nlead = 0, nfrac = 0, mstart;
     int neg = 0;
     long exp10 = 0;
     const char *slash = memchr(s, '/', len);
@@ -98,16 +105,22 @@ lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len)
     if (s[i] == '+' || s[i] == '-')
         neg = s[i++] == '-';
     mstart = i;
-    while (i < len && is_digit(s[i]))
+    while (i < len && is_digit(s[i])) {
+        nlead += ndig == nlead && s[i] == '0';
         i++, ndig++;
+    }
     if (i < len && s[i] == '.') {
         i++;
-        while (i < len && is_digit(s[i]))
+        while (i < len && is_digit(s[i])) {
+            nlead += ndig == nlead && s[i] == '0';
             i++, ndig++, nfrac++;
+        }
     }
     if (ndig == 0)
         return not_a_number(s, len);
-    if (ndig > LUMP_RAT_MAX_DIGITS)
+    /* leading zeros are not significant: 0.000...25 is as cheap as 25e-k,
+     * and the exponent check below bounds its denominator */
+    if (ndig - nlead > LUMP_RAT_MAX_DIGITS)
         return lump_error_set(LUMP_EINPUT, "number with more than %d digits",
                               LUMP_RAT_MAX_DIGITS);
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
@@ -172,9 +185,39 @@ lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s)
     return lump_rat_parse(out, s, strlen(s));
 }
 
+/* Whether the integer or decimal text T has at most LUMP_RAT_MAX_DIGITS
+ * significant digits, so that lump_rat_parse takes it back. */
+static int decimal_readable(const char *t)
+{
+    size_t sig = 0;
+    for (; *t != '\0'; t++)
+        if (is_digit(*t) && (sig > 0 || *t != '0'))
+            sig++;
+    return sig <= LUMP_RAT_MAX_DIGITS;
+}
+
 char *lump_rat_str_frac(const mpq_t v)
 {
     return mpq_get_str(NULL, 10, v);
+}
+
+/* V as "p/q", or as "p/1" when V is an integer too long for the decimal
+ * reader, which the fraction reader takes (found by fuzzing: 9999e4000
+ * did not round-trip through lump_rat_str). */
+static char *frac_readable(const mpq_t v)
+{
+    char *t = mpq_get_str(NULL, 10, v), *u;
+    size_t n;
+    if (t == NULL || strchr(t, '/') != NULL || decimal_readable(t))
+        return t;
+    n = strlen(t);
+    u = realloc(t, n + 3);
+    if (u == NULL) {
+        free(t);
+        return NULL;
+    }
+    memcpy(u + n, "/1", 3);
+    return u;
 }
 
 /* The number of fractional decimal digits of V when it terminates, else -1. */
@@ -257,7 +300,7 @@ char *lump_rat_str(const mpq_t v)
     size_t flen;
     char *dec;
     if (mpz_cmp_ui(mpq_denref(v), 1) == 0)
-        return mpz_get_str(NULL, 10, mpq_numref(v));
+        return frac_readable(v);
     k = decimal_places(v);
     flen = mpz_sizeinbase(mpq_numref(v), 10) + mpz_sizeinbase(mpq_denref(v), 10) + 2;
     /* sizeinbase may overestimate by one; the bound only decides whether to
@@ -270,7 +313,7 @@ char *lump_rat_str(const mpq_t v)
             free(dec);
             return NULL;
         }
-        if (strlen(dec) <= strlen(frac) + DECIMAL_SLACK) {
+        if (strlen(dec) <= strlen(frac) + DECIMAL_SLACK && decimal_readable(dec)) {
             free(frac);
             return dec;
         }

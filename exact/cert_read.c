@@ -3,6 +3,7 @@
 #include <string.h>
 #include "lumpnet/lump.h"
 #include "json_support.h"
+#include "stable_i.h"
 
 #define FORMAT_NAME "lumpnet-certificate"
 #define FORMAT_VERSION 1
@@ -179,6 +180,69 @@ cleanup:
     return err;
 }
 
+/* The members mode, inputs and layers of OBJ into TMP (initialised). */
+static lump_error_t read_lumping(lump_lumping_t *tmp, lump_i_jpath_t *p, const json_t *obj,
+                                 mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *inputs, *layers, *v;
+    const char *s;
+    size_t n, i, len;
+    LUMP_CHECK(lump_i_json_member(&v, p, obj, "mode", 1));
+    lump_i_jpath_key(p, "mode");
+    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
+    if (strcmp(s, "exact") == 0 && len == 5)
+        tmp->mode = LUMP_MODE_EXACT;
+    else if (strcmp(s, "proportional") == 0 && len == 12)
+        tmp->mode = LUMP_MODE_PROPORTIONAL;
+    else
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "is \"%.40s\", expected \"exact\" or \"proportional\"", s));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&inputs, p, obj, "inputs", 1));
+    lump_i_jpath_key(p, "inputs");
+    LUMP_CHECK(lump_i_json_get_size(&tmp->n_inputs, p, inputs, 1, lump_arr_max_len(),
+                                    "the number of inputs"));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&layers, p, obj, "layers", 1));
+    lump_i_jpath_key(p, "layers");
+    LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
+    if (n == 0)
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "is empty (a network has at least one layer: the outputs)"));
+    tmp->layers = calloc(n, sizeof *tmp->layers);
+    if (tmp->layers == NULL)
+        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "%s: out of memory (%zu layers)", p->name, n));
+    tmp->n_layers = n;
+    for (i = 0; i < n; i++) {
+        lump_i_jpath_index(p, i);
+        LUMP_CHECK(read_layer(&tmp->layers[i], p, json_array_get(layers, i), q));
+        lump_i_jpath_pop(p);
+    }
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+/* lump_i_cert_lumping_read -- see stable_i.h. */
+lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p, const json_t *obj)
+{
+    lump_error_t err = LUMP_OK;
+    lump_lumping_t tmp;
+    mpq_t q;
+    mpq_init(q);
+    lump_lumping_init(&tmp);
+    LUMP_CHECK(lump_i_json_expect_object(p, obj));
+    LUMP_CHECK(read_lumping(&tmp, p, obj, q));
+    lump_lumping_clear(L);
+    *L = tmp;
+    lump_lumping_init(&tmp);
+cleanup:
+    lump_lumping_clear(&tmp);
+    mpq_clear(q);
+    return err;
+}
+
 /* lump_cert_read_buf -- read the certificate BUF[0..len) (see
  * docs/certificates.md) into L, which must be initialised. Only the shape
  * is checked: the format tag and version, the mode, types, every member
@@ -193,10 +257,9 @@ cleanup:
 lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, const char *name)
 {
     lump_error_t err = LUMP_OK;
-    json_t *root = NULL, *inputs, *layers;
+    json_t *root = NULL;
     lump_i_jpath_t p;
     lump_lumping_t tmp;
-    size_t n, i;
     mpq_t q;
     mpq_init(q);
     lump_lumping_init(&tmp);
@@ -204,27 +267,7 @@ lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, 
 
     LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
     LUMP_CHECK(read_header(&tmp.mode, &p, root));
-    LUMP_CHECK(lump_i_json_member(&inputs, &p, root, "inputs", 1));
-    lump_i_jpath_key(&p, "inputs");
-    LUMP_CHECK(lump_i_json_get_size(&tmp.n_inputs, &p, inputs, 1, lump_arr_max_len(),
-                                    "the number of inputs"));
-    lump_i_jpath_pop(&p);
-    LUMP_CHECK(lump_i_json_member(&layers, &p, root, "layers", 1));
-    lump_i_jpath_key(&p, "layers");
-    LUMP_CHECK(lump_i_json_expect_array(&n, &p, layers));
-    if (n == 0)
-        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT,
-                                      "is empty (a network has at least one layer: the outputs)"));
-    tmp.layers = calloc(n, sizeof *tmp.layers);
-    if (tmp.layers == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "%s: out of memory (%zu layers)", name, n));
-    tmp.n_layers = n;
-    for (i = 0; i < n; i++) {
-        lump_i_jpath_index(&p, i);
-        LUMP_CHECK(read_layer(&tmp.layers[i], &p, json_array_get(layers, i), q));
-        lump_i_jpath_pop(&p);
-    }
-    lump_i_jpath_pop(&p);
+    LUMP_CHECK(read_lumping(&tmp, &p, root, q));
     lump_lumping_clear(L);
     *L = tmp;
     lump_lumping_init(&tmp);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include "lumpnet/lump.h"
 #include "json_support.h"
+#include "stable_i.h"
 
 static lump_error_t nomem(void)
 {
@@ -78,6 +79,48 @@ cleanup:
     return err;
 }
 
+/* The members mode, inputs and layers of L, appended to OBJ. */
+static lump_error_t lumping_members(json_t *obj, const lump_lumping_t *L, mpq_t q)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *layers = NULL;
+    size_t i;
+    LUMP_CHECK(lump_i_json_set_new(
+        obj, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
+    LUMP_CHECK(lump_i_json_set_new(obj, "inputs", json_integer((json_int_t)L->n_inputs)));
+    layers = json_array();
+    if (layers == NULL)
+        LUMP_CHECK(nomem());
+    for (i = 0; i < L->n_layers; i++) {
+        json_t *l = NULL;
+        LUMP_CHECK(layer_json(&l, &L->layers[i], q));
+        LUMP_CHECK(lump_i_json_append_new(layers, l));
+    }
+    err = lump_i_json_set_new(obj, "layers", layers);
+    layers = NULL;
+cleanup:
+    json_decref(layers);
+    return err;
+}
+
+/* lump_i_cert_lumping_json -- see stable_i.h. */
+lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *obj = json_object();
+    mpq_t q;
+    mpq_init(q);
+    if (obj == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lumping_members(obj, L, q));
+    *out = obj;
+    obj = NULL;
+cleanup:
+    json_decref(obj);
+    mpq_clear(q);
+    return err;
+}
+
 /* lump_cert_write -- write L to F as a certificate (docs/certificates.md):
  * keys in the fixed order format, version, mode, inputs, layers; per layer
  * size and blocks in L's order; per block members, scales, and fate and
@@ -90,31 +133,16 @@ cleanup:
 lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    json_t *root = json_object(), *layers = NULL;
-    size_t i;
+    json_t *root = json_object();
     mpq_t q;
     mpq_init(q);
     if (root == NULL)
         LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
     LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(1)));
-    LUMP_CHECK(lump_i_json_set_new(
-        root, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
-    LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)L->n_inputs)));
-    layers = json_array();
-    if (layers == NULL)
-        LUMP_CHECK(nomem());
-    for (i = 0; i < L->n_layers; i++) {
-        json_t *l = NULL;
-        LUMP_CHECK(layer_json(&l, &L->layers[i], q));
-        LUMP_CHECK(lump_i_json_append_new(layers, l));
-    }
-    err = lump_i_json_set_new(root, "layers", layers);
-    layers = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lumping_members(root, L, q));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
-    json_decref(layers);
     json_decref(root);
     mpq_clear(q);
     return err;

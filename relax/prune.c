@@ -1,1 +1,173 @@
-/* prune.c -- placeholder until written */
+/* prune.c -- the magnitude-pruning baseline: drop the hidden neurons of
+ * smallest ||incoming|| * ||outgoing||, without retraining */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/relax.h"
+
+typedef struct {
+    double score;
+    size_t layer, v;
+} cand_t;
+
+/* Smallest score first; ties by layer, then neuron (deterministic). */
+static int by_score(const void *pa, const void *pb)
+{
+    const cand_t *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score < b->score ? -1 : 1;
+    if (a->layer != b->layer)
+        return a->layer < b->layer ? -1 : 1;
+    return (a->v > b->v) - (a->v < b->v);
+}
+
+static double sq(const lump_arr_t *a, size_t i)
+{
+    double x = a->store == LUMP_STORE_F32   ? ((const float *)a->data)[i]
+               : a->store == LUMP_STORE_F64 ? ((const double *)a->data)[i]
+                                            : lump_arr_get_d(a, i);
+    return x * x;
+}
+
+/* DST[di] = SRC[si], exactly, in DST's storage (DST has SRC's storage). */
+static lump_error_t copy_entry(lump_arr_t *dst, size_t di, const lump_arr_t *src, size_t si,
+                               mpq_t t)
+{
+    switch (src->store) {
+    case LUMP_STORE_F32:
+        ((float *)dst->data)[di] = ((const float *)src->data)[si];
+        return LUMP_OK;
+    case LUMP_STORE_F64:
+        ((double *)dst->data)[di] = ((const double *)src->data)[si];
+        return LUMP_OK;
+    default:
+        lump_arr_get(t, src, si);
+        return lump_arr_set(dst, di, t);
+    }
+}
+
+static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mpq_set(dst[i], src[i]);
+}
+
+/* lump_prune_magnitude -- see relax.h. The score of hidden neuron v of
+ * layer i is ||w_in(v)||_2 * ||w_out(v)||_2 (its row of incoming weights,
+ * bias excluded, and its column of outgoing weights), the usual
+ * magnitude criterion (Han et al., "Learning both weights and connections
+ * for efficient neural networks", NIPS 2015, applied to whole neurons).
+ * Neurons are dropped in increasing score order (ties by layer, then
+ * index), skipping the last neuron of a layer, until KEEP_NEURONS hidden
+ * neurons remain; the rest of the network is copied exactly. When
+ * KEEP_NEURONS is below the number of hidden layers, one neuron per layer
+ * stays. Output neurons are never dropped. G may not alias NET.
+ * Time: O(m + n log n). */
+lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t keep_neurons)
+{
+    lump_error_t err = LUMP_OK;
+    size_t L = net->n_layers, nh = 0, nc = 0, hidden;
+    cand_t *cand = NULL;
+    unsigned char **drop = NULL;
+    size_t *left = NULL, *sizes = NULL;
+    lump_net_t b;
+    mpq_t t;
+    mpq_init(t);
+    lump_net_init(&b);
+    LUMP_CHECK(lump_net_validate(net, "prune"));
+    for (size_t i = 0; i + 1 < L; i++)
+        nh += net->layers[i].size;
+    cand = malloc((nh + 1) * sizeof *cand);
+    drop = calloc(L + 1, sizeof *drop);
+    left = calloc(L + 1, sizeof *left);
+    sizes = calloc(L + 1, sizeof *sizes);
+    if (cand == NULL || drop == NULL || left == NULL || sizes == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i + 1 < L; i++) {
+        const lump_layer_t *l = &net->layers[i], *nx = &net->layers[i + 1];
+        drop[i] = calloc(l->size + 1, 1);
+        if (drop[i] == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
+            goto cleanup;
+        }
+        left[i] = l->size;
+        for (size_t v = 0; v < l->size; v++) {
+            double in = 0, out = 0;
+            for (size_t u = 0; u < l->in_size; u++)
+                in += sq(&l->weight, v * l->in_size + u);
+            for (size_t w = 0; w < nx->size; w++)
+                out += sq(&nx->weight, w * nx->in_size + v);
+            cand[nc].score = sqrt(in) * sqrt(out);
+            cand[nc].layer = i;
+            cand[nc++].v = v;
+        }
+    }
+    qsort(cand, nc, sizeof *cand, by_score);
+    hidden = nh;
+    for (size_t c = 0; c < nc && hidden > keep_neurons; c++) {
+        if (left[cand[c].layer] <= 1)
+            continue;
+        drop[cand[c].layer][cand[c].v] = 1;
+        left[cand[c].layer]--;
+        hidden--;
+    }
+    for (size_t i = 0; i < L; i++)
+        sizes[i] = i + 1 < L ? left[i] : net->layers[i].size;
+    LUMP_CHECK(lump_net_setup(&b, net->n_inputs, L, sizes, LUMP_STORE_F32));
+    for (size_t i = 0; i < L; i++) {
+        const lump_layer_t *l = &net->layers[i];
+        lump_layer_t *o = &b.layers[i];
+        const unsigned char *din = i > 0 ? drop[i - 1] : NULL, *dme = drop[i];
+        size_t r = 0;
+        LUMP_CHECK(lump_arr_alloc(&o->weight, l->weight.store, o->size * o->in_size));
+        LUMP_CHECK(lump_arr_alloc(&o->bias, l->bias.store, o->size));
+        lump_act_set(&o->act, &l->act);
+        for (size_t v = 0; v < l->size; v++) {
+            size_t c = 0;
+            if (dme != NULL && dme[v])
+                continue;
+            for (size_t u = 0; u < l->in_size; u++) {
+                if (din != NULL && din[u])
+                    continue;
+                LUMP_CHECK(copy_entry(&o->weight, r * o->in_size + c, &l->weight,
+                                      v * l->in_size + u, t));
+                c++;
+            }
+            LUMP_CHECK(copy_entry(&o->bias, r, &l->bias, v, t));
+            if (l->neuron_act != NULL)
+                LUMP_CHECK(lump_layer_set_neuron_act(o, r, &l->neuron_act[v]));
+            r++;
+        }
+    }
+    if (net->has_clip) {
+        LUMP_CHECK(lump_net_alloc_clip(&b));
+        copy_q(b.clip_lo, net->clip_lo, net->n_inputs);
+        copy_q(b.clip_hi, net->clip_hi, net->n_inputs);
+    }
+    if (net->has_norm) {
+        LUMP_CHECK(lump_net_alloc_norm(&b));
+        copy_q(b.norm_mean, net->norm_mean, net->n_inputs);
+        copy_q(b.norm_range, net->norm_range, net->n_inputs);
+    }
+    if (net->has_outmap) {
+        LUMP_CHECK(lump_net_alloc_outmap(&b));
+        copy_q(b.out_scale, net->out_scale, lump_net_n_outputs(net));
+        copy_q(b.out_shift, net->out_shift, lump_net_n_outputs(net));
+    }
+    lump_net_clear(g);
+    *g = b;
+    lump_net_init(&b);
+cleanup:
+    if (drop != NULL)
+        for (size_t i = 0; i < L; i++)
+            free(drop[i]);
+    free(drop);
+    free(cand);
+    free(left);
+    free(sizes);
+    lump_net_clear(&b);
+    mpq_clear(t);
+    return err;
+}

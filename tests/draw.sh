@@ -1,3 +1,130 @@
 #!/bin/sh
-# placeholder
-exit 77
+# draw.sh -- `lumpnet draw` as users run it: DOT expected-output files (plain
+# network, lumping, quotient, summarised layers), the four formats of a
+# small lumped network (magic bytes; the SVG parsed as XML, one node per
+# shown neuron, a fill per block checked against the certificate), identical
+# bytes from two runs, a large real network within 5 s and 600 nodes, and
+# exit 2 with no file left for bad options and unwritable paths.
+. "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
+NET=$TESTS/data/cert/small.json
+CERT=$TESTS/data/cert/small.cert.json
+EXP=$TESTS/expected
+
+expect_exit() { # code command...
+  want=$1; shift
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
+}
+
+# 1. DOT expected-output files: the graph handed to dot, the same on every
+# Graphviz version
+check_dot() { # name args...
+  name=$1; shift
+  expect_exit 0 "$LUMPNET" draw "$@" -o "$TMP/$name.dot"
+  diff -u "$EXP/$name.dot" "$TMP/$name.dot" > "$TMP/diff" ||
+    fail "$name.dot differs from tests/expected/$name.dot: $(head -40 "$TMP/diff")"
+  ! grep -qi 'graphviz version' "$TMP/$name.dot" || fail "$name.dot names a Graphviz version"
+}
+check_dot draw_plain "$NET"
+check_dot draw_lumping "$NET" --cert "$CERT"
+check_dot draw_quotient "$NET" --cert "$CERT" --quotient-only
+check_dot draw_summary "$NET" --cert "$CERT" --max-width 3 --max-edges 4
+
+# 2. the four formats of a small lumped network
+for ext in svg pdf png dot; do
+  expect_exit 0 "$LUMPNET" draw "$NET" --cert "$CERT" -o "$TMP/small.$ext"
+  [ -s "$TMP/small.$ext" ] || fail "small.$ext is empty"
+done
+head -c 5 "$TMP/small.pdf" | grep -q '^%PDF-' || fail "small.pdf is not a PDF"
+[ "$(head -c 8 "$TMP/small.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+  fail "small.png is not a PNG"
+head -c 200 "$TMP/small.dot" | grep -q '^digraph' || fail "small.dot is not DOT"
+
+PY=
+for p in /usr/bin/python3 python3; do
+  if command -v "$p" >/dev/null 2>&1; then PY=$p; break; fi
+done
+[ -n "$PY" ] || skip "no python3 to parse the SVG"
+# One node element per shown neuron (2+6+4+2 in the original, 2+2+2+2 in
+# the quotient), and the fills follow the certificate's blocks: same block,
+# same fill; different kept blocks of a layer, different fills.
+"$PY" - "$TMP/small.svg" "$CERT" 2>"$TMP/py.err" <<'EOF' || fail "small.svg: $(cat "$TMP/py.err" 2>/dev/null)"
+import json, re, sys
+import xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+fills = {}
+for g in root.iter(ns + 'g'):
+    if 'node' not in g.get('class', '').split():
+        continue
+    gid = g.get('id', '')
+    if re.fullmatch(r'[oq]\d+_\d+', gid):
+        shape = next(e for e in g if e.tag in (ns + 'ellipse', ns + 'polygon', ns + 'path'))
+        fills[gid] = shape.get('fill')
+assert len(fills) == 22, 'neuron nodes: %d, expected 22' % len(fills)
+cert = json.load(open(sys.argv[2]))
+for i, layer in enumerate(cert['layers'], start=1):
+    kept = []
+    for b in layer['blocks']:
+        f = {fills['o%d_%d' % (i, m)] for m in b['members']}
+        assert len(f) == 1, 'layer %d block %s has fills %s' % (i, b['members'], f)
+        if b.get('fate', 'keep') == 'keep':
+            kept.append(f.pop())
+    assert len(set(kept)) == len(kept), 'layer %d: kept blocks share fills %s' % (i, kept)
+    qf = [fills['q%d_%d' % (i, j)] for j in range(len(kept))]
+    assert qf == kept, 'layer %d: quotient fills %s, blocks %s' % (i, qf, kept)
+EOF
+
+# 3. two runs, identical bytes
+for ext in svg dot pdf; do
+  expect_exit 0 "$LUMPNET" draw "$NET" --cert "$CERT" -o "$TMP/again.$ext"
+  cmp -s "$TMP/small.$ext" "$TMP/again.$ext" || fail "two runs gave different $ext bytes"
+done
+
+# 4. bad options and unwritable paths: exit 2, a message, no file left
+bad() { # out args...
+  out=$1; shift
+  expect_exit 2 "$LUMPNET" draw "$@" -o "$out"
+  [ -s "$TMP/err" ] || fail "'draw $*' exited 2 without a message"
+  [ ! -e "$out" ] || fail "'draw $*' left $out behind"
+}
+mkdir "$TMP/bad"
+bad "$TMP/bad/x.svg" "$NET" --bogus
+bad "$TMP/bad/x.svg" "$NET" --max-width 1
+bad "$TMP/bad/x.svg" "$NET" --max-width 12x
+bad "$TMP/bad/x.svg" "$NET" --size 5
+bad "$TMP/bad/x.svg" "$NET" --size 0,3
+bad "$TMP/bad/x.svg" "$NET" --reduce --cert "$CERT"
+bad "$TMP/bad/x.svg" "$NET" --quotient-only
+bad "$TMP/bad/x.svg" "$NET" --mode exact
+bad "$TMP/bad/x.svg" "$NET" --reduce --mode fuzzy
+bad "$TMP/bad/x.svg" "$NET" --eps 0.1
+bad "$TMP/bad/x.svg" "$NET" --eps -1 --box -1:1
+bad "$TMP/bad/x.svg" "$NET" --eps 0.1 --box 0:1,0:1,0:1
+bad "$TMP/bad/x.txt" "$NET"
+bad "$TMP/bad/x.svg" "$TMP/missing.json"
+bad "$TMP/bad/x.svg" "$NET" --cert "$TMP/missing.json"
+bad "$TMP/bad/no/such/dir/x.svg" "$NET"
+grep -q 'x.svg' "$TMP/err" || fail "the unwritable path is not named: $(cat "$TMP/err")"
+if [ "$(id -u)" != 0 ]; then
+  mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
+  bad "$TMP/ro/x.png" "$NET" --reduce
+fi
+[ -z "$(ls -A "$TMP/bad")" ] || fail "temporary files left: $(ls -A "$TMP/bad")"
+
+# a certificate that does not hold is not drawn (exit 1, as in check)
+sed 's/"scales": \["1", "2", "0.5"\]/"scales": ["1", "3", "0.5"]/' "$CERT" > "$TMP/wrong.cert.json"
+expect_exit 1 "$LUMPNET" draw "$NET" --cert "$TMP/wrong.cert.json" -o "$TMP/bad/w.svg"
+[ ! -e "$TMP/bad/w.svg" ] || fail "an invalid certificate was drawn"
+
+# 5. a large real network: at most 5 s and about 600 nodes
+M=vnncomp2021/mnistfc/mnist-net_256x6.onnx
+need_data "$M"
+start=$(date +%s%N)
+expect_exit 0 "$LUMPNET" draw "$DATA/$M" -o "$TMP/m6.svg"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$ms" -le 5000 ] || fail "drawing $M took $ms ms (limit 5000)"
+nodes=$(grep -c 'class="node"' "$TMP/m6.svg")
+[ "$nodes" -le 600 ] || fail "drawing $M shows $nodes nodes (limit 600)"
+echo "draw: expected DOT files match; four formats; identical runs; $M in $ms ms, $nodes nodes"

@@ -3,6 +3,7 @@
 #define LUMPNET_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,21 @@ int lump_error_exit_code(lump_error_t code);
 /* lump_warn -- print a warning to standard error ("lumpnet: warning: ...").
  * Complexity: O(length of the message). */
 void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* lump_memory_install -- route GMP's (and so MPFR's) allocations through
+ * lumpnet: when one fails, any pending temporary output file is removed,
+ * "lumpnet: out of memory (...)" is printed and the process exits with
+ * code 2, instead of GMP's abort. When MAX_BYTES > 0, also cap the
+ * address space of the process at MAX_BYTES (RLIMIT_AS), so that every
+ * allocation past it fails cleanly, and cap array lengths
+ * (lump_arr_max_len) to what fits in it. For programs, not libraries: it
+ * changes process-wide state. Returns LUMP_EUSAGE when the limit cannot be
+ * set (or MAX_BYTES is under 16 MB). O(1). */
+lump_error_t lump_memory_install(size_t max_bytes) LUMP_WUR;
+
+/* lump_memory_limit -- the MAX_BYTES given to lump_memory_install, 0 when
+ * none. O(1). */
+size_t lump_memory_limit(void);
 
 /* lump_require -- abort naming FUNC when a caller breaks an API contract. */
 #define lump_require(cond, func)                                              \

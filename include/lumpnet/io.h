@@ -49,6 +49,11 @@ lump_error_t lump_io_write_atomic(const char *path,
                                   lump_error_t (*write)(FILE *f, void *ctx),
                                   void *ctx) LUMP_WUR;
 
+/* lump_i_io_abandon -- remove the temporary file lump_io_write_atomic is
+ * writing, if any (for the out-of-memory exit, which cannot unwind).
+ * Async-signal-safe. O(1). */
+void lump_i_io_abandon(void);
+
 /* lump_net_read -- read PATH in the format its extension names. Every
  * error message names the file, the place and the problem. O(file size). */
 lump_error_t lump_net_read(lump_net_t *net, const char *path) LUMP_WUR;

@@ -1,0 +1,542 @@
+/* stable_cert.c -- box certificates ("lumpnet-certificate" version 2) as
+ * JSON: writing, and reading with shape checks only */
+#include <stdlib.h>
+#include <string.h>
+#include "stable_i.h"
+
+static const char *const kind_names[] = {"def", "act", "ge", "tri"};
+
+static lump_error_t nomem(void)
+{
+    return lump_error_set(LUMP_ENOMEM, "box certificate: out of memory building the document");
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static json_t *q_array(mpq_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; a != NULL && k < n; k++)
+        if (lump_i_json_append_new(a, lump_i_json_from_q(v[k])) != LUMP_OK) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static json_t *size_array(const size_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; a != NULL && k < n; k++)
+        if (lump_i_json_append_new(a, json_integer((json_int_t)v[k])) != LUMP_OK) {
+            json_decref(a);
+            return NULL;
+        }
+    return a;
+}
+
+static lump_error_t evidence_json(json_t **out, const lump_lp_evidence_t *e)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *o = json_object(), *rows = json_array();
+    if (o == NULL || rows == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lump_i_json_set_new(o, "neuron", json_integer((json_int_t)e->neuron)));
+    LUMP_CHECK(lump_i_json_set_new(o, "side", json_string(e->upper ? "upper" : "lower")));
+    for (size_t k = 0; k < e->n; k++) {
+        json_t *r = json_array();
+        if (r == NULL)
+            LUMP_CHECK(nomem());
+        LUMP_CHECK(lump_i_json_append_new(rows, r));
+        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->layer[k] + 1)));
+        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->row_neuron[k])));
+        LUMP_CHECK(lump_i_json_append_new(r, json_string(kind_names[e->kind[k] & 3])));
+        LUMP_CHECK(lump_i_json_append_new(r, lump_i_json_from_q(e->value[k])));
+    }
+    err = lump_i_json_set_new(o, "rows", rows);
+    rows = NULL;
+    LUMP_CHECK(err);
+    *out = o;
+    o = NULL;
+cleanup:
+    json_decref(rows);
+    json_decref(o);
+    return err;
+}
+
+static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *o = json_object(), *a = NULL;
+    if (o == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lump_i_json_set_new(o, "size", json_integer((json_int_t)l->size)));
+    if (l->has_bounds) {
+        LUMP_CHECK(lump_i_json_set_new(o, "lo", q_array(l->lo, l->size)));
+        LUMP_CHECK(lump_i_json_set_new(o, "hi", q_array(l->hi, l->size)));
+    }
+    if (l->n_inactive > 0)
+        LUMP_CHECK(lump_i_json_set_new(o, "inactive", size_array(l->inactive, l->n_inactive)));
+    if (l->n_fold > 0) {
+        a = json_array();
+        if (a == NULL)
+            LUMP_CHECK(nomem());
+        for (size_t k = 0; k < l->n_fold; k++) {
+            const lump_fold_t *f = &l->fold[k];
+            json_t *fo = json_object();
+            if (fo == NULL)
+                LUMP_CHECK(nomem());
+            LUMP_CHECK(lump_i_json_append_new(a, fo));
+            LUMP_CHECK(lump_i_json_set_new(fo, "neuron", json_integer((json_int_t)f->neuron)));
+            LUMP_CHECK(lump_i_json_set_new(fo, "basis", size_array(f->basis, f->n_basis)));
+            LUMP_CHECK(lump_i_json_set_new(fo, "lambda", q_array(f->lambda, f->n_basis)));
+            LUMP_CHECK(lump_i_json_set_new(fo, "mu", lump_i_json_from_q(f->mu)));
+        }
+        err = lump_i_json_set_new(o, "fold", a);
+        a = NULL;
+        LUMP_CHECK(err);
+    }
+    if (l->n_evidence > 0) {
+        a = json_array();
+        if (a == NULL)
+            LUMP_CHECK(nomem());
+        for (size_t k = 0; k < l->n_evidence; k++) {
+            json_t *e = NULL;
+            LUMP_CHECK(evidence_json(&e, &l->evidence[k]));
+            LUMP_CHECK(lump_i_json_append_new(a, e));
+        }
+        err = lump_i_json_set_new(o, "lp", a);
+        a = NULL;
+        LUMP_CHECK(err);
+    }
+    *out = o;
+    o = NULL;
+cleanup:
+    json_decref(a);
+    json_decref(o);
+    return err;
+}
+
+/* lump_box_cert_write -- see stable.h. Keys in the fixed order format,
+ * version, inputs, box, steps; each step an object with one key,
+ * "stable" or "lumping". Rationals as canonical lump_rat_str text.
+ * Errors: LUMP_ENOMEM, LUMP_EIO. O(size of the certificate). */
+lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = json_object(), *box = NULL, *steps = NULL;
+    if (root == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
+    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(2)));
+    LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)cert->box.n)));
+    box = json_object();
+    if (box == NULL)
+        LUMP_CHECK(nomem());
+    LUMP_CHECK(lump_i_json_set_new(box, "lo", q_array(cert->box.lo, cert->box.n)));
+    LUMP_CHECK(lump_i_json_set_new(box, "hi", q_array(cert->box.hi, cert->box.n)));
+    err = lump_i_json_set_new(root, "box", box);
+    box = NULL;
+    LUMP_CHECK(err);
+    steps = json_array();
+    if (steps == NULL)
+        LUMP_CHECK(nomem());
+    for (size_t k = 0; k < cert->n_steps; k++) {
+        const lump_box_step_t *s = &cert->steps[k];
+        json_t *o = json_object(), *v = NULL;
+        if (o == NULL)
+            LUMP_CHECK(nomem());
+        LUMP_CHECK(lump_i_json_append_new(steps, o));
+        if (s->kind == LUMP_STEP_LUMPING) {
+            LUMP_CHECK(lump_i_cert_lumping_json(&v, &s->lumping));
+            LUMP_CHECK(lump_i_json_set_new(o, "lumping", v));
+        } else {
+            json_t *layers = json_array();
+            v = json_object();
+            if (v == NULL || layers == NULL) {
+                json_decref(v);
+                json_decref(layers);
+                LUMP_CHECK(nomem());
+            }
+            LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
+            LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
+            for (size_t i = 0; i < s->stable.n_layers; i++) {
+                json_t *l = NULL;
+                LUMP_CHECK(slayer_json(&l, &s->stable.layers[i]));
+                LUMP_CHECK(lump_i_json_append_new(layers, l));
+            }
+        }
+    }
+    err = lump_i_json_set_new(root, "steps", steps);
+    steps = NULL;
+    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_dump(f, root));
+cleanup:
+    json_decref(steps);
+    json_decref(box);
+    json_decref(root);
+    return err;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static const char *const top_keys[] = {"format", "version", "inputs", "box", "steps", NULL};
+static const char *const box_keys[] = {"lo", "hi", NULL};
+static const char *const step_keys[] = {"stable", "lumping", NULL};
+static const char *const stable_keys[] = {"layers", NULL};
+static const char *const slayer_keys[] = {"size", "lo", "hi", "inactive", "fold", "lp", NULL};
+static const char *const fold_keys[] = {"neuron", "basis", "lambda", "mu", NULL};
+static const char *const lp_keys[] = {"neuron", "side", "rows", NULL};
+static const char *const lumping_keys[] = {"mode", "inputs", "layers", NULL};
+
+/* *OUT = a new array of the N rationals of the JSON array V (checked to
+ * have exactly N elements). */
+static lump_error_t read_q_array(mpq_t *out, lump_i_jpath_t *p, const json_t *v, size_t n,
+                                 const char *what)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(lump_i_json_expect_len(p, v, n, what));
+    for (size_t k = 0; k < n; k++) {
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(lump_i_json_get_q(out[k], p, json_array_get(v, k)));
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+/* *OUT = a new array of the indices of the JSON array V, each < LIMIT. */
+static lump_error_t read_indices(size_t **out, size_t *n, lump_i_jpath_t *p, const json_t *v,
+                                 size_t limit, const char *what)
+{
+    lump_error_t err = LUMP_OK;
+    size_t len;
+    LUMP_CHECK(lump_i_json_expect_array(&len, p, v));
+    *out = malloc((len > 0 ? len : 1) * sizeof **out);
+    if (*out == NULL)
+        return nomem();
+    *n = len;
+    for (size_t k = 0; k < len; k++) {
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(lump_i_json_get_size(&(*out)[k], p, json_array_get(v, k), 0,
+                                        limit > 0 ? limit - 1 : 0, what));
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o, size_t size)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v;
+    LUMP_CHECK(lump_i_json_expect_object(p, o));
+    LUMP_CHECK(lump_i_json_check_keys(p, o, fold_keys));
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "neuron", 1));
+    lump_i_jpath_key(p, "neuron");
+    LUMP_CHECK(lump_i_json_get_size(&f->neuron, p, v, 0, size - 1, "a neuron of the layer"));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "basis", 1));
+    lump_i_jpath_key(p, "basis");
+    LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, size, "a neuron of the layer"));
+    lump_i_jpath_pop(p);
+    f->lambda = malloc((f->n_basis > 0 ? f->n_basis : 1) * sizeof *f->lambda);
+    if (f->lambda == NULL) {
+        f->n_basis = 0;
+        return nomem();
+    }
+    for (size_t k = 0; k < f->n_basis; k++)
+        mpq_init(f->lambda[k]);
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "lambda", 1));
+    lump_i_jpath_key(p, "lambda");
+    LUMP_CHECK(read_q_array(f->lambda, p, v, f->n_basis, "one lambda per basis neuron"));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "mu", 1));
+    lump_i_jpath_key(p, "mu");
+    LUMP_CHECK(lump_i_json_get_q(f->mu, p, v));
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, const json_t *o,
+                                  size_t size, size_t li)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v;
+    const char *s;
+    size_t len, n;
+    LUMP_CHECK(lump_i_json_expect_object(p, o));
+    LUMP_CHECK(lump_i_json_check_keys(p, o, lp_keys));
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "neuron", 1));
+    lump_i_jpath_key(p, "neuron");
+    LUMP_CHECK(lump_i_json_get_size(&e->neuron, p, v, 0, size - 1, "a neuron of the layer"));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "side", 1));
+    lump_i_jpath_key(p, "side");
+    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
+    if (len == 5 && strcmp(s, "upper") == 0)
+        e->upper = 1;
+    else if (len == 5 && strcmp(s, "lower") == 0)
+        e->upper = 0;
+    else
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"upper\" or "
+                                      "\"lower\"", s));
+    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "rows", 1));
+    lump_i_jpath_key(p, "rows");
+    LUMP_CHECK(lump_i_json_expect_array(&n, p, v));
+    e->layer = malloc((n > 0 ? n : 1) * sizeof *e->layer);
+    e->row_neuron = malloc((n > 0 ? n : 1) * sizeof *e->row_neuron);
+    e->kind = malloc(n > 0 ? n : 1);
+    e->value = malloc((n > 0 ? n : 1) * sizeof *e->value);
+    if (e->layer == NULL || e->row_neuron == NULL || e->kind == NULL || e->value == NULL) {
+        free(e->value);
+        e->value = NULL;
+        return nomem();
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_t *r = json_array_get(v, k), *x;
+        size_t lay, kind;
+        mpq_init(e->value[k]);
+        e->n = k + 1;
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(lump_i_json_expect_len(p, r, 4, "[layer, neuron, kind, multiplier]"));
+        lump_i_jpath_index(p, 0);
+        LUMP_CHECK(lump_i_json_get_size(&lay, p, json_array_get(r, 0), 1, li > 0 ? li : 1,
+                                        "a layer before the bound's layer"));
+        if (li == 0)
+            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "layer 1 bounds take no multipliers "
+                                          "(they follow from the box)"));
+        e->layer[k] = lay - 1;
+        lump_i_jpath_pop(p);
+        lump_i_jpath_index(p, 1);
+        LUMP_CHECK(lump_i_json_get_size(&e->row_neuron[k], p, json_array_get(r, 1), 0,
+                                        lump_arr_max_len(), "a neuron index"));
+        lump_i_jpath_pop(p);
+        lump_i_jpath_index(p, 2);
+        x = json_array_get(r, 2);
+        LUMP_CHECK(lump_i_json_get_string(&s, &len, p, x));
+        for (kind = 0; kind < 4; kind++)
+            if (strcmp(s, kind_names[kind]) == 0)
+                break;
+        if (kind == 4)
+            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"def\", "
+                                          "\"act\", \"ge\" or \"tri\"", s));
+        e->kind[k] = (unsigned char)kind;
+        lump_i_jpath_pop(p);
+        lump_i_jpath_index(p, 3);
+        LUMP_CHECK(lump_i_json_get_q(e->value[k], p, json_array_get(r, 3)));
+        lump_i_jpath_pop(p);
+        lump_i_jpath_pop(p);
+    }
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const json_t *o,
+                                size_t li)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v, *lo, *hi;
+    size_t n;
+    LUMP_CHECK(lump_i_json_expect_object(p, o));
+    LUMP_CHECK(lump_i_json_check_keys(p, o, slayer_keys));
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "size", 1));
+    lump_i_jpath_key(p, "size");
+    LUMP_CHECK(lump_i_json_get_size(&n, p, v, 1, lump_arr_max_len(), "the size of the layer"));
+    lump_i_jpath_pop(p);
+    l->lo = malloc(n * sizeof *l->lo);
+    l->hi = malloc(n * sizeof *l->hi);
+    if (l->lo == NULL || l->hi == NULL) {
+        free(l->lo);
+        free(l->hi);
+        l->lo = l->hi = NULL;
+        return nomem();
+    }
+    for (size_t k = 0; k < n; k++) {
+        mpq_init(l->lo[k]);
+        mpq_init(l->hi[k]);
+    }
+    l->size = n;
+    LUMP_CHECK(lump_i_json_member(&lo, p, o, "lo", 0));
+    LUMP_CHECK(lump_i_json_member(&hi, p, o, "hi", 0));
+    if ((lo == NULL) != (hi == NULL))
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "has only one of \"lo\" and \"hi\""));
+    if (lo != NULL) {
+        l->has_bounds = 1;
+        lump_i_jpath_key(p, "lo");
+        LUMP_CHECK(read_q_array(l->lo, p, lo, n, "one bound per neuron"));
+        lump_i_jpath_pop(p);
+        lump_i_jpath_key(p, "hi");
+        LUMP_CHECK(read_q_array(l->hi, p, hi, n, "one bound per neuron"));
+        lump_i_jpath_pop(p);
+    }
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "inactive", 0));
+    if (v != NULL) {
+        lump_i_jpath_key(p, "inactive");
+        LUMP_CHECK(read_indices(&l->inactive, &l->n_inactive, p, v, n, "a neuron of the layer"));
+        lump_i_jpath_pop(p);
+    }
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "fold", 0));
+    if (v != NULL) {
+        size_t m;
+        lump_i_jpath_key(p, "fold");
+        LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
+        l->fold = calloc(m > 0 ? m : 1, sizeof *l->fold);
+        if (l->fold == NULL)
+            return nomem();
+        for (size_t k = 0; k < m; k++) {
+            mpq_init(l->fold[k].mu);
+            l->n_fold = k + 1;
+            lump_i_jpath_index(p, k);
+            LUMP_CHECK(read_fold(&l->fold[k], p, json_array_get(v, k), n));
+            lump_i_jpath_pop(p);
+        }
+        lump_i_jpath_pop(p);
+    }
+    LUMP_CHECK(lump_i_json_member(&v, p, o, "lp", 0));
+    if (v != NULL) {
+        size_t m;
+        lump_i_jpath_key(p, "lp");
+        LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
+        l->evidence = calloc(m > 0 ? m : 1, sizeof *l->evidence);
+        if (l->evidence == NULL)
+            return nomem();
+        for (size_t k = 0; k < m; k++) {
+            l->n_evidence = k + 1;
+            lump_i_jpath_index(p, k);
+            LUMP_CHECK(read_evidence(&l->evidence[k], p, json_array_get(v, k), n, li));
+            lump_i_jpath_pop(p);
+        }
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_t *o)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *st, *lu;
+    lump_box_step_t *s;
+    LUMP_CHECK(lump_i_json_expect_object(p, o));
+    LUMP_CHECK(lump_i_json_check_keys(p, o, step_keys));
+    LUMP_CHECK(lump_i_json_member(&st, p, o, "stable", 0));
+    LUMP_CHECK(lump_i_json_member(&lu, p, o, "lumping", 0));
+    if ((st == NULL) == (lu == NULL))
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "a step has exactly one of \"stable\" and "
+                                      "\"lumping\""));
+    LUMP_CHECK(lump_box_cert_push(c, st != NULL ? LUMP_STEP_STABLE : LUMP_STEP_LUMPING, &s));
+    if (lu != NULL) {
+        lump_i_jpath_key(p, "lumping");
+        LUMP_CHECK(lump_i_json_expect_object(p, lu));
+        LUMP_CHECK(lump_i_json_check_keys(p, lu, lumping_keys));
+        LUMP_CHECK(lump_i_cert_lumping_read(&s->lumping, p, lu));
+        lump_i_jpath_pop(p);
+    } else {
+        json_t *layers;
+        size_t n;
+        lump_i_jpath_key(p, "stable");
+        LUMP_CHECK(lump_i_json_expect_object(p, st));
+        LUMP_CHECK(lump_i_json_check_keys(p, st, stable_keys));
+        LUMP_CHECK(lump_i_json_member(&layers, p, st, "layers", 1));
+        lump_i_jpath_key(p, "layers");
+        LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
+        if (n == 0)
+            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is empty"));
+        s->stable.layers = calloc(n, sizeof *s->stable.layers);
+        if (s->stable.layers == NULL)
+            return nomem();
+        s->stable.n_inputs = c->box.n;
+        for (size_t i = 0; i < n; i++) {
+            s->stable.n_layers = i + 1;
+            lump_i_jpath_index(p, i);
+            LUMP_CHECK(read_slayer(&s->stable.layers[i], p, json_array_get(layers, i), i));
+            lump_i_jpath_pop(p);
+        }
+        lump_i_jpath_pop(p);
+        lump_i_jpath_pop(p);
+    }
+cleanup:
+    return err;
+}
+
+int lump_cert_version(const char *buf, size_t len)
+{
+    json_error_t e;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e), *v;
+    int version = 0;
+    if (root == NULL)
+        return 0;
+    v = json_object_get(root, "version");
+    if (json_is_integer(v) && (json_integer_value(v) == 1 || json_integer_value(v) == 2))
+        version = (int)json_integer_value(v);
+    json_decref(root);
+    return version;
+}
+
+/* lump_box_cert_read_buf -- see stable.h. Checks types, index ranges,
+ * array lengths and exact rationals; whether the claims hold is
+ * lump_box_cert_check's job. On failure CERT is left empty. */
+lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size_t len,
+                                    const char *name)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = NULL, *v, *box, *steps;
+    lump_i_jpath_t p;
+    const char *s;
+    size_t slen, n, version;
+    lump_box_cert_clear(cert);
+    lump_i_jpath_init(&p, name);
+    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
+    LUMP_CHECK(lump_i_json_expect_object(&p, root));
+    LUMP_CHECK(lump_i_json_check_keys(&p, root, top_keys));
+    LUMP_CHECK(lump_i_json_member(&v, &p, root, "format", 1));
+    lump_i_jpath_key(&p, "format");
+    LUMP_CHECK(lump_i_json_get_string(&s, &slen, &p, v));
+    if (strcmp(s, "lumpnet-certificate") != 0)
+        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT, "is \"%.40s\", expected "
+                                      "\"lumpnet-certificate\"", s));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&v, &p, root, "version", 1));
+    lump_i_jpath_key(&p, "version");
+    LUMP_CHECK(lump_i_json_get_size(&version, &p, v, 2, 2,
+                                    "the box certificate version (this build reads version 2)"));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&v, &p, root, "inputs", 1));
+    lump_i_jpath_key(&p, "inputs");
+    LUMP_CHECK(lump_i_json_get_size(&n, &p, v, 1, lump_arr_max_len(), "the number of inputs"));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_box_alloc(&cert->box, n));
+    LUMP_CHECK(lump_i_json_member(&box, &p, root, "box", 1));
+    lump_i_jpath_key(&p, "box");
+    LUMP_CHECK(lump_i_json_expect_object(&p, box));
+    LUMP_CHECK(lump_i_json_check_keys(&p, box, box_keys));
+    LUMP_CHECK(lump_i_json_member(&v, &p, box, "lo", 1));
+    lump_i_jpath_key(&p, "lo");
+    LUMP_CHECK(read_q_array(cert->box.lo, &p, v, n, "one bound per input"));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&v, &p, box, "hi", 1));
+    lump_i_jpath_key(&p, "hi");
+    LUMP_CHECK(read_q_array(cert->box.hi, &p, v, n, "one bound per input"));
+    lump_i_jpath_pop(&p);
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&steps, &p, root, "steps", 1));
+    lump_i_jpath_key(&p, "steps");
+    LUMP_CHECK(lump_i_json_expect_array(&n, &p, steps));
+    if (n == 0)
+        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT, "is empty (the last step is a lumping)"));
+    for (size_t k = 0; k < n; k++) {
+        lump_i_jpath_index(&p, k);
+        LUMP_CHECK(read_step(cert, &p, json_array_get(steps, k)));
+        lump_i_jpath_pop(&p);
+    }
+    lump_i_jpath_pop(&p);
+cleanup:
+    if (err != LUMP_OK)
+        lump_box_cert_clear(cert);
+    json_decref(root);
+    return err;
+}

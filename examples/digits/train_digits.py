@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""train_digits.py -- train a 64-64-64 ReLU MLP on scikit-learn's bundled
+digits, export it as ONNX (Gemm + Relu), write the test split as CSV, and
+run `lumpnet explore` on it (CSV table and gnuplot plot).
+
+Needs Debian's python3-torch, python3-sklearn and python3-onnx (run it with
+/usr/bin/python3 when another python3 comes first on PATH). Everything is
+seeded: the same packages give the same model.
+
+    /usr/bin/python3 examples/digits/train_digits.py [--lumpnet PATH] [--no-train]
+
+--no-train keeps the committed digits.onnx and test.csv and only runs
+explore (no torch needed then).
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = 0
+
+
+def train(onnx_path, csv_path):
+    import numpy as np
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)  # pixels 0..16 -> [0, 1]
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=SEED,
+                                          stratify=y)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    xt, yt = torch.tensor(Xtr), torch.tensor(ytr, dtype=torch.long)
+    g = torch.Generator().manual_seed(SEED)
+    for epoch in range(150):
+        perm = torch.randperm(len(xt), generator=g)
+        for i in range(0, len(xt), 32):
+            idx = perm[i:i + 32]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    model.eval()
+    with torch.no_grad():
+        acc = (model(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()
+    print(f"test accuracy {acc:.4f} on {len(yte)} images")
+    torch.onnx.export(model, torch.zeros(1, 64), onnx_path, input_names=["x"],
+                      output_names=["logits"], opset_version=13)
+    with open(csv_path, "w") as f:
+        for row, label in zip(Xte, yte):
+            # float32 values as repr of their doubles: exact, so that lumpnet
+            # reads the very inputs the network saw in training
+            f.write(",".join(repr(float(v)) for v in row) + f",{int(label)}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lumpnet", default=os.environ.get("LUMPNET", "lumpnet"))
+    ap.add_argument("--no-train", action="store_true")
+    a = ap.parse_args()
+    onnx_path = os.path.join(HERE, "digits.onnx")
+    csv_path = os.path.join(HERE, "test.csv")
+    if not a.no_train:
+        train(onnx_path, csv_path)
+    cmd = [a.lumpnet, "explore", onnx_path, "--box", "0:1", "--data", csv_path,
+           "--csv", os.path.join(HERE, "explore.csv"),
+           "--plot", os.path.join(HERE, "explore.svg"),
+           "--eps-list", "0.5,1,1.2,1.3,1.4,1.5,1.75,2,3,6"]
+    print(" ".join(cmd))
+    sys.exit(subprocess.call(cmd))
+
+
+if __name__ == "__main__":
+    main()

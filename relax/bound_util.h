@@ -1,0 +1,49 @@
+/* bound_util.h -- outward-rounded double helpers shared by the bound code
+ * (private to relax/) */
+#ifndef LUMPNET_BOUND_UTIL_H
+#define LUMPNET_BOUND_UTIL_H
+
+#include <math.h>
+#include <gmp.h>
+#include "lumpnet/relax.h"
+
+/* The neighbours of X towards +inf and -inf. A sum or product computed
+ * with rounding to nearest lies within one ulp of the true value, so one
+ * step outwards encloses it (nextafter handles subnormals and zero). */
+static inline double lump_i_up(double x) { return nextafter(x, HUGE_VAL); }
+static inline double lump_i_down(double x) { return nextafter(x, -HUGE_VAL); }
+
+/* lump_i_q_down / _up -- Q rounded down / up to a double. O(size of Q). */
+double lump_i_q_down(const mpq_t q);
+double lump_i_q_up(const mpq_t q);
+
+/* lump_i_arr_ival -- *LO <= A[i] <= *HI as doubles (equal when A[i] is a
+ * double). O(1) for float storage and small fractions. */
+void lump_i_arr_ival(const lump_arr_t *a, size_t i, double *lo, double *hi);
+
+/* lump_i_check_box -- LUMP_EINPUT unless BOX has NET's input count and
+ * no empty dimension. O(n). */
+lump_error_t lump_i_check_box(const lump_net_t *net, const lump_box_t *box,
+                              const char *who) LUMP_WUR;
+
+/* lump_i_clip_range -- [LO, HI] = the exact image of the box's dimension I
+ * under NET's clip (the box itself when NET does not clip). On the box the
+ * clip is x -> min(max(x, LO), HI), so two networks whose ranges agree
+ * clip the same way. O(1). */
+void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box,
+                       size_t i);
+
+/* lump_i_dot_ival -- [*LO, *HI] encloses sum_u w[u] y[u] + b for every
+ * w[u] in [wl[u], wh[u]], y[u] in [yl[u], yh[u]], b in [bl, bh]: the sums are
+ * taken to nearest and widened by the a-posteriori bound
+ * |fl(sum) - sum| <= gamma_{n+1} sum |terms| (Higham, "Accuracy and
+ * Stability of Numerical Algorithms", 2nd ed., section 3.1) with room for
+ * underflow. WL may equal WH (point weights). O(n). */
+void lump_i_dot_ival(double *lo, double *hi, size_t n, const double *wl, const double *wh,
+                     const double *yl, const double *yh, double bl, double bh);
+
+/* lump_i_act_ival -- [*YLO, *YHI] encloses act(z) for z in [ZLO, ZHI],
+ * rounded outward (MPFR for sigmoid and tanh). O(1). */
+void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo, double zhi);
+
+#endif

@@ -1,0 +1,385 @@
+/* data_read.c -- labelled data sets for `explore`: CSV files and numpy .npy
+ * pairs, parsed by hand (the .npy header is a tiny Python literal) */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/io.h"
+#include "data_read.h"
+
+void lump_i_data_init(lump_i_data_t *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void lump_i_data_clear(lump_i_data_t *d)
+{
+    free(d->x);
+    free(d->y);
+    lump_i_data_init(d);
+}
+
+static lump_error_t label_of(long *out, double v, const char *path, size_t line)
+{
+    if (!(v >= 0) || v != floor(v) || v > 1e9)
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: line %zu: the label %g is not a whole number >= 0", path,
+                              line, v);
+    *out = (long)v;
+    return LUMP_OK;
+}
+
+/* One number of a CSV line at *P (up to a comma or the line's end). */
+static int csv_number(double *v, const char **p, const char *end)
+{
+    char buf[128];
+    const char *a = *p, *b = *p;
+    char *e;
+    size_t len;
+    while (b < end && *b != ',')
+        b++;
+    *p = b < end ? b + 1 : b;
+    while (a < b && (*a == ' ' || *a == '\t'))
+        a++;
+    while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+        b--;
+    len = (size_t)(b - a);
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, a, len);
+    buf[len] = '\0';
+    errno = 0;
+    *v = strtod(buf, &e);
+    return *e == '\0' && isfinite(*v);
+}
+
+static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
+{
+    double *x;
+    long *y;
+    if (need <= *cap)
+        return LUMP_OK;
+    *cap = need * 2 + 16;
+    x = realloc(d->x, *cap * d->width * sizeof *x);
+    if (x != NULL)
+        d->x = x;
+    y = realloc(d->y, *cap * sizeof *y);
+    if (y != NULL)
+        d->y = y;
+    if (x == NULL || y == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory reading a data set");
+    return LUMP_OK;
+}
+
+static lump_error_t read_csv(lump_i_data_t *d, const char *path)
+{
+    lump_error_t err = LUMP_OK;
+    unsigned char *buf = NULL;
+    size_t len, cap = 0, line = 0, ncols = 0, seen = 0;
+    const char *p, *end;
+    double *row = NULL;
+    LUMP_CHECK(lump_io_read_file(&buf, &len, path));
+    p = (const char *)buf;
+    end = p + len;
+    while (p < end) {
+        const char *le = memchr(p, '\n', (size_t)(end - p)), *s = p;
+        size_t nf = 1;
+        double first;
+        if (le == NULL)
+            le = end;
+        line++;
+        p = le < end ? le + 1 : le;
+        while (s < le && (*s == ' ' || *s == '\t' || *s == '\r'))
+            s++;
+        if (s == le || *s == '#')
+            continue;
+        for (const char *c = s; c < le; c++)
+            nf += *c == ',';
+        if (seen++ == 0) {
+            const char *h = s;
+            if (!csv_number(&first, &h, le))
+                continue; /* a header line */
+        }
+        if (ncols == 0) { /* the first data line fixes the width */
+            if (nf < 2) {
+                err = lump_error_set(LUMP_EINPUT,
+                                     "%s: line %zu: a data line needs features and a label, "
+                                     "separated by commas",
+                                     path, line);
+                goto cleanup;
+            }
+            ncols = nf;
+            d->width = ncols - 1;
+            row = malloc(ncols * sizeof *row);
+            if (row == NULL) {
+                err = lump_error_set(LUMP_ENOMEM, "out of memory reading %s", path);
+                goto cleanup;
+            }
+        }
+        if (nf != ncols) {
+            err = lump_error_set(LUMP_EINPUT,
+                                 "%s: line %zu: %zu fields, the first data line has %zu", path,
+                                 line, nf, ncols);
+            goto cleanup;
+        }
+        for (size_t k = 0; k < ncols; k++)
+            if (!csv_number(&row[k], &s, le)) {
+                err = lump_error_set(LUMP_EINPUT, "%s: line %zu: field %zu is not a number",
+                                     path, line, k + 1);
+                goto cleanup;
+            }
+        LUMP_CHECK(grow(d, &cap, d->n + 1));
+        memcpy(d->x + d->n * d->width, row, d->width * sizeof *row);
+        LUMP_CHECK(label_of(&d->y[d->n], row[ncols - 1], path, line));
+        d->n++;
+    }
+    if (d->n == 0)
+        err = lump_error_set(LUMP_EINPUT, "%s: no data lines", path);
+cleanup:
+    free(buf);
+    free(row);
+    return err;
+}
+
+/* ---- numpy .npy ---------------------------------------------------------- */
+
+typedef struct {
+    char kind; /* 'f' or 'i' */
+    size_t item;
+    int fortran;
+    size_t ndim, shape[2];
+    size_t offset; /* of the data */
+} npy_t;
+
+/* The value of KEY in the header dictionary H: a pointer just after its
+ * colon, or NULL. */
+static const char *npy_key(const char *h, const char *key)
+{
+    const char *p = strstr(h, key);
+    if (p == NULL)
+        return NULL;
+    p = strchr(p + strlen(key), ':');
+    if (p == NULL)
+        return NULL;
+    p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+static lump_error_t npy_header(npy_t *o, const unsigned char *b, size_t len, const char *path)
+{
+    size_t hl, hs;
+    char *h;
+    const char *v;
+    lump_error_t err = LUMP_OK;
+    memset(o, 0, sizeof *o);
+    if (len < 10 || memcmp(b, "\x93NUMPY", 6) != 0)
+        return lump_error_set(LUMP_EINPUT, "%s: not a numpy .npy file (bad magic)", path);
+    if (b[6] == 1) {
+        hl = (size_t)b[8] | (size_t)b[9] << 8;
+        hs = 10;
+    } else if (b[6] == 2 && len >= 12) {
+        hl = (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
+        hs = 12;
+    } else {
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: .npy format version %u is not supported (versions 1 and 2 "
+                              "are)",
+                              path, (unsigned)b[6]);
+    }
+    if (hl > len - hs)
+        return lump_error_set(LUMP_EINPUT, "%s: .npy header runs past the end of the file",
+                              path);
+    h = malloc(hl + 1);
+    if (h == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory reading %s", path);
+    memcpy(h, b + hs, hl);
+    h[hl] = '\0';
+    o->offset = hs + hl;
+    v = npy_key(h, "'descr'");
+    if (v == NULL || (v[0] != '\'' && v[0] != '"')) {
+        err = lump_error_set(LUMP_EINPUT, "%s: .npy header has no 'descr'", path);
+        goto cleanup;
+    }
+    if (strncmp(v + 1, "<f4", 3) == 0 && v[4] == v[0]) {
+        o->kind = 'f';
+        o->item = 4;
+    } else if (strncmp(v + 1, "<f8", 3) == 0 && v[4] == v[0]) {
+        o->kind = 'f';
+        o->item = 8;
+    } else if (strncmp(v + 1, "<i8", 3) == 0 && v[4] == v[0]) {
+        o->kind = 'i';
+        o->item = 8;
+    } else {
+        const char *q = strchr(v + 1, v[0]);
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: .npy dtype %.*s is not supported (use '<f4', '<f8' or '<i8')",
+                             path, q != NULL ? (int)(q - v + 1) : 8, v);
+        goto cleanup;
+    }
+    v = npy_key(h, "'fortran_order'");
+    if (v == NULL || (strncmp(v, "False", 5) != 0 && strncmp(v, "True", 4) != 0)) {
+        err = lump_error_set(LUMP_EINPUT, "%s: .npy header has no 'fortran_order'", path);
+        goto cleanup;
+    }
+    o->fortran = v[0] == 'T';
+    v = npy_key(h, "'shape'");
+    if (v == NULL || *v != '(') {
+        err = lump_error_set(LUMP_EINPUT, "%s: .npy header has no 'shape'", path);
+        goto cleanup;
+    }
+    v++;
+    while (*v != ')') {
+        char *e;
+        unsigned long long x;
+        while (*v == ' ' || *v == ',')
+            v++;
+        if (*v == ')')
+            break;
+        errno = 0;
+        x = strtoull(v, &e, 10);
+        if (e == v || errno != 0 || o->ndim >= 2) {
+            err = lump_error_set(LUMP_EINPUT,
+                                 "%s: .npy shape is not (rows, columns) or (rows,)", path);
+            goto cleanup;
+        }
+        o->shape[o->ndim++] = (size_t)x;
+        v = e;
+    }
+    if (o->ndim == 0) {
+        err = lump_error_set(LUMP_EINPUT, "%s: .npy array is a scalar", path);
+        goto cleanup;
+    }
+    if (o->ndim == 1)
+        o->shape[1] = 1;
+    if (o->shape[1] != 0 && o->shape[0] > (SIZE_MAX / 16) / o->shape[1]) {
+        err = lump_error_set(LUMP_EINPUT, "%s: .npy shape is too large", path);
+        goto cleanup;
+    }
+    if (len - o->offset < o->shape[0] * o->shape[1] * o->item)
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: .npy data is shorter than its shape (%zu x %zu) says", path,
+                             o->shape[0], o->shape[1]);
+cleanup:
+    free(h);
+    return err;
+}
+
+/* Element K of the data (little-endian, decoded byte by byte so that the
+ * host's byte order does not matter). */
+static double npy_get(const npy_t *o, const unsigned char *b, size_t k)
+{
+    const unsigned char *p = b + o->offset + k * o->item;
+    uint64_t u = 0;
+    for (size_t i = o->item; i-- > 0;)
+        u = u << 8 | p[i];
+    if (o->kind == 'i')
+        return (double)(int64_t)u;
+    if (o->item == 4) {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        return f;
+    } else {
+        double x;
+        memcpy(&x, &u, sizeof x);
+        return x;
+    }
+}
+
+static lump_error_t read_npy(lump_i_data_t *d, const char *xpath, const char *ypath)
+{
+    lump_error_t err = LUMP_OK;
+    unsigned char *bx = NULL, *by = NULL;
+    size_t lx, ly;
+    npy_t hx, hy;
+    LUMP_CHECK(lump_io_read_file(&bx, &lx, xpath));
+    LUMP_CHECK(lump_io_read_file(&by, &ly, ypath));
+    LUMP_CHECK(npy_header(&hx, bx, lx, xpath));
+    LUMP_CHECK(npy_header(&hy, by, ly, ypath));
+    if (hx.ndim != 2) {
+        err = lump_error_set(LUMP_EINPUT, "%s: the features must be a 2-D array (rows, "
+                             "columns)", xpath);
+        goto cleanup;
+    }
+    if (hy.shape[1] != 1 || hy.shape[0] != hx.shape[0]) {
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: the labels must be a 1-D array of %zu entries (one per row "
+                             "of %s)",
+                             ypath, hx.shape[0], xpath);
+        goto cleanup;
+    }
+    if (hx.shape[0] == 0) {
+        err = lump_error_set(LUMP_EINPUT, "%s: no rows", xpath);
+        goto cleanup;
+    }
+    d->n = hx.shape[0];
+    d->width = hx.shape[1];
+    d->x = malloc((d->n * d->width + 1) * sizeof *d->x);
+    d->y = malloc((d->n + 1) * sizeof *d->y);
+    if (d->x == NULL || d->y == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "out of memory reading %s", xpath);
+        goto cleanup;
+    }
+    for (size_t r = 0; r < d->n; r++)
+        for (size_t c = 0; c < d->width; c++) {
+            double v = npy_get(&hx, bx, hx.fortran ? c * d->n + r : r * d->width + c);
+            if (!isfinite(v)) {
+                err = lump_error_set(LUMP_EINPUT, "%s: row %zu, column %zu is not finite",
+                                     xpath, r, c);
+                goto cleanup;
+            }
+            d->x[r * d->width + c] = v;
+        }
+    for (size_t r = 0; r < d->n; r++) {
+        err = label_of(&d->y[r], npy_get(&hy, by, r), ypath, r);
+        if (err != LUMP_OK) {
+            lump_error_set(LUMP_EINPUT, "%s: entry %zu: the label %g is not a whole number >= 0",
+                           ypath, r, npy_get(&hy, by, r));
+            goto cleanup;
+        }
+    }
+cleanup:
+    free(bx);
+    free(by);
+    return err;
+}
+
+static int ends_with(const char *s, size_t n, const char *suf)
+{
+    size_t k = strlen(suf);
+    return n >= k && strncmp(s + n - k, suf, k) == 0;
+}
+
+/* lump_i_data_read -- see data_read.h. */
+lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
+{
+    lump_error_t err = LUMP_OK;
+    const char *comma = strchr(spec, ',');
+    lump_i_data_clear(d);
+    if (comma != NULL) {
+        size_t n = (size_t)(comma - spec);
+        char *x = malloc(n + 1);
+        if (x == NULL)
+            return lump_error_set(LUMP_ENOMEM, "out of memory");
+        memcpy(x, spec, n);
+        x[n] = '\0';
+        if (!ends_with(x, n, ".npy") || !ends_with(comma + 1, strlen(comma + 1), ".npy"))
+            err = lump_error_set(LUMP_EINPUT,
+                                 "%s: a data pair is X.npy,y.npy (two numpy files)", spec);
+        else
+            err = read_npy(d, x, comma + 1);
+        free(x);
+    } else if (ends_with(spec, strlen(spec), ".npy")) {
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: a .npy data set needs its labels too: --data X.npy,y.npy",
+                             spec);
+    } else {
+        err = read_csv(d, spec);
+    }
+    if (err != LUMP_OK)
+        lump_i_data_clear(d);
+    return err;
+}

@@ -1,0 +1,277 @@
+/* lp_model.c -- an LP with exact rational data, its GLPK copy, and the
+ * rigorous bound from dual multipliers by weak duality */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mpfr.h>
+#include "lp_model.h"
+
+void lump_i_model_init(lump_i_model_t *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void lump_i_model_clear(lump_i_model_t *m)
+{
+    for (size_t i = 0; i < m->nrows; i++) {
+        mpq_clear(m->rlo[i]);
+        mpq_clear(m->rhi[i]);
+    }
+    free(m->clo);
+    free(m->chi);
+    free(m->rstart);
+    free(m->rlo);
+    free(m->rhi);
+    free(m->lo_inf);
+    free(m->hi_inf);
+    free(m->e);
+    lump_i_model_init(m);
+}
+
+static lump_error_t grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t c = *cap;
+    void *q;
+    if (need <= c)
+        return LUMP_OK;
+    c = c < 64 ? 64 : c;
+    while (c < need)
+        c *= 2;
+    q = realloc(*p, c * size);
+    if (q == NULL)
+        return lump_error_set(LUMP_ENOMEM, "LP model: out of memory for %zu items", c);
+    *p = q;
+    *cap = c;
+    return LUMP_OK;
+}
+
+lump_error_t lump_i_model_col(lump_i_model_t *m, double lo, double hi, size_t *col)
+{
+    size_t c = m->capcols;
+    lump_error_t err = grow((void **)&m->clo, &c, m->ncols + 1, sizeof(double));
+    if (err != LUMP_OK)
+        return err;
+    c = m->capcols; /* both arrays grow to the same capacity */
+    if ((err = grow((void **)&m->chi, &c, m->ncols + 1, sizeof(double))) != LUMP_OK)
+        return err;
+    m->capcols = c;
+    m->clo[m->ncols] = lo;
+    m->chi[m->ncols] = hi;
+    *col = m->ncols++;
+    return LUMP_OK;
+}
+
+lump_error_t lump_i_model_row_begin(lump_i_model_t *m)
+{
+    size_t need = m->nrows + 2, c;
+    lump_error_t err;
+    lump_require(!m->open, "lump_i_model_row_begin");
+    c = m->caprows;
+    if ((err = grow((void **)&m->rstart, &c, need, sizeof(size_t))) != LUMP_OK)
+        return err;
+    c = m->caprows;
+    if ((err = grow((void **)&m->rlo, &c, need, sizeof(mpq_t))) != LUMP_OK)
+        return err;
+    c = m->caprows;
+    if ((err = grow((void **)&m->rhi, &c, need, sizeof(mpq_t))) != LUMP_OK)
+        return err;
+    c = m->caprows;
+    if ((err = grow((void **)&m->lo_inf, &c, need, 1)) != LUMP_OK)
+        return err;
+    c = m->caprows;
+    if ((err = grow((void **)&m->hi_inf, &c, need, 1)) != LUMP_OK)
+        return err;
+    m->caprows = c;
+    m->rstart[m->nrows] = m->ne;
+    m->open = 1;
+    return LUMP_OK;
+}
+
+static lump_error_t ent(lump_i_model_t *m, lump_i_ent_t **e)
+{
+    lump_error_t err = grow((void **)&m->e, &m->cape, m->ne + 1, sizeof(lump_i_ent_t));
+    if (err != LUMP_OK)
+        return err;
+    *e = &m->e[m->ne++];
+    memset(*e, 0, sizeof **e);
+    return LUMP_OK;
+}
+
+lump_error_t lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d)
+{
+    lump_i_ent_t *e;
+    lump_error_t err = ent(m, &e);
+    if (err == LUMP_OK) {
+        e->col = col;
+        e->d = d;
+    }
+    return err;
+}
+
+lump_error_t lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a, size_t idx,
+                                  int neg)
+{
+    lump_i_ent_t *e;
+    lump_error_t err = ent(m, &e);
+    if (err == LUMP_OK) {
+        e->col = col;
+        e->arr = a;
+        e->idx = idx;
+        e->neg = neg;
+    }
+    return err;
+}
+
+lump_error_t lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg)
+{
+    lump_i_ent_t *e;
+    lump_error_t err = ent(m, &e);
+    if (err == LUMP_OK) {
+        e->col = col;
+        e->q = q;
+        e->neg = neg;
+    }
+    return err;
+}
+
+void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi)
+{
+    size_t i = m->nrows;
+    lump_require(m->open, "lump_i_model_row_end");
+    mpq_init(m->rlo[i]);
+    mpq_init(m->rhi[i]);
+    m->lo_inf[i] = lo == NULL;
+    m->hi_inf[i] = hi == NULL;
+    if (lo != NULL)
+        mpq_set(m->rlo[i], lo);
+    if (hi != NULL)
+        mpq_set(m->rhi[i], hi);
+    m->nrows++;
+    m->rstart[m->nrows] = m->ne;
+    m->open = 0;
+}
+
+static double q_near(mpq_srcptr q)
+{
+    mpfr_t t;
+    double d;
+    mpfr_init2(t, 53);
+    mpfr_set_q(t, q, MPFR_RNDN);
+    d = mpfr_get_d(t, MPFR_RNDN);
+    mpfr_clear(t);
+    return d;
+}
+
+static double ent_d(const lump_i_ent_t *e)
+{
+    double v = e->arr != NULL ? lump_arr_get_d(e->arr, e->idx) : e->q != NULL ? q_near(e->q) : e->d;
+    return e->neg ? -v : v;
+}
+
+/* OUT = the exact value of E. */
+static void ent_q(mpq_t out, const lump_i_ent_t *e)
+{
+    if (e->arr != NULL) {
+        if (e->arr->store == LUMP_STORE_F32)
+            mpq_set_d(out, ((const float *)e->arr->data)[e->idx]);
+        else if (e->arr->store == LUMP_STORE_F64)
+            mpq_set_d(out, ((const double *)e->arr->data)[e->idx]);
+        else
+            lump_arr_get(out, e->arr, e->idx);
+    } else if (e->q != NULL)
+        mpq_set(out, e->q);
+    else
+        mpq_set_d(out, e->d);
+    if (e->neg)
+        mpq_neg(out, out);
+}
+
+lump_error_t lump_i_model_load(lump_i_lp_t *lp, const lump_i_model_t *m)
+{
+    lump_error_t err = LUMP_OK;
+    size_t first, row, cap = 1;
+    size_t *idx = NULL;
+    double *val = NULL;
+    for (size_t i = 0; i < m->nrows; i++)
+        if (m->rstart[i + 1] - m->rstart[i] > cap)
+            cap = m->rstart[i + 1] - m->rstart[i];
+    idx = malloc(cap * sizeof *idx);
+    val = malloc(cap * sizeof *val);
+    if (idx == NULL || val == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "LP model: out of memory");
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_i_lp_add_cols(lp, m->ncols, m->clo, m->chi, &first));
+    for (size_t i = 0; i < m->nrows; i++) {
+        size_t n = 0;
+        for (size_t k = m->rstart[i]; k < m->rstart[i + 1]; k++) {
+            idx[n] = first + m->e[k].col;
+            val[n++] = ent_d(&m->e[k]);
+        }
+        LUMP_CHECK(lump_i_lp_add_row(lp, n, idx, val, m->lo_inf[i] ? -HUGE_VAL : q_near(m->rlo[i]),
+                                     m->hi_inf[i] ? HUGE_VAL : q_near(m->rhi[i]), &row));
+    }
+cleanup:
+    free(idx);
+    free(val);
+    return err;
+}
+
+lump_error_t lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda,
+                                     size_t nobj, const size_t *col, const double *coef)
+{
+    mpq_t *d = malloc((m->ncols + 1) * sizeof *d);
+    mpq_t acc, lam, a, t;
+    int inf = 0;
+    if (d == NULL)
+        return lump_error_set(LUMP_ENOMEM, "dual bound: out of memory for %zu columns", m->ncols);
+    for (size_t k = 0; k < m->ncols; k++)
+        mpq_init(d[k]);
+    mpq_inits(acc, lam, a, t, NULL);
+    for (size_t k = 0; k < nobj; k++) {
+        mpq_set_d(t, coef[k]);
+        mpq_add(d[col[k]], d[col[k]], t);
+    }
+    for (size_t i = 0; i < m->nrows && !inf; i++) {
+        double l = lambda[i];
+        if (!isfinite(l) || l == 0.0)
+            continue; /* a non-finite multiplier is replaced by 0 */
+        if ((l > 0 && m->hi_inf[i]) || (l < 0 && m->lo_inf[i]))
+            continue; /* pointing at an infinite side: use 0 instead */
+        mpq_set_d(lam, l);
+        mpq_mul(t, lam, l > 0 ? m->rhi[i] : m->rlo[i]);
+        mpq_add(acc, acc, t);
+        for (size_t k = m->rstart[i]; k < m->rstart[i + 1]; k++) {
+            ent_q(a, &m->e[k]);
+            mpq_mul(t, lam, a);
+            mpq_sub(d[m->e[k].col], d[m->e[k].col], t);
+        }
+    }
+    for (size_t k = 0; k < m->ncols && !inf; k++) {
+        int s = mpq_sgn(d[k]);
+        double b = s > 0 ? m->chi[k] : m->clo[k];
+        if (s == 0)
+            continue;
+        if (!isfinite(b)) {
+            inf = 1;
+            break;
+        }
+        mpq_set_d(t, b);
+        mpq_mul(t, t, d[k]);
+        mpq_add(acc, acc, t);
+    }
+    if (inf)
+        *u = HUGE_VAL;
+    else {
+        mpfr_t r;
+        mpfr_init2(r, 53);
+        mpfr_set_q(r, acc, MPFR_RNDU);
+        *u = mpfr_get_d(r, MPFR_RNDU);
+        mpfr_clear(r);
+    }
+    for (size_t k = 0; k < m->ncols; k++)
+        mpq_clear(d[k]);
+    free(d);
+    mpq_clears(acc, lam, a, t, NULL);
+    return LUMP_OK;
+}

@@ -1,0 +1,39 @@
+/* relax_lump.h -- private to relax/: the metric and the centres of relaxed
+ * (epsilon) lumping, shared by relax.c and centre.c */
+#ifndef LUMPNET_RELAX_LUMP_H
+#define LUMPNET_RELAX_LUMP_H
+
+#include <stddef.h>
+#include "lumpnet/relax.h"
+
+/* lump_i_relax_dist -- sum_j MW[j] |X[j] - Y[j]| over D entries: the bound
+ * on the pre-activation deviation over the box between two normalised
+ * signatures (MW[j] = max |y_C| over the box for block C, 1 for the bias).
+ * Stops early and returns a value > CAP once the partial sum exceeds CAP
+ * (pass HUGE_VAL for the full sum). O(d). */
+double lump_i_relax_dist(const double *x, const double *y, const double *mw, size_t d,
+                         double cap);
+
+/* lump_i_relax_maxdev -- max over the K members MEM of AMP[v] *
+ * dist(SH[v], C): the largest deviation of a member from the centre C, in
+ * absolute pre-activation units. SH is row-major, D entries a row. O(k d). */
+double lump_i_relax_maxdev(const double *c, const double *sh, const double *amp,
+                           const size_t *mem, size_t k, const double *mw, size_t d);
+
+/* lump_i_relax_centre -- C (D entries) = the centre of the block of the K
+ * neurons MEM, whose normalised signatures are the rows of SH, with
+ * amplitudes AMP (the factor that turns a normalised deviation into an
+ * absolute one). LEADER (one of MEM) lies within EPS of every member.
+ * LUMP_CENTRE_MEAN: the AMP-weighted mean, moved towards the leader by
+ * bisection just far enough that every member lies within EPS.
+ * LUMP_CENTRE_LP: the centre minimising the largest member deviation (a
+ * small LP solved by GLPK), kept only when it is no worse than the mean
+ * centre (GLPK works in floating point). *MAXDEV receives the largest
+ * member deviation of the returned centre; it is <= EPS.
+ * Time: O(k d) for the mean; one LP of O(k d) rows and columns. */
+lump_error_t lump_i_relax_centre(double *c, double *maxdev, const double *sh,
+                                 const double *amp, const size_t *mem, size_t k,
+                                 size_t leader, const double *mw, size_t d, double eps,
+                                 lump_centre_t how) LUMP_WUR;
+
+#endif

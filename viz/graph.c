@@ -1,0 +1,536 @@
+/* graph.c -- the Graphviz side of a drawing: the cgraph graph of a plan,
+ * laid out by dot and rendered by gvc (every Graphviz call lives in viz/) */
+#include <stdlib.h>
+#include <string.h>
+#include <gvc.h>
+#include "viz_i.h"
+
+/* An object-id discipline that numbers named objects in creation order.
+ * cgraph's default uses the address of the interned name as the id, and
+ * orders subgraphs by id: the order of clusters in the layout and in the
+ * written DOT would then follow the heap, not the program. The names are
+ * still cgraph's interned strings (agstrdup), as its writer expects. */
+typedef struct {
+    Agraph_t *g;
+    char **names; /* names[k] has id 2 (k + 1); anonymous ids are odd */
+    size_t n, cap;
+    size_t *slot;   /* open-addressing table of name indices + 1 */
+    size_t n_slots; /* a power of two, at least 2 n */
+    IDTYPE anon;
+} ids_t;
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static size_t *ids_find(ids_t *t, const char *s)
+{
+    size_t i = name_hash(s) & (t->n_slots - 1);
+    while (t->slot[i] != 0 && strcmp(t->names[t->slot[i] - 1], s) != 0)
+        i = (i + 1) & (t->n_slots - 1);
+    return &t->slot[i];
+}
+
+static int ids_grow(ids_t *t)
+{
+    size_t n_slots = t->n_slots ? 2 * t->n_slots : 64;
+    size_t *slot = calloc(n_slots, sizeof *slot), *old = t->slot;
+    size_t old_n = t->n_slots;
+    if (slot == NULL)
+        return 0;
+    t->slot = slot;
+    t->n_slots = n_slots;
+    for (size_t i = 0; i < old_n; i++)
+        if (old[i] != 0)
+            *ids_find(t, t->names[old[i] - 1]) = old[i];
+    free(old);
+    return 1;
+}
+
+static void *ids_open(Agraph_t *g, Agdisc_t *disc)
+{
+    ids_t *t = calloc(1, sizeof *t);
+    (void)disc;
+    if (t != NULL) {
+        t->g = g;
+        t->anon = 1;
+    }
+    return t;
+}
+
+static long ids_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+    ids_t *t = state;
+    size_t *at;
+    (void)objtype;
+    if (str == NULL) {
+        *id = t->anon;
+        t->anon += 2;
+        return 1;
+    }
+    if (2 * (t->n + 1) > t->n_slots && !ids_grow(t))
+        return 0;
+    at = ids_find(t, str);
+    if (*at == 0) {
+        char *copy;
+        if (!createflag)
+            return 0;
+        if (t->n == t->cap) {
+            size_t cap = 2 * t->cap + 32;
+            char **names = realloc(t->names, cap * sizeof *names);
+            if (names == NULL)
+                return 0;
+            t->names = names;
+            t->cap = cap;
+        }
+        copy = agstrdup(t->g, str);
+        if (copy == NULL)
+            return 0;
+        t->names[t->n++] = copy;
+        *at = t->n;
+    }
+    *id = (IDTYPE)(2 * *at);
+    return 1;
+}
+
+static long ids_alloc(void *state, int objtype, IDTYPE request)
+{
+    (void)state;
+    (void)objtype;
+    return request % 2 == 1; /* explicit ids: anonymous ones only */
+}
+
+static void ids_free(void *state, int objtype, IDTYPE id)
+{
+    (void)state;
+    (void)objtype;
+    (void)id;
+}
+
+static char *ids_print(void *state, int objtype, IDTYPE id)
+{
+    ids_t *t = state;
+    (void)objtype;
+    if (id % 2 == 1 || id == 0 || id / 2 > t->n)
+        return NULL;
+    return t->names[id / 2 - 1];
+}
+
+static void ids_close(void *state)
+{
+    ids_t *t = state;
+    for (size_t i = 0; i < t->n; i++)
+        agstrfree(t->g, t->names[i]);
+    free(t->names);
+    free(t->slot);
+    free(t);
+}
+
+static void ids_register(void *state, int objtype, void *obj)
+{
+    (void)state;
+    (void)objtype;
+    (void)obj;
+}
+
+static Agiddisc_t id_disc = {ids_open,  ids_map,   ids_alloc,   ids_free,
+                             ids_print, ids_close, ids_register};
+
+/* Graphviz reports through agerr; keep its last message for ours. */
+static char gv_msg[512];
+
+static int gv_err(char *msg)
+{
+    size_t len = strlen(gv_msg);
+    if (len + 1 < sizeof gv_msg)
+        snprintf(gv_msg + len, sizeof gv_msg - len, "%s", msg);
+    return 0;
+}
+
+/* agsafeset takes char *; the values here are never modified. */
+static void set(void *obj, const char *name, const char *value)
+{
+    agsafeset(obj, (char *)name, (char *)value, "");
+}
+
+static void set_default(Agraph_t *g, int kind, const char *name, const char *value)
+{
+    agattr(g, kind, (char *)name, (char *)value);
+}
+
+static Agraph_t *subgraph(Agraph_t *parent, const char *name)
+{
+    return agsubg(parent, (char *)name, 1);
+}
+
+static Agnode_t *node(Agraph_t *g, const char *name)
+{
+    return agnode(g, (char *)name, 1);
+}
+
+static void style_cluster(Agraph_t *c, const char *label, const char *colour)
+{
+    set(c, "label", label);
+    set(c, "style", "rounded");
+    set(c, "color", colour);
+    set(c, "id", agnameof(c));
+}
+
+static Agnode_t *plan_node(Agraph_t *rank, const lump_i_viz_node_t *nd)
+{
+    Agnode_t *v = node(rank, nd->name);
+    if (v == NULL)
+        return NULL;
+    set(v, "id", nd->name);
+    set(v, "label", nd->label);
+    set(v, "fillcolor", nd->fill);
+    set(v, "shape", nd->shape);
+    set(v, "style", nd->style);
+    if (nd->line != NULL)
+        set(v, "color", nd->line);
+    if (nd->fontcolor != NULL)
+        set(v, "fontcolor", nd->fontcolor);
+    if (nd->peripheries != 1)
+        set(v, "peripheries", nd->peripheries == 2 ? "2" : "1");
+    return v;
+}
+
+/* The layer titles as a row of text nodes in a cluster of their own,
+ * chained by invisible edges so that each sits in its layer's column. As
+ * cluster labels they were crossed by the straight edges into a short
+ * layer; a separate row keeps them clear. */
+static int build_headers(Agraph_t *top, const lump_i_viz_side_t *s)
+{
+    char name[64];
+    Agraph_t *h;
+    Agnode_t *prev = NULL;
+    snprintf(name, sizeof name, "cluster_%s_head", s->prefix);
+    h = subgraph(top, name);
+    if (h == NULL)
+        return 0;
+    set(h, "style", "invis");
+    for (size_t li = 0; li < s->n_layers; li++) {
+        Agnode_t *v;
+        snprintf(name, sizeof name, "%s_head%zu", s->prefix, li);
+        v = node(h, name);
+        if (v == NULL)
+            return 0;
+        set(v, "id", name);
+        set(v, "shape", "plaintext");
+        set(v, "style", "");
+        set(v, "fontsize", "11");
+        set(v, "label", s->layers[li].label);
+        if (prev != NULL) {
+            Agedge_t *e = agedge(h, prev, v, NULL, 1);
+            if (e == NULL)
+                return 0;
+            set(e, "style", "invis");
+        }
+        prev = v;
+    }
+    return 1;
+}
+
+static int build_side(Agraph_t *g, const lump_i_viz_side_t *s, Agnode_t **made)
+{
+    char name[64], buf[32];
+    Agraph_t *top = g;
+    if (s->label != NULL) {
+        snprintf(name, sizeof name, "cluster_%s", s->prefix);
+        top = subgraph(g, name);
+        if (top == NULL)
+            return 0;
+        style_cluster(top, s->label, "#888888");
+        set(top, "fontsize", "12");
+    }
+    for (size_t li = 0; li < s->n_layers; li++) {
+        const lump_i_viz_layer_t *lay = &s->layers[li];
+        Agraph_t *c, *rank;
+        snprintf(name, sizeof name, "cluster_%s%zu", s->prefix, li);
+        c = subgraph(top, name);
+        snprintf(name, sizeof name, "%s%zu", s->prefix, li);
+        rank = c != NULL ? subgraph(c, name) : NULL;
+        if (rank == NULL)
+            return 0;
+        style_cluster(c, "", "#CCCCCC");
+        set(rank, "rank", "same");
+        for (size_t k = lay->first; k < lay->first + lay->n; k++)
+            if ((made[k] = plan_node(rank, &s->nodes[k])) == NULL)
+                return 0;
+    }
+    if (!build_headers(top, s))
+        return 0;
+    for (size_t k = 0; k < s->n_edges; k++) {
+        const lump_i_viz_edge_t *e = &s->edges[k];
+        Agedge_t *a = agedge(top, made[e->src], made[e->dst], NULL, 1);
+        if (a == NULL)
+            return 0;
+        snprintf(buf, sizeof buf, "%.2f", e->width);
+        set(a, "penwidth", buf);
+        set(a, "color",
+            e->nneg == 0   ? LUMP_I_VIZ_POS
+            : e->npos == 0 ? LUMP_I_VIZ_NEG
+                           : LUMP_I_VIZ_MIXED);
+    }
+    return 1;
+}
+
+/* One row of the edge key: an invisible point, an edge in COLOUR, and the
+ * text. Plain nodes rather than an HTML-like table, whose layout leaks
+ * memory in Graphviz 2.43. */
+static int key_row(Agraph_t *points, Agraph_t *texts, const char *name, const char *colour,
+                   const char *text, Agnode_t **first)
+{
+    char nm[64];
+    Agnode_t *a, *b;
+    Agedge_t *e;
+    snprintf(nm, sizeof nm, "legend_%s", name);
+    a = node(points, nm);
+    snprintf(nm, sizeof nm, "legend_%s_text", name);
+    b = node(texts, nm);
+    if (a == NULL || b == NULL || (e = agedge(agparent(points), a, b, NULL, 1)) == NULL)
+        return 0;
+    set(a, "shape", "point");
+    set(a, "style", "invis");
+    set(a, "id", agnameof(a));
+    set(b, "shape", "plaintext");
+    set(b, "label", text);
+    set(b, "id", agnameof(b));
+    set(e, "color", colour);
+    set(e, "penwidth", "2");
+    if (*first == NULL)
+        *first = a;
+    return 1;
+}
+
+static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
+{
+    Agraph_t *c = subgraph(g, "cluster_legend"), *points, *texts;
+    Agnode_t *chain[6];
+    size_t n = 0;
+    if (c == NULL || (points = subgraph(c, "legend_points")) == NULL ||
+        (texts = subgraph(c, "legend_texts")) == NULL)
+        return 0;
+    style_cluster(c,
+                  p->summarised ? "legend (edge width: mean |w|, scaled per layer)"
+                                : "legend (edge width: |w|, scaled per layer)",
+                  "#888888");
+    set(points, "rank", "same");
+    set(texts, "rank", "same");
+    if (p->lumped) {
+        Agnode_t *v = node(c, "legend_block");
+        set(v, "label", "colour + shape:\\none per block");
+        set(v, "fillcolor", lump_i_viz_fill(0));
+        chain[n++] = v;
+    }
+    if (p->plain_singletons) {
+        Agnode_t *v = node(c, "legend_single");
+        set(v, "label", "alone in its block\\n(wide layers)");
+        chain[n++] = v;
+    }
+    chain[n] = node(c, "legend_output");
+    set(chain[n], "label", "output");
+    set(chain[n++], "peripheries", "2");
+    if (p->removed) {
+        Agnode_t *v = node(c, "legend_removed");
+        set(v, "label", "removed\\n(dead, const)");
+        set(v, "style", "filled,dashed");
+        set(v, "fillcolor", LUMP_I_VIZ_REMOVED_FILL);
+        set(v, "color", LUMP_I_VIZ_REMOVED_LINE);
+        set(v, "fontcolor", LUMP_I_VIZ_REMOVED_LINE);
+        chain[n++] = v;
+    }
+    chain[n] = NULL;
+    if (!key_row(points, texts, "pos", LUMP_I_VIZ_POS, "weight > 0", &chain[n]) ||
+        !key_row(points, texts, "neg", LUMP_I_VIZ_NEG, "weight < 0", &chain[n]) ||
+        (p->mixed &&
+         !key_row(points, texts, "mixed", LUMP_I_VIZ_MIXED, "weights of both signs", &chain[n])))
+        return 0;
+    n++;
+    for (size_t k = 0; k + 1 < n; k++)
+        set(chain[k], "id", agnameof(chain[k]));
+    /* invisible edges lay the legend out as one row */
+    for (size_t k = 0; k + 1 < n; k++)
+        set(agedge(c, chain[k], chain[k + 1], NULL, 1), "style", "invis");
+    return 1;
+}
+
+static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
+{
+    static Agdisc_t disc;
+    Agraph_t *g;
+    Agnode_t **made = NULL;
+    size_t most = 0;
+    disc.mem = &AgMemDisc;
+    disc.id = &id_disc;
+    disc.io = &AgIoDisc;
+    g = agopen("lumpnet", Agdirected, &disc);
+    if (g == NULL)
+        return NULL;
+    set_default(g, AGRAPH, "rankdir", "LR");
+    set_default(g, AGRAPH, "fontname", p->font);
+    set_default(g, AGRAPH, "fontsize", "10");
+    set_default(g, AGRAPH, "nodesep", "0.08");
+    set_default(g, AGRAPH, "ranksep", "0.9");
+    /* straight edges: between consecutive ranks they cannot cross a node,
+     * and they read like the usual drawings of networks */
+    set_default(g, AGRAPH, "splines", "line");
+    set_default(g, AGRAPH, "outputorder", "edgesfirst");
+    set_default(g, AGRAPH, "pad", "0.15");
+    set_default(g, AGNODE, "fontname", p->font);
+    set_default(g, AGNODE, "fontsize", "10");
+    set_default(g, AGNODE, "shape", "ellipse");
+    set_default(g, AGNODE, "style", "filled");
+    set_default(g, AGNODE, "fillcolor", "#FFFFFF");
+    set_default(g, AGNODE, "width", "0.3");
+    set_default(g, AGNODE, "height", "0.3");
+    set_default(g, AGNODE, "margin", "0.04,0.02");
+    set_default(g, AGNODE, "penwidth", "0.8");
+    set_default(g, AGEDGE, "arrowhead", "none");
+    set_default(g, AGEDGE, "color", LUMP_I_VIZ_MIXED);
+    set_default(g, AGEDGE, "penwidth", "1");
+    set(g, "label", p->caption);
+    set(g, "labelloc", "b");
+    set(g, "fontsize", "12");
+    if (p->width > 0 && p->height > 0) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%g,%g", p->width, p->height);
+        set(g, "size", buf);
+    }
+    for (size_t k = 0; k < p->n_sides; k++)
+        most = p->sides[k].n_nodes > most ? p->sides[k].n_nodes : most;
+    made = malloc((most + 1) * sizeof *made);
+    if (made == NULL)
+        goto fail;
+    /* dot stacks unconnected parts of an LR drawing from the bottom up in
+     * the order they were made: legend, quotient, original reads, from the
+     * top, original, quotient, legend */
+    if (p->legend && !build_legend(g, p))
+        goto fail;
+    for (size_t k = p->n_sides; k-- > 0;)
+        if (!build_side(g, &p->sides[k], made))
+            goto fail;
+    free(made);
+    return g;
+fail:
+    free(made);
+    agclose(g);
+    return NULL;
+}
+
+/* SVG: drop the generator comment, which names the Graphviz version, so
+ * that a figure does not change when only Graphviz does. */
+static void strip_generator(char *buf, size_t *len)
+{
+    const char *tag = "<!-- Generated by graphviz";
+    char *a = strstr(buf, tag), *b;
+    if (a == NULL || (b = strstr(a, "-->\n")) == NULL)
+        return;
+    b += 4;
+    memmove(a, b, (size_t)(buf + *len - b) + 1);
+    *len -= (size_t)(b - a);
+}
+
+/* PDF: cairo stamps the time of writing; overwrite its digits in place
+ * (same length, so the cross-reference offsets stay right). */
+static void fix_pdf_dates(char *buf, size_t len)
+{
+    const char *keys[] = {"/CreationDate (D:", "/ModDate (D:"};
+    for (size_t k = 0; k < 2; k++) {
+        size_t kl = strlen(keys[k]);
+        for (size_t i = 0; i + kl < len; i++)
+            if (memcmp(buf + i, keys[k], kl) == 0) {
+                const char *fixed = "20000101000000";
+                for (size_t j = 0; fixed[j] != '\0' && i + kl + j < len && buf[i + kl + j] >= '0' &&
+                                   buf[i + kl + j] <= '9';
+                     j++)
+                    buf[i + kl + j] = fixed[j];
+            }
+    }
+}
+
+/* One Graphviz context for the whole process, made on first use and never
+ * freed: Graphviz 2.43's pango plugin keeps a pointer into the first
+ * context's font cache, so a second context after gvFreeContext reads freed
+ * memory (and each gvContext leaks its configuration). Graphviz is not
+ * thread-safe anyway; neither are drawings. */
+static GVC_t *context(void)
+{
+    static GVC_t *gvc;
+    if (gvc == NULL)
+        gvc = gvContext();
+    return gvc;
+}
+
+lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_plan_t *p)
+{
+    lump_error_t err = LUMP_OK;
+    GVC_t *gvc = NULL;
+    Agraph_t *g;
+    char *buf = NULL;
+    unsigned int ulen = 0;
+    int laid = 0;
+    const char *name = fmt == LUMP_VIZ_SVG ? "svg" : fmt == LUMP_VIZ_PDF ? "pdf" : "png";
+    agerrlevel_t level = agseterr(AGERR);
+    agusererrf old = agseterrf(gv_err);
+    gv_msg[0] = '\0';
+    g = build_graph(p);
+    if (g == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "draw: building the graph failed (out of memory)");
+        goto cleanup;
+    }
+    if (fmt == LUMP_VIZ_DOT) {
+        if (agwrite(g, f) == EOF || ferror(f))
+            err = lump_error_set(LUMP_EIO, "draw: writing the DOT text failed");
+        goto cleanup;
+    }
+    gvc = context();
+    if (gvc == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "draw: Graphviz could not start");
+        goto cleanup;
+    }
+    if (gvLayout(gvc, g, "dot") != 0) {
+        err = lump_error_set(LUMP_EIO, "draw: the dot layout failed: %s", gv_msg);
+        goto cleanup;
+    }
+    laid = 1;
+    if (gvRenderData(gvc, g, (char *)name, &buf, &ulen) != 0 || buf == NULL) {
+        err = lump_error_set(LUMP_EUNSUPPORTED,
+                             "draw: Graphviz cannot write %s here (is its cairo plugin, "
+                             "libgvplugin_pango, installed?) %s",
+                             name, gv_msg);
+        goto cleanup;
+    }
+    {
+        /* a NUL-terminated copy, for the text searches below */
+        size_t len = ulen;
+        char *out = malloc(len + 1);
+        if (out == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+            goto cleanup;
+        }
+        memcpy(out, buf, len);
+        out[len] = '\0';
+        if (fmt == LUMP_VIZ_SVG)
+            strip_generator(out, &len);
+        else if (fmt == LUMP_VIZ_PDF)
+            fix_pdf_dates(out, len);
+        if (fwrite(out, 1, len, f) != len)
+            err = lump_error_set(LUMP_EIO, "draw: writing the %s failed", name);
+        free(out);
+    }
+cleanup:
+    if (buf != NULL)
+        gvFreeRenderData(buf);
+    if (laid)
+        gvFreeLayout(gvc, g);
+    if (g != NULL)
+        agclose(g);
+    agseterrf(old);
+    agseterr(level);
+    return err;
+}

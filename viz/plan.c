@@ -1,0 +1,569 @@
+/* plan.c -- what a drawing shows: the nodes of every layer (neurons, whole
+ * blocks or a "+N more" summary), their labels and styles, and the caption */
+#include <stdlib.h>
+#include <string.h>
+#include "viz_i.h"
+
+/* What a lumping says about one layer of a side. On the original side
+ * neuron v lies in block BLK[v] at position POS[v]; on the quotient side
+ * quotient neuron j is the KEEP block BLK[j]. */
+typedef struct {
+    const lump_layer_lumping_t *ll; /* NULL: no lumping, or the inputs */
+    size_t *blk, *pos;
+    int *slot; /* colour slot of each block */
+} info_t;
+
+/* What one side is drawn from. */
+typedef struct {
+    const lump_net_t *n;
+    const lump_lumping_t *L;
+    int quotient;
+    const lump_viz_opts_t *o;
+    lump_i_viz_plan_t *p;
+} side_src_t;
+
+static void info_clear(info_t *in)
+{
+    free(in->blk);
+    free(in->pos);
+    free(in->slot);
+    memset(in, 0, sizeof *in);
+}
+
+static int merged(const lump_block_t *b)
+{
+    return b->fate == LUMP_FATE_KEEP && b->n_members > 1;
+}
+
+/* Colour slots: merged blocks first, so that the blocks a reader looks for
+ * get the first (most distinct) colours; then singletons; removed grey.
+ * Only the slot modulo 24 matters (8 colours, 3 shapes). A layer with more
+ * blocks than the 24 pairs leaves its singletons white: cycling colours
+ * would make them look merged. *PLAIN is set when that happens. */
+static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int quotient, int *plain)
+{
+    int next = 0;
+    size_t j = 0, keep = 0;
+    for (size_t k = 0; k < ll->n_blocks; k++)
+        keep += ll->blocks[k].fate == LUMP_FATE_KEEP;
+    in->ll = ll;
+    in->slot = malloc((ll->n_blocks + 1) * sizeof *in->slot);
+    in->blk = malloc((ll->size + 1) * sizeof *in->blk);
+    in->pos = malloc((ll->size + 1) * sizeof *in->pos);
+    if (in->slot == NULL || in->blk == NULL || in->pos == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < ll->n_blocks; k++) {
+            const lump_block_t *b = &ll->blocks[k];
+            if (b->fate == LUMP_FATE_KEEP && b->n_members == 1 && pass == 1 && keep > 24) {
+                in->slot[k] = LUMP_I_VIZ_PLAIN;
+                *plain = 1;
+            } else if (b->fate == LUMP_FATE_KEEP && (b->n_members > 1) == (pass == 0)) {
+                in->slot[k] = next;
+                next = (next + 1) % 24;
+            } else if (b->fate != LUMP_FATE_KEEP)
+                in->slot[k] = LUMP_I_VIZ_REMOVED;
+        }
+    for (size_t k = 0; k < ll->n_blocks; k++) {
+        const lump_block_t *b = &ll->blocks[k];
+        if (quotient) {
+            if (b->fate == LUMP_FATE_KEEP)
+                in->blk[j++] = k;
+            continue;
+        }
+        for (size_t t = 0; t < b->n_members; t++) {
+            in->blk[b->members[t]] = k;
+            in->pos[b->members[t]] = t;
+        }
+    }
+    return LUMP_OK;
+}
+
+static lump_i_viz_node_t *new_node(lump_i_viz_side_t *s)
+{
+    lump_i_viz_node_t *nd;
+    if (s->n_nodes == s->cap_nodes) {
+        size_t cap = 2 * s->cap_nodes + 16;
+        lump_i_viz_node_t *a = realloc(s->nodes, cap * sizeof *a);
+        if (a == NULL)
+            return NULL;
+        s->nodes = a;
+        s->cap_nodes = cap;
+    }
+    nd = &s->nodes[s->n_nodes++];
+    memset(nd, 0, sizeof *nd);
+    nd->fill = "#FFFFFF";
+    nd->shape = "ellipse";
+    nd->style = "filled";
+    nd->peripheries = 1;
+    return nd;
+}
+
+static int is_one(const lump_arr_t *a, size_t i)
+{
+    mpq_t x;
+    int one;
+    mpq_init(x);
+    lump_arr_get(x, a, i);
+    one = mpq_cmp_ui(x, 1, 1) == 0;
+    mpq_clear(x);
+    return one;
+}
+
+/* "c: 1, 2, 1/2" for the scales of B, at most four of them; nothing when
+ * they are all 1. */
+static void add_scales(lump_i_viz_str_t *t, const lump_block_t *b)
+{
+    mpq_t x;
+    size_t k, shown = b->n_members < 4 ? b->n_members : 4;
+    for (k = 0; k < b->n_members && is_one(&b->scales, k); k++)
+        ;
+    if (k == b->n_members)
+        return;
+    mpq_init(x);
+    lump_i_viz_str_add(t, "\\nc: ");
+    for (k = 0; k < shown; k++) {
+        lump_arr_get(x, &b->scales, k);
+        lump_i_viz_str_add(t, "%s", k > 0 ? ", " : "");
+        lump_i_viz_add_q(t, x);
+    }
+    if (shown < b->n_members)
+        lump_i_viz_str_add(t, ", …");
+    mpq_clear(x);
+}
+
+/* The name of neuron V of layer LI as a reader of the original sees it. */
+static void add_neuron_name(lump_i_viz_str_t *t, size_t li, size_t last, size_t v)
+{
+    if (li == 0)
+        lump_i_viz_str_add(t, "x%zu", v);
+    else if (li == last)
+        lump_i_viz_str_add(t, "y%zu", v);
+    else
+        lump_i_viz_str_add(t, "%zu", v);
+}
+
+static void style_block(lump_i_viz_node_t *nd, int slot)
+{
+    nd->fill = lump_i_viz_fill(slot);
+    nd->shape = lump_i_viz_shape(slot);
+    if (slot == LUMP_I_VIZ_REMOVED) {
+        nd->style = "filled,dashed";
+        nd->line = LUMP_I_VIZ_REMOVED_LINE;
+        nd->fontcolor = LUMP_I_VIZ_REMOVED_LINE;
+    }
+}
+
+static void add_removed(lump_i_viz_str_t *t, const lump_block_t *b)
+{
+    if (b->fate == LUMP_FATE_DEAD) {
+        lump_i_viz_str_add(t, "\\ndead");
+        return;
+    }
+    lump_i_viz_str_add(t, "\\nconst ");
+    lump_i_viz_add_q(t, b->value);
+}
+
+/* A node for neuron V of layer LI. */
+static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
+                                size_t li, size_t v)
+{
+    const size_t last = src->n->n_layers;
+    lump_i_viz_node_t *nd = new_node(s);
+    lump_i_viz_str_t t;
+    if (nd == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    lump_i_viz_str_init(&t);
+    snprintf(nd->name, sizeof nd->name, "%s%zu_%zu", s->prefix, li, v);
+    nd->neuron = 1;
+    if (li == 0) {
+        nd->shape = "box";
+        nd->style = "rounded,filled";
+    }
+    if (li == last)
+        nd->peripheries = 2;
+    if (in->ll == NULL)
+        add_neuron_name(&t, li, last, v);
+    else if (src->quotient) {
+        const lump_block_t *b = &in->ll->blocks[in->blk[v]];
+        style_block(nd, in->slot[in->blk[v]]);
+        if (b->n_members > 1) {
+            lump_i_viz_str_add(&t, "×%zu", b->n_members);
+            add_scales(&t, b);
+        } else
+            add_neuron_name(&t, li, last, b->members[0]);
+    } else {
+        const lump_block_t *b = &in->ll->blocks[in->blk[v]];
+        style_block(nd, in->slot[in->blk[v]]);
+        add_neuron_name(&t, li, last, v);
+        if (b->fate != LUMP_FATE_KEEP)
+            add_removed(&t, b);
+        else if (!is_one(&b->scales, in->pos[v])) {
+            mpq_t c;
+            mpq_init(c);
+            lump_arr_get(c, &b->scales, in->pos[v]);
+            lump_i_viz_str_add(&t, "\\nc=");
+            lump_i_viz_add_q(&t, c);
+            mpq_clear(c);
+        }
+    }
+    nd->label = lump_i_viz_str_take(&t);
+    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+/* A node for the whole block K of layer LI (original side, few blocks). */
+static lump_error_t block_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
+                               size_t li, size_t k)
+{
+    const lump_block_t *b = &in->ll->blocks[k];
+    lump_i_viz_node_t *nd;
+    lump_i_viz_str_t t;
+    size_t shown = b->n_members < 3 ? b->n_members : 3;
+    if (b->n_members == 1)
+        return neuron_node(s, src, in, li, b->members[0]);
+    nd = new_node(s);
+    if (nd == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    lump_i_viz_str_init(&t);
+    snprintf(nd->name, sizeof nd->name, "%s%zu_b%zu", s->prefix, li, k);
+    style_block(nd, in->slot[k]);
+    lump_i_viz_str_add(&t, "×%zu\\n", b->n_members);
+    for (size_t j = 0; j < shown; j++)
+        lump_i_viz_str_add(&t, "%s%zu", j > 0 ? ", " : "", b->members[j]);
+    if (shown < b->n_members)
+        lump_i_viz_str_add(&t, ", …");
+    if (b->fate == LUMP_FATE_DEAD)
+        lump_i_viz_str_add(&t, "\\ndead");
+    nd->label = lump_i_viz_str_take(&t);
+    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+static lump_error_t more_node(lump_i_viz_side_t *s, size_t li, size_t count)
+{
+    lump_i_viz_node_t *nd = new_node(s);
+    lump_i_viz_str_t t;
+    if (nd == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    lump_i_viz_str_init(&t);
+    snprintf(nd->name, sizeof nd->name, "%s%zu_more", s->prefix, li);
+    nd->shape = "box";
+    nd->style = "filled,dotted";
+    nd->fill = LUMP_I_VIZ_MORE_FILL;
+    lump_i_viz_str_add(&t, "+%zu more", count);
+    nd->label = lump_i_viz_str_take(&t);
+    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+/* Rank of neuron V when a wide layer is cut down: two members of every
+ * merged block first (enough to show the merge), then removed neurons,
+ * then further members, then the rest, each by index. */
+static int telling(const info_t *in, int quotient, size_t v)
+{
+    const lump_block_t *b;
+    if (in->ll == NULL)
+        return 3;
+    b = &in->ll->blocks[in->blk[v]];
+    if (merged(b))
+        return quotient || in->pos[v] < 2 ? 0 : 2;
+    return !quotient && b->fate != LUMP_FATE_KEEP ? 1 : 3;
+}
+
+/* The nodes of layer LI; GROUP[v] receives the node of each neuron. */
+static lump_error_t layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
+                                size_t li, size_t size, size_t *group)
+{
+    lump_error_t err = LUMP_OK;
+    const size_t W = src->o->max_width;
+    char *chosen = NULL;
+    if (size <= W) {
+        for (size_t v = 0; v < size; v++) {
+            group[v] = s->n_nodes;
+            LUMP_CHECK(neuron_node(s, src, in, li, v));
+        }
+        return LUMP_OK;
+    }
+    src->p->summarised = 1;
+    if (!src->quotient && in->ll != NULL && in->ll->n_blocks <= W) {
+        for (size_t k = 0; k < in->ll->n_blocks; k++) {
+            const lump_block_t *b = &in->ll->blocks[k];
+            for (size_t j = 0; j < b->n_members; j++)
+                group[b->members[j]] = s->n_nodes;
+            LUMP_CHECK(block_node(s, src, in, li, k));
+        }
+        return LUMP_OK;
+    }
+    chosen = calloc(size, 1);
+    if (chosen == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    {
+        size_t room = W - 1, more = size - (W - 1);
+        for (int rank = 0; rank < 4 && room > 0; rank++)
+            for (size_t v = 0; v < size && room > 0; v++)
+                if (!chosen[v] && telling(in, src->quotient, v) == rank) {
+                    chosen[v] = 1;
+                    room--;
+                }
+        for (size_t v = 0; v < size; v++)
+            if (chosen[v]) {
+                group[v] = s->n_nodes;
+                LUMP_CHECK(neuron_node(s, src, in, li, v));
+            }
+        for (size_t v = 0; v < size; v++)
+            if (!chosen[v])
+                group[v] = s->n_nodes;
+        LUMP_CHECK(more_node(s, li, more));
+    }
+cleanup:
+    free(chosen);
+    return err;
+}
+
+static lump_error_t layer_label(lump_i_viz_layer_t *lay, const lump_net_t *n, size_t li)
+{
+    lump_i_viz_str_t t;
+    lump_i_viz_str_init(&t);
+    if (li == 0)
+        lump_i_viz_str_add(&t, "inputs\\n%zu", n->n_inputs);
+    else {
+        const lump_layer_t *l = &n->layers[li - 1];
+        const char *act =
+            lump_layer_uniform_act(l) ? lump_act_name(lump_layer_act(l, 0)->kind) : "mixed";
+        if (li == n->n_layers)
+            lump_i_viz_str_add(&t, "outputs\\n%s · %zu", act, l->size);
+        else
+            lump_i_viz_str_add(&t, "layer %zu\\n%s · %zu", li, act, l->size);
+    }
+    lay->label = lump_i_viz_str_take(&t);
+    return lay->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+static lump_error_t build_side(lump_i_viz_side_t *s, const side_src_t *src)
+{
+    lump_error_t err = LUMP_OK;
+    const lump_net_t *n = src->n;
+    size_t *gprev = NULL, *gcur = NULL;
+    info_t in;
+    memset(&in, 0, sizeof in);
+    s->n_layers = n->n_layers + 1;
+    s->layers = calloc(s->n_layers, sizeof *s->layers);
+    if (s->layers == NULL)
+        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    for (size_t li = 0; li < s->n_layers; li++) {
+        size_t size = li == 0 ? n->n_inputs : n->layers[li - 1].size;
+        gcur = malloc((size + 1) * sizeof *gcur);
+        if (gcur == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+            goto cleanup;
+        }
+        if (li > 0 && src->L != NULL)
+            LUMP_CHECK(
+                info_setup(&in, &src->L->layers[li - 1], src->quotient, &src->p->plain_singletons));
+        s->layers[li].first = s->n_nodes;
+        LUMP_CHECK(layer_label(&s->layers[li], n, li));
+        LUMP_CHECK(layer_nodes(s, src, &in, li, size, gcur));
+        s->layers[li].n = s->n_nodes - s->layers[li].first;
+        if (li > 0)
+            LUMP_CHECK(lump_i_viz_edges(s, n, li, gprev, gcur, src->o->max_edges, &src->p->pruned,
+                                        &src->p->mixed));
+        info_clear(&in);
+        free(gprev);
+        gprev = gcur;
+        gcur = NULL;
+    }
+cleanup:
+    info_clear(&in);
+    free(gprev);
+    free(gcur);
+    return err;
+}
+
+static size_t keep_count(const lump_layer_lumping_t *ll)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < ll->n_blocks; k++)
+        n += ll->blocks[k].fate == LUMP_FATE_KEEP;
+    return n;
+}
+
+/* L must partition every layer of NET, so that each neuron has one colour. */
+static lump_error_t check_lumping(const lump_net_t *net, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    char *seen = NULL;
+    if (L->n_inputs != net->n_inputs || L->n_layers != net->n_layers)
+        return lump_error_set(LUMP_EINPUT,
+                              "the lumping has %zu inputs and %zu layers, the network %zu "
+                              "and %zu",
+                              L->n_inputs, L->n_layers, net->n_inputs, net->n_layers);
+    for (size_t i = 0; i < L->n_layers; i++) {
+        const lump_layer_lumping_t *ll = &L->layers[i];
+        if (ll->size != net->layers[i].size)
+            return lump_error_set(LUMP_EINPUT,
+                                  "layer %zu has %zu neurons in the lumping, %zu in the network",
+                                  i + 1, ll->size, net->layers[i].size);
+        free(seen);
+        seen = calloc(ll->size + 1, 1);
+        if (seen == NULL)
+            return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+        for (size_t k = 0; k < ll->n_blocks; k++) {
+            const lump_block_t *b = &ll->blocks[k];
+            if (b->n_members == 0 || b->scales.len != b->n_members) {
+                err = lump_error_set(LUMP_EINPUT, "layer %zu, block %zu: %s", i + 1, k,
+                                     b->n_members == 0 ? "no members"
+                                                       : "one scale per member expected");
+                goto cleanup;
+            }
+            for (size_t j = 0; j < b->n_members; j++) {
+                size_t v = b->members[j];
+                if (v >= ll->size || seen[v]) {
+                    err =
+                        lump_error_set(LUMP_EINPUT, "layer %zu, block %zu: neuron %zu %s", i + 1, k,
+                                       v, v >= ll->size ? "is out of range" : "is in two blocks");
+                    goto cleanup;
+                }
+                seen[v] = 1;
+            }
+        }
+        for (size_t v = 0; v < ll->size; v++)
+            if (!seen[v]) {
+                err = lump_error_set(LUMP_EINPUT, "layer %zu: neuron %zu is in no block", i + 1, v);
+                goto cleanup;
+            }
+    }
+cleanup:
+    free(seen);
+    return err;
+}
+
+static lump_error_t check_quotient(const lump_net_t *net, const lump_lumping_t *L,
+                                   const lump_net_t *q)
+{
+    if (q->n_inputs != net->n_inputs || q->n_layers != net->n_layers)
+        return lump_error_set(LUMP_EINPUT,
+                              "the quotient has %zu inputs and %zu layers, the network %zu "
+                              "and %zu",
+                              q->n_inputs, q->n_layers, net->n_inputs, net->n_layers);
+    for (size_t i = 0; i < q->n_layers; i++) {
+        size_t want = keep_count(&L->layers[i]);
+        size_t prev = i == 0 ? q->n_inputs : q->layers[i - 1].size;
+        if (q->layers[i].size != want || q->layers[i].in_size != prev)
+            return lump_error_set(LUMP_EINPUT,
+                                  "quotient layer %zu has %zu neurons; the lumping keeps %zu "
+                                  "blocks there",
+                                  i + 1, q->layers[i].size, want);
+    }
+    return LUMP_OK;
+}
+
+static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
+                                 const lump_lumping_t *L, const lump_net_t *q,
+                                 const lump_viz_opts_t *o)
+{
+    lump_i_viz_str_t t;
+    const char *lname = o->lumping_name;
+    lump_i_viz_str_init(&t);
+    if (L != NULL && lname == NULL)
+        lname = L->mode == LUMP_MODE_EXACT ? "exact lumping" : "proportional lumping";
+    if (o->title != NULL && o->title[0] != '\0') {
+        /* a backslash starts a Graphviz escape (\N, \G, \l): double it */
+        for (const char *c = o->title; *c != '\0'; c++)
+            if (*c == '\\')
+                lump_i_viz_str_add(&t, "\\\\");
+            else
+                lump_i_viz_str_add(&t, "%c", *c);
+        lump_i_viz_str_add(&t, ": ");
+    }
+    if (L == NULL)
+        lump_i_viz_str_add(&t, "%zu neurons", lump_net_neurons(net));
+    else if (q == NULL)
+        lump_i_viz_str_add(&t, "%zu neurons in %zu blocks (%s)", lump_net_neurons(net),
+                           lump_lumping_neurons_after(L), lname);
+    else
+        lump_i_viz_str_add(&t, "%zu → %zu neurons (%s)", lump_net_neurons(net), lump_net_neurons(q),
+                           lname);
+    if (p->summarised)
+        lump_i_viz_str_add(&t, "\\nlayers wider than %zu summarised", o->max_width);
+    if (p->pruned)
+        lump_i_viz_str_add(&t,
+                           "%sonly the strongest inputs of each node drawn where two "
+                           "layers have more than %zu edges",
+                           p->summarised ? "; " : "\\n", o->max_edges);
+    p->caption = lump_i_viz_str_take(&t);
+    return p->caption == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+static lump_error_t side_label(lump_i_viz_side_t *s, const char *what, const lump_net_t *n)
+{
+    lump_i_viz_str_t t;
+    lump_i_viz_str_init(&t);
+    lump_i_viz_str_add(&t, "%s: %zu neurons", what, lump_net_neurons(n));
+    s->label = lump_i_viz_str_take(&t);
+    return s->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+}
+
+lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const lump_lumping_t *L,
+                             const lump_net_t *q, const lump_viz_opts_t *o)
+{
+    lump_error_t err = LUMP_OK;
+    memset(p, 0, sizeof *p);
+    if (o->max_width < 2)
+        return lump_error_set(LUMP_EUSAGE, "draw: the largest layer width must be at least 2");
+    if (!(o->width >= 0 && o->height >= 0))
+        return lump_error_set(LUMP_EUSAGE, "draw: the size must be positive");
+    if (q != NULL && L == NULL)
+        return lump_error_set(LUMP_EUSAGE, "draw: a quotient needs its lumping");
+    if (o->quotient_only && q == NULL)
+        return lump_error_set(LUMP_EUSAGE, "draw: --quotient-only needs a quotient "
+                                           "(--reduce, --cert or --eps)");
+    if (L != NULL)
+        LUMP_CHECK(check_lumping(net, L));
+    if (q != NULL)
+        LUMP_CHECK(check_quotient(net, L, q));
+    p->font = o->font != NULL && o->font[0] != '\0' ? o->font : "DejaVu Sans";
+    p->width = o->width;
+    p->height = o->height;
+    p->legend = o->legend;
+    p->lumped = L != NULL;
+    if (!o->quotient_only) {
+        side_src_t src = {net, L, 0, o, p};
+        lump_i_viz_side_t *s = &p->sides[p->n_sides++];
+        strcpy(s->prefix, "o");
+        LUMP_CHECK(build_side(s, &src));
+        if (q != NULL)
+            LUMP_CHECK(side_label(s, "original", net));
+    }
+    if (q != NULL) {
+        side_src_t src = {q, L, 1, o, p};
+        lump_i_viz_side_t *s = &p->sides[p->n_sides++];
+        strcpy(s->prefix, "q");
+        LUMP_CHECK(build_side(s, &src));
+        if (!o->quotient_only)
+            LUMP_CHECK(side_label(s, "quotient", q));
+    }
+    if (L != NULL)
+        for (size_t i = 0; i < L->n_layers; i++)
+            if (keep_count(&L->layers[i]) < L->layers[i].n_blocks)
+                p->removed = 1;
+    LUMP_CHECK(make_caption(p, net, L, q, o));
+cleanup:
+    if (err != LUMP_OK)
+        lump_i_viz_plan_clear(p);
+    return err;
+}
+
+void lump_i_viz_plan_clear(lump_i_viz_plan_t *p)
+{
+    for (size_t k = 0; k < p->n_sides; k++) {
+        lump_i_viz_side_t *s = &p->sides[k];
+        for (size_t i = 0; i < s->n_nodes; i++)
+            free(s->nodes[i].label);
+        for (size_t i = 0; s->layers != NULL && i < s->n_layers; i++)
+            free(s->layers[i].label);
+        free(s->layers);
+        free(s->nodes);
+        free(s->edges);
+        free(s->label);
+    }
+    free(p->caption);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,114 @@
+/* viz_i.h -- the drawing as plain data (nodes, groups, edges), the palette
+ * and the Graphviz back end, private to viz/ */
+#ifndef LUMPNET_VIZ_I_H
+#define LUMPNET_VIZ_I_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "lumpnet/viz.h"
+
+/* Paul Tol's colour-blind-safe pair for the sign of a weight, and a grey for
+ * aggregated edges of mixed sign. */
+#define LUMP_I_VIZ_POS "#0077BB"
+#define LUMP_I_VIZ_NEG "#EE7733"
+#define LUMP_I_VIZ_MIXED "#999999"
+#define LUMP_I_VIZ_REMOVED_FILL "#E4E4E4"
+#define LUMP_I_VIZ_REMOVED_LINE "#6E6E6E"
+#define LUMP_I_VIZ_MORE_FILL "#F4F4F4"
+
+/* Colour slots: >= 0 a block colour, or one of these. */
+#define LUMP_I_VIZ_PLAIN (-1)
+#define LUMP_I_VIZ_REMOVED (-2)
+
+/* A growing string; OOM is sticky, checked once at the end. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int oom;
+} lump_i_viz_str_t;
+
+void lump_i_viz_str_init(lump_i_viz_str_t *b);
+void lump_i_viz_str_add(lump_i_viz_str_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* lump_i_viz_str_take -- the string (to free()), or NULL when out of memory;
+ * B is empty afterwards. */
+char *lump_i_viz_str_take(lump_i_viz_str_t *b);
+
+/* lump_i_viz_fill / _shape -- fill colour and node shape of colour slot
+ * SLOT (see above). O(1). */
+const char *lump_i_viz_fill(int slot);
+const char *lump_i_viz_shape(int slot);
+
+/* lump_i_viz_add_q -- append the exact value Q to B compactly: "p/q" or the
+ * short decimal, else 3 significant digits prefixed by "≈". O(digits). */
+void lump_i_viz_add_q(lump_i_viz_str_t *b, const mpq_t q);
+
+/* One node of the drawing: a neuron, a whole block, or "+N more". */
+typedef struct {
+    char name[48]; /* cgraph name and SVG id: "o2_17", "q1_more", "o3_b4" */
+    char *label;
+    const char *fill, *shape, *style, *line, *fontcolor;
+    int peripheries;
+    int neuron; /* 1 when it stands for exactly one neuron */
+} lump_i_viz_node_t;
+
+/* An edge between nodes of consecutive layers of one side, standing for
+ * COUNT non-zero weights. */
+typedef struct {
+    size_t src, dst; /* node indices in the side */
+    double sum;      /* sum of |w| */
+    size_t count, npos, nneg;
+    double width; /* pen width in points */
+} lump_i_viz_edge_t;
+
+typedef struct {
+    char *label;     /* cluster label */
+    size_t first, n; /* its nodes: nodes[first .. first + n) */
+} lump_i_viz_layer_t;
+
+/* One network of the drawing: the original or the quotient. */
+typedef struct {
+    char prefix[2];  /* "o" or "q" */
+    char *label;     /* cluster label; NULL when the side is drawn alone */
+    size_t n_layers; /* with the inputs as layer 0 */
+    lump_i_viz_layer_t *layers;
+    size_t n_nodes, cap_nodes;
+    lump_i_viz_node_t *nodes;
+    size_t n_edges, cap_edges;
+    lump_i_viz_edge_t *edges;
+} lump_i_viz_side_t;
+
+typedef struct {
+    size_t n_sides;
+    lump_i_viz_side_t sides[2];
+    char *caption;
+    const char *font;
+    double width, height;
+    int legend;
+    int lumped, removed, mixed, summarised, pruned;
+    int plain_singletons; /* some singleton blocks are left white */
+} lump_i_viz_plan_t;
+
+/* lump_i_viz_plan -- the drawing of NET (with L and Q, both may be NULL) as
+ * plain data; Q needs L. Checks that L partitions NET's layers and that Q
+ * has one neuron per KEEP block. O(m + neurons). */
+lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const lump_lumping_t *L,
+                             const lump_net_t *q, const lump_viz_opts_t *opts) LUMP_WUR;
+void lump_i_viz_plan_clear(lump_i_viz_plan_t *p);
+
+/* lump_i_viz_edges -- the edges of layer LI (>= 1) of side S of network N
+ * (GROUP_PREV and GROUP maps each neuron of layers LI-1 and LI to its node
+ * in S): weights aggregated per pair of nodes, at most MAX_EDGES of them
+ * (0: all) keeping each target's strongest inputs and each source's
+ * strongest output, widths normalised per layer. *PRUNED is set when
+ * edges were left out, *MIXED when an edge has weights of both signs.
+ * O(weights of the layer + shown pairs * log). */
+lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
+                              const size_t *group_prev, const size_t *group, size_t max_edges,
+                              int *pruned, int *mixed) LUMP_WUR;
+
+/* lump_i_viz_render -- build the Graphviz graph of P, lay it out with dot
+ * and write it to F in format FMT. O(Graphviz). */
+lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_plan_t *p) LUMP_WUR;
+
+#endif
