@@ -5,19 +5,27 @@
 
 int cli_cmd_check(int argc, char **argv)
 {
-    const char *paths[3] = {NULL, NULL, NULL};
+    const char *paths[3] = {NULL, NULL, NULL}, *box_arg = NULL;
     int json = 0, np = 0, rc;
     lump_net_t net, q;
     lump_lumping_t L;
+    lump_box_t box;
+    lump_box_cert_t C;
+    int version;
     lump_verdict_t valid = LUMP_FALSE;
     unsigned char *buf = NULL;
     size_t len = 0;
     char why[1024] = "";
     lump_error_t err = LUMP_OK;
+    version = 0;
     for (int i = 1; i < argc; i++) {
+        int m;
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+        else if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0) {
+            if (m < 0)
+                return CLI_BAD;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
             return cli_usage_error("check", "unknown option '%s'", argv[i]);
         else if (np < 3)
             paths[np++] = argv[i];
@@ -29,12 +37,41 @@ int cli_cmd_check(int argc, char **argv)
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
+    lump_box_init(&box);
+    lump_box_cert_init(&C);
     LUMP_CHECK(lump_net_read(&net, paths[0]));
     LUMP_CHECK(lump_net_read(&q, paths[1]));
+    if (box_arg != NULL) {
+        err = lump_box_parse(&box, box_arg, net.n_inputs);
+        if (err != LUMP_OK) {
+            err = lump_error_prefix(err, "--box %s", box_arg);
+            goto cleanup;
+        }
+        for (size_t i = 0; i < box.n; i++)
+            if (mpq_cmp(box.lo[i], box.hi[i]) > 0) {
+                err = lump_error_set(LUMP_EINPUT, "--box %s: dimension %zu is empty (lower "
+                                     "bound above upper bound)", box_arg, i + 1);
+                goto cleanup;
+            }
+    }
     LUMP_CHECK(lump_io_read_file(&buf, &len, paths[2]));
-    LUMP_CHECK(lump_cert_read_buf(&L, (const char *)buf, len, paths[2]));
-    LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
+    version = lump_cert_version((const char *)buf, len);
+    if (version == 2) {
+        if (box_arg == NULL) {
+            err = lump_error_set(LUMP_EUSAGE, "%s: a box certificate proves equality on a box "
+                                 "only; give that box with --box BOX", paths[2]);
+            goto cleanup;
+        }
+        LUMP_CHECK(lump_box_cert_read_buf(&C, (const char *)buf, len, paths[2]));
+        LUMP_CHECK(lump_box_cert_check(&valid, why, sizeof why, &net, &q, &box, &C));
+    } else {
+        /* a lumping certificate proves equality everywhere, so on any box */
+        LUMP_CHECK(lump_cert_read_buf(&L, (const char *)buf, len, paths[2]));
+        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
+    }
 cleanup:
+    lump_box_cert_clear(&C);
+    lump_box_clear(&box);
     free(buf);
     lump_lumping_clear(&L);
     lump_net_clear(&q);
@@ -47,11 +84,17 @@ cleanup:
         json_object_set_new(j, "network", json_string(paths[0]));
         json_object_set_new(j, "quotient", json_string(paths[1]));
         json_object_set_new(j, "certificate", json_string(paths[2]));
+        json_object_set_new(j, "box", box_arg != NULL ? json_string(box_arg) : json_null());
+        json_object_set_new(j, "on_box_only", json_boolean(version == 2));
         if (valid != LUMP_TRUE)
             json_object_set_new(j, "reason", json_string(why));
         rc = cli_print_json(j);
         if (rc != CLI_OK)
             return rc;
+    } else if (valid == LUMP_TRUE && version == 2) {
+        printf("valid: %s computes exactly the function of %s at every point of the box %s "
+               "(certificate %s checked in exact arithmetic; nothing is claimed outside the "
+               "box)\n", paths[1], paths[0], box_arg, paths[2]);
     } else if (valid == LUMP_TRUE) {
         printf("valid: %s computes exactly the function of %s (certificate %s checked "
                "in exact arithmetic)\n", paths[1], paths[0], paths[2]);

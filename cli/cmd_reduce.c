@@ -29,6 +29,11 @@ static lump_error_t write_cert(FILE *f, void *ctx)
     return lump_cert_write(f, ctx);
 }
 
+static lump_error_t write_box_cert(FILE *f, void *ctx)
+{
+    return lump_box_cert_write(f, ctx);
+}
+
 static json_t *sizes_json(const lump_net_t *net)
 {
     json_t *a = json_array();
@@ -106,9 +111,121 @@ static void report_text(const char *path, const char *out, const char *cert,
     printf("\n");
 }
 
+static json_t *box_report_json(const char *path, const char *out, const char *cert,
+                               const char *box, const lump_net_t *net, const lump_net_t *q,
+                               const lump_stable_stats_t *st, int use_lp,
+                               const lump_write_opts_t *opts, lump_mode_t md)
+{
+    json_t *j = json_object(), *rm = json_object();
+    json_object_set_new(j, "file", json_string(path));
+    json_object_set_new(j, "box", json_string(box));
+    json_object_set_new(j, "mode", json_string(md == LUMP_MODE_EXACT ? "exact" : "proportional"));
+    json_object_set_new(j, "bounds", json_string(use_lp ? "lp" : "interval"));
+    json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(net)));
+    json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(q)));
+    json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(net)));
+    json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(q)));
+    json_object_set_new(j, "layers_before", sizes_json(net));
+    json_object_set_new(j, "layers_after", sizes_json(q));
+    json_object_set_new(rm, "inactive", json_integer((json_int_t)st->inactive));
+    json_object_set_new(rm, "folded", json_integer((json_int_t)st->folded));
+    json_object_set_new(rm, "lumped", json_integer((json_int_t)st->lumped));
+    json_object_set_new(rm, "dead", json_integer((json_int_t)st->dead));
+    json_object_set_new(rm, "constant", json_integer((json_int_t)st->constant));
+    json_object_set_new(j, "removed", rm);
+    json_object_set_new(j, "inactive", json_integer((json_int_t)st->inactive));
+    json_object_set_new(j, "folded", json_integer((json_int_t)st->folded));
+    json_object_set_new(j, "lumped", json_integer((json_int_t)st->lumped));
+    json_object_set_new(j, "dead", json_integer((json_int_t)st->dead));
+    json_object_set_new(j, "constant", json_integer((json_int_t)st->constant));
+    json_object_set_new(j, "unstable", json_integer((json_int_t)st->unstable_final));
+    json_object_set_new(j, "rounds", json_integer((json_int_t)st->rounds));
+    json_object_set_new(j, "lp_solves", json_integer((json_int_t)st->lp_solves));
+    json_object_set_new(j, "lp_tightened", json_integer((json_int_t)st->lp_tightened));
+    json_object_set_new(j, "seconds", json_real(st->seconds));
+    json_object_set_new(j, "exact_on_box", json_true());
+    json_object_set_new(j, "output", json_string(out));
+    json_object_set_new(j, "certificate", cert ? json_string(cert) : json_null());
+    json_object_set_new(j, "rounded_values", json_integer((json_int_t)opts->rounded));
+    json_object_set_new(j, "max_rounding", json_real(opts->max_rounding));
+    json_object_set_new(j, "exact_output", json_boolean(opts->rounded == 0));
+    return j;
+}
+
+/* reduce --box: the stable-neuron reduction, exact on the box only. */
+static int reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
+                      lump_mode_t md, int use_lp, int json)
+{
+    lump_net_t net, q;
+    lump_box_t box;
+    lump_box_cert_t C;
+    lump_stable_opts_t o;
+    lump_stable_stats_t st;
+    lump_write_opts_t opts;
+    lump_error_t err = LUMP_OK;
+    int rc = CLI_OK;
+    lump_net_init(&net);
+    lump_net_init(&q);
+    lump_box_init(&box);
+    lump_box_cert_init(&C);
+    lump_write_opts_init(&opts);
+    lump_stable_opts_init(&o);
+    o.mode = md;
+    o.use_lp = use_lp;
+    o.verbose = getenv("LUMPNET_VERBOSE") != NULL;
+    LUMP_CHECK(lump_net_read(&net, path));
+    err = lump_box_parse(&box, boxarg, net.n_inputs);
+    if (err != LUMP_OK) {
+        err = lump_error_prefix(err, "--box %s", boxarg);
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_stable_reduce(&q, cert != NULL ? &C : NULL, &st, &net, &box, &o));
+    if (cert != NULL)
+        LUMP_CHECK(lump_io_write_atomic(cert, write_box_cert, &C));
+    err = lump_net_write(out, &q, &opts);
+    if (err != LUMP_OK) {
+        if (cert != NULL)
+            remove(cert);
+        goto cleanup;
+    }
+    if (opts.rounded > 0)
+        lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
+                  "were rounded (largest rounding %.3g): the file is not exact; write .json to "
+                  "keep it exact", out, opts.rounded, opts.max_rounding);
+    if (json)
+        rc = cli_print_json(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
+                                            md));
+    else {
+        printf("reduce %s on the box %s (%s bounds, %s lumping)\n", path, boxarg,
+               use_lp ? "LP-tightened" : "interval", md == LUMP_MODE_EXACT ? "exact" : "proportional");
+        printf("removed: %zu inactive, %zu folded, %zu lumped, %zu dead, %zu constant "
+               "(%zu relus left unstable, %zu rounds, %zu LP solves, %.2f s)\n",
+               st.inactive, st.folded, st.lumped, st.dead, st.constant, st.unstable_final,
+               st.rounds, st.lp_solves, st.seconds);
+        printf("neurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(&net),
+               lump_net_neurons(&q));
+        printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(&net),
+               lump_net_params(&q));
+        printf("the result equals the network exactly at every point of the box; outside the box "
+               "nothing is promised\n");
+        printf("wrote %s", out);
+        if (cert != NULL)
+            printf(" and the certificate %s (verify: lumpnet check %s %s %s --box %s)", cert,
+                   path, out, cert, boxarg);
+        printf("\n");
+    }
+cleanup:
+    lump_box_cert_clear(&C);
+    lump_box_clear(&box);
+    lump_net_clear(&q);
+    lump_net_clear(&net);
+    return err != LUMP_OK ? cli_fail(err) : rc;
+}
+
 int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
+    const char *bounds = NULL;
     int json = 0, m, rc = CLI_OK;
     lump_net_t net, q;
     lump_lumping_t L;
@@ -122,7 +239,8 @@ int cli_cmd_reduce(int argc, char **argv)
                  (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--cert", &cert)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0) {
+                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--bounds", &bounds)) != 0) {
             if (m < 0)
                 return CLI_BAD;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -138,16 +256,19 @@ int cli_cmd_reduce(int argc, char **argv)
         md = LUMP_MODE_EXACT;
     else if (mode != NULL && strcmp(mode, "proportional") != 0)
         return cli_usage_error("reduce", "--mode is exact or proportional, not '%s'", mode);
-    if (box != NULL)
-        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                       "reduce --box (stable neurons on an input domain) "
-                                       "is not available in this version"));
+    if (bounds != NULL && strcmp(bounds, "lp") != 0 && strcmp(bounds, "interval") != 0)
+        return cli_usage_error("reduce", "--bounds is lp or interval, not '%s'", bounds);
+    if (bounds != NULL && box == NULL)
+        return cli_usage_error("reduce", "--bounds needs --box");
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "
                                        "be .onnx, .nnet or .json)", out));
     if (cert != NULL && strcmp(cert, out) == 0)
         return cli_usage_error("reduce", "the certificate and the output are one file");
+    if (box != NULL)
+        return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
+                          json);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);

@@ -92,13 +92,47 @@ static const char *const details[] = {
     "networks' declared input bounds, else [-1,1] per input). Unknown (exit\n"
     "3): neither; the tool never guesses.\n",
     /* relax */
-    "See docs/relax.md.\n",
+    "Merges neurons whose normalised signatures lie within E of a block centre,\n"
+    "where distance is pre-activation deviation over BOX (docs/relax.md), writes\n"
+    "the relaxed quotient to OUT and prints a certified bound on |NET_j - OUT_j|\n"
+    "over BOX per output, with the largest error observed by sampling.\n"
+    "  --centre mean|lp   block centres: member mean (default) or the LP centre\n"
+    "                     minimising the largest member deviation\n"
+    "  --samples N        points sampled for the observed error\n"
+    "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
+    "bound, certified, observed, naive.\n",
     /* bound */
-    "See docs/relax.md.\n",
+    "A certified upper bound on |A_j - B_j| over BOX for each output j: a joint\n"
+    "LP of both networks solved by GLPK, made rigorous by weak duality in exact\n"
+    "rationals (docs/relax.md). Also prints the naive interval bound and the\n"
+    "largest difference observed by sampling and local search.\n"
+    "  --encoding differential|separate   joint encoding (default differential)\n"
+    "  --samples N, --seed S              the sampling of the observed maximum\n"
+    "Exit 0 with a certified bound, 3 when no certified bound could be had.\n"
+    "--json keys: bound, certified, naive, observed, seconds.\n",
     /* explore */
-    "See docs/relax.md.\n",
+    "Sweeps epsilon and writes one CSV row per value: neurons, params, certified\n"
+    "bound, observed error, and with --data the accuracy and the agreement with\n"
+    "the original; plus rows for magnitude pruning at the same neuron budget.\n"
+    "  --eps-list e1,e2,...   the values (default: about 10, chosen from NET)\n"
+    "  --steps N              how many default values\n"
+    "  --data FILE            labelled data: CSV (features..., label) or X.npy,y.npy\n"
+    "  --plot OUT.svg|.pdf    a plot drawn by gnuplot\n"
+    "  --centre mean|lp, --samples N   as in relax\n",
     /* draw */
-    "See docs/gallery/README.md.\n",
+    "Draws NET with Graphviz: layers left to right, blocks in colour and shape,\n"
+    "edge width by |weight| and colour by sign, outputs and removed neurons\n"
+    "marked, the quotient beside the original. The format follows OUT's\n"
+    "extension (.svg, .pdf, .png, .dot); identical input gives identical bytes.\n"
+    "  --reduce [--mode M]    the coarsest lumping (default proportional)\n"
+    "  --cert CERT            a checked certificate's lumping\n"
+    "  --eps E --box BOX      a relaxed lumping (--centre mean|lp)\n"
+    "  --quotient-only        draw the quotient alone\n"
+    "  --title T              the caption (default: the sizes)\n"
+    "  --max-width N          summarise layers wider than N (default 24)\n"
+    "  --max-edges N          strongest edges drawn between two layers (48)\n"
+    "  --font F, --size W,H, --no-legend\n"
+    "See docs/gallery/ for examples and the commands that made them.\n",
 };
 
 /* Take the global option "--max-memory MB" (or "--max-memory=MB") out of

@@ -12,6 +12,7 @@
 #include "lumpnet/lump.h"
 #include "lumpnet/relax.h"
 #include "lumpnet/viz.h"
+#include "lumpnet/stable.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 const char *lump_version(void);

@@ -460,7 +460,8 @@ static int pairable(const lump_net_t *f, const lump_net_t *g)
  * [dl, du] is added as rows. OUT_COL receives the output difference
  * columns, OUT_LO/OUT_HI their interval bounds. */
 static lump_error_t encode_diff(lump_i_model_t *m, const side_t *f, const side_t *g,
-                                const lump_box_t *box, size_t *out_col, double *out_lo, double *out_hi)
+                                const lump_box_t *box, size_t *out_col, double *out_lo, double *out_hi,
+                                int verbose)
 {
     lump_error_t err = LUMP_OK;
     const lump_net_t *F = f->net, *G = g->net;
@@ -562,13 +563,13 @@ static lump_error_t encode_diff(lump_i_model_t *m, const side_t *f, const side_t
                 LUMP_CHECK(chord_row(m, dy, dzc, dl, fl, du, fu, 0));
             }
         }
-        if (getenv("LUMP_DEBUG_DIFF") != NULL) {
+        if (verbose) {
             double mx = 0, my = 0;
             for (size_t v = 0; v < LF->size; v++) {
                 mx = fmax(mx, fmax(-ndl[v], ndh[v]));
                 my = fmax(my, fmax(-f->b.zlo[i][v], f->b.zhi[i][v]));
             }
-            fprintf(stderr, "layer %zu: |dy| <= %g, |z_f| <= %g\n", i + 1, mx, my);
+            fprintf(stderr, "bound: layer %zu: |y_f - y_g| <= %g, |z_f| <= %g\n", i + 1, mx, my);
         }
         memcpy(dyl, ndl, LF->size * sizeof(double));
         memcpy(dyh, ndh, LF->size * sizeof(double));
@@ -725,7 +726,7 @@ lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f, const 
     LUMP_CHECK(encode_side(&m, &sg));
     diff = opts->encoding == LUMP_ENC_DIFFERENTIAL && pairable(f, g);
     if (diff)
-        LUMP_CHECK(encode_diff(&m, &sf, &sg, box, dcol, dlo, dhi));
+        LUMP_CHECK(encode_diff(&m, &sf, &sg, box, dcol, dlo, dhi, opts->verbose));
     else
         for (size_t j = 0; j < nout; j++)
             diff_ival(&dlo[j], &dhi[j], sf.olo[j], sf.ohi[j], sg.olo[j], sg.ohi[j]);

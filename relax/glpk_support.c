@@ -193,7 +193,7 @@ static int run_simplex(glp_prob *P)
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.presolve = GLP_OFF; /* the presolver leaves no dual values */
-    parm.meth = GLP_DUALP;
+    parm.meth = GLP_PRIMAL; /* a new objective keeps the basis primal feasible */
     rc = glp_simplex(P, &parm);
     if (rc == GLP_EBADB || rc == GLP_ESING || rc == GLP_ECOND) {
         glp_adv_basis(P, 0);

@@ -4,41 +4,11 @@
 #include <string.h>
 #include "testutil.h"
 
-static const char *src_path(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("LUMPNET_TESTS");
-    if (dir != NULL && *dir != '\0') {
-        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
-    } else {
-        /* outside make check: the folder this source file was compiled from */
-        const char *slash = strrchr(__FILE__, '/');
-        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
-    }
-    return buf;
-}
-
-/* q_is -- V equals the fraction REF, read by GMP (not by lumpnet). */
-static void q_is(const mpq_t v, const char *ref)
-{
-    mpq_t r;
-    mpq_init(r);
-    assert_int_equal(mpq_set_str(r, ref, 10), 0);
-    mpq_canonicalize(r);
-    if (!mpq_equal(v, r)) {
-        char *got = mpq_get_str(NULL, 10, v);
-        mpq_clear(r);
-        fail_msg("value %s, expected %s", got, ref);
-    }
-    mpq_clear(r);
-}
-
 static void box_is(const lump_box_t *b, size_t i, const char *lo, const char *hi)
 {
     assert_true(i < b->n);
-    q_is(b->lo[i], lo);
-    q_is(b->hi[i], hi);
+    tu_q_is(b->lo[i], lo);
+    tu_q_is(b->hi[i], hi);
 }
 
 static void msg_has(const char *needle)
@@ -150,7 +120,7 @@ static void vnnlib_small(void **state)
     lump_box_t b;
     (void)state;
     lump_box_init(&b);
-    tu_ok(lump_box_read_vnnlib(&b, src_path("data/vnnlib/small.vnnlib")));
+    tu_ok(lump_box_read_vnnlib(&b, tu_src_path("data/vnnlib/small.vnnlib")));
     assert_int_equal(b.n, 3);
     box_is(&b, 0, "-1/4", "1/2");
     box_is(&b, 1, "-1/2", "2");
@@ -164,7 +134,7 @@ static void vnnlib_disjunction_hull(void **state)
     lump_box_t b;
     (void)state;
     lump_box_init(&b);
-    tu_ok(lump_box_read_vnnlib(&b, src_path("data/vnnlib/disjunction.vnnlib")));
+    tu_ok(lump_box_read_vnnlib(&b, tu_src_path("data/vnnlib/disjunction.vnnlib")));
     assert_int_equal(b.n, 2);
     box_is(&b, 0, "-1", "3");
     box_is(&b, 1, "0", "1/2");
@@ -189,9 +159,9 @@ static void parse_dispatch(void **state)
     lump_box_t b;
     (void)state;
     lump_box_init(&b);
-    tu_ok(lump_box_parse(&b, src_path("data/vnnlib/small.vnnlib"), 3));
+    tu_ok(lump_box_parse(&b, tu_src_path("data/vnnlib/small.vnnlib"), 3));
     box_is(&b, 2, "1/3", "10");
-    tu_fails(lump_box_parse(&b, src_path("data/vnnlib/small.vnnlib"), 5), LUMP_EINPUT,
+    tu_fails(lump_box_parse(&b, tu_src_path("data/vnnlib/small.vnnlib"), 5), LUMP_EINPUT,
              "the box has 3 inputs, the network has 5");
     tu_ok(lump_box_parse(&b, "1:2", 2));
     assert_int_equal(b.n, 2);
@@ -319,7 +289,7 @@ static void malformed(void **state)
     lump_box_t b;
     snprintf(rel, sizeof rel, "malformed/vnnlib/%s", c->file);
     lump_box_init(&b);
-    tu_fails(lump_box_read_vnnlib(&b, src_path(rel)), LUMP_EINPUT, c->file);
+    tu_fails(lump_box_read_vnnlib(&b, tu_src_path(rel)), LUMP_EINPUT, c->file);
     msg_has(c->place);
     msg_has(c->problem);
     assert_int_equal(b.n, 0);

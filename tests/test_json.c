@@ -6,52 +6,11 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* A file below the source tests/ folder (LUMPNET_TESTS, set by make
- * check; else the folder of this source file). */
-static const char *src_path(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("LUMPNET_TESTS");
-    if (dir != NULL && *dir != '\0') {
-        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
-    } else {
-        const char *slash = strrchr(__FILE__, '/');
-        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
-    }
-    return buf;
-}
-
-/* The whole file at PATH, NUL-terminated, to free(). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = 2 * cap + 8192;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Read the fixture REL (below tests/) into NET. */
 static lump_error_t read_fixture(lump_net_t *net, const char *rel)
 {
     size_t len;
-    char *buf = slurp(src_path(rel), &len);
+    char *buf = tu_slurp(tu_src_path(rel), &len);
     lump_error_t err = lump_net_read_json_buf(net, buf, len, rel);
     free(buf);
     return err;
@@ -278,7 +237,7 @@ static void test_read_by_path(void **state)
     lump_net_t net;
     (void)state;
     lump_net_init(&net);
-    tu_ok(lump_net_read(&net, src_path("data/json/small.json")));
+    tu_ok(lump_net_read(&net, tu_src_path("data/json/small.json")));
     assert_int_equal(net.n_layers, 3);
     lump_net_clear(&net);
 }
@@ -597,7 +556,7 @@ static void test_failed_read_keeps_net(void **state)
     lump_net_init(&ref);
     tu_ok(read_fixture(&net, "data/json/small.json"));
     tu_ok(read_fixture(&ref, "data/json/small.json"));
-    buf = slurp(src_path("malformed/json/div_by_zero.json"), &len);
+    buf = tu_slurp(tu_src_path("malformed/json/div_by_zero.json"), &len);
     assert_int_equal(lump_net_read_json_buf(&net, buf, len, "div_by_zero.json"), LUMP_EINPUT);
     assert_net_equal(&net, &ref);
     free(buf);
@@ -615,7 +574,7 @@ static void expect_malformed(const char *file, const char *needle)
     size_t len;
     char *buf;
     snprintf(rel, sizeof rel, "malformed/json/%s", file);
-    buf = slurp(src_path(rel), &len);
+    buf = tu_slurp(tu_src_path(rel), &len);
     lump_net_init(&net);
     tu_fails(lump_net_read_json_buf(&net, buf, len, file), LUMP_EINPUT, needle);
     if (strncmp(lump_error_message(), file, strlen(file)) != 0)

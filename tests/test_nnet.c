@@ -6,45 +6,13 @@
 
 #define ACAS_1_1 "acasxu/ACASXU_run2a_1_1_batch_2000.nnet"
 
-/* src_path -- a file below the tests folder of the source tree. */
-static const char *src_path(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("LUMPNET_TESTS");
-    if (dir != NULL && *dir != '\0') {
-        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
-    } else {
-        /* outside make check: the folder this source file was compiled from */
-        const char *slash = strrchr(__FILE__, '/');
-        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
-    }
-    return buf;
-}
-
-/* q_is -- assert that V equals the fraction text REF ("p/q", read by GMP,
- * independently of lumpnet's parser). */
-static void q_is(const mpq_t v, const char *ref)
-{
-    mpq_t r;
-    mpq_init(r);
-    assert_int_equal(mpq_set_str(r, ref, 10), 0);
-    mpq_canonicalize(r);
-    if (!mpq_equal(v, r)) {
-        char *got = mpq_get_str(NULL, 10, v);
-        mpq_clear(r);
-        fail_msg("value %s, expected %s", got, ref);
-    }
-    mpq_clear(r);
-}
-
 /* arr_is -- assert A[i] equals REF. */
 static void arr_is(const lump_arr_t *a, size_t i, const char *ref)
 {
     mpq_t v;
     mpq_init(v);
     lump_arr_get(v, a, i);
-    q_is(v, ref);
+    tu_q_is(v, ref);
     mpq_clear(v);
 }
 
@@ -127,10 +95,10 @@ static void acas_header(void **state)
     read_acas(&net, ACAS_1_1);
     assert_true(net.has_clip && net.has_norm && net.has_outmap);
     for (i = 0; i < 5; i++) {
-        q_is(net.clip_lo[i], lo[i]);
-        q_is(net.clip_hi[i], hi[i]);
-        q_is(net.norm_mean[i], mean[i]);
-        q_is(net.norm_range[i], range[i]);
+        tu_q_is(net.clip_lo[i], lo[i]);
+        tu_q_is(net.clip_hi[i], hi[i]);
+        tu_q_is(net.norm_mean[i], mean[i]);
+        tu_q_is(net.norm_range[i], range[i]);
     }
     lump_net_clear(&net);
 }
@@ -144,8 +112,8 @@ static void acas_outmap(void **state)
     lump_net_init(&net);
     read_acas(&net, ACAS_1_1);
     for (j = 0; j < 5; j++) {
-        q_is(net.out_shift[j], "75188840201005975/10000000000000000");
-        q_is(net.out_scale[j], "37394992/100000");
+        tu_q_is(net.out_shift[j], "75188840201005975/10000000000000000");
+        tu_q_is(net.out_scale[j], "37394992/100000");
     }
     lump_net_clear(&net);
 }
@@ -239,7 +207,7 @@ static void tiny_values(void **state)
     lump_net_t net;
     (void)state;
     lump_net_init(&net);
-    tu_ok(lump_net_read(&net, src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read(&net, tu_src_path("data/nnet/tiny.nnet")));
     assert_int_equal(net.n_inputs, 2);
     assert_int_equal(net.n_layers, 2);
     assert_int_equal(net.layers[0].act.kind, LUMP_ACT_RELU);
@@ -253,16 +221,16 @@ static void tiny_values(void **state)
     arr_is(&net.layers[1].weight, 0, "3/2");
     arr_is(&net.layers[1].weight, 1, "-1");
     arr_is(&net.layers[1].bias, 0, "2");
-    q_is(net.clip_lo[0], "-1");
-    q_is(net.clip_lo[1], "0");
-    q_is(net.clip_hi[0], "1");
-    q_is(net.clip_hi[1], "5/2");
-    q_is(net.norm_mean[0], "1/2");
-    q_is(net.norm_mean[1], "1");
-    q_is(net.norm_range[0], "2");
-    q_is(net.norm_range[1], "4");
-    q_is(net.out_shift[0], "3");
-    q_is(net.out_scale[0], "1/4");
+    tu_q_is(net.clip_lo[0], "-1");
+    tu_q_is(net.clip_lo[1], "0");
+    tu_q_is(net.clip_hi[0], "1");
+    tu_q_is(net.clip_hi[1], "5/2");
+    tu_q_is(net.norm_mean[0], "1/2");
+    tu_q_is(net.norm_mean[1], "1");
+    tu_q_is(net.norm_range[0], "2");
+    tu_q_is(net.norm_range[1], "4");
+    tu_q_is(net.out_shift[0], "3");
+    tu_q_is(net.out_scale[0], "1/4");
     lump_net_clear(&net);
 }
 
@@ -290,11 +258,11 @@ static void tiny_semantics(void **state)
     (void)state;
     lump_net_init(&net);
     mpq_init(out);
-    tu_ok(lump_net_read(&net, src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read(&net, tu_src_path("data/nnet/tiny.nnet")));
     eval_tiny(&out, &net, "1", "2");
-    q_is(out, "347/128");
+    tu_q_is(out, "347/128");
     eval_tiny(&out, &net, "5", "-1");
-    q_is(out, "349/128");
+    tu_q_is(out, "349/128");
     mpq_clear(out);
     lump_net_clear(&net);
 }
@@ -309,8 +277,8 @@ static void tiny_crlf(void **state)
     (void)state;
     lump_net_init(&a);
     lump_net_init(&b);
-    tu_ok(lump_net_read(&a, src_path("data/nnet/tiny.nnet")));
-    tu_ok(lump_io_read_file(&buf, &len, src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read(&a, tu_src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_io_read_file(&buf, &len, tu_src_path("data/nnet/tiny.nnet")));
     crlf = malloc(2 * len + 1);
     assert_non_null(crlf);
     for (i = 0; i < len; i++) {
@@ -332,7 +300,7 @@ static void tiny_roundtrip(void **state)
     (void)state;
     lump_net_init(&net);
     lump_net_init(&back);
-    tu_ok(lump_net_read(&net, src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read(&net, tu_src_path("data/nnet/tiny.nnet")));
     assert_int_equal(roundtrip(&back, &net), 0);
     assert_same_net(&net, &back);
     lump_net_clear(&net);
@@ -375,8 +343,8 @@ static void write_folds_outmap(void **state)
     arr_is(&back.layers[0].weight, 1, "6");
     arr_is(&back.layers[0].bias, 0, "5");
     arr_is(&back.layers[0].bias, 1, "10");
-    q_is(back.out_scale[0], "1");
-    q_is(back.out_shift[1], "0");
+    tu_q_is(back.out_scale[0], "1");
+    tu_q_is(back.out_shift[1], "0");
     lump_net_clear(&net);
     lump_net_clear(&back);
 }
@@ -392,7 +360,7 @@ static void write_missing_maps(void **state)
     make_affine(&net);
     assert_int_equal(roundtrip(&back, &net), 0);
     assert_true(back.has_clip);
-    q_is(back.clip_hi[0], "17976931348623157"
+    tu_q_is(back.clip_hi[0], "17976931348623157"
                           "000000000000000000000000000000000000000000000000000000000000000000000"
                           "000000000000000000000000000000000000000000000000000000000000000000000"
                           "000000000000000000000000000000000000000000000000000000000000000000000"
@@ -400,9 +368,9 @@ static void write_missing_maps(void **state)
                           "0000000000000000");
     mpq_neg(back.clip_lo[0], back.clip_lo[0]);
     assert_true(mpq_equal(back.clip_lo[0], back.clip_hi[0]));
-    q_is(back.norm_mean[0], "0");
-    q_is(back.norm_range[0], "1");
-    q_is(back.out_scale[1], "1");
+    tu_q_is(back.norm_mean[0], "0");
+    tu_q_is(back.norm_range[0], "1");
+    tu_q_is(back.out_scale[1], "1");
     assert_true(lump_arr_equal(&net.layers[0].weight, &back.layers[0].weight));
     lump_net_clear(&net);
     lump_net_clear(&back);
@@ -462,7 +430,7 @@ static void failed_read_keeps_net(void **state)
     lump_net_t net;
     (void)state;
     lump_net_init(&net);
-    tu_ok(lump_net_read(&net, src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read(&net, tu_src_path("data/nnet/tiny.nnet")));
     tu_fails(lump_net_read_nnet_buf(&net, bad, strlen(bad), "zero.nnet"), LUMP_EINPUT,
              "zero.nnet: line 7: field 2: range is zero");
     assert_int_equal(net.n_inputs, 2);
@@ -510,7 +478,7 @@ static void malformed(void **state)
     lump_net_t net;
     snprintf(rel, sizeof rel, "malformed/nnet/%s", c->file);
     lump_net_init(&net);
-    tu_fails(lump_net_read(&net, src_path(rel)), LUMP_EINPUT, c->file);
+    tu_fails(lump_net_read(&net, tu_src_path(rel)), LUMP_EINPUT, c->file);
     msg_has(c->line);
     msg_has(c->problem);
     lump_net_clear(&net);

@@ -16,14 +16,6 @@ typedef struct {
     lump_lumping_t L;
 } fx_t;
 
-static const char *fixture(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("LUMPNET_TESTS");
-    snprintf(buf, sizeof buf, "%s/%s", dir != NULL ? dir : "tests", rel);
-    return buf;
-}
-
 static void fx_load(fx_t *fx)
 {
     unsigned char *buf = NULL;
@@ -31,8 +23,8 @@ static void fx_load(fx_t *fx)
     lump_net_init(&fx->net);
     lump_net_init(&fx->q);
     lump_lumping_init(&fx->L);
-    tu_ok(lump_net_read(&fx->net, fixture("data/cert/small.json")));
-    tu_ok(lump_io_read_file(&buf, &len, fixture("data/cert/small.cert.json")));
+    tu_ok(lump_net_read(&fx->net, tu_src_path("data/cert/small.json")));
+    tu_ok(lump_io_read_file(&buf, &len, tu_src_path("data/cert/small.cert.json")));
     tu_ok(lump_cert_read_buf(&fx->L, (const char *)buf, len, "small.cert.json"));
     free(buf);
     tu_ok(lump_quotient(&fx->q, &fx->net, &fx->L));

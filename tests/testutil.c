@@ -75,3 +75,41 @@ void tu_rand_q(mpq_t out, unsigned long num_max, unsigned long den_max)
     mpq_set_si(out, (long)n - (long)num_max, d);
     mpq_canonicalize(out);
 }
+
+const char *tu_src_path(const char *rel)
+{
+    static char buf[4096];
+    const char *dir = getenv("LUMPNET_TESTS");
+    if (dir != NULL && *dir != '\0') {
+        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+    } else {
+        /* outside make check: the folder this source file was compiled from */
+        const char *slash = strrchr(__FILE__, '/');
+        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
+        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
+    }
+    return buf;
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+    unsigned char *buf = NULL;
+    lump_error_t e = lump_io_read_file(&buf, len, path);
+    if (e != LUMP_OK)
+        fail_msg("cannot read %s: %s", path, lump_error_message());
+    return (char *)buf;
+}
+
+void tu_q_is(const mpq_t v, const char *ref)
+{
+    mpq_t r;
+    mpq_init(r);
+    assert_int_equal(mpq_set_str(r, ref, 10), 0);
+    mpq_canonicalize(r);
+    if (!mpq_equal(v, r)) {
+        char *got = mpq_get_str(NULL, 10, v);
+        mpq_clear(r);
+        fail_msg("value %s, expected %s", got, ref);
+    }
+    mpq_clear(r);
+}

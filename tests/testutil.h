@@ -27,6 +27,19 @@ const char *tu_data_path(const char *rel);
  * static ring of buffers (valid for a few calls). NAME gives the suffix. */
 const char *tu_tmp_path(const char *name);
 
+/* tu_src_path -- a file below the source tests/ folder (LUMPNET_TESTS, set
+ * by make check; else the folder testutil.c was compiled from), in a
+ * static buffer. */
+const char *tu_src_path(const char *rel);
+
+/* tu_slurp -- the whole file at PATH, NUL-terminated, to free(); fails the
+ * test when it cannot be read. *LEN receives its length. */
+char *tu_slurp(const char *path, size_t *len);
+
+/* tu_q_is -- assert that V equals the fraction text REF ("p/q"), read by
+ * GMP, independently of lumpnet's parser. */
+void tu_q_is(const mpq_t v, const char *ref);
+
 /* tu_rand_q -- OUT = a random rational with numerator in [-num_max, num_max]
  * and denominator in [1, den_max]. */
 void tu_rand_q(mpq_t out, unsigned long num_max, unsigned long den_max);

@@ -113,6 +113,8 @@ typedef struct {
     lump_mode_t mode; /* of the lumping steps (default proportional) */
     int use_lp;       /* LP bound tightening (default 1) */
     int max_rounds;   /* stable step + lumping rounds (default 4) */
+    size_t lp_rows;   /* LP window: earlier layers are included while the
+                         relaxation stays under this many rows (default 250) */
     int verbose;
 } lump_stable_opts_t;
 
@@ -122,8 +124,7 @@ void lump_stable_opts_init(lump_stable_opts_t *o);
 typedef struct {
     size_t inactive, folded, lumped, dead, constant;
     size_t rounds, lp_solves, lp_tightened;
-    size_t unstable_interval; /* unstable relu neurons after interval bounds */
-    size_t unstable_final;    /* ... after LP tightening (first round) */
+    size_t unstable_final; /* relu neurons left unstable by the first round's bounds */
     double seconds;
 } lump_stable_stats_t;
 

@@ -1,0 +1,194 @@
+/* stable_reduce.c -- exact reduction on a box: rounds of stable-neuron
+ * removal, exact folding and lumping, with the box certificate */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "bound_util.h"
+#include "stable_bounds.h"
+#include "stable_i.h"
+
+void lump_stable_opts_init(lump_stable_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = LUMP_MODE_PROPORTIONAL;
+    o->use_lp = 1;
+    o->max_rounds = 4;
+    o->lp_rows = 250;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The removals of one stable step: for each hidden layer in order, the
+ * inactive relus and the folds among the linear neurons, found on WORK
+ * (which is reduced layer by layer as the claims are made, so that the
+ * folds of layer i are stated over the rows the reduction of layer i-1
+ * left). Returns the number of neurons removed in *REMOVED. */
+static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n_inactive,
+                             size_t *n_folded)
+{
+    lump_error_t err = LUMP_OK;
+    size_t *lin = NULL;
+    *n_inactive = *n_folded = 0;
+    for (size_t i = 0; i + 1 < work->n_layers; i++) {
+        lump_stable_layer_t *c = &st->layers[i];
+        const lump_layer_t *L = &work->layers[i];
+        size_t nlin = 0;
+        free(lin);
+        lin = malloc((L->size + 1) * sizeof *lin);
+        c->inactive = malloc((L->size + 1) * sizeof *c->inactive);
+        if (lin == NULL || c->inactive == NULL)
+            LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable reduction: out of memory"));
+        for (size_t v = 0; v < L->size; v++) {
+            const lump_act_t *a = lump_layer_act(L, v);
+            if (a->kind == LUMP_ACT_RELU && c->has_bounds && mpq_sgn(c->hi[v]) <= 0)
+                c->inactive[c->n_inactive++] = v;
+            else if (a->kind == LUMP_ACT_IDENTITY ||
+                     ((a->kind == LUMP_ACT_RELU || a->kind == LUMP_ACT_LEAKY_RELU) &&
+                      c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
+                lin[nlin++] = v;
+        }
+        if (c->n_inactive == L->size)
+            c->n_inactive--; /* a layer keeps one neuron (networks have no empty layers) */
+        if (nlin > 0)
+            LUMP_CHECK(lump_i_fold_find(&c->fold, &c->n_fold, L, lin, nlin));
+        *n_inactive += c->n_inactive;
+        *n_folded += c->n_fold;
+        if (c->n_inactive + c->n_fold > 0)
+            LUMP_CHECK(lump_stable_apply_layer(work, i, c));
+    }
+cleanup:
+    free(lin);
+    return err;
+}
+
+static void count_lumping(lump_stable_stats_t *s, const lump_lumping_t *L, size_t *removed)
+{
+    *removed = 0;
+    for (size_t i = 0; i < L->n_layers; i++)
+        for (size_t k = 0; k < L->layers[i].n_blocks; k++) {
+            const lump_block_t *b = &L->layers[i].blocks[k];
+            if (b->fate == LUMP_FATE_CONSTANT)
+                s->constant += b->n_members;
+            else if (b->fate == LUMP_FATE_DEAD)
+                s->dead += b->n_members;
+            else
+                s->lumped += b->n_members - 1;
+            *removed += b->fate != LUMP_FATE_KEEP ? b->n_members : b->n_members - 1;
+        }
+}
+
+/* lump_stable_reduce -- see stable.h. Each round: a stable step on the
+ * current network (bounds, inactive relus, folds), kept in the
+ * certificate when it removed something; then a lumping step (always
+ * recorded, so the certificate ends with the quotient). The rounds stop
+ * when the lumping changed nothing (a new stable step would see the same
+ * rows) or a later stable step found nothing.
+ * Errors: LUMP_EINPUT for a box of the wrong dimension or an empty box;
+ * LUMP_ENOMEM; GLPK failures. */
+lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_stable_stats_t *stats,
+                                const lump_net_t *net, const lump_box_t *box,
+                                const lump_stable_opts_t *opts)
+{
+    lump_error_t err = LUMP_OK;
+    lump_stable_opts_t o;
+    lump_stable_stats_t st;
+    lump_net_t cur, work, q;
+    lump_stable_step_t step;
+    lump_lumping_t L;
+    double t0 = now_seconds();
+    if (opts == NULL)
+        lump_stable_opts_init(&o);
+    else
+        o = *opts;
+    memset(&st, 0, sizeof st);
+    lump_net_init(&cur);
+    lump_net_init(&work);
+    lump_net_init(&q);
+    lump_stable_step_init(&step);
+    lump_lumping_init(&L);
+    LUMP_CHECK(lump_net_validate(net, "reduce --box"));
+    LUMP_CHECK(lump_i_check_box(net, box, "reduce --box"));
+    if (cert != NULL) {
+        lump_box_cert_clear(cert);
+        LUMP_CHECK(lump_box_alloc(&cert->box, box->n));
+        for (size_t i = 0; i < box->n; i++) {
+            mpq_set(cert->box.lo[i], box->lo[i]);
+            mpq_set(cert->box.hi[i], box->hi[i]);
+        }
+    }
+    LUMP_CHECK(lump_net_copy(&cur, net));
+    for (int r = 0; r < (o.max_rounds > 0 ? o.max_rounds : 1); r++) {
+        size_t n_inactive, n_folded, l_removed;
+        size_t solves = 0, tight = 0;
+        LUMP_CHECK(lump_stable_step_alloc(&step, &cur));
+        LUMP_CHECK(lump_i_stable_bounds(&step, &solves, &tight, &cur, box, o.use_lp,
+                                        o.lp_rows > 0 ? o.lp_rows : 1, o.verbose));
+        st.lp_solves += solves;
+        st.lp_tightened += tight;
+        if (r == 0)
+            for (size_t i = 0; i + 1 < cur.n_layers; i++) {
+                const lump_stable_layer_t *c = &step.layers[i];
+                for (size_t v = 0; v < c->size; v++)
+                    if (lump_layer_act(&cur.layers[i], v)->kind == LUMP_ACT_RELU &&
+                        (!c->has_bounds || (mpq_sgn(c->lo[v]) < 0 && mpq_sgn(c->hi[v]) > 0)))
+                        st.unstable_final++;
+            }
+        LUMP_CHECK(lump_net_copy(&work, &cur));
+        LUMP_CHECK(removals(&step, &work, &n_inactive, &n_folded));
+        st.inactive += n_inactive;
+        st.folded += n_folded;
+        if (o.verbose)
+            fprintf(stderr, "stable: round %d: %zu inactive, %zu folded, %zu LP solves\n", r + 1,
+                    n_inactive, n_folded, solves);
+        if (n_inactive + n_folded > 0) {
+            if (cert != NULL) {
+                lump_box_step_t *s;
+                LUMP_CHECK(lump_box_cert_push(cert, LUMP_STEP_STABLE, &s));
+                s->stable = step;
+                lump_stable_step_init(&step);
+            }
+            lump_net_clear(&cur);
+            cur = work;
+            lump_net_init(&work);
+        }
+        lump_stable_step_clear(&step);
+        LUMP_CHECK(lump_partition_coarsest(&L, &cur, o.mode, 0));
+        LUMP_CHECK(lump_quotient(&q, &cur, &L));
+        count_lumping(&st, &L, &l_removed);
+        if (cert != NULL) {
+            lump_box_step_t *s;
+            LUMP_CHECK(lump_box_cert_push(cert, LUMP_STEP_LUMPING, &s));
+            s->lumping = L;
+            lump_lumping_init(&L);
+        }
+        lump_lumping_clear(&L);
+        lump_net_clear(&cur);
+        cur = q;
+        lump_net_init(&q);
+        st.rounds++;
+        if (l_removed == 0 || (r > 0 && n_inactive + n_folded == 0))
+            break;
+    }
+    lump_net_clear(out);
+    *out = cur;
+    lump_net_init(&cur);
+    st.seconds = now_seconds() - t0;
+    if (stats != NULL)
+        *stats = st;
+cleanup:
+    lump_net_clear(&cur);
+    lump_net_clear(&work);
+    lump_net_clear(&q);
+    lump_stable_step_clear(&step);
+    lump_lumping_clear(&L);
+    if (err != LUMP_OK && cert != NULL)
+        lump_box_cert_clear(cert);
+    return err;
+}
