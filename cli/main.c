@@ -13,9 +13,10 @@ static const cli_command_t commands[] = {
     {"convert", cli_cmd_convert, "lumpnet convert IN OUT [--dtype float32|float64|auto]",
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
-     "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--json]",
+     "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
+     "[--bounds lp|interval]] [--json]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
-    {"check", cli_cmd_check, "lumpnet check NET OUT CERT [--json]",
+    {"check", cli_cmd_check, "lumpnet check NET OUT CERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
     {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
@@ -79,11 +80,20 @@ static const char *const details[] = {
     "folded into the next biases and dead neurons are removed. Writes the\n"
     "quotient to OUT (which computes exactly the same function; write .json\n"
     "to keep every value exact) and, with --cert, a certificate that\n"
-    "'lumpnet check' verifies. Output neurons are never merged.\n",
+    "'lumpnet check' verifies. Output neurons are never merged.\n"
+    "With --box BOX, the result need only agree on the box: ReLUs that are\n"
+    "provably off there are removed, provably-on ones are linear and affinely\n"
+    "dependent ones are folded exactly, then lumping runs again, until\n"
+    "nothing changes. Bounds come from interval arithmetic tightened by LP\n"
+    "(--bounds interval to skip the LP), every one certified exactly. Outside\n"
+    "the box nothing is promised. --json adds the neurons removed per cause:\n"
+    "inactive, folded, lumped, dead, constant.\n",
     /* check */
     "Verifies in exact arithmetic, without the partition finder, that CERT is a\n"
     "valid lumping of NET and that OUT is exactly its quotient. Exit 0 when\n"
-    "valid; exit 1 with the violated condition and neuron when not.\n",
+    "valid; exit 1 with the violated condition and neuron when not. A\n"
+    "certificate of a reduction on a box needs --box BOX, and proves equality\n"
+    "on that box only.\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"

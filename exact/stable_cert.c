@@ -280,8 +280,10 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
     else if (len == 5 && strcmp(s, "lower") == 0)
         e->upper = 0;
     else
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"upper\" or "
-                                      "\"lower\"", s));
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "is \"%.40s\", expected \"upper\" or "
+                                      "\"lower\"",
+                                      s));
     lump_i_jpath_pop(p);
     LUMP_CHECK(lump_i_json_member(&v, p, o, "rows", 1));
     lump_i_jpath_key(p, "rows");
@@ -306,7 +308,8 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
         LUMP_CHECK(lump_i_json_get_size(&lay, p, json_array_get(r, 0), 1, li > 0 ? li : 1,
                                         "a layer before the bound's layer"));
         if (li == 0)
-            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "layer 1 bounds take no multipliers "
+            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                          "layer 1 bounds take no multipliers "
                                           "(they follow from the box)"));
         e->layer[k] = lay - 1;
         lump_i_jpath_pop(p);
@@ -321,8 +324,10 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
             if (strcmp(s, kind_names[kind]) == 0)
                 break;
         if (kind == 4)
-            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"def\", "
-                                          "\"act\", \"ge\" or \"tri\"", s));
+            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                          "is \"%.40s\", expected \"def\", "
+                                          "\"act\", \"ge\" or \"tri\"",
+                                          s));
         e->kind[k] = (unsigned char)kind;
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 3);
@@ -426,7 +431,8 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
     LUMP_CHECK(lump_i_json_member(&st, p, o, "stable", 0));
     LUMP_CHECK(lump_i_json_member(&lu, p, o, "lumping", 0));
     if ((st == NULL) == (lu == NULL))
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "a step has exactly one of \"stable\" and "
+        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
+                                      "a step has exactly one of \"stable\" and "
                                       "\"lumping\""));
     LUMP_CHECK(lump_box_cert_push(c, st != NULL ? LUMP_STEP_STABLE : LUMP_STEP_LUMPING, &s));
     if (lu != NULL) {
@@ -497,8 +503,10 @@ lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size
     lump_i_jpath_key(&p, "format");
     LUMP_CHECK(lump_i_json_get_string(&s, &slen, &p, v));
     if (strcmp(s, "lumpnet-certificate") != 0)
-        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT, "is \"%.40s\", expected "
-                                      "\"lumpnet-certificate\"", s));
+        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT,
+                                      "is \"%.40s\", expected "
+                                      "\"lumpnet-certificate\"",
+                                      s));
     lump_i_jpath_pop(&p);
     LUMP_CHECK(lump_i_json_member(&v, &p, root, "version", 1));
     lump_i_jpath_key(&p, "version");

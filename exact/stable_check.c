@@ -154,8 +154,8 @@ typedef struct {
     const lump_net_t *net;
     const lump_stable_step_t *st;
     size_t step;
-    mpq_t *xl, *xh;     /* exact input ranges */
-    mpq_t **yl, **yh;   /* output bounds per layer (from claims) */
+    mpq_t *xl, *xh;        /* exact input ranges */
+    mpq_t **yl, **yh;      /* output bounds per layer (from claims) */
     mpq_t *dx, **dz, **dy; /* reduced costs of the LP check */
     mpq_t t, u, acc;
 } bstate_t;
@@ -173,9 +173,10 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
         for (size_t v = 0; v < net->layers[j].size; v++) {
             lump_act_kind_t k = lump_layer_act(&net->layers[j], v)->kind;
             if (k != LUMP_ACT_RELU && k != LUMP_ACT_IDENTITY)
-                return fail(x, "step %zu, layer %zu, neuron %zu: an LP bound needs relu or identity "
-                            "neurons before it, but layer %zu neuron %zu is %s", b->step + 1,
-                            li + 1, t, j + 1, v, lump_act_name(k));
+                return fail(x,
+                            "step %zu, layer %zu, neuron %zu: an LP bound needs relu or identity "
+                            "neurons before it, but layer %zu neuron %zu is %s",
+                            b->step + 1, li + 1, t, j + 1, v, lump_act_name(k));
         }
     /* objective s * (w_t . y + b_t): reduced costs start at s w_t */
     for (size_t u = 0; u < n0; u++)
@@ -201,9 +202,10 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
         mpq_srcptr lam = e->value[k];
         int relu, stable_on, stable_off;
         if (j >= li || v >= net->layers[j].size)
-            return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu names layer %zu neuron "
-                        "%zu, which is not a neuron before layer %zu", b->step + 1, li + 1, t, k,
-                        j + 1, v, li + 1);
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: multiplier %zu names layer %zu neuron "
+                        "%zu, which is not a neuron before layer %zu",
+                        b->step + 1, li + 1, t, k, j + 1, v, li + 1);
         if (mpq_sgn(lam) == 0)
             continue;
         c = &b->st->layers[j];
@@ -229,7 +231,8 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
         }
         case LUMP_ROW_ACT:
             if (stable_off || !stable_on)
-                return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
+                return fail(x,
+                            "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
                             "of layer %zu neuron %zu, which is not linear by its claimed bounds",
                             b->step + 1, li + 1, t, k, j + 1, v);
             mpq_sub(b->dy[j][v], b->dy[j][v], lam);
@@ -238,21 +241,26 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
         case LUMP_ROW_GE:
         case LUMP_ROW_TRI:
             if (!relu || stable_off || stable_on)
-                return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
+                return fail(x,
+                            "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
                             "of layer %zu neuron %zu, which is not an unstable relu by its claimed "
-                            "bounds", b->step + 1, li + 1, t, k, j + 1, v);
+                            "bounds",
+                            b->step + 1, li + 1, t, k, j + 1, v);
             if (e->kind[k] == LUMP_ROW_GE) { /* y - z >= 0 */
                 if (mpq_sgn(lam) > 0)
-                    return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
+                    return fail(x,
+                                "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
                                 "y >= z of layer %zu neuron %zu is positive (it must be <= 0)",
                                 b->step + 1, li + 1, t, k, j + 1, v);
                 mpq_sub(b->dy[j][v], b->dy[j][v], lam);
                 mpq_add(b->dz[j][v], b->dz[j][v], lam);
             } else { /* (hi - lo) y - hi z <= -hi lo */
                 if (mpq_sgn(lam) < 0)
-                    return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
+                    return fail(x,
+                                "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
                                 "triangle row of layer %zu neuron %zu is negative (it must be "
-                                ">= 0)", b->step + 1, li + 1, t, k, j + 1, v);
+                                ">= 0)",
+                                b->step + 1, li + 1, t, k, j + 1, v);
                 mpq_mul(b->t, c->hi[v], c->lo[v]);
                 mpq_mul(b->t, b->t, lam);
                 mpq_sub(b->acc, b->acc, b->t);
@@ -264,8 +272,10 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
             }
             break;
         default:
-            return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu has an unknown row "
-                        "kind", b->step + 1, li + 1, t, k);
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: multiplier %zu has an unknown row "
+                        "kind",
+                        b->step + 1, li + 1, t, k);
         }
     }
     /* sum over the columns of max(d l, d u) */
@@ -292,15 +302,19 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
     }
     /* s z_t <= acc on the relaxation */
     if (s > 0 && mpq_cmp(b->acc, b->st->layers[li].hi[t]) > 0)
-        return fail(x, "step %zu, layer %zu, neuron %zu: the LP multipliers prove z <= %s, not "
-                    "the claimed upper bound %s", b->step + 1, li + 1, t, qtext(x, 0, b->acc),
+        return fail(x,
+                    "step %zu, layer %zu, neuron %zu: the LP multipliers prove z <= %s, not "
+                    "the claimed upper bound %s",
+                    b->step + 1, li + 1, t, qtext(x, 0, b->acc),
                     qtext(x, 1, b->st->layers[li].hi[t]));
     if (s < 0) {
         mpq_neg(b->acc, b->acc);
         if (mpq_cmp(b->acc, b->st->layers[li].lo[t]) < 0)
-            return fail(x, "step %zu, layer %zu, neuron %zu: the LP multipliers prove z >= %s, "
-                        "not the claimed lower bound %s", b->step + 1, li + 1, t,
-                        qtext(x, 0, b->acc), qtext(x, 1, b->st->layers[li].lo[t]));
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: the LP multipliers prove z >= %s, "
+                        "not the claimed lower bound %s",
+                        b->step + 1, li + 1, t, qtext(x, 0, b->acc),
+                        qtext(x, 1, b->st->layers[li].lo[t]));
     }
     return 0;
 }
@@ -353,9 +367,10 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
         }
         if (mpq_cmp(c->lo[v], il) > 0) {
             if (ev[2 * v] == NONE) {
-                fail(x, "step %zu, layer %zu, neuron %zu: the claimed lower bound %s is above the "
-                     "interval bound %s and has no LP proof", b->step + 1, li + 1, v,
-                     qtext(x, 0, c->lo[v]), qtext(x, 1, il));
+                fail(x,
+                     "step %zu, layer %zu, neuron %zu: the claimed lower bound %s is above the "
+                     "interval bound %s and has no LP proof",
+                     b->step + 1, li + 1, v, qtext(x, 0, c->lo[v]), qtext(x, 1, il));
                 goto cleanup;
             }
             if (check_evidence(x, b, li, &c->evidence[ev[2 * v]]))
@@ -363,9 +378,10 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
         }
         if (mpq_cmp(c->hi[v], ih) < 0) {
             if (ev[2 * v + 1] == NONE) {
-                fail(x, "step %zu, layer %zu, neuron %zu: the claimed upper bound %s is below the "
-                     "interval bound %s and has no LP proof", b->step + 1, li + 1, v,
-                     qtext(x, 0, c->hi[v]), qtext(x, 1, ih));
+                fail(x,
+                     "step %zu, layer %zu, neuron %zu: the claimed upper bound %s is below the "
+                     "interval bound %s and has no LP proof",
+                     b->step + 1, li + 1, v, qtext(x, 0, c->hi[v]), qtext(x, 1, ih));
                 goto cleanup;
             }
             if (check_evidence(x, b, li, &c->evidence[ev[2 * v + 1]]))
@@ -419,15 +435,19 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
         if (!st->layers[i].has_bounds)
             continue;
         if (i > 0 && !st->layers[i - 1].has_bounds) {
-            fail(x, "step %zu, layer %zu: bounds are claimed, but layer %zu has none to derive "
-                 "them from", step + 1, i + 1, i);
+            fail(x,
+                 "step %zu, layer %zu: bounds are claimed, but layer %zu has none to derive "
+                 "them from",
+                 step + 1, i + 1, i);
             break;
         }
         if (i > 0)
             for (size_t v = 0; v < net->layers[i - 1].size; v++)
                 if (mpq_cmp(b.yl[i - 1][v], b.yh[i - 1][v]) > 0) {
-                    fail(x, "step %zu, layer %zu: bounds are claimed, but neuron %zu of layer %zu "
-                         "(%s) has no exact output range", step + 1, i + 1, v, i,
+                    fail(x,
+                         "step %zu, layer %zu: bounds are claimed, but neuron %zu of layer %zu "
+                         "(%s) has no exact output range",
+                         step + 1, i + 1, v, i,
                          lump_act_name(lump_layer_act(&net->layers[i - 1], v)->kind));
                     goto cleanup;
                 }
@@ -469,8 +489,8 @@ static int linear_on_box(const lump_net_t *net, const lump_stable_layer_t *c, si
 
 /* The removals of layer LI against CUR (the network with layers < LI
  * already reduced; layer LI's own neurons keep their numbering). */
-static int check_removals(ctx_t *x, const lump_net_t *cur, const lump_stable_layer_t *c,
-                          size_t li, size_t step, mpq_t t, mpq_t s, mpq_t w)
+static int check_removals(ctx_t *x, const lump_net_t *cur, const lump_stable_layer_t *c, size_t li,
+                          size_t step, mpq_t t, mpq_t s, mpq_t w)
 {
     const lump_layer_t *L = &cur->layers[li];
     const size_t n = L->in_size;
@@ -480,24 +500,30 @@ static int check_removals(ctx_t *x, const lump_net_t *cur, const lump_stable_lay
     for (size_t k = 0; k < c->n_inactive; k++) {
         size_t v = c->inactive[k];
         if (v >= L->size || !is_relu(lump_layer_act(L, v)))
-            return fail(x, "step %zu, layer %zu, neuron %zu: removed as inactive, but it is not "
-                        "a relu neuron of the layer", step + 1, li + 1, v);
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: removed as inactive, but it is not "
+                        "a relu neuron of the layer",
+                        step + 1, li + 1, v);
         if (!c->has_bounds || mpq_sgn(c->hi[v]) > 0)
-            return fail(x, "step %zu, layer %zu, neuron %zu: removed as inactive, but its "
-                        "claimed upper bound is not <= 0", step + 1, li + 1, v);
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: removed as inactive, but its "
+                        "claimed upper bound is not <= 0",
+                        step + 1, li + 1, v);
     }
     for (size_t k = 0; k < c->n_fold; k++) {
         const lump_fold_t *f = &c->fold[k];
         if (f->neuron >= L->size || !linear_on_box(cur, c, li, f->neuron))
-            return fail(x, "step %zu, layer %zu, neuron %zu: folded, but it is not linear on the "
-                        "box (identity, or relu with a lower bound >= 0)", step + 1, li + 1,
-                        f->neuron);
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: folded, but it is not linear on the "
+                        "box (identity, or relu with a lower bound >= 0)",
+                        step + 1, li + 1, f->neuron);
         for (size_t j = 0; j < f->n_basis; j++)
             if (f->basis[j] >= L->size || f->basis[j] == f->neuron ||
                 !linear_on_box(cur, c, li, f->basis[j]))
-                return fail(x, "step %zu, layer %zu, neuron %zu: its fold uses neuron %zu, which "
-                            "is itself or not linear on the box", step + 1, li + 1, f->neuron,
-                            f->basis[j]);
+                return fail(x,
+                            "step %zu, layer %zu, neuron %zu: its fold uses neuron %zu, which "
+                            "is itself or not linear on the box",
+                            step + 1, li + 1, f->neuron, f->basis[j]);
         for (size_t u = 0; u <= n; u++) {
             /* u < n: the weight from input u; u == n: the bias, with mu */
             const lump_arr_t *a = u < n ? &L->weight : &L->bias;
@@ -515,12 +541,14 @@ static int check_removals(ctx_t *x, const lump_net_t *cur, const lump_stable_lay
             lump_arr_get(w, a, u < n ? f->neuron * n + u : f->neuron);
             if (!mpq_equal(t, w)) {
                 if (u < n)
-                    return fail(x, "step %zu, layer %zu, neuron %zu: fold identity fails at "
+                    return fail(x,
+                                "step %zu, layer %zu, neuron %zu: fold identity fails at "
                                 "incoming column %zu: the weight is %s, the combination gives %s",
                                 step + 1, li + 1, f->neuron, u, qtext(x, 0, w), qtext(x, 1, t));
-                return fail(x, "step %zu, layer %zu, neuron %zu: fold identity fails at the bias: "
-                            "%s, the combination plus mu gives %s", step + 1, li + 1, f->neuron,
-                            qtext(x, 0, w), qtext(x, 1, t));
+                return fail(x,
+                            "step %zu, layer %zu, neuron %zu: fold identity fails at the bias: "
+                            "%s, the combination plus mu gives %s",
+                            step + 1, li + 1, f->neuron, qtext(x, 0, w), qtext(x, 1, t));
             }
         }
     }
@@ -535,8 +563,8 @@ static lump_error_t check_stable(ctx_t *x, lump_net_t *next, const lump_net_t *c
     mpq_t t, s, w;
     mpq_inits(t, s, w, NULL);
     if (st->n_layers != cur->n_layers) {
-        fail(x, "step %zu: the stable step has %zu layers, the network %zu", step + 1,
-             st->n_layers, cur->n_layers);
+        fail(x, "step %zu: the stable step has %zu layers, the network %zu", step + 1, st->n_layers,
+             cur->n_layers);
         goto cleanup;
     }
     for (size_t i = 0; i < cur->n_layers; i++)
@@ -586,8 +614,10 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
     lump_net_init(&cur);
     lump_net_init(&next);
     if (cert->box.n != net->n_inputs || box->n != net->n_inputs) {
-        fail(&x, "the certificate's box has %zu dimensions, the given box %zu, the network %zu "
-             "inputs", cert->box.n, box->n, net->n_inputs);
+        fail(&x,
+             "the certificate's box has %zu dimensions, the given box %zu, the network %zu "
+             "inputs",
+             cert->box.n, box->n, net->n_inputs);
         goto cleanup;
     }
     for (size_t i = 0; i < box->n; i++) {
@@ -596,10 +626,11 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
             goto cleanup;
         }
         if (mpq_cmp(box->lo[i], cert->box.lo[i]) < 0 || mpq_cmp(box->hi[i], cert->box.hi[i]) > 0) {
-            fail(&x, "the given box is not inside the certificate's box (dimension %zu: [%s, %s] "
-                 "is not inside [%s, %s])", i + 1, qtext(&x, 0, box->lo[i]),
-                 qtext(&x, 1, box->hi[i]), qtext(&x, 2, cert->box.lo[i]),
-                 qtext(&x, 2, cert->box.hi[i]));
+            fail(&x,
+                 "the given box is not inside the certificate's box (dimension %zu: [%s, %s] "
+                 "is not inside [%s, %s])",
+                 i + 1, qtext(&x, 0, box->lo[i]), qtext(&x, 1, box->hi[i]),
+                 qtext(&x, 2, cert->box.lo[i]), qtext(&x, 2, cert->box.hi[i]));
             goto cleanup;
         }
     }
@@ -624,8 +655,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
                 }
                 LUMP_CHECK(e);
             }
-            LUMP_CHECK(lump_cert_check(&v, sub, sizeof sub, &cur, last ? out : &next,
-                                       &s->lumping));
+            LUMP_CHECK(lump_cert_check(&v, sub, sizeof sub, &cur, last ? out : &next, &s->lumping));
             if (v != LUMP_TRUE) {
                 fail(&x, "step %zu (lumping): %s", k + 1, sub);
                 break;

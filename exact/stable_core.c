@@ -211,7 +211,8 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
         if (v >= size || newidx[v] != 0) {
             err = lump_error_set(LUMP_EINPUT,
                                  "stable step: layer %zu: neuron %zu is out of range or removed "
-                                 "twice", li + 1, v);
+                                 "twice",
+                                 li + 1, v);
             goto cleanup;
         }
         newidx[v] = 1;
@@ -223,8 +224,7 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
         } else
             newidx[v] = NONE;
     if (nk == 0) {
-        err = lump_error_set(LUMP_EINPUT, "stable step: layer %zu would lose every neuron",
-                             li + 1);
+        err = lump_error_set(LUMP_EINPUT, "stable step: layer %zu would lose every neuron", li + 1);
         goto cleanup;
     }
     for (size_t k = 0; k < c->n_fold; k++)
@@ -233,8 +233,8 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
             if (b >= size || newidx[b] == NONE) {
                 err = lump_error_set(LUMP_EINPUT,
                                      "stable step: layer %zu: fold of neuron %zu uses neuron %zu, "
-                                     "which is out of range or removed", li + 1,
-                                     c->fold[k].neuron, b);
+                                     "which is out of range or removed",
+                                     li + 1, c->fold[k].neuron, b);
                 goto cleanup;
             }
         }

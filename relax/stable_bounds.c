@@ -118,25 +118,25 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
             if (s->ylo[from - 1][u] != 0 || s->yhi[from - 1][u] != 0)
                 LUMP_CHECK(lump_i_model_col(m, s->ylo[from - 1][u], s->yhi[from - 1][u], &prev[u]));
         }
-#define META(L, V, K)                                                                          \
-    do {                                                                                       \
-        if (nmeta == capmeta) {                                                                \
-            rowmeta_t *nm_ = realloc(*meta, (capmeta = capmeta ? 2 * capmeta : 256) *          \
-                                                sizeof *nm_);                                  \
-            if (nm_ == NULL)                                                                   \
-                LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));      \
-            *meta = nm_;                                                                       \
-        }                                                                                      \
-        (*meta)[nmeta].layer = (L);                                                            \
-        (*meta)[nmeta].neuron = (V);                                                           \
-        (*meta)[nmeta++].kind = (K);                                                           \
+#define META(L, V, K)                                                                              \
+    do {                                                                                           \
+        if (nmeta == capmeta) {                                                                    \
+            rowmeta_t *nm_ =                                                                       \
+                realloc(*meta, (capmeta = capmeta ? 2 * capmeta : 256) * sizeof *nm_);             \
+            if (nm_ == NULL)                                                                       \
+                LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));           \
+            *meta = nm_;                                                                           \
+        }                                                                                          \
+        (*meta)[nmeta].layer = (L);                                                                \
+        (*meta)[nmeta].neuron = (V);                                                               \
+        (*meta)[nmeta++].kind = (K);                                                               \
     } while (0)
     for (size_t j = from; j <= i; j++) {
         const lump_layer_t *L = &net->layers[j];
         for (size_t v = 0; v < L->size; v++) {
             size_t zc;
-            const int off = j < i && lump_layer_act(L, v)->kind == LUMP_ACT_RELU &&
-                            s->zhi[j][v] <= 0;
+            const int off =
+                j < i && lump_layer_act(L, v)->kind == LUMP_ACT_RELU && s->zhi[j][v] <= 0;
             const int lin = j < i && !off && !unstable_relu(s, j, v);
             if (off) { /* y = 0 on the box: the neuron drops out of the LP */
                 cur[v] = LUMP_I_NOCOL;

@@ -30,8 +30,7 @@ static void random_net(lump_net_t *net, size_t n_inputs, size_t k, const size_t 
 }
 
 /* Row V of layer L := sum_k c_k row(src_k) + d (weights and bias). */
-static void plant_row(lump_layer_t *L, size_t v, const size_t *src, const long *c, size_t n,
-                      long d)
+static void plant_row(lump_layer_t *L, size_t v, const size_t *src, const long *c, size_t n, long d)
 {
     mpq_t acc, w, t;
     mpq_inits(acc, w, t, NULL);

@@ -26,7 +26,12 @@ extern "C" {
  * [lo_v, hi_v], y_v in [max(lo_v,0), max(hi_v,0)] for relu, [lo_v, hi_v]
  * for identity. A relu with hi <= 0 has y_v in [0, 0] and no ACT/GE/TRI
  * row. See docs/certificates.md. */
-typedef enum { LUMP_ROW_DEF = 0, LUMP_ROW_ACT = 1, LUMP_ROW_GE = 2, LUMP_ROW_TRI = 3 } lump_row_kind_t;
+typedef enum {
+    LUMP_ROW_DEF = 0,
+    LUMP_ROW_ACT = 1,
+    LUMP_ROW_GE = 2,
+    LUMP_ROW_TRI = 3
+} lump_row_kind_t;
 
 /* The LP evidence of one bound: z_t <= hi_t (UPPER) or z_t >= lo_t, for
  * neuron NEURON of its layer j, by weak duality with multiplier VALUE[k]
@@ -84,8 +89,8 @@ typedef enum { LUMP_STEP_STABLE = 0, LUMP_STEP_LUMPING = 1 } lump_step_kind_t;
 
 typedef struct {
     lump_step_kind_t kind;
-    lump_stable_step_t stable;   /* when STABLE */
-    lump_lumping_t lumping;      /* when LUMPING */
+    lump_stable_step_t stable; /* when STABLE */
+    lump_lumping_t lumping;    /* when LUMPING */
 } lump_box_step_t;
 
 /* A box certificate: NET restricted to BOX equals OUT restricted to BOX,
