@@ -4,7 +4,8 @@
 # small lumped network (magic bytes; the SVG parsed as XML, one node per
 # shown neuron, a fill per block checked against the certificate), identical
 # bytes from two runs, a large real network within 5 s and 600 nodes, and
-# exit 2 with no file left for bad options and unwritable paths.
+# exit 2 with no file left for bad options and unwritable paths; every
+# layer drawn in index order.
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 NET=$TESTS/data/cert/small.json
 CERT=$TESTS/data/cert/small.cert.json
@@ -76,6 +77,28 @@ for i, layer in enumerate(cert['layers'], start=1):
     assert qf == kept, 'layer %d: quotient fills %s, blocks %s' % (i, qf, kept)
 EOF
 
+# Every layer reads in index order, top to bottom, with "+N more" last (dot
+# reorders the nodes of a rank to save crossings unless told otherwise).
+check_order() { # svg
+  "$PY" - "$1" 2>"$TMP/py.err" <<'EOF' || fail "$1: $(cat "$TMP/py.err" 2>/dev/null)"
+import re, sys
+import xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+layers = {}
+for g in ET.parse(sys.argv[1]).getroot().iter(ns + 'g'):
+    m = re.fullmatch(r'([oq]\d+)_(\d+|more)', g.get('id', ''))
+    if m and 'node' in g.get('class', '').split():
+        y = float(next(g.iter(ns + 'text')).get('y'))  # SVG y grows downwards
+        k = float('inf') if m.group(2) == 'more' else int(m.group(2))
+        layers.setdefault(m.group(1), []).append((y, k))
+assert layers, 'no neuron nodes'
+for name, nodes in layers.items():
+    got = [k for _, k in sorted(nodes)]
+    assert got == sorted(got), 'layer %s top to bottom: %s' % (name, got)
+EOF
+}
+check_order "$TMP/small.svg"
+
 # 3. two runs, identical bytes
 for ext in svg dot pdf; do
   expect_exit 0 "$LUMPNET" draw "$NET" --cert "$CERT" -o "$TMP/again.$ext"
@@ -127,4 +150,5 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -le 5000 ] || fail "drawing $M took $ms ms (limit 5000)"
 nodes=$(grep -c 'class="node"' "$TMP/m6.svg")
 [ "$nodes" -le 600 ] || fail "drawing $M shows $nodes nodes (limit 600)"
+check_order "$TMP/m6.svg"
 echo "draw: expected DOT files match; four formats; identical runs; $M in $ms ms, $nodes nodes"

@@ -235,6 +235,20 @@ static int build_headers(Agraph_t *top, const lump_i_viz_side_t *s)
     return 1;
 }
 
+/* An invisible flat edge from A to B (same rank): in a left-to-right
+ * drawing dot puts A below B. Chained from each node to the one before it,
+ * they make a layer read in index order, top to bottom, rather than in the
+ * order dot's crossing minimisation prefers (measured with Graphviz 2.43;
+ * it holds only with remincross=false, set in build_graph). */
+static int chain(Agraph_t *g, Agnode_t *a, Agnode_t *b)
+{
+    Agedge_t *e = agedge(g, a, b, NULL, 1);
+    if (e == NULL)
+        return 0;
+    set(e, "style", "invis");
+    return 1;
+}
+
 static int build_side(Agraph_t *g, const lump_i_viz_side_t *s, Agnode_t **made)
 {
     char name[64], buf[32];
@@ -258,9 +272,12 @@ static int build_side(Agraph_t *g, const lump_i_viz_side_t *s, Agnode_t **made)
             return 0;
         style_cluster(c, "", "#CCCCCC");
         set(rank, "rank", "same");
-        for (size_t k = lay->first; k < lay->first + lay->n; k++)
+        for (size_t k = lay->first; k < lay->first + lay->n; k++) {
             if ((made[k] = plan_node(rank, &s->nodes[k])) == NULL)
                 return 0;
+            if (k > lay->first && !chain(rank, made[k], made[k - 1]))
+                return 0;
+        }
     }
     if (!build_headers(top, s))
         return 0;
@@ -310,7 +327,7 @@ static int key_row(Agraph_t *points, Agraph_t *texts, const char *name, const ch
 static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
 {
     Agraph_t *c = subgraph(g, "cluster_legend"), *points, *texts;
-    Agnode_t *chain[6];
+    Agnode_t *row[6];
     size_t n = 0;
     if (c == NULL || (points = subgraph(c, "legend_points")) == NULL ||
         (texts = subgraph(c, "legend_texts")) == NULL)
@@ -325,16 +342,16 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
         Agnode_t *v = node(c, "legend_block");
         set(v, "label", "colour + shape:\\none per block");
         set(v, "fillcolor", lump_i_viz_fill(0));
-        chain[n++] = v;
+        row[n++] = v;
     }
     if (p->plain_singletons) {
         Agnode_t *v = node(c, "legend_single");
         set(v, "label", "alone in its block\\n(wide layers)");
-        chain[n++] = v;
+        row[n++] = v;
     }
-    chain[n] = node(c, "legend_output");
-    set(chain[n], "label", "output");
-    set(chain[n++], "peripheries", "2");
+    row[n] = node(c, "legend_output");
+    set(row[n], "label", "output");
+    set(row[n++], "peripheries", "2");
     if (p->removed) {
         Agnode_t *v = node(c, "legend_removed");
         set(v, "label", "removed\\n(dead, const)");
@@ -342,20 +359,28 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
         set(v, "fillcolor", LUMP_I_VIZ_REMOVED_FILL);
         set(v, "color", LUMP_I_VIZ_REMOVED_LINE);
         set(v, "fontcolor", LUMP_I_VIZ_REMOVED_LINE);
-        chain[n++] = v;
+        row[n++] = v;
     }
-    chain[n] = NULL;
-    if (!key_row(points, texts, "pos", LUMP_I_VIZ_POS, "weight > 0", &chain[n]) ||
-        !key_row(points, texts, "neg", LUMP_I_VIZ_NEG, "weight < 0", &chain[n]) ||
+    row[n] = NULL;
+    if (!key_row(points, texts, "pos", LUMP_I_VIZ_POS, "weight > 0", &row[n]) ||
+        !key_row(points, texts, "neg", LUMP_I_VIZ_NEG, "weight < 0", &row[n]) ||
         (p->mixed &&
-         !key_row(points, texts, "mixed", LUMP_I_VIZ_MIXED, "weights of both signs", &chain[n])))
+         !key_row(points, texts, "mixed", LUMP_I_VIZ_MIXED, "weights of both signs", &row[n])))
         return 0;
     n++;
+    /* the key's rows in the order above, as the layers' nodes */
+    {
+        Agnode_t *pos = agnode(points, (char *)"legend_pos", 0);
+        Agnode_t *neg = agnode(points, (char *)"legend_neg", 0);
+        Agnode_t *mix = agnode(points, (char *)"legend_mixed", 0);
+        if (!chain(points, neg, pos) || (mix != NULL && !chain(points, mix, neg)))
+            return 0;
+    }
     for (size_t k = 0; k + 1 < n; k++)
-        set(chain[k], "id", agnameof(chain[k]));
+        set(row[k], "id", agnameof(row[k]));
     /* invisible edges lay the legend out as one row */
     for (size_t k = 0; k + 1 < n; k++)
-        set(agedge(c, chain[k], chain[k + 1], NULL, 1), "style", "invis");
+        set(agedge(c, row[k], row[k + 1], NULL, 1), "style", "invis");
     return 1;
 }
 
@@ -376,11 +401,16 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
     set_default(g, AGRAPH, "fontsize", "10");
     set_default(g, AGRAPH, "nodesep", "0.08");
     set_default(g, AGRAPH, "ranksep", "0.9");
-    /* straight edges: between consecutive ranks they cannot cross a node,
-     * and they read like the usual drawings of networks */
+    /* straight edges, as in the usual drawings of networks; they join
+     * consecutive ranks only, so with the ports below they can clip a node
+     * only where a neighbour of an end is wider than the end (splines=
+     * polyline avoids even that, at the cost of a bend in every edge) */
     set_default(g, AGRAPH, "splines", "line");
     set_default(g, AGRAPH, "outputorder", "edgesfirst");
     set_default(g, AGRAPH, "pad", "0.15");
+    /* dot's final crossing minimisation over the whole graph ignores the
+     * order that flat edges inside clusters ask for (see chain) */
+    set_default(g, AGRAPH, "remincross", "false");
     set_default(g, AGNODE, "fontname", p->font);
     set_default(g, AGNODE, "fontsize", "10");
     set_default(g, AGNODE, "shape", "ellipse");
@@ -390,6 +420,11 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
     set_default(g, AGNODE, "height", "0.3");
     set_default(g, AGNODE, "margin", "0.04,0.02");
     set_default(g, AGNODE, "penwidth", "0.8");
+    /* every edge leaves its node on the right and enters on the left: a
+     * steep line from a node's centre clipped the node's neighbours in its
+     * column (in the ACAS Xu gallery figure 195 such clips before, 82 after) */
+    set_default(g, AGEDGE, "tailport", "e");
+    set_default(g, AGEDGE, "headport", "w");
     set_default(g, AGEDGE, "arrowhead", "none");
     set_default(g, AGEDGE, "color", LUMP_I_VIZ_MIXED);
     set_default(g, AGEDGE, "penwidth", "1");
