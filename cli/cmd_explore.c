@@ -301,62 +301,54 @@ static int ends_with(const char *s, const char *suf)
     return n >= k && strcmp(s + n - k, suf) == 0;
 }
 
-/* Draw the table with gnuplot into a temporary file next to OUT, renamed
- * over OUT when gnuplot succeeded. */
-static lump_error_t plot(const char *out, const char *csv, int with_data)
+typedef struct {
+    const char *out, *csv;
+    int with_data;
+} plot_ctx_t;
+
+/* Draw the table with gnuplot, which writes to standard output: here the
+ * temporary file that lump_io_write_atomic renames over OUT on success (and
+ * removes on failure or on a signal). */
+static lump_error_t plot_write(FILE *f, void *arg)
 {
-    size_t n = strlen(out);
-    char *tmp = malloc(n + 16);
-    FILE *gp;
-    int fd, st;
-    struct stat sb;
+    const plot_ctx_t *c = arg;
     const char *series[2] = {"lumpnet", "prune"};
-    if (tmp == NULL)
-        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
-    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", out);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return lump_error_set(LUMP_EIO, "%s: cannot create a file there: %s", out,
-                              strerror(errno));
-    }
-    close(fd);
+    char cmd[64];
+    FILE *gp;
+    int st;
+    struct stat sb;
     fflush(NULL);
-    gp = popen("gnuplot", "w");
-    if (gp == NULL) {
-        unlink(tmp);
-        free(tmp);
-        return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", out, strerror(errno));
-    }
-    if (ends_with(out, ".pdf"))
+    snprintf(cmd, sizeof cmd, "gnuplot >&%d", fileno(f));
+    gp = popen(cmd, "w");
+    if (gp == NULL)
+        return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", c->out, strerror(errno));
+    if (ends_with(c->out, ".pdf"))
         fprintf(gp, "set terminal pdfcairo size %s font 'sans,9'\n",
-                with_data ? "10in,3.6in" : "7in,3.6in");
+                c->with_data ? "10in,3.6in" : "7in,3.6in");
     else
         fprintf(gp, "set terminal svg size %s dynamic font 'sans,11'\n",
-                with_data ? "1200,440" : "840,440");
-    fputs("set output ", gp);
-    gp_str(gp, tmp);
-    fputs("\nset datafile separator ','\nset key bottom right\nset grid\n"
+                c->with_data ? "1200,440" : "840,440");
+    fputs("set datafile separator ','\nset key bottom right\nset grid\n"
           "set xlabel 'parameters'\n",
           gp);
-    fprintf(gp, "set multiplot layout 1,%d\n", with_data ? 2 : 1);
+    fprintf(gp, "set multiplot layout 1,%d\n", c->with_data ? 2 : 1);
     fputs("set logscale y\nset ylabel 'max |f_j - g_j| over the box'\n"
           "set title 'certified bound and observed error'\nset key top right\nplot ",
           gp);
     for (int s = 0; s < 2; s++) {
         const char *col[2] = {"6", "7"}, *what[2] = {"bound", "observed"};
-        for (int c = 0; c < 2; c++) {
-            if (s + c > 0)
+        for (int k = 0; k < 2; k++) {
+            if (s + k > 0)
                 fputs(", \\\n  ", gp);
-            gp_str(gp, csv);
+            gp_str(gp, c->csv);
             fprintf(gp,
                     " every ::1 using (strcol(1) eq '%s' && $%s > 0 ? $4 : 1/0):%s "
                     "with linespoints lw 2 dt %d pt %d title '%s %s'",
-                    series[s], col[c], col[c], c + 1, 7 + 2 * s, series[s], what[c]);
+                    series[s], col[k], col[k], k + 1, 7 + 2 * s, series[s], what[k]);
         }
     }
     fputs("\nunset logscale y\n", gp);
-    if (with_data) {
+    if (c->with_data) {
         fputs("set ylabel 'test accuracy'\nset title 'accuracy (no retraining)'\n"
               "set key bottom right\nplot ",
               gp);
@@ -364,30 +356,25 @@ static lump_error_t plot(const char *out, const char *csv, int with_data)
             const char *m = s < 2 ? series[s] : "original";
             if (s > 0)
                 fputs(", \\\n  ", gp);
-            gp_str(gp, csv);
+            gp_str(gp, c->csv);
             fprintf(gp,
                     " every ::1 using (strcol(1) eq '%s' ? $4 : 1/0):8 with %s title '%s'",
                     m, s < 2 ? "linespoints lw 2" : "points pt 5 ps 1.5", m);
         }
         fputc('\n', gp);
     }
-    fputs("unset multiplot\nset output\n", gp);
+    fputs("unset multiplot\n", gp);
     st = pclose(gp);
-    if (st != 0 || stat(tmp, &sb) != 0 || sb.st_size == 0) {
-        unlink(tmp);
-        free(tmp);
-        return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)", out,
-                              st);
-    }
-    if (rename(tmp, out) != 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return lump_error_set(LUMP_EIO, "%s: cannot rename the plot into place: %s", out,
-                              strerror(e));
-    }
-    free(tmp);
+    if (st != 0 || fstat(fileno(f), &sb) != 0 || sb.st_size == 0)
+        return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)",
+                              c->out, st);
     return LUMP_OK;
+}
+
+static lump_error_t plot(const char *out, const char *csv, int with_data)
+{
+    plot_ctx_t c = {out, csv, with_data};
+    return lump_io_write_atomic(out, plot_write, &c);
 }
 
 /* ---- the command --------------------------------------------------------- */
