@@ -29,8 +29,10 @@ lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
 /* lump_rat_str -- the canonical text of V, a new string to free(): an
  * integer, else a terminating decimal when it is at most 6 characters
  * longer than "p/q" (0.125 rather than 1/8, but 13421773/134217728 rather
- * than a 27-digit expansion), else "p/q". Reading it back with lump_rat_parse gives V exactly, and the
- * same V always gives the same text. Returns NULL when out of memory.
+ * than a 27-digit expansion), else "p/q". Values whose decimal form would
+ * exceed the parser's digit cap are written as "p/q" (an integer as "p/1"),
+ * so that reading the text back with lump_rat_parse always gives V exactly;
+ * the same V always gives the same text. Returns NULL when out of memory.
  * Complexity: O(d^2) in the number of digits of V. */
 char *lump_rat_str(const mpq_t v);
 
