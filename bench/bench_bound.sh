@@ -1,8 +1,10 @@
 #!/bin/sh
 # bench_bound.sh -- time `lumpnet bound` and report its tightness: ACAS Xu
 # pairs (f, f with weights rounded to 12 bits) over prop_1..4, in the
-# differential and the separate encoding, and mnist-net_256x2 against its
-# rounded copy over one 0.03 box.
+# differential encoding (default: symbolic bounds with input splitting;
+# "nosplit": symbolic bounds and the LP on the whole box) and the separate
+# encoding, and mnist-net_256x2 against its rounded copy over one 0.03 box.
+# Relaxed quotients and all 45 networks: bench/soundness_sweep.sh.
 #
 #   sh bench/bench_bound.sh LUMPNET_BINARY [DATA_DIR] [NETWORKS]
 #
@@ -62,8 +64,13 @@ for id in $IDS; do
     "$BIN" convert "$f" "$TMP/f.json"
     round_json "$TMP/f.json" "$TMP/g.json"
     for p in 1 2 3 4; do
-        for enc in differential separate; do
-            "$BIN" bound "$f" "$TMP/g.json" --box "$A/prop_$p.vnnlib" --encoding $enc --json >"$TMP/r.json" || true
+        for enc in differential nosplit separate; do
+            case $enc in
+            nosplit) opt="--encoding differential --max-boxes 0" ;;
+            *) opt="--encoding $enc" ;;
+            esac
+            # shellcheck disable=SC2086
+            "$BIN" bound "$f" "$TMP/g.json" --box "$A/prop_$p.vnnlib" $opt --json >"$TMP/r.json" || true
             summary "$TMP/r.json" "acas $id prop_$p $enc"
         done
     done

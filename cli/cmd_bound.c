@@ -25,7 +25,7 @@ static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 int cli_cmd_bound(int argc, char **argv)
 {
     const char *a_path = NULL, *b_path = NULL, *box_arg = NULL, *enc_arg = NULL;
-    const char *samples_arg = NULL, *seed_arg = NULL;
+    const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL;
     int json = 0, verbose = 0, m, rc = CLI_OK, certified = 0;
     unsigned long samples = 1000, seed = 1;
     lump_net_t a, b;
@@ -40,10 +40,15 @@ int cli_cmd_bound(int argc, char **argv)
             json = 1;
         else if (strcmp(argv[i], "--verbose") == 0)
             verbose = 1;
+        else if (strcmp(argv[i], "--no-lp") == 0)
+            opts.lp = 0;
+        else if (strcmp(argv[i], "--no-symbolic") == 0)
+            opts.symbolic = 0;
         else if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--encoding", &enc_arg)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--seed", &seed_arg)) != 0) {
+                 (m = cli_match_opt(argc, argv, &i, "--seed", &seed_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--max-boxes", &boxes_arg)) != 0) {
             if (m < 0)
                 return CLI_BAD;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -72,6 +77,12 @@ int cli_cmd_bound(int argc, char **argv)
         return CLI_BAD;
     if (seed_arg != NULL && parse_ulong(&seed, seed_arg, "--seed") < 0)
         return CLI_BAD;
+    if (boxes_arg != NULL) {
+        unsigned long nb;
+        if (parse_ulong(&nb, boxes_arg, "--max-boxes") < 0)
+            return CLI_BAD;
+        opts.max_boxes = (size_t)nb;
+    }
     opts.verbose = verbose;
     opts.seed = seed;
     lump_net_init(&a);
@@ -101,7 +112,10 @@ int cli_cmd_bound(int argc, char **argv)
     LUMP_CHECK(lump_max_error_sampled(observed, &a, &b, &box, samples, seed));
     if (json) {
         json_t *j = json_object(), *jb = json_array(), *jn = json_array(), *jo = json_array();
+        json_t *js = json_array(), *jl = json_array();
         for (size_t k = 0; k < res.n_outputs; k++) {
+            json_array_append_new(js, num_or_null(res.bound_sym[k]));
+            json_array_append_new(jl, num_or_null(res.bound_lp[k]));
             json_array_append_new(jb, num_or_null(res.bound[k]));
             json_array_append_new(jn, num_or_null(res.naive[k]));
             json_array_append_new(jo, json_real(observed[k]));
@@ -109,6 +123,8 @@ int cli_cmd_bound(int argc, char **argv)
         json_object_set_new(j, "bound", jb);
         json_object_set_new(j, "certified", json_boolean(res.certified));
         json_object_set_new(j, "naive", jn);
+        json_object_set_new(j, "bound_symbolic", js);
+        json_object_set_new(j, "bound_lp", jl);
         json_object_set_new(j, "observed", jo);
         json_object_set_new(j, "seconds", json_real(res.seconds));
         json_object_set_new(j, "encoding", json_string(opts.encoding == LUMP_ENC_SEPARATE

@@ -93,7 +93,10 @@ typedef struct {
     size_t samples;
 } ctx_t;
 
-static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, size_t nout)
+/* L: the lumping G is the quotient by (NULL for a network that is not a
+ * quotient of the original); it pairs neurons in the bound. */
+static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g,
+                             const lump_lumping_t *L, size_t nout)
 {
     lump_error_t err = LUMP_OK;
     lump_bound_opts_t o;
@@ -102,7 +105,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, size
     lump_bound_result_init(&br);
     r->neurons = lump_net_neurons(g);
     r->params = lump_net_params(g);
-    LUMP_CHECK(lump_bound_diff(&br, c->f, g, c->box, &o));
+    LUMP_CHECK(lump_bound_diff_lumped(&br, c->f, g, L, c->box, &o));
     LUMP_CHECK(lump_max_error_sampled(r->observed, c->f, g, c->box, c->samples, 1));
     r->certified = br.certified;
     r->seconds = br.seconds;
@@ -419,6 +422,7 @@ int cli_cmd_explore(int argc, char **argv)
     double *eps = NULL;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net, g, p;
+    lump_lumping_t lumping;
     lump_box_t box;
     lump_i_data_t data;
     table_t tab;
@@ -485,6 +489,7 @@ int cli_cmd_explore(int argc, char **argv)
     lump_net_init(&net);
     lump_net_init(&g);
     lump_net_init(&p);
+    lump_lumping_init(&lumping);
     lump_box_init(&box);
     lump_i_data_init(&data);
     memset(&tab, 0, sizeof tab);
@@ -553,16 +558,16 @@ int cli_cmd_explore(int argc, char **argv)
         r->agree = 1;
     }
     for (size_t k = 0; k < neps; k++) {
-        LUMP_CHECK(lump_relax(&g, NULL, &net, &box, eps[k], centre));
+        LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps[k], centre));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "lumpnet";
         r->eps = eps[k];
-        LUMP_CHECK(fill_row(r, &ctx, &g, nout));
+        LUMP_CHECK(fill_row(r, &ctx, &g, &lumping, nout));
         LUMP_CHECK(lump_prune_magnitude(&p, &net, hidden_after(&g)));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "prune";
         r->eps = eps[k];
-        LUMP_CHECK(fill_row(r, &ctx, &p, nout));
+        LUMP_CHECK(fill_row(r, &ctx, &p, NULL, nout));
         progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 2]);
     }
     LUMP_CHECK(lump_io_write_atomic(csv, write_csv, &tab));
@@ -579,6 +584,7 @@ cleanup:
     lump_box_clear(&box);
     lump_net_clear(&p);
     lump_net_clear(&g);
+    lump_lumping_clear(&lumping);
     lump_net_clear(&net);
     return err != LUMP_OK ? cli_fail(err) : CLI_OK;
 }

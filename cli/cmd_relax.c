@@ -50,6 +50,7 @@ int cli_cmd_relax(int argc, char **argv)
     lump_box_t box;
     lump_bound_opts_t bopts;
     lump_bound_result_t br;
+    lump_lumping_t lumping;
     lump_write_opts_t wopts;
     lump_error_t err = LUMP_OK;
     for (int i = 1; i < argc; i++) {
@@ -97,6 +98,7 @@ int cli_cmd_relax(int argc, char **argv)
     lump_box_init(&box);
     lump_bound_opts_init(&bopts);
     lump_bound_result_init(&br);
+    lump_lumping_init(&lumping);
     lump_write_opts_init(&wopts);
     LUMP_CHECK(lump_net_read(&net, path));
     err = lump_box_parse(&box, box_arg, net.n_inputs);
@@ -104,8 +106,9 @@ int cli_cmd_relax(int argc, char **argv)
         lump_error_prefix(err, "--box");
         goto cleanup;
     }
-    LUMP_CHECK(lump_relax(&g, NULL, &net, &box, eps, centre));
-    LUMP_CHECK(lump_bound_diff(&br, &net, &g, &box, &bopts));
+    /* the blocks pair each neuron with its quotient neuron in the bound */
+    LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps, centre));
+    LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
     obs = calloc(nout + 1, sizeof *obs);
     if (obs == NULL) {
@@ -157,6 +160,7 @@ int cli_cmd_relax(int argc, char **argv)
 cleanup:
     free(obs);
     lump_bound_result_clear(&br);
+    lump_lumping_clear(&lumping);
     lump_box_clear(&box);
     lump_net_clear(&g);
     lump_net_clear(&net);

@@ -112,14 +112,20 @@ static const char *const details[] = {
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
     "bound, certified, observed, naive.\n",
     /* bound */
-    "A certified upper bound on |A_j - B_j| over BOX for each output j: a joint\n"
-    "LP of both networks solved by GLPK, made rigorous by weak duality in exact\n"
-    "rationals (docs/relax.md). Also prints the naive interval bound and the\n"
-    "largest difference observed by sampling and local search.\n"
-    "  --encoding differential|separate   joint encoding (default differential)\n"
+    "A certified upper bound on |A_j - B_j| over BOX for each output j. Both\n"
+    "networks are bounded layer by layer by back-substitution (DeepPoly/CROWN\n"
+    "style) and their differences by the NeuroDiff recurrence, on pieces of a\n"
+    "split box for small input counts; a joint LP solved by GLPK is made\n"
+    "rigorous by weak duality in exact rationals. The smaller certified value\n"
+    "is reported, with the naive interval bound and the largest difference\n"
+    "observed by sampling and local search (docs/relax.md).\n"
+    "  --encoding differential|separate   joint LP encoding (default differential)\n"
+    "  --no-lp, --no-symbolic             leave out one of the two bounds\n"
+    "  --max-boxes N                      input-splitting budget (default 64)\n"
     "  --samples N, --seed S              the sampling of the observed maximum\n"
     "Exit 0 with a certified bound, 3 when no certified bound could be had.\n"
-    "--json keys: bound, certified, naive, observed, seconds.\n",
+    "--json keys: bound, certified, naive, observed, bound_symbolic, bound_lp,\n"
+    "seconds.\n",
     /* explore */
     "Sweeps epsilon and writes one CSV row per value: neurons, params, certified\n"
     "bound, observed error, and with --data the accuracy and the agreement with\n"

@@ -97,8 +97,8 @@ static int scale_ok(const lump_act_t *a, const mpq_t c)
 
 /* Pair neuron V of F's layer I with neuron W of G's, scale C, when the
  * activations and the scale allow it (else it stays unpaired). */
-static void pair_set(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g, size_t i,
-                     size_t v, size_t w, const mpq_t c)
+static void pair_set(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g, size_t i, size_t v,
+                     size_t w, const mpq_t c)
 {
     const lump_act_t *af = lump_layer_act(&f->layers[i - 1], v);
     if (!lump_act_equal(af, lump_layer_act(&g->layers[i - 1], w)) || !scale_ok(af, c))
@@ -137,15 +137,19 @@ static lump_error_t pair_lumping(lump_i_pair_t *p, const lump_net_t *f, const lu
         const lump_layer_lumping_t *ll = &L->layers[i - 1];
         size_t keep = 0;
         if (ll->size != p->nf[i]) {
-            err = lump_error_set(LUMP_EINPUT, "bound: layer %zu of the lumping covers %zu "
-                                 "neurons, the network has %zu", i, ll->size, p->nf[i]);
+            err = lump_error_set(LUMP_EINPUT,
+                                 "bound: layer %zu of the lumping covers %zu "
+                                 "neurons, the network has %zu",
+                                 i, ll->size, p->nf[i]);
             goto cleanup;
         }
         for (size_t b = 0; b < ll->n_blocks; b++)
             keep += ll->blocks[b].fate == LUMP_FATE_KEEP;
         if (keep != p->ng[i]) {
-            err = lump_error_set(LUMP_EINPUT, "bound: layer %zu of the lumping keeps %zu blocks, "
-                                 "the second network has %zu neurons there", i, keep, p->ng[i]);
+            err = lump_error_set(LUMP_EINPUT,
+                                 "bound: layer %zu of the lumping keeps %zu blocks, "
+                                 "the second network has %zu neurons there",
+                                 i, keep, p->ng[i]);
             goto cleanup;
         }
         keep = 0;
@@ -154,8 +158,10 @@ static lump_error_t pair_lumping(lump_i_pair_t *p, const lump_net_t *f, const lu
             for (size_t j = 0; j < B->n_members; j++) {
                 size_t v = B->members[j];
                 if (v >= p->nf[i]) {
-                    err = lump_error_set(LUMP_EINPUT, "bound: layer %zu of the lumping names "
-                                         "neuron %zu of %zu", i, v, p->nf[i]);
+                    err = lump_error_set(LUMP_EINPUT,
+                                         "bound: layer %zu of the lumping names "
+                                         "neuron %zu of %zu",
+                                         i, v, p->nf[i]);
                     goto cleanup;
                 }
                 if (B->fate == LUMP_FATE_KEEP) {
@@ -184,8 +190,10 @@ lump_error_t lump_i_pair_build(lump_i_pair_t *p, const lump_net_t *f, const lump
     mpq_set_ui(one, 1, 1);
     lump_i_pair_clear(p);
     if (k == 0 || g->n_layers != k) {
-        err = lump_error_set(LUMP_EINPUT, "bound: paired networks need the same depth (%zu and "
-                             "%zu layers)", k, g->n_layers);
+        err = lump_error_set(LUMP_EINPUT,
+                             "bound: paired networks need the same depth (%zu and "
+                             "%zu layers)",
+                             k, g->n_layers);
         goto cleanup;
     }
     for (size_t i = 0; same && i < k; i++)

@@ -23,11 +23,26 @@
 #define U52 0x1p-52
 #define TINY 0x1p-1074
 
-static inline double add_up(double a, double b) { return lump_i_up(a + b); }
-static inline double add_dn(double a, double b) { return lump_i_down(a + b); }
-static inline double mul_up(double a, double b) { return lump_i_up(a * b); }
-static inline double mul_dn(double a, double b) { return lump_i_down(a * b); }
-static inline double amax(double l, double h) { return fmax(fabs(l), fabs(h)); }
+static inline double add_up(double a, double b)
+{
+    return lump_i_up(a + b);
+}
+static inline double add_dn(double a, double b)
+{
+    return lump_i_down(a + b);
+}
+static inline double mul_up(double a, double b)
+{
+    return lump_i_up(a * b);
+}
+static inline double mul_dn(double a, double b)
+{
+    return lump_i_down(a * b);
+}
+static inline double amax(double l, double h)
+{
+    return fmax(fabs(l), fabs(h));
+}
 
 /* y <= s z + t (an upper line) or y >= s z + t (a lower line). */
 typedef struct {
@@ -41,11 +56,11 @@ typedef struct {
 
 typedef struct {
     const lump_net_t *f, *g;
-    const lump_i_pair_t *p;
+    const lump_i_pair_t *pr;
     lump_bounds_t *bf, *bg;
     lump_i_dbounds_t *d;
     size_t k;
-    int shared;
+    int shared, backsub, want_sens;
     const double *d0l, *d0h;
     /* index i = 1..k: layer i; weights row-major by neuron, radius NULL
      * when every entry is a double */
@@ -58,30 +73,77 @@ typedef struct {
 } sym_t;
 
 /* bounds of layer I (1..k) or the inputs (0) */
-static const double *zfl(const sym_t *X, size_t i) { return X->bf->zlo[i - 1]; }
-static const double *zfh(const sym_t *X, size_t i) { return X->bf->zhi[i - 1]; }
-static const double *zgl(const sym_t *X, size_t i) { return X->bg->zlo[i - 1]; }
-static const double *zgh(const sym_t *X, size_t i) { return X->bg->zhi[i - 1]; }
-static const double *yfl(const sym_t *X, size_t i) { return i == 0 ? X->bf->xlo : X->bf->ylo[i - 1]; }
-static const double *yfh(const sym_t *X, size_t i) { return i == 0 ? X->bf->xhi : X->bf->yhi[i - 1]; }
-static const double *ygl(const sym_t *X, size_t i) { return i == 0 ? X->bg->xlo : X->bg->ylo[i - 1]; }
-static const double *ygh(const sym_t *X, size_t i) { return i == 0 ? X->bg->xhi : X->bg->yhi[i - 1]; }
+static const double *zfl(const sym_t *X, size_t i)
+{
+    return X->bf->zlo[i - 1];
+}
+static const double *zfh(const sym_t *X, size_t i)
+{
+    return X->bf->zhi[i - 1];
+}
+static const double *zgl(const sym_t *X, size_t i)
+{
+    return X->bg->zlo[i - 1];
+}
+static const double *zgh(const sym_t *X, size_t i)
+{
+    return X->bg->zhi[i - 1];
+}
+static const double *yfl(const sym_t *X, size_t i)
+{
+    return i == 0 ? X->bf->xlo : X->bf->ylo[i - 1];
+}
+static const double *yfh(const sym_t *X, size_t i)
+{
+    return i == 0 ? X->bf->xhi : X->bf->yhi[i - 1];
+}
+static const double *ygl(const sym_t *X, size_t i)
+{
+    return i == 0 ? X->bg->xlo : X->bg->ylo[i - 1];
+}
+static const double *ygh(const sym_t *X, size_t i)
+{
+    return i == 0 ? X->bg->xhi : X->bg->yhi[i - 1];
+}
 
-/* A rigorous bound on |computed - exact| of a sum of N products whose
- * computed absolute values add up to MAG, with RAD the (computed) bound on
- * the products' uncertainty from inexact data. */
+/* A bound on |computed - exact| of a sum of N products whose computed
+ * absolute values add up to MAG, with RAD the (computed) bound on the
+ * products' uncertainty from inexact data: gamma_{N+1} MAG + RAD with a
+ * factor 2 to spare, which also covers the rounding of this very formula
+ * (a few operations, relative error a few u). */
 static double sum_err(double mag, double rad, size_t n)
 {
     double f = (double)(n + 4) * U52;
-    if (mag == 0 && rad == 0)
-        return 0;
-    return lump_i_up(lump_i_up(rad * (1 + f)) + lump_i_up(f * mag) + (double)(n + 4) * TINY);
+    return rad * (1 + f) + f * mag + (double)(n + 4) * TINY;
+}
+
+/* A sum of terms, each the rounded product of two doubles (or a double),
+ * with its rounding error bounded afterwards (Higham, "Accuracy and
+ * Stability of Numerical Algorithms", 2nd ed., section 3.1): the exact
+ * sum of the exact products is at most S + (n + 2) 2^-52 MAG + n 2^-1074,
+ * MAG the computed sum of absolute values. */
+typedef struct {
+    double s, mag;
+    size_t n;
+} acc_t;
+
+static inline void acc_add(acc_t *a, double x)
+{
+    a->s += x;
+    a->mag += fabs(x);
+    a->n++;
+}
+
+static double acc_up(const acc_t *a)
+{
+    double e = lump_i_up(lump_i_up((double)(a->n + 2) * U52 * a->mag) + (double)(a->n + 2) * TINY);
+    return lump_i_up(a->s + e);
 }
 
 /* ACC[u] += sum_v M[v][u] P[v] over NV rows of NU entries, MAG[u] += the
  * absolute values, RAD[u] += R[v][u] |P[v]| (R may be NULL). */
-static void mvt(double *acc, double *mag, double *rad, const double *m, const double *r,
-                size_t nv, size_t nu, const double *p)
+static void mvt(double *acc, double *mag, double *rad, const double *m, const double *r, size_t nv,
+                size_t nu, const double *p)
 {
     for (size_t v = 0; v < nv; v++) {
         double pv = p[v], ap = fabs(pv);
@@ -101,14 +163,13 @@ static void mvt(double *acc, double *mag, double *rad, const double *m, const do
     }
 }
 
-/* sum_v P[v] * (P[v] > 0 ? HI[v] : LO[v]), rounded up. */
-static double dot_up(const double *p, const double *lo, const double *hi, size_t n)
+/* ACC += sum_v P[v] * (P[v] > 0 ? HI[v] : LO[v]): the largest value of
+ * P.x over the box [LO, HI]. */
+static void dot_acc(acc_t *acc, const double *p, const double *lo, const double *hi, size_t n)
 {
-    double s = 0;
     for (size_t v = 0; v < n; v++)
         if (p[v] != 0)
-            s = add_up(s, mul_up(p[v], p[v] > 0 ? hi[v] : lo[v]));
-    return s;
+            acc_add(acc, p[v] * (p[v] > 0 ? hi[v] : lo[v]));
 }
 
 static int any(const double *x, size_t n)
@@ -126,18 +187,18 @@ static int any(const double *x, size_t n)
  * coefficient, lower for a negative one), down to the inputs. */
 static double backsub_up(sym_t *X, size_t j)
 {
-    const lump_i_pair_t *P = X->p;
-    double cst = 0, slack = 0;
+    const lump_i_pair_t *P = X->pr;
+    acc_t cst = {0, 0, 0}, slack = {0, 0, 0};
     int hp = any(X->p, P->nf[j]), hq = any(X->q, P->ng[j]), hr = any(X->r, P->nf[j]);
     for (size_t i = j; i >= 1; i--) {
         size_t nfi = P->nf[i], ngi = P->ng[i], nfp = P->nf[i - 1], ngp = P->ng[i - 1], nb = 0;
         const double *xl, *xh;
         if (hr)
-            cst = add_up(cst, dot_up(X->r, X->bfl[i], X->bfh[i], nfi));
+            dot_acc(&cst, X->r, X->bfl[i], X->bfh[i], nfi);
         if (hq)
-            cst = add_up(cst, dot_up(X->q, X->bgl[i], X->bgh[i], ngi));
+            dot_acc(&cst, X->q, X->bgl[i], X->bgh[i], ngi);
         if (hp)
-            cst = add_up(cst, dot_up(X->p, X->dbl[i], X->dbh[i], nfi));
+            dot_acc(&cst, X->p, X->dbl[i], X->dbh[i], nfi);
         memset(X->a, 0, nfp * sizeof(double));
         memset(X->am, 0, nfp * sizeof(double));
         memset(X->ar, 0, nfp * sizeof(double));
@@ -158,18 +219,20 @@ static double backsub_up(sym_t *X, size_t j)
         }
         if (hr)
             mvt(X->c, X->cm, X->cr, X->wfm[i], X->wfr[i], nfi, nfp, X->r);
+        /* the coefficients just computed are off by at most sum_err: that
+         * times the largest |value| of their variable goes to the slack */
         for (size_t u = 0; u < nfp; u++) {
             if (hp && !(i == 1 && X->shared))
-                slack = add_up(slack, mul_up(sum_err(X->am[u], X->ar[u], nfi),
-                                             amax(X->d->dyl[i - 1][u], X->d->dyh[i - 1][u])));
+                acc_add(&slack, sum_err(X->am[u], X->ar[u], nfi) *
+                                    amax(X->d->dyl[i - 1][u], X->d->dyh[i - 1][u]));
             if (hr)
-                slack = add_up(slack, mul_up(sum_err(X->cm[u], X->cr[u], nfi),
-                                             amax(yfl(X, i - 1)[u], yfh(X, i - 1)[u])));
+                acc_add(&slack, sum_err(X->cm[u], X->cr[u], nfi) *
+                                    amax(yfl(X, i - 1)[u], yfh(X, i - 1)[u]));
         }
         if (hp || hq)
             for (size_t w = 0; w < ngp; w++)
-                slack = add_up(slack, mul_up(sum_err(X->bm[w], X->br[w], nb),
-                                             amax(ygl(X, i - 1)[w], ygh(X, i - 1)[w])));
+                acc_add(&slack,
+                        sum_err(X->bm[w], X->br[w], nb) * amax(ygl(X, i - 1)[w], ygh(X, i - 1)[w]));
         if (i == 1) {
             xl = yfl(X, 0);
             xh = yfh(X, 0);
@@ -177,18 +240,25 @@ static double backsub_up(sym_t *X, size_t j)
                 /* delta_0 = 0; x carries both the g and the f coefficients */
                 for (size_t u = 0; u < nfp; u++) {
                     double s = X->b[u] + X->c[u];
-                    slack = add_up(slack, mul_up(U52 * fabs(s) + TINY, amax(xl[u], xh[u])));
+                    if (X->want_sens)
+                        X->d->sens[u] += fabs(s) * (xh[u] - xl[u]);
+                    acc_add(&slack, (U52 * fabs(s) + TINY) * amax(xl[u], xh[u]));
                     if (s != 0)
-                        cst = add_up(cst, mul_up(s, s > 0 ? xh[u] : xl[u]));
+                        acc_add(&cst, s * (s > 0 ? xh[u] : xl[u]));
                 }
             } else {
-                cst = add_up(cst, dot_up(X->a, X->d0l, X->d0h, nfp));
-                cst = add_up(cst, dot_up(X->c, xl, xh, nfp));
-                cst = add_up(cst, dot_up(X->b, ygl(X, 0), ygh(X, 0), ngp));
+                for (size_t u = 0; X->want_sens && u < nfp; u++)
+                    X->d->sens[u] += fabs(X->a[u]) * (X->d0h[u] - X->d0l[u]) +
+                                     fabs(X->b[u]) * (ygh(X, 0)[u] - ygl(X, 0)[u]) +
+                                     fabs(X->c[u]) * (xh[u] - xl[u]);
+                dot_acc(&cst, X->a, X->d0l, X->d0h, nfp);
+                dot_acc(&cst, X->c, xl, xh, nfp);
+                dot_acc(&cst, X->b, ygl(X, 0), ygh(X, 0), ngp);
             }
             break;
         }
-        /* relax layer i - 1 */
+        /* relax layer i - 1: each product below is off by at most one
+         * half-ulp (counted twice), which times max |variable| is slack */
         memset(X->p, 0, nfp * sizeof(double));
         memset(X->r, 0, nfp * sizeof(double));
         memset(X->q, 0, ngp * sizeof(double));
@@ -199,23 +269,22 @@ static double backsub_up(sym_t *X, size_t j)
                 const dline_t *L = a > 0 ? &X->dup[i - 1][u] : &X->dlo[i - 1][u];
                 double t = a * L->sd;
                 X->p[u] = t;
-                slack = add_up(slack, mul_up(U52 * fabs(t) + TINY,
-                                             amax(X->d->dzl[i - 1][u], X->d->dzh[i - 1][u])));
+                acc_add(&slack,
+                        (U52 * fabs(t) + TINY) * amax(X->d->dzl[i - 1][u], X->d->dzh[i - 1][u]));
                 if (L->sg != 0) {
                     size_t w = P->pi[i - 1][u];
                     double t2 = a * L->sg;
                     X->q[w] += t2;
                     X->qm[w] += fabs(t2);
                 }
-                cst = add_up(cst, mul_up(a, L->t));
+                acc_add(&cst, a * L->t);
             }
             if (c != 0) {
                 const line_t *L = c > 0 ? &X->fup[i - 1][u] : &X->flo[i - 1][u];
                 double t = c * L->s;
                 X->r[u] = t;
-                slack = add_up(slack, mul_up(U52 * fabs(t) + TINY,
-                                             amax(zfl(X, i - 1)[u], zfh(X, i - 1)[u])));
-                cst = add_up(cst, mul_up(c, L->t));
+                acc_add(&slack, (U52 * fabs(t) + TINY) * amax(zfl(X, i - 1)[u], zfh(X, i - 1)[u]));
+                acc_add(&cst, c * L->t);
             }
         }
         for (size_t w = 0; w < ngp; w++) {
@@ -225,17 +294,17 @@ static double backsub_up(sym_t *X, size_t j)
                 double t = b * L->s;
                 X->q[w] += t;
                 X->qm[w] += fabs(t);
-                cst = add_up(cst, mul_up(b, L->t));
+                acc_add(&cst, b * L->t);
             }
             if (X->qm[w] != 0)
-                slack = add_up(slack, mul_up(sum_err(X->qm[w], 0, nfp + 1),
-                                             amax(zgl(X, i - 1)[w], zgh(X, i - 1)[w])));
+                acc_add(&slack,
+                        sum_err(X->qm[w], 0, nfp + 1) * amax(zgl(X, i - 1)[w], zgh(X, i - 1)[w]));
         }
         hp = any(X->p, nfp);
         hq = any(X->q, ngp);
         hr = any(X->r, nfp);
     }
-    return add_up(cst, slack);
+    return lump_i_up(acc_up(&cst) + acc_up(&slack));
 }
 
 /* ---- lines ---------------------------------------------------------- */
@@ -263,8 +332,8 @@ static line_t chord(double l, double fl, double u, double fu, int upper)
 }
 
 /* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]. */
-static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u,
-                      double yl, double yh)
+static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u, double yl,
+                      double yh)
 {
     up->s = lo->s = 1;
     up->t = lo->t = 0;
@@ -341,7 +410,7 @@ static void bowtie(dline_t *up, dline_t *lo, double L, double dl, double du)
 /* The lines of delta_v = y_f - c y_g - kappa, layer I. */
 static void delta_lines(sym_t *X, size_t i, size_t v)
 {
-    const lump_i_pair_t *P = X->p;
+    const lump_i_pair_t *P = X->pr;
     const lump_act_t *act = lump_layer_act(&X->f->layers[i - 1], v);
     dline_t *up = &X->dup[i][v], *lo = &X->dlo[i][v];
     size_t w = P->pi[i][v];
@@ -368,16 +437,20 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
         double gS = tri_gap(zfl(X, i)[v], zfh(X, i)[v]) + ch * tri_gap(zgl(X, i)[w], zgh(X, i)[w]);
         double gD = dl < 0 && dh > 0 ? tri_gap(dl, dh) : amax(dl, dh);
         if (gS <= gD) {
-            double mg = amax(zgl(X, i)[w], zgh(X, i)[w]), e;
-            /* relu lower lines have t = 0: -c relu(z_g) <= -c s_g z_g */
+            double mg = amax(zgl(X, i)[w], zgh(X, i)[w]), e, ct;
+            /* -c relu(z_g) <= -c (s_g z_g + t_g) with the lower line of g;
+             * sg = c (s_f - s_g) is rounded twice and c itself may be off
+             * by cr: the error times max |z_g| goes into the intercept */
             up->sd = fu->s;
             up->sg = cm * (fu->s - go->s);
-            e = lump_i_up(U52 * fabs(up->sg) + fabs(fu->s - go->s) * cr + TINY);
-            up->t = add_up(add_up(fu->t, -mul_dn(cm, go->t)), mul_up(e, mg));
+            e = 2 * U52 * fabs(up->sg) + fabs(fu->s - go->s) * cr + TINY;
+            ct = fmin(mul_dn(cm, go->t), mul_dn(ch, go->t)); /* <= c t_g */
+            up->t = add_up(add_up(fu->t, -ct), mul_up(e, mg));
             lo->sd = fo->s;
             lo->sg = cm * (fo->s - gu->s);
-            e = lump_i_up(U52 * fabs(lo->sg) + fabs(fo->s - gu->s) * cr + TINY);
-            lo->t = add_dn(add_dn(fo->t, -mul_up(ch, gu->t)), -mul_up(e, mg));
+            e = 2 * U52 * fabs(lo->sg) + fabs(fo->s - gu->s) * cr + TINY;
+            ct = fmax(mul_up(cm, gu->t), mul_up(ch, gu->t)); /* >= c t_g */
+            lo->t = add_dn(add_dn(fo->t, -ct), -mul_up(e, mg));
             return;
         }
         bowtie(up, lo, 1.0, dl, dh);
@@ -467,7 +540,7 @@ static void row_ival(double *lo, double *hi, const double *m, const double *r, s
 /* dW and db of layer I (see bound_sym.h), as doubles with radii. */
 static lump_error_t diff_weights(sym_t *X, size_t i)
 {
-    const lump_i_pair_t *P = X->p;
+    const lump_i_pair_t *P = X->pr;
     size_t nf = P->nf[i], nfp = P->nf[i - 1], ngp = P->ng[i - 1];
     const double *wf = X->wfm[i], *wfr = X->wfr[i], *wg = X->wgm[i], *wgr = X->wgr[i];
     double *mag = calloc(ngp + 1, sizeof(double));
@@ -516,8 +589,8 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
             rad[x] = sum_err(mag[x], rad[x], nfp + 2);
         if (kap) {
             double lo, hi;
-            row_ival(&lo, &hi, wf + v * nfp, wfr != NULL ? wfr + v * nfp : NULL, nfp,
-                     P->kl[i - 1], P->kh[i - 1]);
+            row_ival(&lo, &hi, wf + v * nfp, wfr != NULL ? wfr + v * nfp : NULL, nfp, P->kl[i - 1],
+                     P->kh[i - 1]);
             bl = add_dn(bl, lo);
             bh = add_up(bh, hi);
         }
@@ -577,19 +650,19 @@ static lump_error_t sym_alloc(sym_t *X)
     if (!X->fup || !X->flo || !X->gup || !X->glo || !X->dup || !X->dlo)
         return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
     for (size_t i = 0; i <= k; i++)
-        cap = cap > X->p->nf[i] ? cap : X->p->nf[i];
+        cap = cap > X->pr->nf[i] ? cap : X->pr->nf[i];
     for (size_t i = 0; i <= k; i++)
-        cap = cap > X->p->ng[i] ? cap : X->p->ng[i];
+        cap = cap > X->pr->ng[i] ? cap : X->pr->ng[i];
     X->cap = cap;
     {
-        double **bufs[] = {&X->p, &X->q, &X->r, &X->a, &X->b, &X->c, &X->am,
+        double **bufs[] = {&X->p,  &X->q,  &X->r,  &X->a,  &X->b,  &X->c, &X->am,
                            &X->bm, &X->cm, &X->ar, &X->br, &X->cr, &X->qm};
         for (size_t m = 0; m < sizeof bufs / sizeof bufs[0]; m++)
             if ((*bufs[m] = calloc(cap + 1, sizeof(double))) == NULL)
                 return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
     }
     for (size_t i = 1; i <= k; i++) {
-        size_t nf = X->p->nf[i], ng = X->p->ng[i];
+        size_t nf = X->pr->nf[i], ng = X->pr->ng[i];
         const lump_layer_t *LF = &X->f->layers[i - 1], *LG = &X->g->layers[i - 1];
         lump_error_t err;
         if ((err = weights_d(&X->wfm[i], &X->wfr[i], LF)) != LUMP_OK ||
@@ -638,6 +711,7 @@ void lump_i_dbounds_clear(lump_i_dbounds_t *d)
     free(d->dzh);
     free(d->dyl);
     free(d->dyh);
+    free(d->sens);
     lump_i_dbounds_init(d);
 }
 
@@ -648,7 +722,8 @@ static lump_error_t dbounds_alloc(lump_i_dbounds_t *d, const lump_i_pair_t *p)
     d->dzh = calloc(k + 1, sizeof(double *));
     d->dyl = calloc(k + 1, sizeof(double *));
     d->dyh = calloc(k + 1, sizeof(double *));
-    if (!d->dzl || !d->dzh || !d->dyl || !d->dyh)
+    d->sens = calloc(p->nf[0] + 1, sizeof(double));
+    if (!d->dzl || !d->dzh || !d->dyl || !d->dyh || !d->sens)
         return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
     d->n_layers = k;
     for (size_t i = 0; i <= k; i++) {
@@ -691,7 +766,8 @@ static void side_layer(sym_t *X, size_t i, int which)
     lump_bounds_t *b = which ? X->bg : X->bf;
     size_t n = L->size, in = L->in_size;
     const double *wm = which ? X->wgm[i] : X->wfm[i], *wr = which ? X->wgr[i] : X->wfr[i];
-    const double *yl = which ? ygl(X, i - 1) : yfl(X, i - 1), *yh = which ? ygh(X, i - 1) : yfh(X, i - 1);
+    const double *yl = which ? ygl(X, i - 1) : yfl(X, i - 1),
+                 *yh = which ? ygh(X, i - 1) : yfh(X, i - 1);
     const double *bl = which ? X->bgl[i] : X->bfl[i], *bh = which ? X->bgh[i] : X->bfh[i];
     double *v0 = which ? X->q : X->r;
     for (size_t v = 0; v < n; v++) {
@@ -701,9 +777,8 @@ static void side_layer(sym_t *X, size_t i, int which)
         lo = add_dn(lo, bl[v]);
         hi = add_up(hi, bh[v]);
         meet(&b->zlo[i - 1][v], &b->zhi[i - 1][v], lo, hi);
-        if (i >= 2 && act->kind != LUMP_ACT_IDENTITY &&
-            !(act->kind == LUMP_ACT_RELU &&
-              (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
+        if (i >= 2 && X->backsub && act->kind != LUMP_ACT_IDENTITY &&
+            !(act->kind == LUMP_ACT_RELU && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
             clear_work(X);
             v0[v] = 1;
             hi = backsub_up(X, i);
@@ -718,10 +793,15 @@ static void side_layer(sym_t *X, size_t i, int which)
     }
 }
 
+static int stable(double l, double h)
+{
+    return l >= 0 || h <= 0;
+}
+
 /* Bounds of dz and delta of layer I, and the delta lines. */
 static void diff_layer(sym_t *X, size_t i)
 {
-    const lump_i_pair_t *P = X->p;
+    const lump_i_pair_t *P = X->pr;
     const lump_layer_t *L = &X->f->layers[i - 1];
     size_t nf = P->nf[i], nfp = P->nf[i - 1], ngp = P->ng[i - 1];
     lump_i_dbounds_t *d = X->d;
@@ -742,8 +822,9 @@ static void diff_layer(sym_t *X, size_t i)
             if (i == 1 && X->shared) {
                 l2 = h2 = 0;
             } else {
-                row_ival(&l2, &h2, X->wfm[i] + v * nfp, X->wfr[i] != NULL ? X->wfr[i] + v * nfp : NULL,
-                         nfp, i == 1 ? X->d0l : d->dyl[i - 1], i == 1 ? X->d0h : d->dyh[i - 1]);
+                row_ival(&l2, &h2, X->wfm[i] + v * nfp,
+                         X->wfr[i] != NULL ? X->wfr[i] + v * nfp : NULL, nfp,
+                         i == 1 ? X->d0l : d->dyl[i - 1], i == 1 ? X->d0h : d->dyh[i - 1]);
             }
             row_ival(&zl, &zh, X->dwm[i] + v * ngp, X->dwr[i] + v * ngp, ngp, ygl(X, i - 1),
                      ygh(X, i - 1));
@@ -751,7 +832,13 @@ static void diff_layer(sym_t *X, size_t i)
             h2 = add_up(add_up(h2, zh), X->dbh[i][v]);
             meet(&lo, &hi, l2, h2);
         }
-        if (i >= 2 && w != LUMP_I_UNPAIRED && !(lo == 0 && hi == 0)) {
+        /* relu stable on both sides: delta is exactly linear in dz and z_g
+         * (its lines do not use these bounds), so back-substitution would
+         * buy little */
+        if (i >= 2 && X->backsub && w != LUMP_I_UNPAIRED && !(lo == 0 && hi == 0) &&
+            !(act->kind == LUMP_ACT_RELU && stable(zfl(X, i)[v], zfh(X, i)[v]) &&
+              stable(zgl(X, i)[w], zgh(X, i)[w]))) {
+            X->want_sens = i == X->k;
             clear_work(X);
             X->p[v] = 1;
             h2 = backsub_up(X, i);
@@ -759,6 +846,7 @@ static void diff_layer(sym_t *X, size_t i)
             X->p[v] = -1;
             l2 = -backsub_up(X, i);
             clear_work(X);
+            X->want_sens = 0;
             meet(&lo, &hi, l2, h2);
         }
         d->dzl[i][v] = lo;
@@ -787,9 +875,9 @@ static void diff_layer(sym_t *X, size_t i)
 
 /* lump_i_sym_bounds -- see bound_sym.h. */
 lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbounds_t *d,
-                               const lump_net_t *f, const lump_net_t *g,
-                               const lump_i_pair_t *p, int shared, const double *d0l,
-                               const double *d0h, int verbose)
+                               const lump_net_t *f, const lump_net_t *g, const lump_i_pair_t *p,
+                               int shared, const double *d0l, const double *d0h, int backsub,
+                               int verbose)
 {
     lump_error_t err = LUMP_OK;
     sym_t X;
@@ -797,7 +885,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
     lump_i_dbounds_clear(d);
     X.f = f;
     X.g = g;
-    X.p = p;
+    X.pr = p;
     X.bf = bf;
     X.bg = bg;
     X.d = d;
@@ -805,6 +893,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
     X.shared = shared;
     X.d0l = d0l;
     X.d0h = d0h;
+    X.backsub = backsub;
     LUMP_CHECK(dbounds_alloc(d, p));
     LUMP_CHECK(sym_alloc(&X));
     for (size_t u = 0; u < p->nf[0]; u++) {
@@ -828,12 +917,20 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
         for (size_t v = 0; v < p->nf[i]; v++)
             delta_lines(&X, i, v);
         if (verbose) {
+            double wy = 0;
+            size_t np = 0;
             for (size_t v = 0; v < p->nf[i]; v++) {
                 unst += bf->zlo[i - 1][v] < 0 && bf->zhi[i - 1][v] > 0;
-                wd = fmax(wd, amax(d->dzl[i][v], d->dzh[i][v]));
+                wy = fmax(wy, amax(d->dyl[i][v], d->dyh[i][v]));
+                if (p->pi[i][v] != LUMP_I_UNPAIRED) {
+                    np++;
+                    wd = fmax(wd, amax(d->dzl[i][v], d->dzh[i][v]));
+                }
             }
-            fprintf(stderr, "bound: layer %zu: %zu of %zu neurons of f unstable, |dz| <= %g\n",
-                    i, unst, p->nf[i], wd);
+            fprintf(stderr,
+                    "bound: layer %zu: %zu of %zu neurons of f unstable, %zu paired, "
+                    "|dz| <= %g (paired), |delta| <= %g\n",
+                    i, unst, p->nf[i], np, wd, wy);
         }
     }
 cleanup:

@@ -46,6 +46,10 @@ lump_error_t lump_i_pair_build(lump_i_pair_t *p, const lump_net_t *f, const lump
 typedef struct {
     size_t n_layers;
     double **dzl, **dzh, **dyl, **dyh;
+    /* per input u: sum over the output differences' back-substitutions of
+     * |coefficient of x_u| * width of x_u, how much splitting the box
+     * along u may help */
+    double *sens;
 } lump_i_dbounds_t;
 
 void lump_i_dbounds_init(lump_i_dbounds_t *d);
@@ -64,11 +68,11 @@ void lump_i_dbounds_clear(lump_i_dbounds_t *d);
  * rounding errors are bounded and added (directed rounding), so it is
  * sound. SHARED: both networks see the same layer-1 inputs (then
  * delta_0 = 0); else D0L/D0H enclose x_f - x_g. Any of the bounds only
- * shrinks. Time: O(n_k * sum_{i<=k} m_i) per layer k, m_i the weights of
- * layer i (each neuron bound back-substitutes to the inputs). */
+ * shrinks. BACKSUB = 0 keeps to the interval recurrences. Time: O(n_k * sum_{i<=k} m_i) per layer
+ * k, m_i the weights of layer i (each neuron bound back-substitutes to the inputs). */
 lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbounds_t *d,
-                               const lump_net_t *f, const lump_net_t *g,
-                               const lump_i_pair_t *p, int shared, const double *d0l,
-                               const double *d0h, int verbose) LUMP_WUR;
+                               const lump_net_t *f, const lump_net_t *g, const lump_i_pair_t *p,
+                               int shared, const double *d0l, const double *d0h, int backsub,
+                               int verbose) LUMP_WUR;
 
 #endif

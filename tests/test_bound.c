@@ -5,6 +5,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "glpk_support.h"
+#include "bound_sym.h"
 
 /* A random dense network: N inputs, hidden relu layers of the given sizes,
  * identity outputs; weights p/q with small p, q (Q storage), optional clip
@@ -321,12 +322,18 @@ static void sampled_below_certified(void **state)
         tu_ok(lump_max_error_sampled(obs, &f, &g, &box, 300, (unsigned long)rep));
         lump_bound_opts_init(&o);
         lump_bound_result_init(&r);
-        for (int mode = 0; mode < 3; mode++) {
+        /* modes: 0 default (split), 1 separate, 2 perturbed duals (LP),
+         * 3 symbolic + LP, 4 interval differences + LP, 5 symbolic alone */
+        for (int mode = 0; mode < 6; mode++) {
+            lump_bound_opts_init(&o);
             o.encoding = mode == 1 ? LUMP_ENC_SEPARATE : LUMP_ENC_DIFFERENTIAL;
             o.perturb = mode == 2 ? 0.3 : 0.0;
+            o.max_boxes = mode == 0 ? 64 : 0;
+            o.symbolic = mode != 4;
+            o.lp = mode != 5;
             o.seed = (unsigned long)rep + 1;
             tu_ok(lump_bound_diff(&r, &f, &g, &box, &o));
-            if (mode < 2)
+            if (mode != 2)
                 assert_true(r.certified);
             for (size_t j = 0; j < 3; j++) {
                 if (obs[j] > r.bound[j])
@@ -354,12 +361,15 @@ static void perturbed_duals_stay_sound(void **state)
     set_box(&box, 1, "-1", "2");
     lump_bound_opts_init(&o);
     lump_bound_result_init(&r);
+    o.max_boxes = 0; /* no splitting: the LP runs (its bound is checked alone) */
     for (unsigned long s = 1; s <= 20; s++) {
         o.perturb = s <= 10 ? 0.01 : 1.5;
         o.seed = s;
         o.encoding = s % 2 ? LUMP_ENC_SEPARATE : LUMP_ENC_DIFFERENTIAL;
         tu_ok(lump_bound_diff(&r, &f, &g, &box, &o));
         assert_true(r.bound[0] >= 0.375);
+        assert_true(isfinite(r.bound_lp[0]));
+        assert_true(r.bound_lp[0] >= 0.375);
     }
     lump_bound_result_clear(&r);
     lump_box_clear(&box);
@@ -415,6 +425,377 @@ static void unpaired_sizes(void **state)
     lump_net_clear(&g);
 }
 
+/* Exact forward pass (the reference): z[i][v] and y[i][v] of every layer
+ * i = 1..k at the input IN; index 0 holds the layer-1 inputs. */
+static mpq_t **forward_all(mpq_t ***zout, const lump_net_t *net, const mpq_t *in)
+{
+    size_t k = net->n_layers;
+    mpq_t **y = calloc(k + 1, sizeof *y), **z = calloc(k + 1, sizeof *z), w, t;
+    mpq_inits(w, t, NULL);
+    y[0] = malloc(net->n_inputs * sizeof(mpq_t));
+    z[0] = malloc(net->n_inputs * sizeof(mpq_t));
+    for (size_t u = 0; u < net->n_inputs; u++) {
+        mpq_init(y[0][u]);
+        mpq_init(z[0][u]);
+        mpq_set(y[0][u], in[u]);
+        if (net->has_clip) {
+            if (mpq_cmp(y[0][u], net->clip_lo[u]) < 0)
+                mpq_set(y[0][u], net->clip_lo[u]);
+            if (mpq_cmp(y[0][u], net->clip_hi[u]) > 0)
+                mpq_set(y[0][u], net->clip_hi[u]);
+        }
+        if (net->has_norm) {
+            mpq_sub(y[0][u], y[0][u], net->norm_mean[u]);
+            mpq_div(y[0][u], y[0][u], net->norm_range[u]);
+        }
+    }
+    for (size_t i = 1; i <= k; i++) {
+        const lump_layer_t *L = &net->layers[i - 1];
+        y[i] = malloc(L->size * sizeof(mpq_t));
+        z[i] = malloc(L->size * sizeof(mpq_t));
+        for (size_t v = 0; v < L->size; v++) {
+            mpq_init(y[i][v]);
+            mpq_init(z[i][v]);
+            lump_arr_get(z[i][v], &L->bias, v);
+            for (size_t u = 0; u < L->in_size; u++) {
+                lump_arr_get(w, &L->weight, v * L->in_size + u);
+                mpq_mul(t, w, y[i - 1][u]);
+                mpq_add(z[i][v], z[i][v], t);
+            }
+            mpq_set(y[i][v], z[i][v]);
+            if (lump_layer_act(L, v)->kind == LUMP_ACT_RELU && mpq_sgn(y[i][v]) < 0)
+                mpq_set_ui(y[i][v], 0, 1);
+        }
+    }
+    mpq_clears(w, t, NULL);
+    *zout = z;
+    return y;
+}
+
+static void free_all(mpq_t **a, const lump_net_t *net)
+{
+    for (size_t i = 0; i <= net->n_layers; i++) {
+        size_t n = i == 0 ? net->n_inputs : net->layers[i - 1].size;
+        for (size_t v = 0; v < n; v++)
+            mpq_clear(a[i][v]);
+        free(a[i]);
+    }
+    free(a);
+}
+
+/* Q lies in [LO, HI] (doubles, exactly compared). */
+static int within(const mpq_t q, double lo, double hi)
+{
+    return mpq_cmp_d(q, lo) >= 0 && mpq_cmp_d(q, hi) <= 0;
+}
+
+/* The symbolic bounds of F, G and of the paired differences
+ * delta = y_f - c y_g - kappa, dz = z_f - c z_g contain the exact values
+ * at random points of BOX (the reference is the exact forward pass). */
+static void check_sym_points(const lump_net_t *f, const lump_net_t *g, const lump_lumping_t *L,
+                             const lump_box_t *box)
+{
+    lump_i_pair_t P;
+    lump_i_dbounds_t D;
+    lump_bounds_t bf, bg;
+    size_t n = f->n_inputs;
+    double *d0 = calloc(n + 1, sizeof(double));
+    mpq_t *in = malloc(n * sizeof(mpq_t)), d, t;
+    lump_i_pair_init(&P);
+    lump_i_dbounds_init(&D);
+    lump_bounds_init(&bf);
+    lump_bounds_init(&bg);
+    mpq_inits(d, t, NULL);
+    tu_ok(lump_i_pair_build(&P, f, g, L));
+    tu_ok(lump_bounds_interval(&bf, f, box));
+    tu_ok(lump_bounds_interval(&bg, g, box));
+    /* the same input maps: g copies them from f */
+    tu_ok(lump_i_sym_bounds(&bf, &bg, &D, f, g, &P, 1, d0, d0, 1, 0));
+    for (size_t u = 0; u < n; u++)
+        mpq_init(in[u]);
+    for (int p = 0; p < 40; p++) {
+        mpq_t **zf, **zg, **yf, **yg;
+        for (size_t u = 0; u < n; u++) {
+            mpq_sub(t, box->hi[u], box->lo[u]);
+            mpq_set_ui(d, p < 2 ? (unsigned long)p : gmp_urandomm_ui(tu_rand, 1001), p < 2 ? 1 : 1000);
+            mpq_mul(t, t, d);
+            mpq_add(in[u], box->lo[u], t);
+        }
+        yf = forward_all(&zf, f, in);
+        yg = forward_all(&zg, g, in);
+        for (size_t i = 1; i <= f->n_layers; i++)
+            for (size_t v = 0; v < P.nf[i]; v++) {
+                size_t w = P.pi[i][v];
+                if (!within(zf[i][v], bf.zlo[i - 1][v], bf.zhi[i - 1][v]) ||
+                    !within(yf[i][v], bf.ylo[i - 1][v], bf.yhi[i - 1][v]))
+                    fail_msg("f layer %zu neuron %zu outside its bounds [seed %lu]", i, v,
+                             tu_seed());
+                mpq_set(d, zf[i][v]);
+                if (w != LUMP_I_UNPAIRED) {
+                    mpq_mul(t, P.c[i][v], zg[i][w]);
+                    mpq_sub(d, d, t);
+                }
+                if (!within(d, D.dzl[i][v], D.dzh[i][v]))
+                    fail_msg("layer %zu neuron %zu: dz = %g outside [%g, %g] [seed %lu]", i, v,
+                             mpq_get_d(d), D.dzl[i][v], D.dzh[i][v], tu_seed());
+                mpq_sub(d, yf[i][v], P.kappa[i][v]);
+                if (w != LUMP_I_UNPAIRED) {
+                    mpq_mul(t, P.c[i][v], yg[i][w]);
+                    mpq_sub(d, d, t);
+                }
+                if (!within(d, D.dyl[i][v], D.dyh[i][v]))
+                    fail_msg("layer %zu neuron %zu: delta = %g outside [%g, %g] [seed %lu]", i,
+                             v, mpq_get_d(d), D.dyl[i][v], D.dyh[i][v], tu_seed());
+            }
+        for (size_t i = 1; i <= g->n_layers; i++)
+            for (size_t v = 0; v < g->layers[i - 1].size; v++)
+                if (!within(zg[i][v], bg.zlo[i - 1][v], bg.zhi[i - 1][v]))
+                    fail_msg("g layer %zu neuron %zu outside its bounds [seed %lu]", i, v,
+                             tu_seed());
+        free_all(yf, f);
+        free_all(zf, f);
+        free_all(yg, g);
+        free_all(zg, g);
+    }
+    for (size_t u = 0; u < n; u++)
+        mpq_clear(in[u]);
+    free(in);
+    free(d0);
+    mpq_clears(d, t, NULL);
+    lump_bounds_clear(&bf);
+    lump_bounds_clear(&bg);
+    lump_i_dbounds_clear(&D);
+    lump_i_pair_clear(&P);
+}
+
+/* Pairing by index: a network and a perturbed copy, four layers deep;
+ * and (odd reps) two unrelated networks, where the two-triangle lines of
+ * the differences are used (any pairing must stay sound). */
+static void sym_bounds_contain_points(void **state)
+{
+    (void)state;
+    for (int rep = 0; rep < 12; rep++) {
+        size_t sizes[4] = {7, 6, 5, 3};
+        lump_net_t f, g;
+        lump_box_t box;
+        rand_net(&f, 4, 4, sizes, rep % 4 == 0);
+        if (rep % 2)
+            rand_net(&g, 4, 4, sizes, 0);
+        else
+            perturbed_copy(&g, &f, 5);
+        set_box(&box, 4, "-1/2", "3/4");
+        check_sym_points(&f, &g, NULL, &box);
+        lump_box_clear(&box);
+        lump_net_clear(&f);
+        lump_net_clear(&g);
+    }
+}
+
+/* Pairing through a relaxed lumping (blocks, scales, constants). */
+static void sym_bounds_lumped_contain_points(void **state)
+{
+    static const double eps[3] = {0.05, 0.3, 1.0};
+    (void)state;
+    for (int rep = 0; rep < 6; rep++) {
+        size_t sizes[4] = {10, 8, 6, 3};
+        lump_net_t f, g;
+        lump_lumping_t L;
+        lump_box_t box;
+        rand_net(&f, 3, 4, sizes, rep % 2);
+        set_box(&box, 3, "-1/4", "1/2");
+        lump_net_init(&g);
+        lump_lumping_init(&L);
+        tu_ok(lump_relax(&g, &L, &f, &box, eps[rep % 3], LUMP_CENTRE_MEAN));
+        check_sym_points(&f, &g, &L, &box);
+        lump_lumping_clear(&L);
+        lump_box_clear(&box);
+        lump_net_clear(&f);
+        lump_net_clear(&g);
+    }
+}
+
+/* f whose hidden neuron 3 is 2 x neuron 0 (a proportional lump), so its
+ * exact quotient computes the same function. */
+static void lumpable_net(lump_net_t *f)
+{
+    size_t sizes[3] = {5, 4, 2};
+    mpq_t q;
+    mpq_init(q);
+    rand_net(f, 3, 3, sizes, 0);
+    for (size_t u = 0; u < 3; u++) {
+        lump_arr_get(q, &f->layers[0].weight, u);
+        mpq_mul_2exp(q, q, 1);
+        tu_ok(lump_arr_set(&f->layers[0].weight, 3 * 3 + u, q));
+    }
+    lump_arr_get(q, &f->layers[0].bias, 0);
+    mpq_mul_2exp(q, q, 1);
+    tu_ok(lump_arr_set(&f->layers[0].bias, 3, q));
+    mpq_clear(q);
+}
+
+/* Paired through its lumping, an exact quotient has (almost) zero bound,
+ * while pairing only the outputs leaves a real gap; both are sound. */
+static void exact_quotient_paired(void **state)
+{
+    lump_net_t f, g;
+    lump_lumping_t L;
+    lump_box_t box;
+    lump_bound_opts_t o;
+    lump_bound_result_t r;
+    double obs[2];
+    (void)state;
+    lumpable_net(&f);
+    set_box(&box, 3, "-1", "1");
+    lump_net_init(&g);
+    lump_lumping_init(&L);
+    tu_ok(lump_relax(&g, &L, &f, &box, 0.0, LUMP_CENTRE_MEAN));
+    assert_true(g.layers[0].size < f.layers[0].size);
+    lump_bound_opts_init(&o);
+    lump_bound_result_init(&r);
+    tu_ok(lump_max_error_sampled(obs, &f, &g, &box, 200, 1));
+    for (int lumped = 0; lumped < 2; lumped++) {
+        tu_ok(lump_bound_diff_lumped(&r, &f, &g, lumped ? &L : NULL, &box, &o));
+        assert_true(r.certified);
+        for (size_t j = 0; j < 2; j++) {
+            assert_true(obs[j] <= r.bound[j]);
+            if (lumped)
+                assert_true(r.bound[j] <= 1e-9);
+        }
+    }
+    lump_bound_result_clear(&r);
+    lump_lumping_clear(&L);
+    lump_box_clear(&box);
+    lump_net_clear(&f);
+    lump_net_clear(&g);
+}
+
+/* Relaxed quotients paired through their lumpings: observed <= bound. */
+static void relaxed_quotient_sound(void **state)
+{
+    (void)state;
+    for (int rep = 0; rep < 6; rep++) {
+        size_t sizes[4] = {12, 9, 6, 3};
+        lump_net_t f, g;
+        lump_lumping_t L;
+        lump_box_t box;
+        lump_bound_opts_t o;
+        lump_bound_result_t r;
+        double obs[3];
+        rand_net(&f, 3, 4, sizes, rep % 2);
+        set_box(&box, 3, "-1/3", "1/2");
+        lump_net_init(&g);
+        lump_lumping_init(&L);
+        tu_ok(lump_relax(&g, &L, &f, &box, rep % 2 ? 0.1 : 0.4, LUMP_CENTRE_MEAN));
+        tu_ok(lump_max_error_sampled(obs, &f, &g, &box, 300, (unsigned long)rep));
+        lump_bound_opts_init(&o);
+        lump_bound_result_init(&r);
+        for (int mode = 0; mode < 2; mode++) {
+            o.max_boxes = mode ? 0 : 64;
+            tu_ok(lump_bound_diff_lumped(&r, &f, &g, &L, &box, &o));
+            assert_true(r.certified);
+            for (size_t j = 0; j < 3; j++) {
+                if (obs[j] > r.bound[j])
+                    fail_msg("rep %d output %zu: observed %.17g > bound %.17g [seed %lu]", rep,
+                             j, obs[j], r.bound[j], tu_seed());
+                assert_true(r.bound[j] <= r.naive[j]);
+            }
+        }
+        lump_bound_result_clear(&r);
+        lump_lumping_clear(&L);
+        lump_box_clear(&box);
+        lump_net_clear(&f);
+        lump_net_clear(&g);
+    }
+}
+
+/* A lumping that does not belong to the pair is refused. */
+static void lumping_mismatch_refused(void **state)
+{
+    size_t s2[3] = {6, 4, 2};
+    lump_net_t f, g, h;
+    lump_lumping_t L;
+    lump_box_t box;
+    lump_bound_result_t r;
+    (void)state;
+    lumpable_net(&f);
+    rand_net(&h, 3, 3, s2, 0);
+    set_box(&box, 3, "-1", "1");
+    lump_net_init(&g);
+    lump_lumping_init(&L);
+    tu_ok(lump_relax(&g, &L, &f, &box, 0.0, LUMP_CENTRE_MEAN));
+    lump_bound_result_init(&r);
+    tu_fails(lump_bound_diff_lumped(&r, &h, &g, &L, &box, NULL), LUMP_EINPUT, "lumping");
+    tu_fails(lump_bound_diff_lumped(&r, &f, &f, &L, &box, NULL), LUMP_EINPUT, "keeps");
+    lump_lumping_clear(&L);
+    lump_box_clear(&box);
+    lump_net_clear(&f);
+    lump_net_clear(&g);
+    lump_net_clear(&h);
+}
+
+/* Back-substitution never loosens: with it the bound is at most the
+ * bound from interval differences alone. */
+static void symbolic_not_looser(void **state)
+{
+    (void)state;
+    for (int rep = 0; rep < 4; rep++) {
+        size_t sizes[5] = {8, 8, 8, 8, 2};
+        lump_net_t f, g;
+        lump_box_t box;
+        lump_bound_opts_t o;
+        lump_bound_result_t r1, r2;
+        rand_net(&f, 3, 5, sizes, 0);
+        perturbed_copy(&g, &f, 6);
+        set_box(&box, 3, "-1/4", "1/4");
+        lump_bound_opts_init(&o);
+        lump_bound_result_init(&r1);
+        lump_bound_result_init(&r2);
+        o.max_boxes = 0;
+        o.lp = 0;
+        tu_ok(lump_bound_diff(&r1, &f, &g, &box, &o));
+        o.symbolic = 0;
+        tu_ok(lump_bound_diff(&r2, &f, &g, &box, &o));
+        for (size_t j = 0; j < 2; j++)
+            assert_true(r1.bound[j] <= r2.bound[j]);
+        lump_bound_result_clear(&r1);
+        lump_bound_result_clear(&r2);
+        lump_box_clear(&box);
+        lump_net_clear(&f);
+        lump_net_clear(&g);
+    }
+}
+
+/* tanh and sigmoid hidden layers: the bowtie with Lipschitz constant 1
+ * (1/4) and the enclosure lines stay sound. */
+static void smooth_pair_sound(void **state)
+{
+    (void)state;
+    for (int rep = 0; rep < 4; rep++) {
+        size_t sizes[3] = {6, 5, 2};
+        lump_net_t f, g;
+        lump_box_t box;
+        lump_bound_result_t r;
+        double obs[2];
+        rand_net(&f, 3, 3, sizes, 0);
+        for (size_t i = 0; i < 2; i++)
+            f.layers[i].act.kind = rep % 2 ? LUMP_ACT_TANH : LUMP_ACT_SIGMOID;
+        perturbed_copy(&g, &f, 3);
+        set_box(&box, 3, "-1", "1");
+        lump_bound_result_init(&r);
+        tu_ok(lump_bound_diff(&r, &f, &g, &box, NULL));
+        tu_ok(lump_max_error_sampled(obs, &f, &g, &box, 200, (unsigned long)rep));
+        assert_true(r.certified);
+        for (size_t j = 0; j < 2; j++)
+            if (obs[j] > r.bound[j])
+                fail_msg("rep %d output %zu: observed %.17g > bound %.17g [seed %lu]", rep, j,
+                         obs[j], r.bound[j], tu_seed());
+        lump_bound_result_clear(&r);
+        lump_box_clear(&box);
+        lump_net_clear(&f);
+        lump_net_clear(&g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +808,13 @@ int main(void)
         cmocka_unit_test(perturbed_duals_stay_sound),
         cmocka_unit_test(mismatch_refused),
         cmocka_unit_test(unpaired_sizes),
+        cmocka_unit_test(sym_bounds_contain_points),
+        cmocka_unit_test(sym_bounds_lumped_contain_points),
+        cmocka_unit_test(exact_quotient_paired),
+        cmocka_unit_test(relaxed_quotient_sound),
+        cmocka_unit_test(lumping_mismatch_refused),
+        cmocka_unit_test(symbolic_not_looser),
+        cmocka_unit_test(smooth_pair_sound),
     };
     tu_init();
     return cmocka_run_group_tests_name("bound", tests, NULL, NULL);

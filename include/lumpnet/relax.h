@@ -49,7 +49,21 @@ typedef struct {
     double perturb;
     unsigned long seed;
     int verbose;
+    /* 1 (default): tighten every neuron bound and difference bound by
+     * sound back-substitution before the LP; 0: interval bounds only */
+    int symbolic;
+    /* 1 (default): solve the joint LP too and keep the smaller rigorous
+     * bound; 0: the symbolic bound alone (faster; the separate encoding
+     * always solves the LP) */
+    int lp;
+    /* input splitting: at most this many symbolic passes over pieces of the
+     * box (default 64; < 3 turns it off). Used for networks of at most
+     * LUMP_BOUND_SPLIT_INPUTS inputs only (a split halves one input). The
+     * LP is then skipped: on small pieces the symbolic bound is tighter. */
+    size_t max_boxes;
 } lump_bound_opts_t;
+
+#define LUMP_BOUND_SPLIT_INPUTS 16
 
 void lump_bound_opts_init(lump_bound_opts_t *o);
 
@@ -60,24 +74,44 @@ typedef struct {
                           no certified value could be had */
     double *naive;     /* (max f_j - min g_j) and (max g_j - min f_j) from
                           interval bounds: the baseline */
-    int certified;     /* 1 when every U_j came from the rigorous dual step */
+    int certified;     /* 1 when every U_j is finite: each comes from a
+                          rigorous weak-duality step (the LP's duals in exact
+                          rationals, or the symbolic bound with directed
+                          rounding) */
     double seconds;
+    double *bound_sym; /* the symbolic bound alone (+inf when not computed) */
+    double *bound_lp;  /* the LP bound alone (+inf when not computed) */
 } lump_bound_result_t;
 
 void lump_bound_result_init(lump_bound_result_t *r);
 void lump_bound_result_clear(lump_bound_result_t *r);
 
 /* lump_bound_diff -- a certified upper bound on |f_j - g_j| over BOX for
- * each output j: sound pre-activation bounds, a joint LP of both networks
+ * each output j: sound pre-activation bounds (intervals, tightened by
+ * back-substitution for both networks and for the paired differences,
+ * see lump_bound_diff_lumped), a joint LP of both networks
  * over a shared input (triangle relaxation for unstable ReLUs, sound linear
  * bounds for sigmoid/tanh), maximise f_j - g_j and g_j - f_j with GLPK, then
  * a rigorous bound from GLPK's dual solution by weak duality evaluated in
  * exact rationals (Neumaier and Shcherbina, "Safe bounds in linear and
  * mixed-integer programming", Math. Prog. 99 (2004)). F and G need the
- * same numbers of inputs and outputs. Time: 2 n_outputs LP solves. */
+ * same numbers of inputs and outputs. Time: O(n m) for the symbolic pass
+ * (n neurons, m weights), then 2 n_outputs LP solves. */
 lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f,
                              const lump_net_t *g, const lump_box_t *box,
                              const lump_bound_opts_t *opts) LUMP_WUR;
+
+/* lump_bound_diff_lumped -- lump_bound_diff with the pairing of DESIGN
+ * section 3: G is a (relaxed or exact) quotient of F by the lumping L
+ * (as lump_relax returns it), each neuron v of F is compared with its
+ * block's neuron B of G through delta_v = y_v - c_v y_B (a CONSTANT block's
+ * neuron with its value), and the bounds follow these differences layer by
+ * layer. L = NULL pairs neurons by index when the layer sizes agree.
+ * Errors as lump_bound_diff, and LUMP_EINPUT when L does not fit F and G.
+ * Time: as lump_bound_diff. */
+lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
+                                    const lump_net_t *g, const lump_lumping_t *L,
+                                    const lump_box_t *box, const lump_bound_opts_t *opts) LUMP_WUR;
 
 /* lump_max_error_sampled -- the largest |f_j - g_j| observed over BOX, per
  * output, from N_SAMPLES seeded random points, the box corners (all when
