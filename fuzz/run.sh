@@ -5,7 +5,7 @@
 # that are built). Seeds: fuzz/corpus/<h>/ (committed, from the fixtures)
 # plus seeds made here from the real data in ../shared/data (LUMPNET_DATA),
 # written under the build folder and never into the repository. New inputs
-# go to <build>/work/<h>/, crashes to <build>/artifacts/, logs to
+# go to <build>/grown/<h>/, crashes to <build>/artifacts/, logs to
 # <build>/logs/<h>.log; the last libFuzzer status line of each run is
 # printed. Environment: FUZZ_BUILD (default _build-fuzz), FUZZ_JOBS
 # (ignored: one fuzzer at a time), FUZZ_ARGS (extra libFuzzer flags).
@@ -50,7 +50,7 @@ for h in "$@"; do
     continue
   fi
   seed_real "$h"
-  mkdir -p "$out/work/$h"
+  mkdir -p "$out/grown/$h"
   # the data reader takes paths: give its scratch files a memory file system
   if [ "$h" = data ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     TMPDIR=/dev/shm
@@ -58,7 +58,7 @@ for h in "$@"; do
   fi
   "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$out/artifacts/$h-" ${FUZZ_ARGS:-} \
-    "$out/work/$h" "$top/fuzz/corpus/$h" "$out/seeds/$h" \
+    "$out/grown/$h" "$top/fuzz/corpus/$h" "$out/seeds/$h" \
     >"$out/logs/$h.log" 2>&1
   rc=$?
   last=$(grep -E '^#[0-9]+' "$out/logs/$h.log" | tail -n 1)
