@@ -1,10 +1,12 @@
-/* partition.h -- private: a layer's lumping as the next layer sees it, and
- * exact per-block weight sums (shared by partition.c and quotient.c) */
+/* partition.h -- private: a layer's lumping as the next layer sees it, exact
+ * per-block weight sums, and neuron signatures (partition*.c, quotient.c) */
 #ifndef LUMPNET_EXACT_PARTITION_H
 #define LUMPNET_EXACT_PARTITION_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gmp.h>
+#include <mpfr.h>
 #include "lumpnet/lump.h"
 
 /* How a neuron's scale c_u multiplies a weight on the fast (double) path. */
@@ -38,8 +40,18 @@ typedef struct {
     mpq_t *cvq;  /* nconst: the exact value */
 } lump_i_side_t;
 
+/* lump_i_side_init / _clear -- an empty side; free one (then empty). O(n). */
 void lump_i_side_init(lump_i_side_t *s);
 void lump_i_side_clear(lump_i_side_t *s);
+
+/* lump_i_free_q -- clear the N initialised entries of V and free it (V may be
+ * NULL). O(n). */
+void lump_i_free_q(mpq_t *v, size_t n);
+
+/* lump_i_q_double -- *D = Q when Q is a double of moderate exponent (zero,
+ * or magnitude in [2^-400, 2^400]), with *BITS its significant bits; returns
+ * 0 otherwise. O(size of Q). */
+int lump_i_q_double(double *d, int *bits, const mpq_t q);
 
 /* lump_i_side_trivial -- S = N singleton blocks of scale 1 (the inputs, or
  * a layer known to be lumped trivially). O(1). */
@@ -67,5 +79,60 @@ void lump_i_sum_q(mpq_t out, mpq_t t, const lump_i_side_t *s, const lump_layer_t
  * be computed exactly in double. O(constants). */
 int lump_i_beff_d(double *out, const lump_i_side_t *s, const lump_layer_t *lr, size_t v);
 void lump_i_beff_q(mpq_t out, mpq_t t, const lump_i_side_t *s, const lump_layer_t *lr, size_t v);
+
+/* ---- signatures (partition_sig.c) ---------------------------------------- */
+
+/* How a signature is normalised (DESIGN section 2, condition 4). */
+enum { LUMP_I_NORM_NONE, LUMP_I_NORM_ABS, LUMP_I_NORM_SIGNED };
+
+/* The signature of a neuron: b_eff and the non-zero scale-weighted sums
+ * S(C) over the blocks C of the previous layer, in block order, with the
+ * normaliser F (its first non-zero entry, absolute or signed, or 1). Held
+ * either as exact doubles (FAST) or as rationals. */
+typedef struct {
+    size_t n, cap, qinit, qcap;
+    size_t *k; /* block index (side numbering) of each sum */
+    double *d; /* the sums, when FAST */
+    mpq_t *q;  /* the sums, when not FAST (QINIT initialised entries) */
+    int fast;
+    double bd, fd;
+    mpq_t bq, fq;
+} lump_i_sig_t;
+
+/* lump_i_sig_init / _clear -- an empty signature; free one. O(entries). */
+void lump_i_sig_init(lump_i_sig_t *g);
+void lump_i_sig_clear(lump_i_sig_t *g);
+
+/* lump_i_sig_reserve -- room for CAP sums on the fast path (the rational
+ * entries grow lazily). Errors: LUMP_ENOMEM. O(cap). */
+lump_error_t lump_i_sig_reserve(lump_i_sig_t *g, size_t cap) LUMP_WUR;
+
+/* lump_i_sig_bias_q -- OUT = the signature's b_eff, exactly. O(1). */
+void lump_i_sig_bias_q(mpq_t out, const lump_i_sig_t *g);
+
+/* lump_i_norm_kind -- the LUMP_I_NORM_* of a neuron with activation A in
+ * MODE: none when exact or not positively homogeneous (sigmoid, tanh),
+ * absolute for ReLU and leaky ReLU, signed for identity. O(1). */
+int lump_i_norm_kind(lump_mode_t mode, const lump_act_t *a);
+
+/* lump_i_sig_compute -- G = the signature of neuron V of layer LR over the
+ * side S, normalised by NORM (T is scratch): in double when every sum is
+ * provably exact, else in mpq. G must have room for S->nb sums. Errors:
+ * LUMP_ENOMEM. O(row) doubles, or O(row) rational operations. */
+lump_error_t lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr,
+                                size_t v, int norm, mpq_t t) LUMP_WUR;
+
+/* lump_i_sig_hash -- a hash of G and activation A that is a function of the
+ * exact normalised values: each entry x / F is keyed by its correctly
+ * rounded double (T, R scratch). O(entries), or O(entries) MPFR roundings
+ * on the exact path. */
+uint64_t lump_i_sig_hash(const lump_i_sig_t *g, const lump_act_t *a, mpq_t t, mpfr_t r);
+
+/* lump_i_sig_verify -- does neuron A (signature A) lump onto representative
+ * R, i.e. A / f_A == R / f_R exactly? Then C = its scale f_A / f_R (T1..T3
+ * scratch). Same activation is the caller's check. O(entries), in double
+ * with fma checks when possible, else rational operations. */
+int lump_i_sig_verify(mpq_t c, const lump_i_sig_t *a, const lump_i_sig_t *r, mpq_t t1, mpq_t t2,
+                      mpq_t t3);
 
 #endif
