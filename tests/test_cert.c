@@ -6,47 +6,6 @@
 
 /* ---- files ------------------------------------------------------------------ */
 
-/* A file below the source tests/ folder (LUMPNET_TESTS, set by make
- * check; else the folder of this source file). */
-static const char *src_path(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("LUMPNET_TESTS");
-    if (dir != NULL && *dir != '\0') {
-        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
-    } else {
-        const char *slash = strrchr(__FILE__, '/');
-        int n = slash != NULL ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/%s", n, slash != NULL ? __FILE__ : ".", rel);
-    }
-    return buf;
-}
-
-/* The whole file at PATH, NUL-terminated, to free(). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = 2 * cap + 8192;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* L's certificate as text, to free(). */
 static char *cert_text(const lump_lumping_t *L)
 {
@@ -284,7 +243,7 @@ static void write_matches_fixture(void **state)
 {
     fx_t *f = fx_new();
     size_t len;
-    char *want = slurp(src_path("data/cert/small.cert.json"), &len);
+    char *want = tu_slurp(tu_src_path("data/cert/small.cert.json"), &len);
     char *got = cert_text(&f->L);
     (void)state;
     assert_string_equal(got, want);
@@ -376,7 +335,7 @@ static void expect_malformed(const char *file, const char *needle)
     char *buf;
     lump_lumping_t L;
     snprintf(rel, sizeof rel, "malformed/cert/%s", file);
-    buf = slurp(src_path(rel), &len);
+    buf = tu_slurp(tu_src_path(rel), &len);
     lump_lumping_init(&L);
     tu_fails(lump_cert_read_buf(&L, buf, len, file), LUMP_EINPUT, file);
     if (strstr(lump_error_message(), needle) == NULL)
@@ -465,9 +424,9 @@ static void accepts_fixture_files(void **state)
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
-    tu_ok(lump_net_read(&net, src_path("data/cert/small.json")));
-    tu_ok(lump_net_read(&q, src_path("data/cert/small.quotient.json")));
-    buf = slurp(src_path("data/cert/small.cert.json"), &len);
+    tu_ok(lump_net_read(&net, tu_src_path("data/cert/small.json")));
+    tu_ok(lump_net_read(&q, tu_src_path("data/cert/small.quotient.json")));
+    buf = tu_slurp(tu_src_path("data/cert/small.cert.json"), &len);
     tu_ok(lump_cert_read_buf(&L, buf, len, "small.cert.json"));
     tu_ok(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
     if (valid != LUMP_TRUE)
