@@ -13,17 +13,6 @@ typedef struct {
     double worst_width; /* largest MPFR enclosure width seen */
 } eval_ctx_t;
 
-static double nearest_double(const mpq_t q)
-{
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDN);
-    d = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return d;
-}
-
 static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
 {
     lump_error_t err = LUMP_OK;
@@ -34,7 +23,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
             err = lump_error_set(LUMP_ENOMEM, "out of memory");
         } else {
             for (size_t i = 0; i < nin; i++)
-                x[i] = nearest_double(in[i]);
+                x[i] = lump_rat_get_d(in[i]);
             err = lump_eval_double(y, c->net, x);
             for (size_t j = 0; err == LUMP_OK && j < nout; j++)
                 printf("%s%.17g", j ? "," : "", y[j]);

@@ -1,9 +1,11 @@
-/* act.c -- activation functions: names, equality, piecewise linearity */
+/* act.c -- activation functions: names, equality, piecewise linearity,
+ * evaluation in double */
+#include <math.h>
 #include <string.h>
 #include "lumpnet/net.h"
+#include "lumpnet/rat.h"
 
-static const char *const names[] = {"identity", "relu", "leaky_relu", "sigmoid",
-                                    "tanh"};
+static const char *const names[] = {"identity", "relu", "leaky_relu", "sigmoid", "tanh"};
 
 void lump_act_init(lump_act_t *a)
 {
@@ -50,6 +52,22 @@ lump_error_t lump_act_from_name(lump_act_kind_t *kind, const char *name)
 
 int lump_act_is_pwl(lump_act_kind_t kind)
 {
-    return kind == LUMP_ACT_IDENTITY || kind == LUMP_ACT_RELU ||
-           kind == LUMP_ACT_LEAKY_RELU;
+    return kind == LUMP_ACT_IDENTITY || kind == LUMP_ACT_RELU || kind == LUMP_ACT_LEAKY_RELU;
+}
+
+/* lump_act_eval_d -- see net.h. */
+double lump_act_eval_d(const lump_act_t *a, double z)
+{
+    switch (a->kind) {
+    case LUMP_ACT_RELU:
+        return z > 0 ? z : 0.0;
+    case LUMP_ACT_LEAKY_RELU:
+        return z >= 0 ? z : lump_rat_get_d(a->alpha) * z;
+    case LUMP_ACT_SIGMOID:
+        return 1.0 / (1.0 + exp(-z));
+    case LUMP_ACT_TANH:
+        return tanh(z);
+    default:
+        return z;
+    }
 }

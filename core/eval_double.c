@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/eval.h"
+#include "lumpnet/rat.h"
 
 /* Y[v] = sum_u W[v, u] X[u] + B[v] for the rows of LAYER. The weight array
  * is read by its storage kind so that the F32 and F64 loops stay tight. */
@@ -24,34 +25,6 @@ static void affine(double *y, const lump_layer_t *L, const double *x)
                 z += lump_arr_get_d(&L->weight, v * n + u) * x[u];
         }
         y[v] = z;
-    }
-}
-
-/* Q rounded to the nearest double (mpq_get_d would truncate). */
-static double q_get_d(const mpq_t q)
-{
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDN);
-    d = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return d;
-}
-
-static double act_d(const lump_act_t *a, double z)
-{
-    switch (a->kind) {
-    case LUMP_ACT_RELU:
-        return z > 0 ? z : 0.0;
-    case LUMP_ACT_LEAKY_RELU:
-        return z >= 0 ? z : q_get_d(a->alpha) * z;
-    case LUMP_ACT_SIGMOID:
-        return 1.0 / (1.0 + exp(-z));
-    case LUMP_ACT_TANH:
-        return tanh(z);
-    default:
-        return z;
     }
 }
 
@@ -86,11 +59,11 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
     for (size_t i = 0; i < net->n_inputs; i++) {
         double v = in[i];
         if (net->has_clip) {
-            double lo = q_get_d(net->clip_lo[i]), hi = q_get_d(net->clip_hi[i]);
+            double lo = lump_rat_get_d(net->clip_lo[i]), hi = lump_rat_get_d(net->clip_hi[i]);
             v = v < lo ? lo : (v > hi ? hi : v);
         }
         if (net->has_norm)
-            v = (v - q_get_d(net->norm_mean[i])) / q_get_d(net->norm_range[i]);
+            v = (v - lump_rat_get_d(net->norm_mean[i])) / lump_rat_get_d(net->norm_range[i]);
         x[i] = v;
     }
     for (size_t i = 0; i < net->n_layers; i++) {
@@ -98,7 +71,7 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
         double *t;
         affine(y, L, x);
         for (size_t v = 0; v < L->size; v++)
-            y[v] = act_d(lump_layer_act(L, v), y[v]);
+            y[v] = lump_act_eval_d(lump_layer_act(L, v), y[v]);
         t = x; /* this layer's values feed the next */
         x = y;
         y = t;
@@ -106,7 +79,7 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
     for (size_t j = 0; j < nout; j++) {
         double v = x[j];
         if (net->has_outmap)
-            v = v * q_get_d(net->out_scale[j]) + q_get_d(net->out_shift[j]);
+            v = v * lump_rat_get_d(net->out_scale[j]) + lump_rat_get_d(net->out_shift[j]);
         out[j] = v;
     }
 cleanup:

@@ -75,13 +75,22 @@ lump_error_t lump_io_write_atomic(const char *path,
     int fd = -1;
     mode_t mask;
     struct sigaction sa, old_int, old_term, old_hup;
+    sigset_t stop, old_mask;
     if (tmp == NULL)
         return lump_error_set(LUMP_ENOMEM, "out of memory");
     snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
+    /* A signal between mkstemp and the handler would leave the file
+     * behind: hold the signals back until the handler knows its name. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_BLOCK, &stop, &old_mask);
     fd = mkstemp(tmp);
     if (fd < 0) {
         err = lump_error_set(LUMP_EIO, "%s: cannot create a file there: %s", path,
                              strerror(errno));
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         free(tmp);
         return err;
     }
@@ -92,6 +101,7 @@ lump_error_t lump_io_write_atomic(const char *path,
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     /* mkstemp makes the file 0600; give it the mode a plain fopen would */
     mask = umask(0);
     umask(mask);
@@ -124,12 +134,15 @@ cleanup:
         fclose(f);
     if (fd >= 0)
         close(fd);
+    /* the same hold while the handler and its file go away */
+    sigprocmask(SIG_BLOCK, &stop, &old_mask);
     if (err != LUMP_OK)
         unlink(tmp);
     pending_tmp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     free(tmp);
     return err;
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mpfr.h>
 #include "lumpnet/rat.h"
 
 static int is_digit(char c)
@@ -33,8 +34,7 @@ static lump_error_t parse_int(mpz_t z, const char *s, size_t len, size_t *i)
     if (n == 0)
         return LUMP_EINPUT;
     if (n > FRACTION_MAX_DIGITS)
-        return lump_error_set(LUMP_EINPUT, "number with more than %d digits",
-                              FRACTION_MAX_DIGITS);
+        return lump_error_set(LUMP_EINPUT, "number with more than %d digits", FRACTION_MAX_DIGITS);
     buf = malloc(n + 1);
     if (buf == NULL)
         return lump_error_set(LUMP_ENOMEM, "out of memory reading a number");
@@ -79,8 +79,8 @@ static lump_error_t parse_fraction(mpq_t out, const char *s, size_t len, size_t 
     if (!shape_ok || (err == LUMP_EINPUT && lump_error_message()[0] == '\0'))
         err = not_a_number(s, len);
     if (err == LUMP_OK && mpz_sgn(q) == 0)
-        err = lump_error_set(LUMP_EINPUT, "division by zero in '%.*s'",
-                             (int)(len > 40 ? 40 : len), s);
+        err = lump_error_set(LUMP_EINPUT, "division by zero in '%.*s'", (int)(len > 40 ? 40 : len),
+                             s);
     if (err == LUMP_OK) {
         mpz_set(mpq_numref(out), p);
         mpz_set(mpq_denref(out), q);
@@ -121,8 +121,7 @@ lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len)
     /* leading zeros are not significant: 0.000...25 is as cheap as 25e-k,
      * and the exponent check below bounds its denominator */
     if (ndig - nlead > LUMP_RAT_MAX_DIGITS)
-        return lump_error_set(LUMP_EINPUT, "number with more than %d digits",
-                              LUMP_RAT_MAX_DIGITS);
+        return lump_error_set(LUMP_EINPUT, "number with more than %d digits", LUMP_RAT_MAX_DIGITS);
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         int eneg = 0;
         size_t estart;
@@ -326,4 +325,16 @@ char *lump_rat_str(const mpq_t v)
 void lump_rat_set_d(mpq_t out, double d)
 {
     mpq_set_d(out, d);
+}
+
+/* lump_rat_get_d -- see rat.h: through MPFR at 53 bits, to nearest. */
+double lump_rat_get_d(const mpq_t q)
+{
+    mpfr_t t;
+    double d;
+    mpfr_init2(t, 53);
+    mpfr_set_q(t, q, MPFR_RNDN);
+    d = mpfr_get_d(t, MPFR_RNDN);
+    mpfr_clear(t);
+    return d;
 }

@@ -210,22 +210,6 @@ static int has_kink(const lump_act_t *act)
     return act->kind == LUMP_ACT_RELU || act->kind == LUMP_ACT_LEAKY_RELU;
 }
 
-static double act_d(const lump_act_t *act, double z)
-{
-    switch (act->kind) {
-    case LUMP_ACT_RELU:
-        return z > 0.0 ? z : 0.0;
-    case LUMP_ACT_LEAKY_RELU:
-        return z >= 0.0 ? z : mpq_get_d(act->alpha) * z;
-    case LUMP_ACT_SIGMOID:
-        return 1.0 / (1.0 + exp(-z));
-    case LUMP_ACT_TANH:
-        return tanh(z);
-    default:
-        return z;
-    }
-}
-
 /* The neurons of union layer I that lie in one-sided KEEP blocks and have
  * a kink (relu, leaky), stored in OUT when OUT is not NULL; returns their
  * number. A's neurons come first in the layer (SIZE_A of them). */
@@ -328,7 +312,7 @@ static double probe(search_t *s)
             double acc = s->ub[i][v];
             for (size_t k = 0; k < l->in_size; k++)
                 acc += w[v * l->in_size + k] * y[k];
-            z[v] = i < s->t_layer ? act_d(lump_layer_act(l, v), acc) : acc;
+            z[v] = i < s->t_layer ? lump_act_eval_d(lump_layer_act(l, v), acc) : acc;
         }
         tmp = y;
         y = z;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mpfr.h>
+#include "lumpnet/rat.h"
 #include "lp_model.h"
 
 void lump_i_model_init(lump_i_model_t *m)
@@ -151,20 +152,9 @@ void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi)
     m->open = 0;
 }
 
-static double q_near(mpq_srcptr q)
-{
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDN);
-    d = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return d;
-}
-
 static double ent_d(const lump_i_ent_t *e)
 {
-    double v = e->arr != NULL ? lump_arr_get_d(e->arr, e->idx) : e->q != NULL ? q_near(e->q) : e->d;
+    double v = e->arr != NULL ? lump_arr_get_d(e->arr, e->idx) : e->q != NULL ? lump_rat_get_d(e->q) : e->d;
     return e->neg ? -v : v;
 }
 
@@ -208,8 +198,8 @@ lump_error_t lump_i_model_load(lump_i_lp_t *lp, const lump_i_model_t *m)
             idx[n] = first + m->e[k].col;
             val[n++] = ent_d(&m->e[k]);
         }
-        LUMP_CHECK(lump_i_lp_add_row(lp, n, idx, val, m->lo_inf[i] ? -HUGE_VAL : q_near(m->rlo[i]),
-                                     m->hi_inf[i] ? HUGE_VAL : q_near(m->rhi[i]), &row));
+        LUMP_CHECK(lump_i_lp_add_row(lp, n, idx, val, m->lo_inf[i] ? -HUGE_VAL : lump_rat_get_d(m->rlo[i]),
+                                     m->hi_inf[i] ? HUGE_VAL : lump_rat_get_d(m->rhi[i]), &row));
     }
 cleanup:
     free(idx);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mpfr.h>
+#include "lumpnet/rat.h"
 #include "bound_util.h"
 #include "lumpnet/eval.h"
 
@@ -18,17 +19,6 @@ typedef struct {
     double *x;  /* layer-1 inputs of the last pass */
     double *ga, *gb;
 } fnet_t;
-
-static double q_near(mpq_srcptr q)
-{
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDN);
-    d = mpfr_get_d(t, MPFR_RNDN);
-    mpfr_clear(t);
-    return d;
-}
 
 static void fnet_clear(fnet_t *p)
 {
@@ -90,14 +80,14 @@ static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
             p->b[i][v] = lump_arr_get_d(&L->bias, v);
     }
     for (size_t u = 0; u < n; u++) {
-        p->clo[u] = net->has_clip ? q_near(net->clip_lo[u]) : -HUGE_VAL;
-        p->chi[u] = net->has_clip ? q_near(net->clip_hi[u]) : HUGE_VAL;
-        p->mean[u] = net->has_norm ? q_near(net->norm_mean[u]) : 0.0;
-        p->range[u] = net->has_norm ? q_near(net->norm_range[u]) : 1.0;
+        p->clo[u] = net->has_clip ? lump_rat_get_d(net->clip_lo[u]) : -HUGE_VAL;
+        p->chi[u] = net->has_clip ? lump_rat_get_d(net->clip_hi[u]) : HUGE_VAL;
+        p->mean[u] = net->has_norm ? lump_rat_get_d(net->norm_mean[u]) : 0.0;
+        p->range[u] = net->has_norm ? lump_rat_get_d(net->norm_range[u]) : 1.0;
     }
     for (size_t j = 0; j < p->n_out; j++) {
-        p->scale[j] = net->has_outmap ? q_near(net->out_scale[j]) : 1.0;
-        p->shift[j] = net->has_outmap ? q_near(net->out_shift[j]) : 0.0;
+        p->scale[j] = net->has_outmap ? lump_rat_get_d(net->out_scale[j]) : 1.0;
+        p->shift[j] = net->has_outmap ? lump_rat_get_d(net->out_shift[j]) : 0.0;
     }
     return LUMP_OK;
 }

@@ -39,6 +39,10 @@ lump_error_t lump_act_from_name(lump_act_kind_t *kind, const char *name) LUMP_WU
 /* lump_act_is_pwl -- 1 for identity, relu and leaky_relu (exact
  * evaluation is possible), else 0. O(1). */
 int lump_act_is_pwl(lump_act_kind_t kind);
+/* lump_act_eval_d -- A(Z) in double precision, rounded to nearest at each
+ * operation (the leaky slope rounded to nearest first); the fast path, no
+ * error bound. O(1). */
+double lump_act_eval_d(const lump_act_t *a, double z);
 
 /* A layer L_i, i >= 1: SIZE neurons fed by IN_SIZE neurons of L_{i-1}.
  * WEIGHT is row-major by neuron: w(u, v) = weight[v * in_size + u].
@@ -83,8 +87,8 @@ void lump_net_clear(lump_net_t *net);
  * layers of sizes SIZES[0..n_layers), zero weights and biases stored as
  * STORE, every activation identity. Sizes are checked against
  * lump_arr_max_len() before anything is allocated. O(number of weights). */
-lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers,
-                            const size_t *sizes, lump_store_t store) LUMP_WUR;
+lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, const size_t *sizes,
+                            lump_store_t store) LUMP_WUR;
 
 /* lump_net_set_clip / _norm / _outmap -- allocate the optional maps (zeroed;
  * norm ranges and out scales start at 1). O(n). */
@@ -114,8 +118,7 @@ int lump_layer_uniform_act(const lump_layer_t *layer);
 
 /* lump_layer_set_neuron_act -- give neuron V its own activation A
  * (allocating the per-neuron table on first use). O(size) once. */
-lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v,
-                                       const lump_act_t *a) LUMP_WUR;
+lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v, const lump_act_t *a) LUMP_WUR;
 
 /* lump_net_is_pwl -- 1 when every activation is piecewise linear (exact
  * evaluation applies). O(neurons). */

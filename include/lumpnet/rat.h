@@ -47,6 +47,10 @@ char *lump_rat_decimal_str(const mpq_t v);
 /* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */
 void lump_rat_set_d(mpq_t out, double d);
 
+/* lump_rat_get_d -- Q rounded to the nearest double (mpq_get_d truncates
+ * towards zero). O(size of Q). */
+double lump_rat_get_d(const mpq_t q);
+
 #ifdef __cplusplus
 }
 #endif
