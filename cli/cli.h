@@ -39,6 +39,12 @@ int cli_print_json(json_t *j);
  * matched, 0 when not, -1 when the value is missing (message printed). */
 int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **val);
 
+/* cli_read_calib -- the calibration inputs of FILE for NET (the format of
+ * --data: CSV rows of features and a label, or an .npy pair; the labels
+ * are not used): *X gets *N rows of net->n_inputs values (free it).
+ * Errors name the file. O(file size). */
+lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net);
+
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "data_read.h"
 
 int cli_fail(lump_error_t err)
 {
@@ -30,8 +31,7 @@ void cli_free_vector(mpq_t *v, size_t n)
     free(v);
 }
 
-lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
-                              const char *where)
+lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len, const char *where)
 {
     size_t count = 1, k = 0, start = 0;
     mpq_t *out;
@@ -102,4 +102,32 @@ int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **v
     }
     *val = argv[++*i];
     return 1;
+}
+
+/* cli_read_calib -- see cli.h. */
+lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net)
+{
+    lump_error_t err = LUMP_OK;
+    lump_i_data_t d;
+    lump_i_data_init(&d);
+    *x = NULL;
+    *n = 0;
+    LUMP_CHECK(lump_i_data_read(&d, file));
+    if (d.width != net->n_inputs) {
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: the calibration rows have %zu features (before the label), "
+                             "the network has %zu inputs",
+                             file, d.width, net->n_inputs);
+        goto cleanup;
+    }
+    if (d.n == 0) {
+        err = lump_error_set(LUMP_EINPUT, "%s: no calibration rows", file);
+        goto cleanup;
+    }
+    *x = d.x;
+    *n = d.n;
+    d.x = NULL;
+cleanup:
+    lump_i_data_clear(&d);
+    return err;
 }

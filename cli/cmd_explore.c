@@ -1,5 +1,6 @@
 /* cmd_explore.c -- `lumpnet explore`: sweep epsilon and compare the relaxed
- * quotients with magnitude pruning at the same neuron budget */
+ * quotients with magnitude pruning at the same neuron budget and at the
+ * same parameter budget */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -12,8 +13,9 @@
 
 /* One row of the table. */
 typedef struct {
-    const char *method; /* "original", "lumpnet" or "prune" */
+    const char *method; /* "original", "lumpnet", "prune" or "prune_params" */
     double eps;         /* NAN for the original */
+    double cdev;        /* lumpnet --calib: deviation on the points; else NAN */
     size_t neurons, params;
     int certified;
     double *bound, *observed; /* per output */
@@ -53,7 +55,7 @@ static lump_error_t table_add(row_t **r, table_t *t)
     t->n++;
     if ((*r)->bound == NULL || (*r)->observed == NULL)
         return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
-    (*r)->acc = (*r)->agree = NAN;
+    (*r)->acc = (*r)->agree = (*r)->cdev = NAN;
     return LUMP_OK;
 }
 
@@ -95,8 +97,8 @@ typedef struct {
 
 /* L: the lumping G is the quotient by (NULL for a network that is not a
  * quotient of the original); it pairs neurons in the bound. */
-static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g,
-                             const lump_lumping_t *L, size_t nout)
+static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, const lump_lumping_t *L,
+                             size_t nout)
 {
     lump_error_t err = LUMP_OK;
     lump_bound_opts_t o;
@@ -146,7 +148,7 @@ static lump_error_t write_csv(FILE *f, void *ctx)
 {
     const table_t *t = ctx;
     fputs("method,eps,neurons,params,certified,bound,observed,accuracy,agreement,"
-          "bound_seconds",
+          "bound_seconds,calib_deviation",
           f);
     for (size_t j = 0; j < t->nout; j++)
         fprintf(f, ",bound_%zu", j);
@@ -167,7 +169,8 @@ static lump_error_t write_csv(FILE *f, void *ctx)
         fputc(',', f);
         put_num(f, r->agree);
         fputc(',', f);
-        fprintf(f, "%.3f", r->seconds);
+        fprintf(f, "%.3f,", r->seconds);
+        put_num(f, r->cdev);
         for (size_t j = 0; j < t->nout; j++) {
             fputc(',', f);
             put_num(f, r->bound[j]);
@@ -286,18 +289,6 @@ static int have_gnuplot(void)
     return 0;
 }
 
-/* S as a gnuplot single-quoted string ('' stands for a quote). */
-static void gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), k = strlen(suf);
@@ -305,17 +296,57 @@ static int ends_with(const char *s, const char *suf)
 }
 
 typedef struct {
-    const char *out, *csv;
-    int with_data;
+    const char *out;
+    const table_t *tab;
+    int calib;
 } plot_ctx_t;
+
+/* Rows of one method by increasing parameters (ties: table order). */
+static int by_params(const void *pa, const void *pb)
+{
+    const row_t *a = *(const row_t *const *)pa, *b = *(const row_t *const *)pb;
+    if (a->params != b->params)
+        return a->params < b->params ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* The gnuplot data block $NAME: params, bound, observed, accuracy of the
+ * rows of METHOD, by increasing parameters (so the lines connect them);
+ * NaN for a value that is missing or cannot go on a log scale. */
+static lump_error_t gp_block(FILE *gp, const table_t *t, const char *method, const char *name)
+{
+    const row_t **v = malloc((t->n + 1) * sizeof *v);
+    size_t k = 0;
+    if (v == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->rows[i].method, method) == 0)
+            v[k++] = &t->rows[i];
+    qsort(v, k, sizeof *v, by_params);
+    fprintf(gp, "$%s << EOD\n", name);
+    for (size_t i = 0; i < k; i++) {
+        double b = v[i]->bmax, o = v[i]->omax;
+        fprintf(gp, "%zu %.9g %.9g %.9g\n", v[i]->params, isfinite(b) && b > 0 ? b : NAN,
+                isfinite(o) && o > 0 ? o : NAN, v[i]->acc);
+    }
+    fputs("EOD\n", gp);
+    free(v);
+    return LUMP_OK;
+}
 
 /* Draw the table with gnuplot, which writes to standard output: here the
  * temporary file that lump_io_write_atomic renames over OUT on success (and
- * removes on failure or on a signal). */
+ * removes on failure or on a signal). The data go in as inline blocks, one
+ * per method, so gnuplot never reads a file of ours. */
 static lump_error_t plot_write(FILE *f, void *arg)
 {
+    lump_error_t err = LUMP_OK;
     const plot_ctx_t *c = arg;
-    const char *series[2] = {"lumpnet", "prune"};
+    const int with_data = c->tab->with_data;
+    const char *series[4] = {"lumpnet", "prune", "prune_params", "original"};
+    const char *title[4] = {c->calib ? "lumpnet (calibrated)" : "lumpnet", "pruning, same neurons",
+                            "pruning, same parameters", "original"};
+    const int colour[4] = {0x0072b2, 0xd55e00, 0x009e73, 0x000000};
     char cmd[64];
     FILE *gp;
     int st;
@@ -325,59 +356,77 @@ static lump_error_t plot_write(FILE *f, void *arg)
     gp = popen(cmd, "w");
     if (gp == NULL)
         return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", c->out, strerror(errno));
+    for (int s = 0; s < 4 && err == LUMP_OK; s++) {
+        char name[8];
+        snprintf(name, sizeof name, "d%d", s);
+        err = gp_block(gp, c->tab, series[s], name);
+    }
     if (ends_with(c->out, ".pdf"))
         fprintf(gp, "set terminal pdfcairo size %s font 'sans,9'\n",
-                c->with_data ? "10in,3.6in" : "7in,3.6in");
+                with_data ? "10in,3.8in" : "5.5in,3.8in");
     else
-        fprintf(gp, "set terminal svg size %s dynamic font 'sans,11'\n",
-                c->with_data ? "1200,440" : "840,440");
-    fputs("set datafile separator ','\nset key bottom right\nset grid\n"
-          "set xlabel 'parameters'\n",
+        fprintf(gp, "set terminal svg size %s dynamic font 'sans,12'\n",
+                with_data ? "1200,480" : "640,480");
+    fputs("set grid\nset xlabel 'parameters'\nset key outside bottom center horizontal\n", gp);
+    fprintf(gp, "set multiplot layout 1,%d\n", with_data ? 2 : 1);
+    fputs("set logscale y\nset ylabel 'max_j |f_j - g_j| over the box'\n"
+          "set title 'certified bound (solid), observed error (dashed)'\nplot ",
           gp);
-    fprintf(gp, "set multiplot layout 1,%d\n", c->with_data ? 2 : 1);
-    fputs("set logscale y\nset ylabel 'max |f_j - g_j| over the box'\n"
-          "set title 'certified bound and observed error'\nset key top right\nplot ",
-          gp);
-    for (int s = 0; s < 2; s++) {
-        const char *col[2] = {"6", "7"}, *what[2] = {"bound", "observed"};
+    for (int s = 0; s < 3; s++)
         for (int k = 0; k < 2; k++) {
             if (s + k > 0)
                 fputs(", \\\n  ", gp);
-            gp_str(gp, c->csv);
             fprintf(gp,
-                    " every ::1 using (strcol(1) eq '%s' && $%s > 0 ? $4 : 1/0):%s "
-                    "with linespoints lw 2 dt %d pt %d title '%s %s'",
-                    series[s], col[k], col[k], k + 1, 7 + 2 * s, series[s], what[k]);
+                    "$d%d using 1:%d with linespoints lw 2 dt %d pt %d ps 0.8 lc rgb '#%06x' "
+                    "title '%s'",
+                    s, k + 2, k + 1, 7 + 2 * s, colour[s], k == 0 ? title[s] : "");
         }
-    }
     fputs("\nunset logscale y\n", gp);
-    if (c->with_data) {
+    if (with_data) {
         fputs("set ylabel 'test accuracy'\nset title 'accuracy (no retraining)'\n"
-              "set key bottom right\nplot ",
+              "set yrange [0:1]\nplot ",
               gp);
-        for (int s = 0; s < 3; s++) {
-            const char *m = s < 2 ? series[s] : "original";
+        for (int s = 0; s < 4; s++) {
             if (s > 0)
                 fputs(", \\\n  ", gp);
-            gp_str(gp, c->csv);
-            fprintf(gp,
-                    " every ::1 using (strcol(1) eq '%s' ? $4 : 1/0):8 with %s title '%s'",
-                    m, s < 2 ? "linespoints lw 2" : "points pt 5 ps 1.5", m);
+            if (s < 3)
+                fprintf(gp, "$d%d using 1:4 with linespoints lw 2 pt %d ps 0.8", s, 7 + 2 * s);
+            else
+                fprintf(gp, "$d%d using 1:4 with points pt 5 ps 1.2", s);
+            fprintf(gp, " lc rgb '#%06x' title '%s'", colour[s], title[s]);
         }
         fputc('\n', gp);
     }
     fputs("unset multiplot\n", gp);
     st = pclose(gp);
+    if (err != LUMP_OK)
+        return err;
     if (st != 0 || fstat(fileno(f), &sb) != 0 || sb.st_size == 0)
-        return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)",
-                              c->out, st);
+        return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)", c->out,
+                              st);
     return LUMP_OK;
 }
 
-static lump_error_t plot(const char *out, const char *csv, int with_data)
+static lump_error_t plot(const char *out, const table_t *tab, int calib)
 {
-    plot_ctx_t c = {out, csv, with_data};
+    plot_ctx_t c = {out, tab, calib};
     return lump_io_write_atomic(out, plot_write, &c);
+}
+
+/* EPS[0..steps) for a calibration run: the running maximum of the steps'
+ * deviations at STEPS evenly spaced steps, the last one at the end of the
+ * run, so that the rows spread over the sizes the run went through. */
+static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
+{
+    size_t S = lump_calib_steps(run), t = 0;
+    double mx = 0;
+    for (size_t k = 0; k < steps; k++) {
+        size_t upto = (size_t)ceil((double)(k + 1) * (double)S / (double)steps);
+        for (; t < upto && t < S; t++)
+            if (lump_calib_deviation(run, t) > mx)
+                mx = lump_calib_deviation(run, t);
+        eps[k] = mx;
+    }
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -394,7 +443,7 @@ static void progress(int on, size_t k, size_t n, double eps, const row_t *r)
 
 static void print_table(const table_t *t)
 {
-    printf("%-8s %10s %8s %8s %10s %10s %7s", "method", "eps", "neurons", "params", "bound",
+    printf("%-12s %10s %8s %8s %10s %10s %7s", "method", "eps", "neurons", "params", "bound",
            "observed", "ratio");
     if (t->with_data)
         printf(" %9s %9s", "accuracy", "agreement");
@@ -404,9 +453,8 @@ static void print_table(const table_t *t)
         char e[32] = "-";
         if (!isnan(r->eps))
             snprintf(e, sizeof e, "%.4g", r->eps);
-        printf("%-8s %10s %8zu %8zu %10.4g%s %10.4g %7.3g", r->method, e, r->neurons, r->params,
-               r->bmax, r->certified ? " " : "?", r->omax,
-               r->omax > 0 ? r->bmax / r->omax : NAN);
+        printf("%-12s %10s %8zu %8zu %10.4g%s %10.4g %7.3g", r->method, e, r->neurons, r->params,
+               r->bmax, r->certified ? " " : "?", r->omax, r->omax > 0 ? r->bmax / r->omax : NAN);
         if (t->with_data)
             printf(" %9.4f %9.4f", r->acc, r->agree);
         printf("\n");
@@ -416,10 +464,13 @@ static void print_table(const table_t *t)
 int cli_cmd_explore(int argc, char **argv)
 {
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
-               *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL;
+               *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
+               *calib_arg = NULL;
     int m, tty = isatty(2);
     size_t steps = 10, neps = 0, nout, samples = 1000;
-    double *eps = NULL;
+    double *eps = NULL, *cx = NULL;
+    size_t ncx = 0;
+    lump_calib_t *run = NULL;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net, g, p;
     lump_lumping_t lumping;
@@ -439,7 +490,8 @@ int cli_cmd_explore(int argc, char **argv)
             (m = cli_match_opt(argc, argv, &i, "--steps", &steps_arg)) != 0 ||
             (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
             (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0) {
+            (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
+            (m = cli_match_opt(argc, argv, &i, "--calib", &calib_arg)) != 0) {
             if (m < 0)
                 return CLI_BAD;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -473,6 +525,9 @@ int cli_cmd_explore(int argc, char **argv)
         centre = LUMP_CENTRE_LP;
     else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
         return cli_usage_error("explore", "--centre is mean or lp, not '%s'", centre_arg);
+    if (calib_arg != NULL && centre_arg != NULL)
+        return cli_usage_error("explore", "--centre is for box-guided lumping; --calib "
+                                          "chooses its own centres");
     if (plot_arg != NULL) {
         if (!ends_with(plot_arg, ".svg") && !ends_with(plot_arg, ".pdf"))
             return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",
@@ -526,6 +581,16 @@ int cli_cmd_explore(int argc, char **argv)
         }
         LUMP_CHECK(predict(fcls, &net, &data));
     }
+    if (calib_arg != NULL) {
+        double emax = eps == NULL ? HUGE_VAL : 0;
+        for (size_t k = 0; k < neps; k++)
+            if (eps[k] > emax)
+                emax = eps[k];
+        LUMP_CHECK(cli_read_calib(&cx, &ncx, calib_arg, &net));
+        if (tty)
+            fprintf(stderr, "explore: calibration-guided merging over %s...\n", calib_arg);
+        LUMP_CHECK(lump_calib_run(&run, &net, cx, ncx, emax));
+    }
     if (eps == NULL) {
         eps = malloc(steps * sizeof *eps);
         if (eps == NULL) {
@@ -533,7 +598,10 @@ int cli_cmd_explore(int argc, char **argv)
             goto cleanup;
         }
         neps = steps;
-        LUMP_CHECK(auto_eps(eps, steps, &net, &box, centre));
+        if (run != NULL)
+            calib_eps(eps, steps, run);
+        else
+            LUMP_CHECK(auto_eps(eps, steps, &net, &box, centre));
     }
     tab.nout = nout;
     tab.with_data = data_arg != NULL;
@@ -558,25 +626,37 @@ int cli_cmd_explore(int argc, char **argv)
         r->agree = 1;
     }
     for (size_t k = 0; k < neps; k++) {
-        LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps[k], centre));
+        double cdev = NAN;
+        if (run != NULL)
+            LUMP_CHECK(lump_calib_at(&g, &lumping, &cdev, run, eps[k]));
+        else
+            LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps[k], centre));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "lumpnet";
         r->eps = eps[k];
+        r->cdev = cdev;
         LUMP_CHECK(fill_row(r, &ctx, &g, &lumping, nout));
         LUMP_CHECK(lump_prune_magnitude(&p, &net, hidden_after(&g)));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "prune";
         r->eps = eps[k];
         LUMP_CHECK(fill_row(r, &ctx, &p, NULL, nout));
-        progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 2]);
+        LUMP_CHECK(lump_prune_magnitude_params(&p, &net, lump_net_params(&g)));
+        LUMP_CHECK(table_add(&r, &tab));
+        r->method = "prune_params";
+        r->eps = eps[k];
+        LUMP_CHECK(fill_row(r, &ctx, &p, NULL, nout));
+        progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 3]);
     }
     LUMP_CHECK(lump_io_write_atomic(csv, write_csv, &tab));
     if (plot_arg != NULL)
-        LUMP_CHECK(plot(plot_arg, csv, data_arg != NULL));
+        LUMP_CHECK(plot(plot_arg, &tab, run != NULL));
     print_table(&tab);
     printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
 cleanup:
     table_clear(&tab);
+    lump_calib_free(run);
+    free(cx);
     free(eps);
     free(fcls);
     free(gcls);

@@ -41,10 +41,10 @@ static int parse_eps(double *eps, const char *s)
 int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
-               *samples_arg = NULL;
+               *samples_arg = NULL, *calib_arg = NULL;
     int json = 0, m, rc = CLI_OK;
-    double eps = 0, *obs = NULL;
-    size_t nout = 0, samples = 2000;
+    double eps = 0, *obs = NULL, *cx = NULL, cdev = 0;
+    size_t nout = 0, samples = 2000, ncx = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net, g;
     lump_box_t box;
@@ -62,7 +62,8 @@ int cli_cmd_relax(int argc, char **argv)
                  (m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
                  (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0) {
+                 (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
+                 (m = cli_match_opt(argc, argv, &i, "--calib", &calib_arg)) != 0) {
             if (m < 0)
                 return CLI_BAD;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -75,12 +76,14 @@ int cli_cmd_relax(int argc, char **argv)
     if (path == NULL || out == NULL || eps_arg == NULL || box_arg == NULL)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
     if (!parse_eps(&eps, eps_arg))
-        return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'",
-                               eps_arg);
+        return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'", eps_arg);
     if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
         centre = LUMP_CENTRE_LP;
     else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
         return cli_usage_error("relax", "--centre is mean or lp, not '%s'", centre_arg);
+    if (calib_arg != NULL && centre_arg != NULL)
+        return cli_usage_error("relax", "--centre is for box-guided lumping; --calib chooses "
+                                        "its own centres");
     if (samples_arg != NULL) {
         char *end;
         unsigned long long s = strtoull(samples_arg, &end, 10);
@@ -92,7 +95,8 @@ int cli_cmd_relax(int argc, char **argv)
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "
-                                       "be .onnx, .nnet or .json)", out));
+                                       "be .onnx, .nnet or .json)",
+                                       out));
     lump_net_init(&net);
     lump_net_init(&g);
     lump_box_init(&box);
@@ -107,7 +111,12 @@ int cli_cmd_relax(int argc, char **argv)
         goto cleanup;
     }
     /* the blocks pair each neuron with its quotient neuron in the bound */
-    LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps, centre));
+    if (calib_arg != NULL) {
+        LUMP_CHECK(cli_read_calib(&cx, &ncx, calib_arg, &net));
+        LUMP_CHECK(lump_relax_calib(&g, &lumping, &cdev, &net, cx, ncx, eps));
+    } else {
+        LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps, centre));
+    }
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
     obs = calloc(nout + 1, sizeof *obs);
@@ -129,7 +138,13 @@ int cli_cmd_relax(int argc, char **argv)
         json_object_set_new(j, "file", json_string(path));
         json_object_set_new(j, "output", json_string(out));
         json_object_set_new(j, "eps", json_real(eps));
-        json_object_set_new(j, "centre", json_string(centre == LUMP_CENTRE_LP ? "lp" : "mean"));
+        json_object_set_new(j, "guide", json_string(calib_arg != NULL ? "calib" : "box"));
+        if (calib_arg != NULL) {
+            json_object_set_new(j, "calib", json_string(calib_arg));
+            json_object_set_new(j, "calib_deviation", json_real(cdev));
+        } else {
+            json_object_set_new(j, "centre", json_string(centre == LUMP_CENTRE_LP ? "lp" : "mean"));
+        }
         json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(&net)));
         json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(&g)));
         json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(&net)));
@@ -142,8 +157,13 @@ int cli_cmd_relax(int argc, char **argv)
         json_object_set_new(j, "bound_seconds", json_real(br.seconds));
         rc = cli_print_json(j);
     } else {
-        printf("relax %s: eps %g over the box %s, %s centres\n", path, eps, box_arg,
-               centre == LUMP_CENTRE_LP ? "LP" : "mean");
+        if (calib_arg != NULL)
+            printf("relax %s: eps %g on the outputs over the calibration points of %s "
+                   "(largest deviation there %.6g); bound over the box %s\n",
+                   path, eps, calib_arg, cdev, box_arg);
+        else
+            printf("relax %s: eps %g over the box %s, %s centres\n", path, eps, box_arg,
+                   centre == LUMP_CENTRE_LP ? "LP" : "mean");
         printf("  layer sizes:");
         for (size_t i = 0; i < net.n_layers; i++)
             printf(" %zu->%zu", net.layers[i].size, g.layers[i].size);
@@ -159,6 +179,7 @@ int cli_cmd_relax(int argc, char **argv)
     }
 cleanup:
     free(obs);
+    free(cx);
     lump_bound_result_clear(&br);
     lump_lumping_clear(&lumping);
     lump_box_clear(&box);

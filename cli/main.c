@@ -20,12 +20,13 @@ static const cli_command_t commands[] = {
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
     {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
-    {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--json]",
+    {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
     {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--json]",
      "a certified bound on |A_j - B_j| over a box, per output"},
     {"explore", cli_cmd_explore,
-     "lumpnet explore NET --box BOX [--data FILE] --csv OUT.csv [--plot OUT.svg|OUT.pdf]",
+     "lumpnet explore NET --box BOX [--data FILE] [--calib FILE] --csv OUT.csv [--plot "
+     "OUT.svg|OUT.pdf]",
      "sweep epsilon: size, certified bound, observed error, accuracy; vs pruning"},
     {"draw", cli_cmd_draw,
      "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot",
@@ -109,8 +110,12 @@ static const char *const details[] = {
     "  --centre mean|lp   block centres: member mean (default) or the LP centre\n"
     "                     minimising the largest member deviation\n"
     "  --samples N        points sampled for the observed error\n"
+    "  --calib FILE       calibration-guided instead: merge one neuron at a time,\n"
+    "                     least output change on FILE's inputs first (format of\n"
+    "                     explore --data, labels unused), while no output moves by\n"
+    "                     more than E on any of them; the bound stays over BOX\n"
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
-    "bound, certified, observed, naive.\n",
+    "bound, certified, observed, naive; with --calib calib_deviation.\n",
     /* bound */
     "A certified upper bound on |A_j - B_j| over BOX for each output j. Both\n"
     "networks are bounded layer by layer by back-substitution (DeepPoly/CROWN\n"
@@ -129,10 +134,13 @@ static const char *const details[] = {
     /* explore */
     "Sweeps epsilon and writes one CSV row per value: neurons, params, certified\n"
     "bound, observed error, and with --data the accuracy and the agreement with\n"
-    "the original; plus rows for magnitude pruning at the same neuron budget.\n"
+    "the original; plus rows for magnitude pruning at the same neuron budget\n"
+    "(prune) and at the same parameter budget (prune_params).\n"
     "  --eps-list e1,e2,...   the values (default: about 10, chosen from NET)\n"
     "  --steps N              how many default values\n"
     "  --data FILE            labelled data: CSV (features..., label) or X.npy,y.npy\n"
+    "  --calib FILE           calibration-guided lumping (see relax); keep FILE\n"
+    "                         apart from --data, which measures the accuracy\n"
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot\n"
     "  --centre mean|lp, --samples N   as in relax\n",
     /* draw */
@@ -176,8 +184,10 @@ static long long take_max_memory(int *argc, char **argv)
             char *end;
             unsigned long long mb = strtoull(v, &end, 10);
             if (*v < '0' || *v > '9' || *end != '\0' || mb == 0 || mb > (1ULL << 30)) {
-                fprintf(stderr, "lumpnet: --max-memory '%s': expected a size in MB "
-                                "(a positive integer)\n", v);
+                fprintf(stderr,
+                        "lumpnet: --max-memory '%s': expected a size in MB "
+                        "(a positive integer)\n",
+                        v);
                 return -1;
             }
             bytes = (long long)(mb << 20);

@@ -52,6 +52,19 @@ static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
         mpq_set(dst[i], src[i]);
 }
 
+/* The parameters (weights plus biases) of NET with LEFT[i] neurons in
+ * hidden layer i. O(layers). */
+static size_t params_left(const lump_net_t *net, const size_t *left)
+{
+    size_t p = 0, prev = net->n_inputs, L = net->n_layers;
+    for (size_t i = 0; i < L; i++) {
+        size_t n = i + 1 < L ? left[i] : net->layers[i].size;
+        p += (prev + 1) * n;
+        prev = n;
+    }
+    return p;
+}
+
 /* lump_prune_magnitude -- see relax.h. The score of hidden neuron v of
  * layer i is ||w_in(v)||_2 * ||w_out(v)||_2 (its row of incoming weights,
  * bias excluded, and its column of outgoing weights), the usual
@@ -62,8 +75,10 @@ static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
  * neurons remain; the rest of the network is copied exactly. When
  * KEEP_NEURONS is below the number of hidden layers, one neuron per layer
  * stays. Output neurons are never dropped. G may not alias NET.
- * Time: O(m + n log n). */
-lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t keep_neurons)
+ * With MAX_PARAMS, dropping goes on while more than MAX_PARAMS parameters
+ * remain as well. Time: O(m + n log n + n L). */
+static lump_error_t prune(lump_net_t *g, const lump_net_t *net, size_t keep_neurons,
+                          size_t max_params)
 {
     lump_error_t err = LUMP_OK;
     size_t L = net->n_layers, nh = 0, nc = 0, hidden;
@@ -106,7 +121,8 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t k
     }
     qsort(cand, nc, sizeof *cand, by_score);
     hidden = nh;
-    for (size_t c = 0; c < nc && hidden > keep_neurons; c++) {
+    for (size_t c = 0; c < nc && (hidden > keep_neurons || params_left(net, left) > max_params);
+         c++) {
         if (left[cand[c].layer] <= 1)
             continue;
         drop[cand[c].layer][cand[c].v] = 1;
@@ -131,8 +147,8 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t k
             for (size_t u = 0; u < l->in_size; u++) {
                 if (din != NULL && din[u])
                     continue;
-                LUMP_CHECK(copy_entry(&o->weight, r * o->in_size + c, &l->weight,
-                                      v * l->in_size + u, t));
+                LUMP_CHECK(
+                    copy_entry(&o->weight, r * o->in_size + c, &l->weight, v * l->in_size + u, t));
                 c++;
             }
             LUMP_CHECK(copy_entry(&o->bias, r, &l->bias, v, t));
@@ -170,4 +186,17 @@ cleanup:
     lump_net_clear(&b);
     mpq_clear(t);
     return err;
+}
+
+/* lump_prune_magnitude -- see relax.h and prune() above. */
+lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t keep_neurons)
+{
+    return prune(g, net, keep_neurons, (size_t)-1);
+}
+
+/* lump_prune_magnitude_params -- see relax.h: the same order, until at
+ * most MAX_PARAMS parameters remain. Time: O(m + n log n + n L). */
+lump_error_t lump_prune_magnitude_params(lump_net_t *g, const lump_net_t *net, size_t max_params)
+{
+    return prune(g, net, (size_t)-1, max_params);
 }

@@ -19,19 +19,6 @@ typedef struct {
     double *c, *cv, *mw;
 } side_t;
 
-/* One relaxed layer: its blocks in canonical order (by lowest member) and
- * the rows of the quotient (weights from the previous layer's kept blocks,
- * bias last), one per kept block. */
-typedef struct {
-    size_t n, nblk, nkeep, d;
-    size_t *start, *mem;    /* block k: mem[start[k] .. start[k+1]), increasing */
-    unsigned char *isconst; /* per block */
-    double *value;          /* per block: the constant's value */
-    double *scale;          /* per neuron: c_v */
-    double *q;              /* nkeep rows of d entries */
-    unsigned char *dead;    /* per kept block, from the backward pass */
-} rlayer_t;
-
 static void side_clear(side_t *s)
 {
     free(s->kb);
@@ -55,7 +42,8 @@ static lump_error_t side_alloc(side_t *s, size_t n, size_t nb)
     return LUMP_OK;
 }
 
-static void rlayer_clear(rlayer_t *r)
+/* lump_i_rlayer_clear -- see relax_lump.h. O(1). */
+void lump_i_rlayer_clear(rlayer_t *r)
 {
     free(r->start);
     free(r->mem);
@@ -214,8 +202,8 @@ static void signatures(scratch_t *w, const lump_layer_t *lr, const side_t *s, si
  * distance of the normalised signatures), ties to the older block; else it
  * leads a new block. W->clu receives the cluster of each neuron, W->lead
  * the leaders; returns the number of clusters. */
-static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, size_t d,
-                      double eps, int singletons)
+static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, size_t d, double eps,
+                      int singletons)
 {
     size_t n = lr->size, m = 0, nc = 0;
     for (size_t v = 0; v < n; v++)
@@ -252,9 +240,9 @@ static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, si
 /* Relax layer LR (net->layers[i]) over the side S of the previous layer:
  * constants, clustering, canonical blocks, centres and quotient rows; then
  * NEXT = the side this layer shows to the next one. */
-static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *lr,
-                                const side_t *s, const lump_bounds_t *bd, size_t i, double eps,
-                                lump_centre_t how, int is_output)
+static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *lr, const side_t *s,
+                                const lump_bounds_t *bd, size_t i, double eps, lump_centre_t how,
+                                int is_output)
 {
     lump_error_t err = LUMP_OK;
     size_t n = lr->size, d = s->nb + 1, nc, nblk = 0, nkeep = 0, nconst = 0;
@@ -393,8 +381,8 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
             memcpy(qrow, w.S + rep * d, d * sizeof *qrow);
         } else {
             double dev;
-            LUMP_CHECK(lump_i_relax_centre(w.cent, &dev, w.sh, w.amp, m, sz,
-                                           w.lead[w.clu[rep]], s->mw, d, eps, how));
+            LUMP_CHECK(lump_i_relax_centre(w.cent, &dev, w.sh, w.amp, m, sz, w.lead[w.clu[rep]],
+                                           s->mw, d, eps, how));
             for (size_t t = 0; t < d; t++)
                 qrow[t] = w.nrm[rep] * w.cent[t];
         }
@@ -601,12 +589,25 @@ cleanup:
     return err;
 }
 
+/* lump_i_relax_finish -- see relax_lump.h. O(m). */
+lump_error_t lump_i_relax_finish(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
+                                 rlayer_t *rl)
+{
+    lump_error_t err = LUMP_OK;
+    mark_dead(rl, net->n_layers);
+    LUMP_CHECK(build_net(g, net, rl));
+    if (L != NULL)
+        LUMP_CHECK(build_lumping(L, net, rl));
+cleanup:
+    return err;
+}
+
 static lump_error_t check_box(const lump_net_t *net, const lump_box_t *box)
 {
     if (box->n != net->n_inputs)
         return lump_error_set(LUMP_EINPUT,
-                              "relax: the box has %zu dimensions, the network %zu inputs",
-                              box->n, net->n_inputs);
+                              "relax: the box has %zu dimensions, the network %zu inputs", box->n,
+                              net->n_inputs);
     for (size_t i = 0; i < box->n; i++)
         if (mpq_cmp(box->lo[i], box->hi[i]) > 0)
             return lump_error_set(LUMP_EINPUT,
@@ -675,10 +676,7 @@ lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
         s = nx;
         LUMP_CHECK(err);
     }
-    mark_dead(rl, net->n_layers);
-    LUMP_CHECK(build_net(&gq, net, rl));
-    if (L != NULL)
-        LUMP_CHECK(build_lumping(&Lq, net, rl));
+    LUMP_CHECK(lump_i_relax_finish(&gq, L != NULL ? &Lq : NULL, net, rl));
 done:
     lump_net_clear(g);
     *g = gq;
@@ -691,7 +689,7 @@ done:
 cleanup:
     if (rl != NULL)
         for (size_t i = 0; i < net->n_layers; i++)
-            rlayer_clear(&rl[i]);
+            lump_i_rlayer_clear(&rl[i]);
     free(rl);
     side_clear(&s);
     lump_bounds_clear(&bd);

@@ -20,13 +20,13 @@ expect_exit() { # code command...
 check_csv() { # csv rows
   awk -F, -v want="$2" '
     NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
-              split("method eps neurons params certified bound observed accuracy agreement", need, " ")
+              split("method eps neurons params certified bound observed accuracy agreement calib_deviation", need, " ")
               for (k in need) if (!(need[k] in col)) { print "missing column " need[k]; bad = 1 }
               next }
     { rows++
       b = $col["bound"]; o = $col["observed"]
       if (b != "inf" && b + 0 < o + 0) { print "row " NR ": bound " b " < observed " o; bad = 1 }
-      if ($col["method"] !~ /^(original|lumpnet|prune)$/) { print "row " NR ": method " $1; bad = 1 } }
+      if ($col["method"] !~ /^(original|lumpnet|prune|prune_params)$/) { print "row " NR ": method " $1; bad = 1 } }
     END { if (rows != want) { print rows " rows, expected " want; bad = 1 }
           exit bad }' "$1" || fail "$1 is not as expected"
 }
@@ -39,7 +39,7 @@ done
 [ -s "$TMP/d.onnx" ] || fail "relax wrote no network"
 expect_exit 0 "$LUMPNET" explore "$DIGITS/digits.onnx" --box 0:1 --data "$DIGITS/test.csv" \
   --eps-list 0.5,1.2 --csv "$TMP/d.csv" --samples 200
-check_csv "$TMP/d.csv" 5
+check_csv "$TMP/d.csv" 7
 awk -F, 'NR > 1 && $8 == "" { exit 1 }' "$TMP/d.csv" || fail "explore --data left accuracy empty"
 # the original's accuracy is that of the committed model on its test split
 awk -F, '$1 == "original" && ($8 < 0.9 || $9 != 1) { exit 1 }' "$TMP/d.csv" ||
@@ -82,7 +82,7 @@ for b, o in zip(j["bound"], j["observed"]):
 PY
 if command -v gnuplot >/dev/null 2>&1; then plot="--plot $TMP/a.svg"; else plot=""; fi
 expect_exit 0 "$LUMPNET" explore "$ACAS" --box "$PROP" --csv "$TMP/a.csv" $plot --steps 2 --samples 300
-check_csv "$TMP/a.csv" 5
+check_csv "$TMP/a.csv" 7
 if [ -n "$plot" ]; then
   grep -q "<svg" "$TMP/a.svg" || fail "the plot is not an SVG"
 fi

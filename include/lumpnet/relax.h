@@ -137,11 +137,70 @@ typedef enum { LUMP_CENTRE_MEAN = 0, LUMP_CENTRE_LP = 1 } lump_centre_t;
 lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
                         const lump_box_t *box, double eps, lump_centre_t centre) LUMP_WUR;
 
+/* Calibration-guided relaxed lumping (docs/relax.md). The greedy merges
+ * neurons one at a time. Each step is either a hidden neuron replaced by
+ * its mean over the calibration points (folded into the next biases) or a
+ * neuron merged into another of its layer (y_v ~ s y_u, the scale allowed
+ * by the activation, the least-squares centre of the two rows). Of a
+ * shortlist of steps ranked by a cheap estimate, it takes the one that
+ * moves the outputs least in mean square over the points. EPS bounds the
+ * largest output deviation |f_j(x) - g_j(x)| (after the output map) over
+ * the points: the run stops at the first step that exceeds it, and EPS
+ * selects the longest prefix of steps after each of which the network was
+ * within EPS. The sequence does not depend on EPS, so smaller EPS give
+ * prefixes of it (nested networks). Weights are rounded to the network's
+ * storage after every step, so the deviations are those of the network
+ * written, up to the order of summation (a few units in the last place). */
+typedef struct lump_calib lump_calib_t;
+
+/* lump_calib_run -- the greedy sequence for NET over N_POINTS calibration
+ * inputs X (row-major, n_inputs each; at most 512 evenly spaced ones are
+ * used), up to the first step whose deviation exceeds EPS_MAX (HUGE_VAL:
+ * down to one neuron per hidden layer). *RUN keeps a pointer to NET, which
+ * must outlive it. Errors: LUMP_EINPUT (no points, a non-finite value,
+ * EPS_MAX < 0), LUMP_ENOMEM. Time: O(steps * (N sum n_i^2 + 8 N m)) for N
+ * points, layer sizes n_i and m weights. */
+lump_error_t lump_calib_run(lump_calib_t **run, const lump_net_t *net, const double *x,
+                            size_t n_points, double eps_max) LUMP_WUR;
+
+/* lump_calib_steps -- the number of steps of RUN. O(1). */
+size_t lump_calib_steps(const lump_calib_t *run);
+
+/* lump_calib_deviation -- the largest output deviation over the points
+ * after step K (0-based) of RUN; HUGE_VAL past the end. O(1). */
+double lump_calib_deviation(const lump_calib_t *run, size_t k);
+
+/* lump_calib_points -- how many calibration points RUN used. O(1). */
+size_t lump_calib_points(const lump_calib_t *run);
+
+/* lump_calib_at -- G = the network after the longest prefix of RUN's
+ * steps whose deviations are all <= EPS, and L (may be NULL) its lumping
+ * of RUN's network (scales and constants as doubles); *DEV (may be NULL)
+ * receives its deviation over the points. O(steps * n + m). */
+lump_error_t lump_calib_at(lump_net_t *g, lump_lumping_t *L, double *dev,
+                           const lump_calib_t *run, double eps) LUMP_WUR;
+
+/* lump_calib_free -- free RUN (NULL is fine). O(1). */
+void lump_calib_free(lump_calib_t *run);
+
+/* lump_relax_calib -- lump_calib_run with EPS_MAX = EPS, then
+ * lump_calib_at(EPS). Time: as lump_calib_run. */
+lump_error_t lump_relax_calib(lump_net_t *g, lump_lumping_t *L, double *dev,
+                              const lump_net_t *net, const double *x, size_t n_points,
+                              double eps) LUMP_WUR;
+
 /* lump_prune_magnitude -- the baseline: G = NET without the hidden neurons
  * of smallest ||incoming|| * ||outgoing|| (no retraining), keeping
  * KEEP_NEURONS hidden neurons in all (at least one per layer). O(m). */
 lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net,
                                   size_t keep_neurons) LUMP_WUR;
+
+/* lump_prune_magnitude_params -- the same baseline at a parameter budget:
+ * neurons are dropped in the same order until NET has at most MAX_PARAMS
+ * parameters (weights plus biases), or one neuron per hidden layer is
+ * left. O(m + n log n + n L) for n hidden neurons in L layers. */
+lump_error_t lump_prune_magnitude_params(lump_net_t *g, const lump_net_t *net,
+                                         size_t max_params) LUMP_WUR;
 
 #ifdef __cplusplus
 }
