@@ -357,7 +357,7 @@ static lump_error_t plot_write(FILE *f, void *arg)
     if (gp == NULL)
         return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", c->out, strerror(errno));
     for (int s = 0; s < 4 && err == LUMP_OK; s++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "d%d", s);
         err = gp_block(gp, c->tab, series[s], name);
     }
