@@ -456,8 +456,11 @@ static lump_error_t step_flatten(ctx_t *c, size_t k)
         if (a < 0 || a > c->ndims)
             return lump_i_onnx_node_err(c, k, "axis %lld is out of range for %d dims",
                                         (long long)axis, c->ndims);
-        for (int i = 0; i < c->ndims; i++)
-            *(i < a ? &lo : &hi) *= c->dims[i];
+        for (int i = 0; i < c->ndims; i++) {
+            int64_t *side = i < a ? &lo : &hi;
+            if (__builtin_mul_overflow(*side, c->dims[i], side))
+                return lump_i_onnx_node_err(c, k, "the flattened size overflows 64 bits");
+        }
         c->ndims = 2;
         c->dims[0] = lo;
         c->dims[1] = hi;
