@@ -668,7 +668,7 @@ static lump_error_t to_rlayers(rlayer_t *rl, const work_t *w)
     for (size_t i = 0; i < L; i++) {
         size_t n = w->size[i], m = w->insz[i], nb = 0, nk = 0, d = nprev + 1;
         rlayer_t *r = &rl[i];
-        size_t *kk, *np;
+        size_t *kk, *bb, *np;
         r->n = n;
         r->d = d;
         r->start = malloc((n + 2) * sizeof *r->start);
@@ -681,10 +681,12 @@ static lump_error_t to_rlayers(rlayer_t *rl, const work_t *w)
         kk = realloc(kidx, (n + 1) * sizeof *kidx);
         if (kk != NULL)
             kidx = kk;
+        bb = realloc(bof, (n + 1) * sizeof *bof);
+        if (bb != NULL)
+            bof = bb;
         np = malloc((n + 1) * sizeof *np);
-        bof = realloc(bof, (n + 1) * sizeof *bof);
         if (!r->start || !r->mem || !r->isconst || !r->value || !r->scale || !r->q || !r->dead ||
-            kk == NULL || np == NULL || bof == NULL) {
+            kk == NULL || bb == NULL || np == NULL) {
             free(np);
             err = lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
             goto cleanup;
@@ -739,7 +741,7 @@ cleanup:
 }
 
 /* lump_calib_at -- see relax.h. Replays the longest prefix of the run's
- * steps whose deviations are all <= EPS. O(steps * m + N-free). */
+ * steps whose deviations are all <= EPS. O(steps * m): no pass over the points. */
 lump_error_t lump_calib_at(lump_net_t *g, lump_lumping_t *L, double *dev, const lump_calib_t *run,
                            double eps)
 {
