@@ -265,6 +265,8 @@ static lump_error_t expect_count(const ctx_t *c, size_t k, const cst_t *s, size_
 {
     if (s->count == 1)
         return LUMP_OK;
+    if (s->count == 0) /* would leave the size unknown, and nothing to read */
+        return lump_i_onnx_node_err(c, k, "constant '%s' is empty", s->name);
     if (*n == 0) {
         *n = s->count;
         return LUMP_OK;

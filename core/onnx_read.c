@@ -194,6 +194,13 @@ static lump_error_t build(ctx_t *c, lump_net_t *net)
             mpq_set_d(L->act.alpha, (double)p->leaky);
     }
     if (c->clip_lo != NULL) {
+        /* the graph walk checked this; reading the constants relies on it */
+        if ((c->clip_lo->count != 1 && c->clip_lo->count != c->n_inputs) ||
+            (c->clip_hi->count != 1 && c->clip_hi->count != c->n_inputs)) {
+            err = lump_i_onnx_node_err(c, c->clip_lo_node,
+                                       "the input clip does not have one value per input");
+            goto cleanup;
+        }
         LUMP_CHECK(lump_net_alloc_clip(net));
         for (size_t j = 0; j < c->n_inputs; j++) {
             mpq_set_d(net->clip_lo[j],
