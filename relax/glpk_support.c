@@ -62,7 +62,11 @@ static lump_error_t alive(const lump_i_lp_t *lp, const char *where)
     return LUMP_OK;
 }
 
-/* The GLPK bound type for [lo, hi] (infinite ends mean free). */
+/* The GLPK bound type for [lo, hi] (infinite ends mean free). Ends a few
+ * ulps apart are fixed at LO: GLPK scales the bounds and then asserts
+ * that a double bound's ends differ (simplex/spxprob.c), which scaling
+ * can break; and GLPK's bounds are only the float model, the rigorous
+ * step (lp_model.c) uses the exact ones. */
 static int bound_type(double lo, double hi)
 {
     if (isinf(lo) && isinf(hi))
@@ -71,7 +75,9 @@ static int bound_type(double lo, double hi)
         return GLP_LO;
     if (isinf(lo))
         return GLP_UP;
-    return lo == hi ? GLP_FX : GLP_DB;
+    if (hi - lo <= 0x1p-40 * fmax(1.0, fmax(fabs(lo), fabs(hi))))
+        return GLP_FX;
+    return GLP_DB;
 }
 
 /* lump_i_lp_new -- an empty LP (see glpk_support.h). Terminal output of
