@@ -122,8 +122,8 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
             goto cleanup;
         }
         /* the two lines whose max (min) the function is */
-        LUMP_CHECK(row3(m, *yc, 1.0, zc, -1.0, NOCOL, 0, convex ? zero : NULL,
-                        convex ? NULL : zero));
+        LUMP_CHECK(
+            row3(m, *yc, 1.0, zc, -1.0, NOCOL, 0, convex ? zero : NULL, convex ? NULL : zero));
         if (leaky) {
             LUMP_CHECK(lump_i_model_row_begin(m));
             LUMP_CHECK(lump_i_model_ent_d(m, *yc, 1.0));
@@ -139,8 +139,20 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
         LUMP_CHECK(chord_row(m, *yc, zc, l, fl, u, fu, convex));
         goto cleanup;
     }
-    /* sigmoid, tanh: the enclosure [ylo, yhi] alone (sound, loose) */
+    /* sigmoid, tanh: the enclosure [ylo, yhi] and two sound lines */
     LUMP_CHECK(lump_i_model_col(m, ylo, yhi, yc));
+    if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
+        double us, ut, ls, lt;
+        lump_i_smooth_lines(&us, &ut, &ls, &lt, act, l, u);
+        if (us != 0) {
+            mpq_set_d(fu, ut);
+            LUMP_CHECK(row3(m, *yc, 1.0, zc, -us, NOCOL, 0, NULL, fu));
+        }
+        if (ls != 0) {
+            mpq_set_d(fl, lt);
+            LUMP_CHECK(row3(m, *yc, 1.0, zc, -ls, NOCOL, 0, fl, NULL));
+        }
+    }
 cleanup:
     mpq_clears(zero, fl, fu, NULL);
     return err;

@@ -349,6 +349,10 @@ static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, d
         lo->s = u > -l ? 1 : 0; /* relu(z) >= s z for s in [0, 1] */
         return;
     }
+    if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
+        lump_i_smooth_lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u);
+        return;
+    }
     /* the enclosure only (sound, loose) */
     up->s = lo->s = 0;
     up->t = yh;

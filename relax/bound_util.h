@@ -10,8 +10,14 @@
 /* The neighbours of X towards +inf and -inf. A sum or product computed
  * with rounding to nearest lies within one ulp of the true value, so one
  * step outwards encloses it (nextafter handles subnormals and zero). */
-static inline double lump_i_up(double x) { return nextafter(x, HUGE_VAL); }
-static inline double lump_i_down(double x) { return nextafter(x, -HUGE_VAL); }
+static inline double lump_i_up(double x)
+{
+    return nextafter(x, HUGE_VAL);
+}
+static inline double lump_i_down(double x)
+{
+    return nextafter(x, -HUGE_VAL);
+}
 
 /* lump_i_q_down / _up -- Q rounded down / up to a double. O(size of Q). */
 double lump_i_q_down(const mpq_t q);
@@ -30,8 +36,7 @@ lump_error_t lump_i_check_box(const lump_net_t *net, const lump_box_t *box,
  * under NET's clip (the box itself when NET does not clip). On the box the
  * clip is x -> min(max(x, LO), HI), so two networks whose ranges agree
  * clip the same way. O(1). */
-void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box,
-                       size_t i);
+void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i);
 
 /* lump_i_dot_ival -- [*LO, *HI] encloses sum_u w[u] y[u] + b for every
  * w[u] in [wl[u], wh[u]], y[u] in [yl[u], yh[u]], b in [bl, bh]: the sums are
@@ -45,5 +50,12 @@ void lump_i_dot_ival(double *lo, double *hi, size_t n, const double *wl, const d
 /* lump_i_act_ival -- [*YLO, *YHI] encloses act(z) for z in [ZLO, ZHI],
  * rounded outward (MPFR for sigmoid and tanh). O(1). */
 void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo, double zhi);
+
+/* lump_i_smooth_lines -- sound lines of y = act(z), act sigmoid or tanh,
+ * over z in [L, U]: LS z + LT <= act(z) <= US z + UT there, in exact
+ * arithmetic on the doubles returned (slopes >= 0). Infinite or empty
+ * intervals give the enclosure (slopes 0). O(1) (four MPFR evaluations). */
+void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+                         double l, double u);
 
 #endif

@@ -68,12 +68,16 @@ void lump_i_arr_ival(const lump_arr_t *a, size_t i, double *lo, double *hi)
 lump_error_t lump_i_check_box(const lump_net_t *net, const lump_box_t *box, const char *who)
 {
     if (box->n != net->n_inputs)
-        return lump_error_set(LUMP_EINPUT, "%s: the box has %zu dimensions but the network has "
-                              "%zu inputs", who, box->n, net->n_inputs);
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: the box has %zu dimensions but the network has "
+                              "%zu inputs",
+                              who, box->n, net->n_inputs);
     for (size_t i = 0; i < box->n; i++)
         if (mpq_cmp(box->lo[i], box->hi[i]) > 0)
-            return lump_error_set(LUMP_EINPUT, "%s: box dimension %zu is empty (lower bound "
-                                  "above upper bound)", who, i + 1);
+            return lump_error_set(LUMP_EINPUT,
+                                  "%s: box dimension %zu is empty (lower bound "
+                                  "above upper bound)",
+                                  who, i + 1);
     return LUMP_OK;
 }
 
@@ -88,8 +92,7 @@ static void clip_q(mpq_t out, const mpq_t x, const mpq_t cl, const mpq_t ch)
         mpq_set(out, x);
 }
 
-void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box,
-                       size_t i)
+void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i)
 {
     if (net->has_clip) {
         clip_q(lo, box->lo[i], net->clip_lo[i], net->clip_hi[i]);
@@ -157,6 +160,68 @@ static double smooth_d(lump_act_kind_t kind, double z, mpfr_rnd_t rnd)
     d = mpfr_get_d(t, rnd);
     mpfr_clear(t);
     return d;
+}
+
+/* The derivative of sigmoid or tanh at Z, within a few ulps (relative):
+ * from e = exp(-|z|), sigmoid' = e / (1 + e)^2 and tanh' = 4 e^2 / (1 +
+ * e^2)^2. Never from act(z) (1 - act(z)), which cancels for large |z|. */
+static double smooth_deriv(lump_act_kind_t kind, double z)
+{
+    double e = exp(kind == LUMP_ACT_TANH ? -2 * fabs(z) : -fabs(z));
+    double d = e / ((1 + e) * (1 + e));
+    return kind == LUMP_ACT_TANH ? 4 * d : d;
+}
+
+/* lump_i_smooth_lines -- see bound_util.h. Both functions are increasing,
+ * convex for z <= 0 and concave for z >= 0, and their derivative is
+ * largest at 0, so its minimum over [l, u] is at an end: lam. Then
+ *  - lower: through (l, act(l)) with slope lam (act rises at least as
+ *    fast), or on [l, u] within z >= 0 the chord (concave);
+ *  - upper: through (u, act(u)) with slope lam, or within z <= 0 the
+ *    chord (convex).
+ * lam is the computed minimum shrunk by 2^-40, far more than the few ulps
+ * of its error, and any smaller slope keeps the lines sound. End values
+ * are rounded outward by MPFR, intercepts rounded outward: so each line
+ * holds in exact arithmetic. (DeepPoly, Singh et al., POPL 2019, for the
+ * slopes.) */
+void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+                         double l, double u)
+{
+    lump_act_kind_t k = act->kind;
+    double fl_lo, fl_hi, fu_lo, fu_hi, lam, s;
+    fl_lo = smooth_d(k, l, MPFR_RNDD);
+    fu_hi = smooth_d(k, u, MPFR_RNDU);
+    *us = *ls = 0; /* the enclosure: always sound */
+    *ut = fu_hi;
+    *lt = fl_lo;
+    if (!isfinite(l) || !isfinite(u) || !(l < u))
+        return;
+    fl_hi = smooth_d(k, l, MPFR_RNDU);
+    fu_lo = smooth_d(k, u, MPFR_RNDD);
+    lam = lump_i_down(fmin(smooth_deriv(k, l), smooth_deriv(k, u)) * (1 - 0x1p-40));
+    if (!(lam > 0))
+        lam = 0;
+    if (u <= 0) { /* convex: the chord lies above; any slope, intercept over both ends */
+        s = (fu_hi - fl_hi) / (u - l);
+        if (!isfinite(s) || s < 0)
+            s = 0;
+        *us = s;
+        *ut = fmax(lump_i_up(fl_hi + lump_i_up(-s * l)), lump_i_up(fu_hi + lump_i_up(-s * u)));
+    } else {
+        *us = lam;
+        *ut = lump_i_up(fu_hi + lump_i_up(-lam * u));
+    }
+    if (l >= 0) { /* concave: the chord lies below */
+        s = (fu_lo - fl_lo) / (u - l);
+        if (!isfinite(s) || s < 0)
+            s = 0;
+        *ls = s;
+        *lt = fmin(lump_i_down(fl_lo + lump_i_down(-s * l)),
+                   lump_i_down(fu_lo + lump_i_down(-s * u)));
+    } else {
+        *ls = lam;
+        *lt = lump_i_down(fl_lo + lump_i_down(-lam * l));
+    }
 }
 
 void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo, double zhi)
@@ -280,8 +345,7 @@ static void input_bounds(lump_bounds_t *b, const lump_net_t *net, const lump_box
  * for a box of the wrong dimension or an empty box, LUMP_ENOMEM.
  * Time complexity: O(m + n) for m weights and n neurons (plus one MPFR
  * exp per sigmoid/tanh neuron end). */
-lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net,
-                                  const lump_box_t *box)
+lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const lump_box_t *box)
 {
     lump_error_t err = LUMP_OK;
     size_t cap = 1;

@@ -6,6 +6,8 @@
 #include "testutil.h"
 #include "glpk_support.h"
 #include "bound_sym.h"
+#include "bound_util.h"
+#include <mpfr.h>
 
 /* A random dense network: N inputs, hidden relu layers of the given sizes,
  * identity outputs; weights p/q with small p, q (Q storage), optional clip
@@ -213,6 +215,48 @@ static void glpk_small_lp(void **state)
     lump_i_lp_free(lp);
 }
 
+/* Columns and rows whose bounds are a few ulps apart, among ordinary
+ * ones: GLPK scales bounds and asserts that a double bound's ends still
+ * differ (simplex/spxprob.c), so such bounds must reach it as fixed.
+ * Random LPs of mixed magnitudes; every one solves without a fault. */
+static void glpk_near_equal_bounds(void **state)
+{
+    (void)state;
+    srand((unsigned)tu_seed());
+    for (int rep = 0; rep < 200; rep++) {
+        enum { N = 6 };
+        lump_i_lp_t *lp;
+        lump_i_lp_status_t st;
+        double lo[N], hi[N], v[N];
+        size_t first, row, idx[N];
+        for (int j = 0; j < N; j++) {
+            double x = ldexp((double)rand() / RAND_MAX + 0.1, rand() % 41 - 20);
+            lo[j] = x;
+            hi[j] = j % 2 ? nextafter(nextafter(x, HUGE_VAL), HUGE_VAL) : x * 3 + 1;
+            idx[j] = (size_t)j;
+        }
+        tu_ok(lump_i_lp_new(&lp, rep % 2));
+        tu_ok(lump_i_lp_add_cols(lp, N, lo, hi, &first));
+        for (int r = 0; r < 4; r++) {
+            double a = 0, b = 0;
+            for (int j = 0; j < N; j++) {
+                v[j] = ldexp((double)rand() / RAND_MAX - 0.5, rand() % 31 - 15);
+                a += v[j] * (v[j] > 0 ? lo[j] : hi[j]);
+                b += v[j] * (v[j] > 0 ? hi[j] : lo[j]);
+            }
+            /* a row range around the reachable one, sometimes a few ulps wide */
+            if (r % 2)
+                tu_ok(lump_i_lp_add_row(lp, N, idx, v, a - 1, b + 1, &row));
+            else
+                tu_ok(lump_i_lp_add_row(lp, N, idx, v, a, nextafter(a, HUGE_VAL), &row));
+        }
+        for (int j = 0; j < N; j++)
+            lump_i_lp_set_obj(lp, (size_t)j, (double)(j + 1));
+        tu_ok(lump_i_lp_solve(lp, &st));
+        lump_i_lp_free(lp);
+    }
+}
+
 /* f = relu(x) (1 hidden neuron, identity output), g the same plus C. */
 static void relu_pair(lump_net_t *f, lump_net_t *g, const char *c)
 {
@@ -337,8 +381,8 @@ static void sampled_below_certified(void **state)
                 assert_true(r.certified);
             for (size_t j = 0; j < 3; j++) {
                 if (obs[j] > r.bound[j])
-                    fail_msg("output %zu mode %d: observed %.17g > bound %.17g [seed %lu]", j,
-                             mode, obs[j], r.bound[j], tu_seed());
+                    fail_msg("output %zu mode %d: observed %.17g > bound %.17g [seed %lu]", j, mode,
+                             obs[j], r.bound[j], tu_seed());
                 assert_true(r.bound[j] <= r.naive[j]);
             }
         }
@@ -517,7 +561,8 @@ static void check_sym_points(const lump_net_t *f, const lump_net_t *g, const lum
         mpq_t **zf, **zg, **yf, **yg;
         for (size_t u = 0; u < n; u++) {
             mpq_sub(t, box->hi[u], box->lo[u]);
-            mpq_set_ui(d, p < 2 ? (unsigned long)p : gmp_urandomm_ui(tu_rand, 1001), p < 2 ? 1 : 1000);
+            mpq_set_ui(d, p < 2 ? (unsigned long)p : gmp_urandomm_ui(tu_rand, 1001),
+                       p < 2 ? 1 : 1000);
             mpq_mul(t, t, d);
             mpq_add(in[u], box->lo[u], t);
         }
@@ -544,8 +589,8 @@ static void check_sym_points(const lump_net_t *f, const lump_net_t *g, const lum
                     mpq_sub(d, d, t);
                 }
                 if (!within(d, D.dyl[i][v], D.dyh[i][v]))
-                    fail_msg("layer %zu neuron %zu: delta = %g outside [%g, %g] [seed %lu]", i,
-                             v, mpq_get_d(d), D.dyl[i][v], D.dyh[i][v], tu_seed());
+                    fail_msg("layer %zu neuron %zu: delta = %g outside [%g, %g] [seed %lu]", i, v,
+                             mpq_get_d(d), D.dyl[i][v], D.dyh[i][v], tu_seed());
             }
         for (size_t i = 1; i <= g->n_layers; i++)
             for (size_t v = 0; v < g->layers[i - 1].size; v++)
@@ -695,8 +740,8 @@ static void relaxed_quotient_sound(void **state)
             assert_true(r.certified);
             for (size_t j = 0; j < 3; j++) {
                 if (obs[j] > r.bound[j])
-                    fail_msg("rep %d output %zu: observed %.17g > bound %.17g [seed %lu]", rep,
-                             j, obs[j], r.bound[j], tu_seed());
+                    fail_msg("rep %d output %zu: observed %.17g > bound %.17g [seed %lu]", rep, j,
+                             obs[j], r.bound[j], tu_seed());
                 assert_true(r.bound[j] <= r.naive[j]);
             }
         }
@@ -765,6 +810,85 @@ static void symbolic_not_looser(void **state)
     }
 }
 
+/* act(Z) at 256 bits, Z a double (exact there), rounded in RND. */
+static void act_ref(mpfr_t y, lump_act_kind_t k, double z, mpfr_rnd_t rnd)
+{
+    mpfr_set_d(y, z, MPFR_RNDN);
+    if (k == LUMP_ACT_TANH) {
+        mpfr_tanh(y, y, rnd);
+    } else {
+        mpfr_neg(y, y, MPFR_RNDN);
+        mpfr_exp(y, y, rnd == MPFR_RNDU ? MPFR_RNDD : MPFR_RNDU);
+        mpfr_add_ui(y, y, 1, rnd == MPFR_RNDU ? MPFR_RNDD : MPFR_RNDU);
+        mpfr_ui_div(y, 1, y, rnd);
+    }
+}
+
+/* S Z + T at 256 bits rounded in RND. */
+static void line_ref(mpfr_t y, double s, double t, double z, mpfr_rnd_t rnd)
+{
+    mpfr_t a;
+    mpfr_init2(a, 256);
+    mpfr_set_d(a, s, MPFR_RNDN);
+    mpfr_mul_d(a, a, z, rnd);
+    mpfr_add_d(y, a, t, rnd);
+    mpfr_clear(a);
+}
+
+/* The lines of sigmoid and tanh over [l, u] hold at every probed point
+ * against a 256-bit MPFR reference: ends, 300 points between, intervals
+ * left of 0, right of 0, across 0, tiny, huge and far out in the tails
+ * (where 1 - act(z) cancels in double). And they are lines where they
+ * should be: across [-1, 1] both slopes are positive, and the gap at 0
+ * is far below the enclosure's width. */
+static void smooth_lines_sound(void **state)
+{
+    static const double iv[][2] = {
+        {-1, 1},      {-0.1, 0.1},  {-3, -1}, {1, 3},   {-40, -30},       {30, 40},
+        {-1e-9, 0},   {0, 1e-9},    {-60, 5}, {-5, 60}, {-700, 700},      {17.5, 18},
+        {-18, -17.5}, {0.25, 0.25}, {-2, 0},  {0, 2},   {-1e-300, 1e-300}};
+    lump_act_t a;
+    mpfr_t y, v;
+    (void)state;
+    lump_act_init(&a);
+    mpfr_inits2(256, y, v, (mpfr_ptr)0);
+    for (int k = 0; k < 2; k++) {
+        a.kind = k ? LUMP_ACT_TANH : LUMP_ACT_SIGMOID;
+        for (size_t i = 0; i < sizeof iv / sizeof iv[0]; i++) {
+            double l = iv[i][0], u = iv[i][1], us, ut, ls, lt;
+            lump_i_smooth_lines(&us, &ut, &ls, &lt, &a, l, u);
+            assert_true(us >= 0 && ls >= 0);
+            for (int j = 0; j <= 301; j++) {
+                double z = j == 0 ? l : j == 301 ? u : l + (u - l) * (j / 301.0);
+                if (z < l)
+                    z = l;
+                if (z > u)
+                    z = u;
+                act_ref(y, a.kind, z, MPFR_RNDU);
+                line_ref(v, ls, lt, z, MPFR_RNDD);
+                if (mpfr_cmp(v, y) > 0)
+                    fail_msg("%s on [%g, %g]: lower line above at z = %.17g", lump_act_name(a.kind),
+                             l, u, z);
+                act_ref(y, a.kind, z, MPFR_RNDD);
+                line_ref(v, us, ut, z, MPFR_RNDU);
+                if (mpfr_cmp(v, y) < 0)
+                    fail_msg("%s on [%g, %g]: upper line below at z = %.17g", lump_act_name(a.kind),
+                             l, u, z);
+            }
+        }
+        {
+            double us, ut, ls, lt;
+            lump_i_smooth_lines(&us, &ut, &ls, &lt, &a, -1, 1);
+            assert_true(us > 0 && ls > 0);
+            /* at z = 0: enclosure width act(1) - act(-1) is 0.46 (sigmoid)
+             * and 1.52 (tanh); the lines leave much less */
+            assert_true(ut - lt < (k ? 0.8 : 0.25));
+        }
+    }
+    mpfr_clears(y, v, (mpfr_ptr)0);
+    lump_act_clear(&a);
+}
+
 /* tanh and sigmoid hidden layers: the bowtie with Lipschitz constant 1
  * (1/4) and the enclosure lines stay sound. */
 static void smooth_pair_sound(void **state)
@@ -802,6 +926,7 @@ int main(void)
         cmocka_unit_test(interval_bounds_sound),
         cmocka_unit_test(interval_refuses_bad_box),
         cmocka_unit_test(glpk_small_lp),
+        cmocka_unit_test(glpk_near_equal_bounds),
         cmocka_unit_test(known_sup_eighth),
         cmocka_unit_test(self_bound_zero),
         cmocka_unit_test(sampled_below_certified),
@@ -815,6 +940,7 @@ int main(void)
         cmocka_unit_test(lumping_mismatch_refused),
         cmocka_unit_test(symbolic_not_looser),
         cmocka_unit_test(smooth_pair_sound),
+        cmocka_unit_test(smooth_lines_sound),
     };
     tu_init();
     return cmocka_run_group_tests_name("bound", tests, NULL, NULL);
