@@ -39,6 +39,38 @@ int cli_print_json(json_t *j);
  * matched, 0 when not, -1 when the value is missing (message printed). */
 int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **val);
 
+/* One option of a command for cli_parse: NAME ("--json", "-o") is either a
+ * switch (FLAG != NULL, set to 1 when given) or takes a value (VALUE != NULL,
+ * given as "NAME VALUE" or "NAME=VALUE", as cli_match_opt reads it). An alias
+ * is a second entry with the same VALUE or FLAG. */
+typedef struct {
+    const char *name;
+    const char **value;
+    int *flag;
+} cli_opt_t;
+
+/* CLI_COUNT -- the number of entries of the array A (an option table). */
+#define CLI_COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* cli_parse flag: an argument like "-5" is a positional, not an option. */
+#define CLI_PARSE_NUMBERS 1u
+
+/* cli_parse -- read argv[1..] of COMMAND against the NOPTS entries of OPTS;
+ * the other arguments fill POS[0..NPOS-1] in order (entries left untouched
+ * when fewer are given, so callers preset them to NULL). An unknown option
+ * or a positional beyond NPOS is a usage error, the latter reported with
+ * EXTRA (a format taking that argument as its one %s). Returns CLI_OK, or
+ * CLI_BAD with the message printed. O(argc * NOPTS * option length). */
+int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts, size_t nopts,
+              const char **pos, size_t npos, const char *extra, unsigned flags);
+
+/* cli_parse_whole -- the value S of an option as a decimal whole number in
+ * LO..HI (strtoull rules: leading blanks and a sign are accepted as strtoull
+ * accepts them), into *OUT. Otherwise prints the usage error FMT of COMMAND
+ * (FMT takes S as its one %s) and returns CLI_BAD. O(length of S). */
+int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
+                    unsigned long long hi, const char *command, const char *fmt);
+
 /* cli_read_calib -- the calibration inputs of FILE for NET (the format of
  * --data: CSV rows of features and a label, or an .npy pair; the labels
  * are not used): *X gets *N rows of net->n_inputs values (free it).

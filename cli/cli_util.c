@@ -104,6 +104,54 @@ int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **v
     return 1;
 }
 
+/* cli_parse -- see cli.h. A switch must match exactly, a value option as
+ * cli_match_opt matches it; the first entry that matches wins, so the table
+ * order is the order the commands' hand-written loops tried them in. */
+int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts, size_t nopts,
+              const char **pos, size_t npos, const char *extra, unsigned flags)
+{
+    size_t np = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        size_t k;
+        int m = 0;
+        for (k = 0; k < nopts; k++) {
+            if (opts[k].flag != NULL) {
+                if (strcmp(a, opts[k].name) == 0) {
+                    *opts[k].flag = 1;
+                    break;
+                }
+            } else if ((m = cli_match_opt(argc, argv, &i, opts[k].name, opts[k].value)) != 0) {
+                break;
+            }
+        }
+        if (m < 0)
+            return CLI_BAD;
+        if (k < nopts)
+            continue;
+        /* a lone "-" is a positional (standard input or output by convention) */
+        if (a[0] == '-' && a[1] != '\0' &&
+            !((flags & CLI_PARSE_NUMBERS) && a[1] >= '0' && a[1] <= '9'))
+            return cli_usage_error(command, "unknown option '%s'", a);
+        if (np == npos)
+            return cli_usage_error(command, extra, a);
+        pos[np++] = a;
+    }
+    return CLI_OK;
+}
+
+/* cli_parse_whole -- see cli.h. */
+int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
+                    unsigned long long hi, const char *command, const char *fmt)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+        return cli_usage_error(command, fmt, s);
+    *out = v;
+    return CLI_OK;
+}
+
 /* cli_read_calib -- see cli.h. */
 lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net)
 {

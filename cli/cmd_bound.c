@@ -24,9 +24,9 @@ static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 
 int cli_cmd_bound(int argc, char **argv)
 {
-    const char *a_path = NULL, *b_path = NULL, *box_arg = NULL, *enc_arg = NULL;
+    const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *enc_arg = NULL;
     const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL;
-    int json = 0, verbose = 0, m, rc = CLI_OK, certified = 0;
+    int json = 0, verbose = 0, no_lp = 0, no_symbolic = 0, rc = CLI_OK, certified = 0;
     unsigned long samples = 1000, seed = 1;
     lump_net_t a, b;
     lump_box_t box;
@@ -35,31 +35,21 @@ int cli_cmd_bound(int argc, char **argv)
     lump_error_t err = LUMP_OK;
     double *observed = NULL;
     lump_bound_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--verbose") == 0)
-            verbose = 1;
-        else if (strcmp(argv[i], "--no-lp") == 0)
-            opts.lp = 0;
-        else if (strcmp(argv[i], "--no-symbolic") == 0)
-            opts.symbolic = 0;
-        else if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--encoding", &enc_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--seed", &seed_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--max-boxes", &boxes_arg)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("bound", "unknown option '%s'", argv[i]);
-        else if (a_path == NULL)
-            a_path = argv[i];
-        else if (b_path == NULL)
-            b_path = argv[i];
-        else
-            return cli_usage_error("bound", "unexpected argument '%s'", argv[i]);
-    }
+    const cli_opt_t opt[] = {
+        {"--json", NULL, &json},           {"--verbose", NULL, &verbose},
+        {"--no-lp", NULL, &no_lp},         {"--no-symbolic", NULL, &no_symbolic},
+        {"--box", &box_arg, NULL},         {"--encoding", &enc_arg, NULL},
+        {"--samples", &samples_arg, NULL}, {"--seed", &seed_arg, NULL},
+        {"--max-boxes", &boxes_arg, NULL}};
+    if ((rc = cli_parse(argc, argv, "bound", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
+                        0)) != CLI_OK)
+        return rc;
+    a_path = ab[0];
+    b_path = ab[1];
+    if (no_lp)
+        opts.lp = 0;
+    if (no_symbolic)
+        opts.symbolic = 0;
     if (a_path == NULL || b_path == NULL)
         return cli_usage_error("bound", "needs two networks A and B");
     if (box_arg == NULL)

@@ -6,7 +6,7 @@
 int cli_cmd_check(int argc, char **argv)
 {
     const char *paths[3] = {NULL, NULL, NULL}, *box_arg = NULL;
-    int json = 0, np = 0, rc;
+    int json = 0, rc;
     lump_net_t net, q;
     lump_lumping_t L;
     lump_box_t box;
@@ -18,21 +18,11 @@ int cli_cmd_check(int argc, char **argv)
     char why[1024] = "";
     lump_error_t err = LUMP_OK;
     version = 0;
-    for (int i = 1; i < argc; i++) {
-        int m;
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("check", "unknown option '%s'", argv[i]);
-        else if (np < 3)
-            paths[np++] = argv[i];
-        else
-            return cli_usage_error("check", "unexpected argument '%s'", argv[i]);
-    }
-    if (np != 3)
+    const cli_opt_t opt[] = {{"--json", NULL, &json}, {"--box", &box_arg, NULL}};
+    if ((rc = cli_parse(argc, argv, "check", opt, CLI_COUNT(opt), paths, 3,
+                        "unexpected argument '%s'", 0)) != CLI_OK)
+        return rc;
+    if (paths[2] == NULL)
         return cli_usage_error("check", "needs NET OUT CERT");
     lump_net_init(&net);
     lump_net_init(&q);

@@ -4,25 +4,18 @@
 
 int cli_cmd_convert(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL, *dtype = NULL;
+    const char *in, *out, *io[2] = {NULL, NULL}, *dtype = NULL;
     lump_write_opts_t opts;
     lump_net_t net;
     lump_error_t err;
     int m;
     lump_write_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if ((m = cli_match_opt(argc, argv, &i, "--dtype", &dtype)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("convert", "unknown option '%s'", argv[i]);
-        else if (in == NULL)
-            in = argv[i];
-        else if (out == NULL)
-            out = argv[i];
-        else
-            return cli_usage_error("convert", "unexpected argument '%s'", argv[i]);
-    }
+    const cli_opt_t opt[] = {{"--dtype", &dtype, NULL}};
+    if ((m = cli_parse(argc, argv, "convert", opt, CLI_COUNT(opt), io, 2,
+                       "unexpected argument '%s'", 0)) != CLI_OK)
+        return m;
+    in = io[0];
+    out = io[1];
     if (in == NULL || out == NULL)
         return cli_usage_error("convert", "needs IN and OUT");
     if (dtype != NULL) {

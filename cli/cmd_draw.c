@@ -63,7 +63,7 @@ int cli_cmd_draw(int argc, char **argv)
     double e = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_box_t bx;
-    int reduce = 0, m, rc = CLI_OK, sources;
+    int reduce = 0, no_legend = 0, rc = CLI_OK, sources;
     char *title_buf = NULL;
     lump_net_t net, q;
     lump_lumping_t L;
@@ -71,34 +71,26 @@ int cli_cmd_draw(int argc, char **argv)
     lump_error_t err = LUMP_OK;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_viz_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reduce") == 0)
-            reduce = 1;
-        else if (strcmp(argv[i], "--quotient-only") == 0)
-            opts.quotient_only = 1;
-        else if (strcmp(argv[i], "--no-legend") == 0)
-            opts.legend = 0;
-        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--cert", &cert)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--eps", &eps)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--title", &title)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--font", &font)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--max-width", &width)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--max-edges", &edges)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--size", &size)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("draw", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("draw", "one network expected, got '%s' too", argv[i]);
-    }
+    const cli_opt_t opt[] = {{"--reduce", NULL, &reduce},
+                             {"--quotient-only", NULL, &opts.quotient_only},
+                             {"--no-legend", NULL, &no_legend},
+                             {"-o", &out, NULL},
+                             {"--output", &out, NULL},
+                             {"--cert", &cert, NULL},
+                             {"--mode", &mode, NULL},
+                             {"--eps", &eps, NULL},
+                             {"--box", &box, NULL},
+                             {"--centre", &centre_arg, NULL},
+                             {"--title", &title, NULL},
+                             {"--font", &font, NULL},
+                             {"--max-width", &width, NULL},
+                             {"--max-edges", &edges, NULL},
+                             {"--size", &size, NULL}};
+    if ((rc = cli_parse(argc, argv, "draw", opt, CLI_COUNT(opt), &path, 1,
+                        "one network expected, got '%s' too", 0)) != CLI_OK)
+        return rc;
+    if (no_legend)
+        opts.legend = 0;
     if (path == NULL || out == NULL)
         return cli_usage_error("draw", "needs NET and -o OUT");
     sources = (cert != NULL) + reduce + (eps != NULL);

@@ -1,4 +1,5 @@
 /* cmd_equiv.c -- `lumpnet equiv`: are two networks the same function? */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -10,37 +11,29 @@ static const char *verdict_name(lump_verdict_t v)
 
 int cli_cmd_equiv(int argc, char **argv)
 {
-    const char *a_path = NULL, *b_path = NULL, *box_arg = NULL, *seed_arg = NULL;
-    int json = 0, m, rc = CLI_OK;
+    const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *seed_arg = NULL;
+    int json = 0, rc = CLI_OK;
     unsigned long seed = 1;
     lump_net_t a, b;
     lump_box_t box;
     lump_equiv_t e;
     lump_error_t err = LUMP_OK;
     lump_verdict_t verdict = LUMP_UNKNOWN;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--seed", &seed_arg)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("equiv", "unknown option '%s'", argv[i]);
-        else if (a_path == NULL)
-            a_path = argv[i];
-        else if (b_path == NULL)
-            b_path = argv[i];
-        else
-            return cli_usage_error("equiv", "unexpected argument '%s'", argv[i]);
-    }
+    const cli_opt_t opt[] = {
+        {"--json", NULL, &json}, {"--box", &box_arg, NULL}, {"--seed", &seed_arg, NULL}};
+    if ((rc = cli_parse(argc, argv, "equiv", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
+                        0)) != CLI_OK)
+        return rc;
+    a_path = ab[0];
+    b_path = ab[1];
     if (a_path == NULL || b_path == NULL)
         return cli_usage_error("equiv", "needs two networks A and B");
     if (seed_arg != NULL) {
-        char *end;
-        seed = strtoul(seed_arg, &end, 10);
-        if (*end != '\0' || *seed_arg == '\0')
-            return cli_usage_error("equiv", "--seed needs a whole number, not '%s'", seed_arg);
+        unsigned long long s;
+        if (cli_parse_whole(&s, seed_arg, 0, ULLONG_MAX, "equiv",
+                            "--seed needs a whole number, not '%s'") != CLI_OK)
+            return CLI_BAD;
+        seed = (unsigned long)s;
     }
     lump_net_init(&a);
     lump_net_init(&b);

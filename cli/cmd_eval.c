@@ -130,23 +130,17 @@ int cli_cmd_eval(int argc, char **argv)
     eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0};
     lump_net_t net;
     lump_error_t err;
-    int m;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--exact") == 0)
-            c.mode = MODE_EXACT;
-        else if ((m = cli_match_opt(argc, argv, &i, "--input", &input)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--inputs", &inputs)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--mpfr", &prec)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0' &&
-                   !(argv[i][1] >= '0' && argv[i][1] <= '9'))
-            return cli_usage_error("eval", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("eval", "one network expected, got '%s' too", argv[i]);
-    }
+    int rc, exact = 0;
+    const cli_opt_t opt[] = {{"--exact", NULL, &exact},
+                             {"--input", &input, NULL},
+                             {"--inputs", &inputs, NULL},
+                             {"--mpfr", &prec, NULL}};
+    /* eval has always taken "-1" and the like as its NET, not as an unknown option */
+    if ((rc = cli_parse(argc, argv, "eval", opt, CLI_COUNT(opt), &path, 1,
+                        "one network expected, got '%s' too", CLI_PARSE_NUMBERS)) != CLI_OK)
+        return rc;
+    if (exact)
+        c.mode = MODE_EXACT;
     if (path == NULL)
         return cli_usage_error("eval", "missing NET");
     if ((input == NULL) == (inputs == NULL))

@@ -481,44 +481,35 @@ int cli_cmd_explore(int argc, char **argv)
     size_t *fcls = NULL, *gcls = NULL;
     row_t *r;
     lump_error_t err = LUMP_OK;
-    for (int i = 1; i < argc; i++) {
-        if ((m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--data", &data_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--csv", &csv)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--plot", &plot_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--eps-list", &list_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--steps", &steps_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
-            (m = cli_match_opt(argc, argv, &i, "--calib", &calib_arg)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("explore", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("explore", "one network expected, got '%s' too", argv[i]);
-    }
+    const cli_opt_t opt[] = {{"--box", &box_arg, NULL},
+                             {"--data", &data_arg, NULL},
+                             {"--csv", &csv, NULL},
+                             {"--plot", &plot_arg, NULL},
+                             {"--eps-list", &list_arg, NULL},
+                             {"--steps", &steps_arg, NULL},
+                             {"--centre", &centre_arg, NULL},
+                             {"--center", &centre_arg, NULL},
+                             {"--samples", &samples_arg, NULL},
+                             {"--calib", &calib_arg, NULL}};
+    if ((m = cli_parse(argc, argv, "explore", opt, CLI_COUNT(opt), &path, 1,
+                       "one network expected, got '%s' too", 0)) != CLI_OK)
+        return m;
     if (path == NULL || box_arg == NULL || csv == NULL)
         return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
     if (steps_arg != NULL) {
-        char *end;
-        unsigned long s = strtoul(steps_arg, &end, 10);
-        if (*steps_arg == '\0' || *end != '\0' || s < 1 || s > 1000)
-            return cli_usage_error("explore", "--steps needs a whole number in 1..1000, not '%s'",
-                                   steps_arg);
-        steps = s;
+        unsigned long long s;
+        if (cli_parse_whole(&s, steps_arg, 1, 1000, "explore",
+                            "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK)
+            return CLI_BAD;
+        steps = (size_t)s;
     }
     if (samples_arg != NULL) {
-        char *end;
-        unsigned long long s = strtoull(samples_arg, &end, 10);
-        if (*samples_arg == '\0' || *end != '\0' || s == 0 || s > 100000000ULL)
-            return cli_usage_error("explore", "--samples needs a whole number >= 1, not '%s'",
-                                   samples_arg);
+        unsigned long long s;
+        if (cli_parse_whole(&s, samples_arg, 1, 100000000ULL, "explore",
+                            "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+            return CLI_BAD;
         samples = (size_t)s;
     }
     if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)

@@ -193,25 +193,15 @@ cleanup:
 int cli_cmd_info(int argc, char **argv)
 {
     const char *path = NULL, *mode = NULL;
-    int json = 0, lumps = 0, rc, m;
+    int json = 0, lumps = 0, rc;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_net_t net;
     lump_error_t err;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--lumps") == 0)
-            lumps = 1;
-        else if ((m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("info", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("info", "one network expected, got '%s' too", argv[i]);
-    }
+    const cli_opt_t opt[] = {
+        {"--json", NULL, &json}, {"--lumps", NULL, &lumps}, {"--mode", &mode, NULL}};
+    if ((rc = cli_parse(argc, argv, "info", opt, CLI_COUNT(opt), &path, 1,
+                        "one network expected, got '%s' too", 0)) != CLI_OK)
+        return rc;
     if (path == NULL)
         return cli_usage_error("info", "missing NET");
     if (mode != NULL && strcmp(mode, "exact") == 0)

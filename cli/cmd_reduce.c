@@ -226,30 +226,19 @@ int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
     const char *bounds = NULL;
-    int json = 0, m, rc = CLI_OK;
+    int json = 0, rc = CLI_OK;
     lump_net_t net, q;
     lump_lumping_t L;
     lump_write_opts_t opts;
     lump_error_t err = LUMP_OK;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--cert", &cert)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--mode", &mode)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--box", &box)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--bounds", &bounds)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("reduce", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("reduce", "one network expected, got '%s' too", argv[i]);
-    }
+    const cli_opt_t opt[] = {{"--json", NULL, &json},    {"-o", &out, NULL},
+                             {"--output", &out, NULL},   {"--cert", &cert, NULL},
+                             {"--mode", &mode, NULL},    {"--box", &box, NULL},
+                             {"--bounds", &bounds, NULL}};
+    if ((rc = cli_parse(argc, argv, "reduce", opt, CLI_COUNT(opt), &path, 1,
+                        "one network expected, got '%s' too", 0)) != CLI_OK)
+        return rc;
     if (path == NULL || out == NULL)
         return cli_usage_error("reduce", "needs NET and -o OUT");
     if (mode != NULL && strcmp(mode, "exact") == 0)

@@ -42,7 +42,7 @@ int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
                *samples_arg = NULL, *calib_arg = NULL;
-    int json = 0, m, rc = CLI_OK;
+    int json = 0, rc = CLI_OK;
     double eps = 0, *obs = NULL, *cx = NULL, cdev = 0;
     size_t nout = 0, samples = 2000, ncx = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
@@ -53,26 +53,14 @@ int cli_cmd_relax(int argc, char **argv)
     lump_lumping_t lumping;
     lump_write_opts_t wopts;
     lump_error_t err = LUMP_OK;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if ((m = cli_match_opt(argc, argv, &i, "-o", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--output", &out)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--eps", &eps_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--box", &box_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--centre", &centre_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--center", &centre_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--samples", &samples_arg)) != 0 ||
-                 (m = cli_match_opt(argc, argv, &i, "--calib", &calib_arg)) != 0) {
-            if (m < 0)
-                return CLI_BAD;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return cli_usage_error("relax", "unknown option '%s'", argv[i]);
-        else if (path == NULL)
-            path = argv[i];
-        else
-            return cli_usage_error("relax", "one network expected, got '%s' too", argv[i]);
-    }
+    const cli_opt_t opt[] = {{"--json", NULL, &json},         {"-o", &out, NULL},
+                             {"--output", &out, NULL},        {"--eps", &eps_arg, NULL},
+                             {"--box", &box_arg, NULL},       {"--centre", &centre_arg, NULL},
+                             {"--center", &centre_arg, NULL}, {"--samples", &samples_arg, NULL},
+                             {"--calib", &calib_arg, NULL}};
+    if ((rc = cli_parse(argc, argv, "relax", opt, CLI_COUNT(opt), &path, 1,
+                        "one network expected, got '%s' too", 0)) != CLI_OK)
+        return rc;
     if (path == NULL || out == NULL || eps_arg == NULL || box_arg == NULL)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
     if (!parse_eps(&eps, eps_arg))
@@ -85,11 +73,10 @@ int cli_cmd_relax(int argc, char **argv)
         return cli_usage_error("relax", "--centre is for box-guided lumping; --calib chooses "
                                         "its own centres");
     if (samples_arg != NULL) {
-        char *end;
-        unsigned long long s = strtoull(samples_arg, &end, 10);
-        if (*samples_arg == '\0' || *end != '\0' || s == 0 || s > 100000000ULL)
-            return cli_usage_error("relax", "--samples needs a whole number >= 1, not '%s'",
-                                   samples_arg);
+        unsigned long long s;
+        if (cli_parse_whole(&s, samples_arg, 1, 100000000ULL, "relax",
+                            "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+            return CLI_BAD;
         samples = (size_t)s;
     }
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
