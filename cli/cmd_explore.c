@@ -627,16 +627,16 @@ int cli_cmd_explore(int argc, char **argv)
         r->eps = eps[k];
         r->cdev = cdev;
         LUMP_CHECK(fill_row(r, &ctx, &g, &lumping, nout));
-        LUMP_CHECK(lump_prune_magnitude(&p, &net, hidden_after(&g)));
+        LUMP_CHECK(lump_prune_magnitude(&p, &lumping, &net, hidden_after(&g)));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "prune";
         r->eps = eps[k];
-        LUMP_CHECK(fill_row(r, &ctx, &p, NULL, nout));
-        LUMP_CHECK(lump_prune_magnitude_params(&p, &net, lump_net_params(&g)));
+        LUMP_CHECK(fill_row(r, &ctx, &p, &lumping, nout));
+        LUMP_CHECK(lump_prune_magnitude_params(&p, &lumping, &net, lump_net_params(&g)));
         LUMP_CHECK(table_add(&r, &tab));
         r->method = "prune_params";
         r->eps = eps[k];
-        LUMP_CHECK(fill_row(r, &ctx, &p, NULL, nout));
+        LUMP_CHECK(fill_row(r, &ctx, &p, &lumping, nout));
         progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 3]);
     }
     LUMP_CHECK(lump_io_write_atomic(csv, write_csv, &tab));

@@ -65,6 +65,60 @@ static size_t params_left(const lump_net_t *net, const size_t *left)
     return p;
 }
 
+/* L = the pairing of NET with its pruned copy: every kept neuron a KEEP
+ * block of its own (scale 1), every dropped one a CONSTANT block of value
+ * 0 (the pruned network acts as if it were 0), in neuron order. Not a
+ * lumping in the exact sense; lump_bound_diff_lumped only needs a pairing,
+ * and any pairing is sound. O(neurons). */
+static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
+                                  unsigned char *const *drop)
+{
+    lump_error_t err = LUMP_OK;
+    lump_lumping_t t;
+    lump_lumping_init(&t);
+    t.mode = LUMP_MODE_PROPORTIONAL;
+    t.n_inputs = net->n_inputs;
+    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
+    if (t.layers == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
+        goto cleanup;
+    }
+    t.n_layers = net->n_layers;
+    for (size_t i = 0; i < net->n_layers; i++) {
+        lump_layer_lumping_t *ll = &t.layers[i];
+        size_t n = net->layers[i].size;
+        ll->size = n;
+        ll->blocks = calloc(n + 1, sizeof *ll->blocks);
+        if (ll->blocks == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
+            goto cleanup;
+        }
+        for (size_t v = 0; v < n; v++)
+            lump_block_init(&ll->blocks[v]);
+        ll->n_blocks = n;
+        for (size_t v = 0; v < n; v++) {
+            lump_block_t *B = &ll->blocks[v];
+            B->members = malloc(sizeof *B->members);
+            if (B->members == NULL) {
+                err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
+                goto cleanup;
+            }
+            B->members[0] = v;
+            B->n_members = 1;
+            LUMP_CHECK(lump_arr_alloc(&B->scales, LUMP_STORE_F64, 1));
+            LUMP_CHECK(lump_arr_set_d(&B->scales, 0, 1.0));
+            if (i + 1 < net->n_layers && drop[i][v])
+                B->fate = LUMP_FATE_CONSTANT; /* value 0 from lump_block_init */
+        }
+    }
+    lump_lumping_clear(out);
+    *out = t;
+    lump_lumping_init(&t);
+cleanup:
+    lump_lumping_clear(&t);
+    return err;
+}
+
 /* lump_prune_magnitude -- see relax.h. The score of hidden neuron v of
  * layer i is ||w_in(v)||_2 * ||w_out(v)||_2 (its row of incoming weights,
  * bias excluded, and its column of outgoing weights), the usual
@@ -77,8 +131,8 @@ static size_t params_left(const lump_net_t *net, const size_t *left)
  * stays. Output neurons are never dropped. G may not alias NET.
  * With MAX_PARAMS, dropping goes on while more than MAX_PARAMS parameters
  * remain as well. Time: O(m + n log n + n L). */
-static lump_error_t prune(lump_net_t *g, const lump_net_t *net, size_t keep_neurons,
-                          size_t max_params)
+static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net_t *net,
+                          size_t keep_neurons, size_t max_params)
 {
     lump_error_t err = LUMP_OK;
     size_t L = net->n_layers, nh = 0, nc = 0, hidden;
@@ -172,6 +226,8 @@ static lump_error_t prune(lump_net_t *g, const lump_net_t *net, size_t keep_neur
         copy_q(b.out_scale, net->out_scale, lump_net_n_outputs(net));
         copy_q(b.out_shift, net->out_shift, lump_net_n_outputs(net));
     }
+    if (pairing != NULL)
+        LUMP_CHECK(build_pairing(pairing, net, drop));
     lump_net_clear(g);
     *g = b;
     lump_net_init(&b);
@@ -189,14 +245,16 @@ cleanup:
 }
 
 /* lump_prune_magnitude -- see relax.h and prune() above. */
-lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net, size_t keep_neurons)
+lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const lump_net_t *net,
+                                  size_t keep_neurons)
 {
-    return prune(g, net, keep_neurons, (size_t)-1);
+    return prune(g, pairing, net, keep_neurons, (size_t)-1);
 }
 
 /* lump_prune_magnitude_params -- see relax.h: the same order, until at
  * most MAX_PARAMS parameters remain. Time: O(m + n log n + n L). */
-lump_error_t lump_prune_magnitude_params(lump_net_t *g, const lump_net_t *net, size_t max_params)
+lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
+                                         const lump_net_t *net, size_t max_params)
 {
-    return prune(g, net, (size_t)-1, max_params);
+    return prune(g, pairing, net, (size_t)-1, max_params);
 }

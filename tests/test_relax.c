@@ -38,8 +38,8 @@ static void random_net(lump_net_t *net, size_t nin, size_t nl, const size_t *siz
     if (plant && nl >= 3 && sizes[0] >= 5 && sizes[1] >= 4) {
         lump_layer_t *l = &net->layers[0], *l2 = &net->layers[1];
         for (size_t u = 0; u < l->in_size; u++) {
-            tu_ok(lump_arr_set_d(&l->weight, 3 * l->in_size + u,
-                                 2 * lump_arr_get_d(&l->weight, u)));
+            tu_ok(
+                lump_arr_set_d(&l->weight, 3 * l->in_size + u, 2 * lump_arr_get_d(&l->weight, u)));
             tu_ok(lump_arr_set_d(&l->weight, 4 * l->in_size + u,
                                  lump_arr_get_d(&l->weight, l->in_size + u)));
         }
@@ -128,8 +128,7 @@ static void tiny_eps_finds_exact_lumps(void **state)
         tu_ok(lump_eval_double(yg, &g, x));
         for (int j = 0; j < 3; j++)
             if (fabs(yf[j] - yg[j]) > 1e-9)
-                fail_msg("output %d differs by %g [seed %lu]", j, fabs(yf[j] - yg[j]),
-                         tu_seed());
+                fail_msg("output %d differs by %g [seed %lu]", j, fabs(yf[j] - yg[j]), tu_seed());
     }
     lump_net_clear(&g);
     lump_net_clear(&net);
@@ -308,46 +307,51 @@ static void members_within_eps(void **state)
 
 /* LP centres: in the first hidden layer (where both runs see the same
  * signatures and so form the same blocks) every block's largest deviation
- * is at most the mean centre's, and somewhere strictly smaller. */
+ * is at most the mean centre's, and somewhere strictly smaller. "Somewhere"
+ * is not a theorem for one network (the mean can be optimal already, as
+ * for two members of equal size): it must happen on one of five. */
 static void lp_centre_no_worse(void **state)
 {
     static const size_t sz[] = {40, 20, 3};
-    lump_net_t net, gm, gl;
-    lump_lumping_t Lm, Ll;
-    lump_box_t box;
-    lump_bounds_t bd;
-    double dm[64], dl[64];
     int better = 0;
-    size_t nm, nl;
     (void)state;
-    random_net(&net, 5, 3, sz, 0);
-    unit_box(&box, 5, -1, 1);
-    lump_bounds_init(&bd);
-    tu_ok(lump_bounds_interval(&bd, &net, &box));
-    lump_net_init(&gm);
-    lump_net_init(&gl);
-    lump_lumping_init(&Lm);
-    lump_lumping_init(&Ll);
-    tu_ok(lump_relax(&gm, &Lm, &net, &box, 1.0, LUMP_CENTRE_MEAN));
-    tu_ok(lump_relax(&gl, &Ll, &net, &box, 1.0, LUMP_CENTRE_LP));
-    nm = layer_devs(dm, &net, &gm, &Lm, &bd, 0, 1.0);
-    nl = layer_devs(dl, &net, &gl, &Ll, &bd, 0, 1.0);
-    assert_int_equal(nm, nl);
-    assert_true(nm < 40);
-    for (size_t k = 0; k < nm; k++) {
-        if (dl[k] > dm[k] * (1 + 1e-9) + 1e-12)
-            fail_msg("block %zu: LP centre deviation %g > mean centre %g [seed %lu]", k, dl[k],
-                     dm[k], tu_seed());
-        better |= dl[k] < dm[k] * (1 - 1e-6);
+    for (int tries = 0; tries < 5 && !better; tries++) {
+        lump_net_t net, gm, gl;
+        lump_lumping_t Lm, Ll;
+        lump_box_t box;
+        lump_bounds_t bd;
+        double dm[64], dl[64];
+        size_t nm, nl;
+        random_net(&net, 5, 3, sz, 0);
+        unit_box(&box, 5, -1, 1);
+        lump_bounds_init(&bd);
+        tu_ok(lump_bounds_interval(&bd, &net, &box));
+        lump_net_init(&gm);
+        lump_net_init(&gl);
+        lump_lumping_init(&Lm);
+        lump_lumping_init(&Ll);
+        tu_ok(lump_relax(&gm, &Lm, &net, &box, 1.0, LUMP_CENTRE_MEAN));
+        tu_ok(lump_relax(&gl, &Ll, &net, &box, 1.0, LUMP_CENTRE_LP));
+        nm = layer_devs(dm, &net, &gm, &Lm, &bd, 0, 1.0);
+        nl = layer_devs(dl, &net, &gl, &Ll, &bd, 0, 1.0);
+        assert_int_equal(nm, nl);
+        assert_true(nm < 40);
+        for (size_t k = 0; k < nm; k++) {
+            if (dl[k] > dm[k] * (1 + 1e-9) + 1e-12)
+                fail_msg("block %zu: LP centre deviation %g > mean centre %g [seed %lu]", k, dl[k],
+                         dm[k], tu_seed());
+            better |= dl[k] < dm[k] * (1 - 1e-6);
+        }
+        lump_lumping_clear(&Lm);
+        lump_lumping_clear(&Ll);
+        lump_net_clear(&gm);
+        lump_net_clear(&gl);
+        lump_net_clear(&net);
+        lump_bounds_clear(&bd);
+        lump_box_clear(&box);
     }
-    assert_true(better);
-    lump_lumping_clear(&Lm);
-    lump_lumping_clear(&Ll);
-    lump_net_clear(&gm);
-    lump_net_clear(&gl);
-    lump_net_clear(&net);
-    lump_bounds_clear(&bd);
-    lump_box_clear(&box);
+    if (!better)
+        fail_msg("the LP centre was never strictly better in five networks [seed %lu]", tu_seed());
 }
 
 /* The sampled error of a relaxed quotient never exceeds its certified
@@ -373,8 +377,8 @@ static void sampled_below_bound(void **state)
         tu_ok(lump_max_error_sampled(obs, &net, &g, &box, 500, tu_seed()));
         for (int j = 0; j < 3; j++)
             if (obs[j] > r.bound[j])
-                fail_msg("eps %g output %d: observed %.17g > bound %.17g [seed %lu]", epss[e],
-                         j, obs[j], r.bound[j], tu_seed());
+                fail_msg("eps %g output %d: observed %.17g > bound %.17g [seed %lu]", epss[e], j,
+                         obs[j], r.bound[j], tu_seed());
         lump_bound_result_clear(&r);
     }
     lump_net_clear(&g);
@@ -447,7 +451,7 @@ static void prune_keeps_largest(void **state)
     (void)state;
     hand_net(&net);
     lump_net_init(&g);
-    tu_ok(lump_prune_magnitude(&g, &net, 5)); /* drop m1, n2 */
+    tu_ok(lump_prune_magnitude(&g, NULL, &net, 5)); /* drop m1, n2 */
     assert_int_equal(g.layers[0].size, 3);
     assert_int_equal(g.layers[1].size, 2);
     assert_int_equal(g.layers[2].size, 1);
@@ -461,17 +465,62 @@ static void prune_keeps_largest(void **state)
     assert_true(lump_arr_get_d(&g.layers[1].weight, 2) == 2);
     assert_true(lump_arr_get_d(&g.layers[1].weight, 1 * 3 + 2) == 1);
     assert_true(lump_arr_get_d(&g.layers[2].weight, 1) == 1);
-    tu_ok(lump_prune_magnitude(&g, &net, 3)); /* then m2, n0 */
+    tu_ok(lump_prune_magnitude(&g, NULL, &net, 3)); /* then m2, n0 */
     assert_int_equal(g.layers[0].size, 2);
     assert_int_equal(g.layers[1].size, 1);
-    tu_ok(lump_prune_magnitude(&g, &net, 0)); /* one per layer stays */
+    tu_ok(lump_prune_magnitude(&g, NULL, &net, 0)); /* one per layer stays */
     assert_int_equal(g.layers[0].size, 1);
     assert_int_equal(g.layers[1].size, 1);
     assert_true(lump_arr_get_d(&g.layers[0].bias, 0) == 1.25); /* n1 */
-    tu_ok(lump_prune_magnitude(&g, &net, 100)); /* nothing to drop */
+    tu_ok(lump_prune_magnitude(&g, NULL, &net, 100));          /* nothing to drop */
     assert_true(same_net(&g, &net));
     lump_net_clear(&g);
     lump_net_clear(&net);
+}
+
+/* The pairing pruning returns (kept neuron with its copy, dropped one
+ * with 0) is accepted by lump_bound_diff_lumped, certifies, stays above
+ * the sampled error, and is far tighter than pairing outputs only. */
+static void prune_pairing_sound(void **state)
+{
+    static const size_t sz[] = {20, 16, 3};
+    lump_net_t net, g;
+    lump_lumping_t P;
+    lump_box_t box;
+    lump_bound_opts_t o;
+    lump_bound_result_t r, r0;
+    double obs[3], sum = 0, sum0 = 0;
+    (void)state;
+    random_net(&net, 4, 3, sz, 0);
+    unit_box(&box, 4, -0.25, 0.25);
+    lump_net_init(&g);
+    lump_lumping_init(&P);
+    lump_bound_opts_init(&o);
+    for (size_t keep = 6; keep <= 30; keep += 8) {
+        lump_bound_result_init(&r);
+        lump_bound_result_init(&r0);
+        tu_ok(lump_prune_magnitude_params(&g, &P, &net, lump_net_params(&net) * keep / 36));
+        tu_ok(lump_bound_diff_lumped(&r, &net, &g, &P, &box, &o));
+        tu_ok(lump_bound_diff(&r0, &net, &g, &box, &o));
+        tu_ok(lump_max_error_sampled(obs, &net, &g, &box, 500, tu_seed()));
+        assert_true(r.certified);
+        for (int j = 0; j < 3; j++) {
+            if (obs[j] > r.bound[j])
+                fail_msg("keep %zu output %d: observed %.17g > bound %.17g [seed %lu]", keep, j,
+                         obs[j], r.bound[j], tu_seed());
+            sum += r.bound[j];
+            sum0 += r0.bound[j];
+        }
+        lump_bound_result_clear(&r);
+        lump_bound_result_clear(&r0);
+    }
+    if (!(sum < sum0))
+        fail_msg("the pairing did not tighten the bound: %g against %g [seed %lu]", sum, sum0,
+                 tu_seed());
+    lump_lumping_clear(&P);
+    lump_net_clear(&g);
+    lump_net_clear(&net);
+    lump_box_clear(&box);
 }
 
 /* Pruning meets the budget exactly on a larger net and is deterministic. */
@@ -484,8 +533,8 @@ static void prune_budget(void **state)
     lump_net_init(&g);
     lump_net_init(&g2);
     for (size_t keep = 3; keep <= 60; keep += 7) {
-        tu_ok(lump_prune_magnitude(&g, &net, keep));
-        tu_ok(lump_prune_magnitude(&g2, &net, keep));
+        tu_ok(lump_prune_magnitude(&g, NULL, &net, keep));
+        tu_ok(lump_prune_magnitude(&g2, NULL, &net, keep));
         assert_int_equal(lump_net_neurons(&g) - 4, keep);
         assert_true(g.layers[0].size >= 1 && g.layers[1].size >= 1 && g.layers[2].size >= 1);
         assert_int_equal(g.layers[3].size, 4);
@@ -586,6 +635,7 @@ int main(void)
         cmocka_unit_test(bad_input),
         cmocka_unit_test(prune_keeps_largest),
         cmocka_unit_test(prune_budget),
+        cmocka_unit_test(prune_pairing_sound),
         cmocka_unit_test(npy_pair),
         cmocka_unit_test(csv_data),
     };

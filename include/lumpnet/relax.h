@@ -191,16 +191,20 @@ lump_error_t lump_relax_calib(lump_net_t *g, lump_lumping_t *L, double *dev,
 
 /* lump_prune_magnitude -- the baseline: G = NET without the hidden neurons
  * of smallest ||incoming|| * ||outgoing|| (no retraining), keeping
- * KEEP_NEURONS hidden neurons in all (at least one per layer). O(m). */
-lump_error_t lump_prune_magnitude(lump_net_t *g, const lump_net_t *net,
+ * KEEP_NEURONS hidden neurons in all (at least one per layer). PAIRING
+ * (may be NULL) receives the pairing for lump_bound_diff_lumped: each
+ * kept neuron with its copy, each dropped one with the constant 0.
+ * O(m + n log n). */
+lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const lump_net_t *net,
                                   size_t keep_neurons) LUMP_WUR;
 
 /* lump_prune_magnitude_params -- the same baseline at a parameter budget:
  * neurons are dropped in the same order until NET has at most MAX_PARAMS
  * parameters (weights plus biases), or one neuron per hidden layer is
- * left. O(m + n log n + n L) for n hidden neurons in L layers. */
-lump_error_t lump_prune_magnitude_params(lump_net_t *g, const lump_net_t *net,
-                                         size_t max_params) LUMP_WUR;
+ * left. PAIRING as above. O(m + n log n + n L) for n hidden neurons in L
+ * layers. */
+lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
+                                         const lump_net_t *net, size_t max_params) LUMP_WUR;
 
 #ifdef __cplusplus
 }
