@@ -57,8 +57,8 @@ static lump_error_t alloc_q(mpq_t **out, size_t n, long init)
     return LUMP_OK;
 }
 
-lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers,
-                            const size_t *sizes, lump_store_t store)
+lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, const size_t *sizes,
+                            lump_store_t store)
 {
     lump_error_t err = LUMP_OK;
     size_t prev = n_inputs, max = lump_arr_max_len();
@@ -71,8 +71,8 @@ lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers,
             return lump_error_set(LUMP_EINPUT, "layer %zu is empty", i + 1);
         if (sizes[i] > max || prev > max / sizes[i])
             return lump_error_set(LUMP_ENOMEM,
-                                  "layer %zu: %zu x %zu weights exceed the limit of %zu",
-                                  i + 1, sizes[i], prev, max);
+                                  "layer %zu: %zu x %zu weights exceed the limit of %zu", i + 1,
+                                  sizes[i], prev, max);
         prev = sizes[i];
     }
     net->layers = calloc(n_layers, sizeof *net->layers);
@@ -148,7 +148,7 @@ lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src)
 {
     lump_error_t err = LUMP_OK;
     lump_net_t b;
-    size_t *sizes = NULL, nout = lump_net_n_outputs(src);
+    size_t *sizes = NULL;
     lump_net_init(&b);
     sizes = malloc((src->n_layers ? src->n_layers : 1) * sizeof *sizes);
     if (sizes == NULL)
@@ -166,27 +166,37 @@ lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src)
             for (size_t v = 0; v < s->size; v++)
                 LUMP_CHECK(lump_layer_set_neuron_act(d, v, &s->neuron_act[v]));
     }
-    if (src->has_clip) {
-        LUMP_CHECK(lump_net_alloc_clip(&b));
-        copy_q(b.clip_lo, src->clip_lo, src->n_inputs);
-        copy_q(b.clip_hi, src->clip_hi, src->n_inputs);
-    }
-    if (src->has_norm) {
-        LUMP_CHECK(lump_net_alloc_norm(&b));
-        copy_q(b.norm_mean, src->norm_mean, src->n_inputs);
-        copy_q(b.norm_range, src->norm_range, src->n_inputs);
-    }
-    if (src->has_outmap) {
-        LUMP_CHECK(lump_net_alloc_outmap(&b));
-        copy_q(b.out_scale, src->out_scale, nout);
-        copy_q(b.out_shift, src->out_shift, nout);
-    }
+    LUMP_CHECK(lump_net_copy_maps(&b, src, 1));
     lump_net_clear(dst);
     *dst = b;
     lump_net_init(&b);
 cleanup:
     free(sizes);
     lump_net_clear(&b);
+    return err;
+}
+
+/* lump_net_copy_maps -- see net.h. */
+lump_error_t lump_net_copy_maps(lump_net_t *dst, const lump_net_t *src, int outmap)
+{
+    lump_error_t err = LUMP_OK;
+    size_t nout = lump_net_n_outputs(src);
+    if (src->has_clip) {
+        LUMP_CHECK(lump_net_alloc_clip(dst));
+        copy_q(dst->clip_lo, src->clip_lo, src->n_inputs);
+        copy_q(dst->clip_hi, src->clip_hi, src->n_inputs);
+    }
+    if (src->has_norm) {
+        LUMP_CHECK(lump_net_alloc_norm(dst));
+        copy_q(dst->norm_mean, src->norm_mean, src->n_inputs);
+        copy_q(dst->norm_range, src->norm_range, src->n_inputs);
+    }
+    if (outmap && src->has_outmap) {
+        LUMP_CHECK(lump_net_alloc_outmap(dst));
+        copy_q(dst->out_scale, src->out_scale, nout);
+        copy_q(dst->out_shift, src->out_shift, nout);
+    }
+cleanup:
     return err;
 }
 
@@ -232,8 +242,7 @@ lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v, const lump
     if (layer->neuron_act == NULL) {
         layer->neuron_act = calloc(layer->size, sizeof *layer->neuron_act);
         if (layer->neuron_act == NULL)
-            return lump_error_set(LUMP_ENOMEM, "out of memory (%zu activations)",
-                                  layer->size);
+            return lump_error_set(LUMP_ENOMEM, "out of memory (%zu activations)", layer->size);
         for (size_t k = 0; k < layer->size; k++) {
             lump_act_init(&layer->neuron_act[k]);
             lump_act_set(&layer->neuron_act[k], &layer->act);
@@ -267,24 +276,19 @@ lump_error_t lump_net_validate(const lump_net_t *net, const char *name)
                               net->n_inputs == 0 ? "inputs" : "layers");
     for (size_t i = 0; i < net->n_layers; i++) {
         const lump_layer_t *l = &net->layers[i];
-        if (l->in_size != prev || l->weight.len != l->size * l->in_size ||
-            l->bias.len != l->size)
-            return lump_error_set(LUMP_EINPUT, "%s: layer %zu: sizes do not chain",
-                                  name, i + 1);
+        if (l->in_size != prev || l->weight.len != l->size * l->in_size || l->bias.len != l->size)
+            return lump_error_set(LUMP_EINPUT, "%s: layer %zu: sizes do not chain", name, i + 1);
         prev = l->size;
     }
     for (size_t j = 0; j < net->n_inputs; j++) {
         if (net->has_clip && mpq_cmp(net->clip_lo[j], net->clip_hi[j]) > 0)
             return lump_error_set(LUMP_EINPUT,
-                                  "%s: input %zu: clip lower bound exceeds upper bound",
-                                  name, j);
+                                  "%s: input %zu: clip lower bound exceeds upper bound", name, j);
         if (net->has_norm && mpq_sgn(net->norm_range[j]) == 0)
-            return lump_error_set(LUMP_EINPUT, "%s: input %zu: normalisation range is 0",
-                                  name, j);
+            return lump_error_set(LUMP_EINPUT, "%s: input %zu: normalisation range is 0", name, j);
     }
     for (size_t j = 0; net->has_outmap && j < nout; j++)
         if (mpq_sgn(net->out_scale[j]) == 0)
-            return lump_error_set(LUMP_EINPUT, "%s: output %zu: output scale is 0",
-                                  name, j);
+            return lump_error_set(LUMP_EINPUT, "%s: output %zu: output scale is 0", name, j);
     return LUMP_OK;
 }

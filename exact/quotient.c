@@ -113,12 +113,6 @@ cleanup:
     return err;
 }
 
-static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mpq_set(dst[i], src[i]);
-}
-
 /* lump_quotient -- see lump.h. Each KEEP block B of layer i with
  * representative r becomes one neuron with r's activation, bias
  * b_eff_r = b_r + sum over CONSTANT u of w(u,r) value(u), and weight
@@ -156,16 +150,8 @@ lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lump
         LUMP_CHECK(quotient_layer(&b.layers[i], &net->layers[i], &L->layers[i], &s));
         LUMP_CHECK(lump_i_side_from(&s, &L->layers[i], 0));
     }
-    if (net->has_clip) {
-        LUMP_CHECK(lump_net_alloc_clip(&b));
-        copy_q(b.clip_lo, net->clip_lo, net->n_inputs);
-        copy_q(b.clip_hi, net->clip_hi, net->n_inputs);
-    }
-    if (net->has_norm) {
-        LUMP_CHECK(lump_net_alloc_norm(&b));
-        copy_q(b.norm_mean, net->norm_mean, net->n_inputs);
-        copy_q(b.norm_range, net->norm_range, net->n_inputs);
-    }
+    /* the output map follows the kept output blocks, below */
+    LUMP_CHECK(lump_net_copy_maps(&b, net, 0));
     nout = 0;
     if (net->has_outmap) {
         const lump_layer_lumping_t *lo = &L->layers[net->n_layers - 1];

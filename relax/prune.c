@@ -46,12 +46,6 @@ static lump_error_t copy_entry(lump_arr_t *dst, size_t di, const lump_arr_t *src
     }
 }
 
-static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mpq_set(dst[i], src[i]);
-}
-
 /* The parameters (weights plus biases) of NET with LEFT[i] neurons in
  * hidden layer i. O(layers). */
 static size_t params_left(const lump_net_t *net, const size_t *left)
@@ -211,21 +205,8 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
             r++;
         }
     }
-    if (net->has_clip) {
-        LUMP_CHECK(lump_net_alloc_clip(&b));
-        copy_q(b.clip_lo, net->clip_lo, net->n_inputs);
-        copy_q(b.clip_hi, net->clip_hi, net->n_inputs);
-    }
-    if (net->has_norm) {
-        LUMP_CHECK(lump_net_alloc_norm(&b));
-        copy_q(b.norm_mean, net->norm_mean, net->n_inputs);
-        copy_q(b.norm_range, net->norm_range, net->n_inputs);
-    }
-    if (net->has_outmap) {
-        LUMP_CHECK(lump_net_alloc_outmap(&b));
-        copy_q(b.out_scale, net->out_scale, lump_net_n_outputs(net));
-        copy_q(b.out_shift, net->out_shift, lump_net_n_outputs(net));
-    }
+    /* outputs are never merged or dropped: the same order */
+    LUMP_CHECK(lump_net_copy_maps(&b, net, 1));
     if (pairing != NULL)
         LUMP_CHECK(build_pairing(pairing, net, drop));
     lump_net_clear(g);

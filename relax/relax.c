@@ -440,12 +440,6 @@ static lump_error_t put(lump_arr_t *a, size_t idx, double x)
     return lump_arr_set_d(a, idx, x);
 }
 
-static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mpq_set(dst[i], src[i]);
-}
-
 /* G = the network of the relaxed layers RL: the live kept blocks, in
  * block order. Float32 networks give float32 quotients (so the written
  * file is the network the bound speaks of), others float64. */
@@ -504,21 +498,8 @@ static lump_error_t build_net(lump_net_t *g, const lump_net_t *net, const rlayer
             k++;
         }
     }
-    if (net->has_clip) {
-        LUMP_CHECK(lump_net_alloc_clip(&b));
-        copy_q(b.clip_lo, net->clip_lo, net->n_inputs);
-        copy_q(b.clip_hi, net->clip_hi, net->n_inputs);
-    }
-    if (net->has_norm) {
-        LUMP_CHECK(lump_net_alloc_norm(&b));
-        copy_q(b.norm_mean, net->norm_mean, net->n_inputs);
-        copy_q(b.norm_range, net->norm_range, net->n_inputs);
-    }
-    if (net->has_outmap) { /* outputs are never merged: same order */
-        LUMP_CHECK(lump_net_alloc_outmap(&b));
-        copy_q(b.out_scale, net->out_scale, lump_net_n_outputs(net));
-        copy_q(b.out_shift, net->out_shift, lump_net_n_outputs(net));
-    }
+    /* outputs are never merged or dropped: the same order */
+    LUMP_CHECK(lump_net_copy_maps(&b, net, 1));
     lump_net_clear(g);
     *g = b;
     lump_net_init(&b);

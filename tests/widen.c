@@ -185,35 +185,6 @@ cleanup:
     return err;
 }
 
-static lump_error_t copy_maps(lump_net_t *out, const lump_net_t *net)
-{
-    lump_error_t err = LUMP_OK;
-    size_t nout = lump_net_n_outputs(net);
-    if (net->has_clip) {
-        LUMP_CHECK(lump_net_alloc_clip(out));
-        for (size_t i = 0; i < net->n_inputs; i++) {
-            mpq_set(out->clip_lo[i], net->clip_lo[i]);
-            mpq_set(out->clip_hi[i], net->clip_hi[i]);
-        }
-    }
-    if (net->has_norm) {
-        LUMP_CHECK(lump_net_alloc_norm(out));
-        for (size_t i = 0; i < net->n_inputs; i++) {
-            mpq_set(out->norm_mean[i], net->norm_mean[i]);
-            mpq_set(out->norm_range[i], net->norm_range[i]);
-        }
-    }
-    if (net->has_outmap) {
-        LUMP_CHECK(lump_net_alloc_outmap(out));
-        for (size_t j = 0; j < nout; j++) {
-            mpq_set(out->out_scale[j], net->out_scale[j]);
-            mpq_set(out->out_shift[j], net->out_shift[j]);
-        }
-    }
-cleanup:
-    return err;
-}
-
 /* Refuse what the plants would not preserve: a hidden neuron that is not
  * relu (the multiples need positive homogeneity, the constants relu(b)). */
 static void check_relu(const lump_net_t *net, const char *path)
@@ -303,7 +274,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < net.n_layers; i++)
         LUMP_CHECK(
             fill_layer(&out, &net, i, i < nh ? &plans[i] : NULL, i > 0 ? &plans[i - 1] : NULL));
-    LUMP_CHECK(copy_maps(&out, &net));
+    LUMP_CHECK(lump_net_copy_maps(&out, &net, 1));
     LUMP_CHECK(lump_net_write(outp, &out, NULL));
     printf("widen: %s: planted %zu duplicates, %zu power-of-two multiples, %zu dead and %zu "
            "constant neurons in each of %zu hidden layers, shuffled (seed %lu): %zu -> %zu "

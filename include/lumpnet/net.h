@@ -99,6 +99,12 @@ lump_error_t lump_net_alloc_outmap(lump_net_t *net) LUMP_WUR;
 /* lump_net_copy -- DST = SRC, deep. O(size). */
 lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src) LUMP_WUR;
 
+/* lump_net_copy_maps -- give DST (same inputs as SRC, set up) SRC's clip
+ * and normalisation and, when OUTMAP, its output map (DST must then have
+ * SRC's outputs, in order). For networks derived from SRC: quotients,
+ * pruned copies. O(inputs + outputs). */
+lump_error_t lump_net_copy_maps(lump_net_t *dst, const lump_net_t *src, int outmap) LUMP_WUR;
+
 /* lump_net_n_outputs -- the size of the last layer (0 when none). O(1). */
 size_t lump_net_n_outputs(const lump_net_t *net);
 
