@@ -86,8 +86,12 @@ typedef struct {
 
 /* split_line -- split the current line at commas into exactly WANT fields
  * (a single trailing comma is allowed), storing them in F. Empty fields and
- * a wrong count are errors naming the line and WHAT the values are. */
-static lump_error_t split_line(field_t *f, size_t want, const cursor_t *c, const char *what)
+ * a wrong count are errors naming the line and WHAT the values are. With
+ * EXTRA non-NULL, fields after the first WANT are not an error: *EXTRA is
+ * set to the offset in the line of the first of them (0 when there are
+ * none), for the header lines the reference reader reads leniently. */
+static lump_error_t split_line_x(field_t *f, size_t want, const cursor_t *c, const char *what,
+                                 size_t *extra)
 {
     size_t count = 0, i = 0;
     const char *s = c->s;
@@ -109,20 +113,32 @@ static lump_error_t split_line(field_t *f, size_t want, const cursor_t *c, const
             return lump_error_set(LUMP_EINPUT, "%s: line %zu: field %zu of the %s is empty",
                                   c->name, c->line, count + 1, what);
         }
-        if (count == want)
-            return lump_error_set(LUMP_EINPUT,
-                                  "%s: line %zu: too many values: expected %zu %s",
-                                  c->name, c->line, want, what);
+        if (count >= want) {
+            if (extra == NULL)
+                return lump_error_set(LUMP_EINPUT,
+                                      "%s: line %zu: too many values: expected %zu %s",
+                                      c->name, c->line, want, what);
+            if (count == want)
+                *extra = a;
+            count++;
+            i = j + 1;
+            continue;
+        }
         f[count].s = s + a;
         f[count].n = b - a;
         count++;
         i = j + 1;
     }
-    if (count != want)
+    if (count < want)
         return lump_error_set(LUMP_EINPUT,
                               "%s: line %zu: too few values: found %zu, expected %zu %s",
                               c->name, c->line, count, want, what);
     return LUMP_OK;
+}
+
+static lump_error_t split_line(field_t *f, size_t want, const cursor_t *c, const char *what)
+{
+    return split_line_x(f, want, c, what, NULL);
 }
 
 /* count_fields -- the number of comma-separated values of the current
@@ -181,16 +197,31 @@ static lump_error_t parse_num(mpq_t out, const field_t *f, const cursor_t *c, si
     return LUMP_OK;
 }
 
-/* read_vector -- one line of WANT numbers into OUT[0..want). */
+/* read_vector -- one header line of WANT numbers into OUT[0..want).
+ * Values after the first WANT are ignored with a warning naming the line
+ * and quoting them: the reference reader (nnet.cpp) reads only the first
+ * WANT, and copies of ACAS Xu in circulation (NeuroDiff's, ReluVal's)
+ * carry 7 values on the min/max lines and 8 on the mean/range lines. */
 static lump_error_t read_vector(mpq_t *out, size_t want, cursor_t *c, field_t *f,
                                 const char *what)
 {
-    size_t i;
+    size_t i, extra = 0;
     lump_error_t e = need_line(c, what);
     if (e == LUMP_OK)
-        e = split_line(f, want, c, what);
+        e = split_line_x(f, want, c, what, &extra);
     for (i = 0; e == LUMP_OK && i < want; i++)
         e = parse_num(out[i], &f[i], c, i);
+    if (e == LUMP_OK && extra > 0) {
+        size_t n = c->n - extra, k = 1;
+        while (n > 0 && (c->s[extra + n - 1] == ',' || is_blank(c->s[extra + n - 1])))
+            n--; /* the trailing comma is not a value */
+        for (i = 0; i < n; i++)
+            k += c->s[extra + i] == ',';
+        lump_warn("%s: line %zu: ignoring %zu extra value%s after the %zu %s, as the "
+                  "reference reader does: %.*s%s",
+                  c->name, c->line, k, k > 1 ? "s" : "", want, what, (int)(n > 80 ? 80 : n),
+                  c->s + extra, n > 80 ? "..." : "");
+    }
     return e;
 }
 

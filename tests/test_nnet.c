@@ -438,6 +438,28 @@ static void failed_read_keeps_net(void **state)
     lump_net_clear(&net);
 }
 
+/* Header lines with more values than the format has, as in NeuroDiff's
+ * and ReluVal's ACAS Xu copies: the reference reader takes the first
+ * inputSize (min/max) and inputSize+1 (mean/range) values, and so does
+ * lumpnet, to the same network as without them. The extra values are not
+ * even numbers here: they are ignored, not read. A weight line with an
+ * extra value stays an error (wrong_count.nnet). */
+static void header_extra_values(void **state)
+{
+    static const char extra[] = "2,2,1,2,\n2,2,1,\n0,\n-1.0,0,0.0,7,\n1.0,2.5e0,9,\n"
+                                "0.5,1,3,0.0,x,\n2,4,0.25,1.0\n1,-2,\n0.5,0.125,\n-1,\n3,\n"
+                                "1.5,-1,\n2,\n";
+    lump_net_t a, b;
+    (void)state;
+    lump_net_init(&a);
+    lump_net_init(&b);
+    tu_ok(lump_net_read(&a, tu_src_path("data/nnet/tiny.nnet")));
+    tu_ok(lump_net_read_nnet_buf(&b, extra, strlen(extra), "extra.nnet"));
+    assert_same_net(&a, &b);
+    lump_net_clear(&a);
+    lump_net_clear(&b);
+}
+
 /* Malformed files: each must fail with LUMP_EINPUT, naming the file, the
  * line and the problem. */
 typedef struct {
@@ -506,6 +528,7 @@ int main(void)
         cmocka_unit_test(write_refuses_sigmoid),
         cmocka_unit_test(write_refuses_relu_output),
         cmocka_unit_test(failed_read_keeps_net),
+        cmocka_unit_test(header_extra_values),
     };
     enum { NFIXED = sizeof fixed / sizeof fixed[0] };
     struct CMUnitTest tests[NFIXED + NBAD];
