@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <gmp.h>
 #include "lumpnet/io.h"
+#include "lumpnet/rat.h"
 #include "data_read.h"
 
 void lump_i_data_init(lump_i_data_t *d)
@@ -30,28 +33,83 @@ static lump_error_t label_of(long *out, double v, const char *path, size_t line)
     return LUMP_OK;
 }
 
-/* One number of a CSV line at *P (up to a comma or the line's end). */
-static int csv_number(double *v, const char **p, const char *end)
+/* field_at -- the field of a CSV line at *P (up to a comma or the line's
+ * end) without surrounding blanks, as [*A, *B); *P moves past it. */
+static void field_at(const char **a, const char **b, const char **p, const char *end)
+{
+    const char *s = *p, *e = *p;
+    while (e < end && *e != ',')
+        e++;
+    *p = e < end ? e + 1 : e;
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    *a = s;
+    *b = e;
+}
+
+/* number_like -- 1 when the field [A, B) looks like an attempt at a number
+ * (a digit or '.' after an optional sign, or nan/inf in any case): a line
+ * with such a field is data, and a bad number in it is an error, never a
+ * reason to skip the line as a header. */
+static int number_like(const char *a, const char *b)
+{
+    if (a < b && (*a == '+' || *a == '-'))
+        a++;
+    if (a < b && *a >= '0' && *a <= '9')
+        return 1;
+    if (b - a >= 2 && *a == '.' && a[1] >= '0' && a[1] <= '9')
+        return 1;
+    return b - a >= 3 && (strncasecmp(a, "nan", 3) == 0 || strncasecmp(a, "inf", 3) == 0);
+}
+
+static int line_has_number(const char *s, const char *le)
+{
+    const char *a, *b;
+    while (s < le) {
+        field_at(&a, &b, &s, le);
+        if (number_like(a, b))
+            return 1;
+    }
+    return 0;
+}
+
+/* csv_number -- the field at *P as a double: a decimal or a fraction p/q,
+ * like numbers everywhere else, rounded to nearest. Plain decimals take
+ * strtod (correctly rounded, and much faster on large data sets); anything
+ * else goes through lump_rat_parse, which reads fractions and words its
+ * refusals. Q is scratch space. Errors name PATH, the line and the field. */
+static lump_error_t csv_number(double *v, const char **p, const char *end, mpq_t q,
+                               const char *path, size_t line, size_t k)
 {
     char buf[128];
-    const char *a = *p, *b = *p;
+    const char *a, *b;
     char *e;
-    size_t len;
-    while (b < end && *b != ',')
-        b++;
-    *p = b < end ? b + 1 : b;
-    while (a < b && (*a == ' ' || *a == '\t'))
-        a++;
-    while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
-        b--;
+    size_t len, i;
+    int plain = 1;
+    field_at(&a, &b, p, end);
     len = (size_t)(b - a);
-    if (len == 0 || len >= sizeof buf)
-        return 0;
-    memcpy(buf, a, len);
-    buf[len] = '\0';
-    errno = 0;
-    *v = strtod(buf, &e);
-    return *e == '\0' && isfinite(*v);
+    if (len == 0)
+        return lump_error_set(LUMP_EINPUT, "%s: line %zu: field %zu is empty", path, line, k + 1);
+    for (i = 0; i < len && plain; i++)
+        plain = (a[i] >= '0' && a[i] <= '9') || a[i] == '.' || a[i] == 'e' || a[i] == 'E' ||
+                a[i] == '+' || a[i] == '-';
+    if (plain && len < sizeof buf) {
+        memcpy(buf, a, len);
+        buf[len] = '\0';
+        *v = strtod(buf, &e);
+        if (*e == '\0' && isfinite(*v))
+            return LUMP_OK;
+    }
+    if (lump_rat_parse(q, a, len) != LUMP_OK)
+        return lump_error_prefix(LUMP_EINPUT, "%s: line %zu: field %zu", path, line, k + 1);
+    *v = lump_rat_get_d(q);
+    if (!isfinite(*v))
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: line %zu: field %zu: '%.*s' is too large for a double", path,
+                              line, k + 1, (int)(len > 40 ? 40 : len), a);
+    return LUMP_OK;
 }
 
 static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
@@ -79,13 +137,14 @@ static lump_error_t read_csv(lump_i_data_t *d, const char *path)
     size_t len, cap = 0, line = 0, ncols = 0, seen = 0;
     const char *p, *end;
     double *row = NULL;
+    mpq_t q;
+    mpq_init(q);
     LUMP_CHECK(lump_io_read_file(&buf, &len, path));
     p = (const char *)buf;
     end = p + len;
     while (p < end) {
         const char *le = memchr(p, '\n', (size_t)(end - p)), *s = p;
         size_t nf = 1;
-        double first;
         if (le == NULL)
             le = end;
         line++;
@@ -96,10 +155,12 @@ static lump_error_t read_csv(lump_i_data_t *d, const char *path)
             continue;
         for (const char *c = s; c < le; c++)
             nf += *c == ',';
-        if (seen++ == 0) {
-            const char *h = s;
-            if (!csv_number(&first, &h, le))
-                continue; /* a header line */
+        /* Only a first line without anything number-like is a header: a
+         * first line "1/3,nan,1" is data (and nan an error), as it would
+         * be on any later line. */
+        if (seen++ == 0 && !line_has_number(s, le)) {
+            lump_warn("%s: skipped header line %zu (no field is a number)", path, line);
+            continue;
         }
         if (ncols == 0) { /* the first data line fixes the width */
             if (nf < 2) {
@@ -124,11 +185,7 @@ static lump_error_t read_csv(lump_i_data_t *d, const char *path)
             goto cleanup;
         }
         for (size_t k = 0; k < ncols; k++)
-            if (!csv_number(&row[k], &s, le)) {
-                err = lump_error_set(LUMP_EINPUT, "%s: line %zu: field %zu is not a number",
-                                     path, line, k + 1);
-                goto cleanup;
-            }
+            LUMP_CHECK(csv_number(&row[k], &s, le, q, path, line, k));
         LUMP_CHECK(grow(d, &cap, d->n + 1));
         memcpy(d->x + d->n * d->width, row, d->width * sizeof *row);
         LUMP_CHECK(label_of(&d->y[d->n], row[ncols - 1], path, line));
@@ -139,6 +196,7 @@ static lump_error_t read_csv(lump_i_data_t *d, const char *path)
 cleanup:
     free(buf);
     free(row);
+    mpq_clear(q);
     return err;
 }
 

@@ -17,8 +17,9 @@ void lump_i_data_init(lump_i_data_t *d);
 void lump_i_data_clear(lump_i_data_t *d);
 
 /* lump_i_data_read -- read SPEC: "FILE.csv" (each line: features..., label;
- * an optional header line whose first field is not a number; lines
- * starting with '#' are comments) or "X.npy,y.npy" (X a 2-D C-order array
+ * each a decimal or a fraction p/q, rounded to the nearest double; the
+ * first line is a header, skipped with a warning, only when none of its
+ * fields looks like a number; lines starting with '#' are comments) or "X.npy,y.npy" (X a 2-D C-order array
  * and y a 1-D array of the same length; dtypes '<f4', '<f8' or '<i8'; .npy
  * format versions 1 and 2). Labels must be whole numbers >= 0. Errors
  * (LUMP_EINPUT, LUMP_EIO) name the file and the line or header field.

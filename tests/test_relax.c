@@ -615,11 +615,40 @@ static void csv_data(void **state)
     assert_int_equal(d.width, 2);
     assert_true(d.x[2] == 2 && d.x[3] == -0.1);
     assert_int_equal(d.y[0], 3);
-    tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "line 2: field 2 is not a number");
+    tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "line 2: field 2: 'x' is not a number");
     write_bytes(q, "1,2,3\n1,2\n", 10);
     tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "line 2: 2 fields");
     write_bytes(q, "1,2,0.5\n", 8);
     tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "not a whole number");
+    lump_i_data_clear(&d);
+}
+
+/* A first line with a fraction or a NaN is data, not a header: the
+ * fraction is read like numbers everywhere (the nearest double to 1/3),
+ * and the NaN is refused on line 1 as it would be on line 2. Only a line
+ * with nothing number-like is a header. */
+static void csv_first_line(void **state)
+{
+    const char *p = tu_tmp_path("first.csv");
+    lump_i_data_t d;
+    (void)state;
+    lump_i_data_init(&d);
+    write_bytes(p, "1/3,2,1\n0.5,-3/4,0\n", strlen("1/3,2,1\n0.5,-3/4,0\n"));
+    tu_ok(lump_i_data_read(&d, p));
+    assert_int_equal(d.n, 2);
+    assert_true(d.x[0] == 1.0 / 3 && d.x[3] == -0.75);
+    assert_int_equal(d.y[0], 1);
+    write_bytes(p, "nan,2,1\n0.5,1,0\n", strlen("nan,2,1\n0.5,1,0\n"));
+    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'nan' is not a number");
+    write_bytes(p, "0.5,1,0\nnan,2,1\n", strlen("0.5,1,0\nnan,2,1\n"));
+    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 2: field 1: 'nan' is not a number");
+    write_bytes(p, "x1,-inf,1e999\n0.5,1,0\n", strlen("x1,-inf,1e999\n0.5,1,0\n"));
+    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'x1' is not a number");
+    write_bytes(p, "x,y,label\n0.5,1,0\n", strlen("x,y,label\n0.5,1,0\n"));
+    tu_ok(lump_i_data_read(&d, p));
+    assert_int_equal(d.n, 1);
+    write_bytes(p, "0.5,1e999,0\n", strlen("0.5,1e999,0\n"));
+    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "too large for a double");
     lump_i_data_clear(&d);
 }
 
@@ -638,6 +667,7 @@ int main(void)
         cmocka_unit_test(prune_pairing_sound),
         cmocka_unit_test(npy_pair),
         cmocka_unit_test(csv_data),
+        cmocka_unit_test(csv_first_line),
     };
     tu_init();
     return cmocka_run_group_tests_name("relax", tests, NULL, NULL);
