@@ -166,7 +166,11 @@ enum { V_NONE, V_X, V_Y };
 
 /* classify -- V_X (with *IDX) for X_<digits>, V_Y for Y_<digits>, else
  * V_NONE. An X index above R->max_index is refused: no file of this size
- * can declare and bound that many inputs. */
+ * can declare and bound that many inputs. So is an X index with a leading
+ * zero (X_00, X_01): SMT-LIB reads X_00 and X_0 as two different symbols,
+ * so taking one for the other would change the property, and treating
+ * X_00 as a name of its own would only lead to a puzzling "undeclared" or
+ * "no bound" error later. The strict reading names the actual problem. */
 static lump_error_t classify(const reader_t *r, const node_t *n, int *cls, size_t *idx)
 {
     size_t i, v = 0;
@@ -180,6 +184,12 @@ static lump_error_t classify(const reader_t *r, const node_t *n, int *cls, size_
         *cls = V_Y;
         return LUMP_OK;
     }
+    if (n->len > 3 && n->s[2] == '0')
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: line %zu: '%.*s' is not a canonical input name: inputs are "
+                              "X_0, X_1, ... without leading zeros (SMT-LIB reads X_00 and X_0 "
+                              "as different symbols, so lumpnet takes neither for the other)",
+                              r->name, n->line, (int)(n->len > 40 ? 40 : n->len), n->s);
     for (i = 2; i < n->len; i++) {
         v = v * 10 + (size_t)(n->s[i] - '0');
         if (v > r->max_index)
@@ -452,9 +462,10 @@ cleanup:
 
 /* constraint -- the boolean expression at node K of an assert, applied to
  * the bounds VARS. Bounds and conjunctions of bounds shape the box, a
- * disjunction over inputs only gives its hull; constraints naming outputs,
- * and other connectives (not, =>, ...), are not about the input box and
- * are skipped. */
+ * disjunction over inputs only gives its hull; constraints naming outputs
+ * are skipped. Other connectives (not, =>, xor, ite, ...) over inputs
+ * alone are refused: the complement of a box is not a box, and skipping
+ * them silently would read a different property than the file states. */
 static lump_error_t constraint(reader_t *r, var_t *vars, size_t k)
 {
     lump_error_t err = LUMP_OK;
@@ -477,8 +488,22 @@ static lump_error_t constraint(reader_t *r, var_t *vars, size_t k)
     le = atom_is(&r->nodes[head], "<=") || atom_is(&r->nodes[head], "<");
     ge = atom_is(&r->nodes[head], ">=") || atom_is(&r->nodes[head], ">");
     eq = atom_is(&r->nodes[head], "=");
-    if (!le && !ge && !eq)
-        return LUMP_OK;
+    if (!le && !ge && !eq) {
+        if (mentions(r, k, 'Y') || !mentions(r, k, 'X'))
+            return LUMP_OK; /* about the outputs, or about nothing */
+        if (atom_is(&r->nodes[head], "not"))
+            return lump_error_set(LUMP_EINPUT,
+                                  "%s: line %zu: (not ...) over inputs is not supported: "
+                                  "lumpnet reads input boxes, and the complement of a box is "
+                                  "not a box (state the bounds instead, e.g. (>= X_0 c) for "
+                                  "(not (< X_0 c)))",
+                                  r->name, n->line);
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: line %zu: '(%.*s ...)' over inputs is not supported "
+                              "(lumpnet reads input boxes: bounds on X_i, and, or)",
+                              r->name, n->line, (int)(r->nodes[head].len > 40 ? 40 : r->nodes[head].len),
+                              r->nodes[head].s);
+    }
     prev = r->nodes[head].end;
     if (prev >= n->end || r->nodes[prev].end >= n->end)
         return lump_error_set(LUMP_EINPUT, "%s: line %zu: a comparison needs two operands",

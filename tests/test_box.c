@@ -141,6 +141,22 @@ static void vnnlib_disjunction_hull(void **state)
     lump_box_clear(&b);
 }
 
+/* Output constraints stay ignored whatever their connective, (not ...)
+ * and (=> ...) included; only those over inputs alone are refused. */
+static void vnnlib_output_connectives(void **state)
+{
+    static const char text[] = "(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"
+                               "(assert (<= X_0 1))\n(assert (>= X_0 0))\n"
+                               "(assert (not (<= Y_0 0.5)))\n(assert (=> (<= Y_0 1) (>= Y_0 0)))\n"
+                               "(assert (not (and (<= X_0 0.5) (>= Y_0 2))))\n";
+    lump_box_t b;
+    (void)state;
+    lump_box_init(&b);
+    tu_ok(lump_box_read_vnnlib_buf(&b, text, strlen(text), "out.vnnlib"));
+    box_is(&b, 0, "0", "1");
+    lump_box_clear(&b);
+}
+
 static void vnnlib_crlf(void **state)
 {
     static const char text[] = "; crlf\r\n(declare-const X_0 Real)\r\n"
@@ -280,6 +296,9 @@ static const bad_case_t bad_cases[] = {
     {"no_inputs.vnnlib", "no_inputs.vnnlib", "no input variable"},
     {"not_a_bound.vnnlib", "line 3", "not a bound"},
     {"empty.vnnlib", "empty.vnnlib", "no input variable"},
+    {"not_over_input.vnnlib", "line 5", "(not ...) over inputs is not supported"},
+    {"implies_over_input.vnnlib", "line 5", "'(=> ...)' over inputs is not supported"},
+    {"leading_zero_index.vnnlib", "line 4", "'X_00' is not a canonical input name"},
 };
 
 static void malformed(void **state)
@@ -312,6 +331,7 @@ int main(void)
         cmocka_unit_test(vnnlib_small),
         cmocka_unit_test(vnnlib_disjunction_hull),
         cmocka_unit_test(vnnlib_crlf),
+        cmocka_unit_test(vnnlib_output_connectives),
         cmocka_unit_test(parse_dispatch),
         cmocka_unit_test(vnnlib_acas_prop1),
         cmocka_unit_test(vnnlib_acas_prop6_hull),
