@@ -306,6 +306,64 @@ static lump_error_t push_term(const ctx_t *c, plan_t *p, const cst_t *s, int sig
     return LUMP_OK;
 }
 
+/* fmt_dims -- "[1, 2, 3]" into BUF (truncated to its size). */
+static const char *fmt_dims(char *buf, size_t size, const int64_t *dims, size_t nd)
+{
+    size_t at = 0;
+    at += (size_t)snprintf(buf, size, "[");
+    for (size_t i = 0; i < nd && at < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%lld", i ? ", " : "", (long long)dims[i]);
+    if (at < size)
+        snprintf(buf + at, size - at, "]");
+    return buf;
+}
+
+/* value_desc -- how messages name the chain's current value. */
+static const char *value_desc(const ctx_t *c, char *buf, size_t size)
+{
+    char d[160];
+    int is_input = c->in_name != NULL && c->cur_name != NULL && strcmp(c->cur_name, c->in_name) == 0;
+    snprintf(buf, size, "%s '%s' of shape %s", is_input ? "the graph input" : "the value",
+             c->cur_name != NULL ? c->cur_name : "?",
+             fmt_dims(d, sizeof d, c->dims, (size_t)c->ndims));
+    return buf;
+}
+
+/* check_broadcast -- the constant S of node K combined elementwise with the
+ * chain's value (of known shape) must broadcast onto it without changing
+ * its element count: [n] onto [n, 1] would give an [n, n] matrix. A
+ * constant of higher rank with leading ones only adds those ones to the
+ * shape, as ONNX's broadcasting does. O(dims). */
+static lump_error_t check_broadcast(ctx_t *c, size_t k, const cst_t *s)
+{
+    const Onnx__TensorProto *t = s->t;
+    int64_t res[MAX_DIMS];
+    size_t nd, cr = t->n_dims;
+    char a[160], b[320];
+    if (c->ndims < 0)
+        return LUMP_OK;
+    if (cr > MAX_DIMS)
+        return lump_i_onnx_node_err(c, k, "constant '%s' has %zu dims (at most %d are supported)",
+                                    s->name, cr, MAX_DIMS);
+    nd = (size_t)c->ndims > cr ? (size_t)c->ndims : cr;
+    for (size_t i = 0; i < nd; i++) {
+        /* position i counted from the right */
+        int64_t dx = i < (size_t)c->ndims ? c->dims[c->ndims - 1 - i] : 1;
+        int64_t dc = i < cr ? t->dims[cr - 1 - i] : 1;
+        if (dc != dx && dc != 1)
+            return lump_i_onnx_node_err(c, k,
+                                        "constant '%s' of shape %s does not broadcast onto %s "
+                                        "without changing its shape (a chain keeps one value "
+                                        "per neuron)",
+                                        s->name, fmt_dims(a, sizeof a, t->dims, cr),
+                                        value_desc(c, b, sizeof b));
+        res[nd - 1 - i] = dx;
+    }
+    c->ndims = (int)nd;
+    memcpy(c->dims, res, nd * sizeof *res);
+    return LUMP_OK;
+}
+
 static void set_dims_vector(ctx_t *c, size_t n)
 {
     c->n_cur = n;
@@ -330,8 +388,59 @@ static lump_error_t check_bias(const ctx_t *c, size_t k, const cst_t *s, size_t 
     return LUMP_OK;
 }
 
-/* new_layer -- node K starts a layer with weight matrix W (constant). */
-static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float alpha)
+/* How a layer node multiplies: Gemm's A B, MatMul's x W or W x. */
+typedef enum { F_GEMM, F_XW, F_WX } form_t;
+
+/* layer_shape -- check the shape of the value flowing into layer node K
+ * (when known) against the weight W, which takes IN values and gives OUT,
+ * as ONNX's shape inference does; then set the shape of the result. A
+ * MatMul(W[2,2], x[1,2]) has the right number of values but is not a
+ * valid product, and the ONNX checker rejects it. O(dims). */
+static lump_error_t layer_shape(ctx_t *c, size_t k, const cst_t *w, form_t form, size_t in,
+                                size_t out)
+{
+    const int nd = c->ndims;
+    const int64_t need = (int64_t)in;
+    char a[160], b[320];
+    int ok;
+    if (nd < 0) {
+        /* unknown: Gemm gives [1, out]; a MatMul's rank follows its input's */
+        if (form == F_GEMM) {
+            set_dims_vector(c, out);
+        } else {
+            c->ndims = -1;
+            c->n_cur = out;
+        }
+        return LUMP_OK;
+    }
+    if (form == F_GEMM)
+        ok = nd == 2 && c->dims[1] == need;
+    else if (form == F_XW)
+        ok = nd >= 1 && c->dims[nd - 1] == need;
+    else
+        ok = (nd == 1 && c->dims[0] == need) || (nd >= 2 && c->dims[nd - 2] == need);
+    if (!ok)
+        return lump_i_onnx_node_err(
+            c, k, "%s needs %s (the weight '%s' is %s), but %s flows in",
+            form == F_GEMM ? "Gemm(A, B)" : form == F_XW ? "MatMul(x, W)" : "MatMul(W, x)",
+            form == F_GEMM  ? "A of shape [M, K] with K the weight's input size"
+            : form == F_XW ? "x of shape [..., K] with K the weight's input size"
+                           : "x of shape [K] or [..., K, N] with K the weight's input size",
+            w->name, fmt_dims(a, sizeof a, w->t->dims, w->t->n_dims), value_desc(c, b, sizeof b));
+    if (form == F_GEMM)
+        c->dims[1] = (int64_t)out;
+    else if (form == F_XW)
+        c->dims[nd - 1] = (int64_t)out;
+    else
+        c->dims[nd == 1 ? 0 : nd - 2] = (int64_t)out;
+    c->n_cur = out;
+    return LUMP_OK;
+}
+
+/* new_layer -- node K starts a layer with weight matrix W (constant),
+ * multiplied as FORM says. */
+static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float alpha,
+                              form_t form)
 {
     lump_error_t err = LUMP_OK;
     plan_t *p;
@@ -354,8 +463,8 @@ static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float
     if (in != c->n_cur)
         return lump_i_onnx_node_err(c, k,
                                     "weight '%s' takes %zu inputs but the layer receives "
-                                    "%zu values",
-                                    w->name, in, c->n_cur);
+                                    "%zu values ('%s')",
+                                    w->name, in, c->n_cur, c->cur_name ? c->cur_name : "?");
     if (c->nplans == 0) {
         if ((c->clip_lo == NULL) != (c->clip_hi == NULL))
             return lump_i_onnx_node_err(c, c->clip_lo ? c->clip_lo_node : c->clip_hi_node,
@@ -376,7 +485,7 @@ static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float
     p->w_out_major = out_major;
     p->alpha = alpha;
     p->act = LUMP_ACT_IDENTITY;
-    set_dims_vector(c, out);
+    LUMP_CHECK(layer_shape(c, k, w, form, in, out));
 cleanup:
     return err;
 }
@@ -491,12 +600,16 @@ static lump_error_t step_elementwise(ctx_t *c, size_t k, int pos, cst_t *s)
         return lump_i_onnx_node_err(c, k,
                                     "dividing a constant by the network's value is not "
                                     "affine (only x / constant is supported)");
+    LUMP_CHECK(check_broadcast(c, k, s));
     if (p == NULL) {
         LUMP_CHECK(expect_count(c, k, s, &c->n_cur, "the network input"));
         return push_affop(c, &c->norm, &c->nnorm, op, s, k);
     }
     if (c->noutmap == 0 && !p->has_act && (op == AOP_ADD || op == AOP_SUB)) {
-        LUMP_CHECK(check_bias(c, k, s, p->out));
+        /* with the shape known, check_broadcast has checked the layout
+         * (a W x layer's bias is [n, 1]); else only [n] or [1, n] is sure */
+        if (c->ndims < 0 || (s->count != 1 && s->count != p->out))
+            LUMP_CHECK(check_bias(c, k, s, p->out));
         return push_term(c, p, s, op == AOP_ADD ? 1 : -1, 1.0f);
     }
     LUMP_CHECK(expect_count(c, k, s, &c->n_cur, "the layer output"));
@@ -519,6 +632,7 @@ static lump_error_t step_clip(ctx_t *c, size_t k, cst_t *s)
                                     is_max ? "Max" : "Min");
     LUMP_CHECK(lump_i_onnx_cst_check(c, s, 0));
     LUMP_CHECK(lump_i_onnx_cst_finite(c, s));
+    LUMP_CHECK(check_broadcast(c, k, s));
     LUMP_CHECK(expect_count(c, k, s, &c->n_cur, "the network input"));
     if (is_max) {
         c->clip_lo = s;
@@ -605,7 +719,7 @@ static lump_error_t step(ctx_t *c, size_t k, int pos, cst_t **consts, size_t ncs
                                         (long long)ta);
         if (pos != 0 || ncst < 1 || ncst > 2)
             return lump_i_onnx_node_err(c, k, "the layer input must be A and B, C constants");
-        LUMP_CHECK(new_layer(c, k, consts[0], tb != 0, alpha));
+        LUMP_CHECK(new_layer(c, k, consts[0], tb != 0, alpha, F_GEMM));
         if (ncst == 2) {
             LUMP_CHECK(lump_i_onnx_cst_check(c, consts[1], 0));
             LUMP_CHECK(lump_i_onnx_cst_finite(c, consts[1]));
@@ -616,7 +730,7 @@ static lump_error_t step(ctx_t *c, size_t k, int pos, cst_t **consts, size_t ncs
         if (ncst != 1)
             return lump_i_onnx_node_err(c, k, "exactly one constant operand is supported");
         /* x W with W [in, out], or W x with W [out, in] */
-        LUMP_CHECK(new_layer(c, k, consts[0], pos == 1, 1.0f));
+        LUMP_CHECK(new_layer(c, k, consts[0], pos == 1, 1.0f, pos == 1 ? F_WX : F_XW));
     } else {
         LUMP_CHECK(step_activation(c, k));
         if (ncst > 0)
@@ -663,6 +777,59 @@ static lump_error_t input_shape(ctx_t *c, const char *in_name)
     return LUMP_OK;
 }
 
+/* output_shape -- the declared shape of the graph output (its value info,
+ * when it has a tensor shape) must fit the network: as many values as the
+ * last layer has neurons, and where the rank agrees with the shape the
+ * walk found, the same known dimensions. Symbolic or zero dimensions (a
+ * batch size) match anything. Refusing a mismatch keeps lumpnet from
+ * reading a file whose own metadata contradicts it, as the ONNX checker
+ * does. O(dims). */
+static lump_error_t output_shape(const ctx_t *c, const char *out_name)
+{
+    const Onnx__ValueInfoProto *vi = c->g->output[0];
+    const Onnx__TensorShapeProto *sh;
+    size_t nout = c->plans[c->nplans - 1].out, known = 1, unknown = 0, nd;
+    int64_t dims[MAX_DIMS];
+    int clash = 0;
+    char a[160], b[160];
+    if (vi->type == NULL || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
+        vi->type->tensor_type == NULL || vi->type->tensor_type->shape == NULL)
+        return LUMP_OK;
+    sh = vi->type->tensor_type->shape;
+    nd = sh->n_dim;
+    if (nd > MAX_DIMS)
+        return lump_error_set(LUMP_EINPUT, "%s: the graph output '%s' is declared with %zu dims "
+                              "(at most %d)", c->name, out_name, nd, MAX_DIMS);
+    for (size_t i = 0; i < nd; i++) {
+        int64_t d = 0;
+        if (sh->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            d = sh->dim[i]->dim_value;
+        if (d < 0)
+            return lump_error_set(LUMP_EINPUT,
+                                  "%s: the graph output '%s': negative dimension %lld", c->name,
+                                  out_name, (long long)d);
+        dims[i] = d;
+        if (d == 0)
+            unknown++;
+        else if (known > nout || (uint64_t)d > nout ||
+                 __builtin_mul_overflow(known, (size_t)d, &known) || known > nout)
+            known = nout + 1; /* more than the network has: a mismatch */
+        if (d > 0 && c->ndims == (int)nd && d != c->dims[i])
+            clash = 1;
+    }
+    if (clash || (unknown == 0 && known != nout) || (unknown > 0 && nout % known != 0) ||
+        known > nout)
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: the graph output '%s' is declared with shape %s, but the "
+                              "network computes %zu value%s%s%s (its value info contradicts the "
+                              "graph)",
+                              c->name, out_name, fmt_dims(a, sizeof a, dims, nd), nout,
+                              nout == 1 ? "" : "s",
+                              c->ndims >= 0 ? " of shape " : "",
+                              c->ndims >= 0 ? fmt_dims(b, sizeof b, c->dims, (size_t)c->ndims) : "");
+    return LUMP_OK;
+}
+
 /* lump_i_onnx_walk -- see onnx_read.h. */
 lump_error_t lump_i_onnx_walk(ctx_t *c, const char *in_name, const char *out_name)
 {
@@ -682,6 +849,7 @@ lump_error_t lump_i_onnx_walk(ctx_t *c, const char *in_name, const char *out_nam
         goto cleanup;
     }
     LUMP_CHECK(input_shape(c, in_name));
+    c->in_name = in_name;
     while (strcmp(cur->name, out_name) != 0) {
         const Onnx__NodeProto *n;
         size_t k, ncst = 0;
@@ -730,6 +898,7 @@ lump_error_t lump_i_onnx_walk(ctx_t *c, const char *in_name, const char *out_nam
                 goto cleanup;
             }
         }
+        c->cur_name = cur->name;
         LUMP_CHECK(step(c, k, pos, consts, ncst));
         for (size_t j = 1; j < n->n_output; j++) {
             val_t *v = n->output[j] && *n->output[j] ? val_find(c, n->output[j]) : NULL;
@@ -759,8 +928,11 @@ lump_error_t lump_i_onnx_walk(ctx_t *c, const char *in_name, const char *out_nam
                                        in_name, out_name);
             goto cleanup;
         }
-    if (c->nplans == 0)
+    if (c->nplans == 0) {
         err = lump_error_set(LUMP_EINPUT, "%s: the graph has no Gemm or MatMul layer", c->name);
+        goto cleanup;
+    }
+    err = output_shape(c, out_name);
 cleanup:
     free(seen);
     free(consts);

@@ -1,5 +1,6 @@
 /* onnx_read.c -- read the MLP subset of ONNX into a network (protobuf-c) */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gmp.h>
@@ -161,6 +162,19 @@ static lump_error_t compose(const ctx_t *c, const affop_t *ops, size_t nops, siz
     return LUMP_OK;
 }
 
+/* nomem_where -- prefix the last (out-of-memory) message with the file
+ * and WHERE, and add the --max-memory limit when there is one. O(1). */
+static lump_error_t nomem_where(const ctx_t *c, const char *where)
+{
+    char msg[512];
+    size_t limit = lump_memory_limit();
+    snprintf(msg, sizeof msg, "%s", lump_error_message());
+    if (limit > 0)
+        return lump_error_set(LUMP_ENOMEM, "%s: %s%s (the limit is %zu MB, see --max-memory)",
+                              c->name, where, msg, limit >> 20);
+    return lump_error_set(LUMP_ENOMEM, "%s: %s%s", c->name, where, msg);
+}
+
 /* build -- set NET up from the plan of the walk: the layers, then the input
  * clip, normalisation and output map, exactly. O(weights + neurons * terms). */
 static lump_error_t build(ctx_t *c, lump_net_t *net)
@@ -179,6 +193,10 @@ static lump_error_t build(ctx_t *c, lump_net_t *net)
     for (size_t i = 0; i < c->nplans; i++)
         sizes[i] = c->plans[i].out;
     err = lump_net_setup(net, c->n_inputs, c->nplans, sizes, LUMP_STORE_F32);
+    if (err == LUMP_ENOMEM) {
+        err = nomem_where(c, "");
+        goto cleanup;
+    }
     if (err != LUMP_OK) {
         lump_error_prefix(err, "%s", c->name);
         goto cleanup;
@@ -187,7 +205,14 @@ static lump_error_t build(ctx_t *c, lump_net_t *net)
     for (size_t i = 0; i < c->nplans; i++) {
         plan_t *p = &c->plans[i];
         lump_layer_t *L = &net->layers[i];
-        LUMP_CHECK(fill_weights(c, p, L));
+        err = fill_weights(c, p, L);
+        if (err == LUMP_ENOMEM) {
+            char where[64];
+            snprintf(where, sizeof where, "layer %zu: ", i + 1);
+            err = nomem_where(c, where);
+            goto cleanup;
+        }
+        LUMP_CHECK(err);
         LUMP_CHECK(fill_bias(p, L));
         L->act.kind = p->act;
         if (p->act == LUMP_ACT_LEAKY_RELU)
@@ -240,6 +265,50 @@ cleanup:
     return err;
 }
 
+/* protobuf-c's unpack returns NULL both for a corrupt message and for a
+ * failed allocation. Its allocations go through these functions, which
+ * record the largest failed request, so that a valid file under a memory
+ * limit is reported as out of memory and not as corrupt. */
+typedef struct {
+    size_t failed; /* the largest request that failed, 0 when none did */
+} pb_alloc_state_t;
+
+static void *pb_alloc(void *data, size_t size)
+{
+    pb_alloc_state_t *st = data;
+    void *p = malloc(size);
+    if (p == NULL && size >= st->failed)
+        st->failed = size > 0 ? size : 1;
+    return p;
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
+/* decode_failed -- the error for an unpack that returned NULL: out of
+ * memory (naming the request and the --max-memory limit) when an
+ * allocation failed, else a corrupt or truncated file. O(1). */
+static lump_error_t decode_failed(const pb_alloc_state_t *st, const char *name, size_t len)
+{
+    size_t limit = lump_memory_limit();
+    if (st->failed == 0)
+        return lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
+                              name);
+    if (limit > 0)
+        return lump_error_set(LUMP_ENOMEM,
+                              "%s: out of memory decoding the ONNX protobuf of %zu bytes (an "
+                              "allocation of %zu bytes failed; the limit is %zu MB, see "
+                              "--max-memory)",
+                              name, len, st->failed, limit >> 20);
+    return lump_error_set(LUMP_ENOMEM,
+                          "%s: out of memory decoding the ONNX protobuf of %zu bytes (an "
+                          "allocation of %zu bytes failed)",
+                          name, len, st->failed);
+}
+
 /* lump_net_read_onnx_buf -- see lumpnet/io.h. Decodes the model with
  * protobuf-c, walks the chain from the graph input to the graph output and
  * replaces *NET with the network it computes: Max/Min become the input
@@ -255,6 +324,8 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
 {
     lump_error_t err = LUMP_OK;
     Onnx__ModelProto *m = NULL;
+    pb_alloc_state_t pst = {0};
+    ProtobufCAllocator alloc = {pb_alloc, pb_free, &pst};
     const char *in_name = NULL, *out_name = NULL;
     lump_net_t out;
     ctx_t c;
@@ -265,10 +336,9 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
         err = lump_error_set(LUMP_EINPUT, "%s: empty file (not a valid ONNX protobuf)", name);
         goto cleanup;
     }
-    m = onnx__model_proto__unpack(NULL, len, buf);
+    m = onnx__model_proto__unpack(&alloc, len, buf);
     if (m == NULL) {
-        err = lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
-                             name);
+        err = decode_failed(&pst, name, len);
         goto cleanup;
     }
     if (m->graph == NULL) {
@@ -294,6 +364,6 @@ cleanup:
     free(c.hash);
     free(c.csts);
     if (m != NULL)
-        onnx__model_proto__free_unpacked(m, NULL);
+        onnx__model_proto__free_unpacked(m, &alloc);
     return err;
 }

@@ -88,6 +88,8 @@ typedef struct {
     size_t n_inputs;        /* 0 while unknown */
     int64_t dims[MAX_DIMS]; /* its shape, when ndims >= 0 */
     int ndims;
+    const char *in_name;  /* the graph input, for messages */
+    const char *cur_name; /* the chain's current value, for messages */
 } ctx_t;
 
 /* ---- element access (onnx_tensor.c decodes, everything reads) ---------- */

@@ -667,6 +667,9 @@ static void malformed_files(void **state)
         {"external_data.onnx", "external data"},
         {"int32_weights.onnx", "INT32"},
         {"size_mismatch.onnx", "takes 4 inputs"},
+        {"matmul_shape_mismatch.onnx", "node 0 (MatMul): MatMul(W, x) needs x of shape [K]"},
+        {"output_shape_mismatch.onnx", "the graph output 'y' is declared with shape [1, 7]"},
+        {"bias_broadcast_matrix.onnx", "constant 'b' of shape [3] does not broadcast"},
     };
     (void)state;
     if (tests_path("malformed/onnx/empty.onnx") == NULL)

@@ -34,10 +34,10 @@ def base_parts():
     return nodes, inits
 
 
-def model(nodes, inits, name="base"):
+def model(nodes, inits, name="base", x_shape=(1, 2), y_shape=(1, 1)):
     g = helper.make_graph(nodes, name,
-                          [helper.make_tensor_value_info("x", F, [1, 2])],
-                          [helper.make_tensor_value_info("y", F, [1, 1])],
+                          [helper.make_tensor_value_info("x", F, list(x_shape))],
+                          [helper.make_tensor_value_info("y", F, list(y_shape))],
                           list(inits.values()) if isinstance(inits, dict) else inits)
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     m.ir_version = 7
@@ -140,6 +140,24 @@ def main():
     n, i = base_parts()  # layer sizes that do not chain (W2 takes 4 inputs)
     i["W2"] = numpy_helper.from_array(np.ones((1, 4), np.float32), "W2")
     write("size_mismatch.onnx", model(n, i))
+
+    # MatMul(W[2,2], x[1,2]): two values in, two out, but not a valid
+    # product (the ONNX checker rejects it); W x needs x [2] or [2, k]
+    w = {"W": numpy_helper.from_array(np.array([[1, 2], [3, 4]], np.float32), "W")}
+    write("matmul_shape_mismatch.onnx",
+          model([helper.make_node("MatMul", ["W", "x"], ["y"])], w, y_shape=(2, 1)))
+
+    n, i = base_parts()  # the graph output declared [1, 7]; the network has 1
+    write("output_shape_mismatch.onnx", model(n, i, y_shape=(1, 7)))
+
+    # W x on a column x [2, 1] gives [3, 1]; adding a bias [3] broadcasts
+    # that to a [3, 3] matrix, not one value per neuron
+    wb = {"W": numpy_helper.from_array(np.ones((3, 2), np.float32), "W"),
+          "b": numpy_helper.from_array(np.array([1, 2, 3], np.float32), "b")}
+    write("bias_broadcast_matrix.onnx",
+          model([helper.make_node("MatMul", ["W", "x"], ["m"]),
+                 helper.make_node("Add", ["m", "b"], ["y"])], wb,
+                x_shape=(2, 1), y_shape=(3, 3)))
 
 
 if __name__ == "__main__":

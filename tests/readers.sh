@@ -1,0 +1,118 @@
+#!/bin/sh
+# readers.sh -- the readers under limits and with odd but valid files:
+# a valid ONNX model under --max-memory is out of memory, never "corrupt";
+# MatMul(W, x) on a column vector with its [n, 1] bias is read; NNet
+# header lines with extra values (NeuroDiff's ACAS Xu copies) read as the
+# reference reader reads them; eval --inputs streams its file.
+. "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
+ran=0
+
+have_py() {
+  for p in ${LUMPNET_PYTHON:-} /usr/bin/python3 python3; do
+    if [ -n "$p" ] && "$p" -c 'import onnx, numpy' 2>/dev/null; then
+      PY=$p
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ---- ONNX under a memory cap -------------------------------------------
+# A 16 MB model (one 2000 x 2000 Gemm). Between the limit where the file
+# itself cannot be read and the one where it reads, protobuf-c's unpack
+# fails on an allocation; that used to be reported as "not a valid ONNX
+# protobuf (truncated or corrupt)". Sweep the limits across that window:
+# every run either succeeds or says out of memory with the limit.
+if have_py; then
+  "$PY" - "$TMP/big.onnx" <<'PYEOF' || fail "cannot generate the large ONNX model"
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+n = 2000
+W = np.zeros((n, n), np.float32)
+W[0, 0] = 1
+g = helper.make_graph([helper.make_node("Gemm", ["x", "W", "b"], ["y"], transB=1)], "big",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, n])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, n])],
+                      [numpy_helper.from_array(W, "W"),
+                       numpy_helper.from_array(np.zeros(n, np.float32), "b")])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+onnx.save(m, sys.argv[1])
+PYEOF
+  "$LUMPNET" --max-memory 64 info "$TMP/big.onnx" >/dev/null 2>"$TMP/stderr"
+  if grep -q 'no address-space limit' "$TMP/stderr"; then
+    echo "max-memory: skipped in an AddressSanitizer build"
+  else
+    oom=0
+    for mb in 16 18 20 22 24 26 28 30 32 34 36 38 40 44 48 56 64 96; do
+      "$LUMPNET" --max-memory $mb info "$TMP/big.onnx" >/dev/null 2>"$TMP/stderr"
+      rc=$?
+      [ "$rc" -eq 0 ] && continue
+      [ "$rc" -eq 2 ] || fail "--max-memory $mb: exit $rc: $(cat "$TMP/stderr")"
+      grep -q 'corrupt\|not a valid' "$TMP/stderr" \
+        && fail "--max-memory $mb: a valid model called corrupt: $(cat "$TMP/stderr")"
+      grep -q 'out of memory' "$TMP/stderr" \
+        || fail "--max-memory $mb: no out-of-memory message: $(cat "$TMP/stderr")"
+      if grep -q 'decoding the ONNX protobuf' "$TMP/stderr"; then
+        grep -q "the limit is $mb MB" "$TMP/stderr" \
+          || fail "--max-memory $mb: the message does not state the limit: $(cat "$TMP/stderr")"
+        grep -q 'an allocation of [0-9]* bytes failed' "$TMP/stderr" \
+          || fail "--max-memory $mb: the message does not state the size: $(cat "$TMP/stderr")"
+        oom=$((oom + 1))
+      fi
+    done
+    [ "$oom" -gt 0 ] || fail "no limit in the sweep stopped the protobuf decoding (window moved?)"
+    echo "max-memory: $oom limits stopped the decoding, each reported as out of memory"
+  fi
+
+  # ---- MatMul(W, x) on a column vector, bias [n, 1] ----------------------
+  "$PY" - "$TMP/col.onnx" <<'PYEOF' || fail "cannot generate the column ONNX model"
+import sys
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+W = np.array([[1, 2], [3, 4], [5, 6]], np.float32)
+b = np.array([[0.5], [-1], [2]], np.float32)
+g = helper.make_graph([helper.make_node("MatMul", ["W", "x"], ["m"]),
+                       helper.make_node("Add", ["m", "b"], ["y"])], "col",
+                      [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 1])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 1])],
+                      [numpy_helper.from_array(W, "W"), numpy_helper.from_array(b, "b")])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, sys.argv[1])
+PYEOF
+  out=$("$LUMPNET" eval "$TMP/col.onnx" --exact --input 1,1/2 2>&1) \
+    || fail "MatMul(W, x) with x [2, 1] and bias [3, 1] refused: $out"
+  [ "$out" = "5/2,4,10" ] || fail "MatMul(W, x) column: got '$out', expected 5/2,4,10 (W x = 2,5,8)"
+  echo "onnx: W x on a column with an [n, 1] bias reads and evaluates exactly"
+  ran=1
+fi
+
+# ---- NNet header lines with extra values ------------------------------------
+if [ -e "$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet" ]; then
+  src="$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet"
+  # lines 7-8 (min/max) get 7 values, lines 9-10 (mean/range) 8, as in
+  # the copies NeuroDiff and ReluVal ship
+  awk 'NR == 7 || NR == 8 { sub(/,?[ \t]*$/, ",0.0,0.0,") }
+       NR == 9 || NR == 10 { sub(/,?[ \t]*$/, ",0.0,1.0,") } { print }' "$src" >"$TMP/extra.nnet"
+  [ "$(sed -n 7p "$TMP/extra.nnet" | tr -cd , | wc -c)" -eq 7 ] || fail "the test file was not built"
+  "$LUMPNET" eval "$TMP/extra.nnet" --exact --input 1000,0.1,-0.2,300,400 \
+    >"$TMP/extra.out" 2>"$TMP/stderr" || fail "extra header values refused: $(cat "$TMP/stderr")"
+  "$LUMPNET" eval "$src" --exact --input 1000,0.1,-0.2,300,400 >"$TMP/orig.out" \
+    || fail "the original network does not evaluate"
+  cmp -s "$TMP/extra.out" "$TMP/orig.out" || fail "extra header values changed the function"
+  for l in 7 8 9 10; do
+    grep -q "extra.nnet: line $l: ignoring 2 extra values" "$TMP/stderr" \
+      || fail "no warning naming line $l: $(cat "$TMP/stderr")"
+  done
+  grep -q 'line 9: .*: 0.0,1.0' "$TMP/stderr" || fail "the warning does not quote the values"
+  echo "nnet: extra header values ignored with a warning per line"
+  ran=1
+fi
+
+[ "$ran" -eq 1 ] || skip "neither Python onnx nor the ACAS Xu NNet files are available"
+echo "readers: ok"
