@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "data_read.h"
 
 typedef enum { MODE_DOUBLE, MODE_EXACT, MODE_MPFR } eval_mode_t;
 
@@ -99,19 +100,23 @@ static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const ch
     return err;
 }
 
+/* eval_file -- evaluate each line of PATH as it is read, in memory bounded
+ * by the longest line: outputs of the lines before a bad one have been
+ * printed when the error is reported (documented in `eval --help`). */
 static lump_error_t eval_file(eval_ctx_t *c, const char *path)
 {
     lump_error_t err = LUMP_OK;
-    unsigned char *buf = NULL;
-    size_t len = 0, line = 0;
+    lump_i_lines_t *r = NULL;
+    const char *s;
+    size_t n, line;
+    int got;
     char where[512];
-    LUMP_CHECK(lump_io_read_file(&buf, &len, path));
-    for (size_t start = 0; start < len;) {
-        const char *s = (const char *)buf + start;
-        const char *nl = memchr(s, '\n', len - start);
-        size_t n = nl ? (size_t)(nl - s) : len - start, a = 0;
-        line++;
-        start += n + 1;
+    LUMP_CHECK(lump_i_lines_open(&r, path));
+    for (;;) {
+        size_t a = 0;
+        LUMP_CHECK(lump_i_lines_next(r, &s, &n, &line, &got));
+        if (!got)
+            break;
         while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
             a++;
         if (a == n || s[a] == '#')
@@ -120,7 +125,7 @@ static lump_error_t eval_file(eval_ctx_t *c, const char *path)
         LUMP_CHECK(eval_text(c, s, n, where));
     }
 cleanup:
-    free(buf);
+    lump_i_lines_close(r);
     return err;
 }
 

@@ -66,7 +66,11 @@ static const char *const details[] = {
     "  --exact    exact rationals p/q (piecewise-linear activations only);\n"
     "  --mpfr B   a rigorous MPFR enclosure at B bits; prints its midpoint and\n"
     "             states the largest half-width on standard error.\n"
-    "The network's own input clipping, normalisation and output map apply.\n",
+    "The network's own input clipping, normalisation and output map apply.\n"
+    "--inputs FILE is read line by line (memory bounded by the longest line)\n"
+    "and each line is printed as it is evaluated: on a bad line, the outputs\n"
+    "of the lines before it have already been printed; the error names the\n"
+    "line and the exit code is 2. FILE must be a regular file.\n",
     /* convert */
     "Reads IN and writes OUT, each in the format of its extension. JSON keeps\n"
     "every value exactly. ONNX is written as Gemm (transB=1) plus activation in\n"

@@ -1,7 +1,9 @@
 /* data_read.c -- labelled data sets for `explore`: CSV files and numpy .npy
  * pairs, parsed by hand (the .npy header is a tiny Python literal) */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "lumpnet/io.h"
 #include "lumpnet/rat.h"
 #include "data_read.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 void lump_i_data_init(lump_i_data_t *d)
 {
@@ -440,4 +444,97 @@ lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
     if (err != LUMP_OK)
         lump_i_data_clear(d);
     return err;
+}
+
+/* ---- reading by lines ------------------------------------------------------ */
+
+/* A line longer than this is not an input vector anyone meant to write;
+ * the cap keeps a file without newlines from taking all memory. */
+#define LINES_MAX_LINE ((size_t)64 << 20)
+
+struct lump_i_lines {
+    FILE *f;
+    const char *path;
+    char *buf;
+    size_t cap, line;
+};
+
+/* lump_i_lines_open -- see data_read.h. */
+lump_error_t lump_i_lines_open(lump_i_lines_t **out, const char *path)
+{
+    struct stat st;
+    lump_i_lines_t *r;
+    int fd, fl;
+    *out = NULL;
+    /* O_NONBLOCK: opening a FIFO without a writer would block forever */
+    fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0)
+        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return lump_error_set(LUMP_EIO, "%s: not a regular file", path);
+    }
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        lump_error_set(LUMP_EIO, "%s: %s", path, strerror(errno));
+        close(fd);
+        return LUMP_EIO;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL || (r->f = fdopen(fd, "rb")) == NULL) {
+        free(r);
+        close(fd);
+        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", path);
+    }
+    r->path = path;
+    *out = r;
+    return LUMP_OK;
+}
+
+/* lump_i_lines_next -- see data_read.h. */
+lump_error_t lump_i_lines_next(lump_i_lines_t *r, const char **s, size_t *len, size_t *line,
+                               int *got)
+{
+    size_t n = 0;
+    int ch = EOF;
+    *got = 0;
+    /* byte by byte (getc_unlocked is a macro on a buffered stream): no
+     * line-length guess, NUL bytes kept for the caller to refuse */
+    while ((ch = getc_unlocked(r->f)) != EOF && ch != '\n') {
+        if (n == r->cap) {
+            size_t cap = r->cap == 0 ? 4096 : 2 * r->cap;
+            char *b;
+            if (r->cap >= LINES_MAX_LINE)
+                return lump_error_set(LUMP_EINPUT, "%s: line %zu is longer than %zu MB",
+                                      r->path, r->line + 1, LINES_MAX_LINE >> 20);
+            b = realloc(r->buf, cap);
+            if (b == NULL)
+                return lump_error_set(LUMP_ENOMEM, "%s: line %zu: out of memory", r->path,
+                                      r->line + 1);
+            r->buf = b;
+            r->cap = cap;
+        }
+        r->buf[n++] = (char)ch;
+    }
+    if (ferror(r->f))
+        return lump_error_set(LUMP_EIO, "%s: line %zu: read failed: %s", r->path, r->line + 1,
+                              strerror(errno));
+    if (ch == EOF && n == 0)
+        return LUMP_OK; /* the end (a last line without '\n' was returned before) */
+    r->line++;
+    *s = n > 0 ? r->buf : "";
+    *len = n;
+    *line = r->line;
+    *got = 1;
+    return LUMP_OK;
+}
+
+/* lump_i_lines_close -- see data_read.h. */
+void lump_i_lines_close(lump_i_lines_t *r)
+{
+    if (r == NULL)
+        return;
+    fclose(r->f);
+    free(r->buf);
+    free(r);
 }

@@ -26,4 +26,27 @@ void lump_i_data_clear(lump_i_data_t *d);
  * O(file size). */
 lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec) LUMP_WUR;
 
+/* A text file read one line at a time, in bounded memory (the longest
+ * line), for `eval --inputs` and the like. */
+typedef struct lump_i_lines lump_i_lines_t;
+
+/* lump_i_lines_open -- open PATH for reading by lines into a new reader
+ * *R (to lump_i_lines_close). A FIFO or device is refused at once rather
+ * than waited on: the file is opened with O_NONBLOCK, must be a regular
+ * file, and is then read blocking. Errors: LUMP_EIO naming PATH,
+ * LUMP_ENOMEM. O(1). */
+lump_error_t lump_i_lines_open(lump_i_lines_t **r, const char *path) LUMP_WUR;
+
+/* lump_i_lines_next -- the next line of R, without its '\n' (a '\r'
+ * before it stays, for the caller's blank trimming): *S and *LEN point
+ * into R's buffer, valid until the next call, and *LINE is its number
+ * from 1. *GOT is 0 at the end of the file. Lines longer than 64 MB are
+ * refused (LUMP_EINPUT naming the file and line); read errors are
+ * LUMP_EIO. O(length of the line). */
+lump_error_t lump_i_lines_next(lump_i_lines_t *r, const char **s, size_t *len, size_t *line,
+                               int *got) LUMP_WUR;
+
+/* lump_i_lines_close -- close R and free it; NULL is allowed. O(1). */
+void lump_i_lines_close(lump_i_lines_t *r);
+
 #endif

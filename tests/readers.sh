@@ -114,5 +114,31 @@ if [ -e "$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet" ]; then
   ran=1
 fi
 
+# ---- eval --inputs streams -------------------------------------------------
+# 20 MB of comment lines, one input on line 499,999 and a bad one on line
+# 500,000. Under --max-memory 16 the file cannot be read whole (the old
+# reader said out of memory and printed nothing); streamed, the good line
+# is printed, then the error names line 500000, exit 2.
+EX="$TESTS/../examples/tiny.json"
+awk 'BEGIN { for (i = 1; i < 499999; i++) print "# a comment line of forty bytes, padding"
+             print "1,1/2"; print "2,zz"; print "3,3" }' >"$TMP/inputs.txt"
+"$LUMPNET" --max-memory 16 eval "$EX" --exact --inputs "$TMP/inputs.txt" >"$TMP/stdout" 2>"$TMP/stderr"
+rc=$?
+[ "$rc" -eq 2 ] || fail "--inputs with a bad line 500000: exit $rc, expected 2: $(cat "$TMP/stderr")"
+grep -q 'inputs.txt: line 500000: value 2' "$TMP/stderr" \
+  || fail "--inputs: the error does not name line 500000: $(cat "$TMP/stderr")"
+[ "$(cat "$TMP/stdout")" = "11/4,-7/8" ] \
+  || fail "--inputs: expected the one line before the error, got: $(head -c 200 "$TMP/stdout")"
+# a FIFO is refused at once, not waited on
+if mkfifo "$TMP/fifo" 2>/dev/null; then
+  timeout 10 "$LUMPNET" eval "$EX" --inputs "$TMP/fifo" >/dev/null 2>"$TMP/stderr"
+  rc=$?
+  [ "$rc" -eq 124 ] && fail "--inputs FIFO: hung"
+  [ "$rc" -eq 2 ] || fail "--inputs FIFO: exit $rc, expected 2"
+  grep -q 'fifo: not a regular file' "$TMP/stderr" || fail "--inputs FIFO: $(cat "$TMP/stderr")"
+fi
+echo "eval --inputs: streamed (20 MB under --max-memory 16), error on line 500000 exits 2"
+ran=1
+
 [ "$ran" -eq 1 ] || skip "neither Python onnx nor the ACAS Xu NNet files are available"
 echo "readers: ok"
