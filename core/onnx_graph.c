@@ -322,7 +322,8 @@ static const char *fmt_dims(char *buf, size_t size, const int64_t *dims, size_t 
 static const char *value_desc(const ctx_t *c, char *buf, size_t size)
 {
     char d[160];
-    int is_input = c->in_name != NULL && c->cur_name != NULL && strcmp(c->cur_name, c->in_name) == 0;
+    int is_input =
+        c->in_name != NULL && c->cur_name != NULL && strcmp(c->cur_name, c->in_name) == 0;
     snprintf(buf, size, "%s '%s' of shape %s", is_input ? "the graph input" : "the value",
              c->cur_name != NULL ? c->cur_name : "?",
              fmt_dims(d, sizeof d, c->dims, (size_t)c->ndims));
@@ -422,8 +423,10 @@ static lump_error_t layer_shape(ctx_t *c, size_t k, const cst_t *w, form_t form,
     if (!ok)
         return lump_i_onnx_node_err(
             c, k, "%s needs %s (the weight '%s' is %s), but %s flows in",
-            form == F_GEMM ? "Gemm(A, B)" : form == F_XW ? "MatMul(x, W)" : "MatMul(W, x)",
-            form == F_GEMM  ? "A of shape [M, K] with K the weight's input size"
+            form == F_GEMM ? "Gemm(A, B)"
+            : form == F_XW ? "MatMul(x, W)"
+                           : "MatMul(W, x)",
+            form == F_GEMM ? "A of shape [M, K] with K the weight's input size"
             : form == F_XW ? "x of shape [..., K] with K the weight's input size"
                            : "x of shape [K] or [..., K, N] with K the weight's input size",
             w->name, fmt_dims(a, sizeof a, w->t->dims, w->t->n_dims), value_desc(c, b, sizeof b));
@@ -439,8 +442,7 @@ static lump_error_t layer_shape(ctx_t *c, size_t k, const cst_t *w, form_t form,
 
 /* new_layer -- node K starts a layer with weight matrix W (constant),
  * multiplied as FORM says. */
-static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float alpha,
-                              form_t form)
+static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float alpha, form_t form)
 {
     lump_error_t err = LUMP_OK;
     plan_t *p;
@@ -798,16 +800,17 @@ static lump_error_t output_shape(const ctx_t *c, const char *out_name)
     sh = vi->type->tensor_type->shape;
     nd = sh->n_dim;
     if (nd > MAX_DIMS)
-        return lump_error_set(LUMP_EINPUT, "%s: the graph output '%s' is declared with %zu dims "
-                              "(at most %d)", c->name, out_name, nd, MAX_DIMS);
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: the graph output '%s' is declared with %zu dims "
+                              "(at most %d)",
+                              c->name, out_name, nd, MAX_DIMS);
     for (size_t i = 0; i < nd; i++) {
         int64_t d = 0;
         if (sh->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
             d = sh->dim[i]->dim_value;
         if (d < 0)
-            return lump_error_set(LUMP_EINPUT,
-                                  "%s: the graph output '%s': negative dimension %lld", c->name,
-                                  out_name, (long long)d);
+            return lump_error_set(LUMP_EINPUT, "%s: the graph output '%s': negative dimension %lld",
+                                  c->name, out_name, (long long)d);
         dims[i] = d;
         if (d == 0)
             unknown++;
@@ -824,9 +827,9 @@ static lump_error_t output_shape(const ctx_t *c, const char *out_name)
                               "network computes %zu value%s%s%s (its value info contradicts the "
                               "graph)",
                               c->name, out_name, fmt_dims(a, sizeof a, dims, nd), nout,
-                              nout == 1 ? "" : "s",
-                              c->ndims >= 0 ? " of shape " : "",
-                              c->ndims >= 0 ? fmt_dims(b, sizeof b, c->dims, (size_t)c->ndims) : "");
+                              nout == 1 ? "" : "s", c->ndims >= 0 ? " of shape " : "",
+                              c->ndims >= 0 ? fmt_dims(b, sizeof b, c->dims, (size_t)c->ndims)
+                                            : "");
     return LUMP_OK;
 }
 

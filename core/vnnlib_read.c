@@ -501,7 +501,8 @@ static lump_error_t constraint(reader_t *r, var_t *vars, size_t k)
         return lump_error_set(LUMP_EINPUT,
                               "%s: line %zu: '(%.*s ...)' over inputs is not supported "
                               "(lumpnet reads input boxes: bounds on X_i, and, or)",
-                              r->name, n->line, (int)(r->nodes[head].len > 40 ? 40 : r->nodes[head].len),
+                              r->name, n->line,
+                              (int)(r->nodes[head].len > 40 ? 40 : r->nodes[head].len),
                               r->nodes[head].s);
     }
     prev = r->nodes[head].end;
