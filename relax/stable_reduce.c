@@ -54,8 +54,6 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
                       c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
                 lin[nlin++] = v;
         }
-        if (c->n_inactive == L->size)
-            c->n_inactive--; /* a layer keeps one neuron (networks have no empty layers) */
         if (nlin > 0)
             LUMP_CHECK(lump_i_fold_find(&c->fold, &c->n_fold, L, lin, nlin));
         *n_inactive += c->n_inactive;
