@@ -686,7 +686,9 @@ cleanup:
  * First the proof: the union of A and B (lump_net_union) is lumped in
  * proportional mode with outputs merged; A and B are equal when output j
  * of A and output j of B share a block with equal scales (or are constant
- * with equal values), since a lumping's claims hold for every input.
+ * with equal values), since a lumping's claims hold for every input, and
+ * when lump_equiv_cert_check, which never calls the finder, confirms the
+ * lumping (E->proof keeps it); a refusal is LUMP_EINTERNAL, never a verdict.
  * Otherwise a witness is searched over BOX, else the declared input bounds
  * (A's, else B's), else [-1,1]^n (E->domain says which): the centre,
  * 200 to 20000 random points of a 2^-20 grid (about 10^8 multiply-adds), the corners (all when n <=

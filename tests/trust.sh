@@ -41,7 +41,12 @@ grep -q "equivalent" "$TMP/out" && fail "equiv gave a verdict: $(cat "$TMP/out")
 [ -e "$TMP/f.eq.json" ] && fail "equiv wrote a certificate despite the checker"
 expect_exit 70 "$FAULT" equiv "$net" "$net" --json
 grep -q '"verdict"' "$TMP/out" && fail "equiv --json gave a verdict: $(cat "$TMP/out")"
+# relax --eps 0 is an exact lumping: checked like reduce
+expect_exit 70 "$FAULT" relax "$net" --eps 0 --box -1:1 -o "$TMP/f.relax.json"
+[ -e "$TMP/f.relax.json" ] && fail "relax --eps 0 wrote its output despite the checker"
 unset LUMPNET_TEST_FINDER_FAULT
+expect_exit 0 "$LUMPNET" relax "$net" --eps 0 --box -1:1 -o "$TMP/relax0.json" --json
+grep -q '"exact_lumping_checked": true' "$TMP/out" || fail "relax --eps 0: $(cat "$TMP/out")"
 # the installed command never reads the variable
 expect_exit 0 env LUMPNET_TEST_FINDER_FAULT=1 "$LUMPNET" reduce "$net" -o "$TMP/ok2.json"
 
