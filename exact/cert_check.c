@@ -53,7 +53,7 @@ typedef struct {
     int failed;
     int merged_outputs; /* outputs may share blocks (equivalence of a union) */
     char num[4][128];   /* texts of rationals for the message */
-    mpq_t t, w;       /* scratch */
+    mpq_t t, w;         /* scratch */
 } ctx_t;
 
 /* ---- messages ------------------------------------------------------------ */
@@ -338,8 +338,10 @@ static int check_blocks(ctx_t *x, side_t *cur, const lump_net_t *net, const lump
                 "layer %zu, block %zu: the representative, neuron %zu, has scale %s (it must be 1)",
                 ln, k, r, qtext(x, 0, cur->c[r]));
         if (is_out && x->merged_outputs && b->fate == LUMP_FATE_DEAD)
-            return fail(x, "output layer %zu: block %zu (representative %zu) is dead, but outputs "
-                        "are observed", ln, k, r);
+            return fail(x,
+                        "output layer %zu: block %zu (representative %zu) is dead, but outputs "
+                        "are observed",
+                        ln, k, r);
         if (is_out && !x->merged_outputs &&
             (b->fate != LUMP_FATE_KEEP || b->n_members != 1 || r != k))
             return fail(
@@ -778,8 +780,10 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
             continue;
         }
         if (ka != kb || ba->fate != LUMP_FATE_KEEP) {
-            fail(&x, "output %zu: A's (union neuron %zu, block %zu) and B's (union neuron %zu, "
-                 "block %zu) are not in one kept block", j, j, ka, nout + j, kb);
+            fail(&x,
+                 "output %zu: A's (union neuron %zu, block %zu) and B's (union neuron %zu, "
+                 "block %zu) are not in one kept block",
+                 j, j, ka, nout + j, kb);
             goto cleanup;
         }
         if (!mpq_equal(last->c[j], last->c[nout + j])) {

@@ -226,8 +226,8 @@ static void fast_path_random_float64(void **state)
                     for (size_t u = 0; u <= n; u++) {
                         lump_arr_get(w, u < n ? &l->weight : &l->bias, u < n ? u : 0);
                         mpq_mul(w, w, cq);
-                        tu_ok(lump_arr_set(u < n ? &l->weight : &l->bias, u < n ? v * n + u : v,
-                                           w));
+                        tu_ok(
+                            lump_arr_set(u < n ? &l->weight : &l->bias, u < n ? v * n + u : v, w));
                     }
                     mpq_clears(w, cq, NULL);
                 } else { /* plain */
