@@ -730,6 +730,43 @@ cleanup:
     return err;
 }
 
+/* lump_cert_check_merged -- see lump.h. Pass 1 only, with outputs allowed
+ * to share blocks. */
+lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
+                                    const lump_net_t *net, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    ctx_t x;
+    side_t sides[2];
+    sums_t R, S;
+
+    memset(&x, 0, sizeof x);
+    x.valid = valid;
+    x.why = why;
+    x.whylen = whylen;
+    x.merged_outputs = 1;
+    mpq_inits(x.t, x.w, NULL);
+    side_init(&sides[0]);
+    side_init(&sides[1]);
+    sums_init(&R);
+    sums_init(&S);
+    *valid = LUMP_FALSE;
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
+    if (!x.failed)
+        *valid = LUMP_TRUE;
+cleanup:
+    if (err != LUMP_OK)
+        *valid = LUMP_FALSE;
+    side_clear(&sides[0]);
+    side_clear(&sides[1]);
+    sums_clear(&R);
+    sums_clear(&S);
+    mpq_clears(x.t, x.w, NULL);
+    return err;
+}
+
 /* lump_i_cert_check_union -- see cert_i.h. Pass 1 with outputs allowed to
  * share blocks (never dead), then, for each output j of A (union neuron j)
  * and of B (union neuron NOUT + j) of the last layer: one KEEP block and

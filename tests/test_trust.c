@@ -409,6 +409,74 @@ static void fault_is_seen_by_checker(void **state)
     lump_net_clear(&a);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Constant on the box                                                     */
+
+/* 1 input; layer 1 (relu) is off on [0,1]; layer 2 (relu) is then the
+ * constant (0, 2, 2); the output -3 y0 + 3 y2 - 2 is 4 on the box. */
+static void constant_on_box(void **state)
+{
+    static const size_t sizes[3] = {2, 3, 1};
+    static const double w1[2] = {-3, 2}, b1[2] = {-5, -4};
+    static const double w2[6] = {3, -3, 2, 0, 3, 0}, b2[3] = {-4, 2, 2};
+    static const double w3[3] = {-3, 0, 3};
+    lump_net_t net, out;
+    lump_box_t box;
+    lump_box_cert_t C;
+    lump_stable_stats_t st;
+    lump_verdict_t valid;
+    char why[512];
+    mpq_t x, y;
+    (void)state;
+    lump_net_init(&net);
+    lump_net_init(&out);
+    lump_box_init(&box);
+    lump_box_cert_init(&C);
+    mpq_inits(x, y, NULL);
+    tu_ok(lump_net_setup(&net, 1, 3, sizes, LUMP_STORE_Q));
+    net.layers[0].act.kind = LUMP_ACT_RELU;
+    net.layers[1].act.kind = LUMP_ACT_RELU;
+    net.layers[2].act.kind = LUMP_ACT_IDENTITY;
+    for (size_t k = 0; k < 2; k++) {
+        set_d(&net.layers[0].weight, k, w1[k]);
+        set_d(&net.layers[0].bias, k, b1[k]);
+    }
+    for (size_t k = 0; k < 6; k++)
+        set_d(&net.layers[1].weight, k, w2[k]);
+    for (size_t k = 0; k < 3; k++) {
+        set_d(&net.layers[1].bias, k, b2[k]);
+        set_d(&net.layers[2].weight, k, w3[k]);
+    }
+    set_d(&net.layers[2].bias, 0, -2);
+    tu_ok(lump_box_alloc(&box, 1));
+    mpq_set_ui(box.lo[0], 0, 1);
+    mpq_set_ui(box.hi[0], 1, 1);
+    tu_ok(lump_stable_reduce(&out, &C, &st, &net, &box, NULL));
+    tu_ok(lump_box_cert_check(&valid, why, sizeof why, &net, &out, &box, &C));
+    if (valid != LUMP_TRUE)
+        fail_msg("the box certificate is refused: %s", why);
+    /* the constant network: one neuron per hidden layer, no weights */
+    assert_int_equal(out.n_layers, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(out.layers[i].size, 1);
+        for (size_t k = 0; k < out.layers[i].weight.len; k++)
+            assert_int_equal(lump_arr_sgn(&out.layers[i].weight, k), 0);
+    }
+    lump_arr_get(y, &out.layers[2].bias, 0);
+    tu_q_is(y, "4");
+    /* and the original is 4 on the box */
+    for (int s = 0; s <= 8; s++) {
+        mpq_set_ui(x, (unsigned long)s, 8);
+        tu_ok(lump_eval_exact(&y, &net, &x));
+        tu_q_is(y, "4");
+    }
+    mpq_clears(x, y, NULL);
+    lump_box_cert_clear(&C);
+    lump_box_clear(&box);
+    lump_net_clear(&out);
+    lump_net_clear(&net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +487,7 @@ int main(void)
         cmocka_unit_test(equiv_checker_outputs),
         cmocka_unit_test(fault_stops_equiv),
         cmocka_unit_test(fault_is_seen_by_checker),
+        cmocka_unit_test(constant_on_box),
     };
     tu_init();
     return cmocka_run_group_tests_name("trust", tests, NULL, NULL);

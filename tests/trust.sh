@@ -41,6 +41,9 @@ grep -q "equivalent" "$TMP/out" && fail "equiv gave a verdict: $(cat "$TMP/out")
 [ -e "$TMP/f.eq.json" ] && fail "equiv wrote a certificate despite the checker"
 expect_exit 70 "$FAULT" equiv "$net" "$net" --json
 grep -q '"verdict"' "$TMP/out" && fail "equiv --json gave a verdict: $(cat "$TMP/out")"
+# info --lumps reports provable lumps: checked too
+expect_exit 70 "$FAULT" info "$net" --lumps
+grep -q "output 1 = " "$TMP/out" && fail "info --lumps reported a lump: $(cat "$TMP/out")"
 # relax --eps 0 is an exact lumping: checked like reduce
 expect_exit 70 "$FAULT" relax "$net" --eps 0 --box -1:1 -o "$TMP/f.relax.json"
 [ -e "$TMP/f.relax.json" ] && fail "relax --eps 0 wrote its output despite the checker"

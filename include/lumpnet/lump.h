@@ -125,6 +125,16 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                              const lump_net_t *net, const lump_net_t *q,
                              const lump_lumping_t *L) LUMP_WUR;
 
+/* lump_cert_check_merged -- verify, as the first pass of lump_cert_check
+ * (conditions 1-6, the partition; no quotient), that L is a valid lumping
+ * of NET in which output neurons may share blocks (as
+ * lump_partition_coarsest returns with MERGE_OUTPUTS; a dead output block
+ * is refused). Then output v of a block equals c_v times its
+ * representative for every input. *VALID and WHY as lump_cert_check.
+ * Errors: LUMP_ENOMEM. O(m) rational operations. */
+lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
+                                    const lump_net_t *net, const lump_lumping_t *L) LUMP_WUR;
+
 /* The result of comparing two networks. */
 typedef struct {
     lump_verdict_t equal;  /* TRUE proved, FALSE refuted, UNKNOWN */
