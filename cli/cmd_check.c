@@ -11,7 +11,7 @@ int cli_cmd_check(int argc, char **argv)
     lump_lumping_t L;
     lump_box_t box;
     lump_box_cert_t C;
-    int version;
+    int version, equiv = 0;
     lump_verdict_t valid = LUMP_FALSE;
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -23,7 +23,8 @@ int cli_cmd_check(int argc, char **argv)
                         "unexpected argument '%s'", 0)) != CLI_OK)
         return rc;
     if (paths[2] == NULL)
-        return cli_usage_error("check", "needs NET OUT CERT");
+        return cli_usage_error("check", "needs NET OUT CERT (or A B CERT for an equivalence "
+                                        "certificate)");
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
@@ -46,7 +47,13 @@ int cli_cmd_check(int argc, char **argv)
     }
     LUMP_CHECK(lump_io_read_file(&buf, &len, paths[2]));
     version = lump_cert_version((const char *)buf, len);
-    if (version == 2) {
+    equiv = lump_cert_is_equiv((const char *)buf, len);
+    if (equiv) {
+        /* NET and OUT are the networks A and B; the proof holds everywhere,
+         * so on any box too */
+        LUMP_CHECK(lump_equiv_cert_read_buf(&L, (const char *)buf, len, paths[2]));
+        LUMP_CHECK(lump_equiv_cert_check(&valid, why, sizeof why, &net, &q, &L));
+    } else if (version == 2) {
         if (box_arg == NULL) {
             err = lump_error_set(LUMP_EUSAGE, "%s: a box certificate proves equality on a box "
                                  "only; give that box with --box BOX", paths[2]);
@@ -71,16 +78,23 @@ cleanup:
     if (json) {
         json_t *j = json_object();
         json_object_set_new(j, "valid", json_boolean(valid == LUMP_TRUE));
+        json_object_set_new(j, "kind", json_string(equiv          ? "equivalence"
+                                                   : version == 2 ? "box"
+                                                                  : "lumping"));
         json_object_set_new(j, "network", json_string(paths[0]));
         json_object_set_new(j, "quotient", json_string(paths[1]));
         json_object_set_new(j, "certificate", json_string(paths[2]));
         json_object_set_new(j, "box", box_arg != NULL ? json_string(box_arg) : json_null());
-        json_object_set_new(j, "on_box_only", json_boolean(version == 2));
+        json_object_set_new(j, "on_box_only", json_boolean(version == 2 && !equiv));
         if (valid != LUMP_TRUE)
             json_object_set_new(j, "reason", json_string(why));
         rc = cli_print_json(j);
         if (rc != CLI_OK)
             return rc;
+    } else if (valid == LUMP_TRUE && equiv) {
+        printf("valid: %s and %s compute the same function (equivalence certificate %s: the "
+               "lumping of their union, checked in exact arithmetic)\n", paths[0], paths[1],
+               paths[2]);
     } else if (valid == LUMP_TRUE && version == 2) {
         printf("valid: %s computes exactly the function of %s at every point of the box %s "
                "(certificate %s checked in exact arithmetic; nothing is claimed outside the "

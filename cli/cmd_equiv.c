@@ -9,9 +9,15 @@ static const char *verdict_name(lump_verdict_t v)
     return v == LUMP_TRUE ? "equivalent" : v == LUMP_FALSE ? "different" : "unknown";
 }
 
+static lump_error_t write_cert(FILE *f, void *ctx)
+{
+    return lump_equiv_cert_write(f, ctx);
+}
+
 int cli_cmd_equiv(int argc, char **argv)
 {
     const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *seed_arg = NULL;
+    const char *cert = NULL;
     int json = 0, rc = CLI_OK;
     unsigned long seed = 1;
     lump_net_t a, b;
@@ -20,7 +26,10 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_error_t err = LUMP_OK;
     lump_verdict_t verdict = LUMP_UNKNOWN;
     const cli_opt_t opt[] = {
-        {"--json", NULL, &json}, {"--box", &box_arg, NULL}, {"--seed", &seed_arg, NULL}};
+        {"--json", NULL, &json},
+        {"--box", &box_arg, NULL},
+        {"--seed", &seed_arg, NULL},
+        {"--cert", &cert, NULL}};
     if ((rc = cli_parse(argc, argv, "equiv", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
                         0)) != CLI_OK)
         return rc;
@@ -28,6 +37,8 @@ int cli_cmd_equiv(int argc, char **argv)
     b_path = ab[1];
     if (a_path == NULL || b_path == NULL)
         return cli_usage_error("equiv", "needs two networks A and B");
+    if (cert != NULL && (strcmp(cert, a_path) == 0 || strcmp(cert, b_path) == 0))
+        return cli_usage_error("equiv", "the certificate would overwrite a network");
     if (seed_arg != NULL) {
         unsigned long long s;
         if (cli_parse_whole(&s, seed_arg, 0, ULLONG_MAX, "equiv",
@@ -45,6 +56,10 @@ int cli_cmd_equiv(int argc, char **argv)
         LUMP_CHECK(lump_box_parse(&box, box_arg, a.n_inputs));
     LUMP_CHECK(lump_equiv(&e, &a, &b, box_arg != NULL ? &box : NULL, seed));
     verdict = e.equal;
+    /* lump_equiv has had the proof verified by the checker before it says
+     * TRUE; the certificate is that checked lumping */
+    if (cert != NULL && e.equal == LUMP_TRUE)
+        LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &e.proof));
     if (box_arg != NULL) /* the library cannot know where the box came from */
         snprintf(e.domain, sizeof e.domain, "the box %.200s", box_arg);
     if (json) {
@@ -53,6 +68,11 @@ int cli_cmd_equiv(int argc, char **argv)
         json_object_set_new(j, "a", json_string(a_path));
         json_object_set_new(j, "b", json_string(b_path));
         json_object_set_new(j, "domain", json_string(e.domain));
+        if (e.equal == LUMP_TRUE)
+            json_object_set_new(j, "checked", json_true());
+        json_object_set_new(j, "certificate", cert != NULL && e.equal == LUMP_TRUE
+                                                  ? json_string(cert)
+                                                  : json_null());
         if (e.equal == LUMP_FALSE) {
             json_t *w = json_array();
             for (size_t i = 0; i < e.n_witness; i++) {
@@ -66,8 +86,12 @@ int cli_cmd_equiv(int argc, char **argv)
         rc = cli_print_json(j);
     } else if (e.equal == LUMP_TRUE) {
         printf("equivalent: proved by lumping the union of %s and %s (every output of one "
-               "lies in the block of the same output of the other, with equal scale)\n",
+               "lies in the block of the same output of the other, with equal scale), the "
+               "lumping verified by the independent checker\n",
                a_path, b_path);
+        if (cert != NULL)
+            printf("wrote the certificate %s (verify: lumpnet check %s %s %s)\n", cert, a_path,
+                   b_path, cert);
     } else if (e.equal == LUMP_FALSE) {
         printf("different: output %zu differs at the exact input\n  ", e.output);
         for (size_t i = 0; i < e.n_witness; i++) {
@@ -76,9 +100,13 @@ int cli_cmd_equiv(int argc, char **argv)
             free(s);
         }
         printf("\n(found by searching %s; confirm with lumpnet eval --exact)\n", e.domain);
+        if (cert != NULL)
+            printf("no certificate written: nothing was proved\n");
     } else {
         printf("unknown: lumping did not prove equivalence and no witness was found in "
                "%s\n", e.domain);
+        if (cert != NULL)
+            printf("no certificate written: nothing was proved\n");
     }
 cleanup:
     lump_equiv_clear(&e);

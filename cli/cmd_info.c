@@ -110,6 +110,20 @@ static lump_error_t lumps_report(json_t *j, const lump_net_t *net, lump_mode_t m
     lump_lumping_init(&O);
     LUMP_CHECK(lump_partition_coarsest(&L, net, mode, 0));
     LUMP_CHECK(lump_partition_coarsest(&O, net, mode, 1));
+    /* what is reported as provable is first confirmed by the checker */
+    {
+        lump_verdict_t valid = LUMP_FALSE;
+        char why[1024];
+        LUMP_CHECK(lump_cert_check_merged(&valid, why, sizeof why, net, &L));
+        if (valid == LUMP_TRUE)
+            LUMP_CHECK(lump_cert_check_merged(&valid, why, sizeof why, net, &O));
+        if (valid != LUMP_TRUE)
+            LUMP_CHECK(lump_error_set(LUMP_EINTERNAL,
+                                      "internal error: the independent certificate checker "
+                                      "refuses a lumping of the partition finder (%s). This "
+                                      "is a bug in lumpnet; please report it with the network",
+                                      why));
+    }
     if (j == NULL)
         printf("lumps (%s mode):\n  %5s %8s %8s %8s %9s %6s\n",
                mode == LUMP_MODE_EXACT ? "exact" : "proportional", "layer", "neurons",

@@ -44,6 +44,7 @@ int cli_cmd_relax(int argc, char **argv)
                *samples_arg = NULL, *calib_arg = NULL;
     int json = 0, rc = CLI_OK;
     double eps = 0, *obs = NULL, *cx = NULL, cdev = 0;
+    int exact_checked = 0;
     size_t nout = 0, samples = 2000, ncx = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net, g;
@@ -104,6 +105,24 @@ int cli_cmd_relax(int argc, char **argv)
     } else {
         LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps, centre));
     }
+    if (eps == 0 && calib_arg == NULL) {
+        /* eps 0 is an exact lumping (docs/relax.md): like reduce, nothing
+         * is written that the independent checker has not confirmed. For
+         * eps > 0 the claim is the certified bound, made rigorous by exact
+         * weak duality; the relaxed blocks themselves claim nothing. */
+        lump_verdict_t valid = LUMP_FALSE;
+        char why[1024];
+        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &g, &lumping));
+        if (valid != LUMP_TRUE)
+            LUMP_CHECK(lump_error_set(LUMP_EINTERNAL,
+                                      "internal error: the independent certificate checker "
+                                      "refuses the exact lumping that relax --eps 0 was about "
+                                      "to write (%s). This is a bug in lumpnet; no file was "
+                                      "written. Please report it with the network and the "
+                                      "command line",
+                                      why));
+        exact_checked = 1;
+    }
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
     obs = calloc(nout + 1, sizeof *obs);
@@ -125,6 +144,7 @@ int cli_cmd_relax(int argc, char **argv)
         json_object_set_new(j, "file", json_string(path));
         json_object_set_new(j, "output", json_string(out));
         json_object_set_new(j, "eps", json_real(eps));
+        json_object_set_new(j, "exact_lumping_checked", json_boolean(exact_checked));
         json_object_set_new(j, "guide", json_string(calib_arg != NULL ? "calib" : "box"));
         if (calib_arg != NULL) {
             json_object_set_new(j, "calib", json_string(calib_arg));

@@ -16,9 +16,9 @@ static const cli_command_t commands[] = {
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
      "[--bounds lp|interval]] [--json]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
-    {"check", cli_cmd_check, "lumpnet check NET OUT CERT [--box BOX] [--json]",
+    {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
-    {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--json]",
+    {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
@@ -43,7 +43,8 @@ static void print_help(FILE *f)
         fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
     fprintf(f, "\nFormats follow the file extension: .onnx, .nnet, .json (exact).\n"
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
-               "2 bad usage or bad input, 3 unknown.\n"
+               "2 bad usage or bad input, 3 unknown, 70 internal error (a bug: please\n"
+               "report it).\n"
                "Global option: --max-memory MB caps the memory of the process; past\n"
                "it the command fails with an out-of-memory message and exit code 2.\n"
                "'lumpnet COMMAND --help' describes one command.\n");
@@ -92,20 +93,28 @@ static const char *const details[] = {
     "nothing changes. Bounds come from interval arithmetic tightened by LP\n"
     "(--bounds interval to skip the LP), every one certified exactly. Outside\n"
     "the box nothing is promised. --json adds the neurons removed per cause:\n"
-    "inactive, folded, lumped, dead, constant.\n",
+    "inactive, folded, lumped, dead, constant.\n"
+    "Before anything is written, the independent checker verifies the\n"
+    "certificate against NET and the quotient (--json: check_seconds); should\n"
+    "it refuse, that is a bug: exit 70, and no file is written.\n",
     /* check */
     "Verifies in exact arithmetic, without the partition finder, that CERT is a\n"
     "valid lumping of NET and that OUT is exactly its quotient. Exit 0 when\n"
     "valid; exit 1 with the violated condition and neuron when not. A\n"
     "certificate of a reduction on a box needs --box BOX, and proves equality\n"
-    "on that box only.\n",
+    "on that box only. Given an equivalence certificate (equiv --cert), the\n"
+    "two networks are A and B, and check verifies that the certificate lumps\n"
+    "their union with every output of A in the block of the same output of B.\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"
     "Different (exit 1): an exact rational input where an output differs,\n"
     "found by random points, box corners and local search over --box (else the\n"
     "networks' declared input bounds, else [-1,1] per input). Unknown (exit\n"
-    "3): neither; the tool never guesses.\n",
+    "3): neither; the tool never guesses. A proof is reported only after the\n"
+    "independent certificate checker has verified the lumping; --cert CERT\n"
+    "writes it (an equivalence certificate: lumpnet check A B CERT).\n"
+    "Exit 70 means the finder and the checker disagree: a bug to report.\n",
     /* relax */
     "Merges neurons whose normalised signatures lie within E of a block centre,\n"
     "where distance is pre-activation deviation over BOX (docs/relax.md), writes\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/lump.h"
 #include "lumpnet/rat.h"
+#include "cert_i.h"
 
 /* This file is the trusted base of every proof of equivalence, so it is
  * written to be read: it never calls the partition finder or the quotient
@@ -50,8 +51,9 @@ typedef struct {
     char *why;
     size_t whylen;
     int failed;
-    char num[4][128]; /* texts of rationals for the message */
-    mpq_t t, w;       /* scratch */
+    int merged_outputs; /* outputs may share blocks (equivalence of a union) */
+    char num[4][128];   /* texts of rationals for the message */
+    mpq_t t, w;         /* scratch */
 } ctx_t;
 
 /* ---- messages ------------------------------------------------------------ */
@@ -335,7 +337,13 @@ static int check_blocks(ctx_t *x, side_t *cur, const lump_net_t *net, const lump
                 x,
                 "layer %zu, block %zu: the representative, neuron %zu, has scale %s (it must be 1)",
                 ln, k, r, qtext(x, 0, cur->c[r]));
-        if (is_out && (b->fate != LUMP_FATE_KEEP || b->n_members != 1 || r != k))
+        if (is_out && x->merged_outputs && b->fate == LUMP_FATE_DEAD)
+            return fail(x,
+                        "output layer %zu: block %zu (representative %zu) is dead, but outputs "
+                        "are observed",
+                        ln, k, r);
+        if (is_out && !x->merged_outputs &&
+            (b->fate != LUMP_FATE_KEEP || b->n_members != 1 || r != k))
             return fail(
                 x,
                 "output layer %zu: outputs must stay kept singletons in their order, but block %zu "
@@ -637,6 +645,29 @@ cleanup:
     return err;
 }
 
+/* Pass 1 over every layer: the shape, the partition and conditions 1-6.
+ * X records the first violation. */
+static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lumping_t *L,
+                                  side_t sides[2], sums_t *R, sums_t *S)
+{
+    lump_error_t err = LUMP_OK;
+    size_t i, widest = net->n_inputs;
+    if (check_lumping_shape(x, net, L))
+        goto cleanup;
+    for (i = 0; i < net->n_layers; i++)
+        if (L->layers[i].n_blocks > widest)
+            widest = L->layers[i].n_blocks;
+    LUMP_CHECK(sums_alloc(R, widest));
+    LUMP_CHECK(sums_alloc(S, widest));
+    LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
+    for (i = 0; i < net->n_layers && !x->failed; i++) {
+        side_clear(&sides[(i + 1) % 2]);
+        LUMP_CHECK(lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]));
+    }
+cleanup:
+    return err;
+}
+
 /* lump_cert_check -- verify that L is a valid lumping of NET and Q its
  * quotient (include/lumpnet/lump.h states the conditions). Pass 1
  * recomputes in exact rationals, for every neuron, its scale-weighted sums
@@ -661,7 +692,7 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
     ctx_t x;
     side_t sides[2];
     sums_t R, S;
-    size_t i, widest = net->n_inputs;
+    size_t i;
 
     memset(&x, 0, sizeof x);
     x.valid = valid;
@@ -676,19 +707,7 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
     if (why != NULL && whylen > 0)
         why[0] = '\0';
 
-    if (check_lumping_shape(&x, net, L))
-        goto cleanup;
-    for (i = 0; i < net->n_layers; i++)
-        if (L->layers[i].n_blocks > widest)
-            widest = L->layers[i].n_blocks;
-    LUMP_CHECK(sums_alloc(&R, widest));
-    LUMP_CHECK(sums_alloc(&S, widest));
-
-    LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
-    for (i = 0; i < net->n_layers && !x.failed; i++) {
-        side_clear(&sides[(i + 1) % 2]);
-        LUMP_CHECK(lumping_layer(&x, &sides[(i + 1) % 2], &R, &S, net, L, i, &sides[i % 2]));
-    }
+    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
     if (x.failed || check_quotient_shape(&x, net, q))
         goto cleanup;
 
@@ -700,6 +719,117 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
     }
     if (!x.failed)
         *valid = LUMP_TRUE;
+cleanup:
+    if (err != LUMP_OK)
+        *valid = LUMP_FALSE;
+    side_clear(&sides[0]);
+    side_clear(&sides[1]);
+    sums_clear(&R);
+    sums_clear(&S);
+    mpq_clears(x.t, x.w, NULL);
+    return err;
+}
+
+/* lump_cert_check_merged -- see lump.h. Pass 1 only, with outputs allowed
+ * to share blocks. */
+lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
+                                    const lump_net_t *net, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    ctx_t x;
+    side_t sides[2];
+    sums_t R, S;
+
+    memset(&x, 0, sizeof x);
+    x.valid = valid;
+    x.why = why;
+    x.whylen = whylen;
+    x.merged_outputs = 1;
+    mpq_inits(x.t, x.w, NULL);
+    side_init(&sides[0]);
+    side_init(&sides[1]);
+    sums_init(&R);
+    sums_init(&S);
+    *valid = LUMP_FALSE;
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
+    if (!x.failed)
+        *valid = LUMP_TRUE;
+cleanup:
+    if (err != LUMP_OK)
+        *valid = LUMP_FALSE;
+    side_clear(&sides[0]);
+    side_clear(&sides[1]);
+    sums_clear(&R);
+    sums_clear(&S);
+    mpq_clears(x.t, x.w, NULL);
+    return err;
+}
+
+/* lump_i_cert_check_union -- see cert_i.h. Pass 1 with outputs allowed to
+ * share blocks (never dead), then, for each output j of A (union neuron j)
+ * and of B (union neuron NOUT + j) of the last layer: one KEEP block and
+ * equal scales, or two CONSTANT blocks with equal values. Pass 1 has
+ * verified that the last layer's blocks partition it, so the block of each
+ * neuron is well defined. */
+lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t whylen,
+                                     const lump_net_t *u, size_t nout, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    ctx_t x;
+    side_t sides[2];
+    sums_t R, S;
+    const side_t *last;
+
+    memset(&x, 0, sizeof x);
+    x.valid = valid;
+    x.why = why;
+    x.whylen = whylen;
+    x.merged_outputs = 1;
+    mpq_inits(x.t, x.w, NULL);
+    side_init(&sides[0]);
+    side_init(&sides[1]);
+    sums_init(&R);
+    sums_init(&S);
+    *valid = LUMP_FALSE;
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+
+    LUMP_CHECK(check_lumping(&x, u, L, sides, &R, &S));
+    if (x.failed)
+        goto cleanup;
+    last = &sides[u->n_layers % 2];
+    if (last->n != 2 * nout) {
+        fail(&x, "the last layer of the union has %zu neurons, not twice the %zu outputs", last->n,
+             nout);
+        goto cleanup;
+    }
+    for (size_t j = 0; j < nout; j++) {
+        const size_t ka = last->blk[j], kb = last->blk[nout + j];
+        const lump_block_t *ba = &last->lay->blocks[ka], *bb = &last->lay->blocks[kb];
+        if (ba->fate == LUMP_FATE_CONSTANT && bb->fate == LUMP_FATE_CONSTANT) {
+            if (!mpq_equal(ba->value, bb->value)) {
+                fail(&x, "output %zu: A's is the constant %s, B's the constant %s", j,
+                     qtext(&x, 0, ba->value), qtext(&x, 1, bb->value));
+                goto cleanup;
+            }
+            continue;
+        }
+        if (ka != kb || ba->fate != LUMP_FATE_KEEP) {
+            fail(&x,
+                 "output %zu: A's (union neuron %zu, block %zu) and B's (union neuron %zu, "
+                 "block %zu) are not in one kept block",
+                 j, j, ka, nout + j, kb);
+            goto cleanup;
+        }
+        if (!mpq_equal(last->c[j], last->c[nout + j])) {
+            fail(&x, "output %zu: A's has scale %s and B's scale %s in block %zu", j,
+                 qtext(&x, 0, last->c[j]), qtext(&x, 1, last->c[nout + j]), ka);
+            goto cleanup;
+        }
+    }
+    *valid = LUMP_TRUE;
 cleanup:
     if (err != LUMP_OK)
         *valid = LUMP_FALSE;

@@ -31,6 +31,7 @@ void lump_equiv_init(lump_equiv_t *e)
 {
     memset(e, 0, sizeof *e);
     e->equal = LUMP_UNKNOWN;
+    lump_lumping_init(&e->proof);
 }
 
 static void free_q(mpq_t *v, size_t n)
@@ -54,6 +55,7 @@ static mpq_t *alloc_q(size_t n)
 void lump_equiv_clear(lump_equiv_t *e)
 {
     free_q(e->witness, e->n_witness);
+    lump_lumping_clear(&e->proof);
     lump_equiv_init(e);
 }
 
@@ -324,12 +326,24 @@ static double probe(search_t *s)
     return isfinite(best) ? best : -HUGE_VAL;
 }
 
-/* *PROVED = 1 when lumping the union of A and B proves them equal. A union
- * the lumping cannot express (different depths or clips) proves nothing,
- * and the witness search still runs. When the proof fails, U_KEEP receives
+/* The finder claimed a proof that the checker refuses (WHY): a bug. */
+static lump_error_t disagreement(const char *why)
+{
+    return lump_error_set(LUMP_EINTERNAL,
+                          "internal error: the partition finder proved the networks equivalent, "
+                          "but the independent certificate checker refuses its lumping (%s). "
+                          "This is a bug in lumpnet; no verdict is given. Please report it with "
+                          "both networks and the command line",
+                          why);
+}
+
+/* *PROVED = 1 when lumping the union of A and B proves them equal, and the
+ * checker confirms it; PROOF then receives the lumping. A union the
+ * lumping cannot express (different depths or clips) proves nothing, and
+ * the witness search still runs. When the proof fails, U_KEEP receives
  * the union and S its probe. */
-static lump_error_t prove(int *proved, search_t *s, lump_net_t *u_keep, const lump_net_t *a,
-                          const lump_net_t *b)
+static lump_error_t prove(int *proved, lump_lumping_t *proof, search_t *s, lump_net_t *u_keep,
+                          const lump_net_t *a, const lump_net_t *b)
 {
     lump_error_t err = LUMP_OK, e2;
     lump_net_t u;
@@ -350,7 +364,19 @@ static lump_error_t prove(int *proved, search_t *s, lump_net_t *u_keep, const lu
     *proved = 1;
     for (size_t j = 0; j < nout && *proved; j++)
         *proved = outputs_agree(&L.layers[u.n_layers - 1], nout, j, sa, sb);
-    if (!*proved) {
+    if (*proved) {
+        /* the trusted base: no proof stands that the checker has not seen */
+        lump_verdict_t valid = LUMP_FALSE;
+        char why[512];
+        LUMP_CHECK(lump_equiv_cert_check(&valid, why, sizeof why, a, b, &L));
+        if (valid != LUMP_TRUE) {
+            *proved = 0;
+            LUMP_CHECK(disagreement(why));
+        }
+        lump_lumping_clear(proof);
+        *proof = L;
+        lump_lumping_init(&L);
+    } else {
         /* the search keeps the union for its probe */
         lump_net_clear(u_keep);
         *u_keep = u;
@@ -660,7 +686,9 @@ cleanup:
  * First the proof: the union of A and B (lump_net_union) is lumped in
  * proportional mode with outputs merged; A and B are equal when output j
  * of A and output j of B share a block with equal scales (or are constant
- * with equal values), since a lumping's claims hold for every input.
+ * with equal values), since a lumping's claims hold for every input, and
+ * when lump_equiv_cert_check, which never calls the finder, confirms the
+ * lumping (E->proof keeps it); a refusal is LUMP_EINTERNAL, never a verdict.
  * Otherwise a witness is searched over BOX, else the declared input bounds
  * (A's, else B's), else [-1,1]^n (E->domain says which): the centre,
  * 200 to 20000 random points of a 2^-20 grid (about 10^8 multiply-adds), the corners (all when n <=
@@ -707,7 +735,7 @@ lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *
     have_search = 1;
     LUMP_CHECK(search_alloc(&s, a, b, seed));
     set_domain(&s, e, box);
-    LUMP_CHECK(prove(&proved, &s, &u, a, b));
+    LUMP_CHECK(prove(&proved, &e->proof, &s, &u, a, b));
     if (proved) {
         e->equal = LUMP_TRUE;
         goto cleanup;

@@ -41,7 +41,12 @@ static int add_exact(double *acc, double p)
     return e == 0.0 && isfinite(t);
 }
 
-/* *P = X * C when that product is exact. */
+/* *P = X * C when that product is exact (X and C non-zero). The fma
+ * residual is the exact rounding error when that error is representable
+ * (Boldo-Daumas): x * c is a multiple of ulp(x) ulp(c), and with
+ * |p| >= 2^-900 that grain is at least about 2^-1004 whether x is normal
+ * (ulp(x) ulp(c) ~ |p| 2^-104) or subnormal (then |c| > 2^122), far above
+ * 2^-1074, so a residual of 0 means no rounding. */
 static int mul_exact(double *p, double x, double c)
 {
     double a;
@@ -143,9 +148,15 @@ int lump_i_beff_d(double *out, const lump_i_side_t *s, const lump_layer_t *lr, s
     acc = warr(&lr->bias, v);
     for (size_t i = 0; i < s->nconst; i++) {
         double x = warr(w, v * lr->in_size + s->cu[i]);
-        if (x == 0.0 || s->cvd[i] == 0.0)
+        if (x == 0.0)
             continue;
-        if (!s->cvok[i] || !mul_exact(&p, x, s->cvd[i]) || !add_exact(&acc, p))
+        /* A constant without an exact double image has cvd = 0: its
+         * contribution is not zero, and only the exact path can add it. */
+        if (!s->cvok[i])
+            return 0;
+        if (s->cvd[i] == 0.0)
+            continue;
+        if (!mul_exact(&p, x, s->cvd[i]) || !add_exact(&acc, p))
             return 0;
     }
     *out = acc;

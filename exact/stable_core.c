@@ -167,8 +167,8 @@ cleanup:
 
 /* lump_stable_apply_layer -- see stable.h. Errors: LUMP_EINPUT when LI is
  * not a hidden layer, an index is out of range, a neuron is removed twice,
- * a fold's basis neuron is itself removed, or nothing would be left of the
- * layer; LUMP_ENOMEM. On error NET is unchanged. */
+ * or a fold's basis neuron is itself removed; LUMP_ENOMEM. On error NET is
+ * unchanged. */
 lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stable_layer_t *c)
 {
     lump_error_t err = LUMP_OK;
@@ -223,10 +223,6 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
             newidx[v] = nk++;
         } else
             newidx[v] = NONE;
-    if (nk == 0) {
-        err = lump_error_set(LUMP_EINPUT, "stable step: layer %zu would lose every neuron", li + 1);
-        goto cleanup;
-    }
     for (size_t k = 0; k < c->n_fold; k++)
         for (size_t j = 0; j < c->fold[k].n_basis; j++) {
             size_t b = c->fold[k].basis[j];
@@ -238,13 +234,27 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
                 goto cleanup;
             }
         }
-    LUMP_CHECK(keep_rows(&nl, L, kept, nk, t));
+    if (nk > 0) {
+        LUMP_CHECK(keep_rows(&nl, L, kept, nk, t));
+    } else {
+        /* Every neuron removed: each outputs a constant on the box (0, or
+         * the mu of a fold on an empty basis), so the network is constant
+         * from here on. Networks have no empty layers: the layer becomes
+         * one zero neuron (no weights, bias 0, the activation of neuron 0,
+         * which is piecewise linear since it was removed, so it outputs 0)
+         * whose column in the next layer is 0. */
+        nl.size = 1;
+        nl.in_size = L->in_size;
+        lump_act_set(&nl.act, lump_layer_act(L, 0));
+        LUMP_CHECK(lump_arr_alloc(&nl.weight, L->weight.store, L->in_size));
+        LUMP_CHECK(lump_arr_alloc(&nl.bias, L->bias.store, 1));
+    }
     /* the next layer: same neurons, columns of the kept neurons, with the
      * folded neurons' weights redistributed over their bases */
     nx.size = nsize;
-    nx.in_size = nk;
+    nx.in_size = nk > 0 ? nk : 1;
     lump_act_set(&nx.act, &X->act);
-    LUMP_CHECK(lump_arr_alloc(&nx.weight, X->weight.store, nsize * nk));
+    LUMP_CHECK(lump_arr_alloc(&nx.weight, X->weight.store, nsize * nx.in_size));
     LUMP_CHECK(lump_arr_alloc(&nx.bias, X->bias.store, nsize));
     for (size_t x = 0; x < nsize; x++) {
         const size_t base = x * size;
@@ -265,7 +275,7 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
         }
         for (size_t j = 0; j < nk; j++)
             if (mpq_sgn(acc[j]) != 0)
-                LUMP_CHECK(lump_arr_set(&nx.weight, x * nk + j, acc[j]));
+                LUMP_CHECK(lump_arr_set(&nx.weight, x * nx.in_size + j, acc[j]));
         LUMP_CHECK(lump_arr_set(&nx.bias, x, bacc));
         if (X->neuron_act != NULL)
             LUMP_CHECK(lump_layer_set_neuron_act(&nx, x, &X->neuron_act[x]));

@@ -1,6 +1,8 @@
 /* fuzz_cert.c -- libFuzzer harness for certificates: lump_cert_read_buf,
- * then lump_cert_check of what was read against a small fixed network and
- * its quotient (the tests/data/cert fixture, embedded) */
+ * then lump_cert_check (and lump_cert_check_merged) of what was read
+ * against a small fixed network and its quotient (the tests/data/cert
+ * fixture, embedded); lump_equiv_cert_read_buf, then lump_equiv_cert_check
+ * of the network against its quotient */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +51,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lump_verdict_t valid;
         char why[256];
         (void)lump_cert_check(&valid, why, sizeof why, &net, &quot, &L);
+        (void)lump_cert_check_merged(&valid, why, sizeof why, &net, &L);
+    }
+    lump_lumping_clear(&L);
+    lump_lumping_init(&L);
+    if (lump_equiv_cert_read_buf(&L, (const char *)data, size, "fuzz.eq.json") == LUMP_OK) {
+        lump_verdict_t valid;
+        char why[256];
+        (void)lump_equiv_cert_check(&valid, why, sizeof why, &net, &quot, &L);
     }
     lump_lumping_clear(&L);
     return 0;

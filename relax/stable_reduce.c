@@ -25,6 +25,19 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* 1 when LAYER is the one zero neuron that stands for a constant layer
+ * (lump_stable_apply_layer): nothing is left to remove there, and removing
+ * it again would only repeat the same step. */
+static int zero_layer(const lump_layer_t *layer)
+{
+    if (layer->size != 1 || lump_arr_sgn(&layer->bias, 0) != 0)
+        return 0;
+    for (size_t u = 0; u < layer->in_size; u++)
+        if (lump_arr_sgn(&layer->weight, u) != 0)
+            return 0;
+    return 1;
+}
+
 /* The removals of one stable step: for each hidden layer in order, the
  * inactive relus and the folds among the linear neurons, found on WORK
  * (which is reduced layer by layer as the claims are made, so that the
@@ -40,6 +53,8 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
         lump_stable_layer_t *c = &st->layers[i];
         const lump_layer_t *L = &work->layers[i];
         size_t nlin = 0;
+        if (zero_layer(L))
+            continue;
         free(lin);
         lin = malloc((L->size + 1) * sizeof *lin);
         c->inactive = malloc((L->size + 1) * sizeof *c->inactive);
@@ -54,8 +69,6 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
                       c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
                 lin[nlin++] = v;
         }
-        if (c->n_inactive == L->size)
-            c->n_inactive--; /* a layer keeps one neuron (networks have no empty layers) */
         if (nlin > 0)
             LUMP_CHECK(lump_i_fold_find(&c->fold, &c->n_fold, L, lin, nlin));
         *n_inactive += c->n_inactive;

@@ -125,6 +125,16 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                              const lump_net_t *net, const lump_net_t *q,
                              const lump_lumping_t *L) LUMP_WUR;
 
+/* lump_cert_check_merged -- verify, as the first pass of lump_cert_check
+ * (conditions 1-6, the partition; no quotient), that L is a valid lumping
+ * of NET in which output neurons may share blocks (as
+ * lump_partition_coarsest returns with MERGE_OUTPUTS; a dead output block
+ * is refused). Then output v of a block equals c_v times its
+ * representative for every input. *VALID and WHY as lump_cert_check.
+ * Errors: LUMP_ENOMEM. O(m) rational operations. */
+lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
+                                    const lump_net_t *net, const lump_lumping_t *L) LUMP_WUR;
+
 /* The result of comparing two networks. */
 typedef struct {
     lump_verdict_t equal;  /* TRUE proved, FALSE refuted, UNKNOWN */
@@ -132,6 +142,9 @@ typedef struct {
     size_t n_witness;
     size_t output;         /* when FALSE: an output that differs there */
     char domain[256];      /* the domain the witness search used */
+    lump_lumping_t proof;  /* when TRUE: the lumping of the union of A and B
+                              (lump_net_union) that proves it, verified by
+                              lump_equiv_cert_check */
 } lump_equiv_t;
 
 void lump_equiv_init(lump_equiv_t *e);
@@ -147,12 +160,45 @@ lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t
 
 /* lump_equiv -- decide whether A and B compute the same function: proved
  * when lumping their union (proportional mode, outputs merged) puts output
- * j of A and output j of B in one block with equal scales; else refuted by
- * an exact rational witness found by random points, box corners and local
- * search over BOX (or, when BOX is NULL, A's clip bounds, else [-1,1]^n);
- * else unknown. SEED makes the search reproducible. Never guesses. */
+ * j of A and output j of B in one block with equal scales, and the
+ * independent checker (lump_equiv_cert_check) confirms that lumping, which
+ * E->proof then holds; else refuted by an exact rational witness found by
+ * random points, box corners and local search over BOX (or, when BOX is
+ * NULL, A's clip bounds, else [-1,1]^n); else unknown. SEED makes the
+ * search reproducible. Never guesses: when the checker refuses what the
+ * partition finder claimed, the error is LUMP_EINTERNAL (a bug). */
 lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *b,
                         const lump_box_t *box, unsigned long seed) LUMP_WUR;
+
+/* lump_equiv_cert_check -- verify, in exact arithmetic and without the
+ * partition finder, that L proves A and B equal: L is a valid lumping
+ * (conditions 1-6 above) of their union U = lump_net_union(A, B), except
+ * that output neurons may share blocks (never dead ones), and for every
+ * output j, output j of A (neuron j of U's last layer) and output j of B
+ * (neuron n_outputs + j) lie in one KEEP block with equal scales, or in two
+ * CONSTANT blocks with equal values. Then A_j(x) = B_j(x) for every input x.
+ * *VALID and WHY as lump_cert_check (networks that cannot be put side by
+ * side are invalid, WHY says why). Errors: LUMP_EINPUT for a malformed A
+ * or B, LUMP_ENOMEM. Time complexity: O(m_A + m_B) rational operations. */
+lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                   const lump_net_t *a, const lump_net_t *b,
+                                   const lump_lumping_t *L) LUMP_WUR;
+
+/* lump_equiv_cert_write -- the equivalence certificate of L (a lumping of
+ * the union of two networks) as JSON (format
+ * "lumpnet-equivalence-certificate", version 1; docs/certificates.md) to
+ * F; deterministic. Errors: LUMP_ENOMEM, LUMP_EIO. O(neurons). */
+lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
+
+/* lump_equiv_cert_read_buf -- read an equivalence certificate, checking
+ * its shape only (as lump_cert_read_buf). NAME prefixes messages. On
+ * failure L is untouched. O(length). */
+lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+                                      const char *name) LUMP_WUR;
+
+/* lump_cert_is_equiv -- 1 when BUF is JSON whose "format" is
+ * "lumpnet-equivalence-certificate", else 0. O(length). */
+int lump_cert_is_equiv(const char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -157,7 +157,10 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
  * place by the claims C: drop the inactive and folded neurons of layer
  * LI; in layer LI+1, the weight from a kept neuron k gains
  * sum over folds v of lambda_{v,k} w(v, x), the bias gains mu_v w(v, x),
- * and the columns of removed neurons go. Neuron indices of C are those
+ * and the columns of removed neurons go. When C removes every neuron of
+ * layer LI (the network is constant on the box from there), the layer
+ * becomes one zero neuron (no weights, bias 0, neuron 0's activation)
+ * with a zero column in layer LI+1. Neuron indices of C are those
  * of layer LI before the call. Claims are not checked here. Exact.
  * Time: O(size(LI+1) * (kept + sum of fold basis sizes)). */
 lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li,

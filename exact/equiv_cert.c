@@ -1,0 +1,110 @@
+/* equiv_cert.c -- equivalence certificates: the lumping of the union of two
+ * networks that proves them equal; write, read (shape only) and check */
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/lump.h"
+#include "json_support.h"
+#include "stable_i.h"
+#include "cert_i.h"
+
+#define FORMAT_NAME "lumpnet-equivalence-certificate"
+#define FORMAT_VERSION 1
+
+static const char *const top_keys[] = {"format", "version", "mode", "inputs", "layers", NULL};
+
+/* lump_equiv_cert_write -- see lump.h. Keys in the order format, version,
+ * then those of a lumping certificate (mode, inputs, layers). */
+lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = json_object(), *body = NULL;
+    if (root == NULL)
+        return lump_error_set(LUMP_ENOMEM, "equivalence certificate: out of memory");
+    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string(FORMAT_NAME)));
+    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(FORMAT_VERSION)));
+    LUMP_CHECK(lump_i_cert_lumping_json(&body, L));
+    if (json_object_update(root, body) != 0)
+        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "equivalence certificate: out of memory"));
+    LUMP_CHECK(lump_i_json_dump(f, root));
+cleanup:
+    json_decref(body);
+    json_decref(root);
+    return err;
+}
+
+/* lump_cert_is_equiv -- see lump.h. */
+int lump_cert_is_equiv(const char *buf, size_t len)
+{
+    json_error_t e;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+    const char *s;
+    int yes;
+    if (root == NULL)
+        return 0;
+    s = json_string_value(json_object_get(root, "format"));
+    yes = s != NULL && strcmp(s, FORMAT_NAME) == 0;
+    json_decref(root);
+    return yes;
+}
+
+/* lump_equiv_cert_read_buf -- see lump.h. */
+lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+                                      const char *name)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = NULL, *v;
+    lump_i_jpath_t p;
+    const char *s;
+    size_t slen, version;
+    lump_i_jpath_init(&p, name);
+    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
+    LUMP_CHECK(lump_i_json_expect_object(&p, root));
+    LUMP_CHECK(lump_i_json_check_keys(&p, root, top_keys));
+    LUMP_CHECK(lump_i_json_member(&v, &p, root, "format", 1));
+    lump_i_jpath_key(&p, "format");
+    LUMP_CHECK(lump_i_json_get_string(&s, &slen, &p, v));
+    if (slen != strlen(FORMAT_NAME) || memcmp(s, FORMAT_NAME, slen) != 0)
+        LUMP_CHECK(
+            lump_i_jpath_error(&p, LUMP_EINPUT, "is \"%.40s\", expected \"" FORMAT_NAME "\"", s));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_member(&v, &p, root, "version", 1));
+    lump_i_jpath_key(&p, "version");
+    LUMP_CHECK(lump_i_json_get_size(&version, &p, v, FORMAT_VERSION, FORMAT_VERSION,
+                                    "the equivalence certificate version (this build reads "
+                                    "version 1)"));
+    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_cert_lumping_read(L, &p, root));
+cleanup:
+    json_decref(root);
+    return err;
+}
+
+/* lump_equiv_cert_check -- see lump.h. The union is rebuilt here from A and
+ * B (lump_net_union: exact placement and folding of the maps, no search),
+ * and the lumping is verified by the certificate checker; the partition
+ * finder is never called. */
+lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                   const lump_net_t *a, const lump_net_t *b,
+                                   const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK, e;
+    lump_net_t u;
+    lump_net_init(&u);
+    *valid = LUMP_FALSE;
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+    e = lump_net_union(&u, a, b);
+    if (e == LUMP_EUNSUPPORTED) {
+        if (why != NULL && whylen > 0)
+            snprintf(why, whylen, "the networks cannot be lumped side by side: %s",
+                     lump_error_message());
+        goto cleanup;
+    }
+    LUMP_CHECK(e);
+    LUMP_CHECK(lump_i_cert_check_union(valid, why, whylen, &u, lump_net_n_outputs(a), L));
+cleanup:
+    lump_net_clear(&u);
+    if (err != LUMP_OK)
+        *valid = LUMP_FALSE;
+    return err;
+}
