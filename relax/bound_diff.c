@@ -345,7 +345,8 @@ cleanup:
  * smallest of these rigorous values and the (equally sound) interval
  * bound.
  * Errors: LUMP_EINPUT for mismatched networks, a lumping that does not fit
- * or a bad box; LUMP_ENOMEM; LUMP_EINTERNAL when GLPK faults.
+ * or a bad box; LUMP_ENOMEM. A GLPK fault costs only the LP bound (the
+ * symbolic and interval bounds stand), see lump_i_lp_solve.
  * Time: up to MAX_BOXES symbolic passes, O(n m) each for n neurons and m
  * weights (each neuron back-substitutes to the inputs), then, when the
  * box was not split, 2 n_outputs simplex runs (warm-started) plus

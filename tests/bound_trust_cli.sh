@@ -1,7 +1,8 @@
 #!/bin/sh
-# bound_act_cli.sh -- `bound` and `relax` certify no bound below the true
-# error on networks whose activations are not monotone or steeper than 1
-# (leaky relu with alpha = -1, 2, 3), the examples of issue #11.
+# bound_trust_cli.sh -- issue #11 through the CLI: `bound` and `relax`
+# certify no bound below the true error on networks whose activations are
+# not monotone or steeper than 1 (leaky relu with alpha = -1, 2, 3); a GLPK
+# fault never ends a run with exit 70.
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 
 # one NAME ALPHA BIAS: leaky_relu(ALPHA)(x + BIAS)
@@ -45,4 +46,12 @@ tr -d ' \n' < "$TMP/r.json" | awk '{
     for (j in o) if (b[j] != "null" && b[j] + 0 < o[j] + 0) { print "output " j ": bound " b[j] " < observed " o[j]; bad = 1 }
     if (length(o) != 2) { print "no observed field"; bad = 1 }
     exit bad }' || fail "relax certified less than it observed: $(cat "$TMP/r.json")"
+
+# GLPK faulted ("glp_set_sjj: invalid scale factor", exit 70) on this
+# small network (a subnormal weight, 3e-320) while reduce --box tightened
+# its bounds; now the LP is retried without scaling
+"$LUMPNET" reduce "$TESTS/data/json/glpk_scale_fault.json" --box=-1/2:0,1:3/2 -o "$TMP/gq.json" \
+  > "$TMP/out" 2> "$TMP/err" || fail "reduce --box exited $?: $(cat "$TMP/err")"
+grep -q "scale factor\|Error detected" "$TMP/out" "$TMP/err" && fail "GLPK's fault message leaked: $(cat "$TMP/out" "$TMP/err")"
+[ -s "$TMP/gq.json" ] || fail "reduce --box wrote no network"
 echo ok
