@@ -64,8 +64,9 @@ static const char *const details[] = {
     "decimals or p/q and are read exactly. Prints one output vector per line:\n"
     "  default    double precision, 17 significant digits (round-trips);\n"
     "  --exact    exact rationals p/q (piecewise-linear activations only);\n"
-    "  --mpfr B   a rigorous MPFR enclosure at B bits; prints its midpoint and\n"
-    "             states the largest half-width on standard error.\n"
+    "  --mpfr B   a rigorous MPFR enclosure at B bits: \"[lo, hi]\" per output\n"
+    "             (separated by \", \"), each end rounded outward to decimal, so\n"
+    "             the printed interval contains the value.\n"
     "The network's own input clipping, normalisation and output map apply.\n",
     /* convert */
     "Reads IN and writes OUT, each in the format of its extension. JSON keeps\n"
