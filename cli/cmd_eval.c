@@ -1,5 +1,6 @@
 /* cmd_eval.c -- `lumpnet eval`: evaluate a network exactly, with MPFR, or
  * in double precision */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -45,7 +46,10 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         } else {
             for (size_t i = 0; i < nin; i++)
                 x[i] = lump_rat_get_d(in[i]);
-            err = lump_eval_double(y, c->net, x);
+            /* never a silent inf, nan or a value lost to overflow */
+            err = lump_eval_double_input_range(in, nin);
+            if (err == LUMP_OK)
+                err = lump_eval_double_strict(y, c->net, x);
             for (size_t j = 0; err == LUMP_OK && j < nout; j++)
                 printf("%s%.17g", j ? "," : "", y[j]);
         }
@@ -118,8 +122,8 @@ static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const ch
     if (n != c->net->n_inputs)
         err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
                              where, n, c->net->n_inputs);
-    else
-        err = eval_one(c, x);
+    else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
+        err = lump_error_prefix(err, "%s", where);
     cli_free_vector(x, n);
     return err;
 }
@@ -193,6 +197,12 @@ int cli_cmd_eval(int argc, char **argv)
                                        "activations (this network has sigmoid or tanh); "
                                        "use --mpfr BITS for a rigorous enclosure",
                                        path));
+    }
+    if (c.mode == MODE_DOUBLE && (err = lump_eval_double_range(&net)) != LUMP_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", lump_error_message());
+        lump_net_clear(&net);
+        return cli_fail(lump_error_set(err, "%s: %s; use --exact or --mpfr BITS", path, why));
     }
     if (input != NULL)
         err = eval_text(&c, input, strlen(input), "--input");
