@@ -36,6 +36,23 @@ for a in -1 2 -1/2 3/2; do
   done
 done
 
+# outputs with different activations are not paired: A = relu(x), B = -x
+# on [1, 2], |A - B| = 2x reaches 4; the old code read the bound off A's
+# own pre-activation range and certified 2
+cat > "$TMP/A.json" <<JSON
+{"format": "lumpnet-net", "version": 1, "inputs": 1,
+ "layers": [{"activation": "relu", "weights": [["1"]], "bias": ["0"]}]}
+JSON
+cat > "$TMP/B.json" <<JSON
+{"format": "lumpnet-net", "version": 1, "inputs": 1,
+ "layers": [{"activation": "identity", "weights": [["-1"]], "bias": ["0"]}]}
+JSON
+for mb in 64 0; do
+  "$LUMPNET" bound "$TMP/A.json" "$TMP/B.json" --box=1:2 --max-boxes $mb --json \
+    > "$TMP/b.json" 2> "$TMP/err" || fail "bound relu/identity exited $?: $(cat "$TMP/err")"
+  at_least "$TMP/b.json" bound 4 "bound, relu against identity, --max-boxes $mb"
+done
+
 # relax: a network with a leaky_relu(3) output layer; the old code
 # certified 0.0044 where its own observed error was 0.0132
 "$LUMPNET" relax "$TESTS/data/json/leaky3_output.json" --eps 0.02 --box=-1:1 -o "$TMP/q.json" \
