@@ -335,6 +335,37 @@ static line_t chord(double l, double fl, double u, double fu, int upper)
     return L;
 }
 
+/* Lines of y = leaky_relu(alpha)(z) over [l, u], for any alpha; [al, ah]
+ * are alpha rounded outward. y = z on z >= 0 and alpha z on z <= 0:
+ *  - u <= 0: alpha z lies between al z and ah z (z <= 0 flips the order);
+ *  - l < 0 < u, alpha <= 1: y = max(z, alpha z) is convex: the chord above
+ *    (its left end value alpha l <= al l rounded up), and below any
+ *    y >= s z with s in [alpha, 1] (z >= 0: z >= s z; z < 0:
+ *    alpha z >= s z): s = 1 or s = min(ah, 1), whichever cuts less area;
+ *  - l < 0 < u, alpha > 1: y = min(z, alpha z) is concave: the chord below
+ *    (alpha l >= ah l rounded down), and above y <= s z with s in
+ *    [1, alpha]: s = 1 or s = al (>= 1, since 1 is a double). */
+static void leaky_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u)
+{
+    double al = lump_i_q_down(act->alpha), ah = lump_i_q_up(act->alpha);
+    up->s = lo->s = 1;
+    up->t = lo->t = 0;
+    if (l >= 0)
+        return;
+    if (u <= 0) {
+        up->s = al;
+        lo->s = ah;
+        return;
+    }
+    if (mpq_cmp_ui(act->alpha, 1, 1) <= 0) {
+        *up = chord(l, lump_i_mul_dir(al, l, 1), u, u, 1);
+        lo->s = u >= -l ? 1 : fmin(ah, 1);
+    } else {
+        *lo = chord(l, lump_i_mul_dir(ah, l, 0), u, u, 0);
+        up->s = u >= -l ? 1 : al;
+    }
+}
+
 /* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]. */
 static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u, double yl,
                       double yh)
@@ -351,6 +382,11 @@ static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, d
             return;
         *up = chord(l, 0, u, u, 1);
         lo->s = u > -l ? 1 : 0; /* relu(z) >= s z for s in [0, 1] */
+        return;
+    }
+    if (act->kind == LUMP_ACT_LEAKY_RELU && isfinite(lump_i_q_down(act->alpha)) &&
+        isfinite(lump_i_q_up(act->alpha))) {
+        leaky_lines(up, lo, act, l, u);
         return;
     }
     if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {

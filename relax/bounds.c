@@ -237,6 +237,11 @@ int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, 
         if (act->kind == LUMP_ACT_LEAKY_RELU) {
             al = lump_i_q_down(act->alpha);
             ah = lump_i_q_up(act->alpha);
+            if (!isfinite(al) || !isfinite(ah)) { /* alpha beyond double */
+                *sl = -HUGE_VAL;
+                *sh = HUGE_VAL;
+                return 0;
+            }
         }
         if (zh <= 0) {
             lo = al;
