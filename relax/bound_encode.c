@@ -408,9 +408,9 @@ static void pair_zrange(double *l, double *h, const lump_i_lpside_t *f, const lu
  * 2020 and ASE 2020) through the pairing P: neuron v of F paired with
  * neuron w = pi(v) of G and scale c gets the columns dz = z_f - c z_g and
  * delta = y_f - c y_g - kappa, bounded by D (the symbolic or interval
- * difference bounds), with their definitional rows. For a monotone
- * activation with Lipschitz constant L (relu with c > 0, and the others
- * with c = 1, which the pairing ensures), delta = s dz for a slope s in
+ * difference bounds), with their definitional rows. For every
+ * activation (relu and leaky relu with c > 0, identity with c != 0, the
+ * others with c = 1, which the pairing ensures), delta = s dz for a slope s in
  * [M, N] (lump_i_act_slopes: relu [0, 1], leaky relu the hull of
  * {alpha, 1}, also for alpha < 0 or > 1, sigmoid [0, 1/4]), since
  * c act(z_g) = act(c z_g) for these scales. So delta lies between M dz
