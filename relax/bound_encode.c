@@ -465,7 +465,17 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             pair_zrange(&lo, &hi, f, g, P, i, v, w);
             if (mpq_sgn(P->kappa[i][v]) != 0 || !lump_i_act_slopes(&sm, &sn, af, lo, hi))
                 continue;
-            if (dl >= 0) { /* M dz <= dy <= N dz */
+            /* relu keeps [0, 1]: its stable sides are in the model
+             * already, and the redundant rows of a narrower hull made
+             * GLPK stall (ACAS Xu 1_1, prop_3: minutes instead of 1 s) */
+            if (af->kind == LUMP_ACT_RELU) {
+                sm = 0;
+                sn = 1;
+            }
+            if (sm == sn) { /* dy = s dz exactly: one row */
+                if (sm != 0)
+                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, zero));
+            } else if (dl >= 0) { /* M dz <= dy <= N dz */
                 LUMP_CHECK(row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, NULL, zero));
                 if (sm != 0) /* else the column bound dy >= 0 says it */
                     LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, NULL));
