@@ -1,5 +1,6 @@
 /* cmd_eval.c -- `lumpnet eval`: evaluate a network exactly, with MPFR, or
  * in double precision */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -14,6 +15,27 @@ typedef struct {
     double worst_width; /* largest MPFR enclosure width seen */
 } eval_ctx_t;
 
+/* X in decimal with D digits after the point, rounded in direction RND,
+ * without the trailing zeros of its mantissa (they change nothing). */
+static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd)
+{
+    char *s = NULL, *e, *z;
+    if (mpfr_asprintf(&s, rnd == MPFR_RNDD ? "%.*RDe" : "%.*RUe", d, x) < 0 || s == NULL) {
+        mpfr_printf(rnd == MPFR_RNDD ? "%.*RDe" : "%.*RUe", d, x);
+        return;
+    }
+    e = strchr(s, 'e');
+    if (e != NULL && strchr(s, '.') != NULL) {
+        for (z = e; z[-1] == '0'; z--)
+            ;
+        if (z[-1] == '.')
+            z--;
+        memmove(z, e, strlen(e) + 1);
+    }
+    fputs(s, stdout);
+    mpfr_free_str(s);
+}
+
 static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
 {
     lump_error_t err = LUMP_OK;
@@ -25,7 +47,10 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         } else {
             for (size_t i = 0; i < nin; i++)
                 x[i] = lump_rat_get_d(in[i]);
-            err = lump_eval_double(y, c->net, x);
+            /* never a silent inf, nan or a value lost to overflow */
+            err = lump_eval_double_input_range(in, nin);
+            if (err == LUMP_OK)
+                err = lump_eval_double_strict(y, c->net, x);
             for (size_t j = 0; err == LUMP_OK && j < nout; j++)
                 printf("%s%.17g", j ? "," : "", y[j]);
         }
@@ -45,13 +70,13 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         }
         cli_free_vector(y, nout);
     } else {
-        mpfr_t *lo = malloc(nout * sizeof *lo), *hi = malloc(nout * sizeof *hi), mid;
+        mpfr_t *lo = malloc(nout * sizeof *lo), *hi = malloc(nout * sizeof *hi), wd;
         if (lo == NULL || hi == NULL) {
             free(lo);
             free(hi);
             return lump_error_set(LUMP_ENOMEM, "out of memory");
         }
-        mpfr_init2(mid, c->prec + 1);
+        mpfr_init2(wd, c->prec + 1);
         for (size_t j = 0; j < nout; j++) {
             mpfr_init2(lo[j], c->prec);
             mpfr_init2(hi[j], c->prec);
@@ -59,14 +84,18 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         err = lump_eval_mpfr(lo, hi, c->net, in, c->prec);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
             double w;
-            /* prec + 1 bits hold the sum of two prec-bit numbers of close
-             * magnitude; the midpoint is only what is printed, the width is
-             * the stated error */
-            mpfr_add(mid, lo[j], hi[j], MPFR_RNDN);
-            mpfr_div_2ui(mid, mid, 1, MPFR_RNDN);
-            printf("%s%.17g", j ? "," : "", mpfr_get_d(mid, MPFR_RNDN));
-            mpfr_sub(mid, hi[j], lo[j], MPFR_RNDU);
-            w = mpfr_get_d(mid, MPFR_RNDU);
+            /* the enclosure itself, each end converted to decimal with
+             * rounding away from the value (MPFR's RNDD/RNDU conversions
+             * are correctly rounded), so the printed interval contains
+             * f_j(IN); enough digits to read back every PREC-bit number */
+            int d = (int)mpfr_get_str_ndigits(10, c->prec) - 1;
+            printf("%s[", j ? ", " : "");
+            print_end(lo[j], d, MPFR_RNDD);
+            printf(", ");
+            print_end(hi[j], d, MPFR_RNDU);
+            printf("]");
+            mpfr_sub(wd, hi[j], lo[j], MPFR_RNDU);
+            w = mpfr_get_d(wd, MPFR_RNDU);
             if (w > c->worst_width)
                 c->worst_width = w;
         }
@@ -74,7 +103,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
             mpfr_clear(lo[j]);
             mpfr_clear(hi[j]);
         }
-        mpfr_clear(mid);
+        mpfr_clear(wd);
         free(lo);
         free(hi);
     }
@@ -94,8 +123,8 @@ static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const ch
     if (n != c->net->n_inputs)
         err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
                              where, n, c->net->n_inputs);
-    else
-        err = eval_one(c, x);
+    else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
+        err = lump_error_prefix(err, "%s", where);
     cli_free_vector(x, n);
     return err;
 }
@@ -174,14 +203,20 @@ int cli_cmd_eval(int argc, char **argv)
                                        "use --mpfr BITS for a rigorous enclosure",
                                        path));
     }
+    if (c.mode == MODE_DOUBLE && (err = lump_eval_double_range(&net)) != LUMP_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", lump_error_message());
+        lump_net_clear(&net);
+        return cli_fail(lump_error_set(err, "%s: %s; use --exact or --mpfr BITS", path, why));
+    }
     if (input != NULL)
         err = eval_text(&c, input, strlen(input), "--input");
     else
         err = eval_file(&c, inputs);
     if (err == LUMP_OK && c.mode == MODE_MPFR)
-        fprintf(stderr, "lumpnet: MPFR at %ld bits: every output lies within %.3g of "
-                "the printed midpoint before its rounding to 17 digits\n",
-                (long)c.prec, c.worst_width / 2);
+        fprintf(stderr, "lumpnet: MPFR at %ld bits: every output lies in its printed "
+                "interval [lo, hi] (rounded outward); widest %.3g\n",
+                (long)c.prec, c.worst_width);
     lump_net_clear(&net);
     fflush(stdout);
     return err == LUMP_OK ? CLI_OK : cli_fail(err);

@@ -1,6 +1,7 @@
 /* cmd_relax.c -- `lumpnet relax`: epsilon-lumping over a box, the relaxed
  * quotient and its certified output-error bound */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -93,6 +94,14 @@ int cli_cmd_relax(int argc, char **argv)
     lump_lumping_init(&lumping);
     lump_write_opts_init(&wopts);
     LUMP_CHECK(lump_net_read(&net, path));
+    /* the quotient is computed in double for eps > 0 */
+    if (eps > 0 && (err = lump_eval_double_range(&net)) != LUMP_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", lump_error_message());
+        err = lump_error_set(err, "%s: %s; relax computes the quotient in double (eps = 0 "
+                             "takes the exact path)", path, why);
+        goto cleanup;
+    }
     err = lump_box_parse(&box, box_arg, net.n_inputs);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "--box");
@@ -101,10 +110,14 @@ int cli_cmd_relax(int argc, char **argv)
     /* the blocks pair each neuron with its quotient neuron in the bound */
     if (calib_arg != NULL) {
         LUMP_CHECK(cli_read_calib(&cx, &ncx, calib_arg, &net));
-        LUMP_CHECK(lump_relax_calib(&g, &lumping, &cdev, &net, cx, ncx, eps));
+        err = lump_relax_calib(&g, &lumping, &cdev, &net, cx, ncx, eps);
     } else {
-        LUMP_CHECK(lump_relax(&g, &lumping, &net, &box, eps, centre));
+        err = lump_relax(&g, &lumping, &net, &box, eps, centre);
     }
+    if (err == LUMP_EUNSUPPORTED)
+        lump_error_prefix(err, "%s", path);
+    if (err != LUMP_OK)
+        goto cleanup;
     if (eps == 0 && calib_arg == NULL) {
         /* eps 0 is an exact lumping (docs/relax.md): like reduce, nothing
          * is written that the independent checker has not confirmed. For

@@ -33,8 +33,8 @@ void lump_bound_result_clear(lump_bound_result_t *r)
 }
 
 /* [LO, HI] of o_f - o_g for output J from the bounds [DL, DH] of
- * dz = z_f - z_g when both networks map their outputs alike (o = s y + t,
- * so o_f - o_g = s dz exactly); [-inf, inf] otherwise. */
+ * delta = y_f - y_g when both networks map their outputs alike (o = s y + t,
+ * so o_f - o_g = s delta exactly); [-inf, inf] otherwise. */
 static void out_diff(double *lo, double *hi, const lump_net_t *F, const lump_net_t *G, size_t j,
                      double dl, double dh)
 {
@@ -166,7 +166,15 @@ static lump_error_t sym_box(double *up, double *dn, double *sens, lump_bounds_t 
         double a, b, fl, fh, gl, gh;
         out_range(&fl, &fh, f, j, bf->ylo[k - 1][j], bf->yhi[k - 1][j]);
         out_range(&gl, &gh, g, j, bg->ylo[k - 1][j], bg->yhi[k - 1][j]);
-        out_diff(&a, &b, f, g, j, d->dzl[k][j], d->dzh[k][j]);
+        /* the output difference is delta = y_f - y_g of the paired
+         * outputs (scale 1, no offset), not dz: the output layer may have
+         * an activation, and one steeper than 1 or not monotone makes
+         * |delta| larger than |dz|. Unpaired outputs (their activations
+         * differ) have no difference bound. */
+        if (pair->pi[k][j] == j)
+            out_diff(&a, &b, f, g, j, d->dyl[k][j], d->dyh[k][j]);
+        else
+            a = -HUGE_VAL, b = HUGE_VAL;
         up[j] = fmin(b, lump_i_up(fh - gl));
         dn[j] = fmin(-a, lump_i_up(gh - fl));
     }
@@ -337,7 +345,8 @@ cleanup:
  * smallest of these rigorous values and the (equally sound) interval
  * bound.
  * Errors: LUMP_EINPUT for mismatched networks, a lumping that does not fit
- * or a bad box; LUMP_ENOMEM; LUMP_EINTERNAL when GLPK faults.
+ * or a bad box; LUMP_ENOMEM. A GLPK fault costs only the LP bound (the
+ * symbolic and interval bounds stand), see lump_i_lp_solve.
  * Time: up to MAX_BOXES symbolic passes, O(n m) each for n neurons and m
  * weights (each neuron back-substitutes to the inputs), then, when the
  * box was not split, 2 n_outputs simplex runs (warm-started) plus

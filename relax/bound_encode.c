@@ -383,32 +383,41 @@ void lump_i_diff_ival(double *lo, double *hi, double al, double ah, double bl, d
     *hi = lump_i_up(ah - bl);
 }
 
-/* The Lipschitz constant L of a monotone activation that makes
- * act(a) - act(b) lie between 0 and L (a - b), or 0 when there is none to
- * use (non-monotone or steeper than 1). */
-static double lipschitz(const lump_act_t *a)
+/* [*L, *H] covers z_f of neuron V of layer I and c z_g of its partner W
+ * (the arguments of the difference quotient delta / dz), rounded outward. */
+static void pair_zrange(double *l, double *h, const lump_i_lpside_t *f, const lump_i_lpside_t *g,
+                        const lump_i_pair_t *P, size_t i, size_t v, size_t w)
 {
-    switch (a->kind) {
-    case LUMP_ACT_IDENTITY:
-    case LUMP_ACT_RELU:
-    case LUMP_ACT_TANH:
-        return 1.0;
-    case LUMP_ACT_SIGMOID:
-        return 0.25;
-    case LUMP_ACT_LEAKY_RELU:
-        return mpq_sgn(a->alpha) >= 0 && mpq_cmp_ui(a->alpha, 1, 1) <= 0 ? 1.0 : 0.0;
+    double cl = P->cm[i][v], ch = lump_i_up(P->cm[i][v] + P->cr[i][v]);
+    double gl = g->b.zlo[i - 1][w], gh = g->b.zhi[i - 1][w];
+    double p[4] = {cl * gl, cl * gh, ch * gl, ch * gh};
+    *l = f->b.zlo[i - 1][v];
+    *h = f->b.zhi[i - 1][v];
+    for (int k = 0; k < 4; k++) {
+        if (isnan(p[k])) { /* 0 times an infinite bound */
+            *l = -HUGE_VAL;
+            *h = HUGE_VAL;
+            return;
+        }
+        *l = fmin(*l, lump_i_down(p[k]));
+        *h = fmax(*h, lump_i_up(p[k]));
     }
-    return 0.0;
 }
 
 /* The differential encoding (ReluDiff/NeuroDiff, Paulsen et al., ICSE
  * 2020 and ASE 2020) through the pairing P: neuron v of F paired with
  * neuron w = pi(v) of G and scale c gets the columns dz = z_f - c z_g and
  * delta = y_f - c y_g - kappa, bounded by D (the symbolic or interval
- * difference bounds), with their definitional rows. For a monotone
- * activation with Lipschitz constant L (relu with c > 0, and the others
- * with c = 1, which the pairing ensures), delta lies between 0 and L dz:
- * the convex hull of those two triangles over [dl, du] is added as rows.
+ * difference bounds), with their definitional rows. For every
+ * activation (relu and leaky relu with c > 0, identity with c != 0, the
+ * others with c = 1, which the pairing ensures), delta = s dz for a slope s in
+ * [M, N] (lump_i_act_slopes: relu [0, 1], leaky relu the hull of
+ * {alpha, 1}, also for alpha < 0 or > 1, sigmoid [0, 1/4]), since
+ * c act(z_g) = act(c z_g) for these scales. So delta lies between M dz
+ * and N dz: the convex hull of that bowtie over [dl, du] is added as rows
+ * (on dz >= 0 the two lines, on dz <= 0 the two lines swapped, across 0
+ * the chord above the convex max(M dz, N dz) and the chord below the
+ * concave min(M dz, N dz)).
  * Unpaired neurons need no columns: their y_f is in the model already.
  * OUT_COL receives the output difference columns, OUT_LO/OUT_HI their
  * bounds. */
@@ -427,7 +436,7 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
         for (size_t v = 0; v < LF->size; v++) {
             const lump_act_t *af = lump_layer_act(LF, v);
             size_t w = P->pi[i][v], dzc, dy, yf, yg;
-            double dl = D->dzl[i][v], du = D->dzh[i][v], lo, hi, L;
+            double dl = D->dzl[i][v], du = D->dzh[i][v], lo, hi, sm, sn;
             if (w == LUMP_I_UNPAIRED || i == k)
                 continue;
             LUMP_CHECK(lump_i_model_col(m, dl, du, &dzc));
@@ -453,21 +462,41 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
                 LUMP_CHECK(lump_i_model_ent_q(m, yg, P->c[i][v], 0));
             mpq_neg(t1, P->kappa[i][v]);
             lump_i_model_row_end(m, t1, t1);
-            L = lipschitz(af);
-            if (L == 0 || mpq_sgn(P->kappa[i][v]) != 0)
+            pair_zrange(&lo, &hi, f, g, P, i, v, w);
+            if (mpq_sgn(P->kappa[i][v]) != 0 || !lump_i_act_slopes(&sm, &sn, af, lo, hi))
                 continue;
-            if (dl >= 0) /* 0 <= dy <= L dz */
-                LUMP_CHECK(row3(m, dy, 1.0, dzc, -L, NOCOL, 0, NULL, zero));
-            else if (du <= 0) /* L dz <= dy <= 0 */
-                LUMP_CHECK(row3(m, dy, 1.0, dzc, -L, NOCOL, 0, zero, NULL));
-            else {
-                /* upper envelope max(0, L dz) is convex: chord above it;
-                 * lower envelope min(0, L dz) is concave: chord below */
-                mpq_set_ui(fl, 0, 1);
-                mpq_set_d(fu, L * du);
+            /* relu keeps [0, 1]: its stable sides are in the model
+             * already, and the redundant rows of a narrower hull made
+             * GLPK stall (ACAS Xu 1_1, prop_3: minutes instead of 1 s) */
+            if (af->kind == LUMP_ACT_RELU) {
+                sm = 0;
+                sn = 1;
+            }
+            if (sm == sn) { /* dy = s dz exactly: one row */
+                if (sm != 0)
+                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, zero));
+            } else if (dl >= 0) { /* M dz <= dy <= N dz */
+                LUMP_CHECK(row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, NULL, zero));
+                if (sm != 0) /* else the column bound dy >= 0 says it */
+                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, NULL));
+            } else if (du <= 0) { /* N dz <= dy <= M dz */
+                LUMP_CHECK(row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, zero, NULL));
+                if (sm != 0)
+                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, NULL, zero));
+            } else if (isfinite(dl) && isfinite(du)) {
+                /* the chords through the exact end values (products of
+                 * doubles are rationals) */
+                mpq_set_d(fl, sm);
+                mpq_set_d(t1, dl);
+                mpq_mul(fl, fl, t1);
+                mpq_set_d(fu, sn);
+                mpq_set_d(t2, du);
+                mpq_mul(fu, fu, t2);
                 LUMP_CHECK(chord_row(m, dy, dzc, dl, fl, du, fu, 1));
-                mpq_set_d(fl, L * dl);
-                mpq_set_ui(fu, 0, 1);
+                mpq_set_d(fl, sn);
+                mpq_mul(fl, fl, t1);
+                mpq_set_d(fu, sm);
+                mpq_mul(fu, fu, t2);
                 LUMP_CHECK(chord_row(m, dy, dzc, dl, fl, du, fu, 0));
             }
         }

@@ -44,6 +44,8 @@ static inline double amax(double l, double h)
     return fmax(fabs(l), fabs(h));
 }
 
+static void mul_ival(double *lo, double *hi, double cl, double ch, double bl, double bh);
+
 /* y <= s z + t (an upper line) or y >= s z + t (a lower line). */
 typedef struct {
     double s, t;
@@ -319,16 +321,49 @@ static line_t chord(double l, double fl, double u, double fu, int upper)
     L.s = (fu - fl) / (u - l);
     if (!isfinite(L.s))
         L.s = 0;
+    /* a slope 0 contributes nothing even at an infinite end; an end value
+     * that is infinite leaves no line but the trivial one */
     if (upper) {
-        t1 = add_up(fl, mul_up(-L.s, l));
-        t2 = add_up(fu, mul_up(-L.s, u));
-        L.t = fmax(t1, t2);
+        t1 = L.s == 0 ? fl : add_up(fl, mul_up(-L.s, l));
+        t2 = L.s == 0 ? fu : add_up(fu, mul_up(-L.s, u));
+        L.t = isnan(t1) || isnan(t2) ? HUGE_VAL : fmax(t1, t2);
     } else {
-        t1 = add_dn(fl, mul_dn(-L.s, l));
-        t2 = add_dn(fu, mul_dn(-L.s, u));
-        L.t = fmin(t1, t2);
+        t1 = L.s == 0 ? fl : add_dn(fl, mul_dn(-L.s, l));
+        t2 = L.s == 0 ? fu : add_dn(fu, mul_dn(-L.s, u));
+        L.t = isnan(t1) || isnan(t2) ? -HUGE_VAL : fmin(t1, t2);
     }
     return L;
+}
+
+/* Lines of y = leaky_relu(alpha)(z) over [l, u], for any alpha; [al, ah]
+ * are alpha rounded outward. y = z on z >= 0 and alpha z on z <= 0:
+ *  - u <= 0: alpha z lies between al z and ah z (z <= 0 flips the order);
+ *  - l < 0 < u, alpha <= 1: y = max(z, alpha z) is convex: the chord above
+ *    (its left end value alpha l <= al l rounded up), and below any
+ *    y >= s z with s in [alpha, 1] (z >= 0: z >= s z; z < 0:
+ *    alpha z >= s z): s = 1 or s = min(ah, 1), whichever cuts less area;
+ *  - l < 0 < u, alpha > 1: y = min(z, alpha z) is concave: the chord below
+ *    (alpha l >= ah l rounded down), and above y <= s z with s in
+ *    [1, alpha]: s = 1 or s = al (>= 1, since 1 is a double). */
+static void leaky_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u)
+{
+    double al = lump_i_q_down(act->alpha), ah = lump_i_q_up(act->alpha);
+    up->s = lo->s = 1;
+    up->t = lo->t = 0;
+    if (l >= 0)
+        return;
+    if (u <= 0) {
+        up->s = al;
+        lo->s = ah;
+        return;
+    }
+    if (mpq_cmp_ui(act->alpha, 1, 1) <= 0) {
+        *up = chord(l, lump_i_mul_dir(al, l, 1), u, u, 1);
+        lo->s = u >= -l ? 1 : fmin(ah, 1);
+    } else {
+        *lo = chord(l, lump_i_mul_dir(ah, l, 0), u, u, 0);
+        up->s = u >= -l ? 1 : al;
+    }
 }
 
 /* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]. */
@@ -349,6 +384,11 @@ static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, d
         lo->s = u > -l ? 1 : 0; /* relu(z) >= s z for s in [0, 1] */
         return;
     }
+    if (act->kind == LUMP_ACT_LEAKY_RELU && isfinite(lump_i_q_down(act->alpha)) &&
+        isfinite(lump_i_q_up(act->alpha))) {
+        leaky_lines(up, lo, act, l, u);
+        return;
+    }
     if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
         lump_i_smooth_lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u);
         return;
@@ -359,23 +399,6 @@ static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, d
     lo->t = yl;
 }
 
-/* The Lipschitz constant L of a monotone activation, so that
- * act(a) - act(b) lies between 0 and L (a - b); 0 when there is none. */
-static double lipschitz(const lump_act_t *a)
-{
-    switch (a->kind) {
-    case LUMP_ACT_IDENTITY:
-    case LUMP_ACT_RELU:
-    case LUMP_ACT_TANH:
-        return 1.0;
-    case LUMP_ACT_SIGMOID:
-        return 0.25;
-    case LUMP_ACT_LEAKY_RELU:
-        return mpq_sgn(a->alpha) >= 0 && mpq_cmp_ui(a->alpha, 1, 1) <= 0 ? 1.0 : 0.0;
-    }
-    return 0.0;
-}
-
 /* The largest gap between the chord and the function max(0, z) or z's
  * relu over [l, u]: 0 when stable. */
 static double tri_gap(double l, double u)
@@ -383,32 +406,49 @@ static double tri_gap(double l, double u)
     return l < 0 && u > 0 ? -l * u / (u - l) : 0;
 }
 
-/* The bowtie lines of delta between min(0, L dz) and max(0, L dz) over
- * dz in [dl, du] (L is 1 or 1/4, so L times a double is exact). */
-static void bowtie(dline_t *up, dline_t *lo, double L, double dl, double du)
+/* The bowtie lines of delta = s dz, s in [M, N] (lump_i_act_slopes), over
+ * dz in [dl, du]: delta lies between min(M dz, N dz) and max(M dz, N dz).
+ * On dz >= 0 these are the lines M dz and N dz themselves, on dz <= 0 the
+ * same lines swapped. Across 0 the upper envelope max(M dz, N dz) is
+ * convex, so its chord from (dl, M dl) to (du, N du) lies above it on
+ * [dl, du]; the lower envelope min(M dz, N dz) is concave, so its chord
+ * from (dl, N dl) to (du, M du) lies below. The end values are rounded
+ * outward (up for the upper chord), which keeps the chords on their side;
+ * chord() rounds the intercepts. relu is M = 0, N = 1: delta between
+ * 0 and dz. */
+static void bowtie(dline_t *up, dline_t *lo, double M, double N, double dl, double du)
 {
     line_t a, b;
     up->sg = lo->sg = 0;
+    up->t = lo->t = 0;
     if (dl >= 0) {
-        up->sd = L;
-        up->t = 0;
-        lo->sd = 0;
-        lo->t = 0;
+        up->sd = N;
+        lo->sd = M;
         return;
     }
     if (du <= 0) {
-        up->sd = 0;
-        up->t = 0;
-        lo->sd = L;
-        lo->t = 0;
+        up->sd = M;
+        lo->sd = N;
         return;
     }
-    a = chord(dl, 0, du, L * du, 1);
-    b = chord(dl, L * dl, du, 0, 0);
+    a = chord(dl, lump_i_mul_dir(M, dl, 1), du, lump_i_mul_dir(N, du, 1), 1);
+    b = chord(dl, lump_i_mul_dir(N, dl, 0), du, lump_i_mul_dir(M, du, 0), 0);
     up->sd = a.s;
     up->t = a.t;
     lo->sd = b.s;
     lo->t = b.t;
+}
+
+/* [*L, *H] covers z_f and c z_g of neuron V of layer I paired with W:
+ * the arguments whose difference quotient delta / dz is. */
+static void pair_zrange(const sym_t *X, size_t i, size_t v, size_t w, double *l, double *h)
+{
+    const lump_i_pair_t *P = X->pr;
+    double gl, gh;
+    mul_ival(&gl, &gh, P->cm[i][v], add_up(P->cm[i][v], P->cr[i][v]), zgl(X, i)[w],
+             zgh(X, i)[w]);
+    *l = fmin(zfl(X, i)[v], gl);
+    *h = fmax(zfh(X, i)[v], gh);
 }
 
 /* The lines of delta_v = y_f - c y_g - kappa, layer I. */
@@ -457,12 +497,16 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
             lo->t = add_dn(add_dn(fo->t, -ct), -mul_up(e, mg));
             return;
         }
-        bowtie(up, lo, 1.0, dl, dh);
+        bowtie(up, lo, 0.0, 1.0, dl, dh);
         return;
     }
-    if (lipschitz(act) > 0) {
-        bowtie(up, lo, lipschitz(act), dl, dh);
-        return;
+    {
+        double zl, zh, M, N;
+        pair_zrange(X, i, v, w, &zl, &zh);
+        if (lump_i_act_slopes(&M, &N, act, zl, zh)) {
+            bowtie(up, lo, M, N, dl, dh);
+            return;
+        }
     }
     up->sd = lo->sd = up->sg = lo->sg = 0;
     up->t = X->d->dyh[i][v];
@@ -868,9 +912,16 @@ static void diff_layer(sym_t *X, size_t i)
             meet(&l2, &h2, lo, hi);
         } else if (act->kind == LUMP_ACT_RELU && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {
             meet(&l2, &h2, lo, hi);
-        } else if (lipschitz(act) > 0) {
-            double Lc = lipschitz(act);
-            meet(&l2, &h2, fmin(0, Lc * lo), fmax(0, Lc * hi));
+        } else {
+            /* delta = s dz with s in [M, N]: between the extreme products */
+            double M, N, zl2, zh2;
+            pair_zrange(X, i, v, w, &zl2, &zh2);
+            if (lump_i_act_slopes(&M, &N, act, zl2, zh2))
+                meet(&l2, &h2,
+                     fmin(fmin(lump_i_mul_dir(M, lo, 0), lump_i_mul_dir(N, lo, 0)),
+                          fmin(lump_i_mul_dir(M, hi, 0), lump_i_mul_dir(N, hi, 0))),
+                     fmax(fmax(lump_i_mul_dir(M, lo, 1), lump_i_mul_dir(N, lo, 1)),
+                          fmax(lump_i_mul_dir(M, hi, 1), lump_i_mul_dir(N, hi, 1))));
         }
         d->dyl[i][v] = l2;
         d->dyh[i][v] = h2;

@@ -58,4 +58,31 @@ void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo
 void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
                          double l, double u);
 
+/* lump_i_mul_dir -- A * B rounded up (UP != 0) or down: the product to
+ * nearest, kept when fma shows it exact (and not in the subnormal range),
+ * else moved one step outwards. So products by 0, 1 or a power of 2 stay
+ * exact. O(1). */
+static inline double lump_i_mul_dir(double a, double b, int up)
+{
+    double p = a * b;
+    if (fma(a, b, -p) == 0 && (p == 0 ? a == 0 || b == 0 : fabs(p) >= 0x1p-1022))
+        return p;
+    return up ? lump_i_up(p) : lump_i_down(p);
+}
+
+/* lump_i_act_slopes -- [*SL, *SH], doubles rounded outward, contains every
+ * difference quotient (act(a) - act(b)) / (a - b) of ACT over a != b with
+ * both arguments in [ZL, ZH] (pass -inf, inf for the whole line), so that
+ * act(a) - act(b) = s (a - b) for some s in [*SL, *SH]. Returns 0 (and
+ * [-inf, inf]) for an activation without such a bound. O(1).
+ * Why: every activation here is absolutely continuous, so
+ * act(a) - act(b) = integral of act' from b to a = s (a - b) with s an
+ * average of act' over [b, a], hence in the closed hull of its values:
+ * identity {1}; relu {0, 1}; leaky_relu(alpha) {alpha, 1} (alpha may be
+ * negative or above 1: then act is not monotone or steeper than 1, and
+ * the hull is [alpha, 1] or [1, alpha]); sigmoid (0, 1/4]; tanh (0, 1].
+ * On [0, inf) relu and leaky relu have slope 1 only, on (-inf, 0] alpha
+ * (relu 0) only. */
+int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, double zh);
+
 #endif

@@ -224,6 +224,51 @@ void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const l
     }
 }
 
+/* lump_i_act_slopes -- see bound_util.h. */
+int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, double zh)
+{
+    double lo = 1, hi = 1; /* the slope on z >= 0 for the piecewise-linear kinds */
+    switch (act->kind) {
+    case LUMP_ACT_IDENTITY:
+        break;
+    case LUMP_ACT_RELU:
+    case LUMP_ACT_LEAKY_RELU: {
+        double al = 0, ah = 0; /* the slope on z <= 0 */
+        if (act->kind == LUMP_ACT_LEAKY_RELU) {
+            al = lump_i_q_down(act->alpha);
+            ah = lump_i_q_up(act->alpha);
+            if (!isfinite(al) || !isfinite(ah)) { /* alpha beyond double */
+                *sl = -HUGE_VAL;
+                *sh = HUGE_VAL;
+                return 0;
+            }
+        }
+        if (zh <= 0) {
+            lo = al;
+            hi = ah;
+        } else if (zl < 0) {
+            lo = fmin(1, al);
+            hi = fmax(1, ah);
+        }
+        break;
+    }
+    case LUMP_ACT_SIGMOID:
+        lo = 0;
+        hi = 0.25;
+        break;
+    case LUMP_ACT_TANH:
+        lo = 0;
+        break;
+    default:
+        *sl = -HUGE_VAL;
+        *sh = HUGE_VAL;
+        return 0;
+    }
+    *sl = lo;
+    *sh = hi;
+    return 1;
+}
+
 void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo, double zhi)
 {
     switch (act->kind) {

@@ -4,25 +4,41 @@
 #include <limits.h>
 #include <math.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include "glpk_support.h"
 
+/* The LP is kept here as well as in GLPK (a journal of its columns, rows
+ * and objective), because a GLPK fault destroys every problem of the
+ * environment: from the journal a problem is rebuilt and solved again, with
+ * another scaling (see lump_i_lp_solve). GLPK's copy is brought up to date
+ * lazily, inside the guarded solve. */
 struct lump_i_lp {
-    glp_prob *P;
-    unsigned long gen; /* the GLPK environment this problem lives in */
-    int *ind;          /* 1-based scratch for glp_set_mat_row */
-    double *val;
-    size_t cap;
+    glp_prob *P;       /* NULL until the first solve, or after a fault */
+    unsigned long gen; /* the GLPK environment P lives in */
+    int maximize;
+    size_t ncols, nrows, nnz;   /* in the journal */
+    size_t cols_in, rows_in;    /* of those, already in P */
+    size_t ccap, rcap, scap, ecap; /* capacities */
+    double *clo, *chi, *obj;    /* per column */
+    double *rlo, *rhi;          /* per row */
+    size_t *rstart;             /* row r: entries rstart[r] .. rstart[r+1]-1 */
+    int *eind;                  /* entry e at index e + 1 (GLPK's 1-based */
+    double *eval;               /* arrays): its 1-based column and value */
     int scaled; /* scaled since the last change of the matrix */
 };
 
-/* GLPK reports a fault (a bad argument, an internal error) through its
- * error hook and aborts when the hook returns. The hook therefore jumps
- * back to the guarded call, which then frees the whole environment, as the
- * GLPK manual prescribes (glp_error_hook, section 6.1): every problem
- * object dies with it, which the generation counter records. */
+/* GLPK reports a fault (a bad argument, an internal error such as
+ * "glp_set_sjj: invalid scale factor" inside glp_scale_prob) through its
+ * error hook and aborts the process when the hook returns. The hook
+ * therefore jumps back to the guarded call, which then frees the whole
+ * environment, as the GLPK manual prescribes (glp_error_hook, section
+ * 6.1): every problem object dies with it, which the generation counter
+ * records; each handle rebuilds its problem from its journal when next
+ * solved. */
 static _Thread_local jmp_buf *fault_jump;
 static _Thread_local unsigned long env_gen;
+static _Thread_local unsigned long inject_faults;
 
 static void on_fault(void *info)
 {
@@ -31,35 +47,29 @@ static void on_fault(void *info)
         longjmp(*fault_jump, 1);
 }
 
-static lump_error_t after_fault(const char *where)
+/* GLPK switches its terminal output back on to print a fault's message
+ * (to stdout, where it would corrupt --json output): a terminal hook
+ * swallows every line instead. The fault is recovered from, so the
+ * message would only alarm. */
+static int swallow(void *info, const char *s)
+{
+    (void)info;
+    (void)s;
+    return 1;
+}
+
+static void after_fault(void)
 {
     fault_jump = NULL;
     glp_error_hook(NULL, NULL);
     glp_free_env();
     env_gen++;
-    return lump_error_set(LUMP_EINTERNAL,
-                          "GLPK: internal fault in %s (every open LP was released)", where);
 }
 
-#define GUARD_BEGIN(where)                                                    \
-    jmp_buf guard_jb_;                                                        \
-    if (setjmp(guard_jb_) != 0)                                               \
-        return after_fault(where);                                            \
-    fault_jump = &guard_jb_;                                                  \
-    glp_error_hook(on_fault, NULL)
-
-#define GUARD_END()                                                           \
-    do {                                                                      \
-        glp_error_hook(NULL, NULL);                                           \
-        fault_jump = NULL;                                                    \
-    } while (0)
-
-static lump_error_t alive(const lump_i_lp_t *lp, const char *where)
+/* lump_i_lp_inject_faults -- see glpk_support.h. */
+void lump_i_lp_inject_faults(unsigned long n)
 {
-    if (lp->P == NULL || lp->gen != env_gen)
-        return lump_error_set(LUMP_EINTERNAL, "GLPK: %s on an LP lost to an earlier fault",
-                              where);
-    return LUMP_OK;
+    inject_faults = n;
 }
 
 /* The GLPK bound type for [lo, hi] (infinite ends mean free). Ends a few
@@ -80,24 +90,45 @@ static int bound_type(double lo, double hi)
     return GLP_DB;
 }
 
-/* lump_i_lp_new -- an empty LP (see glpk_support.h). Terminal output of
- * GLPK is switched off for the whole environment. O(1). */
+/* Grow *P (elements of SIZE bytes, capacity *CAP) to hold N. */
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    size_t c = *cap;
+    void *q;
+    if (n <= c)
+        return 1;
+    while (c < n)
+        c = c < 8 ? 8 : 2 * c;
+    if (c > SIZE_MAX / size || (q = realloc(*p, c * size)) == NULL)
+        return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+/* lump_i_lp_new -- an empty LP (see glpk_support.h). No GLPK call yet.
+ * O(1). */
 lump_error_t lump_i_lp_new(lump_i_lp_t **out, int maximize)
 {
     lump_i_lp_t *lp = calloc(1, sizeof *lp);
     *out = NULL;
-    if (lp == NULL)
+    if (lp == NULL || (lp->rstart = calloc(1, sizeof *lp->rstart)) == NULL) {
+        free(lp);
         return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for an LP handle");
-    {
-        GUARD_BEGIN("glp_create_prob");
-        glp_term_out(GLP_OFF);
-        lp->P = glp_create_prob();
-        glp_set_obj_dir(lp->P, maximize ? GLP_MAX : GLP_MIN);
-        GUARD_END();
     }
-    lp->gen = env_gen;
+    lp->maximize = maximize;
+    lp->scap = 1;
     *out = lp;
     return LUMP_OK;
+}
+
+static void drop_prob(lump_i_lp_t *lp)
+{
+    if (lp->P != NULL && lp->gen == env_gen)
+        glp_delete_prob(lp->P);
+    lp->P = NULL;
+    lp->cols_in = lp->rows_in = 0;
+    lp->scaled = 0;
 }
 
 /* lump_i_lp_free -- release LP (a no-op on NULL; the GLPK object is gone
@@ -106,10 +137,15 @@ void lump_i_lp_free(lump_i_lp_t *lp)
 {
     if (lp == NULL)
         return;
-    if (lp->P != NULL && lp->gen == env_gen)
-        glp_delete_prob(lp->P);
-    free(lp->ind);
-    free(lp->val);
+    drop_prob(lp);
+    free(lp->clo);
+    free(lp->chi);
+    free(lp->obj);
+    free(lp->rlo);
+    free(lp->rhi);
+    free(lp->rstart);
+    free(lp->eind);
+    free(lp->eval);
     free(lp);
 }
 
@@ -117,24 +153,25 @@ void lump_i_lp_free(lump_i_lp_t *lp)
 lump_error_t lump_i_lp_add_cols(lump_i_lp_t *lp, size_t n, const double *lo,
                                 const double *hi, size_t *first)
 {
-    lump_error_t err = alive(lp, "adding columns");
-    if (err != LUMP_OK)
-        return err;
-    if (n == 0) {
-        *first = (size_t)glp_get_num_cols(lp->P);
-        return LUMP_OK;
-    }
-    if (n > (size_t)INT_MAX - (size_t)glp_get_num_cols(lp->P))
+    size_t c = lp->ccap, c2;
+    if (n > (size_t)INT_MAX - lp->ncols)
         return lump_error_set(LUMP_ENOMEM, "GLPK: %zu more columns exceed its index range", n);
-    {
-        GUARD_BEGIN("glp_add_cols");
-        int j0 = glp_add_cols(lp->P, (int)n);
-        for (size_t k = 0; k < n; k++)
-            glp_set_col_bnds(lp->P, j0 + (int)k, bound_type(lo[k], hi[k]), lo[k], hi[k]);
-        GUARD_END();
-        *first = (size_t)(j0 - 1);
-        lp->scaled = 0;
+    c2 = c;
+    if (!grow((void **)&lp->clo, &c, lp->ncols + n, sizeof(double)) ||
+        !grow((void **)&lp->chi, &c2, lp->ncols + n, sizeof(double)))
+        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for %zu columns", n);
+    c2 = lp->ccap;
+    if (!grow((void **)&lp->obj, &c2, lp->ncols + n, sizeof(double)))
+        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for %zu columns", n);
+    lp->ccap = c;
+    for (size_t k = 0; k < n; k++) {
+        lp->clo[lp->ncols + k] = lo[k];
+        lp->chi[lp->ncols + k] = hi[k];
+        lp->obj[lp->ncols + k] = 0.0;
     }
+    *first = lp->ncols;
+    lp->ncols += n;
+    lp->scaled = 0;
     return LUMP_OK;
 }
 
@@ -142,52 +179,82 @@ lump_error_t lump_i_lp_add_cols(lump_i_lp_t *lp, size_t n, const double *lo,
 lump_error_t lump_i_lp_add_row(lump_i_lp_t *lp, size_t nnz, const size_t *idx,
                                const double *val, double lo, double hi, size_t *row)
 {
-    lump_error_t err = alive(lp, "adding a row");
-    if (err != LUMP_OK)
-        return err;
-    if (nnz + 1 > lp->cap) {
-        size_t cap = 2 * (nnz + 1);
-        int *ind = realloc(lp->ind, cap * sizeof *ind);
-        double *v;
-        if (ind == NULL)
-            return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for a row of %zu", nnz);
-        lp->ind = ind;
-        v = realloc(lp->val, cap * sizeof *v);
-        if (v == NULL)
-            return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for a row of %zu", nnz);
-        lp->val = v;
-        lp->cap = cap;
-    }
+    size_t rc = lp->rcap, rc2 = lp->rcap, sc = lp->scap, ec = lp->ecap, ec2 = lp->ecap;
+    if (lp->nrows >= (size_t)INT_MAX - 1)
+        return lump_error_set(LUMP_ENOMEM, "GLPK: a row beyond its index range");
+    for (size_t k = 0; k < nnz; k++)
+        if (idx[k] >= lp->ncols)
+            return lump_error_set(LUMP_EINTERNAL, "GLPK: a row names column %zu of %zu", idx[k],
+                                  lp->ncols);
+    if (!grow((void **)&lp->rlo, &rc, lp->nrows + 1, sizeof(double)) ||
+        !grow((void **)&lp->rhi, &rc2, lp->nrows + 1, sizeof(double)) ||
+        !grow((void **)&lp->rstart, &sc, lp->nrows + 2, sizeof(size_t)) ||
+        !grow((void **)&lp->eind, &ec, lp->nnz + nnz + 1, sizeof(int)) ||
+        !grow((void **)&lp->eval, &ec2, lp->nnz + nnz + 1, sizeof(double)))
+        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for a row of %zu", nnz);
+    lp->rcap = rc;
+    lp->scap = sc;
+    lp->ecap = ec;
     for (size_t k = 0; k < nnz; k++) {
-        lp->ind[k + 1] = (int)idx[k] + 1;
-        lp->val[k + 1] = val[k];
+        lp->eind[lp->nnz + k + 1] = (int)idx[k] + 1;
+        lp->eval[lp->nnz + k + 1] = val[k];
     }
-    {
-        GUARD_BEGIN("glp_add_rows");
-        int i = glp_add_rows(lp->P, 1);
-        glp_set_row_bnds(lp->P, i, bound_type(lo, hi), lo, hi);
-        glp_set_mat_row(lp->P, i, (int)nnz, lp->ind, lp->val);
-        GUARD_END();
-        *row = (size_t)(i - 1);
-        lp->scaled = 0;
-    }
+    lp->rlo[lp->nrows] = lo;
+    lp->rhi[lp->nrows] = hi;
+    lp->nnz += nnz;
+    lp->rstart[lp->nrows + 1] = lp->nnz;
+    *row = lp->nrows++;
+    lp->scaled = 0;
     return LUMP_OK;
 }
 
 /* lump_i_lp_set_obj -- see glpk_support.h. O(1). */
 void lump_i_lp_set_obj(lump_i_lp_t *lp, size_t j, double c)
 {
-    lump_require(lp->P != NULL && lp->gen == env_gen, "lump_i_lp_set_obj");
-    lump_require(j < (size_t)glp_get_num_cols(lp->P), "lump_i_lp_set_obj");
-    glp_set_obj_coef(lp->P, (int)j + 1, c);
+    lump_require(j < lp->ncols, "lump_i_lp_set_obj");
+    lp->obj[j] = c;
 }
 
 /* lump_i_lp_clear_obj -- see glpk_support.h. O(cols). */
 void lump_i_lp_clear_obj(lump_i_lp_t *lp)
 {
-    lump_require(lp->P != NULL && lp->gen == env_gen, "lump_i_lp_clear_obj");
-    for (int j = 0, n = glp_get_num_cols(lp->P); j <= n; j++)
-        glp_set_obj_coef(lp->P, j, 0.0);
+    for (size_t j = 0; j < lp->ncols; j++)
+        lp->obj[j] = 0.0;
+}
+
+/* Bring GLPK's problem up to date with the journal: create it when it is
+ * missing (first solve, or lost to a fault), add the new columns and rows,
+ * set the objective. Called inside a guard. O(new entries + cols). */
+static void sync_prob(lump_i_lp_t *lp)
+{
+    if (lp->P == NULL || lp->gen != env_gen) {
+        glp_term_out(GLP_OFF);
+        lp->P = glp_create_prob();
+        lp->gen = env_gen;
+        lp->cols_in = lp->rows_in = 0;
+        lp->scaled = 0;
+        glp_set_obj_dir(lp->P, lp->maximize ? GLP_MAX : GLP_MIN);
+    }
+    if (lp->cols_in < lp->ncols) {
+        int j0 = glp_add_cols(lp->P, (int)(lp->ncols - lp->cols_in));
+        for (size_t k = lp->cols_in; k < lp->ncols; k++)
+            glp_set_col_bnds(lp->P, j0 + (int)(k - lp->cols_in), bound_type(lp->clo[k], lp->chi[k]),
+                             lp->clo[k], lp->chi[k]);
+        lp->cols_in = lp->ncols;
+    }
+    if (lp->rows_in < lp->nrows) {
+        int i0 = glp_add_rows(lp->P, (int)(lp->nrows - lp->rows_in));
+        for (size_t r = lp->rows_in; r < lp->nrows; r++) {
+            int i = i0 + (int)(r - lp->rows_in);
+            size_t b = lp->rstart[r], n = lp->rstart[r + 1] - b;
+            glp_set_row_bnds(lp->P, i, bound_type(lp->rlo[r], lp->rhi[r]), lp->rlo[r], lp->rhi[r]);
+            /* GLPK reads ind[1..n] and val[1..n]: entries b .. b + n - 1 */
+            glp_set_mat_row(lp->P, i, (int)n, lp->eind + b, lp->eval + b);
+        }
+        lp->rows_in = lp->nrows;
+    }
+    for (size_t j = 0; j < lp->ncols; j++)
+        glp_set_obj_coef(lp->P, (int)j + 1, lp->obj[j]);
 }
 
 /* One run of the simplex method from the current basis; a basis GLPK
@@ -208,26 +275,62 @@ static int run_simplex(glp_prob *P)
     return rc;
 }
 
+/* The scalings tried in turn: GLPK's automatic choice, none, and
+ * equilibration alone. A fault (seen: "glp_set_sjj: invalid scale factor"
+ * on coefficients of very different magnitudes) moves on to the next. */
+static const int SCALINGS[] = {GLP_SF_AUTO, 0, GLP_SF_EQ};
+#define N_SCALINGS (sizeof SCALINGS / sizeof SCALINGS[0])
+
+/* One guarded attempt with scaling mode K: 0 and the results in *RC, *ST,
+ * or 1 when GLPK faulted (its environment is then freed). */
+static int attempt(lump_i_lp_t *lp, size_t k, int *rc, int *st)
+{
+    jmp_buf jb;
+    if (setjmp(jb) != 0) {
+        after_fault();
+        lp->P = NULL;
+        return 1;
+    }
+    fault_jump = &jb;
+    glp_error_hook(on_fault, NULL);
+    glp_term_hook(swallow, NULL);
+    sync_prob(lp);
+    if (inject_faults > 0 && lp->ncols > 0) {
+        inject_faults--;
+        glp_set_sjj(lp->P, 1, 0.0); /* the fault seen in the field */
+    }
+    if (!lp->scaled || k > 0) {
+        if (SCALINGS[k] != 0)
+            glp_scale_prob(lp->P, SCALINGS[k]);
+        else
+            glp_unscale_prob(lp->P);
+    }
+    lp->scaled = 1;
+    *rc = run_simplex(lp->P);
+    *st = glp_get_status(lp->P);
+    glp_error_hook(NULL, NULL);
+    fault_jump = NULL;
+    return 0;
+}
+
 /* lump_i_lp_solve -- see glpk_support.h. The problem is scaled once
- * (geometric and equilibration scaling; duals are reported unscaled by
- * GLPK) after each change of the matrix, and each solve warm-starts from the previous basis, which makes
- * re-solving with a new objective cheap. Time: that of the simplex. */
+ * (GLPK's automatic geometric and equilibration scaling; duals are
+ * reported unscaled) after each change of the matrix, and each solve
+ * warm-starts from the previous basis, which makes re-solving with a new
+ * objective cheap. When GLPK faults, the problem is rebuilt from the
+ * journal and solved without scaling, then with equilibration only; when
+ * every attempt faults the status is LUMP_I_LP_FAILED (the callers then
+ * fall back to their other sound bounds). Time: that of the simplex, times
+ * the attempts. */
 lump_error_t lump_i_lp_solve(lump_i_lp_t *lp, lump_i_lp_status_t *status)
 {
-    lump_error_t err = alive(lp, "solving");
-    int rc, st;
+    int rc = -1, st = 0;
+    size_t k = 0;
     *status = LUMP_I_LP_FAILED;
-    if (err != LUMP_OK)
-        return err;
-    {
-        GUARD_BEGIN("glp_simplex");
-        if (!lp->scaled)
-            glp_scale_prob(lp->P, GLP_SF_AUTO);
-        lp->scaled = 1;
-        rc = run_simplex(lp->P);
-        st = glp_get_status(lp->P);
-        GUARD_END();
-    }
+    while (k < N_SCALINGS && attempt(lp, k, &rc, &st) != 0)
+        k++;
+    if (k == N_SCALINGS)
+        return LUMP_OK;
     if (rc != 0)
         *status = LUMP_I_LP_FAILED;
     else if (st == GLP_OPT)
@@ -263,10 +366,10 @@ double lump_i_lp_col_dual(const lump_i_lp_t *lp, size_t j)
 
 size_t lump_i_lp_n_rows(const lump_i_lp_t *lp)
 {
-    return (size_t)glp_get_num_rows(lp->P);
+    return lp->nrows;
 }
 
 size_t lump_i_lp_n_cols(const lump_i_lp_t *lp)
 {
-    return (size_t)glp_get_num_cols(lp->P);
+    return lp->ncols;
 }

@@ -37,9 +37,18 @@ void lump_i_lp_set_obj(lump_i_lp_t *lp, size_t j, double c);
 void lump_i_lp_clear_obj(lump_i_lp_t *lp);
 
 /* lump_i_lp_solve -- run the simplex method (GLPK's glp_simplex with
- * presolve off, so duals exist); *STATUS says how it ended. Errors only
- * for failures of GLPK itself, caught through its error hook. */
+ * presolve off, so duals exist); *STATUS says how it ended. A fault of
+ * GLPK (caught through its error hook) is retried on a rebuilt problem
+ * with other scalings, and ends as LUMP_I_LP_FAILED when every attempt
+ * faults: never an error. Other problems of the thread are rebuilt when
+ * next solved (a fault frees GLPK's whole environment). The return value
+ * is kept for the interface (always LUMP_OK). */
 lump_error_t lump_i_lp_solve(lump_i_lp_t *lp, lump_i_lp_status_t *status) LUMP_WUR;
+
+/* lump_i_lp_inject_faults -- for tests: make the next N solve attempts
+ * of this thread fault inside GLPK (an invalid scale factor, as seen in
+ * the field), so that the recovery path runs. O(1). */
+void lump_i_lp_inject_faults(unsigned long n);
 
 /* Results of the last solve. O(1) each. */
 double lump_i_lp_obj(const lump_i_lp_t *lp);

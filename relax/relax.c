@@ -432,7 +432,11 @@ static void mark_dead(rlayer_t *rl, size_t n_layers)
 static lump_error_t put(lump_arr_t *a, size_t idx, double x)
 {
     if (!isfinite(x))
-        return lump_error_set(LUMP_EINTERNAL, "relax: a quotient value is not finite");
+        return lump_error_set(LUMP_EUNSUPPORTED,
+                              "relax: a weight or bias of the quotient overflows double "
+                              "precision (it is %g); the network's values are too large for "
+                              "relax, which computes the quotient in double",
+                              x);
     if (a->store == LUMP_STORE_F32 && fabs(x) <= FLT_MAX) {
         ((float *)a->data)[idx] = (float)x;
         return LUMP_OK;

@@ -39,7 +39,7 @@ expect_exit 0 "$LUMPNET" eval "$EX/tiny.json" --inputs "$EX/tiny_inputs.txt"
 printf '2.75,-0.875\n-0.75,0.75\n' > "$TMP/want"
 diff -u "$TMP/want" "$TMP/out" || fail "double eval"
 expect_exit 0 "$LUMPNET" eval "$EX/tiny.json" --mpfr 100 --input 0.5,-0.25
-[ "$(cat "$TMP/out")" = "5,-2.3125" ] || fail "mpfr eval: $(cat "$TMP/out")"
+[ "$(cat "$TMP/out")" = "[5e+00, 5e+00], [-2.3125e+00, -2.3125e+00]" ] || fail "mpfr eval: $(cat "$TMP/out")"
 expect_exit 0 "$LUMPNET" eval "$EX/tiny.json" --input=-1,2 --exact
 [ "$(cat "$TMP/out")" = "-3/4,3/4" ] || fail "exact eval 2: $(cat "$TMP/out")"
 

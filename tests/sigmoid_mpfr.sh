@@ -12,7 +12,12 @@ awk -v seed="${LUMPNET_SEED:-20261124}" 'BEGIN { srand(seed);
 "$LUMPNET" eval "$NET" --inputs "$TMP/in.txt" --mpfr 256 > "$TMP/mpfr.txt" 2>"$TMP/err" \
   || fail "mpfr eval: $(cat "$TMP/err")"
 cat "$TMP/err"
-paste -d';' "$TMP/double.txt" "$TMP/mpfr.txt" | awk -F';' '
+# the MPFR lines are "[lo, hi], [lo, hi], ...": compare the double value
+# with the midpoint of each interval
+sed -e 's/\], \[/;/g' -e 's/^\[//' -e 's/\]$//' "$TMP/mpfr.txt" |
+  awk -F';' '{ s = ""; for (i = 1; i <= NF; i++) { split($i, e, ", ");
+    s = s (i > 1 ? "," : "") sprintf("%.17g", (e[1] + e[2]) / 2) } print s }' > "$TMP/mid.txt"
+paste -d';' "$TMP/double.txt" "$TMP/mid.txt" | awk -F';' '
   { n = split($1, a, ","); m = split($2, b, ",");
     if (n != 10 || m != 10) { print "bad line " NR; bad++ }
     for (i = 1; i <= n; i++) {

@@ -132,8 +132,9 @@ typedef enum { LUMP_CENTRE_MEAN = 0, LUMP_CENTRE_LP = 1 } lump_centre_t;
  * deviation over the box, sum_C |dw_C| * max_{x in X} |y_C| + |db| (see
  * docs/relax.md for the deterministic clustering). Scales follow the
  * activation as in exact lumping. L (may be NULL) receives the blocks.
- * EPS = 0 gives exactly the exact/proportional quotient. O(m * blocks)
- * worst case. */
+ * EPS = 0 gives exactly the exact/proportional quotient; for EPS > 0 the
+ * quotient is computed in double, and LUMP_EUNSUPPORTED says when one of
+ * its values overflows. O(m * blocks) worst case. */
 lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
                         const lump_box_t *box, double eps, lump_centre_t centre) LUMP_WUR;
 
