@@ -20,6 +20,7 @@ typedef struct {
     int create_errno;  /* why it could not be created (0: it could) */
     int write_errno;   /* the first write error (0: none) */
     int exists;        /* the target exists: its mode and owner are kept */
+    int discard;       /* the writer failed: drop what is still buffered */
     struct stat st;
 } out_t;
 
@@ -100,6 +101,8 @@ static ssize_t out_write(void *cookie, const char *buf, size_t n)
 {
     out_t *o = cookie;
     size_t done = 0;
+    if (o->discard)
+        return (ssize_t)n;
     if (o->create_errno != 0 || o->write_errno != 0)
         return 0;
     if (o->fd < 0 && create_tmp(o) != 0)
@@ -173,6 +176,8 @@ static lump_error_t produce(out_t *o, const lump_io_output_t *out)
     current_stream = f;
     lump_i_io_set_target(o->path);
     err = out->write(f, out->ctx);
+    /* a failed document is not written out, so its own message stands */
+    o->discard = err != LUMP_OK;
     flushed = fflush(f);
     if (err == LUMP_OK && flushed == 0 && o->fd < 0)
         create_tmp(o); /* an empty document is still a file */
