@@ -3,6 +3,7 @@
  * same parameter budget */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -351,6 +352,7 @@ static lump_error_t plot_write(FILE *f, void *arg)
     FILE *gp;
     int st, fd = lump_io_fd(f);
     struct stat sb;
+    struct sigaction ign, old_pipe;
     if (fd < 0)
         return lump_error_set(LUMP_EIO, "%s: %s", c->out, strerror(errno));
     fflush(NULL);
@@ -358,6 +360,12 @@ static lump_error_t plot_write(FILE *f, void *arg)
     gp = popen(cmd, "w");
     if (gp == NULL)
         return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", c->out, strerror(errno));
+    /* a gnuplot that dies early (it cannot start under --max-memory, say)
+     * must fail the plot with a message, not end lumpnet by SIGPIPE */
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
     for (int s = 0; s < 4 && err == LUMP_OK; s++) {
         char name[16];
         snprintf(name, sizeof name, "d%d", s);
@@ -401,6 +409,7 @@ static lump_error_t plot_write(FILE *f, void *arg)
     }
     fputs("unset multiplot\n", gp);
     st = pclose(gp);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     if (err != LUMP_OK)
         return err;
     if (st != 0 || fstat(fd, &sb) != 0 || sb.st_size == 0)
