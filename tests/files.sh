@@ -10,6 +10,12 @@
 EX=$(cd "$TESTS/../examples" && pwd)
 cd "$TMP" || fail "cannot enter $TMP"
 cp "$EX/tiny.json" t.json
+# a gnuplot that fails, first on PATH: the plot cases need no real one
+mkdir bin
+printf '#!/bin/sh\ncat >/dev/null\necho "gnuplot: cannot draw" >&2\nexit 1\n' >bin/gnuplot
+chmod +x bin/gnuplot
+PATH="$TMP/bin:$PATH"
+export PATH
 
 # sums: the checksums of every file here, to compare before and after
 sums() { find . -maxdepth 1 -type f ! -name err.txt ! -name out.txt -exec sha256sum {} + | sort; }
@@ -115,10 +121,7 @@ rm -f err.txt
 [ "$(temps)" -eq 0 ] || fail "reduce: a temporary file was left"
 echo "all or none: reduce kept the old certificate when the network could not be written"
 # explore: a plot that fails takes the CSV with it (a gnuplot that fails)
-mkdir bin
-printf '#!/bin/sh\ncat >/dev/null\necho "gnuplot: cannot draw" >&2\nexit 1\n' >bin/gnuplot
-chmod +x bin/gnuplot
-PATH="$TMP/bin:$PATH" "$LUMPNET" explore t.json --box 0:1 --steps 1 --samples 10 --csv e.csv \
+"$LUMPNET" explore t.json --box 0:1 --steps 1 --samples 10 --csv e.csv \
   --plot e.svg >/dev/null 2>err.txt
 rc=$?
 [ "$rc" -eq 2 ] || fail "explore with a failing gnuplot: exit $rc, expected 2 ($(cat err.txt))"
@@ -127,7 +130,7 @@ grep -q 'e.svg' err.txt || fail "explore with a failing gnuplot: the message doe
 [ -e e.svg ] && fail "explore: the plot failed but a plot file is there"
 [ "$(temps)" -eq 0 ] || fail "explore: a temporary file was left"
 echo "all or none: explore wrote no CSV when the plot failed ($(cat err.txt))"
-rm -rf bin err.txt
+rm -f err.txt
 
 # --- output file details ---------------------------------------------------
 # overwriting keeps the mode of the old file
