@@ -77,6 +77,22 @@ int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long l
  * Errors name the file. O(file size). */
 lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net);
 
+/* A file a command reads or writes, and what the user called it ("the
+ * network", "--cert"), for cli_check_files. */
+typedef struct {
+    const char *path; /* NULL: not given */
+    const char *role;
+} cli_file_t;
+
+/* cli_check_files -- before COMMAND does any work: every output of OUT can
+ * be written (lump_io_check_output), none is one of the inputs IN (they
+ * would be lost: compared by identity, see lump_io_same_file), and no two
+ * outputs are one file. Entries with a NULL path are skipped. Returns
+ * CLI_OK, or CLI_BAD with the message printed. O((NIN + NOUT)^2) system
+ * calls. */
+int cli_check_files(const char *command, const cli_file_t *in, size_t nin, const cli_file_t *out,
+                    size_t nout);
+
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);

@@ -13,13 +13,43 @@ int cli_fail(lump_error_t err)
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
+    char raw[1024], safe[1024];
     va_list ap;
-    fprintf(stderr, "lumpnet %s: ", command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see 'lumpnet %s --help')\n", command);
+    /* the arguments quoted may hold any bytes */
+    lump_i_escape(safe, sizeof safe, raw, sizeof raw);
+    fprintf(stderr, "lumpnet %s: %s\n(see 'lumpnet %s --help')\n", command, safe, command);
     return CLI_BAD;
+}
+
+/* cli_check_files -- see cli.h. */
+int cli_check_files(const char *command, const cli_file_t *in, size_t nin, const cli_file_t *out,
+                    size_t nout)
+{
+    for (size_t i = 0; i < nout; i++) {
+        const char *p = out[i].path;
+        if (p == NULL)
+            continue;
+        if (lump_io_check_output(p) != LUMP_OK)
+            return cli_fail(lump_error_prefix(LUMP_EUSAGE, "%s: %s", command, out[i].role));
+        for (size_t k = 0; k < nin; k++)
+            if (in[k].path != NULL && lump_io_same_file(p, in[k].path))
+                return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                               "%s: %s %s is %s %s: an input is never "
+                                               "overwritten; choose another output name",
+                                               command, out[i].role, p, in[k].role,
+                                               in[k].path));
+        for (size_t k = 0; k < i; k++)
+            if (out[k].path != NULL && lump_io_same_file(p, out[k].path))
+                return cli_fail(lump_error_set(LUMP_EUSAGE,
+                                               "%s: %s %s and %s %s are one file: each "
+                                               "output needs its own",
+                                               command, out[k].role, out[k].path,
+                                               out[i].role, p));
+    }
+    return CLI_OK;
 }
 
 void cli_free_vector(mpq_t *v, size_t n)

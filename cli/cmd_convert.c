@@ -31,6 +31,11 @@ int cli_cmd_convert(int argc, char **argv)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "
                                        "be .onnx, .nnet or .json)", out));
+    {
+        const cli_file_t fin[] = {{in, "the input"}}, fout[] = {{out, "the output"}};
+        if ((m = cli_check_files("convert", fin, 1, fout, 1)) != CLI_OK)
+            return m;
+    }
     lump_net_init(&net);
     err = lump_net_read(&net, in);
     if (err == LUMP_OK)

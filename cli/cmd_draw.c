@@ -136,6 +136,12 @@ int cli_cmd_draw(int argc, char **argv)
                                        "%s: unknown figure format (the extension must be "
                                        ".svg, .pdf, .png or .dot)",
                                        out));
+    {
+        const cli_file_t fin[] = {{path, "the network"}, {cert, "--cert"}, {box, "--box"}},
+                         fout[] = {{out, "-o"}};
+        if ((rc = cli_check_files("draw", fin, 3, fout, 1)) != CLI_OK)
+            return rc;
+    }
     if (title == NULL) {
         title_buf = default_title(path);
         if (title_buf == NULL)

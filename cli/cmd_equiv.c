@@ -37,8 +37,12 @@ int cli_cmd_equiv(int argc, char **argv)
     b_path = ab[1];
     if (a_path == NULL || b_path == NULL)
         return cli_usage_error("equiv", "needs two networks A and B");
-    if (cert != NULL && (strcmp(cert, a_path) == 0 || strcmp(cert, b_path) == 0))
-        return cli_usage_error("equiv", "the certificate would overwrite a network");
+    {
+        const cli_file_t fin[] = {{a_path, "network A"}, {b_path, "network B"}, {box_arg, "--box"}},
+                         fout[] = {{cert, "--cert"}};
+        if ((rc = cli_check_files("equiv", fin, 3, fout, 1)) != CLI_OK)
+            return rc;
+    }
     if (seed_arg != NULL) {
         unsigned long long s;
         if (cli_parse_whole(&s, seed_arg, 0, ULLONG_MAX, "equiv",

@@ -3,6 +3,7 @@
  * same parameter budget */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -349,13 +350,22 @@ static lump_error_t plot_write(FILE *f, void *arg)
     const int colour[4] = {0x0072b2, 0xd55e00, 0x009e73, 0x000000};
     char cmd[64];
     FILE *gp;
-    int st;
+    int st, fd = lump_io_fd(f);
     struct stat sb;
+    struct sigaction ign, old_pipe;
+    if (fd < 0)
+        return lump_error_set(LUMP_EIO, "%s: %s", c->out, strerror(errno));
     fflush(NULL);
-    snprintf(cmd, sizeof cmd, "gnuplot >&%d", fileno(f));
+    snprintf(cmd, sizeof cmd, "gnuplot >&%d", fd);
     gp = popen(cmd, "w");
     if (gp == NULL)
         return lump_error_set(LUMP_EIO, "%s: cannot run gnuplot: %s", c->out, strerror(errno));
+    /* a gnuplot that dies early (it cannot start under --max-memory, say)
+     * must fail the plot with a message, not end lumpnet by SIGPIPE */
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
     for (int s = 0; s < 4 && err == LUMP_OK; s++) {
         char name[16];
         snprintf(name, sizeof name, "d%d", s);
@@ -399,18 +409,23 @@ static lump_error_t plot_write(FILE *f, void *arg)
     }
     fputs("unset multiplot\n", gp);
     st = pclose(gp);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     if (err != LUMP_OK)
         return err;
-    if (st != 0 || fstat(fileno(f), &sb) != 0 || sb.st_size == 0)
+    if (st != 0 || fstat(fd, &sb) != 0 || sb.st_size == 0)
         return lump_error_set(LUMP_EIO, "%s: gnuplot failed to draw the plot (status %d)", c->out,
                               st);
     return LUMP_OK;
 }
 
-static lump_error_t plot(const char *out, const table_t *tab, int calib)
+/* Write the CSV and, when PLOT_OUT is given, the plot: both or neither, so
+ * that a plot that fails takes its table with it. */
+static lump_error_t write_outputs(const char *csv, const char *plot_out, const table_t *tab,
+                                  int calib)
 {
-    plot_ctx_t c = {out, tab, calib};
-    return lump_io_write_atomic(out, plot_write, &c);
+    plot_ctx_t c = {plot_out, tab, calib};
+    lump_io_output_t o[2] = {{csv, write_csv, (void *)tab}, {plot_out, plot_write, &c}};
+    return lump_io_write_all(o, plot_out != NULL ? 2 : 1);
 }
 
 /* EPS[0..steps) for a calibration run: the running maximum of the steps'
@@ -529,8 +544,25 @@ int cli_cmd_explore(int argc, char **argv)
                                            "gnuplot-nox), so the plot cannot be drawn; "
                                            "run without --plot for the CSV alone",
                                            plot_arg));
-        if (strcmp(plot_arg, csv) == 0)
-            return cli_usage_error("explore", "the plot and the CSV are one file");
+    }
+    if (!ends_with(csv, ".csv"))
+        return cli_usage_error("explore", "--csv must end in .csv, not '%s'", csv);
+    {
+        /* --data X.npy,y.npy names two files */
+        const char *comma = data_arg != NULL ? strchr(data_arg, ',') : NULL;
+        char *xnpy = comma != NULL ? strndup(data_arg, (size_t)(comma - data_arg)) : NULL;
+        const cli_file_t fin[] = {{path, "the network"},
+                                  {box_arg, "--box"},
+                                  {comma != NULL ? xnpy : data_arg, "--data"},
+                                  {comma != NULL ? comma + 1 : NULL, "--data"},
+                                  {calib_arg, "--calib"}},
+                         fout[] = {{csv, "--csv"}, {plot_arg, "--plot"}};
+        if (comma != NULL && xnpy == NULL)
+            return cli_fail(lump_error_set(LUMP_ENOMEM, "explore: out of memory"));
+        m = cli_check_files("explore", fin, CLI_COUNT(fin), fout, CLI_COUNT(fout));
+        free(xnpy);
+        if (m != CLI_OK)
+            return m;
     }
     lump_net_init(&net);
     lump_net_init(&g);
@@ -639,9 +671,7 @@ int cli_cmd_explore(int argc, char **argv)
         LUMP_CHECK(fill_row(r, &ctx, &p, &lumping, nout));
         progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 3]);
     }
-    LUMP_CHECK(lump_io_write_atomic(csv, write_csv, &tab));
-    if (plot_arg != NULL)
-        LUMP_CHECK(plot(plot_arg, &tab, run != NULL));
+    LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
     print_table(&tab);
     printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
 cleanup:

@@ -54,6 +54,24 @@ static lump_error_t write_box_cert(FILE *f, void *ctx)
     return lump_box_cert_write(f, ctx);
 }
 
+/* Write the network Q to OUT and, when CERT is given, its certificate
+ * through WRITE_CERT(f, CTX): both or neither (no certificate without its
+ * quotient, and no quotient whose certificate could not be written). */
+static lump_error_t write_outputs(const char *out, const lump_net_t *q, lump_write_opts_t *opts,
+                                  const char *cert, lump_error_t (*write_cert_fn)(FILE *, void *),
+                                  void *ctx)
+{
+    lump_net_output_t nc;
+    lump_io_output_t o[2];
+    lump_error_t err = lump_net_output_prepare(&o[0], &nc, out, q, opts);
+    if (err != LUMP_OK)
+        return err;
+    o[1].path = cert;
+    o[1].write = write_cert_fn;
+    o[1].ctx = ctx;
+    return lump_io_write_all(o, cert != NULL ? 2 : 1);
+}
+
 static json_t *sizes_json(const lump_net_t *net)
 {
     json_t *a = json_array();
@@ -217,14 +235,7 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     check_seconds = now_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("box certificate", why));
-    if (cert != NULL)
-        LUMP_CHECK(lump_io_write_atomic(cert, write_box_cert, &C));
-    err = lump_net_write(out, &q, &opts);
-    if (err != LUMP_OK) {
-        if (cert != NULL)
-            remove(cert);
-        goto cleanup;
-    }
+    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C));
     if (opts.rounded > 0)
         lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
                   "were rounded (largest rounding %.3g): the file is not exact; write .json to "
@@ -294,8 +305,12 @@ int cli_cmd_reduce(int argc, char **argv)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "
                                        "be .onnx, .nnet or .json)", out));
-    if (cert != NULL && strcmp(cert, out) == 0)
-        return cli_usage_error("reduce", "the certificate and the output are one file");
+    {
+        const cli_file_t fin[] = {{path, "the network"}, {box, "--box"}},
+                         fout[] = {{out, "-o"}, {cert, "--cert"}};
+        if ((rc = cli_check_files("reduce", fin, 2, fout, 2)) != CLI_OK)
+            return rc;
+    }
     if (box != NULL)
         return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
                           json);
@@ -312,14 +327,7 @@ int cli_cmd_reduce(int argc, char **argv)
     check_seconds = now_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("lumping", why));
-    if (cert != NULL)
-        LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &L));
-    err = lump_net_write(out, &q, &opts);
-    if (err != LUMP_OK) {
-        if (cert != NULL)
-            remove(cert); /* no certificate without its quotient */
-        goto cleanup;
-    }
+    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_cert, &L));
     if (opts.rounded > 0)
         lump_warn("%s: %zu quotient values do not fit the file's number type and were "
                   "rounded (largest rounding %.3g): the file is not the exact quotient; "

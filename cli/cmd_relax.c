@@ -86,6 +86,13 @@ int cli_cmd_relax(int argc, char **argv)
                                        "%s: unknown network format (the extension must "
                                        "be .onnx, .nnet or .json)",
                                        out));
+    {
+        const cli_file_t fin[] = {{path, "the network"}, {box_arg, "--box"},
+                                  {calib_arg, "--calib"}},
+                         fout[] = {{out, "-o"}};
+        if ((rc = cli_check_files("relax", fin, 3, fout, 1)) != CLI_OK)
+            return rc;
+    }
     lump_net_init(&net);
     lump_net_init(&g);
     lump_box_init(&box);

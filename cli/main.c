@@ -45,6 +45,11 @@ static void print_help(FILE *f)
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
                "2 bad usage or bad input, 3 unknown, 70 internal error (a bug: please\n"
                "report it).\n"
+               "Files: inputs must be regular files (a FIFO or a device is refused);\n"
+               "an output may not be an input or another output of the same command\n"
+               "(exit 2, nothing written); a command writes all its outputs or none,\n"
+               "each through a temporary .lumpnet-XXXXXX in its folder, and an\n"
+               "overwritten file keeps its mode.\n"
                "Global option: --max-memory MB caps the memory of the process; past\n"
                "it the command fails with an out-of-memory message and exit code 2.\n"
                "'lumpnet COMMAND --help' describes one command.\n");
@@ -155,7 +160,8 @@ static const char *const details[] = {
     "  --data FILE            labelled data: CSV (features..., label) or X.npy,y.npy\n"
     "  --calib FILE           calibration-guided lumping (see relax); keep FILE\n"
     "                         apart from --data, which measures the accuracy\n"
-    "  --plot OUT.svg|.pdf    a plot drawn by gnuplot\n"
+    "  --plot OUT.svg|.pdf    a plot drawn by gnuplot; when it fails, the CSV is\n"
+    "                         not written either (both or neither)\n"
     "  --centre mean|lp, --samples N   as in relax\n",
     /* draw */
     "Draws NET with Graphviz: layers left to right, blocks in colour and shape,\n"

@@ -14,9 +14,13 @@
 
 static _Thread_local char message[MSG_MAX];
 
+/* Messages quote names and excerpts from files, whose bytes may be
+ * anything: every message is escaped once, here, where all of them pass. */
 lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap)
 {
-    vsnprintf(message, sizeof message, fmt, ap);
+    char raw[MSG_MAX];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    lump_i_escape(message, sizeof message, raw, sizeof raw);
     return code;
 }
 
@@ -31,14 +35,14 @@ lump_error_t lump_error_set(lump_error_t code, const char *fmt, ...)
 
 lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
 {
-    char old[MSG_MAX];
+    char old[MSG_MAX], raw[MSG_MAX];
     size_t n;
     va_list ap;
     memcpy(old, message, sizeof old);
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    n = strlen(message);
+    n = lump_i_escape(message, sizeof message, raw, sizeof raw);
     if (n + 2 < sizeof message) {
         memcpy(message + n, ": ", 3);
         n += 2;
@@ -68,12 +72,13 @@ int lump_error_exit_code(lump_error_t code)
 
 void lump_warn(const char *fmt, ...)
 {
+    char raw[MSG_MAX], safe[MSG_MAX];
     va_list ap;
-    fputs("lumpnet: warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    lump_i_escape(safe, sizeof safe, raw, sizeof raw);
+    fprintf(stderr, "lumpnet: warning: %s\n", safe);
 }
 
 void lump_i_contract_fail(const char *func, const char *what)
@@ -96,17 +101,24 @@ size_t lump_memory_limit(void)
 static void out_of_memory(size_t n) __attribute__((noreturn));
 static void out_of_memory(size_t n)
 {
-    char msg[256];
+    char msg[1024], where[600] = "";
+    const char *target = lump_i_io_pending_target();
     int k;
+    /* the file being written, if any, is named: its write stops here */
+    if (target != NULL) {
+        char safe[512];
+        lump_i_escape(safe, sizeof safe, target, 511);
+        snprintf(where, sizeof where, " while writing %s", safe);
+    }
     lump_i_io_abandon();
     if (memory_limit > 0)
         k = snprintf(msg, sizeof msg,
-                     "lumpnet: out of memory (a number needed %zu more bytes; the "
+                     "lumpnet: out of memory%s (a number needed %zu more bytes; the "
                      "limit is %zu MB, see --max-memory)\n",
-                     n, memory_limit >> 20);
+                     where, n, memory_limit >> 20);
     else
         k = snprintf(msg, sizeof msg,
-                     "lumpnet: out of memory (a number needed %zu more bytes)\n", n);
+                     "lumpnet: out of memory%s (a number needed %zu more bytes)\n", where, n);
     if (k > 0)
         (void)!write(2, msg, (size_t)k < sizeof msg ? (size_t)k : sizeof msg - 1);
     _exit(2);

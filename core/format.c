@@ -67,15 +67,9 @@ cleanup:
     return err;
 }
 
-typedef struct {
-    lump_format_t fmt;
-    const lump_net_t *net;
-    lump_write_opts_t *opts;
-} write_ctx_t;
-
 static lump_error_t write_any(FILE *f, void *ctx)
 {
-    write_ctx_t *c = ctx;
+    lump_net_output_t *c = ctx;
     switch (c->fmt) {
     case LUMP_FORMAT_ONNX:
         return lump_net_write_onnx(f, c->net, c->opts);
@@ -86,28 +80,33 @@ static lump_error_t write_any(FILE *f, void *ctx)
     }
 }
 
+lump_error_t lump_net_output_prepare(lump_io_output_t *out, lump_net_output_t *ctx,
+                                     const char *path, const lump_net_t *net,
+                                     lump_write_opts_t *opts)
+{
+    ctx->fmt = lump_format_from_path(path);
+    if (ctx->fmt == LUMP_FORMAT_UNKNOWN)
+        return unknown_format(path);
+    if (opts == NULL) {
+        lump_write_opts_init(&ctx->local);
+        opts = &ctx->local;
+    }
+    ctx->net = net;
+    ctx->opts = opts;
+    out->path = path;
+    out->write = write_any;
+    out->ctx = ctx;
+    /* refuse a broken network before a temporary file exists */
+    return lump_net_validate(net, path);
+}
+
 lump_error_t lump_net_write(const char *path, const lump_net_t *net,
                             lump_write_opts_t *opts)
 {
-    lump_write_opts_t local;
-    write_ctx_t ctx;
-    lump_error_t err;
-    ctx.fmt = lump_format_from_path(path);
-    if (ctx.fmt == LUMP_FORMAT_UNKNOWN)
-        return unknown_format(path);
-    if (opts == NULL) {
-        lump_write_opts_init(&local);
-        opts = &local;
-    }
-    ctx.net = net;
-    ctx.opts = opts;
-    /* refuse a broken network before a temporary file exists */
-    err = lump_net_validate(net, path);
+    lump_net_output_t ctx;
+    lump_io_output_t out;
+    lump_error_t err = lump_net_output_prepare(&out, &ctx, path, net, opts);
     if (err != LUMP_OK)
         return err;
-    err = lump_io_write_atomic(path, write_any, &ctx);
-    if (err != LUMP_OK && err != LUMP_EIO &&
-        strncmp(lump_error_message(), path, strlen(path)) != 0)
-        lump_error_prefix(err, "%s", path);
-    return err;
+    return lump_io_write_all(&out, 1);
 }

@@ -1,7 +1,7 @@
-/* io_file.c -- whole-file reads and atomic writes (temporary file + rename) */
+/* io_file.c -- open and read input files: regular files only, and never
+ * blocking on a FIFO or a device */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +9,86 @@
 #include <unistd.h>
 #include "lumpnet/io.h"
 
+/* What kind of file MODE is, for the message that refuses it. */
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* A plain open() of a FIFO waits for a writer, possibly forever, and one
+ * of a device may have effects: open without waiting, refuse whatever is
+ * not a regular file, and only then make reads blocking again. */
+lump_error_t lump_io_open_read(int *fd_out, const char *path)
+{
+    struct stat st;
+    int flags, fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    *fd_out = -1;
+    if (fd < 0) {
+        int e = errno;
+        /* a socket cannot be opened at all (ENXIO): say what it is */
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+            return lump_error_set(LUMP_EIO, "%s: is %s, not a regular file", path,
+                                  kind_of(st.st_mode));
+        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lump_error_set(LUMP_EIO, "%s: is %s, not a regular file", path,
+                              kind_of(st.st_mode));
+    }
+    flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return LUMP_OK;
+}
+
+lump_error_t lump_io_fopen_read(FILE **f, const char *path)
+{
+    int fd;
+    lump_error_t err = lump_io_open_read(&fd, path);
+    *f = NULL;
+    if (err != LUMP_OK)
+        return err;
+    *f = fdopen(fd, "rb");
+    if (*f == NULL) {
+        int e = errno;
+        close(fd);
+        return lump_error_set(e == ENOMEM ? LUMP_ENOMEM : LUMP_EIO, "%s: cannot open: %s",
+                              path, strerror(e));
+    }
+    return LUMP_OK;
+}
+
 lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *path)
 {
     struct stat st;
     unsigned char *b;
     size_t got = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int fd;
+    lump_error_t err = lump_io_open_read(&fd, path);
+    if (err != LUMP_OK)
+        return err;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
         close(fd);
-        return lump_error_set(LUMP_EIO, "%s: not a regular file", path);
+        return lump_error_set(LUMP_EIO, "%s: cannot read: %s", path, strerror(e));
     }
     b = malloc((size_t)st.st_size + 1);
     if (b == NULL) {
@@ -45,104 +114,4 @@ lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *pat
     *buf = b;
     *len = got;
     return LUMP_OK;
-}
-
-/* The temporary file being written, so that a signal can remove it. */
-static char *volatile pending_tmp;
-
-void lump_i_io_abandon(void)
-{
-    char *p = pending_tmp;
-    pending_tmp = NULL;
-    if (p != NULL)
-        unlink(p);
-}
-
-static void on_signal(int sig)
-{
-    lump_i_io_abandon();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-lump_error_t lump_io_write_atomic(const char *path,
-                                  lump_error_t (*write)(FILE *f, void *ctx), void *ctx)
-{
-    lump_error_t err = LUMP_OK;
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    FILE *f = NULL;
-    int fd = -1;
-    mode_t mask;
-    struct sigaction sa, old_int, old_term, old_hup;
-    sigset_t stop, old_mask;
-    if (tmp == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory");
-    snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-    /* A signal between mkstemp and the handler would leave the file
-     * behind: hold the signals back until the handler knows its name. */
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
-    sigprocmask(SIG_BLOCK, &stop, &old_mask);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        err = lump_error_set(LUMP_EIO, "%s: cannot create a file there: %s", path,
-                             strerror(errno));
-        sigprocmask(SIG_SETMASK, &old_mask, NULL);
-        free(tmp);
-        return err;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    pending_tmp = tmp;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
-    /* mkstemp makes the file 0600; give it the mode a plain fopen would */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        err = lump_error_set(LUMP_EIO, "%s: chmod failed: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    f = fdopen(fd, "wb");
-    if (f == NULL) {
-        err = lump_error_set(LUMP_EIO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    fd = -1;
-    LUMP_CHECK(write(f, ctx));
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        err = lump_error_set(LUMP_EIO, "%s: write failed: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (fclose(f) != 0) {
-        f = NULL;
-        err = lump_error_set(LUMP_EIO, "%s: write failed: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    f = NULL;
-    if (rename(tmp, path) != 0)
-        err = lump_error_set(LUMP_EIO, "%s: cannot replace the file: %s", path,
-                             strerror(errno));
-cleanup:
-    if (f != NULL)
-        fclose(f);
-    if (fd >= 0)
-        close(fd);
-    /* the same hold while the handler and its file go away */
-    sigprocmask(SIG_BLOCK, &stop, &old_mask);
-    if (err != LUMP_OK)
-        unlink(tmp);
-    pending_tmp = NULL;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
-    free(tmp);
-    return err;
 }

@@ -23,7 +23,7 @@ for f in "$TESTS"/malformed/*/*; do
   grep -qF "$name" "$TMP/stderr" || fail "$name: the message does not name the file: $(cat "$TMP/stderr")"
   [ "$(wc -l < "$TMP/stderr")" -le 3 ] || fail "$name: more than a short message: $(cat "$TMP/stderr")"
   [ -e "$TMP/out.json" ] && fail "$name: an output file was left behind"
-  ls "$TMP" | grep -q '\.tmp-' && fail "$name: a temporary file was left behind"
+  ls -A "$TMP" | grep -q "^\.lumpnet-" && fail "$name: a temporary file was left behind"
   count=$((count + 1))
 done
 # the fixture the certificate cases start from is itself valid

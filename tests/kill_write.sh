@@ -39,6 +39,11 @@ done
 cp "$TESTS/data/cert/small.quotient.json" "$TMP/old.json"
 "$LUMPNET" convert "$TMP/old.json" "$TMP/old.onnx" >/dev/null 2>&1 || fail "convert small.quotient.json"
 
+# A background job of a non-interactive shell starts with SIGINT ignored,
+# and the tool keeps ignored signals ignored: give it the default action.
+RUN=""
+env --default-signal=INT true 2>/dev/null && RUN="env --default-signal=INT"
+
 # interrupt SIG EXT WHEN: start `convert big.json D/target.EXT` over the old
 # target, wait until the temporary file exists (WHEN=early) or has data in
 # it (WHEN=partial), send SIG, and check what is left. Returns 1 when the
@@ -47,12 +52,12 @@ interrupt() {
   sig=$1 ext=$2 when=$3
   rm -rf "$D" && mkdir -p "$D"
   cp "$TMP/old.$ext" "$D/target.$ext"
-  "$LUMPNET" convert "$TMP/big.json" "$D/target.$ext" >/dev/null 2>"$TMP/stderr" &
+  $RUN "$LUMPNET" convert "$TMP/big.json" "$D/target.$ext" >/dev/null 2>"$TMP/stderr" &
   pid=$!
   seen=0
   i=0
   while [ $i -lt 3000 ] && kill -0 "$pid" 2>/dev/null; do
-    for t in "$D"/target."$ext".tmp-*; do
+    for t in "$D"/.lumpnet-*; do
       [ -e "$t" ] || continue
       if [ "$when" = early ] || [ -s "$t" ]; then
         kill -"$sig" "$pid"
@@ -72,11 +77,11 @@ interrupt() {
   else
     fail "SIG$sig ($when) during the write of .$ext: the target is neither the old file nor the new one ($(wc -c <"$D/target.$ext") bytes)"
   fi
-  left=$(ls "$D" | grep -c '\.tmp-')
+  left=$(ls -A "$D" | grep -c '^\.lumpnet-')
   if [ "$sig" != KILL ] && [ "$left" -ne 0 ]; then
     fail "SIG$sig ($when) during the write of .$ext: a temporary file was left: $(ls "$D")"
   fi
-  [ "$(ls "$D" | grep -vc '\.tmp-')" -eq 1 ] || fail "stray files in the target folder: $(ls "$D")"
+  [ "$(ls -A "$D" | grep -vc '^\.lumpnet-')" -eq 1 ] || fail "stray files in the target folder: $(ls -A "$D")"
   # killed after the rename, the new file is right; only a kill before it
   # tests what this test is about
   if [ $seen -eq 1 ] && [ "$rc" -gt 128 ] && [ "$state" = old ]; then
@@ -115,7 +120,7 @@ else
   grep -q 'out of memory' "$TMP/stderr" || fail "--max-memory 64: no out-of-memory message: $(cat "$TMP/stderr")"
   grep -qF big.json "$TMP/stderr" || fail "--max-memory 64: the message does not name the file"
   cmp -s "$D/target.json" "$TMP/old.json" || fail "--max-memory 64: the old target was changed"
-  [ "$(ls "$D")" = target.json ] || fail "--max-memory 64: files left: $(ls "$D")"
+  [ "$(ls -A "$D")" = target.json ] || fail "--max-memory 64: files left: $(ls -A "$D")"
   echo "--max-memory 64: refused cleanly: $(cat "$TMP/stderr")"
 fi
 echo "kill_write: every interrupted write left the old target intact"

@@ -53,6 +53,16 @@ lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap);
 lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* lump_i_escape -- copy the first N bytes of SRC (up to a NUL) into DST
+ * (CAP bytes, NUL-terminated, truncated at a whole character), with every
+ * byte that is not printable text written as \xNN: control characters,
+ * DEL, invalid UTF-8 and C1 controls. Printable ASCII and valid UTF-8
+ * pass unchanged, so escaping twice changes nothing. Every message and
+ * warning goes through it (lump_error_set, lump_error_prefix, lump_warn),
+ * so names and excerpts quoted from a file can never put raw bytes on a
+ * terminal. Returns the length written. O(N). */
+size_t lump_i_escape(char *dst, size_t cap, const char *src, size_t n);
+
 /* lump_error_message -- the last recorded message ("" when none). O(1). */
 const char *lump_error_message(void);
 
