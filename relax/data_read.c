@@ -462,30 +462,19 @@ struct lump_i_lines {
 /* lump_i_lines_open -- see data_read.h. */
 lump_error_t lump_i_lines_open(lump_i_lines_t **out, const char *path)
 {
-    struct stat st;
     lump_i_lines_t *r;
-    int fd, fl;
+    FILE *f = NULL;
+    lump_error_t err;
     *out = NULL;
-    /* O_NONBLOCK: opening a FIFO without a writer would block forever */
-    fd = open(path, O_RDONLY | O_NONBLOCK);
-    if (fd < 0)
-        return lump_error_set(LUMP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return lump_error_set(LUMP_EIO, "%s: not a regular file", path);
-    }
-    fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-        lump_error_set(LUMP_EIO, "%s: %s", path, strerror(errno));
-        close(fd);
-        return LUMP_EIO;
-    }
+    /* one opening rule for every input: no wait on a FIFO, regular files only */
+    if ((err = lump_io_fopen_read(&f, path)) != LUMP_OK)
+        return err;
     r = calloc(1, sizeof *r);
-    if (r == NULL || (r->f = fdopen(fd, "rb")) == NULL) {
-        free(r);
-        close(fd);
+    if (r == NULL) {
+        fclose(f);
         return lump_error_set(LUMP_ENOMEM, "%s: out of memory", path);
     }
+    r->f = f;
     r->path = path;
     *out = r;
     return LUMP_OK;
