@@ -46,6 +46,10 @@ static void print_help(FILE *f)
                "2 bad usage or bad input, 3 unknown.\n"
                "Global option: --max-memory MB caps the memory of the process; past\n"
                "it the command fails with an out-of-memory message and exit code 2.\n"
+               "Long commands (relax, bound, explore, reduce --box) show their progress\n"
+               "on a terminal and end with a one-line summary on standard error\n"
+               "(\"lumpnet: relax: 12.3 s, ...\"); global option --quiet silences both.\n"
+               "Ctrl-C stops any command within a second, leaving no file (exit 130).\n"
                "'lumpnet COMMAND --help' describes one command.\n");
 }
 
@@ -198,11 +202,35 @@ static long long take_max_memory(int *argc, char **argv)
     return bytes;
 }
 
+/* Take the global option "--quiet" out of ARGV, wherever it stands;
+ * returns whether it was there. */
+static int take_quiet(int *argc, char **argv)
+{
+    int out = 1, quiet = 0;
+    for (int a = 1; a < *argc; a++) {
+        if (strcmp(argv[a], "--quiet") == 0)
+            quiet = 1;
+        else
+            argv[out++] = argv[a];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return quiet;
+}
+
 int main(int argc, char **argv)
 {
     long long max_memory = take_max_memory(&argc, argv);
+    int quiet = take_quiet(&argc, argv);
     if (max_memory < 0)
         return CLI_BAD;
+    /* Ctrl-C: the long loops stop at their next step; past half a second
+     * (inside one GLPK solve, say) the process leaves at once, without
+     * its temporary file */
+    if (lump_cancel_install(0.5) != LUMP_OK) {
+        fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+        return CLI_BAD;
+    }
     /* GMP aborts when an allocation fails; exit 2 with a message instead */
     if (lump_memory_install((size_t)max_memory) != LUMP_OK) {
         fprintf(stderr, "lumpnet: %s\n", lump_error_message());
@@ -229,6 +257,7 @@ int main(int argc, char **argv)
                 printf("usage: %s\n\n%s", commands[i].usage, details[i]);
                 return CLI_OK;
             }
+        cli_progress_start(commands[i].name, quiet);
         return commands[i].run(argc - 1, argv + 1);
     }
     fprintf(stderr, "lumpnet: unknown command '%s' (see 'lumpnet --help')\n", argv[1]);

@@ -9,6 +9,7 @@
 #include <gmp.h>
 #include "lumpnet/error.h"
 #include "lumpnet/io.h"
+#include "lumpnet/progress.h"
 
 #define MSG_MAX 2048
 
@@ -59,6 +60,8 @@ int lump_error_exit_code(lump_error_t code)
         return 0;
     case LUMP_EINTERNAL:
         return 70;
+    case LUMP_EINTERRUPTED:
+        return 130;
     default:
         /* Bad input, bad usage, unsupported requests, I/O failures and
          * refused sizes are all the caller's to fix: exit code 2. */
@@ -69,6 +72,7 @@ int lump_error_exit_code(lump_error_t code)
 void lump_warn(const char *fmt, ...)
 {
     va_list ap;
+    lump_progress_clear();
     fputs("lumpnet: warning: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
