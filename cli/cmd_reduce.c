@@ -216,9 +216,9 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     }
     {
         char sa[128], sb[128];
-        cli_summary("on the box %s: %s -> %s, %zu rounds, wrote %s", boxarg,
+        cli_summary("on the box %s: %s -> %s, %zu round%s, wrote %s", boxarg,
                     cli_layer_sizes(sa, sizeof sa, &net), cli_layer_sizes(sb, sizeof sb, &q),
-                    st.rounds, out);
+                    st.rounds, st.rounds == 1 ? "" : "s", out);
     }
 cleanup:
     lump_box_cert_clear(&C);

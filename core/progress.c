@@ -111,22 +111,28 @@ static void draw(double t)
     struct winsize ws;
     if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
         width = ws.ws_col;
-    append(buf, sizeof buf, &n, "\r%s: ", heading);
-    for (size_t k = 0; k < depth; k++) {
-        const level_t *l = &levels[k];
-        if (l->total > 0)
-            append(buf, sizeof buf, &n, "%s %zu of %zu, ", l->what, l->done + 1, l->total);
-        else if (l->stepped)
-            append(buf, sizeof buf, &n, "%s %zu, ", l->what, l->done + 1);
-        else
-            append(buf, sizeof buf, &n, "%s, ", l->what);
-    }
+    /* the times first: a line cut to the terminal's width keeps them */
+    append(buf, sizeof buf, &n, "\r%s: [", heading);
     append_time(buf, sizeof buf, &n, spent);
     /* an estimate only from even phases, after some of them ran */
     if (f > 0.02 && t - levels[first].t0 >= 2) {
         append(buf, sizeof buf, &n, ", about ");
         append_time(buf, sizeof buf, &n, (t - levels[first].t0) * (1 - f) / f);
         append(buf, sizeof buf, &n, " left");
+    }
+    append(buf, sizeof buf, &n, "]");
+    for (size_t k = 0, any = 0; k < depth; k++) {
+        const level_t *l = &levels[k];
+        const char *sep = any ? "," : "";
+        if (k == 0 && is_label(l))
+            continue; /* an outermost label says what the heading says */
+        if (l->total > 0)
+            append(buf, sizeof buf, &n, "%s %s %zu of %zu", sep, l->what, l->done + 1, l->total);
+        else if (l->stepped)
+            append(buf, sizeof buf, &n, "%s %s %zu", sep, l->what, l->done + 1);
+        else
+            append(buf, sizeof buf, &n, "%s %s", sep, l->what);
+        any = 1;
     }
     /* one terminal line: a wrapped line cannot be rewritten in place */
     if (n > width)

@@ -609,6 +609,25 @@ static lump_error_t child_verdict(char **fig, size_t *len, lump_i_child_t *c, co
     }
 }
 
+/* Whether FIG (LEN bytes, NUL-terminated) is a whole figure of format
+ * FMT: cairo short of memory can fail quietly and hand back an empty or
+ * cut-off file. */
+static int figure_complete(const char *fig, size_t len, lump_viz_format_t fmt)
+{
+    static const unsigned char png_head[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char png_tail[8] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    size_t end = len;
+    if (fmt == LUMP_VIZ_PNG)
+        return len >= 20 && memcmp(fig, png_head, 8) == 0 &&
+               memcmp(fig + len - 8, png_tail, 8) == 0;
+    while (end > 0 && (fig[end - 1] == '\n' || fig[end - 1] == '\r' || fig[end - 1] == ' '))
+        end--;
+    if (fmt == LUMP_VIZ_PDF)
+        return len > 10 && memcmp(fig, "%PDF-", 5) == 0 && end >= 5 &&
+               memcmp(fig + end - 5, "%%EOF", 5) == 0;
+    return end >= 6 && memcmp(fig + end - 6, "</svg>", 6) == 0;
+}
+
 lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_plan_t *p)
 {
     lump_error_t err = LUMP_OK;
@@ -642,6 +661,15 @@ lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_
         LUMP_CHECK(lump_i_child_run(&child, render_child, &job));
     }
     LUMP_CHECK(child_verdict(&fig, &len, &child, name));
+    if (!figure_complete(fig, len, fmt)) {
+        char lim[96];
+        limit_text(lim, sizeof lim);
+        err = lump_error_set(lim[0] != '\0' ? LUMP_ENOMEM : LUMP_EUNSUPPORTED,
+                             "draw: the renderer (Graphviz with cairo) produced an incomplete "
+                             "%s (%zu bytes)%s%s; nothing was written",
+                             name, len, lim[0] != '\0' ? ": it ran out of memory" : "", lim);
+        goto cleanup;
+    }
     /* the figure is NUL-terminated in CHILD, for the text searches */
     if (fmt == LUMP_VIZ_SVG)
         strip_generator(fig, &len);

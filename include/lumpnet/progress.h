@@ -32,7 +32,7 @@ extern "C" {
 #define LUMP_PROGRESS_EVEN 1u
 
 /* lump_progress_enable -- report progress on standard error as one line
- * "lumpnet: HEADING: phase j of n, ..., 12 s, about 30 s left", rewritten
+ * "HEADING: [12 s, about 30 s left] phase j of n, ...", rewritten
  * in place (carriage return) at most ten times a second, first after half
  * a second. For a terminal only: the caller checks isatty. HEADING NULL
  * turns the report off (the default). O(1). */
