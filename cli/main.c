@@ -92,7 +92,8 @@ static const char *const details[] = {
     "nothing changes. Bounds come from interval arithmetic tightened by LP\n"
     "(--bounds interval to skip the LP), every one certified exactly. Outside\n"
     "the box nothing is promised. --json adds the neurons removed per cause:\n"
-    "inactive, folded, lumped, dead, constant.\n",
+    "inactive, folded, lumped, dead, constant. With --box: progress on a\n"
+    "terminal and a one-line summary on standard error (--quiet: neither).\n",
     /* check */
     "Verifies in exact arithmetic, without the partition finder, that CERT is a\n"
     "valid lumping of NET and that OUT is exactly its quotient. Exit 0 when\n"
@@ -119,7 +120,10 @@ static const char *const details[] = {
     "                     explore --data, labels unused), while no output moves by\n"
     "                     more than E on any of them; the bound stays over BOX\n"
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
-    "bound, certified, observed, naive; with --calib calib_deviation.\n",
+    "bound, certified, observed, naive; with --calib calib_deviation.\n"
+    "Progress on a terminal, and a one-line summary on standard error\n"
+    "(\"lumpnet: relax: 12.3 s, 784-256-256-10 -> ..., bound ...\"); --quiet\n"
+    "for neither.\n",
     /* bound */
     "A certified upper bound on |A_j - B_j| over BOX for each output j. Both\n"
     "networks are bounded layer by layer by back-substitution (DeepPoly/CROWN\n"
@@ -133,6 +137,8 @@ static const char *const details[] = {
     "  --max-boxes N                      input-splitting budget (default 64)\n"
     "  --samples N, --seed S              the sampling of the observed maximum\n"
     "Exit 0 with a certified bound, 3 when no certified bound could be had.\n"
+    "Progress on a terminal, and a one-line summary on standard error\n"
+    "(\"lumpnet: bound: 12.3 s, ...\"); --quiet for neither.\n"
     "--json keys: bound, certified, naive, observed, bound_symbolic, bound_lp,\n"
     "seconds.\n",
     /* explore */
@@ -146,7 +152,9 @@ static const char *const details[] = {
     "  --calib FILE           calibration-guided lumping (see relax); keep FILE\n"
     "                         apart from --data, which measures the accuracy\n"
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot\n"
-    "  --centre mean|lp, --samples N   as in relax\n",
+    "  --centre mean|lp, --samples N   as in relax\n"
+    "Progress on a terminal, and a one-line summary on standard error;\n"
+    "--quiet for neither.\n",
     /* draw */
     "Draws NET with Graphviz: layers left to right, blocks in colour and shape,\n"
     "edge width by |weight| and colour by sign, outputs and removed neurons\n"
@@ -160,6 +168,8 @@ static const char *const details[] = {
     "  --max-width N          summarise layers wider than N (default 24)\n"
     "  --max-edges N          strongest edges drawn between two layers (48)\n"
     "  --font F, --size W,H, --no-legend\n"
+    "Graphviz renders in a child process: if it runs out of memory (under\n"
+    "--max-memory) the command exits 2 naming OUT, and writes nothing.\n"
     "See docs/gallery/ for examples and the commands that made them.\n",
 };
 
