@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* pthread_setattr_default_np */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -47,11 +48,13 @@ static void child_signals(void)
 }
 
 /* Threads the work starts (pango's font threads) reserve 1 MB of stack
- * each, not the 8 MB default: under an address-space limit a few of those
- * reservations are what fails first. */
+ * each, not the 8 MB default, and share the one malloc arena, where each
+ * would otherwise reserve an arena of 64 MB (128 MB while aligning it):
+ * under an address-space limit those reservations are what fails first. */
 static void child_threads(void)
 {
     pthread_attr_t a;
+    mallopt(M_ARENA_MAX, 1);
     if (pthread_attr_init(&a) != 0)
         return;
     if (pthread_attr_setstacksize(&a, (size_t)1 << 20) == 0)
