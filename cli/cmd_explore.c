@@ -103,6 +103,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     lump_error_t err = LUMP_OK;
     lump_bound_opts_t o;
     lump_bound_result_t br;
+    size_t lv = lump_progress_begin(r->method, 0, 0); /* "prune", ... */
     lump_bound_opts_init(&o);
     lump_bound_result_init(&br);
     r->neurons = lump_net_neurons(g);
@@ -130,6 +131,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
         r->agree = (double)same / (double)c->data->n;
     }
 cleanup:
+    lump_progress_end(lv);
     lump_bound_result_clear(&br);
     return err;
 }
@@ -216,7 +218,7 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
         }
     if (!(top > 0))
         top = 1;
-    lv = lump_progress_begin("choosing epsilon: probe", NPROBE, 0);
+    lv = lump_progress_begin("probing eps", NPROBE, 0);
     for (size_t k = 0; k < NPROBE; k++) {
         LUMP_CHECK(lump_progress_step(lv, k));
         pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
@@ -607,7 +609,7 @@ int cli_cmd_explore(int argc, char **argv)
         r->acc = (double)ok / (double)data.n;
         r->agree = 1;
     }
-    lv = lump_progress_begin("epsilon", neps, 0);
+    lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {
         double cdev = NAN;
         LUMP_CHECK(lump_progress_step(lv, k));

@@ -409,7 +409,7 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
 {
     lump_error_t err = LUMP_OK;
     const size_t k = net->n_layers;
-    size_t lv = lump_progress_begin("bounds: layer", k, 0);
+    size_t lv = lump_progress_begin("check layer", k, 0);
     bstate_t b;
     memset(&b, 0, sizeof b);
     b.net = net;

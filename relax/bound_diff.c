@@ -220,7 +220,7 @@ static lump_error_t split_boxes(double *up, double *dn, const double *sens, cons
 {
     lump_error_t err = LUMP_OK;
     size_t n = f->n_inputs, nout = lump_net_n_outputs(f), nl = 0, cap, evals = 1;
-    size_t level = lump_progress_begin("split boxes: box", o->max_boxes, 0);
+    size_t level = lump_progress_begin("box", o->max_boxes, 0);
     leaf_t *lv = NULL;
     lump_bounds_t bf, bg;
     lump_i_dbounds_t d;
@@ -454,7 +454,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
         LUMP_CHECK(lump_i_lp_new(&lp, 1));
         LUMP_CHECK(lump_i_model_load(lp, &m));
     }
-    lp_level = lump_progress_begin("LP bounds: output", nout, LUMP_PROGRESS_EVEN);
+    lp_level = lump_progress_begin("LP output", nout, LUMP_PROGRESS_EVEN);
     for (size_t j = 0; j < nout; j++) {
         double u = HUGE_VAL, w = HUGE_VAL;
         LUMP_CHECK(lump_progress_step(lp_level, j));

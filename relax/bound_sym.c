@@ -886,7 +886,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
 {
     lump_error_t err = LUMP_OK;
     sym_t X;
-    size_t lv = lump_progress_begin("symbolic bounds: layer", p->n_layers, 0);
+    size_t lv = lump_progress_begin("symbolic layer", p->n_layers, 0);
     memset(&X, 0, sizeof X);
     lump_i_dbounds_clear(d);
     X.f = f;

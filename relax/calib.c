@@ -553,7 +553,7 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
     work_t w;
     scratch_t s;
     size_t L = net->n_layers, nout;
-    size_t lv = lump_progress_begin("calibrated merges: step", 0, 0);
+    size_t lv = lump_progress_begin("merge step", 0, 0);
     memset(&w, 0, sizeof w);
     memset(&s, 0, sizeof s);
     *out = NULL;

@@ -622,7 +622,7 @@ lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
     rlayer_t *rl = NULL;
     lump_net_t gq;
     lump_lumping_t Lq;
-    size_t lv = lump_progress_begin("merging: layer", net->n_layers, 0);
+    size_t lv = lump_progress_begin("merging layer", net->n_layers, 0);
     lump_bounds_init(&bd);
     memset(&s, 0, sizeof s);
     lump_net_init(&gq);

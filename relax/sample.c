@@ -293,7 +293,7 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
         sval[k] = -HUGE_VAL;
     npts = n_samples + 1 + (n <= 10 ? ((size_t)1 << n) : n_samples);
     /* every point is offered to each (output, sign) list of the best */
-    lv = lump_progress_begin("sampling: point", npts, LUMP_PROGRESS_EVEN);
+    lv = lump_progress_begin("sample", npts, LUMP_PROGRESS_EVEN);
     for (size_t t = 0; t < npts; t++) {
         LUMP_CHECK(lump_progress_step(lv, t));
         for (size_t u = 0; u < n; u++) {
@@ -325,7 +325,7 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
             }
     }
     lump_progress_end(lv);
-    lv = lump_progress_begin("local search: output", no, LUMP_PROGRESS_EVEN);
+    lv = lump_progress_begin("search output", no, LUMP_PROGRESS_EVEN);
     for (size_t j = 0; j < no; j++) {
         double bestv = -HUGE_VAL;
         LUMP_CHECK(lump_progress_step(lv, j));

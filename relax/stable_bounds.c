@@ -311,7 +311,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
     rowmeta_t *meta = NULL;
     size_t *zc = NULL;
     double *lam = NULL;
-    size_t lv = lump_progress_begin("LP: neuron", s->net->layers[i].size, 0);
+    size_t lv = lump_progress_begin("LP neuron", s->net->layers[i].size, 0);
     lump_i_model_init(&m);
     LUMP_CHECK(build_model(&m, &meta, &zc, s, window_start(s, i, budget), i));
     lam = malloc((m.nrows + 1) * sizeof *lam);
@@ -405,7 +405,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
     const size_t k = net->n_layers;
     int lp_ok = 1;
     mpq_t lo, hi;
-    size_t lv = lump_progress_begin("bounds: layer", k, 0);
+    size_t lv = lump_progress_begin("bounds layer", k, 0);
     memset(&s, 0, sizeof s);
     mpq_inits(lo, hi, NULL);
     s.net = net;

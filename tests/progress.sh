@@ -42,10 +42,10 @@ for cmd in bound reduce relax; do
   grep -q "^lumpnet: $cmd: [0-9][0-9.]* s, " "$cmd.tty" ||
     fail "$cmd on a terminal printed no summary: $(tail -5 "$cmd.tty")"
 done
-grep -q "^lumpnet: bound: .*split boxes: box [1-8] of 8" bound.tty ||
-  fail "bound: no 'split boxes: box j of 8' phase: $(head -c 600 bound.tty)"
-grep -q "^lumpnet: relax: .*split boxes: box [0-9]* of 64, symbolic bounds: layer [1-7] of 7" relax.tty ||
-  fail "relax: no 'split boxes: box j of 64, symbolic bounds: layer i of 7' phase: $(head -c 600 relax.tty)"
+grep -q "^lumpnet: bound: \[.*\] box [1-8] of 8, symbolic layer [1-7] of 7" bound.tty ||
+  fail "bound: no 'box j of 8, symbolic layer i of 7' phase: $(head -c 600 bound.tty)"
+grep -q "^lumpnet: relax: \[.*\] box [0-9]* of 64, symbolic layer [1-7] of 7" relax.tty ||
+  fail "relax: no 'box j of 64, symbolic layer i of 7' phase: $(head -c 600 relax.tty)"
 [ -s r.json ] && [ -s x.json ] || fail "reduce or relax wrote nothing on a terminal"
 
 # 2. standard error not a terminal: exactly the one summary line
