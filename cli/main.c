@@ -234,6 +234,12 @@ int main(int argc, char **argv)
     int quiet = take_quiet(&argc, argv);
     if (max_memory < 0)
         return CLI_BAD;
+    /* fonts before any memory limit: fontconfig short of memory writes an
+     * empty font cache for the whole system (see lump_viz_fonts_load) */
+    if (argc > 1 && strcmp(argv[1], "draw") == 0 && lump_viz_fonts_load() != LUMP_OK) {
+        fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+        return CLI_BAD;
+    }
     /* Ctrl-C: the long loops stop at their next step; past half a second
      * (inside one GLPK solve, say) the process leaves at once, without
      * its temporary file */

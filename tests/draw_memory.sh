@@ -4,7 +4,8 @@
 # cairo) aborts or crashes when memory runs short, so the renderer runs in
 # a child process and its death is reported as exit 2 with a message that
 # names the output file and the memory limit. Each run ends with exit 0
-# and a whole figure, or exit 2, that message and no file at all.
+# and a whole figure, the same bytes as without a limit, or exit 2, that
+# message and no file at all; and the runs leave the font cache intact.
 # A subset of limits by default; LUMPNET_DRAW_SWEEP=full runs every M in
 # 16..128 MB six times (all four formats) on both networks (minutes).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
@@ -30,8 +31,24 @@ magic_ok() { # file ext
   esac
 }
 
+# the figures without a limit: a figure drawn under one is the same bytes
+# (PNG aside: zlib's output is not compared)
+mkdir "$TMP/ref" || exit 1
+reference() { # net name
+  for ext in svg pdf dot; do
+    "$LUMPNET" draw "$1" -o "$TMP/ref/$2.$ext" > /dev/null 2> "$TMP/err" ||
+      fail "draw $1 -o $2.$ext without a limit exited $?: $(cat "$TMP/err")"
+  done
+}
+reference "$EX" tiny
+reference "$DATA/$ACAS" acas
+
 runs=0 ok=0 refused=0
 for net in "$EX" "$DATA/$ACAS"; do
+  case $net in
+    "$EX") name=tiny ;;
+    *) name=acas ;;
+  esac
   for m in $LIMITS; do
     for ext in $RUNS; do
       out=$TMP/fig.$ext
@@ -46,6 +63,8 @@ for net in "$EX" "$DATA/$ACAS"; do
       case $rc in
         0)
           [ -s "$out" ] && magic_ok "$out" "$ext" || fail "$what: exit 0 but fig.$ext is not a whole $ext"
+          [ "$ext" = png ] || cmp -s "$out" "$TMP/ref/$name.$ext" ||
+            fail "$what: exit 0 but fig.$ext differs from the drawing without a limit"
           ok=$((ok + 1)) ;;
         2)
           [ ! -e "$out" ] || fail "$what: exit 2 but fig.$ext was written"
@@ -61,4 +80,12 @@ done
 # the sweep must reach both outcomes, or it tests nothing (an ASan build
 # has no address-space limit: everything draws)
 [ "$ok" -gt 0 ] || fail "no limit was enough to draw ($runs runs)"
+# and it must leave the machine as it found it: fontconfig short of memory
+# once wrote an empty font cache for the whole system (as root), after
+# which every drawing came out different
+for ext in svg pdf; do
+  "$LUMPNET" draw "$EX" -o "$TMP/after.$ext" > /dev/null 2>&1 || fail "draw after the sweep failed"
+  cmp -s "$TMP/after.$ext" "$TMP/ref/tiny.$ext" ||
+    fail "after the sweep, tiny.$ext draws differently: the font cache was spoilt (fc-cache -f repairs it)"
+done
 echo "draw under --max-memory: $runs runs, $ok drawn, $refused refused with exit 2"

@@ -533,6 +533,12 @@ static void render_child(int fd, void *ctx)
                strlen(gv_msg));
         return;
     }
+    /* an SVG still comes out without the plugin, its text measured by
+     * estimate: not the figure of the same input elsewhere */
+    if (strstr(gv_msg, "Could not load") != NULL) {
+        report(fd, TAG_PLUGIN, gv_msg, strlen(gv_msg));
+        return;
+    }
     report(fd, TAG_OK, buf, ulen);
 }
 
@@ -595,9 +601,9 @@ static lump_error_t child_verdict(char **fig, size_t *len, lump_i_child_t *c, co
     case TAG_PLUGIN:
         if (lim[0] != '\0')
             return lump_error_set(LUMP_ENOMEM,
-                                  "draw: Graphviz could not load its %s renderer (the cairo "
-                                  "plugin, libgvplugin_pango)%s: it ran out of memory; raise "
-                                  "the limit",
+                                  "draw: Graphviz could not load its cairo plugin "
+                                  "(libgvplugin_pango, which measures the text and draws %s)%s: "
+                                  "it ran out of memory; raise the limit",
                                   name, lim);
         /* no limit: the plugin itself is broken */
         __attribute__((fallthrough));
