@@ -615,6 +615,16 @@ static lump_error_t child_verdict(char **fig, size_t *len, lump_i_child_t *c, co
     }
 }
 
+/* Whether the LEN bytes at S (which may hold NULs) contain the text T. */
+static int contains(const char *s, size_t len, const char *t)
+{
+    size_t n = strlen(t);
+    for (size_t i = 0; i + n <= len; i++)
+        if (s[i] == t[0] && memcmp(s + i, t, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether FIG (LEN bytes, NUL-terminated) is a whole figure of format
  * FMT: cairo short of memory can fail quietly and hand back an empty or
  * cut-off file. */
@@ -628,9 +638,10 @@ static int figure_complete(const char *fig, size_t len, lump_viz_format_t fmt)
                memcmp(fig + len - 8, png_tail, 8) == 0;
     while (end > 0 && (fig[end - 1] == '\n' || fig[end - 1] == '\r' || fig[end - 1] == ' '))
         end--;
-    if (fmt == LUMP_VIZ_PDF)
+    if (fmt == LUMP_VIZ_PDF) /* a page with its contents, not just the frame */
         return len > 10 && memcmp(fig, "%PDF-", 5) == 0 && end >= 5 &&
-               memcmp(fig + end - 5, "%%EOF", 5) == 0;
+               memcmp(fig + end - 5, "%%EOF", 5) == 0 && contains(fig, len, "/Contents") &&
+               contains(fig, len, "endstream");
     return end >= 6 && memcmp(fig + end - 6, "</svg>", 6) == 0;
 }
 
