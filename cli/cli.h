@@ -93,6 +93,19 @@ typedef struct {
 int cli_check_files(const char *command, const cli_file_t *in, size_t nin, const cli_file_t *out,
                     size_t nout);
 
+/* cli_progress_start -- the clock of the summary line starts; the library's
+ * progress report goes to standard error when it is a terminal and QUIET
+ * is 0, under the heading "lumpnet: COMMAND". O(1). */
+void cli_progress_start(const char *command, int quiet);
+
+/* cli_summary -- unless --quiet, the one-line summary of a long command on
+ * standard error: "lumpnet: COMMAND: 12.3 s, " and FMT. O(length). */
+void cli_summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_layer_sizes -- "784-256-256-10" (inputs, then each layer) of NET into
+ * BUF (CAP bytes, cut short when longer). O(layers). */
+const char *cli_layer_sizes(char *buf, size_t cap, const lump_net_t *net);
+
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);

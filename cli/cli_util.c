@@ -7,6 +7,7 @@
 
 int cli_fail(lump_error_t err)
 {
+    lump_progress_clear();
     fprintf(stderr, "lumpnet: %s\n", lump_error_message());
     return lump_error_exit_code(err);
 }

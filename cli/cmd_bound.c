@@ -131,6 +131,13 @@ int cli_cmd_bound(int argc, char **argv)
             printf("%-8zu %-24.17g %-24.17g %-24.17g\n", k, res.bound[k], res.naive[k],
                    observed[k]);
     }
+    {
+        double worst = 0;
+        for (size_t k = 0; k < res.n_outputs; k++)
+            worst = fmax(worst, res.bound[k]);
+        cli_summary("%zu outputs, largest bound %.4g (%s)", res.n_outputs, worst,
+                    res.certified ? "certified" : "NOT certified");
+    }
 cleanup:
     free(observed);
     lump_bound_result_clear(&res);

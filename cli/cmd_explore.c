@@ -104,6 +104,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     lump_error_t err = LUMP_OK;
     lump_bound_opts_t o;
     lump_bound_result_t br;
+    size_t lv = lump_progress_begin(r->method, 0, 0); /* "prune", ... */
     lump_bound_opts_init(&o);
     lump_bound_result_init(&br);
     r->neurons = lump_net_neurons(g);
@@ -131,6 +132,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
         r->agree = (double)same / (double)c->data->n;
     }
 cleanup:
+    lump_progress_end(lv);
     lump_bound_result_clear(&br);
     return err;
 }
@@ -205,7 +207,7 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
     lump_net_t g;
     enum { NPROBE = 25 };
     double top = 0, pe[NPROBE], lo = -1, hi = -1;
-    size_t ph[NPROBE], hmin = (size_t)-1;
+    size_t ph[NPROBE], hmin = (size_t)-1, lv = 0;
     lump_bounds_init(&bd);
     lump_net_init(&g);
     LUMP_CHECK(lump_bounds_interval(&bd, net, box));
@@ -217,7 +219,9 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
         }
     if (!(top > 0))
         top = 1;
+    lv = lump_progress_begin("probing eps", NPROBE, 0);
     for (size_t k = 0; k < NPROBE; k++) {
+        LUMP_CHECK(lump_progress_step(lv, k));
         pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
         LUMP_CHECK(lump_relax(&g, NULL, net, box, pe[k], centre));
         ph[k] = hidden_after(&g);
@@ -237,6 +241,7 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
     for (size_t k = 0; k < steps; k++)
         eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
 cleanup:
+    lump_progress_end(lv);
     lump_net_clear(&g);
     lump_bounds_clear(&bd);
     return err;
@@ -446,16 +451,6 @@ static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
 
 /* ---- the command --------------------------------------------------------- */
 
-static void progress(int on, size_t k, size_t n, double eps, const row_t *r)
-{
-    if (!on)
-        return;
-    fprintf(stderr, "\rexplore: %zu/%zu eps %-10.4g neurons %-6zu bound %-10.4g", k, n, eps,
-            r->neurons, r->bmax);
-    if (k == n)
-        fputc('\n', stderr);
-}
-
 static void print_table(const table_t *t)
 {
     printf("%-12s %10s %8s %8s %10s %10s %7s", "method", "eps", "neurons", "params", "bound",
@@ -481,8 +476,8 @@ int cli_cmd_explore(int argc, char **argv)
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
                *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
                *calib_arg = NULL;
-    int m, tty = isatty(2);
-    size_t steps = 10, neps = 0, nout, samples = 1000;
+    int m;
+    size_t steps = 10, neps = 0, nout, samples = 1000, lv;
     double *eps = NULL, *cx = NULL;
     size_t ncx = 0;
     lump_calib_t *run = NULL;
@@ -610,8 +605,6 @@ int cli_cmd_explore(int argc, char **argv)
             if (eps[k] > emax)
                 emax = eps[k];
         LUMP_CHECK(cli_read_calib(&cx, &ncx, calib_arg, &net));
-        if (tty)
-            fprintf(stderr, "explore: calibration-guided merging over %s...\n", calib_arg);
         LUMP_CHECK(lump_calib_run(&run, &net, cx, ncx, emax));
     }
     if (eps == NULL) {
@@ -648,8 +641,10 @@ int cli_cmd_explore(int argc, char **argv)
         r->acc = (double)ok / (double)data.n;
         r->agree = 1;
     }
+    lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {
         double cdev = NAN;
+        LUMP_CHECK(lump_progress_step(lv, k));
         if (run != NULL)
             LUMP_CHECK(lump_calib_at(&g, &lumping, &cdev, run, eps[k]));
         else
@@ -669,11 +664,13 @@ int cli_cmd_explore(int argc, char **argv)
         r->method = "prune_params";
         r->eps = eps[k];
         LUMP_CHECK(fill_row(r, &ctx, &p, &lumping, nout));
-        progress(tty, k + 1, neps, eps[k], &tab.rows[tab.n - 3]);
     }
+    lump_progress_end(lv);
     LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
     print_table(&tab);
     printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+    cli_summary("%zu epsilon values from %zu neurons, wrote %s%s%s", neps,
+                lump_net_neurons(&net), csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
 cleanup:
     table_clear(&tab);
     lump_calib_free(run);

@@ -263,6 +263,12 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                    path, out, cert, boxarg);
         printf("\n");
     }
+    {
+        char sa[128], sb[128];
+        cli_summary("on the box %s: %s -> %s, %zu round%s, wrote %s", boxarg,
+                    cli_layer_sizes(sa, sizeof sa, &net), cli_layer_sizes(sb, sizeof sb, &q),
+                    st.rounds, st.rounds == 1 ? "" : "s", out);
+    }
 cleanup:
     lump_box_cert_clear(&C);
     lump_box_clear(&box);

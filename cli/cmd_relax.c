@@ -12,6 +12,15 @@ static json_t *num_json(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
+/* The largest of V[0..N-1] (0 when N is 0; +inf when one is). */
+static double max_of(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t j = 0; j < n; j++)
+        m = fmax(m, v[j]);
+    return m;
+}
+
 static json_t *vec_json(const double *v, size_t n)
 {
     json_t *a = json_array();
@@ -55,6 +64,7 @@ int cli_cmd_relax(int argc, char **argv)
     lump_lumping_t lumping;
     lump_write_opts_t wopts;
     lump_error_t err = LUMP_OK;
+    char sa[128], sb[128];
     const cli_opt_t opt[] = {{"--json", NULL, &json},         {"-o", &out, NULL},
                              {"--output", &out, NULL},        {"--eps", &eps_arg, NULL},
                              {"--box", &box_arg, NULL},       {"--centre", &centre_arg, NULL},
@@ -204,6 +214,9 @@ int cli_cmd_relax(int argc, char **argv)
             printf("  output %zu: bound %.6g  observed %.6g\n", j, br.bound[j], obs[j]);
         printf("wrote %s\n", out);
     }
+    cli_summary("%s -> %s, bound %.4g (%s), wrote %s", cli_layer_sizes(sa, sizeof sa, &net),
+                cli_layer_sizes(sb, sizeof sb, &g), max_of(br.bound, nout),
+                br.certified ? "certified" : "NOT certified", out);
 cleanup:
     free(obs);
     free(cx);

@@ -52,6 +52,10 @@ static void print_help(FILE *f)
                "overwritten file keeps its mode.\n"
                "Global option: --max-memory MB caps the memory of the process; past\n"
                "it the command fails with an out-of-memory message and exit code 2.\n"
+               "Long commands (relax, bound, explore, reduce --box) show their progress\n"
+               "on a terminal and end with a one-line summary on standard error\n"
+               "(\"lumpnet: relax: 12.3 s, ...\"); global option --quiet silences both.\n"
+               "Ctrl-C stops any command within a second, leaving no file (exit 130).\n"
                "'lumpnet COMMAND --help' describes one command.\n");
 }
 
@@ -102,7 +106,9 @@ static const char *const details[] = {
     "inactive, folded, lumped, dead, constant.\n"
     "Before anything is written, the independent checker verifies the\n"
     "certificate against NET and the quotient (--json: check_seconds); should\n"
-    "it refuse, that is a bug: exit 70, and no file is written.\n",
+    "it refuse, that is a bug: exit 70, and no file is written.\n"
+    "With --box: progress on a\n"
+    "terminal and a one-line summary on standard error (--quiet: neither).\n",
     /* check */
     "Verifies in exact arithmetic, without the partition finder, that CERT is a\n"
     "valid lumping of NET and that OUT is exactly its quotient. Exit 0 when\n"
@@ -134,7 +140,10 @@ static const char *const details[] = {
     "                     explore --data, labels unused), while no output moves by\n"
     "                     more than E on any of them; the bound stays over BOX\n"
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
-    "bound, certified, observed, naive; with --calib calib_deviation.\n",
+    "bound, certified, observed, naive; with --calib calib_deviation.\n"
+    "Progress on a terminal, and a one-line summary on standard error\n"
+    "(\"lumpnet: relax: 12.3 s, 784-256-256-10 -> ..., bound ...\"); --quiet\n"
+    "for neither.\n",
     /* bound */
     "A certified upper bound on |A_j - B_j| over BOX for each output j. Both\n"
     "networks are bounded layer by layer by back-substitution (DeepPoly/CROWN\n"
@@ -148,6 +157,8 @@ static const char *const details[] = {
     "  --max-boxes N                      input-splitting budget (default 64)\n"
     "  --samples N, --seed S              the sampling of the observed maximum\n"
     "Exit 0 with a certified bound, 3 when no certified bound could be had.\n"
+    "Progress on a terminal, and a one-line summary on standard error\n"
+    "(\"lumpnet: bound: 12.3 s, ...\"); --quiet for neither.\n"
     "--json keys: bound, certified, naive, observed, bound_symbolic, bound_lp,\n"
     "seconds.\n",
     /* explore */
@@ -162,7 +173,9 @@ static const char *const details[] = {
     "                         apart from --data, which measures the accuracy\n"
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot; when it fails, the CSV is\n"
     "                         not written either (both or neither)\n"
-    "  --centre mean|lp, --samples N   as in relax\n",
+    "  --centre mean|lp, --samples N   as in relax\n"
+    "Progress on a terminal, and a one-line summary on standard error;\n"
+    "--quiet for neither.\n",
     /* draw */
     "Draws NET with Graphviz: layers left to right, blocks in colour and shape,\n"
     "edge width by |weight| and colour by sign, outputs and removed neurons\n"
@@ -176,6 +189,8 @@ static const char *const details[] = {
     "  --max-width N          summarise layers wider than N (default 24)\n"
     "  --max-edges N          strongest edges drawn between two layers (48)\n"
     "  --font F, --size W,H, --no-legend\n"
+    "Graphviz renders in a child process: if it runs out of memory (under\n"
+    "--max-memory) the command exits 2 naming OUT, and writes nothing.\n"
     "See docs/gallery/ for examples and the commands that made them.\n",
 };
 
@@ -218,11 +233,41 @@ static long long take_max_memory(int *argc, char **argv)
     return bytes;
 }
 
+/* Take the global option "--quiet" out of ARGV, wherever it stands;
+ * returns whether it was there. */
+static int take_quiet(int *argc, char **argv)
+{
+    int out = 1, quiet = 0;
+    for (int a = 1; a < *argc; a++) {
+        if (strcmp(argv[a], "--quiet") == 0)
+            quiet = 1;
+        else
+            argv[out++] = argv[a];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return quiet;
+}
+
 int main(int argc, char **argv)
 {
     long long max_memory = take_max_memory(&argc, argv);
+    int quiet = take_quiet(&argc, argv);
     if (max_memory < 0)
         return CLI_BAD;
+    /* fonts before any memory limit: fontconfig short of memory writes an
+     * empty font cache for the whole system (see lump_viz_fonts_load) */
+    if (argc > 1 && strcmp(argv[1], "draw") == 0 && lump_viz_fonts_load() != LUMP_OK) {
+        fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+        return CLI_BAD;
+    }
+    /* Ctrl-C: the long loops stop at their next step; past half a second
+     * (inside one GLPK solve, say) the process leaves at once, without
+     * its temporary file */
+    if (lump_cancel_install(0.5) != LUMP_OK) {
+        fprintf(stderr, "lumpnet: %s\n", lump_error_message());
+        return CLI_BAD;
+    }
     /* GMP aborts when an allocation fails; exit 2 with a message instead */
     if (lump_memory_install((size_t)max_memory) != LUMP_OK) {
         fprintf(stderr, "lumpnet: %s\n", lump_error_message());
@@ -249,6 +294,7 @@ int main(int argc, char **argv)
                 printf("usage: %s\n\n%s", commands[i].usage, details[i]);
                 return CLI_OK;
             }
+        cli_progress_start(commands[i].name, quiet);
         return commands[i].run(argc - 1, argv + 1);
     }
     fprintf(stderr, "lumpnet: unknown command '%s' (see 'lumpnet --help')\n", argv[1]);

@@ -9,6 +9,7 @@
 #include <gmp.h>
 #include "lumpnet/error.h"
 #include "lumpnet/io.h"
+#include "lumpnet/progress.h"
 
 #define MSG_MAX 2048
 
@@ -63,6 +64,8 @@ int lump_error_exit_code(lump_error_t code)
         return 0;
     case LUMP_EINTERNAL:
         return 70;
+    case LUMP_EINTERRUPTED:
+        return 130;
     default:
         /* Bad input, bad usage, unsupported requests, I/O failures and
          * refused sizes are all the caller's to fix: exit code 2. */
@@ -74,6 +77,7 @@ void lump_warn(const char *fmt, ...)
 {
     char raw[MSG_MAX], safe[MSG_MAX];
     va_list ap;
+    lump_progress_clear();
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);

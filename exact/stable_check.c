@@ -8,6 +8,7 @@
 #include <string.h>
 #include "lumpnet/rat.h"
 #include "stable_i.h"
+#include "lumpnet/progress.h"
 
 /* Like cert_check.c, this file is part of the trusted base: it never calls
  * the bound tightener, the fold finder or the partition finder. What it
@@ -330,6 +331,7 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
     const mpq_t *yl = li == 0 ? (const mpq_t *)b->xl : (const mpq_t *)b->yl[li - 1];
     const mpq_t *yh = li == 0 ? (const mpq_t *)b->xh : (const mpq_t *)b->yh[li - 1];
     size_t *ev = malloc(2 * (L->size > 0 ? L->size : 1) * sizeof *ev);
+    size_t lv = lump_progress_begin("neuron", L->size, 0);
     mpq_t il, ih, w;
     mpq_inits(il, ih, w, NULL);
     if (ev == NULL)
@@ -353,6 +355,7 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
     }
     for (size_t v = 0; v < L->size; v++) {
         const size_t base = v * L->in_size;
+        LUMP_CHECK(lump_progress_step(lv, v));
         lump_arr_get(il, &L->bias, v);
         mpq_set(ih, il);
         for (size_t u = 0; u < L->in_size; u++) {
@@ -394,6 +397,7 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
         }
     }
 cleanup:
+    lump_progress_end(lv);
     free(ev);
     mpq_clears(il, ih, w, NULL);
     return err;
@@ -405,6 +409,7 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
 {
     lump_error_t err = LUMP_OK;
     const size_t k = net->n_layers;
+    size_t lv = lump_progress_begin("check layer", k, 0);
     bstate_t b;
     memset(&b, 0, sizeof b);
     b.net = net;
@@ -432,6 +437,7 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
     for (size_t i = 0; i < net->n_inputs; i++)
         input_range(b.xl[i], b.xh[i], net, box, i);
     for (size_t i = 0; i < k && !x->failed; i++) {
+        LUMP_CHECK(lump_progress_step(lv, i));
         if (!st->layers[i].has_bounds)
             continue;
         if (i > 0 && !st->layers[i - 1].has_bounds) {
@@ -454,6 +460,7 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
         LUMP_CHECK(check_layer_bounds(x, &b, i));
     }
 cleanup:
+    lump_progress_end(lv);
     qvec_free(b.xl, net->n_inputs);
     qvec_free(b.xh, net->n_inputs);
     qvec_free(b.dx, net->n_inputs);
@@ -604,6 +611,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
     ctx_t x;
     lump_net_t cur, next;
     char sub[768];
+    size_t lv = lump_progress_begin("certificate step", cert->n_steps, 0);
     memset(&x, 0, sizeof x);
     x.valid = valid;
     x.why = why;
@@ -641,6 +649,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
     LUMP_CHECK(lump_net_copy(&cur, net));
     for (size_t k = 0; k < cert->n_steps && !x.failed; k++) {
         const lump_box_step_t *s = &cert->steps[k];
+        LUMP_CHECK(lump_progress_step(lv, k));
         lump_net_clear(&next);
         if (s->kind == LUMP_STEP_STABLE) {
             LUMP_CHECK(check_stable(&x, &next, &cur, &cert->box, &s->stable, k));
@@ -672,6 +681,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
     if (!x.failed)
         *valid = LUMP_TRUE;
 cleanup:
+    lump_progress_end(lv);
     if (err != LUMP_OK)
         *valid = LUMP_FALSE;
     lump_net_clear(&cur);

@@ -13,6 +13,7 @@
 #include "lumpnet/relax.h"
 #include "lumpnet/viz.h"
 #include "lumpnet/stable.h"
+#include "lumpnet/progress.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 const char *lump_version(void);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "bound_encode.h"
+#include "lumpnet/progress.h"
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
 {
@@ -227,6 +228,7 @@ static lump_error_t split_boxes(double *up, double *dn, const double *sens, cons
 {
     lump_error_t err = LUMP_OK;
     size_t n = f->n_inputs, nout = lump_net_n_outputs(f), nl = 0, cap, evals = 1;
+    size_t level = lump_progress_begin("box", o->max_boxes, 0);
     leaf_t *lv = NULL;
     lump_bounds_t bf, bg;
     lump_i_dbounds_t d;
@@ -254,6 +256,7 @@ static lump_error_t split_boxes(double *up, double *dn, const double *sens, cons
         size_t best = 0, dim = 0;
         double bs = -1, bt = -1, ds = -1;
         leaf_t *P, *C;
+        LUMP_CHECK(lump_progress_step(level, evals));
         for (size_t j = 0; j < nout; j++) {
             G[j] = 0;
             for (size_t l = 0; l < nl; l++)
@@ -316,6 +319,7 @@ static lump_error_t split_boxes(double *up, double *dn, const double *sens, cons
     if (o->verbose)
         fprintf(stderr, "bound: %zu pieces of the box, %zu symbolic passes\n", nl, evals);
 cleanup:
+    lump_progress_end(level);
     for (size_t l = 0; l < nl; l++)
         leaf_clear(&lv[l]);
     free(lv);
@@ -365,6 +369,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     size_t nout = lump_net_n_outputs(f), *dcol = NULL;
     double *dlo = NULL, *dhi = NULL, *lambda = NULL, *up = NULL, *dn = NULL, *sens = NULL;
     double t0 = now_seconds();
+    size_t level = lump_progress_begin("bound", 0, 0), lp_level;
     int diff, use_lp, split;
     uint64_t rng;
     if (opts == NULL) {
@@ -458,8 +463,10 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
         LUMP_CHECK(lump_i_lp_new(&lp, 1));
         LUMP_CHECK(lump_i_model_load(lp, &m));
     }
+    lp_level = lump_progress_begin("LP output", nout, LUMP_PROGRESS_EVEN);
     for (size_t j = 0; j < nout; j++) {
         double u = HUGE_VAL, w = HUGE_VAL;
+        LUMP_CHECK(lump_progress_step(lp_level, j));
         if (use_lp) {
             size_t col[2];
             double cp[2], cn[2];
@@ -489,6 +496,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
             r->certified = 0;
     }
 cleanup:
+    lump_progress_end(level);
     r->seconds = now_seconds() - t0;
     lump_i_lp_free(lp);
     lump_i_model_clear(&m);

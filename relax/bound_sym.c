@@ -6,6 +6,7 @@
 #include <string.h>
 #include "bound_util.h"
 #include "bound_sym.h"
+#include "lumpnet/progress.h"
 
 /* Why the bounds are sound. A bound on a linear form E of layer j is a
  * weak-duality bound of the LP whose rows are the layer equations and the
@@ -936,6 +937,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
 {
     lump_error_t err = LUMP_OK;
     sym_t X;
+    size_t lv = lump_progress_begin("symbolic layer", p->n_layers, 0);
     memset(&X, 0, sizeof X);
     lump_i_dbounds_clear(d);
     X.f = f;
@@ -960,6 +962,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
     for (size_t i = 1; i <= X.k; i++) {
         size_t unst = 0;
         double wd = 0;
+        LUMP_CHECK(lump_progress_step(lv, i - 1));
         side_layer(&X, i, 0);
         side_layer(&X, i, 1);
         for (size_t v = 0; v < p->nf[i]; v++)
@@ -989,6 +992,7 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
         }
     }
 cleanup:
+    lump_progress_end(lv);
     sym_clear(&X);
     return err;
 }

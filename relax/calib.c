@@ -9,6 +9,7 @@
 #include "lumpnet/relax.h"
 #include "lumpnet/rat.h"
 #include "relax_lump.h"
+#include "lumpnet/progress.h"
 
 #define NONE ((size_t)-1)
 
@@ -552,6 +553,7 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
     work_t w;
     scratch_t s;
     size_t L = net->n_layers, nout;
+    size_t lv = lump_progress_begin("merge step", 0, 0);
     memset(&w, 0, sizeof w);
     memset(&s, 0, sizeof s);
     *out = NULL;
@@ -594,6 +596,7 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
         cand_t sl[SHORTLIST];
         size_t nsl, best = NONE;
         double bmse = HUGE_VAL;
+        LUMP_CHECK(lump_progress_step(lv, run->n_steps));
         shortlist(sl, &nsl, &s, &w, run);
         for (size_t k = 0; k < nsl; k++) {
             double mse, linf;
@@ -619,6 +622,7 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
     *out = run;
     run = NULL;
 cleanup:
+    lump_progress_end(lv);
     scratch_clear(&s, L);
     work_clear(&w);
     lump_calib_free(run);

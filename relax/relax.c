@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/relax.h"
 #include "relax_lump.h"
+#include "lumpnet/progress.h"
 
 #define NONE ((size_t)-1)
 
@@ -625,6 +626,7 @@ lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
     rlayer_t *rl = NULL;
     lump_net_t gq;
     lump_lumping_t Lq;
+    size_t lv = lump_progress_begin("merging layer", net->n_layers, 0);
     lump_bounds_init(&bd);
     memset(&s, 0, sizeof s);
     lump_net_init(&gq);
@@ -655,6 +657,7 @@ lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
     for (size_t i = 0; i < net->n_layers; i++) {
         side_t nx;
         int is_output = i + 1 == net->n_layers;
+        LUMP_CHECK(lump_progress_step(lv, i));
         memset(&nx, 0, sizeof nx);
         err = relax_layer(&rl[i], &nx, &net->layers[i], &s, &bd, i, eps, centre, is_output);
         side_clear(&s);
@@ -672,6 +675,7 @@ done:
         lump_lumping_init(&Lq);
     }
 cleanup:
+    lump_progress_end(lv);
     if (rl != NULL)
         for (size_t i = 0; i < net->n_layers; i++)
             lump_i_rlayer_clear(&rl[i]);

@@ -7,6 +7,7 @@
 #include "lumpnet/rat.h"
 #include "bound_util.h"
 #include "lumpnet/eval.h"
+#include "lumpnet/progress.h"
 
 /* A network prepared for fast double passes: weights, biases and the maps
  * as doubles, and room for the forward values the gradient needs. */
@@ -258,6 +259,7 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
     double *lo = NULL, *hi = NULL, *x = NULL, *yf = NULL, *yg = NULL, *grad = NULL, *best = NULL;
     double *start = NULL, *sval = NULL; /* per output and sign: STARTS points */
     uint64_t rng = seed * 0x2545f4914f6cdd1dULL + 1;
+    size_t level = lump_progress_begin("largest error", 0, 0), lv;
     memset(&pf, 0, sizeof pf);
     memset(&pg, 0, sizeof pg);
     if (n != g->n_inputs || no != lump_net_n_outputs(g))
@@ -291,7 +293,9 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
         sval[k] = -HUGE_VAL;
     npts = n_samples + 1 + (n <= 10 ? ((size_t)1 << n) : n_samples);
     /* every point is offered to each (output, sign) list of the best */
+    lv = lump_progress_begin("sample", npts, LUMP_PROGRESS_EVEN);
     for (size_t t = 0; t < npts; t++) {
+        LUMP_CHECK(lump_progress_step(lv, t));
         for (size_t u = 0; u < n; u++) {
             if (t == 0)
                 x[u] = 0.5 * (lo[u] + hi[u]);
@@ -320,8 +324,11 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
                 }
             }
     }
+    lump_progress_end(lv);
+    lv = lump_progress_begin("search output", no, LUMP_PROGRESS_EVEN);
     for (size_t j = 0; j < no; j++) {
         double bestv = -HUGE_VAL;
+        LUMP_CHECK(lump_progress_step(lv, j));
         for (int s = 0; s < 2; s++)
             for (size_t q = 0; q < STARTS; q++) {
                 size_t id = (2 * j + (size_t)s) * STARTS + q;
@@ -359,6 +366,7 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
         LUMP_CHECK(confirm(&out[j], f, g, j, &best[j * n]));
     }
 cleanup:
+    lump_progress_end(level);
     fnet_clear(&pf);
     fnet_clear(&pg);
     free(lo);

@@ -9,6 +9,7 @@
 #include "bound_util.h"
 #include "lp_model.h"
 #include "stable_bounds.h"
+#include "lumpnet/progress.h"
 
 /* The row of the model each LP row stands for (the certificate names rows
  * this way, see lump_row_kind_t). */
@@ -310,6 +311,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
     rowmeta_t *meta = NULL;
     size_t *zc = NULL;
     double *lam = NULL;
+    size_t lv = lump_progress_begin("LP neuron", s->net->layers[i].size, 0);
     lump_i_model_init(&m);
     LUMP_CHECK(build_model(&m, &meta, &zc, s, window_start(s, i, budget), i));
     lam = malloc((m.nrows + 1) * sizeof *lam);
@@ -323,6 +325,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
     LUMP_CHECK(lump_i_model_load(lp2, &m));
     for (size_t t = 0; t < s->net->layers[i].size; t++) {
         double u;
+        LUMP_CHECK(lump_progress_step(lv, t));
         if (!unstable_relu(s, i, t))
             continue;
         LUMP_CHECK(lp_side(&u, lp, &m, meta, zc[t], t, i, 1, lam));
@@ -349,6 +352,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
         }
     }
 cleanup:
+    lump_progress_end(lv);
     lump_i_lp_free(lp);
     lump_i_lp_free(lp2);
     lump_i_model_clear(&m);
@@ -401,6 +405,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
     const size_t k = net->n_layers;
     int lp_ok = 1;
     mpq_t lo, hi;
+    size_t lv = lump_progress_begin("bounds layer", k, 0);
     memset(&s, 0, sizeof s);
     mpq_inits(lo, hi, NULL);
     s.net = net;
@@ -450,6 +455,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
     }
     for (size_t i = 0; i < k; i++) {
         lump_stable_layer_t *c = &st->layers[i];
+        LUMP_CHECK(lump_progress_step(lv, i));
         if (i > 0 && !layer_all(&net->layers[i - 1], act_monotone))
             break; /* the checker has no exact image of this layer's inputs */
         LUMP_CHECK(layer_interval(&s, i));
@@ -468,6 +474,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
         }
     }
 cleanup:
+    lump_progress_end(lv);
     state_free(&s);
     mpq_clears(lo, hi, NULL);
     return err;

@@ -8,6 +8,7 @@
 #include "bound_util.h"
 #include "stable_bounds.h"
 #include "stable_i.h"
+#include "lumpnet/progress.h"
 
 void lump_stable_opts_init(lump_stable_opts_t *o)
 {
@@ -116,6 +117,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     lump_stable_step_t step;
     lump_lumping_t L;
     double t0 = now_seconds();
+    size_t lv = lump_progress_begin("round", 0, 0);
     if (opts == NULL)
         lump_stable_opts_init(&o);
     else
@@ -140,6 +142,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     for (int r = 0; r < (o.max_rounds > 0 ? o.max_rounds : 1); r++) {
         size_t n_inactive, n_folded, l_removed;
         size_t solves = 0, tight = 0;
+        LUMP_CHECK(lump_progress_step(lv, (size_t)r));
         LUMP_CHECK(lump_stable_step_alloc(&step, &cur));
         LUMP_CHECK(lump_i_stable_bounds(&step, &solves, &tight, &cur, box, o.use_lp,
                                         o.lp_rows > 0 ? o.lp_rows : 1, o.verbose));
@@ -196,6 +199,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     if (stats != NULL)
         *stats = st;
 cleanup:
+    lump_progress_end(lv);
     lump_net_clear(&cur);
     lump_net_clear(&work);
     lump_net_clear(&q);

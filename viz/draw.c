@@ -53,6 +53,7 @@ cleanup:
 }
 
 typedef struct {
+    const char *path;
     lump_viz_format_t fmt;
     const lump_net_t *net, *q;
     const lump_lumping_t *L;
@@ -62,7 +63,11 @@ typedef struct {
 static lump_error_t write_figure(FILE *f, void *ctx)
 {
     draw_ctx_t *c = ctx;
-    return lump_viz_write(f, c->fmt, c->net, c->L, c->q, c->opts);
+    lump_error_t err = lump_viz_write(f, c->fmt, c->net, c->L, c->q, c->opts);
+    /* the renderer's messages do not know the file they were drawing */
+    if (err != LUMP_OK && err != LUMP_EINTERRUPTED)
+        lump_error_prefix(err, "%s", c->path);
+    return err;
 }
 
 lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_lumping_t *L,
@@ -81,6 +86,7 @@ lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_l
                               "%s: unknown figure format (the extension must be .svg, .pdf, "
                               ".png or .dot)",
                               path);
+    c.path = path;
     c.net = net;
     c.q = q;
     c.L = L;

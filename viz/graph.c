@@ -1,8 +1,11 @@
 /* graph.c -- the Graphviz side of a drawing: the cgraph graph of a plan,
  * laid out by dot and rendered by gvc (every Graphviz call lives in viz/) */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gvc.h>
+#include "lumpnet/progress.h"
 #include "viz_i.h"
 
 /* An object-id discipline that numbers named objects in creation order.
@@ -488,30 +491,172 @@ static void fix_pdf_dates(char *buf, size_t len)
     }
 }
 
-/* One Graphviz context for the whole process, made on first use and never
- * freed: Graphviz 2.43's pango plugin keeps a pointer into the first
- * context's font cache, so a second context after gvFreeContext reads freed
- * memory (and each gvContext leaks its configuration). Graphviz is not
- * thread-safe anyway; neither are drawings. */
-static GVC_t *context(void)
+/* The child's report: one tag byte, then the figure or a message. */
+enum { TAG_OK = 'K', TAG_START = 'S', TAG_LAYOUT = 'L', TAG_RENDER = 'R', TAG_PLUGIN = 'P' };
+
+typedef struct {
+    Agraph_t *g;
+    const char *name; /* the Graphviz output format */
+} render_job_t;
+
+static void report(int fd, char tag, const char *text, size_t len)
 {
-    static GVC_t *gvc;
-    if (gvc == NULL)
-        gvc = gvContext();
-    return gvc;
+    if (lump_i_child_write(fd, &tag, 1) == 0)
+        (void)lump_i_child_write(fd, text, len);
+}
+
+/* In the child: lay out and render, and report. A fresh context each time
+ * (the child ends with it): Graphviz 2.43's pango plugin keeps a pointer
+ * into the first context's font cache, so contexts must not be freed and
+ * made again within one process. Warnings are collected too: "Could not
+ * load" there tells a plugin that exists but could not be loaded (short of
+ * memory) from one that is missing. */
+static void render_child(int fd, void *ctx)
+{
+    const render_job_t *job = ctx;
+    GVC_t *gvc;
+    char *buf = NULL;
+    unsigned int ulen = 0;
+    agseterr(AGWARN);
+    gv_msg[0] = '\0';
+    gvc = gvContext();
+    if (gvc == NULL) {
+        report(fd, TAG_START, "", 0);
+        return;
+    }
+    if (gvLayout(gvc, job->g, "dot") != 0) {
+        report(fd, TAG_LAYOUT, gv_msg, strlen(gv_msg));
+        return;
+    }
+    if (gvRenderData(gvc, job->g, (char *)job->name, &buf, &ulen) != 0 || buf == NULL) {
+        report(fd, strstr(gv_msg, "Could not load") != NULL ? TAG_PLUGIN : TAG_RENDER, gv_msg,
+               strlen(gv_msg));
+        return;
+    }
+    /* an SVG still comes out without the plugin, its text measured by
+     * estimate: not the figure of the same input elsewhere */
+    if (strstr(gv_msg, "Could not load") != NULL) {
+        report(fd, TAG_PLUGIN, gv_msg, strlen(gv_msg));
+        return;
+    }
+    report(fd, TAG_OK, buf, ulen);
+}
+
+/* The last line of Graphviz's messages M (the error itself), in place. */
+static const char *last_message(char *m)
+{
+    size_t n = strlen(m);
+    char *nl;
+    while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        m[--n] = '\0';
+    nl = strrchr(m, '\n');
+    return nl != NULL ? nl + 1 : m;
+}
+
+/* Why the renderer could not finish, when a memory limit is the likely
+ * cause: "under the limit of N MB (--max-memory)", or "" without one. */
+static void limit_text(char *out, size_t cap)
+{
+    size_t mb = lump_memory_limit() >> 20;
+    out[0] = '\0';
+    if (mb > 0)
+        snprintf(out, cap, " under the memory limit of %zu MB (--max-memory)", mb);
+}
+
+/* The child's report C as an error, or LUMP_OK with *FIG, *LEN the
+ * figure inside C. */
+static lump_error_t child_verdict(char **fig, size_t *len, lump_i_child_t *c, const char *name)
+{
+    char lim[96];
+    char tag = c->len > 0 ? c->data[0] : 0;
+    limit_text(lim, sizeof lim);
+    if (c->signal == SIGINT && lump_cancel_requested())
+        return lump_error_set(LUMP_EINTERRUPTED, "interrupted");
+    if (c->signal != 0 || c->code != 0 || tag == 0) {
+        char how[64];
+        if (c->signal != 0)
+            snprintf(how, sizeof how, "killed by signal %d, %s", c->signal, strsignal(c->signal));
+        else
+            snprintf(how, sizeof how, "exit code %d", c->code);
+        if (lim[0] != '\0')
+            return lump_error_set(LUMP_ENOMEM,
+                                  "draw: the renderer (Graphviz with its fonts) ran out of memory%s "
+                                  "and died (%s); nothing was written: raise the limit, or write "
+                                  ".dot and run dot on it",
+                                  lim, how);
+        return lump_error_set(LUMP_EUNSUPPORTED,
+                              "draw: the renderer (Graphviz) died (%s); nothing was written", how);
+    }
+    switch (tag) {
+    case TAG_OK:
+        *fig = c->data + 1;
+        *len = c->len - 1;
+        return LUMP_OK;
+    case TAG_START:
+        return lump_error_set(LUMP_ENOMEM, "draw: Graphviz could not start%s%s", lim,
+                              lim[0] != '\0' ? ": raise the limit" : "");
+    case TAG_LAYOUT:
+        return lump_error_set(lim[0] != '\0' ? LUMP_ENOMEM : LUMP_EIO,
+                              "draw: the dot layout failed%s: %s", lim, last_message(c->data + 1));
+    case TAG_PLUGIN:
+        if (lim[0] != '\0')
+            return lump_error_set(LUMP_ENOMEM,
+                                  "draw: Graphviz could not load its cairo plugin "
+                                  "(libgvplugin_pango, which measures the text and draws %s)%s: "
+                                  "it ran out of memory; raise the limit",
+                                  name, lim);
+        /* no limit: the plugin itself is broken */
+        __attribute__((fallthrough));
+    default:
+        return lump_error_set(LUMP_EUNSUPPORTED,
+                              "draw: Graphviz cannot write %s here (is its cairo plugin, "
+                              "libgvplugin_pango, installed?) %s",
+                              name, last_message(c->data + 1));
+    }
+}
+
+/* Whether the LEN bytes at S (which may hold NULs) contain the text T. */
+static int contains(const char *s, size_t len, const char *t)
+{
+    size_t n = strlen(t);
+    for (size_t i = 0; i + n <= len; i++)
+        if (s[i] == t[0] && memcmp(s + i, t, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether FIG (LEN bytes, NUL-terminated) is a whole figure of format
+ * FMT: cairo short of memory can fail quietly and hand back an empty or
+ * cut-off file. */
+static int figure_complete(const char *fig, size_t len, lump_viz_format_t fmt)
+{
+    static const unsigned char png_head[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char png_tail[8] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    size_t end = len;
+    if (fmt == LUMP_VIZ_PNG)
+        return len >= 20 && memcmp(fig, png_head, 8) == 0 &&
+               memcmp(fig + len - 8, png_tail, 8) == 0;
+    while (end > 0 && (fig[end - 1] == '\n' || fig[end - 1] == '\r' || fig[end - 1] == ' '))
+        end--;
+    if (fmt == LUMP_VIZ_PDF) /* a page with its contents, not just the frame */
+        return len > 10 && memcmp(fig, "%PDF-", 5) == 0 && end >= 5 &&
+               memcmp(fig + end - 5, "%%EOF", 5) == 0 && contains(fig, len, "/Contents") &&
+               contains(fig, len, "endstream");
+    return end >= 6 && memcmp(fig + end - 6, "</svg>", 6) == 0;
 }
 
 lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_plan_t *p)
 {
     lump_error_t err = LUMP_OK;
-    GVC_t *gvc = NULL;
     Agraph_t *g;
-    char *buf = NULL;
-    unsigned int ulen = 0;
-    int laid = 0;
+    lump_i_child_t child;
+    render_job_t job;
+    char *fig = NULL;
+    size_t len = 0;
     const char *name = fmt == LUMP_VIZ_SVG ? "svg" : fmt == LUMP_VIZ_PDF ? "pdf" : "png";
     agerrlevel_t level = agseterr(AGERR);
     agusererrf old = agseterrf(gv_err);
+    memset(&child, 0, sizeof child);
     gv_msg[0] = '\0';
     g = build_graph(p);
     if (g == NULL) {
@@ -523,46 +668,34 @@ lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_
             err = lump_error_set(LUMP_EIO, "draw: writing the DOT text failed");
         goto cleanup;
     }
-    gvc = context();
-    if (gvc == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "draw: Graphviz could not start");
+    job.g = g;
+    job.name = name;
+    LUMP_CHECK(lump_i_child_run(&child, render_child, &job));
+    /* close to a memory limit the font stack dies on some runs and not
+     * on others (threads, address-space layout): one more try */
+    if (child.signal != 0 && child.signal != SIGINT && !lump_cancel_requested()) {
+        lump_i_child_clear(&child);
+        LUMP_CHECK(lump_i_child_run(&child, render_child, &job));
+    }
+    LUMP_CHECK(child_verdict(&fig, &len, &child, name));
+    if (!figure_complete(fig, len, fmt)) {
+        char lim[96];
+        limit_text(lim, sizeof lim);
+        err = lump_error_set(lim[0] != '\0' ? LUMP_ENOMEM : LUMP_EUNSUPPORTED,
+                             "draw: the renderer (Graphviz with cairo) produced an incomplete "
+                             "%s (%zu bytes)%s%s; nothing was written",
+                             name, len, lim[0] != '\0' ? ": it ran out of memory" : "", lim);
         goto cleanup;
     }
-    if (gvLayout(gvc, g, "dot") != 0) {
-        err = lump_error_set(LUMP_EIO, "draw: the dot layout failed: %s", gv_msg);
-        goto cleanup;
-    }
-    laid = 1;
-    if (gvRenderData(gvc, g, (char *)name, &buf, &ulen) != 0 || buf == NULL) {
-        err = lump_error_set(LUMP_EUNSUPPORTED,
-                             "draw: Graphviz cannot write %s here (is its cairo plugin, "
-                             "libgvplugin_pango, installed?) %s",
-                             name, gv_msg);
-        goto cleanup;
-    }
-    {
-        /* a NUL-terminated copy, for the text searches below */
-        size_t len = ulen;
-        char *out = malloc(len + 1);
-        if (out == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
-            goto cleanup;
-        }
-        memcpy(out, buf, len);
-        out[len] = '\0';
-        if (fmt == LUMP_VIZ_SVG)
-            strip_generator(out, &len);
-        else if (fmt == LUMP_VIZ_PDF)
-            fix_pdf_dates(out, len);
-        if (fwrite(out, 1, len, f) != len)
-            err = lump_error_set(LUMP_EIO, "draw: writing the %s failed", name);
-        free(out);
-    }
+    /* the figure is NUL-terminated in CHILD, for the text searches */
+    if (fmt == LUMP_VIZ_SVG)
+        strip_generator(fig, &len);
+    else if (fmt == LUMP_VIZ_PDF)
+        fix_pdf_dates(fig, len);
+    if (fwrite(fig, 1, len, f) != len)
+        err = lump_error_set(LUMP_EIO, "draw: writing the %s failed", name);
 cleanup:
-    if (buf != NULL)
-        gvFreeRenderData(buf);
-    if (laid)
-        gvFreeLayout(gvc, g);
+    lump_i_child_clear(&child);
     if (g != NULL)
         agclose(g);
     agseterrf(old);

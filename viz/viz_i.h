@@ -107,8 +107,32 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
                               const size_t *group_prev, const size_t *group, size_t max_edges,
                               int *pruned, int *mixed) LUMP_WUR;
 
+/* What a child process of lump_i_child_run wrote and how it ended. */
+typedef struct {
+    char *data; /* the bytes written (NUL-terminated), NULL when none */
+    size_t len;
+    int code;   /* its exit code, -1 when killed */
+    int signal; /* the signal that killed it, 0 when it exited */
+} lump_i_child_t;
+
+/* lump_i_child_run -- fork, run WORK(FD, CTX) in the child, which writes
+ * its result to FD and exits (0 after WORK returns), and collect into C
+ * (to free with lump_i_child_clear) everything written and how the child
+ * ended. Signals are at their defaults in the child. Errors: LUMP_ENOMEM
+ * when no pipe, process or buffer can be had. O(bytes written). */
+lump_error_t lump_i_child_run(lump_i_child_t *c, void (*work)(int fd, void *ctx),
+                              void *ctx) LUMP_WUR;
+void lump_i_child_clear(lump_i_child_t *c);
+
+/* lump_i_child_write -- write all LEN bytes of BUF to FD (restarting after
+ * signals); 0 on success, -1 on failure. O(LEN). */
+int lump_i_child_write(int fd, const void *buf, size_t len);
+
 /* lump_i_viz_render -- build the Graphviz graph of P, lay it out with dot
- * and write it to F in format FMT. O(Graphviz). */
+ * and write it to F in format FMT. The layout and the rendering run in a
+ * child process (lump_i_child_run): Graphviz's font stack (fontconfig,
+ * pango, cairo) aborts or crashes when memory runs short, as under
+ * --max-memory, and its death is reported as an error here. O(Graphviz). */
 lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_plan_t *p) LUMP_WUR;
 
 #endif

@@ -17,7 +17,8 @@ typedef enum {
     LUMP_ENOMEM,       /* out of memory, or a size over the configured cap */
     LUMP_EIO,          /* the operating system refused a read or write */
     LUMP_EUNSUPPORTED, /* a valid request this build cannot do (exit 2) */
-    LUMP_EINTERNAL     /* a broken invariant: a bug in lumpnet */
+    LUMP_EINTERNAL,    /* a broken invariant: a bug in lumpnet */
+    LUMP_EINTERRUPTED  /* stopped by a cancellation request (Ctrl-C; exit 130) */
 } lump_error_t;
 
 /* Three-valued verdicts: a search or a relaxation that fails to decide says
@@ -67,7 +68,8 @@ size_t lump_i_escape(char *dst, size_t cap, const char *src, size_t n);
 const char *lump_error_message(void);
 
 /* lump_error_exit_code -- the command-line exit code for an error: 2 for
- * input, usage and unsupported requests, 2 for I/O, 70 for internal errors.
+ * input, usage and unsupported requests, 2 for I/O, 70 for internal errors,
+ * 130 (as for SIGINT) for an interrupted command.
  * O(1). */
 int lump_error_exit_code(lump_error_t code);
 

@@ -85,6 +85,17 @@ lump_error_t lump_viz_write(FILE *f, lump_viz_format_t fmt, const lump_net_t *ne
 lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_lumping_t *L,
                            const lump_net_t *q, lump_viz_opts_t *opts) LUMP_WUR;
 
+/* lump_viz_fonts_load -- load the font configuration and the font caches
+ * (fontconfig) now, for a program about to cap its memory: fontconfig
+ * short of memory cannot map its caches, takes them for stale, rescans the
+ * fonts, finds none it can open, and writes that empty list over the
+ * system's cache, which spoils every later drawing on the machine. Loaded
+ * before the cap, it is inherited ready by the renderer. Idempotent.
+ * Errors: LUMP_ENOMEM when fontconfig cannot start. Time: reading the
+ * configuration and mapping the caches (a scan of the fonts when they are
+ * stale), once. */
+lump_error_t lump_viz_fonts_load(void) LUMP_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,52 @@
+/* cli_progress.c -- the progress report of long commands on a terminal,
+ * --quiet, and their one-line summary */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char *command_name = "lumpnet";
+static int quiet;
+static double t_start;
+static char heading[64];
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_progress_start(const char *command, int q)
+{
+    command_name = command;
+    quiet = q;
+    t_start = now();
+    snprintf(heading, sizeof heading, "lumpnet: %s", command);
+    /* a line rewritten in place only makes sense on a terminal; a log
+     * file or a pipe gets the summary alone */
+    lump_progress_enable(!quiet && isatty(2) ? heading : NULL);
+}
+
+void cli_summary(const char *fmt, ...)
+{
+    va_list ap;
+    if (quiet)
+        return;
+    lump_progress_clear();
+    fprintf(stderr, "lumpnet: %s: %.1f s, ", command_name, now() - t_start);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const char *cli_layer_sizes(char *buf, size_t cap, const lump_net_t *net)
+{
+    size_t n = 0;
+    int k = snprintf(buf, cap, "%zu", net->n_inputs);
+    for (size_t i = 0; k >= 0 && (n += (size_t)k) < cap && i < net->n_layers; i++)
+        k = snprintf(buf + n, cap - n, "-%zu", net->layers[i].size);
+    return buf;
+}
