@@ -441,7 +441,7 @@ void sg_equal_copy(sr_net_t *out, const sr_net_t *n, gmp_randstate_t r, sg_value
     for (size_t k = 0; k < steps; k++) {
         size_t i = pick(r, hidden), v = pick(r, out->layer[i].size);
         const char *what;
-        switch (pick(r, 5)) {
+        switch (pick(r, 6)) {
         case 0:
             permute(out, i, r);
             what = "permute";
@@ -458,9 +458,12 @@ void sg_equal_copy(sr_net_t *out, const sr_net_t *n, gmp_randstate_t r, sg_value
             add_dead(out, i, r, values);
             what = "dead";
             break;
-        default:
+        case 4:
             add_constant(out, i, r, values);
             what = "constant";
+            break;
+        default:
+            what = sg_cut_constant(out, r, 1) ? "fold-constant" : "no-constant";
             break;
         }
         if (len < desclen)
@@ -482,6 +485,11 @@ void sg_perturb(sr_net_t *n, gmp_randstate_t r, sg_values_t values, char *desc, 
         /* a tiny change, one unit in a low bit */
         mpq_set_ui(d, 1, 1);
         mpz_mul_2exp(mpq_denref(d), mpq_denref(d), values == SG_F32 ? 20 : 45);
+    }
+    if (pick(r, 3) == 0 && sg_cut_constant(n, r, 0)) {
+        snprintf(desc, desclen, "drop a constant");
+        mpq_clear(d);
+        return;
     }
     switch (pick(r, 4)) {
     case 0:
@@ -512,6 +520,43 @@ void sg_perturb(sr_net_t *n, gmp_randstate_t r, sg_values_t values, char *desc, 
     }
     }
     mpq_clear(d);
+}
+
+int sg_cut_constant(sr_net_t *n, gmp_randstate_t r, int compensate)
+{
+    char **is;
+    mpq_t **val, t;
+    size_t found = 0, pick_i = 0, pick_v = 0;
+    sr_constants(&is, &val, n);
+    /* reservoir choice among the candidates of the deepest layer that has
+     * any (the end of a constant chain: the value hardest to hold) */
+    for (size_t i = n->n_layers - 1; i-- > 0 && found == 0;) {
+        const sr_layer_t *nx = &n->layer[i + 1];
+        for (size_t v = 0; v < n->layer[i].size; v++) {
+            int out = 0;
+            for (size_t w = 0; w < nx->size; w++)
+                out |= mpq_sgn(nx->w[w * nx->in_size + v]) != 0;
+            if (is[i][v] && out && pick(r, ++found) == 0) {
+                pick_i = i;
+                pick_v = v;
+            }
+        }
+    }
+    if (found > 0) {
+        sr_layer_t *nx = &n->layer[pick_i + 1];
+        mpq_init(t);
+        for (size_t w = 0; w < nx->size; w++) {
+            mpq_t *wv = &nx->w[w * nx->in_size + pick_v];
+            if (compensate) {
+                mpq_mul(t, *wv, val[pick_i][pick_v]);
+                mpq_add(nx->b[w], nx->b[w], t);
+            }
+            mpq_set_ui(*wv, 0, 1);
+        }
+        mpq_clear(t);
+    }
+    sr_constants_free(is, val, n);
+    return found > 0;
 }
 
 void sg_perturb_small(sr_net_t *n, gmp_randstate_t r, int count)

@@ -49,6 +49,15 @@ void sg_equal_copy(sr_net_t *out, const sr_net_t *n, gmp_randstate_t r, sg_value
  * activation); usually a different function. DESC names the change. */
 void sg_perturb(sr_net_t *n, gmp_randstate_t r, sg_values_t values, char *desc, size_t desclen);
 
+/* sg_cut_constant -- pick a hidden neuron that is constant by structure
+ * (sr_constants) and has non-zero outgoing weights, and zero those
+ * weights; when COMPENSATE, add weight * value to the next biases (the
+ * function is kept: the fold exact lumping does), else not (the function
+ * changes unless the value is 0). The neuron comes from the deepest
+ * layer that has one (the end of a constant chain). Returns 0 when there
+ * is no such neuron. */
+int sg_cut_constant(sr_net_t *n, gmp_randstate_t r, int compensate);
+
 /* sg_perturb_small -- add small rationals to COUNT random weights or
  * biases (for bound cases). */
 void sg_perturb_small(sr_net_t *n, gmp_randstate_t r, int count);

@@ -78,8 +78,18 @@ void so_point(mpq_t *x, size_t n, const so_box_t *box, gmp_randstate_t r)
     }
 }
 
-/* |A_j - B_j| at X, or its lower bound: OUT[j] for every j. */
+/* |A_j - B_j| at X, or its lower bound: OUT[j] for every j (enclosures
+ * at PREC bits for smooth networks). */
+static void diff_at_prec(mpfr_t *out, const sr_net_t *a, const sr_net_t *b, const mpq_t *x,
+                         mpfr_prec_t prec);
+
 static void diff_at(mpfr_t *out, const sr_net_t *a, const sr_net_t *b, const mpq_t *x)
+{
+    diff_at_prec(out, a, b, x, OBS_PREC);
+}
+
+static void diff_at_prec(mpfr_t *out, const sr_net_t *a, const sr_net_t *b, const mpq_t *x,
+                         mpfr_prec_t prec)
 {
     size_t m = sr_n_out(a);
     if (sr_is_pwl(a) && sr_is_pwl(b)) {
@@ -104,13 +114,13 @@ static void diff_at(mpfr_t *out, const sr_net_t *a, const sr_net_t *b, const mpq
         if (!al || !ah || !bl || !bh)
             abort();
         for (size_t j = 0; j < m; j++) {
-            mpfr_inits2(OBS_PREC, al[j], ah[j], bl[j], bh[j], (mpfr_ptr)0);
+            mpfr_inits2(prec, al[j], ah[j], bl[j], bh[j], (mpfr_ptr)0);
         }
-        mpfr_init2(t, OBS_PREC);
-        sr_enclose(al, ah, a, x, OBS_PREC);
-        sr_enclose(bl, bh, b, x, OBS_PREC);
+        mpfr_init2(t, prec);
+        sr_enclose(al, ah, a, x, prec);
+        sr_enclose(bl, bh, b, x, prec);
         for (size_t j = 0; j < m; j++) {
-            mpfr_set_prec(out[j], OBS_PREC);
+            mpfr_set_prec(out[j], prec);
             mpfr_sub(out[j], al[j], bh[j], MPFR_RNDD);
             mpfr_sub(t, bl[j], ah[j], MPFR_RNDD);
             if (mpfr_less_p(out[j], t))
@@ -136,13 +146,20 @@ int so_differ_at(const sr_net_t *a, const sr_net_t *b, const mpq_t *x, long j, s
         abort();
     for (size_t k = 0; k < m; k++)
         mpfr_init2(d[k], OBS_PREC);
-    diff_at(d, a, b, x);
-    for (size_t k = 0; k < m && !found; k++)
-        if ((j < 0 || (size_t)j == k) && mpfr_sgn(d[k]) > 0) {
-            found = 1;
-            if (which != NULL)
-                *which = k;
-        }
+    /* smooth networks: saturated sigmoid/tanh values differ far below the
+     * first precision's resolution, so for a claimed witness (one output
+     * J) overlapping enclosures are retried at higher precisions */
+    for (mpfr_prec_t prec = OBS_PREC; !found && prec <= 16 * 4 * OBS_PREC; prec *= 4) {
+        diff_at_prec(d, a, b, x, prec);
+        for (size_t k = 0; k < m && !found; k++)
+            if ((j < 0 || (size_t)j == k) && mpfr_sgn(d[k]) > 0) {
+                found = 1;
+                if (which != NULL)
+                    *which = k;
+            }
+        if ((sr_is_pwl(a) && sr_is_pwl(b)) || j < 0)
+            break;
+    }
     for (size_t k = 0; k < m; k++)
         mpfr_clear(d[k]);
     free(d);

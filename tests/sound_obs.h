@@ -33,8 +33,9 @@ mpq_t *so_qvec(size_t n);
 void so_qvec_free(mpq_t *v, size_t n);
 
 /* so_differ_at -- 1 when A and B provably differ at X in output J
- * (exact for piecewise-linear models; disjoint enclosures at PREC bits
- * otherwise), 0 when they provably agree (exact) or might (enclosures
+ * (exact for piecewise-linear models; otherwise disjoint enclosures at
+ * 160 bits, or, for one output J, at 640, 2560 or 10240 when those
+ * overlap), 0 when they provably agree (exact) or might (enclosures
  * overlap). J = -1: any output; *WHICH (may be NULL) receives it. */
 int so_differ_at(const sr_net_t *a, const sr_net_t *b, const mpq_t *x, long j, size_t *which);
 

@@ -183,6 +183,53 @@ int sr_has_leaky_outside(const sr_net_t *n)
     return 0;
 }
 
+void sr_constants(char ***is, mpq_t ***val, const sr_net_t *n)
+{
+    mpq_t z, t;
+    *is = xcalloc(n->n_layers, sizeof **is);
+    *val = xcalloc(n->n_layers, sizeof **val);
+    mpq_inits(z, t, NULL);
+    for (size_t i = 0; i < n->n_layers; i++) {
+        const sr_layer_t *l = &n->layer[i];
+        (*is)[i] = xcalloc(l->size, 1);
+        (*val)[i] = qvec_new(l->size);
+        for (size_t v = 0; v < l->size; v++) {
+            int c = 1;
+            mpq_set(z, l->b[v]);
+            for (size_t u = 0; u < l->in_size && c; u++) {
+                if (mpq_sgn(l->w[v * l->in_size + u]) == 0)
+                    continue;
+                if (i == 0 || !(*is)[i - 1][u]) {
+                    c = 0;
+                    break;
+                }
+                mpq_mul(t, l->w[v * l->in_size + u], (*val)[i - 1][u]);
+                mpq_add(z, z, t);
+            }
+            if (!c)
+                continue;
+            if (l->act[v].kind <= LUMP_ACT_LEAKY_RELU) {
+                sr_act_value((*val)[i][v], &l->act[v], z);
+                (*is)[i][v] = 1;
+            } else if (mpq_sgn(z) == 0) {
+                mpq_set_ui((*val)[i][v], l->act[v].kind == LUMP_ACT_SIGMOID ? 1 : 0, 2);
+                (*is)[i][v] = 1;
+            }
+        }
+    }
+    mpq_clears(z, t, NULL);
+}
+
+void sr_constants_free(char **is, mpq_t **val, const sr_net_t *n)
+{
+    for (size_t i = 0; i < n->n_layers; i++) {
+        free(is[i]);
+        qvec_del(val[i], n->layer[i].size);
+    }
+    free(is);
+    free(val);
+}
+
 /* X as layer 1 sees it: clipped, then normalised (exact). */
 static void prepare_input(mpq_t *y, const sr_net_t *n, const mpq_t *x)
 {

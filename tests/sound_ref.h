@@ -59,6 +59,16 @@ int sr_is_pwl(const sr_net_t *n);
 /* sr_has_leaky_outside -- 1 when some leaky_relu has alpha < 0 or > 1. */
 int sr_has_leaky_outside(const sr_net_t *n);
 
+/* sr_constants -- which neurons are constant by structure: IS[i][v] = 1
+ * when neuron v of layer i has no non-zero weight from an input or a
+ * non-constant neuron and its value act(b + sum of constant inputs) is
+ * rational (piecewise-linear activations; sigmoid(0) = 1/2, tanh(0) = 0),
+ * which VAL[i][v] then holds. IS and VAL are new arrays per layer (free
+ * with sr_constants_free). This is the notion of constant that exact
+ * lumping folds, up to cancellations inside blocks. */
+void sr_constants(char ***is, mpq_t ***val, const sr_net_t *n);
+void sr_constants_free(char **is, mpq_t **val, const sr_net_t *n);
+
 /* sr_eval -- OUT[j] = f_j(X) exactly (piecewise-linear networks only).
  * When Z is not NULL, Z[i] receives the pre-activations of layer i
  * (n->layer[i].size initialised entries each, owned by the caller). */

@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <jansson.h>
 #include "testutil.h"
@@ -35,7 +38,7 @@ typedef struct {
     unsigned long seen;
 } known_bug_t;
 
-enum { BUG_CONST_DOUBLE = 0, BUG_LEAKY_BOUNDS = 1, BUG_BOX_EMPTY_LAYER = 2, N_BUGS };
+enum { BUG_CONST_DOUBLE = 0, BUG_LEAKY_BOUNDS = 1, BUG_BOX_EMPTY_LAYER = 2, BUG_LP_HANG = 3, N_BUGS };
 
 static known_bug_t known_bugs[N_BUGS] = {
     {"const-double", 1,
@@ -43,6 +46,7 @@ static known_bug_t known_bugs[N_BUGS] = {
     {"leaky-bounds", 1, "(b) bounds and relax assume leaky_relu is monotone and 1-Lipschitz", 0},
     {"box-empty-layer", 1,
      "(c) reduce on a box fails (input error) when a whole hidden layer is constant there", 0},
+    {"lp-hang", 1, "(d) GLPK's simplex runs without an iteration or time limit and can cycle", 0},
 };
 
 static int bug_skipped(int bug)
@@ -146,6 +150,20 @@ static void case_fail(case_t *c, const sr_net_t *a, const sr_net_t *b, const cha
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n#   built: %s\n", c->note);
+    if (a != NULL)
+        sr_dump(a, "network A");
+    if (b != NULL)
+        sr_dump(b, "network B");
+}
+
+/* In a replay of one case (LUMPNET_SOUNDNESS_CASE), print what the case
+ * hands to lumpnet before the call, so that a hang can be reproduced. */
+static void replay_dump(const case_t *c, const sr_net_t *a, const sr_net_t *b)
+{
+    const char *s = getenv("LUMPNET_SOUNDNESS_CASE");
+    if (s == NULL || *s == '\0')
+        return;
+    fprintf(stderr, "# replay %s case %lu: %s\n", kind_name[c->kind], c->index, c->note);
     if (a != NULL)
         sr_dump(a, "network A");
     if (b != NULL)
@@ -290,78 +308,41 @@ static int moderate_double(const mpq_t q)
 }
 
 /* Bug (a) can strike NET (model M): a hidden neuron that is constant by
- * structure (no weight from a non-constant neuron), whose rational value
- * is not a moderate double, feeds a later layer held as binary floats. */
+ * structure, whose rational value is not a moderate double, feeds a
+ * later layer held as binary floats (the finder's fast path). */
 static int risk_const_double(const sr_net_t *m, const lump_net_t *net)
 {
-    size_t width = m->n_in;
+    char **is;
+    mpq_t **val;
     int risk = 0;
-    char *isc, *wasc;
-    mpq_t *val, *pval, z, t;
-    for (size_t i = 0; i < m->n_layers; i++)
-        if (m->layer[i].size > width)
-            width = m->layer[i].size;
-    isc = calloc(width, 1);
-    wasc = calloc(width, 1);
-    val = so_qvec(width);
-    pval = so_qvec(width);
-    mpq_inits(z, t, NULL);
-    for (size_t i = 0; i < m->n_layers && !risk; i++) {
-        const sr_layer_t *l = &m->layer[i];
-        const lump_layer_t *ll = &net->layers[i];
-        int floats = ll->weight.store != LUMP_STORE_Q && ll->bias.store != LUMP_STORE_Q;
-        for (size_t u = 0; u < l->in_size && i > 0; u++)
-            if (wasc[u] && !moderate_double(pval[u]))
-                for (size_t v = 0; v < l->size; v++)
-                    if (mpq_sgn(l->w[v * l->in_size + u]) != 0 && floats)
+    sr_constants(&is, &val, m);
+    for (size_t i = 0; i + 1 < m->n_layers && !risk; i++) {
+        const sr_layer_t *nx = &m->layer[i + 1];
+        const lump_layer_t *ln = &net->layers[i + 1];
+        if (ln->weight.store == LUMP_STORE_Q || ln->bias.store == LUMP_STORE_Q)
+            continue;
+        for (size_t u = 0; u < m->layer[i].size; u++)
+            if (is[i][u] && !moderate_double(val[i][u]))
+                for (size_t v = 0; v < nx->size; v++)
+                    if (mpq_sgn(nx->w[v * nx->in_size + u]) != 0)
                         risk = 1;
-        for (size_t v = 0; v < l->size; v++) {
-            int c = 1;
-            mpq_set(z, l->b[v]);
-            for (size_t u = 0; u < l->in_size; u++) {
-                if (mpq_sgn(l->w[v * l->in_size + u]) == 0)
-                    continue;
-                if (i == 0 || !wasc[u]) {
-                    c = 0;
-                    break;
-                }
-                mpq_mul(t, l->w[v * l->in_size + u], pval[u]);
-                mpq_add(z, z, t);
-            }
-            isc[v] = 0;
-            if (!c)
-                continue;
-            if (l->act[v].kind <= LUMP_ACT_LEAKY_RELU) {
-                sr_act_value(val[v], &l->act[v], z);
-                isc[v] = 1;
-            } else if (mpq_sgn(z) == 0) {
-                mpq_set_ui(val[v], l->act[v].kind == LUMP_ACT_SIGMOID ? 1 : 0, 2);
-                isc[v] = 1;
-            }
-        }
-        for (size_t v = 0; v < l->size; v++) {
-            wasc[v] = isc[v];
-            mpq_set(pval[v], val[v]);
-        }
     }
-    mpq_clears(z, t, NULL);
-    so_qvec_free(val, width);
-    so_qvec_free(pval, width);
-    free(isc);
-    free(wasc);
+    sr_constants_free(is, val, m);
     return risk;
 }
 
-/* Count and report whether the case belongs to a skipped class. */
-static int skip_for(int bug)
+/* Whether case C, which belongs to the class of BUG, is skipped; counts
+ * the class per kind of case either way. */
+static int skip_for(const case_t *c, int bug)
 {
+    static char names[N_BUGS][N_KINDS][80];
+    int skip = bug_skipped(bug);
+    char *name = names[bug][c->kind];
     known_bugs[bug].seen++;
-    if (!bug_skipped(bug))
-        return 0;
-    count(bug == BUG_CONST_DOUBLE   ? "skipped:known-bug-const-double"
-          : bug == BUG_LEAKY_BOUNDS ? "skipped:known-bug-leaky-bounds"
-                                    : "skipped:known-bug-box-empty-layer");
-    return 1;
+    snprintf(name, sizeof names[0][0], "known-bug-%s:%s:%s", known_bugs[bug].name,
+             kind_name[c->kind], skip ? "skipped" : "checked");
+    count(name);
+    return skip;
 }
 
 /* ---- shared checks -------------------------------------------------------- */
@@ -388,6 +369,16 @@ static void confirm_equal(case_t *c, const sr_net_t *a, const sr_net_t *b, const
         }
     }
     so_qvec_free(x, a->n_in);
+}
+
+/* Append the box as "l:u,l:u,..." (the CLI's inline form) to C's note. */
+static void note_box(case_t *c, const so_box_t *box)
+{
+    size_t len = strlen(c->note);
+    len += (size_t)snprintf(c->note + len, sizeof c->note - len, ", box ");
+    for (size_t i = 0; i < box->n && len < sizeof c->note; i++)
+        len += (size_t)gmp_snprintf(c->note + len, sizeof c->note - len, "%s%Qd:%Qd", i ? "," : "",
+                                    box->lo[i], box->hi[i]);
 }
 
 static void random_opts(sg_opts_t *o, gmp_randstate_t r, int smooth_ok)
@@ -421,6 +412,7 @@ static void case_equiv(case_t *c, int equal_pair)
     lump_equiv_init(&e);
     lump_box_init(&lbox);
     sg_random_net(&a, c->r, &o);
+    desc[0] = '\0';
     if (equal_pair) {
         sg_equal_copy(&b, &a, c->r, o.values, desc, sizeof desc);
     } else {
@@ -441,11 +433,12 @@ static void case_equiv(case_t *c, int equal_pair)
             goto cleanup;
     }
     if (risk_const_double(&a, &la) || risk_const_double(&b, &lb)) {
-        if (skip_for(BUG_CONST_DOUBLE))
+        if (skip_for(c, BUG_CONST_DOUBLE))
             goto cleanup;
     }
     if (use_box)
         so_box_to_lump(&lbox, &box);
+    replay_dump(c, &a, &b);
     if (lump_equiv(&e, &la, &lb, use_box ? &lbox : NULL, c->index + 1) != LUMP_OK) {
         case_fail(c, &a, &b, "lump_equiv failed: %s", lump_error_message());
         goto cleanup;
@@ -510,8 +503,9 @@ static void case_reduce(case_t *c)
     snprintf(c->note, sizeof c->note, "values %d, %s", (int)o.values, route_name[ra]);
     if (!load(c, &la, &a, ra))
         goto cleanup;
-    if (risk_const_double(&a, &la) && skip_for(BUG_CONST_DOUBLE))
+    if (risk_const_double(&a, &la) && skip_for(c, BUG_CONST_DOUBLE))
         goto cleanup;
+    replay_dump(c, &a, NULL);
     for (int mode = 0; mode < 2; mode++) {
         lump_verdict_t valid;
         char why[256];
@@ -612,13 +606,15 @@ static void case_box_reduce(case_t *c)
     so_box_to_lump(&lbox, &box);
     ra = pick_route(&a, c->r);
     snprintf(c->note, sizeof c->note, "values %d, %s", (int)o.values, route_name[ra]);
+    note_box(c, &box);
     if (!load(c, &la, &a, ra))
         goto cleanup;
-    if (risk_const_double(&a, &la) && skip_for(BUG_CONST_DOUBLE))
+    if (risk_const_double(&a, &la) && skip_for(c, BUG_CONST_DOUBLE))
         goto cleanup;
     lump_stable_opts_init(&so);
     so.mode = (lump_mode_t)gmp_urandomm_ui(c->r, 2);
     so.use_lp = (int)gmp_urandomm_ui(c->r, 2);
+    replay_dump(c, &a, NULL);
     e = lump_stable_reduce(&out, &cert, NULL, &la, &lbox, &so);
     if (e == LUMP_EUNSUPPORTED) {
         count("box-reduce:refused");
@@ -627,7 +623,7 @@ static void case_box_reduce(case_t *c)
     /* bug (c) shows itself only by this message; the case is then
      * skipped (the network is valid, so an error is wrong) */
     if (e == LUMP_EINPUT && strstr(lump_error_message(), "would lose every neuron") != NULL &&
-        skip_for(BUG_BOX_EMPTY_LAYER))
+        skip_for(c, BUG_BOX_EMPTY_LAYER))
         goto cleanup;
     if (e != LUMP_OK) {
         case_fail(c, &a, NULL, "lump_stable_reduce failed: %s", lump_error_message());
@@ -649,6 +645,96 @@ cleanup:
     lump_net_clear(&la);
     sr_clear(&a);
     sr_clear(&mo);
+}
+
+/* ---- running a bound in a child process ----------------------------------- */
+
+/* A bound call that takes longer than this is a hang (the suite's networks
+ * are tiny: normal calls take milliseconds). */
+#define BOUND_TIME_LIMIT_MS 20000
+
+/* The result of a bound computed in a child: R as lump_bound_diff leaves
+ * it (bound and naive filled), or the error and its message. */
+typedef struct {
+    int err, certified;
+    size_t n;
+    char msg[400];
+} child_head_t;
+
+static int read_all(int fd, void *buf, size_t len, int timeout_ms)
+{
+    char *p = buf;
+    while (len > 0) {
+        struct pollfd pf = {fd, POLLIN, 0};
+        ssize_t k;
+        if (poll(&pf, 1, timeout_ms) <= 0)
+            return -1;
+        k = read(fd, p, len);
+        if (k <= 0)
+            return -1;
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+/* lump_bound_diff_lumped (L may be NULL, LUMPED 0: lump_bound_diff) in a
+ * forked child with a time limit, so that a hang in the LP solver is
+ * reported as a failure instead of stopping the suite. Returns the
+ * lumpnet error, or -1 on a timeout or a crash of the child. */
+static int bound_in_child(lump_bound_result_t *r, const lump_net_t *f, const lump_net_t *g,
+                          const lump_lumping_t *L, int lumped, const lump_box_t *box,
+                          const lump_bound_opts_t *o)
+{
+    int fd[2], st, rc = -1;
+    pid_t pid;
+    child_head_t h;
+    fflush(NULL);
+    if (pipe(fd) != 0)
+        abort();
+    pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        lump_bound_result_t cr;
+        ssize_t unused;
+        close(fd[0]);
+        lump_bound_result_init(&cr);
+        memset(&h, 0, sizeof h);
+        h.err = lumped ? lump_bound_diff_lumped(&cr, f, g, L, box, o) : lump_bound_diff(&cr, f, g, box, o);
+        h.certified = cr.certified;
+        h.n = h.err == LUMP_OK ? cr.n_outputs : 0;
+        snprintf(h.msg, sizeof h.msg, "%s", lump_error_message());
+        unused = write(fd[1], &h, sizeof h);
+        if (h.n > 0) {
+            unused = write(fd[1], cr.bound, h.n * sizeof *cr.bound);
+            unused = write(fd[1], cr.naive, h.n * sizeof *cr.naive);
+        }
+        (void)unused;
+        _exit(0);
+    }
+    close(fd[1]);
+    lump_bound_result_clear(r);
+    if (read_all(fd[0], &h, sizeof h, BOUND_TIME_LIMIT_MS) == 0) {
+        rc = h.err;
+        if (h.err != LUMP_OK)
+            lump_error_set((lump_error_t)h.err, "%s", h.msg);
+        else {
+            r->n_outputs = h.n;
+            r->certified = h.certified;
+            r->bound = calloc(h.n + 1, sizeof *r->bound);
+            r->naive = calloc(h.n + 1, sizeof *r->naive);
+            if (r->bound == NULL || r->naive == NULL ||
+                read_all(fd[0], r->bound, h.n * sizeof *r->bound, BOUND_TIME_LIMIT_MS) != 0 ||
+                read_all(fd[0], r->naive, h.n * sizeof *r->naive, BOUND_TIME_LIMIT_MS) != 0)
+                rc = -1;
+        }
+    }
+    if (rc == -1)
+        kill(pid, SIGKILL);
+    close(fd[0]);
+    waitpid(pid, &st, 0);
+    return rc;
 }
 
 /* ---- certified bounds ----------------------------------------------------- */
@@ -781,6 +867,7 @@ static void case_bound(case_t *c)
     lump_bound_result_t r;
     char what[96];
     lump_error_t e;
+    int rc;
     random_opts(&o, c->r, 1);
     o.max_width = 4;
     sr_init(&f);
@@ -802,12 +889,21 @@ static void case_bound(case_t *c)
     so_box_to_lump(&lbox, &box);
     random_bound_opts(&bo, c->r, what, sizeof what);
     snprintf(c->note, sizeof c->note, "values %d, %s", (int)o.values, what);
+    note_box(c, &box);
     if (!load(c, &lf, &f, pick_route(&f, c->r)) || !load(c, &lg, &g, pick_route(&g, c->r)))
         goto cleanup;
     check_intervals(c, &f, &lf, &lbox, &box);
-    if ((sr_has_leaky_outside(&f) || sr_has_leaky_outside(&g)) && skip_for(BUG_LEAKY_BOUNDS))
+    if ((sr_has_leaky_outside(&f) || sr_has_leaky_outside(&g)) && skip_for(c, BUG_LEAKY_BOUNDS))
         goto cleanup;
-    e = lump_bound_diff(&r, &lf, &lg, &lbox, &bo);
+    replay_dump(c, &f, &g);
+    rc = bound_in_child(&r, &lf, &lg, NULL, 0, &lbox, &bo);
+    if (rc == -1) {
+        if (!skip_for(c, BUG_LP_HANG))
+            case_fail(c, &f, &g, "lump_bound_diff did not finish in %d s (or crashed)",
+                      BOUND_TIME_LIMIT_MS / 1000);
+        goto cleanup;
+    }
+    e = (lump_error_t)rc;
     if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
         /* refusing a network outside the activations it can bound is fine */
         count("bound:refused");
@@ -843,6 +939,7 @@ static void case_relax(case_t *c)
     lump_centre_t centre = (lump_centre_t)gmp_urandomm_ui(c->r, 2);
     char what[160];
     lump_error_t e;
+    int rc;
     random_opts(&o, c->r, 1);
     o.max_width = 4;
     o.maps = 0;
@@ -871,12 +968,14 @@ static void case_relax(case_t *c)
     bo.encoding = LUMP_ENC_DIFFERENTIAL; /* the pairing through L needs it */
     snprintf(c->note + 0, sizeof c->note, "values %d, relax eps %g centre %d, %s", (int)o.values,
              eps, (int)centre, what);
+    note_box(c, &box);
     if (!load(c, &lf, &f, pick_route(&f, c->r)))
         goto cleanup;
-    if (risk_const_double(&f, &lf) && eps == 0 && skip_for(BUG_CONST_DOUBLE))
+    if (risk_const_double(&f, &lf) && eps == 0 && skip_for(c, BUG_CONST_DOUBLE))
         goto cleanup;
-    if (sr_has_leaky_outside(&f) && skip_for(BUG_LEAKY_BOUNDS))
+    if (sr_has_leaky_outside(&f) && skip_for(c, BUG_LEAKY_BOUNDS))
         goto cleanup;
+    replay_dump(c, &f, NULL);
     e = lump_relax(&g, &L, &lf, &lbox, eps, centre);
     if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
         count("relax:refused");
@@ -890,7 +989,14 @@ static void case_relax(case_t *c)
     sr_from_lump(&mg, &g);
     if (eps == 0)
         confirm_equal(c, &f, &mg, &box, 8, "relax with eps 0 is the exact quotient");
-    e = lump_bound_diff_lumped(&r, &lf, &g, &L, &lbox, &bo);
+    rc = bound_in_child(&r, &lf, &g, &L, 1, &lbox, &bo);
+    if (rc == -1) {
+        if (!skip_for(c, BUG_LP_HANG))
+            case_fail(c, &f, &mg, "lump_bound_diff_lumped did not finish in %d s (or crashed)",
+                      BOUND_TIME_LIMIT_MS / 1000);
+        goto cleanup;
+    }
+    e = (lump_error_t)rc;
     if (e != LUMP_OK) {
         case_fail(c, &f, &mg, "lump_bound_diff_lumped failed: %s", lump_error_message());
         goto cleanup;
@@ -1173,7 +1279,7 @@ static void summary(void **state)
         total += cases_of((kind_t)k);
     fprintf(stderr, "# soundness suite: %lu cases, seed %lu; counts:\n", total, tu_seed());
     for (size_t i = 0; i < n_counters; i++)
-        fprintf(stderr, "#   %-40s %lu\n", counters[i].name, counters[i].n);
+        fprintf(stderr, "# count %-44s %lu\n", counters[i].name, counters[i].n);
     for (int b = 0; b < N_BUGS; b++)
         fprintf(stderr, "# known bug %s %s: %lu cases in its class (%s)\n", known_bugs[b].name,
                 bug_skipped(b) ? "SKIPPED" : "checked", known_bugs[b].seen, known_bugs[b].what);
