@@ -13,7 +13,14 @@
  *                                "check" (skip none), or a comma list of
  *                                the class names to skip; unset: the
  *                                defaults of known_bugs[] below
- *   LUMPNET_SOUNDNESS_VERBOSE    print every failing case in full */
+ *   LUMPNET_SOUNDNESS_VERBOSE    print every failing case in full
+ *
+ * A class of cases that an open library bug fails is listed in
+ * known_bugs[] with skip_by_default = 1: its cases are counted and
+ * skipped, so that make check stays green while the bug is open. Once the
+ * bug is fixed, set its skip_by_default to 0 (one line each). Bound and
+ * relax calls run in a child process with a time limit, so that a hang is
+ * a failure and not a stuck suite. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +45,8 @@ typedef struct {
     unsigned long seen;
 } known_bug_t;
 
-enum { BUG_CONST_DOUBLE = 0, BUG_LEAKY_BOUNDS = 1, BUG_BOX_EMPTY_LAYER = 2, BUG_LP_HANG = 3, N_BUGS };
+enum { BUG_CONST_DOUBLE = 0, BUG_LEAKY_BOUNDS = 1, BUG_BOX_EMPTY_LAYER = 2, BUG_LP_HANG = 3,
+       BUG_GLPK_FAULT = 4, N_BUGS };
 
 static known_bug_t known_bugs[N_BUGS] = {
     {"const-double", 1,
@@ -47,7 +55,15 @@ static known_bug_t known_bugs[N_BUGS] = {
     {"box-empty-layer", 1,
      "(c) reduce on a box fails (input error) when a whole hidden layer is constant there", 0},
     {"lp-hang", 1, "(d) GLPK's simplex runs without an iteration or time limit and can cycle", 0},
+    {"glpk-fault", 1,
+     "(e) an LP with a zero column makes GLPK's scaling fail (internal error, exit 70)", 0},
 };
+
+/* Bug (e) shows itself only by its message. */
+static int glpk_fault(lump_error_t e)
+{
+    return e == LUMP_EINTERNAL && strstr(lump_error_message(), "GLPK: internal fault") != NULL;
+}
 
 static int bug_skipped(int bug)
 {
@@ -473,6 +489,65 @@ cleanup:
     sr_clear(&b);
 }
 
+/* ---- lumpnet's evaluators against the suite's ------------------------------ */
+
+/* At a few points: lump_eval_exact equals the suite's exact value
+ * (piecewise-linear networks), and lump_eval_mpfr's enclosure at 64 bits
+ * meets the suite's at 1024 bits (both contain the true value). */
+static void check_evaluators(case_t *c, const sr_net_t *m, const lump_net_t *net)
+{
+    size_t n = m->n_in, k = sr_n_out(m);
+    mpq_t *x = so_qvec(n), *ym = so_qvec(k), *yl = so_qvec(k);
+    mpfr_t *lo = malloc(k * sizeof *lo), *hi = malloc(k * sizeof *hi);
+    mpfr_t *slo = malloc(k * sizeof *slo), *shi = malloc(k * sizeof *shi);
+    int pwl = sr_is_pwl(m);
+    if (!lo || !hi || !slo || !shi)
+        abort();
+    for (size_t j = 0; j < k; j++)
+        mpfr_inits2(64, lo[j], hi[j], slo[j], shi[j], (mpfr_ptr)0);
+    for (int t = 0; t < 3; t++) {
+        so_point(x, n, NULL, c->r);
+        if (pwl) {
+            sr_eval(ym, m, x, NULL);
+            if (lump_eval_exact(yl, net, x) != LUMP_OK) {
+                case_fail(c, m, NULL, "lump_eval_exact failed: %s", lump_error_message());
+                break;
+            }
+            for (size_t j = 0; j < k; j++)
+                if (!mpq_equal(ym[j], yl[j])) {
+                    gmp_fprintf(stderr, "#   output %zu: %Qd (suite) vs %Qd (lumpnet)\n", j, ym[j], yl[j]);
+                    case_fail(c, m, NULL, "lump_eval_exact disagrees with the suite's evaluator");
+                    t = 3;
+                    break;
+                }
+            count("eval:exact-compared");
+        }
+        if (lump_eval_mpfr(lo, hi, net, x, 64) != LUMP_OK) {
+            case_fail(c, m, NULL, "lump_eval_mpfr failed: %s", lump_error_message());
+            break;
+        }
+        sr_enclose(slo, shi, m, x, 1024);
+        for (size_t j = 0; j < k; j++)
+            if (mpfr_less_p(hi[j], slo[j]) || mpfr_greater_p(lo[j], shi[j])) {
+                mpfr_fprintf(stderr, "#   output %zu: lumpnet [%.20Rg, %.20Rg], suite [%.20Rg, %.20Rg]\n",
+                             j, lo[j], hi[j], slo[j], shi[j]);
+                case_fail(c, m, NULL, "lump_eval_mpfr's enclosure misses the value");
+                t = 3;
+                break;
+            }
+        count("eval:mpfr-compared");
+    }
+    for (size_t j = 0; j < k; j++)
+        mpfr_clears(lo[j], hi[j], slo[j], shi[j], (mpfr_ptr)0);
+    free(lo);
+    free(hi);
+    free(slo);
+    free(shi);
+    so_qvec_free(x, n);
+    so_qvec_free(ym, k);
+    so_qvec_free(yl, k);
+}
+
 /* ---- reduce: lumping, quotient, certificate ----------------------------- */
 
 static void case_reduce(case_t *c)
@@ -506,6 +581,7 @@ static void case_reduce(case_t *c)
     if (risk_const_double(&a, &la) && skip_for(c, BUG_CONST_DOUBLE))
         goto cleanup;
     replay_dump(c, &a, NULL);
+    check_evaluators(c, &a, &la);
     for (int mode = 0; mode < 2; mode++) {
         lump_verdict_t valid;
         char why[256];
@@ -624,6 +700,8 @@ static void case_box_reduce(case_t *c)
      * skipped (the network is valid, so an error is wrong) */
     if (e == LUMP_EINPUT && strstr(lump_error_message(), "would lose every neuron") != NULL &&
         skip_for(c, BUG_BOX_EMPTY_LAYER))
+        goto cleanup;
+    if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT))
         goto cleanup;
     if (e != LUMP_OK) {
         case_fail(c, &a, NULL, "lump_stable_reduce failed: %s", lump_error_message());
@@ -904,6 +982,8 @@ static void case_bound(case_t *c)
         goto cleanup;
     }
     e = (lump_error_t)rc;
+    if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT))
+        goto cleanup;
     if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
         /* refusing a network outside the activations it can bound is fine */
         count("bound:refused");
@@ -977,6 +1057,8 @@ static void case_relax(case_t *c)
         goto cleanup;
     replay_dump(c, &f, NULL);
     e = lump_relax(&g, &L, &lf, &lbox, eps, centre);
+    if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT))
+        goto cleanup;
     if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
         count("relax:refused");
         goto cleanup;
@@ -997,6 +1079,8 @@ static void case_relax(case_t *c)
         goto cleanup;
     }
     e = (lump_error_t)rc;
+    if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT))
+        goto cleanup;
     if (e != LUMP_OK) {
         case_fail(c, &f, &mg, "lump_bound_diff_lumped failed: %s", lump_error_message());
         goto cleanup;
@@ -1214,7 +1298,8 @@ static void run_kind(kind_t k)
     unsigned long n = cases_of(k), only = 0, failures = 0;
     const char *s = getenv("LUMPNET_SOUNDNESS_CASE");
     int one = s != NULL && *s != '\0';
-    clock_t t0 = clock();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (one)
         only = strtoul(s, NULL, 10);
     for (unsigned long i = one ? only : 0; i < (one ? only + 1 : n); i++) {
@@ -1255,8 +1340,9 @@ static void run_kind(kind_t k)
         failures += c.failures;
         gmp_randclear(c.r);
     }
-    fprintf(stderr, "# %-22s %6lu cases %8.2f s cpu, %lu failures\n", kind_name[k], one ? 1 : n,
-            (double)(clock() - t0) / CLOCKS_PER_SEC, failures);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fprintf(stderr, "# %-22s %6lu cases %8.2f s, %lu failures\n", kind_name[k], one ? 1 : n,
+            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), failures);
     if (failures > 0)
         fail_msg("%lu failures in %s cases [LUMPNET_SEED=%lu]", failures, kind_name[k], tu_seed());
 }
