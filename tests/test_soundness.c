@@ -94,14 +94,16 @@ typedef enum {
     K_RELAX,
     K_LOSSY,
     K_CLI,
+    K_REPRO,
     N_KINDS
 } kind_t;
 
 static const char *kind_name[N_KINDS] = {"equiv-equal-pair", "equiv-different-pair", "reduce",
                                          "box-reduce",       "bound",                "relax",
-                                         "onnx-rounding",    "cli"};
+                                         "onnx-rounding",    "cli",
+                                         "bug-reproduction"};
 /* shares of the cases, in per mille (the CLI kind is capped separately) */
-static const unsigned kind_share[N_KINDS] = {250, 210, 220, 70, 120, 70, 45, 15};
+static const unsigned kind_share[N_KINDS] = {250, 210, 220, 70, 120, 70, 45, 15, 0};
 
 #define MAX_COUNTERS 96
 static struct {
@@ -123,6 +125,7 @@ static void count(const char *name)
     }
 }
 
+#define N_REPRO 5
 static unsigned long cases_total(void)
 {
     const char *s = getenv("LUMPNET_SOUNDNESS_CASES");
@@ -131,7 +134,10 @@ static unsigned long cases_total(void)
 
 static unsigned long cases_of(kind_t k)
 {
-    unsigned long n = cases_total() * kind_share[k] / 1000;
+    unsigned long n;
+    if (k == K_REPRO)
+        return N_REPRO; /* the fixed minimal reproductions */
+    n = cases_total() * kind_share[k] / 1000;
     if (k == K_CLI && n > 60)
         n = 60; /* a process per case: a few are enough */
     return n > 0 ? n : 1;
@@ -550,38 +556,19 @@ static void check_evaluators(case_t *c, const sr_net_t *m, const lump_net_t *net
 
 /* ---- reduce: lumping, quotient, certificate ----------------------------- */
 
-static void case_reduce(case_t *c)
+/* Lump LA (model A) in both modes: the checker accepts the finder's
+ * lumping and its quotient, also after the certificate is written and read
+ * back, refuses the quotient with one value moved, and the quotient
+ * computes A's function at random points. */
+static void check_reduce(case_t *c, const sr_net_t *a, const lump_net_t *la)
 {
-    sg_opts_t o;
-    sr_net_t a, mq;
-    lump_net_t la, q;
+    sr_net_t mq;
+    lump_net_t q;
     lump_lumping_t L, L2;
-    route_t ra;
-    random_opts(&o, c->r, 1);
-    sr_init(&a);
     sr_init(&mq);
-    lump_net_init(&la);
     lump_net_init(&q);
     lump_lumping_init(&L);
     lump_lumping_init(&L2);
-    sg_random_net(&a, c->r, &o);
-    if (gmp_urandomm_ui(c->r, 2)) {
-        /* widen A by rewrites, so that there is something to lump */
-        sr_net_t w;
-        char desc[128];
-        sr_init(&w);
-        sg_equal_copy(&w, &a, c->r, o.values, desc, sizeof desc);
-        sr_clear(&a);
-        a = w;
-    }
-    ra = pick_route(&a, c->r);
-    snprintf(c->note, sizeof c->note, "values %d, %s", (int)o.values, route_name[ra]);
-    if (!load(c, &la, &a, ra))
-        goto cleanup;
-    if (risk_const_double(&a, &la) && skip_for(c, BUG_CONST_DOUBLE))
-        goto cleanup;
-    replay_dump(c, &a, NULL);
-    check_evaluators(c, &a, &la);
     for (int mode = 0; mode < 2; mode++) {
         lump_verdict_t valid;
         char why[256];
@@ -589,19 +576,19 @@ static void case_reduce(case_t *c)
         lump_lumping_init(&L);
         lump_net_clear(&q);
         lump_net_init(&q);
-        if (lump_partition_coarsest(&L, &la, (lump_mode_t)mode, 0) != LUMP_OK ||
-            lump_quotient(&q, &la, &L) != LUMP_OK) {
-            case_fail(c, &a, NULL, "lumping (mode %d) failed: %s", mode, lump_error_message());
+        if (lump_partition_coarsest(&L, la, (lump_mode_t)mode, 0) != LUMP_OK ||
+            lump_quotient(&q, la, &L) != LUMP_OK) {
+            case_fail(c, a, NULL, "lumping (mode %d) failed: %s", mode, lump_error_message());
             goto cleanup;
         }
         count(mode ? "reduce:proportional" : "reduce:exact");
-        if (lump_net_neurons(&q) < lump_net_neurons(&la))
+        if (lump_net_neurons(&q) < lump_net_neurons(la))
             count("reduce:smaller");
-        if (lump_cert_check(&valid, why, sizeof why, &la, &q, &L) != LUMP_OK || valid != LUMP_TRUE)
-            case_fail(c, &a, NULL, "mode %d: the checker rejects the finder's lumping: %s", mode, why);
+        if (lump_cert_check(&valid, why, sizeof why, la, &q, &L) != LUMP_OK || valid != LUMP_TRUE)
+            case_fail(c, a, NULL, "mode %d: the checker rejects the finder's lumping: %s", mode, why);
         sr_clear(&mq);
         sr_from_lump(&mq, &q);
-        confirm_equal(c, &a, &mq, NULL, 10, mode ? "proportional quotient" : "exact quotient");
+        confirm_equal(c, a, &mq, NULL, 10, mode ? "proportional quotient" : "exact quotient");
         /* the certificate survives writing and reading */
         {
             char *buf = NULL;
@@ -612,9 +599,9 @@ static void case_reduce(case_t *c)
             lump_lumping_clear(&L2);
             lump_lumping_init(&L2);
             if (e1 != LUMP_OK || lump_cert_read_buf(&L2, buf, len, "case.cert") != LUMP_OK ||
-                lump_cert_check(&valid, why, sizeof why, &la, &q, &L2) != LUMP_OK ||
+                lump_cert_check(&valid, why, sizeof why, la, &q, &L2) != LUMP_OK ||
                 valid != LUMP_TRUE)
-                case_fail(c, &a, NULL, "mode %d: the certificate read back is not accepted: %s",
+                case_fail(c, a, NULL, "mode %d: the certificate read back is not accepted: %s",
                           mode, lump_error_message());
             free(buf);
         }
@@ -638,9 +625,9 @@ static void case_reduce(case_t *c)
                     abort();
             }
             mpq_clear(t);
-            if (lump_cert_check(&valid, why, sizeof why, &la, &q, &L) != LUMP_OK ||
+            if (lump_cert_check(&valid, why, sizeof why, la, &q, &L) != LUMP_OK ||
                 valid != LUMP_FALSE)
-                case_fail(c, &a, NULL, "mode %d: the checker accepts a quotient with a moved value",
+                case_fail(c, a, NULL, "mode %d: the checker accepts a quotient with a moved value",
                           mode);
         }
     }
@@ -648,9 +635,40 @@ cleanup:
     lump_lumping_clear(&L);
     lump_lumping_clear(&L2);
     lump_net_clear(&q);
+    sr_clear(&mq);
+}
+
+static void case_reduce(case_t *c)
+{
+    sg_opts_t o;
+    sr_net_t a;
+    lump_net_t la;
+    route_t ra;
+    random_opts(&o, c->r, 1);
+    sr_init(&a);
+    lump_net_init(&la);
+    sg_random_net(&a, c->r, &o);
+    if (gmp_urandomm_ui(c->r, 2)) {
+        /* widen A by rewrites, so that there is something to lump */
+        sr_net_t w;
+        char desc[128];
+        sr_init(&w);
+        sg_equal_copy(&w, &a, c->r, o.values, desc, sizeof desc);
+        sr_clear(&a);
+        a = w;
+    }
+    ra = pick_route(&a, c->r);
+    snprintf(c->note, sizeof c->note, "values %d, %s", (int)o.values, route_name[ra]);
+    if (!load(c, &la, &a, ra))
+        goto cleanup;
+    if (risk_const_double(&a, &la) && skip_for(c, BUG_CONST_DOUBLE))
+        goto cleanup;
+    replay_dump(c, &a, NULL);
+    check_evaluators(c, &a, &la);
+    check_reduce(c, &a, &la);
+cleanup:
     lump_net_clear(&la);
     sr_clear(&a);
-    sr_clear(&mq);
 }
 
 /* ---- reduce on a box ---------------------------------------------------- */
@@ -1291,6 +1309,212 @@ cleanup:
     sr_clear(&mq);
 }
 
+/* ---- minimal reproductions of the bugs the suite found, one per class ---- */
+
+/* (a): relu constant e = 1 + 2^-52 feeds weight e, so the constant e^2 of
+ * layer 2 has no double; A_DROP lacks it (a different function). */
+static const char repro_a[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":1,\"layers\":["
+    "{\"activation\":\"relu\",\"weights\":[[\"0\"],[\"1\"]],"
+    "\"bias\":[\"4503599627370497/4503599627370496\",\"0\"]},"
+    "{\"activation\":\"relu\",\"weights\":[[\"4503599627370497/4503599627370496\",\"0\"],[\"0\",\"1\"]],"
+    "\"bias\":[\"0\",\"0\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"W\",\"1\"]],\"bias\":[\"0\"]}]}";
+
+/* (b): leaky_relu slopes -1 and 2; f and g differ by 0.34 over the box. */
+static const char repro_b_f[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":3,\"layers\":["
+    "{\"activation\":\"relu\",\"weights\":[[\"7/2\",\"0\",\"G1\"]],\"bias\":[\"-64\"]},"
+    "{\"activations\":[{\"activation\":\"leaky_relu\",\"alpha\":\"-1\"},\"relu\","
+    "{\"activation\":\"leaky_relu\",\"alpha\":\"2\"},\"relu\"],"
+    "\"weights\":[[\"-54\"],[\"-91/8\"],[\"9/16\"],[\"-91/8\"]],\"bias\":[\"0\",\"57/8\",\"73/16\",\"57/8\"]},"
+    "{\"activations\":[{\"activation\":\"leaky_relu\",\"alpha\":\"2\"},\"relu\"],"
+    "\"weights\":[[\"7\",\"G2\",\"0\",\"G3\"],"
+    "[\"-3301744366704387/1125899906842624\",\"109/32\",\"-3/4\",\"41\"]],"
+    "\"bias\":[\"-1612481606280905/1125899906842624\",\"0\"]}]}";
+
+/* (c) and (e): a relu layer that is constant on the box; (e) three of them
+ * with zero weights. */
+static const char repro_c[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":1,\"layers\":["
+    "{\"activation\":\"relu\",\"weights\":[[\"0\"]],\"bias\":[\"1\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"2\"]],\"bias\":[\"0\"]}]}";
+static const char repro_e[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":1,\"layers\":["
+    "{\"activation\":\"relu\",\"weights\":[[\"0\"]],\"bias\":[\"0\"]},"
+    "{\"activation\":\"relu\",\"weights\":[[\"0\"]],\"bias\":[\"0\"]},"
+    "{\"activation\":\"relu\",\"weights\":[[\"0\"]],\"bias\":[\"1\"]}]}";
+
+/* (d): tanh layers behind a normalisation with a negative range; the
+ * joint LP (symbolic bounds, no input splitting) never returns. */
+static const char repro_d[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":3,"
+    "\"normalize\":{\"mean\":[\"-6\",\"3/2\",\"3/2\"],\"range\":[\"1/3\",\"-1/2\",\"1\"]},"
+    "\"layers\":[{\"activation\":\"tanh\",\"weights\":[[\"0\",\"0\",\"-2/3\"],[\"-4/5\",\"G1\",\"-4\"]],"
+    "\"bias\":[\"0\",\"1\"]},"
+    "{\"activation\":\"tanh\",\"weights\":[[\"G2\",\"1\"],[\"1\",\"-1/3\"],[\"0\",\"0\"],[\"0\",\"0\"]],"
+    "\"bias\":[\"1/2\",\"-1\",\"0\",\"-1/3\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"-2/5\",\"-1\",\"2/3\",\"0\"],[\"-1/2\",\"0\",\"-3/5\",\"0\"]],"
+    "\"bias\":[\"3/4\",\"-3/2\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"0\",\"-3/2\"],[\"0\",\"1\"]],\"bias\":[\"5/6\",\"-6\"]}]}";
+
+/* (d), g: f with two weights moved and a constant neuron added in layer 3
+ * (without it the LP returns) */
+static const char repro_d_g[] =
+    "{\"format\":\"lumpnet-net\",\"version\":1,\"inputs\":3,"
+    "\"normalize\":{\"mean\":[\"-6\",\"3/2\",\"3/2\"],\"range\":[\"1/3\",\"-1/2\",\"1\"]},"
+    "\"layers\":[{\"activation\":\"tanh\",\"weights\":[[\"0\",\"0\",\"-2/3\"],[\"-4/5\",\"12/13\",\"-4\"]],"
+    "\"bias\":[\"0\",\"1\"]},"
+    "{\"activation\":\"tanh\",\"weights\":[[\"1/19\",\"1\"],[\"1\",\"-1/3\"],[\"0\",\"0\"],[\"0\",\"0\"]],"
+    "\"bias\":[\"1/2\",\"-1\",\"0\",\"-1/3\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"-2/5\",\"-1\",\"2/3\",\"0\"],[\"-1/2\",\"0\",\"-3/5\",\"0\"],"
+    "[\"0\",\"0\",\"0\",\"0\"]],\"bias\":[\"3/4\",\"-3/2\",\"1/5\"]},"
+    "{\"activation\":\"identity\",\"weights\":[[\"0\",\"-3/2\",\"0\"],[\"0\",\"1\",\"0\"]],"
+    "\"bias\":[\"5/6\",\"-6\"]}]}";
+
+/* TEXT with each placeholder KEYS[i] replaced by VALS[i], read as JSON into
+ * LN (binary64 storage when F64) and M. */
+static void repro_net(lump_net_t *ln, sr_net_t *m, const char *text, const char *const *keys,
+                      const char *const *vals, size_t nkeys, int f64)
+{
+    char buf[4096], *p;
+    lump_net_t t;
+    snprintf(buf, sizeof buf, "%s", text);
+    for (size_t k = 0; k < nkeys; k++) {
+        char tmp[4096];
+        size_t klen = strlen(keys[k]);
+        if ((p = strstr(buf, keys[k])) == NULL)
+            abort();
+        snprintf(tmp, sizeof tmp, "%.*s%s%s", (int)(p - buf), buf, vals[k], p + klen);
+        snprintf(buf, sizeof buf, "%s", tmp);
+    }
+    lump_net_init(&t);
+    if (lump_net_read_json_buf(&t, buf, strlen(buf), "repro.json") != LUMP_OK) {
+        fprintf(stderr, "repro: %s\n", lump_error_message());
+        abort();
+    }
+    sr_from_lump(m, &t);
+    lump_net_clear(&t);
+    if (sr_to_lump(ln, m, f64 ? LUMP_STORE_F64 : LUMP_STORE_Q) != LUMP_OK)
+        abort();
+}
+
+static void repro_box(lump_box_t *lbox, so_box_t *box, size_t n, const char *text)
+{
+    lump_box_t t;
+    lump_box_init(&t);
+    if (lump_box_parse_inline(&t, text, n) != LUMP_OK)
+        abort();
+    so_box_init(box, n);
+    for (size_t i = 0; i < n; i++) {
+        mpq_set(box->lo[i], t.lo[i]);
+        mpq_set(box->hi[i], t.hi[i]);
+    }
+    so_box_to_lump(lbox, box);
+    lump_box_clear(&t);
+}
+
+static void case_repro(case_t *c)
+{
+    static const int bug_of[N_REPRO] = {BUG_CONST_DOUBLE, BUG_LEAKY_BOUNDS, BUG_BOX_EMPTY_LAYER,
+                                        BUG_LP_HANG, BUG_GLPK_FAULT};
+    static const char *const kw[1] = {"W"}, *const kg[3] = {"G1", "G2", "G3"};
+    sr_net_t a, b;
+    lump_net_t la, lb, out;
+    lump_box_t lbox;
+    so_box_t box = {0, NULL, NULL};
+    lump_bound_result_t r;
+    lump_bound_opts_t bo;
+    lump_stable_opts_t so;
+    lump_box_cert_t cert;
+    lump_equiv_t e;
+    int rc;
+    sr_init(&a);
+    sr_init(&b);
+    lump_net_init(&la);
+    lump_net_init(&lb);
+    lump_net_init(&out);
+    lump_box_init(&lbox);
+    lump_bound_result_init(&r);
+    lump_bound_opts_init(&bo);
+    lump_stable_opts_init(&so);
+    lump_box_cert_init(&cert);
+    lump_equiv_init(&e);
+    snprintf(c->note, sizeof c->note, "reproduction of %s", known_bugs[bug_of[c->index]].what);
+    if (skip_for(c, bug_of[c->index]))
+        goto cleanup;
+    switch (c->index) {
+    case 0: { /* (a): reduce keeps e^2; equiv tells A from A without it */
+        static const char *const one[1] = {"1"}, *const zero[1] = {"0"};
+        repro_net(&la, &a, repro_a, kw, one, 1, 1);
+        repro_net(&lb, &b, repro_a, kw, zero, 1, 1);
+        check_reduce(c, &a, &la);
+        if (lump_equiv(&e, &la, &lb, NULL, 1) != LUMP_OK)
+            case_fail(c, &a, &b, "lump_equiv failed: %s", lump_error_message());
+        else if (e.equal == LUMP_TRUE)
+            confirm_equal(c, &a, &b, NULL, 4, "equiv said equivalent");
+        break;
+    }
+    case 1: { /* (b): the certified bound is at least the observed 0.34 */
+        static const char *const vf[3] = {"0", "-41", "-17/16"}, *const vg[3] = {"2/21", "-1925/47",
+                                                                                 "-271/240"};
+        repro_net(&la, &a, repro_b_f, kg, vf, 3, 1);
+        repro_net(&lb, &b, repro_b_f, kg, vg, 3, 1);
+        repro_box(&lbox, &box, 3, "1/4:2,-5/8:-5/8,-5/6:2/3");
+        rc = bound_in_child(&r, &la, &lb, NULL, 0, &lbox, &bo);
+        if (rc != LUMP_OK && rc != LUMP_EUNSUPPORTED && rc != LUMP_EINPUT)
+            case_fail(c, &a, &b, "lump_bound_diff failed (%d): %s", rc, lump_error_message());
+        else if (rc == LUMP_OK)
+            check_bound(c, &r, &a, &b, &box, "default bound");
+        break;
+    }
+    case 2:
+    case 4: { /* (c), (e): reduce on the box works and is exact there */
+        lump_verdict_t valid;
+        char why[256];
+        repro_net(&la, &a, c->index == 2 ? repro_c : repro_e, NULL, NULL, 0, 0);
+        repro_box(&lbox, &box, 1, "-1:1");
+        if (lump_stable_reduce(&out, &cert, NULL, &la, &lbox, &so) != LUMP_OK) {
+            case_fail(c, &a, NULL, "lump_stable_reduce failed: %s", lump_error_message());
+            break;
+        }
+        if (lump_box_cert_check(&valid, why, sizeof why, &la, &out, &lbox, &cert) != LUMP_OK ||
+            valid != LUMP_TRUE)
+            case_fail(c, &a, NULL, "the box certificate is not accepted: %s", why);
+        sr_from_lump(&b, &out);
+        confirm_equal(c, &a, &b, &box, 8, "the box reduction claims equality on the box");
+        break;
+    }
+    default: { /* (d): the bound returns (in the time limit) and is sound */
+        static const char *const vf[2] = {"1", "0"};
+        repro_net(&la, &a, repro_d, kg, vf, 2, 0);
+        repro_net(&lb, &b, repro_d_g, NULL, NULL, 0, 0);
+        repro_box(&lbox, &box, 3, "1/2:2,1/2:1,-1/2:7/2");
+        bo.max_boxes = 0;
+        rc = bound_in_child(&r, &la, &lb, NULL, 0, &lbox, &bo);
+        if (rc == -1)
+            case_fail(c, &a, &b, "lump_bound_diff did not finish in %d s", BOUND_TIME_LIMIT_MS / 1000);
+        else if (rc != LUMP_OK)
+            case_fail(c, &a, &b, "lump_bound_diff failed: %s", lump_error_message());
+        else
+            check_bound(c, &r, &a, &b, &box, "bound without input splitting");
+        break;
+    }
+    }
+cleanup:
+    if (box.n > 0)
+        so_box_clear(&box);
+    lump_equiv_clear(&e);
+    lump_box_cert_clear(&cert);
+    lump_bound_result_clear(&r);
+    lump_box_clear(&lbox);
+    lump_net_clear(&la);
+    lump_net_clear(&lb);
+    lump_net_clear(&out);
+    sr_clear(&a);
+    sr_clear(&b);
+}
+
 /* ---- the runners ------------------------------------------------------------ */
 
 static void run_kind(kind_t k)
@@ -1333,8 +1557,11 @@ static void run_kind(kind_t k)
         case K_LOSSY:
             case_lossy(&c);
             break;
-        default:
+        case K_CLI:
             case_cli(&c);
+            break;
+        default:
+            case_repro(&c);
             break;
         }
         failures += c.failures;
@@ -1355,6 +1582,7 @@ static void certified_bounds(void **state) { (void)state; run_kind(K_BOUND); }
 static void relaxed_quotients(void **state) { (void)state; run_kind(K_RELAX); }
 static void onnx_rounding(void **state) { (void)state; run_kind(K_LOSSY); }
 static void cli_cases(void **state) { (void)state; run_kind(K_CLI); }
+static void bug_reproductions(void **state) { (void)state; run_kind(K_REPRO); }
 
 /* The counts per kind of case, and which known-bug classes were skipped. */
 static void summary(void **state)
@@ -1378,7 +1606,7 @@ int main(void)
         cmocka_unit_test(reduce_quotients),  cmocka_unit_test(box_reductions),
         cmocka_unit_test(certified_bounds),  cmocka_unit_test(relaxed_quotients),
         cmocka_unit_test(onnx_rounding),     cmocka_unit_test(cli_cases),
-        cmocka_unit_test(summary),
+        cmocka_unit_test(bug_reproductions), cmocka_unit_test(summary),
     };
     tu_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
