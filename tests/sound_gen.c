@@ -5,7 +5,10 @@
 #include <string.h>
 #include "sound_gen.h"
 
-static unsigned long pick(gmp_randstate_t r, unsigned long n) { return gmp_urandomm_ui(r, n); }
+static unsigned long pick(gmp_randstate_t r, unsigned long n)
+{
+    return gmp_urandomm_ui(r, n);
+}
 
 void sg_opts_default(sg_opts_t *o)
 {
@@ -23,7 +26,8 @@ void sg_rand_q(mpq_t out, gmp_randstate_t r, unsigned long num, unsigned long de
     mpq_canonicalize(out);
 }
 
-void sg_rand_between(mpq_t out, gmp_randstate_t r, const mpq_t lo, const mpq_t hi, unsigned long den)
+void sg_rand_between(mpq_t out, gmp_randstate_t r, const mpq_t lo, const mpq_t hi,
+                     unsigned long den)
 {
     unsigned long k = pick(r, 8);
     mpq_t t;
@@ -467,7 +471,8 @@ void sg_equal_copy(sr_net_t *out, const sr_net_t *n, gmp_randstate_t r, sg_value
             break;
         }
         if (len < desclen)
-            len += (size_t)snprintf(desc + len, desclen - len, "%s%s@L%zu", k ? "," : "", what, i + 1);
+            len +=
+                (size_t)snprintf(desc + len, desclen - len, "%s%s@L%zu", k ? "," : "", what, i + 1);
     }
 }
 

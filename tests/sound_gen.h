@@ -13,10 +13,10 @@ typedef enum { SG_RATIONAL = 0, SG_F32 = 1, SG_F64 = 2 } sg_values_t;
 
 typedef struct {
     sg_values_t values;
-    int smooth;  /* sigmoid and tanh layers allowed */
-    int mixed;   /* per-neuron activations allowed */
-    int maps;    /* clip, normalisation and output map allowed */
-    int plant;   /* plant constant chains, dead columns and duplicates */
+    int smooth; /* sigmoid and tanh layers allowed */
+    int mixed;  /* per-neuron activations allowed */
+    int maps;   /* clip, normalisation and output map allowed */
+    int plant;  /* plant constant chains, dead columns and duplicates */
     int max_in, max_width, max_hidden;
 } sg_opts_t;
 
@@ -67,6 +67,7 @@ void sg_rand_q(mpq_t out, gmp_randstate_t r, unsigned long num, unsigned long de
 
 /* sg_rand_between -- a random rational in [LO, HI] with denominator
  * steps of 1/DEN of the width (and the ends themselves sometimes). */
-void sg_rand_between(mpq_t out, gmp_randstate_t r, const mpq_t lo, const mpq_t hi, unsigned long den);
+void sg_rand_between(mpq_t out, gmp_randstate_t r, const mpq_t lo, const mpq_t hi,
+                     unsigned long den);
 
 #endif

@@ -187,7 +187,8 @@ void so_max_diff(mpfr_t *out, const sr_net_t *a, const sr_net_t *b, const so_box
     for (size_t s = 0; s < n_samples + corners; s++) {
         if (s < corners)
             for (size_t i = 0; i < n; i++)
-                mpq_set(x[i], ((n <= 4 ? s : gmp_urandomb_ui(r, 1)) >> i) & 1 ? box->hi[i] : box->lo[i]);
+                mpq_set(x[i],
+                        ((n <= 4 ? s : gmp_urandomb_ui(r, 1)) >> i) & 1 ? box->hi[i] : box->lo[i]);
         else
             so_point(x, n, box, r);
         diff_at(d, a, b, x);

@@ -34,7 +34,10 @@ static void qvec_del(mpq_t *v, size_t n)
     free(v);
 }
 
-void sr_init(sr_net_t *n) { memset(n, 0, sizeof *n); }
+void sr_init(sr_net_t *n)
+{
+    memset(n, 0, sizeof *n);
+}
 
 void sr_clear(sr_net_t *n)
 {
@@ -77,7 +80,10 @@ void sr_setup(sr_net_t *n, size_t n_in, size_t n_layers, const size_t *sizes)
     }
 }
 
-size_t sr_n_out(const sr_net_t *n) { return n->n_layers ? n->layer[n->n_layers - 1].size : 0; }
+size_t sr_n_out(const sr_net_t *n)
+{
+    return n->n_layers ? n->layer[n->n_layers - 1].size : 0;
+}
 
 void sr_alloc_maps(sr_net_t *n, int clip, int norm, int outmap)
 {
@@ -568,14 +574,16 @@ int sr_same(const sr_net_t *a, const sr_net_t *b, char *why, size_t whylen)
             if (p->act[v].kind != q->act[v].kind ||
                 (p->act[v].kind == LUMP_ACT_LEAKY_RELU &&
                  !mpq_equal(p->act[v].alpha, q->act[v].alpha))) {
-                gmp_snprintf(why, whylen, "layer %zu neuron %zu: activation %d (alpha %Qd) vs %d (alpha %Qd)",
+                gmp_snprintf(why, whylen,
+                             "layer %zu neuron %zu: activation %d (alpha %Qd) vs %d (alpha %Qd)",
                              i + 1, v, p->act[v].kind, p->act[v].alpha, q->act[v].kind,
                              q->act[v].alpha);
                 return 0;
             }
         }
     }
-    if (a->has_clip != b->has_clip || a->has_norm != b->has_norm || a->has_outmap != b->has_outmap) {
+    if (a->has_clip != b->has_clip || a->has_norm != b->has_norm ||
+        a->has_outmap != b->has_outmap) {
         snprintf(why, whylen, "maps: clip %d/%d norm %d/%d outmap %d/%d", a->has_clip, b->has_clip,
                  a->has_norm, b->has_norm, a->has_outmap, b->has_outmap);
         return 0;
@@ -627,7 +635,8 @@ int sr_fits(const sr_net_t *n, int bits)
     }
     for (size_t i = 0; i < n->n_in; i++)
         if ((n->has_clip && (!sr_q_fits(n->clip_lo[i], bits) || !sr_q_fits(n->clip_hi[i], bits))) ||
-            (n->has_norm && (!sr_q_fits(n->norm_mean[i], bits) || !sr_q_fits(n->norm_range[i], bits))))
+            (n->has_norm &&
+             (!sr_q_fits(n->norm_mean[i], bits) || !sr_q_fits(n->norm_range[i], bits))))
             return 0;
     for (size_t j = 0; n->has_outmap && j < sr_n_out(n); j++)
         if (!sr_q_fits(n->out_scale[j], bits) || !sr_q_fits(n->out_shift[j], bits))
