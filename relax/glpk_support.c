@@ -257,6 +257,15 @@ static void sync_prob(lump_i_lp_t *lp)
         glp_set_obj_coef(lp->P, (int)j + 1, lp->obj[j]);
 }
 
+/* The most simplex iterations one solve may take: far above what the
+ * primal simplex needs on these LPs (a few times rows + columns from a warm
+ * basis), so only a cycling solve reaches it. O(1). */
+static int lp_iteration_cap(glp_prob *P)
+{
+    long n = 50L * ((long)glp_get_num_rows(P) + (long)glp_get_num_cols(P));
+    return n < 10000 ? 10000 : n > 100000000L ? 100000000 : (int)n;
+}
+
 /* One run of the simplex method from the current basis; a basis GLPK
  * cannot factorise is replaced by an advanced one and tried once more. */
 static int run_simplex(glp_prob *P)
@@ -267,6 +276,12 @@ static int run_simplex(glp_prob *P)
     parm.msg_lev = GLP_MSG_OFF;
     parm.presolve = GLP_OFF; /* the presolver leaves no dual values */
     parm.meth = GLP_PRIMAL; /* a new objective keeps the basis primal feasible */
+    /* GLPK's simplex has no anti-cycling rule that always ends on badly
+     * scaled problems (seen: a tanh pair cycled for ever). An iteration
+     * cap, unlike a time limit, keeps the result the same on every
+     * machine; past it the solve fails and the caller keeps its other sound
+     * bounds. */
+    parm.it_lim = lp_iteration_cap(P);
     rc = glp_simplex(P, &parm);
     if (rc == GLP_EBADB || rc == GLP_ESING || rc == GLP_ECOND) {
         glp_adv_basis(P, 0);

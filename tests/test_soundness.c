@@ -56,15 +56,15 @@ enum {
 };
 
 static known_bug_t known_bugs[N_BUGS] = {
-    {"const-double", 1,
+    {"const-double", 0,
      "(a) the partition finder's double fast path drops a constant with no double image", 0},
-    {"leaky-bounds", 1, "(b) bounds and relax assume leaky_relu is monotone and 1-Lipschitz", 0},
-    {"box-empty-layer", 1,
+    {"leaky-bounds", 0, "(b) bounds and relax assume leaky_relu is monotone and 1-Lipschitz", 0},
+    {"box-empty-layer", 0,
      "(c) reduce on a box fails (input error) when a whole hidden layer is constant there", 0},
-    {"lp-hang", 1, "(d) GLPK's simplex runs without an iteration or time limit and can cycle", 0},
-    {"glpk-fault", 1,
+    {"lp-hang", 0, "(d) GLPK's simplex runs without an iteration or time limit and can cycle", 0},
+    {"glpk-fault", 0,
      "(e) an LP with a zero column makes GLPK's scaling fail (internal error, exit 70)", 0},
-    {"smooth-lp", 1,
+    {"smooth-lp", 0,
      "(f) the differential LP bound is unsound for sigmoid/tanh (neurons paired with different "
      "biases)",
      0},
