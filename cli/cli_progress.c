@@ -2,6 +2,7 @@
  * --quiet, and their one-line summary */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -26,6 +27,14 @@ void cli_progress_start(const char *command, int q)
     snprintf(heading, sizeof heading, "lumpnet: %s", command);
     /* a line rewritten in place only makes sense on a terminal; a log
      * file or a pipe gets the summary alone */
+    {
+        /* LUMPNET_PROGRESS_DELAY: seconds before the first progress line */
+        const char *d = getenv("LUMPNET_PROGRESS_DELAY");
+        char *end;
+        double v = d != NULL ? strtod(d, &end) : 0;
+        if (d != NULL && end != d && *end == '\0' && v >= 0 && v < 1e6)
+            lump_progress_delay(v);
+    }
     lump_progress_enable(!quiet && isatty(2) ? heading : NULL);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "io_i.h"
 #include "lumpnet/io.h"
+#include "lumpnet/progress.h"
 
 /* One output while it is produced. */
 typedef struct {
@@ -261,7 +262,13 @@ lump_error_t lump_io_write_all(const lump_io_output_t *outs, size_t n)
         /* every file is complete: now rename them all, with the signals
          * held so that none can stop the renames half way */
         lump_i_io_hold(&old);
-        for (i = 0; i < n; i++) {
+        /* a Ctrl-C while the files were produced only set the cancel flag
+         * (the command stops at its next step): the files are complete, but
+         * the user asked for nothing to be written */
+        if (lump_cancel_requested())
+            err = lump_error_set(LUMP_EINTERRUPTED, "interrupted: %s was not written",
+                                 o[0].path);
+        for (i = 0; i < n && err == LUMP_OK; i++) {
             if (rename(o[i].tmp, o[i].path) != 0) {
                 err = lump_error_set(LUMP_EIO, "%s: cannot replace the file: %s%s", o[i].path,
                                      strerror(errno),

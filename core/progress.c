@@ -15,7 +15,8 @@
 static volatile sig_atomic_t cancel_flag;
 
 #define MAX_DEPTH 6
-#define FIRST_DRAW 0.5 /* seconds before the first line: quick work stays silent */
+/* seconds before the first line: quick work stays silent */
+static double first_draw = 0.5;
 #define REDRAW 0.1     /* seconds between two lines */
 
 typedef struct {
@@ -37,6 +38,11 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void lump_progress_delay(double seconds)
+{
+    first_draw = seconds >= 0 ? seconds : 0;
 }
 
 void lump_progress_enable(const char *h)
@@ -175,7 +181,7 @@ lump_error_t lump_progress_step(size_t level, size_t done)
     if (heading == NULL)
         return LUMP_OK;
     t = now();
-    if (t - t_enable >= FIRST_DRAW && t - t_drawn >= REDRAW)
+    if (t - t_enable >= first_draw && t - t_drawn >= REDRAW)
         draw(t);
     return LUMP_OK;
 }
@@ -227,8 +233,15 @@ static struct itimerval grace_timer;
 static void stop_now(int sig)
 {
     static const char msg[] = "\nlumpnet: interrupted\n";
-    (void)sig;
     lump_i_io_abandon();
+    if (sig == SIGALRM && !cancel_flag) {
+        /* not the grace timer (no Ctrl-C came first): someone else's alarm
+         * ends the process as it would have without us, so the exit
+         * status names SIGALRM */
+        signal(SIGALRM, SIG_DFL);
+        raise(SIGALRM);
+        return;
+    }
     (void)!write(2, msg, sizeof msg - 1);
     _exit(130);
 }

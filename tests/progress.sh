@@ -13,6 +13,8 @@ N2=$DATA/$A/ACASXU_run2a_1_2_batch_2000.onnx
 P1=$DATA/$A/prop_1.vnnlib
 P3=$DATA/$A/prop_3.vnnlib
 cd "$TMP" || exit 1
+# the first progress line at once: the commands here take about a second
+LUMPNET_PROGRESS_DELAY=0; export LUMPNET_PROGRESS_DELAY
 
 BOUND="bound $N1 $N2 --box $P1 --max-boxes 8 --samples 100"
 REDUCE="reduce $N1 -o r.json --box $P3"

@@ -159,7 +159,7 @@ if mkfifo "$TMP/fifo" 2>/dev/null; then
   rc=$?
   [ "$rc" -eq 124 ] && fail "--inputs FIFO: hung"
   [ "$rc" -eq 2 ] || fail "--inputs FIFO: exit $rc, expected 2"
-  grep -q 'fifo: not a regular file' "$TMP/stderr" || fail "--inputs FIFO: $(cat "$TMP/stderr")"
+  grep -q 'fifo: is a FIFO' "$TMP/stderr" || fail "--inputs FIFO: $(cat "$TMP/stderr")"
 fi
 echo "eval --inputs: streamed (20 MB under --max-memory 16), error on line 500000 exits 2"
 ran=1

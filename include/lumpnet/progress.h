@@ -31,6 +31,10 @@ extern "C" {
  * same time, so the time left may be estimated from the time spent. */
 #define LUMP_PROGRESS_EVEN 1u
 
+/* lump_progress_delay -- how long a phase runs silent before the first
+ * progress line (default 0.5 s, so quick work prints nothing). O(1). */
+void lump_progress_delay(double seconds);
+
 /* lump_progress_enable -- report progress on standard error as one line
  * "HEADING: [12 s, about 30 s left] phase j of n, ...", rewritten
  * in place (carriage return) at most ten times a second, first after half
