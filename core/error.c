@@ -9,6 +9,7 @@
 #include <gmp.h>
 #include "lumpnet/error.h"
 #include "lumpnet/io.h"
+#include "error_i.h"
 
 #define MSG_MAX 2048
 

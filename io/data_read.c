@@ -6,18 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/io.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 
-void lump_i_data_init(lump_i_data_t *d)
+void lump_data_init(lump_data_t *d)
 {
     memset(d, 0, sizeof *d);
 }
 
-void lump_i_data_clear(lump_i_data_t *d)
+void lump_data_clear(lump_data_t *d)
 {
     free(d->x);
     free(d->y);
-    lump_i_data_init(d);
+    lump_data_init(d);
 }
 
 static lump_error_t label_of(long *out, double v, const char *path, size_t line)
@@ -54,7 +54,7 @@ static int csv_number(double *v, const char **p, const char *end)
     return *e == '\0' && isfinite(*v);
 }
 
-static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
+static lump_error_t grow(lump_data_t *d, size_t *cap, size_t need)
 {
     double *x;
     long *y;
@@ -72,7 +72,7 @@ static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
     return LUMP_OK;
 }
 
-static lump_error_t read_csv(lump_i_data_t *d, const char *path)
+static lump_error_t read_csv(lump_data_t *d, const char *path)
 {
     lump_error_t err = LUMP_OK;
     unsigned char *buf = NULL;
@@ -289,7 +289,7 @@ static double npy_get(const npy_t *o, const unsigned char *b, size_t k)
     }
 }
 
-static lump_error_t read_npy(lump_i_data_t *d, const char *xpath, const char *ypath)
+static lump_error_t read_npy(lump_data_t *d, const char *xpath, const char *ypath)
 {
     lump_error_t err = LUMP_OK;
     unsigned char *bx = NULL, *by = NULL;
@@ -353,12 +353,12 @@ static int ends_with(const char *s, size_t n, const char *suf)
     return n >= k && strncmp(s + n - k, suf, k) == 0;
 }
 
-/* lump_i_data_read -- see data_read.h. */
-lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
+/* lump_data_read -- see data_read.h. */
+lump_error_t lump_data_read(lump_data_t *d, const char *spec)
 {
     lump_error_t err = LUMP_OK;
     const char *comma = strchr(spec, ',');
-    lump_i_data_clear(d);
+    lump_data_clear(d);
     if (comma != NULL) {
         size_t n = (size_t)(comma - spec);
         char *x = malloc(n + 1);
@@ -380,6 +380,6 @@ lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
         err = read_csv(d, spec);
     }
     if (err != LUMP_OK)
-        lump_i_data_clear(d);
+        lump_data_clear(d);
     return err;
 }

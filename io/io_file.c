@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lumpnet/io.h"
+#include "error_i.h"
 
 lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *path)
 {

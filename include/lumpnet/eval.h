@@ -17,10 +17,12 @@ extern "C" {
  * initialised entries; IN has n_inputs. Fails with LUMP_EUNSUPPORTED
  * (naming the layer) on sigmoid or tanh. OUT may not alias IN.
  * Complexity: O(m) rational operations for m weights. */
+LUMP_EXPORT
 lump_error_t lump_eval_exact(mpq_t *out, const lump_net_t *net, const mpq_t *in) LUMP_WUR;
 
 /* lump_eval_double -- OUT[j] ~ f_j(IN) in double precision (the fast path;
  * no error bound). O(m) flops. */
+LUMP_EXPORT
 lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *in) LUMP_WUR;
 
 /* lump_eval_mpfr -- a rigorous enclosure LO[j] <= f_j(IN) <= HI[j] computed
@@ -28,8 +30,8 @@ lump_error_t lump_eval_double(double *out, const lump_net_t *net, const double *
  * stated error is HI - LO). LO and HI have n_outputs initialised entries
  * (their precision is set to PREC). Works for every activation.
  * Complexity: O(m) multiprecision operations. */
-lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net,
-                            const mpq_t *in, mpfr_prec_t prec) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net,
+                                        const mpq_t *in, mpfr_prec_t prec) LUMP_WUR;
 
 #ifdef __cplusplus
 }
