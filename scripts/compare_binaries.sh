@@ -96,11 +96,13 @@ info $G/train.csv
 relax $A11 --eps -1 -o x.json --box $A/prop_1.vnnlib
 LINES
 
-# mask() FILE: the file with its timing fields replaced by T
+# mask() FILE: the file with its timing fields replaced by T (in a CSV
+# whose header names a bound_seconds column, that column)
 mask() {
   sed -e 's/"\(bound_\)\{0,1\}seconds": *[-0-9.eE+]*/"\1seconds": T/g' \
-      -e 's/[0-9][0-9]*\.[0-9][0-9]* s)/T s)/g' \
-      -e 's/^\(\([^,]*,\)\{9\}\)[0-9.]*,\([^,]*\)$/\1T,\3/' "$1"
+      -e 's/[0-9][0-9]*\.[0-9][0-9]* s)/T s)/g' "$1" |
+    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bound_seconds") c = i }
+                      c && NR > 1 && NF >= c { $c = "T" } { print }'
 }
 
 n=0; same=0; differ=0; skipped=0
@@ -123,9 +125,17 @@ while IFS= read -r line; do
     # shellcheck disable=SC2086
     (cd "$W/$side" && "$bin" $line >"stdout.$n" 2>"stderr.$n"; echo $? >"rc.$n")
   done
+  # compare what this line wrote or changed (a file's pair of checksums
+  # is kept from the line that last compared it)
   bad=""
-  for f in $(cd "$W/old" && ls) $(cd "$W/new" && ls); do
-    [ -e "$W/old/$f" ] && [ -e "$W/new/$f" ] || { bad="$bad $f(only one side)"; continue; }
+  for f in $( (cd "$W/old" && ls; cd "$W/new" && ls) | sort -u); do
+    if [ ! -e "$W/old/$f" ] || [ ! -e "$W/new/$f" ]; then
+      [ -e "$W/sig.$f" ] || bad="$bad $f(only one side)"
+      echo one >"$W/sig.$f"; continue
+    fi
+    sig="$(cksum <"$W/old/$f") $(cksum <"$W/new/$f")"
+    [ "$sig" = "$(cat "$W/sig.$f" 2>/dev/null)" ] && continue
+    echo "$sig" >"$W/sig.$f"
     mask "$W/old/$f" >"$W/a"; mask "$W/new/$f" >"$W/b"
     cmp -s "$W/a" "$W/b" || bad="$bad $f"
   done
