@@ -6,7 +6,7 @@
 # module (passed in by Makefile.am); the control must compile, the others
 # must fail on the include.
 . "${LUMPNET_TESTS:?}/common.sh"
-dir=$LUMPNET_TESTS/include_rules
+dir=$LUMPNET_TESTS/include_probes
 [ -n "${LUMPNET_CC:-}" ] || { echo "LUMPNET_CC not set (run through make check)"; exit 77; }
 probe() { # probe FLAGS FILE: compile FILE for syntax only, quietly
   # shellcheck disable=SC2086
