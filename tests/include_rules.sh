@@ -2,7 +2,7 @@
 # include_rules.sh -- the build enforces the module dependencies of
 # docs/architecture.md: a file compiled with a module's include paths cannot
 # reach the private headers of a module it may not use. Each probe in
-# tests/include_rules/ is compiled with the flags the build gives that
+# tests/include_probes/ is compiled with the flags the build gives that
 # module (passed in by Makefile.am); the control must compile, the others
 # must fail on the include.
 . "${LUMPNET_TESTS:?}/common.sh"
