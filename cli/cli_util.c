@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 
 int cli_fail(lump_error_t err)
 {
@@ -20,7 +20,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
     /* the arguments quoted may hold any bytes */
-    lump_i_escape(safe, sizeof safe, raw, sizeof raw);
+    lump_escape(safe, sizeof safe, raw, sizeof raw);
     fprintf(stderr, "lumpnet %s: %s\n(see 'lumpnet %s --help')\n", command, safe, command);
     return CLI_BAD;
 }
@@ -187,11 +187,11 @@ int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long l
 lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net)
 {
     lump_error_t err = LUMP_OK;
-    lump_i_data_t d;
-    lump_i_data_init(&d);
+    lump_data_t d;
+    lump_data_init(&d);
     *x = NULL;
     *n = 0;
-    LUMP_CHECK(lump_i_data_read(&d, file));
+    LUMP_CHECK(lump_data_read(&d, file));
     if (d.width != net->n_inputs) {
         err = lump_error_set(LUMP_EINPUT,
                              "%s: the calibration rows have %zu features (before the label), "
@@ -207,6 +207,6 @@ lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_
     *n = d.n;
     d.x = NULL;
 cleanup:
-    lump_i_data_clear(&d);
+    lump_data_clear(&d);
     return err;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 
 typedef enum { MODE_DOUBLE, MODE_EXACT, MODE_MPFR } eval_mode_t;
 
@@ -135,15 +135,15 @@ static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const ch
 static lump_error_t eval_file(eval_ctx_t *c, const char *path)
 {
     lump_error_t err = LUMP_OK;
-    lump_i_lines_t *r = NULL;
+    lump_lines_t *r = NULL;
     const char *s;
     size_t n, line;
     int got;
     char where[512];
-    LUMP_CHECK(lump_i_lines_open(&r, path));
+    LUMP_CHECK(lump_lines_open(&r, path));
     for (;;) {
         size_t a = 0;
-        LUMP_CHECK(lump_i_lines_next(r, &s, &n, &line, &got));
+        LUMP_CHECK(lump_lines_next(r, &s, &n, &line, &got));
         if (!got)
             break;
         while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
@@ -154,7 +154,7 @@ static lump_error_t eval_file(eval_ctx_t *c, const char *path)
         LUMP_CHECK(eval_text(c, s, n, where));
     }
 cleanup:
-    lump_i_lines_close(r);
+    lump_lines_close(r);
     return err;
 }
 

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 
 /* One row of the table. */
 typedef struct {
@@ -70,7 +70,7 @@ static size_t argmax(const double *y, size_t n)
 }
 
 /* The predicted class of every data row under NET. */
-static lump_error_t predict(size_t *cls, const lump_net_t *net, const lump_i_data_t *d)
+static lump_error_t predict(size_t *cls, const lump_net_t *net, const lump_data_t *d)
 {
     lump_error_t err = LUMP_OK;
     size_t nout = lump_net_n_outputs(net);
@@ -90,7 +90,7 @@ cleanup:
 typedef struct {
     const lump_net_t *f;
     const lump_box_t *box;
-    const lump_i_data_t *data;
+    const lump_data_t *data;
     const size_t *fcls; /* the original's predictions */
     size_t *gcls;       /* scratch */
     size_t samples;
@@ -485,7 +485,7 @@ int cli_cmd_explore(int argc, char **argv)
     lump_net_t net, g, p;
     lump_lumping_t lumping;
     lump_box_t box;
-    lump_i_data_t data;
+    lump_data_t data;
     table_t tab;
     ctx_t ctx;
     size_t *fcls = NULL, *gcls = NULL;
@@ -564,7 +564,7 @@ int cli_cmd_explore(int argc, char **argv)
     lump_net_init(&p);
     lump_lumping_init(&lumping);
     lump_box_init(&box);
-    lump_i_data_init(&data);
+    lump_data_init(&data);
     memset(&tab, 0, sizeof tab);
     if (list_arg != NULL)
         LUMP_CHECK(parse_eps_list(&eps, &neps, list_arg));
@@ -576,7 +576,7 @@ int cli_cmd_explore(int argc, char **argv)
         goto cleanup;
     }
     if (data_arg != NULL) {
-        LUMP_CHECK(lump_i_data_read(&data, data_arg));
+        LUMP_CHECK(lump_data_read(&data, data_arg));
         if (data.width != net.n_inputs) {
             err = lump_error_set(LUMP_EINPUT,
                                  "%s: the data rows have %zu features, the network %s has %zu "
@@ -678,7 +678,7 @@ cleanup:
     free(eps);
     free(fcls);
     free(gcls);
-    lump_i_data_clear(&data);
+    lump_data_clear(&data);
     lump_box_clear(&box);
     lump_net_clear(&p);
     lump_net_clear(&g);

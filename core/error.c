@@ -10,6 +10,7 @@
 #include "lumpnet/error.h"
 #include "lumpnet/io.h"
 #include "lumpnet/progress.h"
+#include "error_i.h"
 
 #define MSG_MAX 2048
 
@@ -21,7 +22,7 @@ lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap)
 {
     char raw[MSG_MAX];
     vsnprintf(raw, sizeof raw, fmt, ap);
-    lump_i_escape(message, sizeof message, raw, sizeof raw);
+    lump_escape(message, sizeof message, raw, sizeof raw);
     return code;
 }
 
@@ -43,7 +44,7 @@ lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    n = lump_i_escape(message, sizeof message, raw, sizeof raw);
+    n = lump_escape(message, sizeof message, raw, sizeof raw);
     if (n + 2 < sizeof message) {
         memcpy(message + n, ": ", 3);
         n += 2;
@@ -81,7 +82,7 @@ void lump_warn(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    lump_i_escape(safe, sizeof safe, raw, sizeof raw);
+    lump_escape(safe, sizeof safe, raw, sizeof raw);
     fprintf(stderr, "lumpnet: warning: %s\n", safe);
 }
 
@@ -111,7 +112,7 @@ static void out_of_memory(size_t n)
     /* the file being written, if any, is named: its write stops here */
     if (target != NULL) {
         char safe[512];
-        lump_i_escape(safe, sizeof safe, target, 511);
+        lump_escape(safe, sizeof safe, target, 511);
         snprintf(where, sizeof where, " while writing %s", safe);
     }
     lump_i_io_abandon();

@@ -27,12 +27,12 @@ static size_t utf8_printable(const unsigned char *s, size_t n)
     return len;
 }
 
-size_t lump_i_escape(char *dst, size_t cap, const char *src, size_t n)
+size_t lump_escape(char *dst, size_t cap, const char *src, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)src;
     size_t o = 0, i = 0;
-    lump_require(dst != NULL && cap > 0, "lump_i_escape");
+    lump_require(dst != NULL && cap > 0, "lump_escape");
     while (i < n && s[i] != '\0') {
         size_t k = 1;
         char e[4];

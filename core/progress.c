@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "lumpnet/io.h"
 #include "lumpnet/progress.h"
+#include "error_i.h"
 
 /* Set by the SIGINT handler, read by every step. */
 static volatile sig_atomic_t cancel_flag;

@@ -9,16 +9,19 @@ out=${1:-$top/_build-fuzz}
 CC=${CC:-clang}
 mkdir -p "$out/obj"
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-INC="-I$top/include -I$top/core -I$out -I$top/exact -I$top/relax"
+INC="-I$top/include -I$top/core -I$top/io -I$out -I$top/eval -I$top/exact -I$top/box"
 # The ONNX schema subset, compiled by protoc-c as the real build does.
-if [ ! -f "$out/onnx.pb-c.c" ] || [ "$top/core/onnx.proto" -nt "$out/onnx.pb-c.c" ]; then
-  protoc-c --proto_path="$top/core" --c_out="$out" onnx.proto
+if [ ! -f "$out/onnx.pb-c.c" ] || [ "$top/io/onnx.proto" -nt "$out/onnx.pb-c.c" ]; then
+  protoc-c --proto_path="$top/io" --c_out="$out" onnx.proto
 fi
 # Every library source the parsers and the certificate checker need;
 # version.c reads the configure-made config.h, so give it a stand-in.
 [ -f "$out/config.h" ] || echo '#define PACKAGE_VERSION "fuzz"' >"$out/config.h"
 srcs="$out/onnx.pb-c.c"
-for f in "$top"/core/*.c "$top"/exact/*.c; do
+# (box/: the certificate's types and checker, not its LP bounds)
+for f in "$top"/core/*.c "$top"/io/*.c "$top"/eval/*.c "$top"/exact/*.c \
+  "$top"/box/stable_core.c "$top"/box/fold.c "$top"/box/stable_cert.c \
+  "$top"/box/stable_check.c; do
   srcs="$srcs $f"
 done
 compile() { # compile() SRC...: echo the objects, rebuilding stale ones
@@ -35,10 +38,6 @@ LIBS="-lmpfr -lgmp -ljansson -lprotobuf-c -lm"
 for h in "$top"/fuzz/fuzz_*.c; do
   name=$(basename "$h" .c)
   extra=""
-  if [ "$name" = fuzz_data ]; then
-    # the data-file reader of relax/ (CSV and .npy)
-    extra=$(compile "$top"/relax/data_read.c) || { echo "build.sh: $name not built"; continue; }
-  fi
   $CC -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined $INC "$h" $objs $extra $LIBS -o "$out/$name"
   echo "built $out/$name"

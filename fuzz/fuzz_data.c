@@ -1,5 +1,5 @@
 /* fuzz_data.c -- libFuzzer harness for the data-set reader of relax/
- * (lump_i_data_read: CSV, or a pair of .npy files). The reader takes paths,
+ * (lump_data_read: CSV, or a pair of .npy files). The reader takes paths,
  * so each input is written to files first: the first byte picks CSV (even)
  * or .npy (odd); for .npy the next two bytes give the length of X's file,
  * the rest is y's. */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "data_read.h"
+#include "lumpnet/data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,7 +41,7 @@ static void remove_scratch(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    lump_i_data_t d;
+    lump_data_t d;
     char spec[620];
     if (size == 0)
         return 0;
@@ -71,9 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         put(y, data + 3 + nx, rest - nx);
         snprintf(spec, sizeof spec, "%s,%s", x, y);
     }
-    lump_i_data_init(&d);
-    (void)lump_i_data_read(&d, spec);
-    lump_i_data_clear(&d);
+    lump_data_init(&d);
+    (void)lump_data_read(&d, spec);
+    lump_data_clear(&d);
     remove_scratch();
     return 0;
 }

@@ -14,8 +14,9 @@
 #include "lumpnet/viz.h"
 #include "lumpnet/stable.h"
 #include "lumpnet/progress.h"
+#include "lumpnet/data.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
-const char *lump_version(void);
+LUMP_EXPORT const char *lump_version(void);
 
 #endif

@@ -51,24 +51,24 @@ static void escape_makes_bytes_printable(void **state)
 {
     char out[64];
     (void)state;
-    lump_i_escape(out, sizeof out, "Operat\x1aon_1", 11);
+    lump_escape(out, sizeof out, "Operat\x1aon_1", 11);
     assert_string_equal(out, "Operat\\x1aon_1");
-    lump_i_escape(out, sizeof out, "a\xff\x1b[31mb\x7f", 9);
+    lump_escape(out, sizeof out, "a\xff\x1b[31mb\x7f", 9);
     assert_string_equal(out, "a\\xff\\x1b[31mb\\x7f");
     /* valid UTF-8 stays, a C1 control (U+009B, c2 9b) and a truncated or
      * overlong sequence do not */
-    lump_i_escape(out, sizeof out, "r\xc3\xa9seau", 7);
+    lump_escape(out, sizeof out, "r\xc3\xa9seau", 7);
     assert_string_equal(out, "r\xc3\xa9seau");
-    lump_i_escape(out, sizeof out, "x\xc2\x9by", 4);
+    lump_escape(out, sizeof out, "x\xc2\x9by", 4);
     assert_string_equal(out, "x\\xc2\\x9by");
-    lump_i_escape(out, sizeof out, "\xe2\x82", 2);
+    lump_escape(out, sizeof out, "\xe2\x82", 2);
     assert_string_equal(out, "\\xe2\\x82");
-    lump_i_escape(out, sizeof out, "\xc0\xaf", 2);
+    lump_escape(out, sizeof out, "\xc0\xaf", 2);
     assert_string_equal(out, "\\xc0\\xaf");
     /* escaping twice changes nothing; truncation stops at a whole escape */
-    lump_i_escape(out, sizeof out, "Operat\\x1aon_1", 14);
+    lump_escape(out, sizeof out, "Operat\\x1aon_1", 14);
     assert_string_equal(out, "Operat\\x1aon_1");
-    lump_i_escape(out, 6, "ab\x01\x02", 4);
+    lump_escape(out, 6, "ab\x01\x02", 4);
     assert_string_equal(out, "ab");
 }
 

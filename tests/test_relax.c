@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 
 /* ---------------------------------------------------------------------- */
 /* Building networks                                                       */
@@ -579,25 +579,25 @@ static void npy_pair(void **state)
     double x[6] = {0.5, 1, 2, -3, 4.25, 5};
     int64_t y[2] = {7, 1};
     char spec[1024];
-    lump_i_data_t d;
+    lump_data_t d;
     (void)state;
     write_npy(xp, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", x, sizeof x);
     write_npy(yp, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", y, sizeof y);
     write_npy(bp, "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", y, 4);
-    lump_i_data_init(&d);
+    lump_data_init(&d);
     snprintf(spec, sizeof spec, "%s,%s", xp, yp);
-    tu_ok(lump_i_data_read(&d, spec));
+    tu_ok(lump_data_read(&d, spec));
     assert_int_equal(d.n, 2);
     assert_int_equal(d.width, 3);
     assert_true(d.x[3] == -3 && d.x[4] == 4.25);
     assert_int_equal(d.y[0], 7);
     assert_int_equal(d.y[1], 1);
     snprintf(spec, sizeof spec, "%s,%s", xp, bp);
-    tu_fails(lump_i_data_read(&d, spec), LUMP_EINPUT, "'<f2' is not supported");
-    tu_fails(lump_i_data_read(&d, xp), LUMP_EINPUT, "X.npy,y.npy");
+    tu_fails(lump_data_read(&d, spec), LUMP_EINPUT, "'<f2' is not supported");
+    tu_fails(lump_data_read(&d, xp), LUMP_EINPUT, "X.npy,y.npy");
     snprintf(spec, sizeof spec, "%s,%s", yp, yp); /* 1-D features */
-    tu_fails(lump_i_data_read(&d, spec), LUMP_EINPUT, "2-D");
-    lump_i_data_clear(&d);
+    tu_fails(lump_data_read(&d, spec), LUMP_EINPUT, "2-D");
+    lump_data_clear(&d);
 }
 
 static void csv_data(void **state)
@@ -605,22 +605,22 @@ static void csv_data(void **state)
     const char *p = tu_tmp_path("d.csv"), *q = tu_tmp_path("bad.csv");
     const char *good = "a,b,label\n0.5, 1,3\n# comment\n\n2,-1e-1,0\n";
     const char *bad = "1,2,3\n1,x,2\n";
-    lump_i_data_t d;
+    lump_data_t d;
     (void)state;
     write_bytes(p, good, strlen(good));
     write_bytes(q, bad, strlen(bad));
-    lump_i_data_init(&d);
-    tu_ok(lump_i_data_read(&d, p));
+    lump_data_init(&d);
+    tu_ok(lump_data_read(&d, p));
     assert_int_equal(d.n, 2);
     assert_int_equal(d.width, 2);
     assert_true(d.x[2] == 2 && d.x[3] == -0.1);
     assert_int_equal(d.y[0], 3);
-    tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "line 2: field 2: 'x' is not a number");
+    tu_fails(lump_data_read(&d, q), LUMP_EINPUT, "line 2: field 2: 'x' is not a number");
     write_bytes(q, "1,2,3\n1,2\n", 10);
-    tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "line 2: 2 fields");
+    tu_fails(lump_data_read(&d, q), LUMP_EINPUT, "line 2: 2 fields");
     write_bytes(q, "1,2,0.5\n", 8);
-    tu_fails(lump_i_data_read(&d, q), LUMP_EINPUT, "not a whole number");
-    lump_i_data_clear(&d);
+    tu_fails(lump_data_read(&d, q), LUMP_EINPUT, "not a whole number");
+    lump_data_clear(&d);
 }
 
 /* A first line with a fraction or a NaN is data, not a header: the
@@ -630,26 +630,26 @@ static void csv_data(void **state)
 static void csv_first_line(void **state)
 {
     const char *p = tu_tmp_path("first.csv");
-    lump_i_data_t d;
+    lump_data_t d;
     (void)state;
-    lump_i_data_init(&d);
+    lump_data_init(&d);
     write_bytes(p, "1/3,2,1\n0.5,-3/4,0\n", strlen("1/3,2,1\n0.5,-3/4,0\n"));
-    tu_ok(lump_i_data_read(&d, p));
+    tu_ok(lump_data_read(&d, p));
     assert_int_equal(d.n, 2);
     assert_true(d.x[0] == 1.0 / 3 && d.x[3] == -0.75);
     assert_int_equal(d.y[0], 1);
     write_bytes(p, "nan,2,1\n0.5,1,0\n", strlen("nan,2,1\n0.5,1,0\n"));
-    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'nan' is not a number");
+    tu_fails(lump_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'nan' is not a number");
     write_bytes(p, "0.5,1,0\nnan,2,1\n", strlen("0.5,1,0\nnan,2,1\n"));
-    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 2: field 1: 'nan' is not a number");
+    tu_fails(lump_data_read(&d, p), LUMP_EINPUT, "line 2: field 1: 'nan' is not a number");
     write_bytes(p, "x1,-inf,1e999\n0.5,1,0\n", strlen("x1,-inf,1e999\n0.5,1,0\n"));
-    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'x1' is not a number");
+    tu_fails(lump_data_read(&d, p), LUMP_EINPUT, "line 1: field 1: 'x1' is not a number");
     write_bytes(p, "x,y,label\n0.5,1,0\n", strlen("x,y,label\n0.5,1,0\n"));
-    tu_ok(lump_i_data_read(&d, p));
+    tu_ok(lump_data_read(&d, p));
     assert_int_equal(d.n, 1);
     write_bytes(p, "0.5,1e999,0\n", strlen("0.5,1e999,0\n"));
-    tu_fails(lump_i_data_read(&d, p), LUMP_EINPUT, "too large for a double");
-    lump_i_data_clear(&d);
+    tu_fails(lump_data_read(&d, p), LUMP_EINPUT, "too large for a double");
+    lump_data_clear(&d);
 }
 
 int main(void)

@@ -38,63 +38,63 @@ typedef struct {
 } lump_arr_t;
 
 /* lump_arr_init -- an empty array (len 0, store F32). O(1). */
-void lump_arr_init(lump_arr_t *a);
+LUMP_EXPORT void lump_arr_init(lump_arr_t *a);
 
 /* lump_arr_clear -- free an array. O(len) only when it has a side table. */
-void lump_arr_clear(lump_arr_t *a);
+LUMP_EXPORT void lump_arr_clear(lump_arr_t *a);
 
 /* lump_arr_alloc -- resize A to LEN zeros stored as STORE, dropping its old
  * contents. Fails with LUMP_ENOMEM (naming the size) when the allocation
  * fails or LEN exceeds lump_arr_max_len(). O(len). */
-lump_error_t lump_arr_alloc(lump_arr_t *a, lump_store_t store, size_t len) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_arr_alloc(lump_arr_t *a, lump_store_t store, size_t len) LUMP_WUR;
 
 /* lump_arr_max_len -- the largest length lump_arr_alloc accepts (the cap
  * that keeps an absurd declared size from reaching malloc). O(1). */
-size_t lump_arr_max_len(void);
+LUMP_EXPORT size_t lump_arr_max_len(void);
 
 /* lump_arr_get -- OUT = A[i], exactly. O(1) plus the size of the value. */
-void lump_arr_get(mpq_t out, const lump_arr_t *a, size_t i);
+LUMP_EXPORT void lump_arr_get(mpq_t out, const lump_arr_t *a, size_t i);
 
 /* lump_arr_get_d -- A[i] rounded to the nearest double. O(1) for F32, F64
  * and small Q entries. */
-double lump_arr_get_d(const lump_arr_t *a, size_t i);
+LUMP_EXPORT double lump_arr_get_d(const lump_arr_t *a, size_t i);
 
 /* lump_arr_get_fr -- OUT = A[i] rounded in direction RND; returns MPFR's
  * ternary value (0 when exact). O(1) plus the size of the value. */
-int lump_arr_get_fr(mpfr_t out, const lump_arr_t *a, size_t i, mpfr_rnd_t rnd);
+LUMP_EXPORT int lump_arr_get_fr(mpfr_t out, const lump_arr_t *a, size_t i, mpfr_rnd_t rnd);
 
 /* lump_arr_sgn -- the sign of A[i] (-1, 0, +1). O(1). */
-int lump_arr_sgn(const lump_arr_t *a, size_t i);
+LUMP_EXPORT int lump_arr_sgn(const lump_arr_t *a, size_t i);
 
 /* lump_arr_set -- A[i] = V exactly. When V does not fit A's storage, the
  * whole array is converted to Q storage first (O(len) once).
  * Fails only with LUMP_ENOMEM. O(1) amortised otherwise. */
-lump_error_t lump_arr_set(lump_arr_t *a, size_t i, const mpq_t v) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_arr_set(lump_arr_t *a, size_t i, const mpq_t v) LUMP_WUR;
 
 /* lump_arr_set_f -- A[i] = V for a finite float V. A must be F32, F64 or Q
  * storage; Q and F64 store the float's exact value. O(1).
  * Requires: V finite (the caller reports NaN and infinity as bad input). */
-lump_error_t lump_arr_set_f(lump_arr_t *a, size_t i, float v) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_arr_set_f(lump_arr_t *a, size_t i, float v) LUMP_WUR;
 
 /* lump_arr_set_d -- A[i] = V for a finite double V; an F32 array is
  * converted to F64 when V is not a binary32 value. O(1) amortised. */
-lump_error_t lump_arr_set_d(lump_arr_t *a, size_t i, double v) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_arr_set_d(lump_arr_t *a, size_t i, double v) LUMP_WUR;
 
 /* lump_arr_copy -- DST = SRC (same storage and values). O(len). */
-lump_error_t lump_arr_copy(lump_arr_t *dst, const lump_arr_t *src) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_arr_copy(lump_arr_t *dst, const lump_arr_t *src) LUMP_WUR;
 
 /* lump_arr_equal -- 1 when A and B have the same length and equal values
  * (whatever their storage), else 0. O(len). */
-int lump_arr_equal(const lump_arr_t *a, const lump_arr_t *b);
+LUMP_EXPORT int lump_arr_equal(const lump_arr_t *a, const lump_arr_t *b);
 
 /* lump_arr_fits -- 1 when every value of A is exactly a binary32 value
  * (STORE F32) or binary64 value (STORE F64); else 0, and then *MAXERR (if
  * not NULL) receives the largest absolute rounding error to nearest, as a
  * double rounded up. O(len). */
-int lump_arr_fits(const lump_arr_t *a, lump_store_t store, double *maxerr);
+LUMP_EXPORT int lump_arr_fits(const lump_arr_t *a, lump_store_t store, double *maxerr);
 
 /* lump_arr_bytes -- heap bytes used by A (for memory reports). O(nbig). */
-size_t lump_arr_bytes(const lump_arr_t *a);
+LUMP_EXPORT size_t lump_arr_bytes(const lump_arr_t *a);
 
 #ifdef __cplusplus
 }

@@ -17,33 +17,33 @@ typedef struct {
 } lump_box_t;
 
 /* lump_box_init -- an empty box (n = 0). lump_box_clear frees. O(n). */
-void lump_box_init(lump_box_t *box);
-void lump_box_clear(lump_box_t *box);
+LUMP_EXPORT void lump_box_init(lump_box_t *box);
+LUMP_EXPORT void lump_box_clear(lump_box_t *box);
 
 /* lump_box_alloc -- resize BOX to N dimensions, bounds 0. O(n). */
-lump_error_t lump_box_alloc(lump_box_t *box, size_t n) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_alloc(lump_box_t *box, size_t n) LUMP_WUR;
 
 /* lump_box_parse_inline -- read "l:u,l:u,..." (one pair per input) or a
  * single "l:u" for all N inputs. Numbers are decimals or p/q. Refuses
  * l > u, a wrong count (naming both counts) and malformed numbers, with
  * LUMP_EINPUT. O(length of S). */
-lump_error_t lump_box_parse_inline(lump_box_t *box, const char *s, size_t n) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_parse_inline(lump_box_t *box, const char *s, size_t n) LUMP_WUR;
 
 /* lump_box_read_vnnlib_buf -- read the input bounds of a VNN-LIB text:
  * declarations X_i, and asserts (<= X_i c), (>= X_i c), (<= c X_i), ...
  * Output variables and constraints (Y_j, or, and) are accepted and ignored.
  * Every X_i needs a lower and an upper bound. NAME prefixes messages,
  * which carry line numbers. O(length). */
-lump_error_t lump_box_read_vnnlib_buf(lump_box_t *box, const char *buf,
-                                      size_t len, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_read_vnnlib_buf(lump_box_t *box, const char *buf,
+                                                  size_t len, const char *name) LUMP_WUR;
 
 /* lump_box_read_vnnlib -- lump_box_read_vnnlib_buf on the file PATH. */
-lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path) LUMP_WUR;
 
 /* lump_box_parse -- a BOX argument of the command line: a path ending in
  * .vnnlib, else an inline box for N inputs. Checks the dimension against N
  * when N > 0. O(length). */
-lump_error_t lump_box_parse(lump_box_t *box, const char *arg, size_t n) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_parse(lump_box_t *box, const char *arg, size_t n) LUMP_WUR;
 
 #ifdef __cplusplus
 }

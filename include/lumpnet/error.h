@@ -5,6 +5,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* LUMP_EXPORT marks the public functions: the library is built with
+ * -fvisibility=hidden, so a function without it (every lump_i_ one) is
+ * not exported from the shared library (docs/architecture.md). */
+#if defined(__GNUC__) || defined(__clang__)
+#define LUMP_EXPORT __attribute__((visibility("default")))
+#else
+#define LUMP_EXPORT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,18 +52,18 @@ typedef enum { LUMP_FALSE = 0, LUMP_TRUE = 1, LUMP_UNKNOWN = 2 } lump_verdict_t;
  * "bad.onnx: node 7 (Conv): operator not supported (...)".
  * The message lives in thread-local storage until the next call.
  * Complexity: O(length of the message). */
-lump_error_t lump_error_set(lump_error_t code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+LUMP_EXPORT lump_error_t lump_error_set(lump_error_t code, const char *fmt, ...)
+                __attribute__((format(printf, 2, 3)));
 
 /* lump_error_setv -- as lump_error_set, with a va_list. */
-lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap);
+LUMP_EXPORT lump_error_t lump_error_setv(lump_error_t code, const char *fmt, va_list ap);
 
 /* lump_error_prefix -- prepend "PREFIX: " to the current message, so a
  * low-level error can be located by its caller. Returns CODE. O(length). */
-lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+LUMP_EXPORT lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
+                __attribute__((format(printf, 2, 3)));
 
-/* lump_i_escape -- copy the first N bytes of SRC (up to a NUL) into DST
+/* lump_escape -- copy the first N bytes of SRC (up to a NUL) into DST
  * (CAP bytes, NUL-terminated, truncated at a whole character), with every
  * byte that is not printable text written as \xNN: control characters,
  * DEL, invalid UTF-8 and C1 controls. Printable ASCII and valid UTF-8
@@ -62,20 +71,20 @@ lump_error_t lump_error_prefix(lump_error_t code, const char *fmt, ...)
  * warning goes through it (lump_error_set, lump_error_prefix, lump_warn),
  * so names and excerpts quoted from a file can never put raw bytes on a
  * terminal. Returns the length written. O(N). */
-size_t lump_i_escape(char *dst, size_t cap, const char *src, size_t n);
+LUMP_EXPORT size_t lump_escape(char *dst, size_t cap, const char *src, size_t n);
 
 /* lump_error_message -- the last recorded message ("" when none). O(1). */
-const char *lump_error_message(void);
+LUMP_EXPORT const char *lump_error_message(void);
 
 /* lump_error_exit_code -- the command-line exit code for an error: 2 for
  * input, usage and unsupported requests, 2 for I/O, 70 for internal errors,
  * 130 (as for SIGINT) for an interrupted command.
  * O(1). */
-int lump_error_exit_code(lump_error_t code);
+LUMP_EXPORT int lump_error_exit_code(lump_error_t code);
 
 /* lump_warn -- print a warning to standard error ("lumpnet: warning: ...").
  * Complexity: O(length of the message). */
-void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+LUMP_EXPORT void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lump_memory_install -- route GMP's (and so MPFR's) allocations through
  * lumpnet: when one fails, any pending temporary output file is removed,
@@ -86,11 +95,11 @@ void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (lump_arr_max_len) to what fits in it. For programs, not libraries: it
  * changes process-wide state. Returns LUMP_EUSAGE when the limit cannot be
  * set (or MAX_BYTES is under 16 MB). O(1). */
-lump_error_t lump_memory_install(size_t max_bytes) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_memory_install(size_t max_bytes) LUMP_WUR;
 
 /* lump_memory_limit -- the MAX_BYTES given to lump_memory_install, 0 when
  * none. O(1). */
-size_t lump_memory_limit(void);
+LUMP_EXPORT size_t lump_memory_limit(void);
 
 /* lump_require -- abort naming FUNC when a caller breaks an API contract. */
 #define lump_require(cond, func)                                              \

@@ -31,26 +31,26 @@ typedef struct {
 } lump_write_opts_t;
 
 /* lump_write_opts_init -- automatic dtype, no rounding recorded. O(1). */
-void lump_write_opts_init(lump_write_opts_t *opts);
+LUMP_EXPORT void lump_write_opts_init(lump_write_opts_t *opts);
 
 /* lump_format_from_path -- the format named by PATH's extension. O(len). */
-lump_format_t lump_format_from_path(const char *path);
+LUMP_EXPORT lump_format_t lump_format_from_path(const char *path);
 
 /* lump_io_open_read -- open PATH for reading into *FD (to close()), only
  * when it is a regular file: a FIFO, a device, a socket or a directory is
  * refused with a message saying what it is, without waiting on a FIFO
  * (opened with O_NONBLOCK, which is cleared once the file is known to be
  * regular). Every reader of input files goes through it. O(1). */
-lump_error_t lump_io_open_read(int *fd, const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_io_open_read(int *fd, const char *path) LUMP_WUR;
 
 /* lump_io_fopen_read -- lump_io_open_read as a stdio stream (to fclose),
  * for readers that stream a file. O(1). */
-lump_error_t lump_io_fopen_read(FILE **f, const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_io_fopen_read(FILE **f, const char *path) LUMP_WUR;
 
 /* lump_io_read_file -- read the whole file PATH into a new buffer (to
  * free(); a NUL byte is appended, not counted in *LEN), opened with
  * lump_io_open_read. Errors name the file. O(file size). */
-lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *path) LUMP_WUR;
 
 /* One output file of a command for lump_io_write_all: PATH is produced by
  * WRITE(f, CTX), which returns an error (with a message) on failure. */
@@ -77,11 +77,11 @@ typedef struct {
  * files and then ends the process as it would have (ignored and handled
  * signals are left alone); SIGXFSZ is ignored, so a file-size limit is a
  * write error. Not thread-safe. O(bytes written). */
-lump_error_t lump_io_write_all(const lump_io_output_t *outs, size_t n) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_io_write_all(const lump_io_output_t *outs, size_t n) LUMP_WUR;
 
 /* lump_io_write_atomic -- lump_io_write_all of the one output PATH.
  * O(bytes written). */
-lump_error_t lump_io_write_atomic(const char *path,
+LUMP_EXPORT lump_error_t lump_io_write_atomic(const char *path,
                                   lump_error_t (*write)(FILE *f, void *ctx),
                                   void *ctx) LUMP_WUR;
 
@@ -90,37 +90,28 @@ lump_error_t lump_io_write_atomic(const char *path,
  * for a writer that hands the file to another program; fileno(F) for any
  * other stream; -1 with errno on failure. Buffered bytes are flushed
  * first. O(1). */
-int lump_io_fd(FILE *f);
+LUMP_EXPORT int lump_io_fd(FILE *f);
 
 /* lump_io_check_output -- whether PATH can be written as an output: it is
  * a regular file or does not exist yet, and its folder exists and is
  * writable. Commands call it for every output before their work starts.
  * Errors (LUMP_EUSAGE) name the file. O(1) system calls. */
-lump_error_t lump_io_check_output(const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_io_check_output(const char *path) LUMP_WUR;
 
 /* lump_io_same_file -- 1 when the paths A and B name one file: the same
  * device and inode after following links, or, for a file that does not
  * exist yet, the same folder (by identity) and the same last name; else 0
  * (also when a folder cannot be looked up). O(1) system calls. */
-int lump_io_same_file(const char *a, const char *b);
-
-/* lump_i_io_abandon -- remove the temporary files lump_io_write_all is
- * writing, if any (for the out-of-memory exit, which cannot unwind).
- * Async-signal-safe. O(1). */
-void lump_i_io_abandon(void);
-
-/* lump_i_io_pending_target -- the output lump_io_write_all is producing
- * now, or NULL (for the out-of-memory message). Async-signal-safe. O(1). */
-const char *lump_i_io_pending_target(void);
+LUMP_EXPORT int lump_io_same_file(const char *a, const char *b);
 
 /* lump_net_read -- read PATH in the format its extension names. Every
  * error message names the file, the place and the problem. O(file size). */
-lump_error_t lump_net_read(lump_net_t *net, const char *path) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_read(lump_net_t *net, const char *path) LUMP_WUR;
 
 /* lump_net_write -- write NET to PATH (atomically) in the format its
  * extension names. OPTS may be NULL. O(size of the network). */
-lump_error_t lump_net_write(const char *path, const lump_net_t *net,
-                            lump_write_opts_t *opts) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_write(const char *path, const lump_net_t *net,
+                                        lump_write_opts_t *opts) LUMP_WUR;
 
 /* A network to write as one output of lump_io_write_all. */
 typedef struct {
@@ -134,23 +125,23 @@ typedef struct {
  * outlive the write) to write NET to PATH in the format its extension
  * names, with OPTS (may be NULL). Refuses an unknown extension or a broken
  * network now, before any file is created. O(size of the network). */
-lump_error_t lump_net_output_prepare(lump_io_output_t *out, lump_net_output_t *ctx,
+LUMP_EXPORT lump_error_t lump_net_output_prepare(lump_io_output_t *out, lump_net_output_t *ctx,
                                      const char *path, const lump_net_t *net,
                                      lump_write_opts_t *opts) LUMP_WUR;
 
 /* Per-format readers of an in-memory file (NAME prefixes messages) and
  * writers to a stream. Complexity: linear in the file or network size. */
-lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf,
-                                    size_t len, const char *name) LUMP_WUR;
-lump_error_t lump_net_read_nnet_buf(lump_net_t *net, const char *buf,
-                                    size_t len, const char *name) LUMP_WUR;
-lump_error_t lump_net_read_json_buf(lump_net_t *net, const char *buf,
-                                    size_t len, const char *name) LUMP_WUR;
-lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net,
-                                 lump_write_opts_t *opts) LUMP_WUR;
-lump_error_t lump_net_write_nnet(FILE *f, const lump_net_t *net,
-                                 lump_write_opts_t *opts) LUMP_WUR;
-lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf,
+                                                size_t len, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_read_nnet_buf(lump_net_t *net, const char *buf,
+                                                size_t len, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_read_json_buf(lump_net_t *net, const char *buf,
+                                                size_t len, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net,
+                                             lump_write_opts_t *opts) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_write_nnet(FILE *f, const lump_net_t *net,
+                                             lump_write_opts_t *opts) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net) LUMP_WUR;
 
 #ifdef __cplusplus
 }

@@ -75,15 +75,15 @@ typedef struct {
 /* lump_lumping_init / _clear -- an empty lumping; free one. O(size).
  * Every block owned by a lumping has an initialised VALUE and SCALES
  * (use lump_block_init), so that _clear can free them. */
-void lump_lumping_init(lump_lumping_t *L);
-void lump_lumping_clear(lump_lumping_t *L);
+LUMP_EXPORT void lump_lumping_init(lump_lumping_t *L);
+LUMP_EXPORT void lump_lumping_clear(lump_lumping_t *L);
 
 /* lump_block_init -- an empty KEEP block (no members, value 0). O(1). */
-void lump_block_init(lump_block_t *b);
+LUMP_EXPORT void lump_block_init(lump_block_t *b);
 
 /* lump_lumping_neurons_after -- hidden plus output neurons of the quotient
  * (KEEP blocks). O(blocks). */
-size_t lump_lumping_neurons_after(const lump_lumping_t *L);
+LUMP_EXPORT size_t lump_lumping_neurons_after(const lump_lumping_t *L);
 
 /* lump_partition_coarsest -- the coarsest lumping of NET in MODE satisfying
  * the conditions above, in one forward pass (signatures of scale-weighted
@@ -97,23 +97,23 @@ size_t lump_lumping_neurons_after(const lump_lumping_t *L);
  * Time: O(m) expected for m weights (hashing), plus exact verification of
  * colliding signatures. Reference: Buchholz, "Exact and ordinary
  * lumpability in finite Markov chains", J. Appl. Prob. 31 (1994). */
-lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net,
-                                     lump_mode_t mode, int merge_outputs) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net,
+                                                 lump_mode_t mode, int merge_outputs) LUMP_WUR;
 
 /* lump_quotient -- Q = the quotient of NET by L (see above). NET's weight
  * storage is kept where the quotient weights fit it. O(m). */
-lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net,
-                           const lump_lumping_t *L) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net,
+                                       const lump_lumping_t *L) LUMP_WUR;
 
 /* lump_cert_write -- the certificate of L as JSON (format
  * "lumpnet-certificate", version 1) to F. O(neurons). */
-lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
 
 /* lump_cert_read_buf -- read a certificate. Only its shape is checked
  * (types, index ranges); whether its claims hold is lump_cert_check's job.
  * NAME prefixes messages. O(length). */
-lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
-                                const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+                                            const char *name) LUMP_WUR;
 
 /* lump_cert_check -- verify, in exact arithmetic and without the partition
  * finder, that L is a valid lumping of NET (conditions 1-6 above, that the
@@ -121,9 +121,9 @@ lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
  * Q is exactly its quotient. *VALID is LUMP_TRUE or LUMP_FALSE; when false,
  * WHY (WHYLEN bytes) names the violated condition, the layer and the
  * neuron. Errors only for out-of-memory. O(m) rational operations. */
-lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
-                             const lump_net_t *net, const lump_net_t *q,
-                             const lump_lumping_t *L) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                         const lump_net_t *net, const lump_net_t *q,
+                                         const lump_lumping_t *L) LUMP_WUR;
 
 /* lump_cert_check_merged -- verify, as the first pass of lump_cert_check
  * (conditions 1-6, the partition; no quotient), that L is a valid lumping
@@ -132,7 +132,7 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
  * is refused). Then output v of a block equals c_v times its
  * representative for every input. *VALID and WHY as lump_cert_check.
  * Errors: LUMP_ENOMEM. O(m) rational operations. */
-lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
+LUMP_EXPORT lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
                                     const lump_net_t *net, const lump_lumping_t *L) LUMP_WUR;
 
 /* The result of comparing two networks. */
@@ -147,8 +147,8 @@ typedef struct {
                               lump_equiv_cert_check */
 } lump_equiv_t;
 
-void lump_equiv_init(lump_equiv_t *e);
-void lump_equiv_clear(lump_equiv_t *e);
+LUMP_EXPORT void lump_equiv_init(lump_equiv_t *e);
+LUMP_EXPORT void lump_equiv_clear(lump_equiv_t *e);
 
 /* lump_net_union -- U = A and B side by side on shared inputs: layer i of U
  * is layer i of A followed by layer i of B; the outputs of A come first.
@@ -156,6 +156,7 @@ void lump_equiv_clear(lump_equiv_t *e);
  * output map over a non-identity last layer becomes an extra identity
  * layer). Fails with LUMP_EUNSUPPORTED when A and B differ in inputs,
  * outputs, depth or input clipping. O(m_A + m_B). */
+LUMP_EXPORT
 lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t *b) LUMP_WUR;
 
 /* lump_equiv -- decide whether A and B compute the same function: proved
@@ -167,7 +168,7 @@ lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t
  * NULL, A's clip bounds, else [-1,1]^n); else unknown. SEED makes the
  * search reproducible. Never guesses: when the checker refuses what the
  * partition finder claimed, the error is LUMP_EINTERNAL (a bug). */
-lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *b,
+LUMP_EXPORT lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *b,
                         const lump_box_t *box, unsigned long seed) LUMP_WUR;
 
 /* lump_equiv_cert_check -- verify, in exact arithmetic and without the
@@ -180,7 +181,7 @@ lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *
  * *VALID and WHY as lump_cert_check (networks that cannot be put side by
  * side are invalid, WHY says why). Errors: LUMP_EINPUT for a malformed A
  * or B, LUMP_ENOMEM. Time complexity: O(m_A + m_B) rational operations. */
-lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+LUMP_EXPORT lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                                    const lump_net_t *a, const lump_net_t *b,
                                    const lump_lumping_t *L) LUMP_WUR;
 
@@ -188,17 +189,17 @@ lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whyl
  * the union of two networks) as JSON (format
  * "lumpnet-equivalence-certificate", version 1; docs/certificates.md) to
  * F; deterministic. Errors: LUMP_ENOMEM, LUMP_EIO. O(neurons). */
-lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
 
 /* lump_equiv_cert_read_buf -- read an equivalence certificate, checking
  * its shape only (as lump_cert_read_buf). NAME prefixes messages. On
  * failure L is untouched. O(length). */
-lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+LUMP_EXPORT lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
                                       const char *name) LUMP_WUR;
 
 /* lump_cert_is_equiv -- 1 when BUF is JSON whose "format" is
  * "lumpnet-equivalence-certificate", else 0. O(length). */
-int lump_cert_is_equiv(const char *buf, size_t len);
+LUMP_EXPORT int lump_cert_is_equiv(const char *buf, size_t len);
 
 #ifdef __cplusplus
 }

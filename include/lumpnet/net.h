@@ -26,23 +26,23 @@ typedef struct {
 } lump_act_t;
 
 /* lump_act_init -- identity, alpha = 0. lump_act_clear frees. O(1). */
-void lump_act_init(lump_act_t *a);
-void lump_act_clear(lump_act_t *a);
+LUMP_EXPORT void lump_act_init(lump_act_t *a);
+LUMP_EXPORT void lump_act_clear(lump_act_t *a);
 /* lump_act_set -- DST = SRC. O(size of alpha). */
-void lump_act_set(lump_act_t *dst, const lump_act_t *src);
+LUMP_EXPORT void lump_act_set(lump_act_t *dst, const lump_act_t *src);
 /* lump_act_equal -- 1 when A and B are the same function. O(1). */
-int lump_act_equal(const lump_act_t *a, const lump_act_t *b);
+LUMP_EXPORT int lump_act_equal(const lump_act_t *a, const lump_act_t *b);
 /* lump_act_name -- "identity", "relu", "leaky_relu", "sigmoid", "tanh". */
-const char *lump_act_name(lump_act_kind_t kind);
+LUMP_EXPORT const char *lump_act_name(lump_act_kind_t kind);
 /* lump_act_from_name -- the kind named NAME; LUMP_EINPUT when unknown. */
-lump_error_t lump_act_from_name(lump_act_kind_t *kind, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_act_from_name(lump_act_kind_t *kind, const char *name) LUMP_WUR;
 /* lump_act_is_pwl -- 1 for identity, relu and leaky_relu (exact
  * evaluation is possible), else 0. O(1). */
-int lump_act_is_pwl(lump_act_kind_t kind);
+LUMP_EXPORT int lump_act_is_pwl(lump_act_kind_t kind);
 /* lump_act_eval_d -- A(Z) in double precision, rounded to nearest at each
  * operation (the leaky slope rounded to nearest first); the fast path, no
  * error bound. O(1). */
-double lump_act_eval_d(const lump_act_t *a, double z);
+LUMP_EXPORT double lump_act_eval_d(const lump_act_t *a, double z);
 
 /* A layer L_i, i >= 1: SIZE neurons fed by IN_SIZE neurons of L_{i-1}.
  * WEIGHT is row-major by neuron: w(u, v) = weight[v * in_size + u].
@@ -78,62 +78,65 @@ typedef struct {
 } lump_net_t;
 
 /* lump_net_init -- an empty network (no inputs, no layers). O(1). */
-void lump_net_init(lump_net_t *net);
+LUMP_EXPORT void lump_net_init(lump_net_t *net);
 
 /* lump_net_clear -- free everything NET owns. O(size of the network). */
-void lump_net_clear(lump_net_t *net);
+LUMP_EXPORT void lump_net_clear(lump_net_t *net);
 
 /* lump_net_setup -- make NET a network with N_INPUTS inputs and N_LAYERS
  * layers of sizes SIZES[0..n_layers), zero weights and biases stored as
  * STORE, every activation identity. Sizes are checked against
  * lump_arr_max_len() before anything is allocated. O(number of weights). */
+LUMP_EXPORT
 lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, const size_t *sizes,
                             lump_store_t store) LUMP_WUR;
 
 /* lump_net_set_clip / _norm / _outmap -- allocate the optional maps (zeroed;
  * norm ranges and out scales start at 1). O(n). */
-lump_error_t lump_net_alloc_clip(lump_net_t *net) LUMP_WUR;
-lump_error_t lump_net_alloc_norm(lump_net_t *net) LUMP_WUR;
-lump_error_t lump_net_alloc_outmap(lump_net_t *net) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_alloc_clip(lump_net_t *net) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_alloc_norm(lump_net_t *net) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_alloc_outmap(lump_net_t *net) LUMP_WUR;
 
 /* lump_net_copy -- DST = SRC, deep. O(size). */
-lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src) LUMP_WUR;
 
 /* lump_net_copy_maps -- give DST (same inputs as SRC, set up) SRC's clip
  * and normalisation and, when OUTMAP, its output map (DST must then have
  * SRC's outputs, in order). For networks derived from SRC: quotients,
  * pruned copies. O(inputs + outputs). */
+LUMP_EXPORT
 lump_error_t lump_net_copy_maps(lump_net_t *dst, const lump_net_t *src, int outmap) LUMP_WUR;
 
 /* lump_net_n_outputs -- the size of the last layer (0 when none). O(1). */
-size_t lump_net_n_outputs(const lump_net_t *net);
+LUMP_EXPORT size_t lump_net_n_outputs(const lump_net_t *net);
 
 /* lump_net_neurons -- hidden plus output neurons. O(layers). */
-size_t lump_net_neurons(const lump_net_t *net);
+LUMP_EXPORT size_t lump_net_neurons(const lump_net_t *net);
 
 /* lump_net_params -- weights plus biases (every weight entry counts, zero
  * or not, as in the dense files). O(layers). */
-size_t lump_net_params(const lump_net_t *net);
+LUMP_EXPORT size_t lump_net_params(const lump_net_t *net);
 
 /* lump_layer_act -- the activation of neuron V of LAYER. O(1). */
-const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v);
+LUMP_EXPORT const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v);
 
 /* lump_layer_uniform_act -- 1 when every neuron of LAYER has the same
  * activation, which is then lump_layer_act(layer, 0). O(size). */
-int lump_layer_uniform_act(const lump_layer_t *layer);
+LUMP_EXPORT int lump_layer_uniform_act(const lump_layer_t *layer);
 
 /* lump_layer_set_neuron_act -- give neuron V its own activation A
  * (allocating the per-neuron table on first use). O(size) once. */
+LUMP_EXPORT
 lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v, const lump_act_t *a) LUMP_WUR;
 
 /* lump_net_is_pwl -- 1 when every activation is piecewise linear (exact
  * evaluation applies). O(neurons). */
-int lump_net_is_pwl(const lump_net_t *net);
+LUMP_EXPORT int lump_net_is_pwl(const lump_net_t *net);
 
 /* lump_net_validate -- check the structural invariants (sizes chain,
  * norm ranges and out scales non-zero, clip lo <= hi). Returns
  * LUMP_EINPUT with a message prefixed by NAME. O(layers + inputs). */
-lump_error_t lump_net_validate(const lump_net_t *net, const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_net_validate(const lump_net_t *net, const char *name) LUMP_WUR;
 
 #ifdef __cplusplus
 }

@@ -33,49 +33,49 @@ extern "C" {
 
 /* lump_progress_delay -- how long a phase runs silent before the first
  * progress line (default 0.5 s, so quick work prints nothing). O(1). */
-void lump_progress_delay(double seconds);
+LUMP_EXPORT void lump_progress_delay(double seconds);
 
 /* lump_progress_enable -- report progress on standard error as one line
  * "HEADING: [12 s, about 30 s left] phase j of n, ...", rewritten
  * in place (carriage return) at most ten times a second, first after half
  * a second. For a terminal only: the caller checks isatty. HEADING NULL
  * turns the report off (the default). O(1). */
-void lump_progress_enable(const char *heading);
+LUMP_EXPORT void lump_progress_enable(const char *heading);
 
 /* lump_progress_begin -- open a phase of TOTAL steps (0: unknown) named
  * WHAT ("layer", "LP", "symbolic bounds: box"), nested in the phases open
  * now. Returns its level, to give to lump_progress_step and _end. O(1). */
-size_t lump_progress_begin(const char *what, size_t total, unsigned flags);
+LUMP_EXPORT size_t lump_progress_begin(const char *what, size_t total, unsigned flags);
 
 /* lump_progress_step -- step DONE (counted from 0) of the phase LEVEL
  * starts; closes the phases nested deeper. Returns LUMP_EINTERRUPTED (with
  * the message "interrupted") when cancellation was requested, LUMP_OK
  * otherwise. O(1); O(depth) when the line is redrawn. */
-lump_error_t lump_progress_step(size_t level, size_t done) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_progress_step(size_t level, size_t done) LUMP_WUR;
 
 /* lump_progress_end -- close the phase LEVEL and those nested in it; when
  * the outermost phase closes, the line is erased. O(1). */
-void lump_progress_end(size_t level);
+LUMP_EXPORT void lump_progress_end(size_t level);
 
 /* lump_progress_clear -- erase the progress line, if one is shown, before
  * other output to the terminal (errors, warnings, results). O(1). */
-void lump_progress_clear(void);
+LUMP_EXPORT void lump_progress_clear(void);
 
 /* lump_cancel_request -- ask the long loops to stop at their next step.
  * Async-signal-safe. O(1). */
-void lump_cancel_request(void);
+LUMP_EXPORT void lump_cancel_request(void);
 
 /* lump_cancel_requested -- whether lump_cancel_request was called since
  * the last lump_cancel_reset. Async-signal-safe. O(1). */
-int lump_cancel_requested(void);
+LUMP_EXPORT int lump_cancel_requested(void);
 
 /* lump_cancel_reset -- forget an earlier request. O(1). */
-void lump_cancel_reset(void);
+LUMP_EXPORT void lump_cancel_reset(void);
 
 /* lump_cancel_check -- LUMP_EINTERRUPTED ("interrupted") when cancellation
  * was requested, LUMP_OK otherwise: a cancellation point without a report.
  * O(1). */
-lump_error_t lump_cancel_check(void) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_cancel_check(void) LUMP_WUR;
 
 /* lump_cancel_install -- handle SIGINT for a program: the first one
  * requests cancellation (the loops unwind, and the program exits with
@@ -86,7 +86,7 @@ lump_error_t lump_cancel_check(void) LUMP_WUR;
  * exits with code 130 at once. Uses SIGALRM and the real-time interval
  * timer. For programs, not libraries: it changes process-wide state.
  * Returns LUMP_EUSAGE when a handler cannot be set. O(1). */
-lump_error_t lump_cancel_install(double grace) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_cancel_install(double grace) LUMP_WUR;
 
 #ifdef __cplusplus
 }

@@ -21,10 +21,10 @@ extern "C" {
  * On failure returns LUMP_EINPUT with a message that describes the problem
  * (without file or place: the caller prefixes them).
  * Complexity: O(d^2) in the number d of digits, O(d) for d <= 18. */
-lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len) LUMP_WUR;
 
 /* lump_rat_parse_cstr -- lump_rat_parse on a NUL-terminated string. */
-lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
 
 /* lump_rat_str -- the canonical text of V, a new string to free(): an
  * integer, else a terminating decimal when it is at most 6 characters
@@ -34,22 +34,22 @@ lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
  * so that reading the text back with lump_rat_parse always gives V exactly;
  * the same V always gives the same text. Returns NULL when out of memory.
  * Complexity: O(d^2) in the number of digits of V. */
-char *lump_rat_str(const mpq_t v);
+LUMP_EXPORT char *lump_rat_str(const mpq_t v);
 
 /* lump_rat_str_frac -- "p/q" or "p" (mpq_get_str form), to free(). */
-char *lump_rat_str_frac(const mpq_t v);
+LUMP_EXPORT char *lump_rat_str_frac(const mpq_t v);
 
 /* lump_rat_decimal_str -- the exact terminating decimal of V, to free(), or
  * NULL when V's denominator has a prime factor other than 2 and 5 (or out
  * of memory). Complexity: O(d^2). */
-char *lump_rat_decimal_str(const mpq_t v);
+LUMP_EXPORT char *lump_rat_decimal_str(const mpq_t v);
 
 /* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */
-void lump_rat_set_d(mpq_t out, double d);
+LUMP_EXPORT void lump_rat_set_d(mpq_t out, double d);
 
 /* lump_rat_get_d -- Q rounded to the nearest double (mpq_get_d truncates
  * towards zero). O(size of Q). */
-double lump_rat_get_d(const mpq_t q);
+LUMP_EXPORT double lump_rat_get_d(const mpq_t q);
 
 #ifdef __cplusplus
 }

@@ -26,15 +26,15 @@ typedef struct {
     double **zlo, **zhi, **ylo, **yhi;
 } lump_bounds_t;
 
-void lump_bounds_init(lump_bounds_t *b);
-void lump_bounds_clear(lump_bounds_t *b);
+LUMP_EXPORT void lump_bounds_init(lump_bounds_t *b);
+LUMP_EXPORT void lump_bounds_clear(lump_bounds_t *b);
 
 /* lump_bounds_interval -- interval bounds (interval arithmetic with outward
  * rounding; weights that are not doubles enter as outward intervals).
  * Fails with LUMP_EINPUT when BOX has the wrong dimension or is empty.
  * O(m). */
-lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net,
-                                  const lump_box_t *box) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net,
+                                              const lump_box_t *box) LUMP_WUR;
 
 /* How lump_bound_diff encodes the two networks. */
 typedef enum {
@@ -65,7 +65,7 @@ typedef struct {
 
 #define LUMP_BOUND_SPLIT_INPUTS 16
 
-void lump_bound_opts_init(lump_bound_opts_t *o);
+LUMP_EXPORT void lump_bound_opts_init(lump_bound_opts_t *o);
 
 /* The certified bound on |f_j - g_j| over a box, per output j. */
 typedef struct {
@@ -83,8 +83,8 @@ typedef struct {
     double *bound_lp;  /* the LP bound alone (+inf when not computed) */
 } lump_bound_result_t;
 
-void lump_bound_result_init(lump_bound_result_t *r);
-void lump_bound_result_clear(lump_bound_result_t *r);
+LUMP_EXPORT void lump_bound_result_init(lump_bound_result_t *r);
+LUMP_EXPORT void lump_bound_result_clear(lump_bound_result_t *r);
 
 /* lump_bound_diff -- a certified upper bound on |f_j - g_j| over BOX for
  * each output j: sound pre-activation bounds (intervals, tightened by
@@ -97,9 +97,9 @@ void lump_bound_result_clear(lump_bound_result_t *r);
  * mixed-integer programming", Math. Prog. 99 (2004)). F and G need the
  * same numbers of inputs and outputs. Time: O(n m) for the symbolic pass
  * (n neurons, m weights), then 2 n_outputs LP solves. */
-lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f,
-                             const lump_net_t *g, const lump_box_t *box,
-                             const lump_bound_opts_t *opts) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f,
+                                         const lump_net_t *g, const lump_box_t *box,
+                                         const lump_bound_opts_t *opts) LUMP_WUR;
 
 /* lump_bound_diff_lumped -- lump_bound_diff with the pairing of DESIGN
  * section 3: G is a (relaxed or exact) quotient of F by the lumping L
@@ -109,8 +109,8 @@ lump_error_t lump_bound_diff(lump_bound_result_t *r, const lump_net_t *f,
  * layer. L = NULL pairs neurons by index when the layer sizes agree.
  * Errors as lump_bound_diff, and LUMP_EINPUT when L does not fit F and G.
  * Time: as lump_bound_diff. */
-lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
-                                    const lump_net_t *g, const lump_lumping_t *L,
+LUMP_EXPORT lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
+                                                const lump_net_t *g, const lump_lumping_t *L,
                                     const lump_box_t *box, const lump_bound_opts_t *opts) LUMP_WUR;
 
 /* lump_max_error_sampled -- the largest |f_j - g_j| observed over BOX, per
@@ -119,6 +119,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
  * (or MPFR for sigmoid/tanh); a lower bound of the true supremum, used to
  * check the certified bound honestly. OUT has n_outputs entries.
  * Time: O((N_SAMPLES + local steps) * m). */
+LUMP_EXPORT
 lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump_net_t *g,
                                     const lump_box_t *box, size_t n_samples,
                                     unsigned long seed) LUMP_WUR;
@@ -135,7 +136,7 @@ typedef enum { LUMP_CENTRE_MEAN = 0, LUMP_CENTRE_LP = 1 } lump_centre_t;
  * EPS = 0 gives exactly the exact/proportional quotient; for EPS > 0 the
  * quotient is computed in double, and LUMP_EUNSUPPORTED says when one of
  * its values overflows. O(m * blocks) worst case. */
-lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
+LUMP_EXPORT lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
                         const lump_box_t *box, double eps, lump_centre_t centre) LUMP_WUR;
 
 /* Calibration-guided relaxed lumping (docs/relax.md). The greedy merges
@@ -161,34 +162,34 @@ typedef struct lump_calib lump_calib_t;
  * must outlive it. Errors: LUMP_EINPUT (no points, a non-finite value,
  * EPS_MAX < 0), LUMP_ENOMEM. Time: O(steps * (N sum n_i^2 + 8 N m)) for N
  * points, layer sizes n_i and m weights. */
-lump_error_t lump_calib_run(lump_calib_t **run, const lump_net_t *net, const double *x,
-                            size_t n_points, double eps_max) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_calib_run(lump_calib_t **run, const lump_net_t *net, const double *x,
+                                        size_t n_points, double eps_max) LUMP_WUR;
 
 /* lump_calib_steps -- the number of steps of RUN. O(1). */
-size_t lump_calib_steps(const lump_calib_t *run);
+LUMP_EXPORT size_t lump_calib_steps(const lump_calib_t *run);
 
 /* lump_calib_deviation -- the largest output deviation over the points
  * after step K (0-based) of RUN; HUGE_VAL past the end. O(1). */
-double lump_calib_deviation(const lump_calib_t *run, size_t k);
+LUMP_EXPORT double lump_calib_deviation(const lump_calib_t *run, size_t k);
 
 /* lump_calib_points -- how many calibration points RUN used. O(1). */
-size_t lump_calib_points(const lump_calib_t *run);
+LUMP_EXPORT size_t lump_calib_points(const lump_calib_t *run);
 
 /* lump_calib_at -- G = the network after the longest prefix of RUN's
  * steps whose deviations are all <= EPS, and L (may be NULL) its lumping
  * of RUN's network (scales and constants as doubles); *DEV (may be NULL)
  * receives its deviation over the points. O(steps * n + m). */
-lump_error_t lump_calib_at(lump_net_t *g, lump_lumping_t *L, double *dev,
-                           const lump_calib_t *run, double eps) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_calib_at(lump_net_t *g, lump_lumping_t *L, double *dev,
+                                       const lump_calib_t *run, double eps) LUMP_WUR;
 
 /* lump_calib_free -- free RUN (NULL is fine). O(1). */
-void lump_calib_free(lump_calib_t *run);
+LUMP_EXPORT void lump_calib_free(lump_calib_t *run);
 
 /* lump_relax_calib -- lump_calib_run with EPS_MAX = EPS, then
  * lump_calib_at(EPS). Time: as lump_calib_run. */
-lump_error_t lump_relax_calib(lump_net_t *g, lump_lumping_t *L, double *dev,
-                              const lump_net_t *net, const double *x, size_t n_points,
-                              double eps) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_relax_calib(lump_net_t *g, lump_lumping_t *L, double *dev,
+                                          const lump_net_t *net, const double *x, size_t n_points,
+                                          double eps) LUMP_WUR;
 
 /* lump_prune_magnitude -- the baseline: G = NET without the hidden neurons
  * of smallest ||incoming|| * ||outgoing|| (no retraining), keeping
@@ -196,6 +197,7 @@ lump_error_t lump_relax_calib(lump_net_t *g, lump_lumping_t *L, double *dev,
  * (may be NULL) receives the pairing for lump_bound_diff_lumped: each
  * kept neuron with its copy, each dropped one with the constant 0.
  * O(m + n log n). */
+LUMP_EXPORT
 lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const lump_net_t *net,
                                   size_t keep_neurons) LUMP_WUR;
 
@@ -204,7 +206,7 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const 
  * parameters (weights plus biases), or one neuron per hidden layer is
  * left. PAIRING as above. O(m + n log n + n L) for n hidden neurons in L
  * layers. */
-lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
+LUMP_EXPORT lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
                                          const lump_net_t *net, size_t max_params) LUMP_WUR;
 
 #ifdef __cplusplus

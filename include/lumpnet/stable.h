@@ -102,16 +102,17 @@ typedef struct {
     lump_box_step_t *steps;
 } lump_box_cert_t;
 
-void lump_stable_step_init(lump_stable_step_t *s);
-void lump_stable_step_clear(lump_stable_step_t *s);
+LUMP_EXPORT void lump_stable_step_init(lump_stable_step_t *s);
+LUMP_EXPORT void lump_stable_step_clear(lump_stable_step_t *s);
 /* lump_stable_step_alloc -- S = empty claims for NET's shape. O(layers). */
+LUMP_EXPORT
 lump_error_t lump_stable_step_alloc(lump_stable_step_t *s, const lump_net_t *net) LUMP_WUR;
-void lump_box_cert_init(lump_box_cert_t *c);
-void lump_box_cert_clear(lump_box_cert_t *c);
+LUMP_EXPORT void lump_box_cert_init(lump_box_cert_t *c);
+LUMP_EXPORT void lump_box_cert_clear(lump_box_cert_t *c);
 /* lump_box_cert_push -- append an initialised step of KIND; *STEP points
  * to it (valid until the next push). O(1) amortised. */
-lump_error_t lump_box_cert_push(lump_box_cert_t *c, lump_step_kind_t kind,
-                                lump_box_step_t **step) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_cert_push(lump_box_cert_t *c, lump_step_kind_t kind,
+                                            lump_box_step_t **step) LUMP_WUR;
 
 /* Options of lump_stable_reduce. */
 typedef struct {
@@ -123,7 +124,7 @@ typedef struct {
     int verbose;
 } lump_stable_opts_t;
 
-void lump_stable_opts_init(lump_stable_opts_t *o);
+LUMP_EXPORT void lump_stable_opts_init(lump_stable_opts_t *o);
 
 /* What a box reduction removed, by cause (hidden neurons). */
 typedef struct {
@@ -149,6 +150,7 @@ typedef struct {
  * Ramalingam, "Lossless compression of deep neural networks", CPAIOR
  * 2020; Ehlers, "Formal verification of piece-wise linear feed-forward
  * neural networks", ATVA 2017 (triangle relaxation). */
+LUMP_EXPORT
 lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_stable_stats_t *stats,
                                 const lump_net_t *net, const lump_box_t *box,
                                 const lump_stable_opts_t *opts) LUMP_WUR;
@@ -163,21 +165,21 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
  * with a zero column in layer LI+1. Neuron indices of C are those
  * of layer LI before the call. Claims are not checked here. Exact.
  * Time: O(size(LI+1) * (kept + sum of fold basis sizes)). */
-lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li,
-                                     const lump_stable_layer_t *c) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li,
+                                                 const lump_stable_layer_t *c) LUMP_WUR;
 
 /* lump_box_cert_write -- CERT as JSON ("lumpnet-certificate", version 2)
  * to F; deterministic. O(size). */
-lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert) LUMP_WUR;
 
 /* lump_cert_version -- the "version" of the certificate text BUF: 1
  * (lumping) or 2 (box); 0 when it cannot tell. O(length). */
-int lump_cert_version(const char *buf, size_t len);
+LUMP_EXPORT int lump_cert_version(const char *buf, size_t len);
 
 /* lump_box_cert_read_buf -- read a version-2 certificate (shape only, as
  * lump_cert_read_buf). NAME prefixes messages. O(length). */
-lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size_t len,
-                                    const char *name) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size_t len,
+                                                const char *name) LUMP_WUR;
 
 /* lump_box_cert_check -- verify in exact arithmetic, without the bound,
  * folding or partition finders, that CERT proves OUT equal to NET on
@@ -189,8 +191,8 @@ lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size
  * the network the previous steps produced; the last step's quotient is
  * OUT. *VALID and WHY as lump_cert_check. Errors: LUMP_ENOMEM.
  * Time: O(m) per step plus, per LP bound, the rows its multipliers touch. */
-lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
-                                 const lump_net_t *net, const lump_net_t *out,
+LUMP_EXPORT lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                             const lump_net_t *net, const lump_net_t *out,
                                  const lump_box_t *box, const lump_box_cert_t *cert) LUMP_WUR;
 
 #ifdef __cplusplus

@@ -47,11 +47,11 @@ typedef struct {
 } lump_viz_opts_t;
 
 /* lump_viz_opts_init -- the defaults above (format AUTO). O(1). */
-void lump_viz_opts_init(lump_viz_opts_t *opts);
+LUMP_EXPORT void lump_viz_opts_init(lump_viz_opts_t *opts);
 
 /* lump_viz_format_from_path -- the format named by PATH's extension (.svg,
  * .pdf, .png, .dot, any case), or LUMP_VIZ_AUTO when none of these. O(len). */
-lump_viz_format_t lump_viz_format_from_path(const char *path);
+LUMP_EXPORT lump_viz_format_t lump_viz_format_from_path(const char *path);
 
 /* lump_viz_write -- draw NET to F in format FMT (not AUTO). Layers are
  * ranks from left to right. With a lumping L (may be NULL) every block of a
@@ -73,15 +73,16 @@ lump_viz_format_t lump_viz_format_from_path(const char *path);
  * at most (layers * max_width) nodes and (layers * max_edges) edges.
  * Reference: Gansner, Koutsofios, North and Vo, "A technique for drawing
  * directed graphs", IEEE TSE 19 (1993) (the layered layout of dot). */
-lump_error_t lump_viz_write(FILE *f, lump_viz_format_t fmt, const lump_net_t *net,
-                            const lump_lumping_t *L, const lump_net_t *q,
-                            lump_viz_opts_t *opts) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_viz_write(FILE *f, lump_viz_format_t fmt, const lump_net_t *net,
+                                        const lump_lumping_t *L, const lump_net_t *q,
+                                        lump_viz_opts_t *opts) LUMP_WUR;
 
 /* lump_viz_draw -- lump_viz_write to PATH, atomically (a temporary file in
  * the same directory, renamed when complete: on failure PATH is untouched).
  * The format is opts->format, or PATH's extension when AUTO (LUMP_EUSAGE
  * when it names none). OPTS may be NULL (defaults). Time: as
  * lump_viz_write. */
+LUMP_EXPORT
 lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_lumping_t *L,
                            const lump_net_t *q, lump_viz_opts_t *opts) LUMP_WUR;
 
@@ -94,7 +95,7 @@ lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_l
  * Errors: LUMP_ENOMEM when fontconfig cannot start. Time: reading the
  * configuration and mapping the caches (a scan of the fonts when they are
  * stale), once. */
-lump_error_t lump_viz_fonts_load(void) LUMP_WUR;
+LUMP_EXPORT lump_error_t lump_viz_fonts_load(void) LUMP_WUR;
 
 #ifdef __cplusplus
 }

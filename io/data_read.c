@@ -11,20 +11,20 @@
 #include <gmp.h>
 #include "lumpnet/io.h"
 #include "lumpnet/rat.h"
-#include "data_read.h"
+#include "lumpnet/data.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
-void lump_i_data_init(lump_i_data_t *d)
+void lump_data_init(lump_data_t *d)
 {
     memset(d, 0, sizeof *d);
 }
 
-void lump_i_data_clear(lump_i_data_t *d)
+void lump_data_clear(lump_data_t *d)
 {
     free(d->x);
     free(d->y);
-    lump_i_data_init(d);
+    lump_data_init(d);
 }
 
 static lump_error_t label_of(long *out, double v, const char *path, size_t line)
@@ -116,7 +116,7 @@ static lump_error_t csv_number(double *v, const char **p, const char *end, mpq_t
     return LUMP_OK;
 }
 
-static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
+static lump_error_t grow(lump_data_t *d, size_t *cap, size_t need)
 {
     double *x;
     long *y;
@@ -134,7 +134,7 @@ static lump_error_t grow(lump_i_data_t *d, size_t *cap, size_t need)
     return LUMP_OK;
 }
 
-static lump_error_t read_csv(lump_i_data_t *d, const char *path)
+static lump_error_t read_csv(lump_data_t *d, const char *path)
 {
     lump_error_t err = LUMP_OK;
     unsigned char *buf = NULL;
@@ -351,7 +351,7 @@ static double npy_get(const npy_t *o, const unsigned char *b, size_t k)
     }
 }
 
-static lump_error_t read_npy(lump_i_data_t *d, const char *xpath, const char *ypath)
+static lump_error_t read_npy(lump_data_t *d, const char *xpath, const char *ypath)
 {
     lump_error_t err = LUMP_OK;
     unsigned char *bx = NULL, *by = NULL;
@@ -415,12 +415,12 @@ static int ends_with(const char *s, size_t n, const char *suf)
     return n >= k && strncmp(s + n - k, suf, k) == 0;
 }
 
-/* lump_i_data_read -- see data_read.h. */
-lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
+/* lump_data_read -- see data_read.h. */
+lump_error_t lump_data_read(lump_data_t *d, const char *spec)
 {
     lump_error_t err = LUMP_OK;
     const char *comma = strchr(spec, ',');
-    lump_i_data_clear(d);
+    lump_data_clear(d);
     if (comma != NULL) {
         size_t n = (size_t)(comma - spec);
         char *x = malloc(n + 1);
@@ -442,7 +442,7 @@ lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
         err = read_csv(d, spec);
     }
     if (err != LUMP_OK)
-        lump_i_data_clear(d);
+        lump_data_clear(d);
     return err;
 }
 
@@ -452,17 +452,17 @@ lump_error_t lump_i_data_read(lump_i_data_t *d, const char *spec)
  * the cap keeps a file without newlines from taking all memory. */
 #define LINES_MAX_LINE ((size_t)64 << 20)
 
-struct lump_i_lines {
+struct lump_lines {
     FILE *f;
     const char *path;
     char *buf;
     size_t cap, line;
 };
 
-/* lump_i_lines_open -- see data_read.h. */
-lump_error_t lump_i_lines_open(lump_i_lines_t **out, const char *path)
+/* lump_lines_open -- see data_read.h. */
+lump_error_t lump_lines_open(lump_lines_t **out, const char *path)
 {
-    lump_i_lines_t *r;
+    lump_lines_t *r;
     FILE *f = NULL;
     lump_error_t err;
     *out = NULL;
@@ -480,8 +480,8 @@ lump_error_t lump_i_lines_open(lump_i_lines_t **out, const char *path)
     return LUMP_OK;
 }
 
-/* lump_i_lines_next -- see data_read.h. */
-lump_error_t lump_i_lines_next(lump_i_lines_t *r, const char **s, size_t *len, size_t *line,
+/* lump_lines_next -- see data_read.h. */
+lump_error_t lump_lines_next(lump_lines_t *r, const char **s, size_t *len, size_t *line,
                                int *got)
 {
     size_t n = 0;
@@ -518,8 +518,8 @@ lump_error_t lump_i_lines_next(lump_i_lines_t *r, const char **s, size_t *len, s
     return LUMP_OK;
 }
 
-/* lump_i_lines_close -- see data_read.h. */
-void lump_i_lines_close(lump_i_lines_t *r)
+/* lump_lines_close -- see data_read.h. */
+void lump_lines_close(lump_lines_t *r)
 {
     if (r == NULL)
         return;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <unistd.h>
 #include "io_i.h"
+#include "error_i.h"
 #include "lumpnet/io.h"
 
 /* The temporary files that exist now, for the handler to remove; a slot is

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lumpnet/io.h"
+#include "error_i.h"
 
 /* What kind of file MODE is, for the message that refuses it. */
 static const char *kind_of(mode_t mode)

@@ -1,0 +1,3 @@
+/* public.c -- the control: the umbrella header compiles with the CLI's
+ * include paths, so a failure of the other probes is the include's */
+#include "lumpnet.h"
