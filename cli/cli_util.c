@@ -142,6 +142,9 @@ int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts,
               const char **pos, size_t npos, const char *extra, unsigned flags)
 {
     size_t np = 0;
+    /* a value option given twice would silently keep only the last value
+     * (eval --input 1,2 --input 3,4 evaluated one input): refuse it */
+    unsigned char seen[64] = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         size_t k;
@@ -158,6 +161,12 @@ int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts,
         }
         if (m < 0)
             return CLI_BAD;
+        if (k < nopts && opts[k].flag == NULL && k < sizeof seen) {
+            if (seen[k])
+                return cli_usage_error(command, "%s is given twice (it takes one value)",
+                                       opts[k].name);
+            seen[k] = 1;
+        }
         if (k < nopts)
             continue;
         /* a lone "-" is a positional (standard input or output by convention) */
