@@ -34,9 +34,9 @@ diff -u "$EXP/info_tiny.json" "$TMP/info.json" || fail "info --json changed"
 
 # eval: exact values computed by hand in examples/README.md
 expect_exit 0 "$LUMPNET" eval "$EX/tiny.json" --exact --input 1,1/2
+[ "$(cat "$TMP/out")" = "11/4,-7/8" ] || fail "exact eval: $(cat "$TMP/out")"
 # a value option given twice is refused, not silently overridden
 expect_exit 2 "$LUMPNET" eval "$EX/tiny.json" --exact --input 1,1/2 --input 2,3
-[ "$(cat "$TMP/out")" = "11/4,-7/8" ] || fail "exact eval: $(cat "$TMP/out")"
 expect_exit 0 "$LUMPNET" eval "$EX/tiny.json" --inputs "$EX/tiny_inputs.txt"
 printf '2.75,-0.875\n-0.75,0.75\n' > "$TMP/want"
 diff -u "$TMP/want" "$TMP/out" || fail "double eval"
