@@ -93,7 +93,13 @@ lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *pat
     }
     b = malloc((size_t)st.st_size + 1);
     if (b == NULL) {
+        size_t limit = lump_memory_limit();
         close(fd);
+        if (limit > 0)
+            return lump_error_set(LUMP_ENOMEM,
+                                  "%s: out of memory reading %lld bytes (the process "
+                                  "memory limit is %zu MB)",
+                                  path, (long long)st.st_size, limit >> 20);
         return lump_error_set(LUMP_ENOMEM, "%s: out of memory reading %lld bytes",
                               path, (long long)st.st_size);
     }
