@@ -83,7 +83,9 @@ static const char *const details[] = {
     "--inputs FILE is read line by line (memory bounded by the longest line)\n"
     "and each line is printed as it is evaluated: on a bad line, the outputs\n"
     "of the lines before it have already been printed; the error names the\n"
-    "line and the exit code is 2. FILE must be a regular file.\n",
+    "line and the exit code is 2. FILE must be a regular file.\n"
+    "--json: one report at the end, a list of results (docs/json.md), and\n"
+    "nothing when a line fails.\n",
     /* convert */
     "Reads IN and writes OUT, each in the format of its extension. JSON keeps\n"
     "every value exactly. ONNX is written as Gemm (transB=1) plus activation in\n"
@@ -176,6 +178,7 @@ static const char *const details[] = {
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot; when it fails, the CSV is\n"
     "                         not written either (both or neither)\n"
     "  --centre mean|lp, --samples N   as in relax\n"
+    "  --json                 the rows as JSON instead of the table\n"
     "Progress on a terminal, and a one-line summary on standard error;\n"
     "--quiet for neither.\n",
     /* draw */
@@ -191,6 +194,7 @@ static const char *const details[] = {
     "  --max-width N          summarise layers wider than N (default 24)\n"
     "  --max-edges N          strongest edges drawn between two layers (48)\n"
     "  --font F, --size W,H, --no-legend\n"
+    "  --json                 report what was written (docs/json.md)\n"
     "Graphviz renders in a child process: if it runs out of memory (under\n"
     "--max-memory) the command exits 2 naming OUT, and writes nothing.\n"
     "See docs/gallery/ for examples and the commands that made them.\n",
