@@ -53,7 +53,7 @@ r = json.load(open(sys.argv[1]))
 b, n, o = r["bound"], r["naive"], r["observed"]
 tight = statistics.median(u / max(x, 1e-300) for u, x in zip(b, o)) if None not in b else float("inf")
 gain = statistics.median(x / u for u, x in zip(b, n)) if None not in b else 0
-print("%-34s %8.3f %9s %14.4g %12.4g %10.4g" % (sys.argv[2], r["seconds"], r["certified"], tight, gain, max(b)))
+print("%-34s %8.3f %9s %14.4g %12.4g %10.4g" % (sys.argv[2], r["bound_seconds"], r["certified"], tight, gain, max(b)))
 PYEOF
 }
 

@@ -106,6 +106,45 @@ void cli_summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * BUF (CAP bytes, cut short when longer). O(layers). */
 const char *cli_layer_sizes(char *buf, size_t cap, const lump_net_t *net);
 
+/* cli_elapsed -- seconds since the command started (cli_progress_start). */
+double cli_elapsed(void);
+
+/* ---- --json reports (report.c, the schema of docs/json.md) ---- */
+
+/* cli_layer_act_name -- the activation of L ("mixed" when not uniform);
+ * cli_store_name -- its storage ("rational", "float32", "float64"). O(1). */
+const char *cli_layer_act_name(const lump_layer_t *l);
+const char *cli_store_name(lump_store_t s);
+
+/* cli_report_new -- a new report {"command": COMMAND}. O(1). */
+json_t *cli_report_new(const char *command);
+
+/* cli_report_path -- J[KEY] = PATH, or null when PATH is NULL (an optional
+ * file not given). O(1). */
+void cli_report_path(json_t *j, const char *key, const char *path);
+
+/* cli_report_num -- X as a JSON number, null when infinite or NaN (JSON has
+ * neither); cli_report_size -- N as a JSON integer. O(1). */
+json_t *cli_report_num(double x);
+json_t *cli_report_size(size_t n);
+
+/* cli_report_net -- the network read from PATH: "network" (the path),
+ * "inputs", "outputs" and "layers" (one {size, activation, storage[,
+ * alpha]} per layer, the inputs not among them). O(layers). */
+void cli_report_net(json_t *j, const char *path, const lump_net_t *net);
+
+/* cli_report_counts -- "neurons" and "params" of NET. O(layers). */
+void cli_report_counts(json_t *j, const lump_net_t *net);
+
+/* cli_report_change -- a reduction BEFORE -> AFTER: "neurons_before",
+ * "neurons_after", "params_before", "params_after" and "layers_after"
+ * (plain sizes, the inputs first). O(layers). */
+void cli_report_change(json_t *j, const lump_net_t *before, const lump_net_t *after);
+
+/* cli_report_print -- add "seconds" (cli_elapsed) to J, print it (stolen)
+ * as cli_print_json does. O(size of J). */
+int cli_report_print(json_t *j);
+
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);

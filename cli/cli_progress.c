@@ -38,6 +38,11 @@ void cli_progress_start(const char *command, int q)
     lump_progress_enable(!quiet && isatty(2) ? heading : NULL);
 }
 
+double cli_elapsed(void)
+{
+    return now() - t_start;
+}
+
 void cli_summary(const char *fmt, ...)
 {
     va_list ap;

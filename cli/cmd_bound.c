@@ -5,12 +5,6 @@
 #include <string.h>
 #include "cli.h"
 
-/* A JSON number, or null for an infinite (uncertified) value. */
-static json_t *num_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 {
     char *end;
@@ -101,26 +95,29 @@ int cli_cmd_bound(int argc, char **argv)
     }
     LUMP_CHECK(lump_max_error_sampled(observed, &a, &b, &box, samples, seed));
     if (json) {
-        json_t *j = json_object(), *jb = json_array(), *jn = json_array(), *jo = json_array();
+        json_t *j = cli_report_new("bound"), *jb = json_array(), *jn = json_array();
+        json_t *jo = json_array();
         json_t *js = json_array(), *jl = json_array();
         for (size_t k = 0; k < res.n_outputs; k++) {
-            json_array_append_new(js, num_or_null(res.bound_sym[k]));
-            json_array_append_new(jl, num_or_null(res.bound_lp[k]));
-            json_array_append_new(jb, num_or_null(res.bound[k]));
-            json_array_append_new(jn, num_or_null(res.naive[k]));
+            json_array_append_new(js, cli_report_num(res.bound_sym[k]));
+            json_array_append_new(jl, cli_report_num(res.bound_lp[k]));
+            json_array_append_new(jb, cli_report_num(res.bound[k]));
+            json_array_append_new(jn, cli_report_num(res.naive[k]));
             json_array_append_new(jo, json_real(observed[k]));
         }
+        cli_report_path(j, "a", a_path);
+        cli_report_path(j, "b", b_path);
+        cli_report_path(j, "box", box_arg);
         json_object_set_new(j, "bound", jb);
         json_object_set_new(j, "certified", json_boolean(res.certified));
         json_object_set_new(j, "naive", jn);
         json_object_set_new(j, "bound_symbolic", js);
         json_object_set_new(j, "bound_lp", jl);
         json_object_set_new(j, "observed", jo);
-        json_object_set_new(j, "seconds", json_real(res.seconds));
+        json_object_set_new(j, "bound_seconds", json_real(res.seconds));
         json_object_set_new(j, "encoding", json_string(opts.encoding == LUMP_ENC_SEPARATE
                                                            ? "separate" : "differential"));
-        json_object_set_new(j, "box", json_string(box_arg));
-        rc = cli_print_json(j);
+        rc = cli_report_print(j);
     } else {
         printf("bound on |A_j - B_j| over %s (%s, %.3f s):\n", box_arg,
                res.certified ? "certified by exact weak duality" : "NOT certified",

@@ -76,19 +76,19 @@ cleanup:
     if (err != LUMP_OK)
         return cli_fail(err);
     if (json) {
-        json_t *j = json_object();
+        json_t *j = cli_report_new("check");
         json_object_set_new(j, "valid", json_boolean(valid == LUMP_TRUE));
         json_object_set_new(j, "kind", json_string(equiv          ? "equivalence"
                                                    : version == 2 ? "box"
                                                                   : "lumping"));
-        json_object_set_new(j, "network", json_string(paths[0]));
-        json_object_set_new(j, "quotient", json_string(paths[1]));
-        json_object_set_new(j, "certificate", json_string(paths[2]));
-        json_object_set_new(j, "box", box_arg != NULL ? json_string(box_arg) : json_null());
+        cli_report_path(j, "network", paths[0]);
+        cli_report_path(j, "quotient", paths[1]);
+        cli_report_path(j, "certificate", paths[2]);
+        cli_report_path(j, "box", box_arg);
         json_object_set_new(j, "on_box_only", json_boolean(version == 2 && !equiv));
         if (valid != LUMP_TRUE)
             json_object_set_new(j, "reason", json_string(why));
-        rc = cli_print_json(j);
+        rc = cli_report_print(j);
         if (rc != CLI_OK)
             return rc;
     } else if (valid == LUMP_TRUE && equiv) {

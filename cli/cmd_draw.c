@@ -63,7 +63,7 @@ int cli_cmd_draw(int argc, char **argv)
     double e = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_box_t bx;
-    int reduce = 0, no_legend = 0, rc = CLI_OK, sources;
+    int reduce = 0, no_legend = 0, rc = CLI_OK, sources, json = 0;
     char *title_buf = NULL;
     lump_net_t net, q;
     lump_lumping_t L;
@@ -72,6 +72,7 @@ int cli_cmd_draw(int argc, char **argv)
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_viz_opts_init(&opts);
     const cli_opt_t opt[] = {{"--reduce", NULL, &reduce},
+                             {"--json", NULL, &json},
                              {"--quotient-only", NULL, &opts.quotient_only},
                              {"--no-legend", NULL, &no_legend},
                              {"-o", &out, NULL},
@@ -188,7 +189,22 @@ int cli_cmd_draw(int argc, char **argv)
             lump_error_prefix(err, "%s", cert);
         goto cleanup;
     }
-    printf("wrote %s (%zu nodes, %zu edges)\n", out, opts.nodes, opts.edges);
+    if (json) {
+        json_t *j = cli_report_new("draw");
+        cli_report_net(j, path, &net);
+        cli_report_path(j, "output", out);
+        json_object_set_new(j, "drawn", json_string(eps != NULL ? "eps"
+                                                    : reduce    ? "reduce"
+                                                    : cert      ? "cert"
+                                                                : "network"));
+        cli_report_path(j, "certificate", cert);
+        cli_report_path(j, "box", box);
+        json_object_set_new(j, "nodes", cli_report_size(opts.nodes));
+        json_object_set_new(j, "edges", cli_report_size(opts.edges));
+        rc = cli_report_print(j);
+    } else {
+        printf("wrote %s (%zu nodes, %zu edges)\n", out, opts.nodes, opts.edges);
+    }
 cleanup:
     lump_box_clear(&bx);
     lump_lumping_clear(&L);

@@ -67,16 +67,18 @@ int cli_cmd_equiv(int argc, char **argv)
     if (box_arg != NULL) /* the library cannot know where the box came from */
         snprintf(e.domain, sizeof e.domain, "the box %.200s", box_arg);
     if (json) {
-        json_t *j = json_object();
+        json_t *j = cli_report_new("equiv");
+        cli_report_path(j, "a", a_path);
+        cli_report_path(j, "b", b_path);
+        cli_report_path(j, "box", box_arg);
         json_object_set_new(j, "verdict", json_string(verdict_name(e.equal)));
-        json_object_set_new(j, "a", json_string(a_path));
-        json_object_set_new(j, "b", json_string(b_path));
-        json_object_set_new(j, "domain", json_string(e.domain));
+        /* a proof holds wherever the networks are defined; only a search
+         * for a witness has a domain */
+        if (e.equal != LUMP_TRUE)
+            json_object_set_new(j, "domain", json_string(e.domain));
         if (e.equal == LUMP_TRUE)
             json_object_set_new(j, "checked", json_true());
-        json_object_set_new(j, "certificate", cert != NULL && e.equal == LUMP_TRUE
-                                                  ? json_string(cert)
-                                                  : json_null());
+        cli_report_path(j, "certificate", cert != NULL && e.equal == LUMP_TRUE ? cert : NULL);
         if (e.equal == LUMP_FALSE) {
             json_t *w = json_array();
             for (size_t i = 0; i < e.n_witness; i++) {
@@ -87,7 +89,7 @@ int cli_cmd_equiv(int argc, char **argv)
             json_object_set_new(j, "witness", w);
             json_object_set_new(j, "output", json_integer((json_int_t)e.output));
         }
-        rc = cli_print_json(j);
+        rc = cli_report_print(j);
     } else if (e.equal == LUMP_TRUE) {
         printf("equivalent: proved by lumping the union of %s and %s (every output of one "
                "lies in the block of the same output of the other, with equal scale), the "

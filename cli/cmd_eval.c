@@ -13,15 +13,20 @@ typedef struct {
     eval_mode_t mode;
     mpfr_prec_t prec;
     double worst_width; /* largest MPFR enclosure width seen */
+    json_t *results;    /* --json: the results so far; NULL: print each line */
 } eval_ctx_t;
 
 /* X in decimal with D digits after the point, rounded in direction RND,
- * without the trailing zeros of its mantissa (they change nothing). */
-static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd)
+ * without the trailing zeros of its mantissa (they change nothing): to
+ * standard output, or appended to the JSON array INTO when not NULL. */
+static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd, json_t *into)
 {
     char *s = NULL, *e, *z;
     if (mpfr_asprintf(&s, rnd == MPFR_RNDD ? "%.*RDe" : "%.*RUe", d, x) < 0 || s == NULL) {
-        mpfr_printf(rnd == MPFR_RNDD ? "%.*RDe" : "%.*RUe", d, x);
+        if (into != NULL)
+            json_array_append_new(into, json_string("?"));
+        else
+            mpfr_printf(rnd == MPFR_RNDD ? "%.*RDe" : "%.*RUe", d, x);
         return;
     }
     e = strchr(s, 'e');
@@ -32,14 +37,21 @@ static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd)
             z--;
         memmove(z, e, strlen(e) + 1);
     }
-    fputs(s, stdout);
+    if (into != NULL)
+        json_array_append_new(into, json_string(s));
+    else
+        fputs(s, stdout);
     mpfr_free_str(s);
 }
 
+/* The outputs at IN: one line of standard output, or with --json one
+ * {input, output} appended to c->results (outputs: numbers in double,
+ * exact fractions as strings, MPFR enclosures as [lo, hi] strings). */
 static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
 {
     lump_error_t err = LUMP_OK;
     size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
+    json_t *jy = c->results != NULL ? json_array() : NULL;
     if (c->mode == MODE_DOUBLE) {
         double *x = malloc(nin * sizeof *x), *y = malloc(nout * sizeof *y);
         if (x == NULL || y == NULL) {
@@ -52,20 +64,28 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
             if (err == LUMP_OK)
                 err = lump_eval_double_strict(y, c->net, x);
             for (size_t j = 0; err == LUMP_OK && j < nout; j++)
-                printf("%s%.17g", j ? "," : "", y[j]);
+                if (jy != NULL)
+                    json_array_append_new(jy, json_real(y[j]));
+                else
+                    printf("%s%.17g", j ? "," : "", y[j]);
         }
         free(x);
         free(y);
     } else if (c->mode == MODE_EXACT) {
         mpq_t *y = malloc(nout * sizeof *y);
-        if (y == NULL)
+        if (y == NULL) {
+            json_decref(jy);
             return lump_error_set(LUMP_ENOMEM, "out of memory");
+        }
         for (size_t j = 0; j < nout; j++)
             mpq_init(y[j]);
         err = lump_eval_exact(y, c->net, in);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
             char *s = lump_rat_str_frac(y[j]);
-            printf("%s%s", j ? "," : "", s);
+            if (jy != NULL)
+                json_array_append_new(jy, json_string(s ? s : "?"));
+            else
+                printf("%s%s", j ? "," : "", s);
             free(s);
         }
         cli_free_vector(y, nout);
@@ -74,6 +94,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         if (lo == NULL || hi == NULL) {
             free(lo);
             free(hi);
+            json_decref(jy);
             return lump_error_set(LUMP_ENOMEM, "out of memory");
         }
         mpfr_init2(wd, c->prec + 1);
@@ -89,11 +110,18 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
              * are correctly rounded), so the printed interval contains
              * f_j(IN); enough digits to read back every PREC-bit number */
             int d = (int)mpfr_get_str_ndigits(10, c->prec) - 1;
-            printf("%s[", j ? ", " : "");
-            print_end(lo[j], d, MPFR_RNDD);
-            printf(", ");
-            print_end(hi[j], d, MPFR_RNDU);
-            printf("]");
+            if (jy != NULL) {
+                json_t *iv = json_array();
+                print_end(lo[j], d, MPFR_RNDD, iv);
+                print_end(hi[j], d, MPFR_RNDU, iv);
+                json_array_append_new(jy, iv);
+            } else {
+                printf("%s[", j ? ", " : "");
+                print_end(lo[j], d, MPFR_RNDD, NULL);
+                printf(", ");
+                print_end(hi[j], d, MPFR_RNDU, NULL);
+                printf("]");
+            }
             mpfr_sub(wd, hi[j], lo[j], MPFR_RNDU);
             w = mpfr_get_d(wd, MPFR_RNDU);
             if (w > c->worst_width)
@@ -107,8 +135,21 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         free(lo);
         free(hi);
     }
-    if (err == LUMP_OK)
+    if (err == LUMP_OK && jy != NULL) {
+        json_t *r = json_object(), *jx = json_array();
+        for (size_t i = 0; i < nin; i++) {
+            char *s = lump_rat_str_frac(in[i]);
+            json_array_append_new(jx, json_string(s ? s : "?"));
+            free(s);
+        }
+        json_object_set_new(r, "input", jx);
+        json_object_set_new(r, "output", jy);
+        json_array_append_new(c->results, r);
+    } else if (err == LUMP_OK) {
         putchar('\n');
+    } else {
+        json_decref(jy);
+    }
     return err;
 }
 
@@ -161,11 +202,12 @@ cleanup:
 int cli_cmd_eval(int argc, char **argv)
 {
     const char *path = NULL, *input = NULL, *inputs = NULL, *prec = NULL;
-    eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0};
+    eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0, NULL};
     lump_net_t net;
     lump_error_t err;
-    int rc, exact = 0;
+    int rc, exact = 0, json = 0;
     const cli_opt_t opt[] = {{"--exact", NULL, &exact},
+                             {"--json", NULL, &json},
                              {"--input", &input, NULL},
                              {"--inputs", &inputs, NULL},
                              {"--mpfr", &prec, NULL}};
@@ -209,15 +251,34 @@ int cli_cmd_eval(int argc, char **argv)
         lump_net_clear(&net);
         return cli_fail(lump_error_set(err, "%s: %s; use --exact or --mpfr BITS", path, why));
     }
+    /* --json: one report at the end, nothing printed when a line fails */
+    if (json)
+        c.results = json_array();
     if (input != NULL)
         err = eval_text(&c, input, strlen(input), "--input");
     else
         err = eval_file(&c, inputs);
+    if (json) {
+        json_t *j = cli_report_new("eval");
+        cli_report_net(j, path, &net);
+        cli_report_path(j, "input_file", inputs);
+        json_object_set_new(j, "mode", json_string(c.mode == MODE_EXACT ? "exact"
+                                                   : c.mode == MODE_MPFR ? "mpfr" : "double"));
+        if (c.mode == MODE_MPFR) {
+            json_object_set_new(j, "precision", json_integer((json_int_t)c.prec));
+            json_object_set_new(j, "widest", cli_report_num(c.worst_width));
+        }
+        json_object_set_new(j, "results", c.results);
+        if (err == LUMP_OK)
+            rc = cli_report_print(j);
+        else
+            json_decref(j);
+    }
     if (err == LUMP_OK && c.mode == MODE_MPFR)
         fprintf(stderr, "lumpnet: MPFR at %ld bits: every output lies in its printed "
                 "interval [lo, hi] (rounded outward); widest %.3g\n",
                 (long)c.prec, c.worst_width);
     lump_net_clear(&net);
     fflush(stdout);
-    return err == LUMP_OK ? CLI_OK : cli_fail(err);
+    return err != LUMP_OK ? cli_fail(err) : json ? rc : CLI_OK;
 }

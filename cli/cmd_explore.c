@@ -471,12 +471,42 @@ static void print_table(const table_t *t)
     }
 }
 
+/* The table as the rows of the --json report: the CSV's columns, the
+ * per-output bounds and observed errors as lists, null where empty. */
+static json_t *rows_json(const table_t *t)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < t->n; i++) {
+        const row_t *r = &t->rows[i];
+        json_t *o = json_object(), *b = json_array(), *ob = json_array();
+        json_object_set_new(o, "method", json_string(r->method));
+        json_object_set_new(o, "eps", cli_report_num(r->eps));
+        json_object_set_new(o, "neurons", cli_report_size(r->neurons));
+        json_object_set_new(o, "params", cli_report_size(r->params));
+        json_object_set_new(o, "certified", json_boolean(r->certified));
+        json_object_set_new(o, "bound", cli_report_num(r->bmax));
+        json_object_set_new(o, "observed", cli_report_num(r->omax));
+        json_object_set_new(o, "accuracy", cli_report_num(t->with_data ? r->acc : NAN));
+        json_object_set_new(o, "agreement", cli_report_num(t->with_data ? r->agree : NAN));
+        json_object_set_new(o, "bound_seconds", json_real(r->seconds));
+        json_object_set_new(o, "calib_deviation", cli_report_num(r->cdev));
+        for (size_t j = 0; j < t->nout; j++) {
+            json_array_append_new(b, cli_report_num(r->bound[j]));
+            json_array_append_new(ob, cli_report_num(r->observed[j]));
+        }
+        json_object_set_new(o, "bound_per_output", b);
+        json_object_set_new(o, "observed_per_output", ob);
+        json_array_append_new(rows, o);
+    }
+    return rows;
+}
+
 int cli_cmd_explore(int argc, char **argv)
 {
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
                *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
                *calib_arg = NULL;
-    int m;
+    int m, json = 0, rc = CLI_OK;
     size_t steps = 10, neps = 0, nout, samples = 1000, lv;
     double *eps = NULL, *cx = NULL;
     size_t ncx = 0;
@@ -492,6 +522,7 @@ int cli_cmd_explore(int argc, char **argv)
     row_t *r;
     lump_error_t err = LUMP_OK;
     const cli_opt_t opt[] = {{"--box", &box_arg, NULL},
+                             {"--json", NULL, &json},
                              {"--data", &data_arg, NULL},
                              {"--csv", &csv, NULL},
                              {"--plot", &plot_arg, NULL},
@@ -667,8 +698,20 @@ int cli_cmd_explore(int argc, char **argv)
     }
     lump_progress_end(lv);
     LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
-    print_table(&tab);
-    printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+    if (json) {
+        json_t *j = cli_report_new("explore");
+        cli_report_net(j, path, &net);
+        cli_report_path(j, "box", box_arg);
+        cli_report_path(j, "data", data_arg);
+        cli_report_path(j, "calib", calib_arg);
+        cli_report_path(j, "csv", csv);
+        cli_report_path(j, "plot", plot_arg);
+        json_object_set_new(j, "rows", rows_json(&tab));
+        rc = cli_report_print(j);
+    } else {
+        print_table(&tab);
+        printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+    }
     cli_summary("%zu epsilon values from %zu neurons, wrote %s%s%s", neps,
                 lump_net_neurons(&net), csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
 cleanup:
@@ -684,5 +727,5 @@ cleanup:
     lump_net_clear(&g);
     lump_lumping_clear(&lumping);
     lump_net_clear(&net);
-    return err != LUMP_OK ? cli_fail(err) : CLI_OK;
+    return err != LUMP_OK ? cli_fail(err) : rc;
 }

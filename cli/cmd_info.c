@@ -3,38 +3,11 @@
 #include <string.h>
 #include "cli.h"
 
-static const char *layer_act_name(const lump_layer_t *l)
-{
-    return lump_layer_uniform_act(l) ? lump_act_name(lump_layer_act(l, 0)->kind) : "mixed";
-}
-
-static const char *store_name(lump_store_t s)
-{
-    return s == LUMP_STORE_F32 ? "float32" : s == LUMP_STORE_F64 ? "float64" : "rational";
-}
-
 static json_t *info_json(const char *path, const lump_net_t *net)
 {
-    json_t *j = json_object(), *layers = json_array();
-    json_object_set_new(j, "file", json_string(path));
-    json_object_set_new(j, "inputs", json_integer((json_int_t)net->n_inputs));
-    json_object_set_new(j, "outputs", json_integer((json_int_t)lump_net_n_outputs(net)));
-    for (size_t i = 0; i < net->n_layers; i++) {
-        const lump_layer_t *l = &net->layers[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "size", json_integer((json_int_t)l->size));
-        json_object_set_new(o, "activation", json_string(layer_act_name(l)));
-        if (lump_layer_uniform_act(l) && lump_layer_act(l, 0)->kind == LUMP_ACT_LEAKY_RELU) {
-            char *a = lump_rat_str(lump_layer_act(l, 0)->alpha);
-            json_object_set_new(o, "alpha", json_string(a ? a : "?"));
-            free(a);
-        }
-        json_object_set_new(o, "storage", json_string(store_name(l->weight.store)));
-        json_array_append_new(layers, o);
-    }
-    json_object_set_new(j, "layers", layers);
-    json_object_set_new(j, "neurons", json_integer((json_int_t)lump_net_neurons(net)));
-    json_object_set_new(j, "params", json_integer((json_int_t)lump_net_params(net)));
+    json_t *j = cli_report_new("info");
+    cli_report_net(j, path, net);
+    cli_report_counts(j, net);
     json_object_set_new(j, "input_clip", json_boolean(net->has_clip));
     json_object_set_new(j, "input_normalization", json_boolean(net->has_norm));
     json_object_set_new(j, "output_map", json_boolean(net->has_outmap));
@@ -52,8 +25,8 @@ static void info_text(const char *path, const lump_net_t *net)
     printf("  %5d  %-10s %8zu\n", 0, "input", net->n_inputs);
     for (size_t i = 0; i < net->n_layers; i++) {
         const lump_layer_t *l = &net->layers[i];
-        printf("  %5zu  %-10s %8zu  %s\n", i + 1, layer_act_name(l), l->size,
-               store_name(l->weight.store));
+        printf("  %5zu  %-10s %8zu  %s\n", i + 1, cli_layer_act_name(l), l->size,
+               cli_store_name(l->weight.store));
     }
     printf("neurons:  %zu (hidden plus output)\n", lump_net_neurons(net));
     printf("params:   %zu (weights plus biases)\n", lump_net_params(net));
@@ -72,7 +45,7 @@ static int info_box(const char *path, int json)
     if (err != LUMP_OK)
         return cli_fail(err);
     if (json) {
-        json_t *j = json_object(), *lo = json_array(), *hi = json_array();
+        json_t *j = cli_report_new("info"), *lo = json_array(), *hi = json_array();
         for (size_t i = 0; i < box.n; i++) {
             char *a = lump_rat_str(box.lo[i]), *b = lump_rat_str(box.hi[i]);
             json_array_append_new(lo, json_string(a ? a : "?"));
@@ -80,12 +53,12 @@ static int info_box(const char *path, int json)
             free(a);
             free(b);
         }
-        json_object_set_new(j, "file", json_string(path));
+        cli_report_path(j, "box", path);
         json_object_set_new(j, "inputs", json_integer((json_int_t)box.n));
         json_object_set_new(j, "lower", lo);
         json_object_set_new(j, "upper", hi);
         lump_box_clear(&box);
-        return cli_print_json(j);
+        return cli_report_print(j);
     }
     printf("box:      %s\ninputs:   %zu\n", path, box.n);
     for (size_t i = 0; i < box.n; i++) {
@@ -189,7 +162,7 @@ static lump_error_t lumps_report(json_t *j, const lump_net_t *net, lump_mode_t m
         json_t *o = json_object();
         json_object_set_new(o, "mode", json_string(mode == LUMP_MODE_EXACT ? "exact"
                                                                              : "proportional"));
-        json_object_set_new(o, "layers", layers);
+        json_object_set_new(o, "per_layer", layers);
         json_object_set_new(o, "neurons_after",
                             json_integer((json_int_t)lump_lumping_neurons_after(&L)));
         json_object_set_new(o, "proportional_outputs", outs);
@@ -233,7 +206,7 @@ int cli_cmd_info(int argc, char **argv)
         err = lumps ? lumps_report(j, &net, md) : LUMP_OK;
         if (err != LUMP_OK)
             json_decref(j);
-        rc = err != LUMP_OK ? cli_fail(err) : cli_print_json(j);
+        rc = err != LUMP_OK ? cli_fail(err) : cli_report_print(j);
     } else {
         info_text(path, &net);
         err = lumps ? lumps_report(NULL, &net, md) : LUMP_OK;

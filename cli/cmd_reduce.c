@@ -72,13 +72,27 @@ static lump_error_t write_outputs(const char *out, const lump_net_t *q, lump_wri
     return lump_io_write_all(o, cert != NULL ? 2 : 1);
 }
 
-static json_t *sizes_json(const lump_net_t *net)
+/* The parts of both reports: the files, the network, its reduction, the
+ * values rounded on the way out and the check. */
+static json_t *report_common(const char *path, const char *out, const char *cert,
+                             const lump_net_t *net, const lump_net_t *q, lump_mode_t md)
 {
-    json_t *a = json_array();
-    json_array_append_new(a, json_integer((json_int_t)net->n_inputs));
-    for (size_t i = 0; i < net->n_layers; i++)
-        json_array_append_new(a, json_integer((json_int_t)net->layers[i].size));
-    return a;
+    json_t *j = cli_report_new("reduce");
+    cli_report_net(j, path, net);
+    cli_report_path(j, "output", out);
+    cli_report_path(j, "certificate", cert);
+    json_object_set_new(j, "mode", json_string(md == LUMP_MODE_EXACT ? "exact" : "proportional"));
+    cli_report_change(j, net, q);
+    return j;
+}
+
+static void report_tail(json_t *j, const lump_write_opts_t *opts, double check_seconds)
+{
+    json_object_set_new(j, "rounded_values", json_integer((json_int_t)opts->rounded));
+    json_object_set_new(j, "max_rounding", json_real(opts->max_rounding));
+    json_object_set_new(j, "exact_output", json_boolean(opts->rounded == 0));
+    json_object_set_new(j, "checked", json_true());
+    json_object_set_new(j, "check_seconds", json_real(check_seconds));
 }
 
 static json_t *report_json(const char *path, const char *out, const char *cert,
@@ -86,16 +100,7 @@ static json_t *report_json(const char *path, const char *out, const char *cert,
                            const lump_lumping_t *L, const lump_write_opts_t *opts,
                            double check_seconds)
 {
-    json_t *j = json_object(), *layers = json_array();
-    json_object_set_new(j, "file", json_string(path));
-    json_object_set_new(j, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact"
-                                                                          : "proportional"));
-    json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(net)));
-    json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(q)));
-    json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(net)));
-    json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(q)));
-    json_object_set_new(j, "layers_before", sizes_json(net));
-    json_object_set_new(j, "layers_after", sizes_json(q));
+    json_t *j = report_common(path, out, cert, net, q, L->mode), *layers = json_array();
     for (size_t i = 0; i < L->n_layers; i++) {
         layer_count_t c;
         json_t *o = json_object();
@@ -109,13 +114,7 @@ static json_t *report_json(const char *path, const char *out, const char *cert,
         json_array_append_new(layers, o);
     }
     json_object_set_new(j, "per_layer", layers);
-    json_object_set_new(j, "output", json_string(out));
-    json_object_set_new(j, "certificate", cert ? json_string(cert) : json_null());
-    json_object_set_new(j, "rounded_values", json_integer((json_int_t)opts->rounded));
-    json_object_set_new(j, "max_rounding", json_real(opts->max_rounding));
-    json_object_set_new(j, "exact_output", json_boolean(opts->rounded == 0));
-    json_object_set_new(j, "checked", json_true());
-    json_object_set_new(j, "check_seconds", json_real(check_seconds));
+    report_tail(j, opts, check_seconds);
     return j;
 }
 
@@ -160,41 +159,22 @@ static json_t *box_report_json(const char *path, const char *out, const char *ce
                                const lump_write_opts_t *opts, lump_mode_t md,
                                double check_seconds)
 {
-    json_t *j = json_object(), *rm = json_object();
-    json_object_set_new(j, "file", json_string(path));
-    json_object_set_new(j, "box", json_string(box));
-    json_object_set_new(j, "mode", json_string(md == LUMP_MODE_EXACT ? "exact" : "proportional"));
+    json_t *j = report_common(path, out, cert, net, q, md), *rm = json_object();
+    cli_report_path(j, "box", box);
     json_object_set_new(j, "bounds", json_string(use_lp ? "lp" : "interval"));
-    json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(net)));
-    json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(q)));
-    json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(net)));
-    json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(q)));
-    json_object_set_new(j, "layers_before", sizes_json(net));
-    json_object_set_new(j, "layers_after", sizes_json(q));
     json_object_set_new(rm, "inactive", json_integer((json_int_t)st->inactive));
     json_object_set_new(rm, "folded", json_integer((json_int_t)st->folded));
     json_object_set_new(rm, "lumped", json_integer((json_int_t)st->lumped));
     json_object_set_new(rm, "dead", json_integer((json_int_t)st->dead));
     json_object_set_new(rm, "constant", json_integer((json_int_t)st->constant));
     json_object_set_new(j, "removed", rm);
-    json_object_set_new(j, "inactive", json_integer((json_int_t)st->inactive));
-    json_object_set_new(j, "folded", json_integer((json_int_t)st->folded));
-    json_object_set_new(j, "lumped", json_integer((json_int_t)st->lumped));
-    json_object_set_new(j, "dead", json_integer((json_int_t)st->dead));
-    json_object_set_new(j, "constant", json_integer((json_int_t)st->constant));
     json_object_set_new(j, "unstable", json_integer((json_int_t)st->unstable_final));
     json_object_set_new(j, "rounds", json_integer((json_int_t)st->rounds));
     json_object_set_new(j, "lp_solves", json_integer((json_int_t)st->lp_solves));
     json_object_set_new(j, "lp_tightened", json_integer((json_int_t)st->lp_tightened));
-    json_object_set_new(j, "seconds", json_real(st->seconds));
+    json_object_set_new(j, "reduce_seconds", json_real(st->seconds));
     json_object_set_new(j, "exact_on_box", json_true());
-    json_object_set_new(j, "output", json_string(out));
-    json_object_set_new(j, "certificate", cert ? json_string(cert) : json_null());
-    json_object_set_new(j, "rounded_values", json_integer((json_int_t)opts->rounded));
-    json_object_set_new(j, "max_rounding", json_real(opts->max_rounding));
-    json_object_set_new(j, "exact_output", json_boolean(opts->rounded == 0));
-    json_object_set_new(j, "checked", json_true());
-    json_object_set_new(j, "check_seconds", json_real(check_seconds));
+    report_tail(j, opts, check_seconds);
     return j;
 }
 
@@ -241,7 +221,7 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                   "were rounded (largest rounding %.3g): the file is not exact; write .json to "
                   "keep it exact", out, opts.rounded, opts.max_rounding);
     if (json)
-        rc = cli_print_json(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
+        rc = cli_report_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
                                             md, check_seconds));
     else {
         printf("reduce %s on the box %s (%s bounds, %s lumping)\n", path, boxarg,
@@ -340,7 +320,7 @@ int cli_cmd_reduce(int argc, char **argv)
                   "write .json to keep it exact",
                   out, opts.rounded, opts.max_rounding);
     if (json)
-        rc = cli_print_json(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds));
+        rc = cli_report_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds));
     else
         report_text(path, out, cert, &net, &q, &L, check_seconds);
 cleanup:

@@ -6,12 +6,6 @@
 #include <string.h>
 #include "cli.h"
 
-/* A bound or error as JSON: a number, or null for +inf (JSON has none). */
-static json_t *num_json(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 /* The largest of V[0..N-1] (0 when N is 0; +inf when one is). */
 static double max_of(const double *v, size_t n)
 {
@@ -25,16 +19,7 @@ static json_t *vec_json(const double *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t j = 0; j < n; j++)
-        json_array_append_new(a, num_json(v[j]));
-    return a;
-}
-
-static json_t *sizes_json(const lump_net_t *net)
-{
-    json_t *a = json_array();
-    json_array_append_new(a, json_integer((json_int_t)net->n_inputs));
-    for (size_t i = 0; i < net->n_layers; i++)
-        json_array_append_new(a, json_integer((json_int_t)net->layers[i].size));
+        json_array_append_new(a, cli_report_num(v[j]));
     return a;
 }
 
@@ -170,29 +155,25 @@ int cli_cmd_relax(int argc, char **argv)
     if (!br.certified)
         lump_warn("the bound could not be certified for every output (see 'certified')");
     if (json) {
-        json_t *j = json_object();
-        json_object_set_new(j, "file", json_string(path));
-        json_object_set_new(j, "output", json_string(out));
+        json_t *j = cli_report_new("relax");
+        cli_report_net(j, path, &net);
+        cli_report_path(j, "output", out);
+        cli_report_path(j, "box", box_arg);
+        cli_report_path(j, "calib", calib_arg);
         json_object_set_new(j, "eps", json_real(eps));
         json_object_set_new(j, "exact_lumping_checked", json_boolean(exact_checked));
         json_object_set_new(j, "guide", json_string(calib_arg != NULL ? "calib" : "box"));
-        if (calib_arg != NULL) {
-            json_object_set_new(j, "calib", json_string(calib_arg));
+        if (calib_arg != NULL)
             json_object_set_new(j, "calib_deviation", json_real(cdev));
-        } else {
+        else
             json_object_set_new(j, "centre", json_string(centre == LUMP_CENTRE_LP ? "lp" : "mean"));
-        }
-        json_object_set_new(j, "neurons_before", json_integer((json_int_t)lump_net_neurons(&net)));
-        json_object_set_new(j, "neurons_after", json_integer((json_int_t)lump_net_neurons(&g)));
-        json_object_set_new(j, "params_before", json_integer((json_int_t)lump_net_params(&net)));
-        json_object_set_new(j, "params_after", json_integer((json_int_t)lump_net_params(&g)));
-        json_object_set_new(j, "layers_after", sizes_json(&g));
+        cli_report_change(j, &net, &g);
         json_object_set_new(j, "bound", vec_json(br.bound, nout));
         json_object_set_new(j, "certified", json_boolean(br.certified));
         json_object_set_new(j, "naive", vec_json(br.naive, nout));
         json_object_set_new(j, "observed", vec_json(obs, nout));
         json_object_set_new(j, "bound_seconds", json_real(br.seconds));
-        rc = cli_print_json(j);
+        rc = cli_report_print(j);
     } else {
         if (calib_arg != NULL)
             printf("relax %s: eps %g on the outputs over the calibration points of %s "

@@ -8,7 +8,7 @@ static const cli_command_t commands[] = {
     {"info", cli_cmd_info, "lumpnet info NET|BOX.vnnlib [--json] [--lumps [--mode M]]",
      "print inputs, outputs, layers, neurons and parameters (or a box)"},
     {"eval", cli_cmd_eval,
-     "lumpnet eval NET [--exact | --mpfr BITS] (--input x1,x2,... | --inputs FILE)",
+     "lumpnet eval NET [--exact | --mpfr BITS] (--input x1,x2,... | --inputs FILE) [--json]",
      "evaluate a network (double by default; exact rationals; or an MPFR enclosure)"},
     {"convert", cli_cmd_convert, "lumpnet convert IN OUT [--dtype float32|float64|auto]",
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
@@ -26,10 +26,11 @@ static const cli_command_t commands[] = {
      "a certified bound on |A_j - B_j| over a box, per output"},
     {"explore", cli_cmd_explore,
      "lumpnet explore NET --box BOX [--data FILE] [--calib FILE] --csv OUT.csv [--plot "
-     "OUT.svg|OUT.pdf]",
+     "OUT.svg|OUT.pdf] [--json]",
      "sweep epsilon: size, certified bound, observed error, accuracy; vs pruning"},
     {"draw", cli_cmd_draw,
-     "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot",
+     "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot "
+     "[--json]",
      "draw a network, its blocks and its quotient with Graphviz"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -42,6 +43,7 @@ static void print_help(FILE *f)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
     fprintf(f, "\nFormats follow the file extension: .onnx, .nnet, .json (exact).\n"
+               "--json: one report on standard output, its keys in docs/json.md.\n"
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
                "2 bad usage or bad input, 3 unknown, 70 internal error (a bug: please\n"
                "report it).\n"
@@ -81,7 +83,9 @@ static const char *const details[] = {
     "--inputs FILE is read line by line (memory bounded by the longest line)\n"
     "and each line is printed as it is evaluated: on a bad line, the outputs\n"
     "of the lines before it have already been printed; the error names the\n"
-    "line and the exit code is 2. FILE must be a regular file.\n",
+    "line and the exit code is 2. FILE must be a regular file.\n"
+    "--json: one report at the end, a list of results (docs/json.md), and\n"
+    "nothing when a line fails.\n",
     /* convert */
     "Reads IN and writes OUT, each in the format of its extension. JSON keeps\n"
     "every value exactly. ONNX is written as Gemm (transB=1) plus activation in\n"
@@ -160,7 +164,7 @@ static const char *const details[] = {
     "Progress on a terminal, and a one-line summary on standard error\n"
     "(\"lumpnet: bound: 12.3 s, ...\"); --quiet for neither.\n"
     "--json keys: bound, certified, naive, observed, bound_symbolic, bound_lp,\n"
-    "seconds.\n",
+    "bound_seconds.\n",
     /* explore */
     "Sweeps epsilon and writes one CSV row per value: neurons, params, certified\n"
     "bound, observed error, and with --data the accuracy and the agreement with\n"
@@ -174,6 +178,7 @@ static const char *const details[] = {
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot; when it fails, the CSV is\n"
     "                         not written either (both or neither)\n"
     "  --centre mean|lp, --samples N   as in relax\n"
+    "  --json                 the rows as JSON instead of the table\n"
     "Progress on a terminal, and a one-line summary on standard error;\n"
     "--quiet for neither.\n",
     /* draw */
@@ -189,6 +194,7 @@ static const char *const details[] = {
     "  --max-width N          summarise layers wider than N (default 24)\n"
     "  --max-edges N          strongest edges drawn between two layers (48)\n"
     "  --font F, --size W,H, --no-legend\n"
+    "  --json                 report what was written (docs/json.md)\n"
     "Graphviz renders in a child process: if it runs out of memory (under\n"
     "--max-memory) the command exits 2 naming OUT, and writes nothing.\n"
     "See docs/gallery/ for examples and the commands that made them.\n",

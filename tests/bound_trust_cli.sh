@@ -16,7 +16,7 @@ JSON
 # at_least JSON KEY TRUTH: every entry of KEY (non-null) is >= TRUTH, and
 # the result is certified
 at_least() {
-  awk -v key="\"$2\"" -v t="$3" '
+  awk -v key="\"$2\": " -v t="$3" '
     $0 ~ key { inside = 1; next }
     inside && /\]/ { inside = 0 }
     inside { v = $1; sub(/,$/, "", v); if (v != "null" && v + 0 < t + 0) { print "bound " v " < " t; bad = 1 } }
