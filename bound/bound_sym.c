@@ -312,88 +312,21 @@ static double backsub_up(sym_t *X, size_t j)
 
 /* ---- lines ---------------------------------------------------------- */
 
-/* The chord of a convex (UPPER) or concave function with values FL at L
- * and FU at U (exact doubles), as a line whose intercept is rounded so that
- * it lies above (below) both end points. */
+/* The line through (l, fl) and (u, fu), lump_i_chord. */
 static line_t chord(double l, double fl, double u, double fu, int upper)
 {
     line_t L;
-    double t1, t2;
-    L.s = (fu - fl) / (u - l);
-    if (!isfinite(L.s))
-        L.s = 0;
-    /* a slope 0 contributes nothing even at an infinite end; an end value
-     * that is infinite leaves no line but the trivial one */
-    if (upper) {
-        t1 = L.s == 0 ? fl : add_up(fl, mul_up(-L.s, l));
-        t2 = L.s == 0 ? fu : add_up(fu, mul_up(-L.s, u));
-        L.t = isnan(t1) || isnan(t2) ? HUGE_VAL : fmax(t1, t2);
-    } else {
-        t1 = L.s == 0 ? fl : add_dn(fl, mul_dn(-L.s, l));
-        t2 = L.s == 0 ? fu : add_dn(fu, mul_dn(-L.s, u));
-        L.t = isnan(t1) || isnan(t2) ? -HUGE_VAL : fmin(t1, t2);
-    }
+    lump_i_chord(&L.s, &L.t, l, fl, u, fu, upper);
     return L;
 }
 
-/* Lines of y = leaky_relu(alpha)(z) over [l, u], for any alpha; [al, ah]
- * are alpha rounded outward. y = z on z >= 0 and alpha z on z <= 0:
- *  - u <= 0: alpha z lies between al z and ah z (z <= 0 flips the order);
- *  - l < 0 < u, alpha <= 1: y = max(z, alpha z) is convex: the chord above
- *    (its left end value alpha l <= al l rounded up), and below any
- *    y >= s z with s in [alpha, 1] (z >= 0: z >= s z; z < 0:
- *    alpha z >= s z): s = 1 or s = min(ah, 1), whichever cuts less area;
- *  - l < 0 < u, alpha > 1: y = min(z, alpha z) is concave: the chord below
- *    (alpha l >= ah l rounded down), and above y <= s z with s in
- *    [1, alpha]: s = 1 or s = al (>= 1, since 1 is a double). */
-static void leaky_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u)
-{
-    double al = lump_i_q_down(act->alpha), ah = lump_i_q_up(act->alpha);
-    up->s = lo->s = 1;
-    up->t = lo->t = 0;
-    if (l >= 0)
-        return;
-    if (u <= 0) {
-        up->s = al;
-        lo->s = ah;
-        return;
-    }
-    if (mpq_cmp_ui(act->alpha, 1, 1) <= 0) {
-        *up = chord(l, lump_i_mul_dir(al, l, 1), u, u, 1);
-        lo->s = u >= -l ? 1 : fmin(ah, 1);
-    } else {
-        *lo = chord(l, lump_i_mul_dir(ah, l, 0), u, u, 0);
-        up->s = u >= -l ? 1 : al;
-    }
-}
-
-/* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]. */
+/* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]: the
+ * descriptor's, or the enclosure when it has none. */
 static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u, double yl,
                       double yh)
 {
-    up->s = lo->s = 1;
-    up->t = lo->t = 0;
-    if (act->kind == LUMP_ACT_IDENTITY)
+    if (lump_i_act_of(act)->lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u))
         return;
-    if (act->kind == LUMP_ACT_RELU) {
-        if (l >= 0)
-            return;
-        up->s = lo->s = 0;
-        if (u <= 0)
-            return;
-        *up = chord(l, 0, u, u, 1);
-        lo->s = u > -l ? 1 : 0; /* relu(z) >= s z for s in [0, 1] */
-        return;
-    }
-    if (act->kind == LUMP_ACT_LEAKY_RELU && isfinite(lump_i_q_down(act->alpha)) &&
-        isfinite(lump_i_q_up(act->alpha))) {
-        leaky_lines(up, lo, act, l, u);
-        return;
-    }
-    if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
-        lump_i_smooth_lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u);
-        return;
-    }
     /* the enclosure only (sound, loose) */
     up->s = lo->s = 0;
     up->t = yh;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/relax.h"
 #include "relax_lump.h"
+#include "act_i.h"
 #include "lumpnet/progress.h"
 
 #define NONE ((size_t)-1)
@@ -116,7 +117,7 @@ static double const_of(const lump_act_t *a, double b)
 static double near_value(const lump_act_t *a, double lo, double hi, double eps)
 {
     double l = hi - eps, u = lo + eps;
-    if (a->kind == LUMP_ACT_RELU || a->kind == LUMP_ACT_LEAKY_RELU)
+    if (lump_i_act_of(a)->kink)
         return l > 0 ? l : u < 0 ? u : 0;
     return 0.5 * (lo + hi);
 }
@@ -180,17 +181,12 @@ static void signatures(scratch_t *w, const lump_layer_t *lr, const side_t *s, si
             }
         }
         w->fv[v] = f;
-        switch (a->kind) {
-        case LUMP_ACT_RELU:
-        case LUMP_ACT_LEAKY_RELU:
-            w->nrm[v] = f > 0 ? f : 1;
-            break;
-        case LUMP_ACT_IDENTITY:
+        if (lump_i_act_of(a)->any_sign)
             w->nrm[v] = (f > 0 ? f : 1) * sgn;
-            break;
-        default:
+        else if (lump_i_act_of(a)->homogeneous)
+            w->nrm[v] = f > 0 ? f : 1;
+        else
             w->nrm[v] = 1;
-        }
         w->amp[v] = fabs(w->nrm[v]);
         for (size_t k = 0; k < d; k++)
             w->sh[v * d + k] = row[k] / w->nrm[v];
