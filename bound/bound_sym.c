@@ -403,12 +403,12 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
         lo->t = add_dn(fo->t, -P->kh[i][v]);
         return;
     }
-    if (act->kind == LUMP_ACT_IDENTITY) {
+    if (lump_i_act_of(act)->linear) {
         up->sd = lo->sd = 1;
         up->sg = lo->sg = up->t = lo->t = 0;
         return;
     }
-    if (act->kind == LUMP_ACT_RELU) {
+    if (lump_i_act_of(act)->zero_below) {
         /* the two triangles, through z_f = dz + c z_g, or the bowtie */
         const line_t *gu = &X->gup[i][w], *go = &X->glo[i][w];
         double cm = P->cm[i][v], cr = P->cr[i][v], ch = add_up(cm, cr);
@@ -759,8 +759,8 @@ static void side_layer(sym_t *X, size_t i, int which)
         lo = add_dn(lo, bl[v]);
         hi = add_up(hi, bh[v]);
         meet(&b->zlo[i - 1][v], &b->zhi[i - 1][v], lo, hi);
-        if (i >= 2 && X->backsub && act->kind != LUMP_ACT_IDENTITY &&
-            !(act->kind == LUMP_ACT_RELU && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
+        if (i >= 2 && X->backsub && !lump_i_act_of(act)->linear &&
+            !(lump_i_act_of(act)->zero_below && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
             clear_work(X);
             v0[v] = 1;
             hi = backsub_up(X, i);
@@ -818,7 +818,7 @@ static void diff_layer(sym_t *X, size_t i)
          * (its lines do not use these bounds), so back-substitution would
          * buy little */
         if (i >= 2 && X->backsub && w != LUMP_I_UNPAIRED && !(lo == 0 && hi == 0) &&
-            !(act->kind == LUMP_ACT_RELU && stable(zfl(X, i)[v], zfh(X, i)[v]) &&
+            !(lump_i_act_of(act)->zero_below && stable(zfl(X, i)[v], zfh(X, i)[v]) &&
               stable(zgl(X, i)[w], zgh(X, i)[w]))) {
             X->want_sens = i == X->k;
             clear_work(X);
@@ -842,9 +842,9 @@ static void diff_layer(sym_t *X, size_t i)
         mul_ival(&ql, &qh, cl, ch, ygl(X, i)[w], ygh(X, i)[w]);
         l2 = add_dn(yfl(X, i)[v], -qh);
         h2 = add_up(yfh(X, i)[v], -ql);
-        if (act->kind == LUMP_ACT_IDENTITY) {
+        if (lump_i_act_of(act)->linear) {
             meet(&l2, &h2, lo, hi);
-        } else if (act->kind == LUMP_ACT_RELU && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {
+        } else if (lump_i_act_of(act)->zero_below && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {
             meet(&l2, &h2, lo, hi);
         } else {
             /* delta = s dz with s in [M, N]: between the extreme products */

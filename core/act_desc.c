@@ -164,6 +164,104 @@ static void smooth_ival(double *ylo, double *yhi, const lump_act_t *a, double zl
     *yhi = smooth_dir(a->kind, zhi, MPFR_RNDU);
 }
 
+/* ---- MPFR enclosures: [LO, HI] := act([LO, HI]), T scratch --------- */
+
+static void identity_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    (void)lo, (void)hi, (void)a, (void)t;
+}
+
+/* monotone, and max(0, .) is exact */
+static void relu_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    (void)a, (void)t;
+    if (mpfr_sgn(lo) < 0)
+        mpfr_set_zero(lo, 1);
+    if (mpfr_sgn(hi) < 0)
+        mpfr_set_zero(hi, 1);
+}
+
+static void leaky_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    if (mpq_sgn(a->alpha) >= 0) { /* monotone: map each end */
+        if (mpfr_sgn(lo) < 0)
+            mpfr_mul_q(lo, lo, a->alpha, MPFR_RNDD);
+        if (mpfr_sgn(hi) < 0)
+            mpfr_mul_q(hi, hi, a->alpha, MPFR_RNDU);
+    } else if (mpfr_sgn(hi) <= 0) { /* decreasing on z <= 0 */
+        mpfr_mul_q(t, hi, a->alpha, MPFR_RNDD);
+        mpfr_mul_q(hi, lo, a->alpha, MPFR_RNDU);
+        mpfr_set(lo, t, MPFR_RNDD);
+    } else if (mpfr_sgn(lo) < 0) { /* a V shape with its tip at 0 */
+        mpfr_mul_q(t, lo, a->alpha, MPFR_RNDU);
+        mpfr_max(hi, hi, t, MPFR_RNDU);
+        mpfr_set_zero(lo, 1);
+    }
+}
+
+/* 1/(1+e^-z) is increasing. Lower end: make the denominator too large
+ * (e^-z and the sum rounded up), then round the reciprocal down; the upper
+ * end the other way round. Overflow to +inf in the lower end gives
+ * 1/inf = 0, still a lower bound. */
+static void sigmoid_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    (void)a;
+    mpfr_neg(t, lo, MPFR_RNDN); /* exact */
+    mpfr_exp(t, t, MPFR_RNDU);
+    mpfr_add_ui(t, t, 1, MPFR_RNDU);
+    mpfr_ui_div(lo, 1, t, MPFR_RNDD);
+    mpfr_neg(t, hi, MPFR_RNDN);
+    mpfr_exp(t, t, MPFR_RNDD);
+    mpfr_add_ui(t, t, 1, MPFR_RNDD);
+    mpfr_ui_div(hi, 1, t, MPFR_RNDU);
+}
+
+static void tanh_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    (void)a, (void)t;
+    mpfr_tanh(lo, lo, MPFR_RNDD);
+    mpfr_tanh(hi, hi, MPFR_RNDU);
+}
+
+/* ---- value and derivative in double, for gradient steps --------------- */
+
+static double identity_grad(const lump_act_t *a, double z, double *deriv)
+{
+    (void)a;
+    *deriv = 1.0;
+    return z;
+}
+
+static double relu_grad(const lump_act_t *a, double z, double *deriv)
+{
+    (void)a;
+    *deriv = z > 0 ? 1.0 : 0.0;
+    return z > 0 ? z : 0.0;
+}
+
+static double leaky_grad(const lump_act_t *a, double z, double *deriv)
+{
+    double al = mpq_get_d(a->alpha);
+    *deriv = z >= 0 ? 1.0 : al;
+    return z >= 0 ? z : al * z;
+}
+
+static double sigmoid_grad(const lump_act_t *a, double z, double *deriv)
+{
+    double s = 1.0 / (1.0 + exp(-z));
+    (void)a;
+    *deriv = s * (1 - s);
+    return s;
+}
+
+static double tanh_grad(const lump_act_t *a, double z, double *deriv)
+{
+    double t = tanh(z);
+    (void)a;
+    *deriv = 1 - t * t;
+    return t;
+}
+
 /* ---- slopes (see lump_i_act_slopes in act_i.h for why) ----------------- */
 
 static int identity_slopes(double *sl, double *sh, const lump_act_t *a, double zl, double zh)
@@ -221,19 +319,19 @@ static int tanh_slopes(double *sl, double *sh, const lump_act_t *a, double zl, d
 static const lump_i_act_desc_t table[] = {
     [LUMP_ACT_IDENTITY] = {.name = "identity", .linear = 1, .pwl = 1, .homogeneous = 1,
                            .any_sign = 1, .value_q = identity_q, .eval_d = identity_d,
-                           .ival = identity_ival, .slopes = identity_slopes,
+                           .ival = identity_ival, .ival_fr = identity_fr, .grad_d = identity_grad, .slopes = identity_slopes,
                            .lines = lump_i_identity_lines},
     [LUMP_ACT_RELU] = {.name = "relu", .pwl = 1, .kink = 1, .zero_below = 1, .homogeneous = 1,
-                       .value_q = relu_q, .eval_d = relu_d, .ival = relu_ival,
+                       .value_q = relu_q, .eval_d = relu_d, .ival = relu_ival, .ival_fr = relu_fr, .grad_d = relu_grad,
                        .slopes = kinked_slopes, .lines = lump_i_relu_lines},
     [LUMP_ACT_LEAKY_RELU] = {.name = "leaky_relu", .has_alpha = 1, .pwl = 1, .kink = 1,
                              .homogeneous = 1, .value_q = leaky_q, .eval_d = leaky_d,
-                             .ival = leaky_ival, .slopes = kinked_slopes,
+                             .ival = leaky_ival, .ival_fr = leaky_fr, .grad_d = leaky_grad, .slopes = kinked_slopes,
                              .lines = lump_i_leaky_lines},
-    [LUMP_ACT_SIGMOID] = {.name = "sigmoid", .value_q = sigmoid_q, .eval_d = sigmoid_d,
+    [LUMP_ACT_SIGMOID] = {.name = "sigmoid", .value_q = sigmoid_q, .eval_d = sigmoid_d, .ival_fr = sigmoid_fr, .grad_d = sigmoid_grad,
                           .ival = smooth_ival, .slopes = sigmoid_slopes,
                           .lines = lump_i_smooth_lines_row},
-    [LUMP_ACT_TANH] = {.name = "tanh", .value_q = tanh_q, .eval_d = tanh_d, .ival = smooth_ival,
+    [LUMP_ACT_TANH] = {.name = "tanh", .value_q = tanh_q, .eval_d = tanh_d, .ival_fr = tanh_fr, .grad_d = tanh_grad, .ival = smooth_ival,
                        .slopes = tanh_slopes, .lines = lump_i_smooth_lines_row},
 };
 
@@ -256,6 +354,16 @@ int lump_i_act_scale_ok(const lump_act_t *a, const mpq_t c)
     if (d->homogeneous)
         return mpq_sgn(c) > 0;
     return mpq_cmp_ui(c, 1, 1) == 0;
+}
+
+void lump_i_act_ival_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+{
+    lump_i_act_of(a)->ival_fr(lo, hi, a, t);
+}
+
+double lump_i_act_grad_d(const lump_act_t *a, double z, double *deriv)
+{
+    return lump_i_act_of(a)->grad_d(a, z, deriv);
 }
 
 int lump_i_act_value_q(mpq_t y, const lump_act_t *a, const mpq_t z)

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <gmp.h>
+#include <mpfr.h>
 #include "lumpnet/net.h"
 
 /* The neighbours of X towards +inf and -inf. A sum or product computed
@@ -69,6 +70,13 @@ typedef struct {
     /* [*YLO, *YHI] encloses act(z) for z in [ZLO, ZHI], rounded outward
      * (lump_i_act_ival). O(1). */
     void (*ival)(double *ylo, double *yhi, const lump_act_t *a, double zlo, double zhi);
+    /* [LO, HI] := an enclosure of act over [LO, HI], rounded outward in
+     * MPFR (the MPFR evaluator); T is scratch. O(1) at the precision. */
+    void (*ival_fr)(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t);
+    /* act(Z) and *DERIV = act'(Z) (one side at a kink) in double, alpha
+     * truncated by mpq_get_d: the sampler's gradient steps, a heuristic
+     * with no error bound. O(1). */
+    double (*grad_d)(const lump_act_t *a, double z, double *deriv);
     /* the hull of the difference quotients on [ZL, ZH]; 0 when none
      * (lump_i_act_slopes). O(1). */
     int (*slopes)(double *sl, double *sh, const lump_act_t *a, double zl, double zh);
@@ -99,6 +107,12 @@ static inline const lump_i_act_desc_t *lump_i_act_of(const lump_act_t *a)
  * a neuron may be lumped with scale C in proportional lumping: C > 0 for
  * homogeneous kinds, any C != 0 for identity, C = 1 otherwise. O(1). */
 int lump_i_act_scale_ok(const lump_act_t *a, const mpq_t c);
+
+/* lump_i_act_ival_fr -- lump_i_act_of(A)->ival_fr. */
+void lump_i_act_ival_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t);
+
+/* lump_i_act_grad_d -- lump_i_act_of(A)->grad_d. */
+double lump_i_act_grad_d(const lump_act_t *a, double z, double *deriv);
 
 /* lump_i_act_value_q -- lump_i_act_of(A)->value_q. */
 int lump_i_act_value_q(mpq_t y, const lump_act_t *a, const mpq_t z);

@@ -119,6 +119,8 @@ static void table_consistent(void **state)
         assert_non_null(d->ival);
         assert_non_null(d->slopes);
         assert_non_null(d->lines);
+        assert_non_null(d->ival_fr);
+        assert_non_null(d->grad_d);
         assert_string_equal(lump_act_name((lump_act_kind_t)k), d->name);
         tu_ok(lump_act_from_name(&back, d->name));
         assert_int_equal(back, k);
@@ -287,6 +289,11 @@ static void interval_one(const lump_act_t *a)
         assert_true(has_lines); /* every alpha tried fits a double */
         assert_true(has_slopes);
         assert_true(sl <= sh);
+        mpfr_t flo, fhi, ft, fy;
+        mpfr_inits2(PREC, flo, fhi, ft, fy, (mpfr_ptr)0);
+        mpfr_set_d(flo, l, MPFR_RNDN);
+        mpfr_set_d(fhi, u, MPFR_RNDN);
+        d->ival_fr(flo, fhi, a, ft);
         for (int m = 0; m <= 40; m++) {
             /* both endpoints, then points inside */
             double zd = m == 0 ? l : m == 1 ? u : rnd_d(l, u);
@@ -299,6 +306,24 @@ static void interval_one(const lump_act_t *a)
             if (cmp_act(a, z, q) > 0)
                 fail_msg("%s: act(%.17g) above the interval of [%.17g, %.17g] [seed %lu]",
                          d->name, zd, l, u, tu_seed());
+            /* the MPFR enclosure */
+            ref_fr(fy, a, z);
+            if (mpfr_cmp(fy, flo) < 0 || mpfr_cmp(fy, fhi) > 0)
+                fail_msg("%s: act(%.17g) outside the MPFR enclosure of [%.17g, %.17g] [seed %lu]",
+                         d->name, zd, l, u, tu_seed());
+            /* the gradient step's value, and its derivative against a
+             * central difference away from the kink */
+            {
+                double dv, y = d->grad_d(a, zd, &dv), h = 1e-6;
+                if (fabs(y - mpfr_get_d(fy, MPFR_RNDN)) > 1e-12 * (1 + fabs(y)))
+                    fail_msg("%s: grad_d value at %.17g [seed %lu]", d->name, zd, tu_seed());
+                if (fabs(zd) > 1e-3) {
+                    double dummy, fd = (d->grad_d(a, zd + h, &dummy) - d->grad_d(a, zd - h, &dummy)) / (2 * h);
+                    if (fabs(fd - dv) > 1e-6)
+                        fail_msg("%s: derivative %.17g at %.17g, finite difference %.17g [seed %lu]",
+                                 d->name, dv, zd, fd, tu_seed());
+                }
+            }
             /* lower line ls z + lt <= act(z) <= us z + ut, in exact
              * arithmetic on the doubles */
             mpq_set_d(q, ls);
@@ -332,6 +357,7 @@ static void interval_one(const lump_act_t *a)
             }
             mpq_set(zb, z);
         }
+        mpfr_clears(flo, fhi, ft, fy, (mpfr_ptr)0);
     }
     mpq_clears(z, q, zb, yb, t, NULL);
 }
