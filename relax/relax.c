@@ -93,21 +93,12 @@ static int by_key(const void *pa, const void *pb)
     return (a->v > b->v) - (a->v < b->v);
 }
 
-/* The value act(b) of a neuron without non-zero sums. */
+/* The value act(b) of a neuron without non-zero sums: the sampler's
+ * double (alpha truncated), which this code has always used. */
 static double const_of(const lump_act_t *a, double b)
 {
-    switch (a->kind) {
-    case LUMP_ACT_RELU:
-        return b > 0 ? b : 0;
-    case LUMP_ACT_LEAKY_RELU:
-        return b > 0 ? b : mpq_get_d(a->alpha) * b;
-    case LUMP_ACT_SIGMOID:
-        return 1 / (1 + exp(-b));
-    case LUMP_ACT_TANH:
-        return tanh(b);
-    default:
-        return b;
-    }
+    double deriv;
+    return lump_i_act_grad_d(a, b, &deriv);
 }
 
 /* The constant that replaces a neuron with values in [LO, HI], HI - LO <=
