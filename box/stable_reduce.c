@@ -66,8 +66,7 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
             if (lump_i_act_of(a)->zero_below && c->has_bounds && mpq_sgn(c->hi[v]) <= 0)
                 c->inactive[c->n_inactive++] = v;
             else if (lump_i_act_of(a)->linear ||
-                     (lump_i_act_of(a)->kink &&
-                      c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
+                     (lump_i_act_of(a)->kink && c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
                 lin[nlin++] = v;
         }
         if (nlin > 0)

@@ -53,8 +53,7 @@ static void ref_fr(mpfr_t y, const lump_act_t *a, const mpq_t z)
         mpfr_tanh(y, y, MPFR_RNDN);
         break;
     default:
-        fail_msg("test_act_desc: no reference for kind %d: add one with the new row",
-                 (int)a->kind);
+        fail_msg("test_act_desc: no reference for kind %d: add one with the new row", (int)a->kind);
     }
 }
 
@@ -300,12 +299,12 @@ static void interval_one(const lump_act_t *a)
             mpq_set_d(z, zd);
             mpq_set_d(q, ylo);
             if (cmp_act(a, z, q) < 0)
-                fail_msg("%s: act(%.17g) below the interval of [%.17g, %.17g] [seed %lu]",
-                         d->name, zd, l, u, tu_seed());
+                fail_msg("%s: act(%.17g) below the interval of [%.17g, %.17g] [seed %lu]", d->name,
+                         zd, l, u, tu_seed());
             mpq_set_d(q, yhi);
             if (cmp_act(a, z, q) > 0)
-                fail_msg("%s: act(%.17g) above the interval of [%.17g, %.17g] [seed %lu]",
-                         d->name, zd, l, u, tu_seed());
+                fail_msg("%s: act(%.17g) above the interval of [%.17g, %.17g] [seed %lu]", d->name,
+                         zd, l, u, tu_seed());
             /* the MPFR enclosure */
             ref_fr(fy, a, z);
             if (mpfr_cmp(fy, flo) < 0 || mpfr_cmp(fy, fhi) > 0)
@@ -318,10 +317,13 @@ static void interval_one(const lump_act_t *a)
                 if (fabs(y - mpfr_get_d(fy, MPFR_RNDN)) > 1e-12 * (1 + fabs(y)))
                     fail_msg("%s: grad_d value at %.17g [seed %lu]", d->name, zd, tu_seed());
                 if (fabs(zd) > 1e-3) {
-                    double dummy, fd = (d->grad_d(a, zd + h, &dummy) - d->grad_d(a, zd - h, &dummy)) / (2 * h);
+                    double dummy,
+                        fd =
+                            (d->grad_d(a, zd + h, &dummy) - d->grad_d(a, zd - h, &dummy)) / (2 * h);
                     if (fabs(fd - dv) > 1e-6)
-                        fail_msg("%s: derivative %.17g at %.17g, finite difference %.17g [seed %lu]",
-                                 d->name, dv, zd, fd, tu_seed());
+                        fail_msg(
+                            "%s: derivative %.17g at %.17g, finite difference %.17g [seed %lu]",
+                            d->name, dv, zd, fd, tu_seed());
                 }
             }
             /* lower line ls z + lt <= act(z) <= us z + ut, in exact
@@ -388,9 +390,8 @@ static void huge_alpha(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_consistent), cmocka_unit_test(homogeneity),
-        cmocka_unit_test(values),           cmocka_unit_test(intervals),
-        cmocka_unit_test(huge_alpha),
+        cmocka_unit_test(table_consistent), cmocka_unit_test(homogeneity), cmocka_unit_test(values),
+        cmocka_unit_test(intervals),        cmocka_unit_test(huge_alpha),
     };
     tu_init();
     return cmocka_run_group_tests(tests, NULL, NULL);
