@@ -100,10 +100,10 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
     mpq_t zero, fl, fu;
     mpq_inits(zero, fl, fu, NULL);
     *yc = zc;
-    if (act->kind == LUMP_ACT_IDENTITY)
+    if (lump_i_act_of(act)->linear)
         goto cleanup;
-    if (act->kind == LUMP_ACT_RELU || act->kind == LUMP_ACT_LEAKY_RELU) {
-        int leaky = act->kind == LUMP_ACT_LEAKY_RELU;
+    if (lump_i_act_of(act)->kink) {
+        int leaky = lump_i_act_of(act)->has_alpha;
         /* leaky_relu(z) = max(z, a z) when a <= 1 (convex), min(z, a z)
          * when a > 1 (concave); relu is a = 0 */
         int convex = !leaky || mpq_cmp_ui(act->alpha, 1, 1) <= 0;
@@ -141,7 +141,7 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
     }
     /* sigmoid, tanh: the enclosure [ylo, yhi] and two sound lines */
     LUMP_CHECK(lump_i_model_col(m, ylo, yhi, yc));
-    if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
+    if (!lump_i_act_of(act)->pwl) {
         double us, ut, ls, lt;
         lump_i_smooth_lines(&us, &ut, &ls, &lt, act, l, u);
         if (us != 0) {
@@ -445,7 +445,7 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             LUMP_CHECK(lump_i_model_ent_d(m, f->zcol[i - 1][v], -1.0));
             LUMP_CHECK(lump_i_model_ent_q(m, g->zcol[i - 1][w], P->c[i][v], 0));
             lump_i_model_row_end(m, zero, zero);
-            if (af->kind == LUMP_ACT_IDENTITY)
+            if (lump_i_act_of(af)->linear)
                 continue; /* delta = dz, which the next layer never reads */
             yf = f->ycol[i - 1][v];
             yg = g->ycol[i - 1][w];
@@ -468,7 +468,7 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             /* relu keeps [0, 1]: its stable sides are in the model
              * already, and the redundant rows of a narrower hull made
              * GLPK stall (ACAS Xu 1_1, prop_3: minutes instead of 1 s) */
-            if (af->kind == LUMP_ACT_RELU) {
+            if (lump_i_act_of(af)->zero_below) {
                 sm = 0;
                 sn = 1;
             }

@@ -79,29 +79,13 @@ static lump_error_t pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump
     return LUMP_OK;
 }
 
-/* The scale C is allowed between neurons with activation A (DESIGN §2,
- * condition 4): c > 0 for relu and leaky relu, c != 0 for identity,
- * c = 1 otherwise. */
-static int scale_ok(const lump_act_t *a, const mpq_t c)
-{
-    switch (a->kind) {
-    case LUMP_ACT_IDENTITY:
-        return mpq_sgn(c) != 0;
-    case LUMP_ACT_RELU:
-    case LUMP_ACT_LEAKY_RELU:
-        return mpq_sgn(c) > 0;
-    default:
-        return mpq_cmp_ui(c, 1, 1) == 0;
-    }
-}
-
 /* Pair neuron V of F's layer I with neuron W of G's, scale C, when the
  * activations and the scale allow it (else it stays unpaired). */
 static void pair_set(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g, size_t i, size_t v,
                      size_t w, const mpq_t c)
 {
     const lump_act_t *af = lump_layer_act(&f->layers[i - 1], v);
-    if (!lump_act_equal(af, lump_layer_act(&g->layers[i - 1], w)) || !scale_ok(af, c))
+    if (!lump_act_equal(af, lump_layer_act(&g->layers[i - 1], w)) || !lump_i_act_scale_ok(af, c))
         return;
     p->pi[i][v] = w;
     mpq_set(p->c[i][v], c);

@@ -312,88 +312,21 @@ static double backsub_up(sym_t *X, size_t j)
 
 /* ---- lines ---------------------------------------------------------- */
 
-/* The chord of a convex (UPPER) or concave function with values FL at L
- * and FU at U (exact doubles), as a line whose intercept is rounded so that
- * it lies above (below) both end points. */
+/* The line through (l, fl) and (u, fu), lump_i_chord. */
 static line_t chord(double l, double fl, double u, double fu, int upper)
 {
     line_t L;
-    double t1, t2;
-    L.s = (fu - fl) / (u - l);
-    if (!isfinite(L.s))
-        L.s = 0;
-    /* a slope 0 contributes nothing even at an infinite end; an end value
-     * that is infinite leaves no line but the trivial one */
-    if (upper) {
-        t1 = L.s == 0 ? fl : add_up(fl, mul_up(-L.s, l));
-        t2 = L.s == 0 ? fu : add_up(fu, mul_up(-L.s, u));
-        L.t = isnan(t1) || isnan(t2) ? HUGE_VAL : fmax(t1, t2);
-    } else {
-        t1 = L.s == 0 ? fl : add_dn(fl, mul_dn(-L.s, l));
-        t2 = L.s == 0 ? fu : add_dn(fu, mul_dn(-L.s, u));
-        L.t = isnan(t1) || isnan(t2) ? -HUGE_VAL : fmin(t1, t2);
-    }
+    lump_i_chord(&L.s, &L.t, l, fl, u, fu, upper);
     return L;
 }
 
-/* Lines of y = leaky_relu(alpha)(z) over [l, u], for any alpha; [al, ah]
- * are alpha rounded outward. y = z on z >= 0 and alpha z on z <= 0:
- *  - u <= 0: alpha z lies between al z and ah z (z <= 0 flips the order);
- *  - l < 0 < u, alpha <= 1: y = max(z, alpha z) is convex: the chord above
- *    (its left end value alpha l <= al l rounded up), and below any
- *    y >= s z with s in [alpha, 1] (z >= 0: z >= s z; z < 0:
- *    alpha z >= s z): s = 1 or s = min(ah, 1), whichever cuts less area;
- *  - l < 0 < u, alpha > 1: y = min(z, alpha z) is concave: the chord below
- *    (alpha l >= ah l rounded down), and above y <= s z with s in
- *    [1, alpha]: s = 1 or s = al (>= 1, since 1 is a double). */
-static void leaky_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u)
-{
-    double al = lump_i_q_down(act->alpha), ah = lump_i_q_up(act->alpha);
-    up->s = lo->s = 1;
-    up->t = lo->t = 0;
-    if (l >= 0)
-        return;
-    if (u <= 0) {
-        up->s = al;
-        lo->s = ah;
-        return;
-    }
-    if (mpq_cmp_ui(act->alpha, 1, 1) <= 0) {
-        *up = chord(l, lump_i_mul_dir(al, l, 1), u, u, 1);
-        lo->s = u >= -l ? 1 : fmin(ah, 1);
-    } else {
-        *lo = chord(l, lump_i_mul_dir(ah, l, 0), u, u, 0);
-        up->s = u >= -l ? 1 : al;
-    }
-}
-
-/* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]. */
+/* Upper and lower lines of y = act(z) over [l, u] with y in [yl, yh]: the
+ * descriptor's, or the enclosure when it has none. */
 static void act_lines(line_t *up, line_t *lo, const lump_act_t *act, double l, double u, double yl,
                       double yh)
 {
-    up->s = lo->s = 1;
-    up->t = lo->t = 0;
-    if (act->kind == LUMP_ACT_IDENTITY)
+    if (lump_i_act_of(act)->lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u))
         return;
-    if (act->kind == LUMP_ACT_RELU) {
-        if (l >= 0)
-            return;
-        up->s = lo->s = 0;
-        if (u <= 0)
-            return;
-        *up = chord(l, 0, u, u, 1);
-        lo->s = u > -l ? 1 : 0; /* relu(z) >= s z for s in [0, 1] */
-        return;
-    }
-    if (act->kind == LUMP_ACT_LEAKY_RELU && isfinite(lump_i_q_down(act->alpha)) &&
-        isfinite(lump_i_q_up(act->alpha))) {
-        leaky_lines(up, lo, act, l, u);
-        return;
-    }
-    if (act->kind == LUMP_ACT_SIGMOID || act->kind == LUMP_ACT_TANH) {
-        lump_i_smooth_lines(&up->s, &up->t, &lo->s, &lo->t, act, l, u);
-        return;
-    }
     /* the enclosure only (sound, loose) */
     up->s = lo->s = 0;
     up->t = yh;
@@ -470,12 +403,12 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
         lo->t = add_dn(fo->t, -P->kh[i][v]);
         return;
     }
-    if (act->kind == LUMP_ACT_IDENTITY) {
+    if (lump_i_act_of(act)->linear) {
         up->sd = lo->sd = 1;
         up->sg = lo->sg = up->t = lo->t = 0;
         return;
     }
-    if (act->kind == LUMP_ACT_RELU) {
+    if (lump_i_act_of(act)->zero_below) {
         /* the two triangles, through z_f = dz + c z_g, or the bowtie */
         const line_t *gu = &X->gup[i][w], *go = &X->glo[i][w];
         double cm = P->cm[i][v], cr = P->cr[i][v], ch = add_up(cm, cr);
@@ -826,8 +759,8 @@ static void side_layer(sym_t *X, size_t i, int which)
         lo = add_dn(lo, bl[v]);
         hi = add_up(hi, bh[v]);
         meet(&b->zlo[i - 1][v], &b->zhi[i - 1][v], lo, hi);
-        if (i >= 2 && X->backsub && act->kind != LUMP_ACT_IDENTITY &&
-            !(act->kind == LUMP_ACT_RELU && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
+        if (i >= 2 && X->backsub && !lump_i_act_of(act)->linear &&
+            !(lump_i_act_of(act)->zero_below && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
             clear_work(X);
             v0[v] = 1;
             hi = backsub_up(X, i);
@@ -885,7 +818,7 @@ static void diff_layer(sym_t *X, size_t i)
          * (its lines do not use these bounds), so back-substitution would
          * buy little */
         if (i >= 2 && X->backsub && w != LUMP_I_UNPAIRED && !(lo == 0 && hi == 0) &&
-            !(act->kind == LUMP_ACT_RELU && stable(zfl(X, i)[v], zfh(X, i)[v]) &&
+            !(lump_i_act_of(act)->zero_below && stable(zfl(X, i)[v], zfh(X, i)[v]) &&
               stable(zgl(X, i)[w], zgh(X, i)[w]))) {
             X->want_sens = i == X->k;
             clear_work(X);
@@ -909,9 +842,9 @@ static void diff_layer(sym_t *X, size_t i)
         mul_ival(&ql, &qh, cl, ch, ygl(X, i)[w], ygh(X, i)[w]);
         l2 = add_dn(yfl(X, i)[v], -qh);
         h2 = add_up(yfh(X, i)[v], -ql);
-        if (act->kind == LUMP_ACT_IDENTITY) {
+        if (lump_i_act_of(act)->linear) {
             meet(&l2, &h2, lo, hi);
-        } else if (act->kind == LUMP_ACT_RELU && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {
+        } else if (lump_i_act_of(act)->zero_below && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {
             meet(&l2, &h2, lo, hi);
         } else {
             /* delta = s dz with s in [M, N]: between the extreme products */

@@ -6,22 +6,7 @@
 #include <math.h>
 #include <gmp.h>
 #include "lumpnet/relax.h"
-
-/* The neighbours of X towards +inf and -inf. A sum or product computed
- * with rounding to nearest lies within one ulp of the true value, so one
- * step outwards encloses it (nextafter handles subnormals and zero). */
-static inline double lump_i_up(double x)
-{
-    return nextafter(x, HUGE_VAL);
-}
-static inline double lump_i_down(double x)
-{
-    return nextafter(x, -HUGE_VAL);
-}
-
-/* lump_i_q_down / _up -- Q rounded down / up to a double. O(size of Q). */
-double lump_i_q_down(const mpq_t q);
-double lump_i_q_up(const mpq_t q);
+#include "act_i.h" /* lump_i_up, _down, _q_down, _q_up, the activation descriptor */
 
 /* lump_i_arr_ival -- *LO <= A[i] <= *HI as doubles (equal when A[i] is a
  * double). O(1) for float storage and small fractions. */
@@ -46,43 +31,5 @@ void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box
  * underflow. WL may equal WH (point weights). O(n). */
 void lump_i_dot_ival(double *lo, double *hi, size_t n, const double *wl, const double *wh,
                      const double *yl, const double *yh, double bl, double bh);
-
-/* lump_i_act_ival -- [*YLO, *YHI] encloses act(z) for z in [ZLO, ZHI],
- * rounded outward (MPFR for sigmoid and tanh). O(1). */
-void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo, double zhi);
-
-/* lump_i_smooth_lines -- sound lines of y = act(z), act sigmoid or tanh,
- * over z in [L, U]: LS z + LT <= act(z) <= US z + UT there, in exact
- * arithmetic on the doubles returned (slopes >= 0). Infinite or empty
- * intervals give the enclosure (slopes 0). O(1) (four MPFR evaluations). */
-void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                         double l, double u);
-
-/* lump_i_mul_dir -- A * B rounded up (UP != 0) or down: the product to
- * nearest, kept when fma shows it exact (and not in the subnormal range),
- * else moved one step outwards. So products by 0, 1 or a power of 2 stay
- * exact. O(1). */
-static inline double lump_i_mul_dir(double a, double b, int up)
-{
-    double p = a * b;
-    if (fma(a, b, -p) == 0 && (p == 0 ? a == 0 || b == 0 : fabs(p) >= 0x1p-1022))
-        return p;
-    return up ? lump_i_up(p) : lump_i_down(p);
-}
-
-/* lump_i_act_slopes -- [*SL, *SH], doubles rounded outward, contains every
- * difference quotient (act(a) - act(b)) / (a - b) of ACT over a != b with
- * both arguments in [ZL, ZH] (pass -inf, inf for the whole line), so that
- * act(a) - act(b) = s (a - b) for some s in [*SL, *SH]. Returns 0 (and
- * [-inf, inf]) for an activation without such a bound. O(1).
- * Why: every activation here is absolutely continuous, so
- * act(a) - act(b) = integral of act' from b to a = s (a - b) with s an
- * average of act' over [b, a], hence in the closed hull of its values:
- * identity {1}; relu {0, 1}; leaky_relu(alpha) {alpha, 1} (alpha may be
- * negative or above 1: then act is not monotone or steeper than 1, and
- * the hull is [alpha, 1] or [1, alpha]); sigmoid (0, 1/4]; tanh (0, 1].
- * On [0, inf) relu and leaky relu have slope 1 only, on (-inf, 0] alpha
- * (relu 0) only. */
-int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, double zh);
 
 #endif

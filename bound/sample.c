@@ -93,33 +93,6 @@ static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
     return LUMP_OK;
 }
 
-static double act_d(const lump_act_t *a, double z, double *deriv)
-{
-    switch (a->kind) {
-    case LUMP_ACT_RELU:
-        *deriv = z > 0 ? 1.0 : 0.0;
-        return z > 0 ? z : 0.0;
-    case LUMP_ACT_LEAKY_RELU: {
-        double al = mpq_get_d(a->alpha);
-        *deriv = z >= 0 ? 1.0 : al;
-        return z >= 0 ? z : al * z;
-    }
-    case LUMP_ACT_SIGMOID: {
-        double s = 1.0 / (1.0 + exp(-z));
-        *deriv = s * (1 - s);
-        return s;
-    }
-    case LUMP_ACT_TANH: {
-        double t = tanh(z);
-        *deriv = 1 - t * t;
-        return t;
-    }
-    default:
-        *deriv = 1.0;
-        return z;
-    }
-}
-
 /* OUT = the mapped outputs at the raw input IN; keeps z for gradients. */
 static void fnet_forward(fnet_t *p, double *out, const double *in)
 {
@@ -138,7 +111,7 @@ static void fnet_forward(fnet_t *p, double *out, const double *in)
             for (size_t u = 0; u < L->in_size; u++)
                 z += w[u] * y[u];
             p->z[i][v] = z;
-            ny[v] = act_d(lump_layer_act(L, v), z, &d);
+            ny[v] = lump_i_act_grad_d(lump_layer_act(L, v), z, &d);
         }
         {
             double *t = y;
@@ -165,7 +138,7 @@ static void fnet_grad(fnet_t *p, double *grad, const double *in, size_t j, doubl
         for (size_t v = 0; v < L->size; v++) {
             const double *w = p->w[i] + v * L->in_size;
             double gz;
-            act_d(lump_layer_act(L, v), p->z[i][v], &d);
+            lump_i_act_grad_d(lump_layer_act(L, v), p->z[i][v], &d);
             gz = g[v] * d;
             if (gz != 0.0)
                 for (size_t u = 0; u < L->in_size; u++)

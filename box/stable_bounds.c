@@ -32,8 +32,8 @@ typedef struct {
 
 static int act_monotone(const lump_act_t *a)
 {
-    return a->kind == LUMP_ACT_IDENTITY || a->kind == LUMP_ACT_RELU ||
-           (a->kind == LUMP_ACT_LEAKY_RELU && mpq_sgn(a->alpha) >= 0);
+    return lump_i_act_of(a)->linear || lump_i_act_of(a)->zero_below ||
+           (lump_i_act_of(a)->has_alpha && mpq_sgn(a->alpha) >= 0);
 }
 
 static int layer_all(const lump_layer_t *L, int (*pred)(const lump_act_t *))
@@ -46,7 +46,7 @@ static int layer_all(const lump_layer_t *L, int (*pred)(const lump_act_t *))
 
 static int act_lp(const lump_act_t *a)
 {
-    return a->kind == LUMP_ACT_IDENTITY || a->kind == LUMP_ACT_RELU;
+    return lump_i_act_of(a)->linear || lump_i_act_of(a)->zero_below;
 }
 
 static void layer_ybounds(state_t *s, size_t i)
@@ -83,7 +83,7 @@ static lump_error_t layer_interval(state_t *s, size_t i)
 
 static int unstable_relu(const state_t *s, size_t j, size_t v)
 {
-    return lump_layer_act(&s->net->layers[j], v)->kind == LUMP_ACT_RELU && s->zlo[j][v] < 0 &&
+    return lump_i_act_of(lump_layer_act(&s->net->layers[j], v))->zero_below && s->zlo[j][v] < 0 &&
            s->zhi[j][v] > 0;
 }
 
@@ -137,7 +137,7 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
         for (size_t v = 0; v < L->size; v++) {
             size_t zc;
             const int off =
-                j < i && lump_layer_act(L, v)->kind == LUMP_ACT_RELU && s->zhi[j][v] <= 0;
+                j < i && lump_i_act_of(lump_layer_act(L, v))->zero_below && s->zhi[j][v] <= 0;
             const int lin = j < i && !off && !unstable_relu(s, j, v);
             if (off) { /* y = 0 on the box: the neuron drops out of the LP */
                 cur[v] = LUMP_I_NOCOL;
@@ -290,7 +290,7 @@ static size_t window_start(const state_t *s, size_t i, size_t budget)
         size_t r = 0;
         for (size_t v = 0; v < s->net->layers[from - 1].size; v++)
             r += unstable_relu(s, from - 1, v) ? 3
-                 : lump_layer_act(&s->net->layers[from - 1], v)->kind == LUMP_ACT_RELU &&
+                 : lump_i_act_of(lump_layer_act(&s->net->layers[from - 1], v))->zero_below &&
                          s->zhi[from - 1][v] <= 0
                      ? 0
                      : 1;

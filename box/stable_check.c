@@ -87,6 +87,12 @@ static void qvec_free(mpq_t *v, size_t n)
     free(v);
 }
 
+/* The activations here are the checker's own minimal copy, on purpose:
+ * the checker is the trusted base and must not share code with what it
+ * checks, so it does not ask the activation descriptor (core/act_i.h)
+ * that the lumping, bounds and evaluators use. Keep it in step by hand
+ * when an activation is added. */
+
 /* How a neuron's activation behaves under claimed bounds. */
 static int is_relu(const lump_act_t *a)
 {

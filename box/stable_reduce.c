@@ -63,11 +63,10 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
             LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable reduction: out of memory"));
         for (size_t v = 0; v < L->size; v++) {
             const lump_act_t *a = lump_layer_act(L, v);
-            if (a->kind == LUMP_ACT_RELU && c->has_bounds && mpq_sgn(c->hi[v]) <= 0)
+            if (lump_i_act_of(a)->zero_below && c->has_bounds && mpq_sgn(c->hi[v]) <= 0)
                 c->inactive[c->n_inactive++] = v;
-            else if (a->kind == LUMP_ACT_IDENTITY ||
-                     ((a->kind == LUMP_ACT_RELU || a->kind == LUMP_ACT_LEAKY_RELU) &&
-                      c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
+            else if (lump_i_act_of(a)->linear ||
+                     (lump_i_act_of(a)->kink && c->has_bounds && mpq_sgn(c->lo[v]) >= 0))
                 lin[nlin++] = v;
         }
         if (nlin > 0)
@@ -152,7 +151,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
             for (size_t i = 0; i + 1 < cur.n_layers; i++) {
                 const lump_stable_layer_t *c = &step.layers[i];
                 for (size_t v = 0; v < c->size; v++)
-                    if (lump_layer_act(&cur.layers[i], v)->kind == LUMP_ACT_RELU &&
+                    if (lump_i_act_of(lump_layer_act(&cur.layers[i], v))->zero_below &&
                         (!c->has_bounds || (mpq_sgn(c->lo[v]) < 0 && mpq_sgn(c->hi[v]) > 0)))
                         st.unstable_final++;
             }

@@ -8,6 +8,7 @@
 #include "lumpnet/error.h"
 #include "lumpnet/eval.h"
 #include "lumpnet/rat.h"
+#include "act_i.h"
 
 /* Y[v] = sum_u W[v, u] X[u] + B[v] for the rows of LAYER. The weight array
  * is read by its storage kind so that the F32 and F64 loops stay tight. */
@@ -209,7 +210,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
             }
         for (size_t v = 0; v < L->size; v++) {
             const lump_act_t *a = lump_layer_act(L, v);
-            if (a->kind == LUMP_ACT_LEAKY_RELU && !fits_double(a->alpha)) {
+            if (lump_i_act_of(a)->has_alpha && !fits_double(a->alpha)) {
                 snprintf(what, sizeof what, "layer %zu, neuron %zu: the leaky relu slope", i + 1,
                          v + 1);
                 err = out_of_range(a->alpha, what, "");

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "lumpnet/eval.h"
+#include "act_i.h"
 
 /* Why not mpq arithmetic throughout: every mpq addition canonicalises (a
  * gcd per operation), which makes a 784-256x6-10 network take seconds.
@@ -207,15 +208,15 @@ static void activate(work_t *w, const lump_layer_t *L)
     mpz_set_ui(w->lcm, 1);
     for (size_t v = 0; v < L->size; v++) {
         const lump_act_t *act = lump_layer_act(L, v);
-        if (act->kind == LUMP_ACT_LEAKY_RELU && mpz_sgn(w->s[v]) < 0)
+        if (lump_i_act_of(act)->has_alpha && mpz_sgn(w->s[v]) < 0)
             mpz_lcm(w->lcm, w->lcm, mpq_denref(act->alpha));
     }
     for (size_t v = 0; v < L->size; v++) {
         const lump_act_t *act = lump_layer_act(L, v);
         mpz_ptr s = w->s[v];
-        if (mpz_sgn(s) < 0 && act->kind == LUMP_ACT_RELU) {
+        if (mpz_sgn(s) < 0 && lump_i_act_of(act)->zero_below) {
             mpz_set_ui(s, 0);
-        } else if (mpz_sgn(s) < 0 && act->kind == LUMP_ACT_LEAKY_RELU) {
+        } else if (mpz_sgn(s) < 0 && lump_i_act_of(act)->has_alpha) {
             mpz_divexact(w->t, w->lcm, mpq_denref(act->alpha));
             mpz_mul(w->t, w->t, mpq_numref(act->alpha));
             mpz_mul(s, s, w->t);

@@ -2,6 +2,7 @@
  * arithmetic in MPFR with outward rounding */
 #include <stdlib.h>
 #include "lumpnet/eval.h"
+#include "act_i.h"
 
 /* An interval [lo, hi] of MPFR numbers. */
 typedef struct {
@@ -81,55 +82,6 @@ static void get_ival(mpfr_t wl, mpfr_t wh, const lump_arr_t *a, size_t i)
         lump_arr_get_fr(wh, a, i, MPFR_RNDU);
 }
 
-/* Z := act(Z) for a monotone enclosure (one neuron). T is scratch. */
-static void activate(ival_t *z, const lump_act_t *act, mpfr_t t)
-{
-    switch (act->kind) {
-    case LUMP_ACT_IDENTITY:
-        break;
-    case LUMP_ACT_RELU: /* monotone, and max(0, .) is exact */
-        if (mpfr_sgn(z->lo) < 0)
-            mpfr_set_zero(z->lo, 1);
-        if (mpfr_sgn(z->hi) < 0)
-            mpfr_set_zero(z->hi, 1);
-        break;
-    case LUMP_ACT_LEAKY_RELU:
-        if (mpq_sgn(act->alpha) >= 0) { /* monotone: map each end */
-            if (mpfr_sgn(z->lo) < 0)
-                mpfr_mul_q(z->lo, z->lo, act->alpha, MPFR_RNDD);
-            if (mpfr_sgn(z->hi) < 0)
-                mpfr_mul_q(z->hi, z->hi, act->alpha, MPFR_RNDU);
-        } else if (mpfr_sgn(z->hi) <= 0) { /* decreasing on z <= 0 */
-            mpfr_mul_q(t, z->hi, act->alpha, MPFR_RNDD);
-            mpfr_mul_q(z->hi, z->lo, act->alpha, MPFR_RNDU);
-            mpfr_set(z->lo, t, MPFR_RNDD);
-        } else if (mpfr_sgn(z->lo) < 0) { /* a V shape with its tip at 0 */
-            mpfr_mul_q(t, z->lo, act->alpha, MPFR_RNDU);
-            mpfr_max(z->hi, z->hi, t, MPFR_RNDU);
-            mpfr_set_zero(z->lo, 1);
-        }
-        break;
-    case LUMP_ACT_SIGMOID:
-        /* 1/(1+e^-z) is increasing. Lower end: make the denominator too
-         * large (e^-z and the sum rounded up), then round the reciprocal
-         * down; the upper end the other way round. Overflow to +inf in the
-         * lower end gives 1/inf = 0, still a lower bound. */
-        mpfr_neg(t, z->lo, MPFR_RNDN); /* exact */
-        mpfr_exp(t, t, MPFR_RNDU);
-        mpfr_add_ui(t, t, 1, MPFR_RNDU);
-        mpfr_ui_div(z->lo, 1, t, MPFR_RNDD);
-        mpfr_neg(t, z->hi, MPFR_RNDN);
-        mpfr_exp(t, t, MPFR_RNDD);
-        mpfr_add_ui(t, t, 1, MPFR_RNDD);
-        mpfr_ui_div(z->hi, 1, t, MPFR_RNDU);
-        break;
-    case LUMP_ACT_TANH:
-        mpfr_tanh(z->lo, z->lo, MPFR_RNDD);
-        mpfr_tanh(z->hi, z->hi, MPFR_RNDU);
-        break;
-    }
-}
-
 /* X := the clipped and normalised inputs, enclosed. */
 static void load_inputs(work_t *w, const lump_net_t *net, const mpq_t *in)
 {
@@ -179,7 +131,7 @@ static void eval_layer(work_t *w, const lump_layer_t *L)
             get_ival(w->wl, w->wh, &L->weight, v * n + u);
             add_product(s, w->wl, w->wh, &w->x[u], w->t);
         }
-        activate(s, lump_layer_act(L, v), w->t);
+        lump_i_act_ival_fr(s->lo, s->hi, lump_layer_act(L, v), w->t);
     }
     tmp = w->x; /* this layer's values feed the next */
     w->x = w->y;

@@ -247,6 +247,12 @@ static const char *prev_name(char *buf, size_t size, const side_t *prev, size_t 
     return buf;
 }
 
+/* The activations here are the checker's own minimal copy, on purpose:
+ * the checker is the trusted base and must not share code with what it
+ * checks, so it does not ask the activation descriptor (core/act_i.h)
+ * that the lumping, bounds and evaluators use. Keep it in step by hand
+ * when an activation is added. */
+
 /* ---- exact activations -------------------------------------------------------- */
 
 /* OUT = act(Z) when that value is rational; returns 0 when it is not

@@ -7,6 +7,7 @@
 #include "lumpnet/lump.h"
 #include "lumpnet/eval.h"
 #include "lumpnet/rat.h"
+#include "act_i.h"
 
 /* The search budget. Fixed numbers keep the search reproducible for a
  * given seed. Differences that only show on a small part of the domain
@@ -209,7 +210,7 @@ static void search_clear(search_t *s)
 
 static int has_kink(const lump_act_t *act)
 {
-    return act->kind == LUMP_ACT_RELU || act->kind == LUMP_ACT_LEAKY_RELU;
+    return lump_i_act_of(act)->kink;
 }
 
 /* The neurons of union layer I that lie in one-sided KEEP blocks and have

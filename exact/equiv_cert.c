@@ -1,5 +1,8 @@
 /* equiv_cert.c -- equivalence certificates: the lumping of the union of two
  * networks that proves them equal; write, read (shape only) and check */
+/* Its check runs the certificate checker (cert_check.c), whose
+ * activations are its own minimal copy and not the activation descriptor
+ * (core/act_i.h): the trusted base shares no code with what it checks. */
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"

@@ -7,6 +7,7 @@
 #include "lumpnet/lump.h"
 #include "partition.h"
 #include "fault_i.h"
+#include "act_i.h"
 
 /* ---- the previous layer, as the next one sees it ------------------------- */
 
@@ -199,35 +200,6 @@ cleanup:
     return err;
 }
 
-/* The value act(b) of a neuron without non-zero sums, when rational. */
-static int const_value(mpq_t val, const lump_act_t *a, const mpq_t b)
-{
-    switch (a->kind) {
-    case LUMP_ACT_IDENTITY:
-        mpq_set(val, b);
-        return 1;
-    case LUMP_ACT_RELU:
-        if (mpq_sgn(b) < 0)
-            mpq_set_ui(val, 0, 1);
-        else
-            mpq_set(val, b);
-        return 1;
-    case LUMP_ACT_LEAKY_RELU:
-        if (mpq_sgn(b) < 0)
-            mpq_mul(val, b, a->alpha);
-        else
-            mpq_set(val, b);
-        return 1;
-    case LUMP_ACT_SIGMOID:
-        mpq_set_ui(val, 1, 2);
-        return mpq_sgn(b) == 0;
-    case LUMP_ACT_TANH:
-        mpq_set_ui(val, 0, 1);
-        return mpq_sgn(b) == 0; /* e^b is irrational for rational b != 0 */
-    }
-    return 0;
-}
-
 /* Group the neurons of one hash run HV[0..m), in increasing order, against
  * exact verification: each joins the first representative it lumps onto. */
 static lump_error_t group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, size_t m,
@@ -345,7 +317,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
             LUMP_CHECK(lump_i_sig_compute(&w->cur, s, lr, v, lump_i_norm_kind(mode, a), w->t1));
             if (!is_output && w->cur.n == 0) {
                 lump_i_sig_bias_q(w->t2, &w->cur);
-                if (const_value(q[v], a, w->t2)) {
+                if (lump_i_act_value_q(q[v], a, w->t2)) {
                     isconst[v] = 1;
                     continue;
                 }

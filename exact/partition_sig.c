@@ -7,6 +7,7 @@
 #include <mpfr.h>
 #include "lumpnet/lump.h"
 #include "partition.h"
+#include "act_i.h"
 
 /* Equality is never decided in floating point. Doubles serve two purposes
  * only: (1) a fast path that computes a sum exactly when every product and
@@ -260,15 +261,11 @@ int lump_i_norm_kind(lump_mode_t mode, const lump_act_t *a)
 {
     if (mode == LUMP_MODE_EXACT)
         return LUMP_I_NORM_NONE;
-    switch (a->kind) {
-    case LUMP_ACT_RELU:
-    case LUMP_ACT_LEAKY_RELU:
-        return LUMP_I_NORM_ABS;
-    case LUMP_ACT_IDENTITY:
+    if (lump_i_act_of(a)->any_sign)
         return LUMP_I_NORM_SIGNED;
-    default:
-        return LUMP_I_NORM_NONE; /* sigmoid, tanh: not homogeneous, scale 1 */
-    }
+    if (lump_i_act_of(a)->homogeneous)
+        return LUMP_I_NORM_ABS;
+    return LUMP_I_NORM_NONE; /* sigmoid, tanh: not homogeneous, scale 1 */
 }
 
 /* The fast path over a trivial side: the sums are the weights. */
@@ -387,7 +384,7 @@ static double key_q(const mpq_t x, const mpq_t f, mpq_t t, mpfr_t r)
 static uint64_t act_hash(const lump_act_t *a)
 {
     uint64_t h = mix(0x6c756d706e6574ULL, (uint64_t)a->kind);
-    if (a->kind == LUMP_ACT_LEAKY_RELU)
+    if (lump_i_act_of(a)->has_alpha)
         h = mix(h, key_bits(mpq_get_d(a->alpha)));
     return h;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
+#include "act_i.h"
 
 /* Why fold instead of keeping the maps: the union is lumped as one network,
  * and a lumping only sees weights and biases. Normalisation and output map
@@ -24,7 +25,7 @@ static lump_store_t wider(lump_store_t s, lump_store_t t)
 static int layer_is_identity(const lump_layer_t *layer)
 {
     for (size_t v = 0; v < layer->size; v++) {
-        if (lump_layer_act(layer, v)->kind != LUMP_ACT_IDENTITY)
+        if (!lump_i_act_of(lump_layer_act(layer, v))->linear)
             return 0;
         if (layer->neuron_act == NULL)
             break;

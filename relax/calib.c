@@ -9,6 +9,7 @@
 #include "lumpnet/relax.h"
 #include "lumpnet/rat.h"
 #include "relax_lump.h"
+#include "act_i.h"
 #include "lumpnet/progress.h"
 
 #define NONE ((size_t)-1)
@@ -297,18 +298,15 @@ static void shortlist_add(cand_t *sl, size_t *n, const cand_t *c)
  * for identity; 1 for sigmoid and tanh. */
 static int merge_scale(double *s, const lump_act_t *a, double guu, double guv)
 {
-    switch (a->kind) {
-    case LUMP_ACT_SIGMOID:
-    case LUMP_ACT_TANH:
+    const lump_i_act_desc_t *d = lump_i_act_of(a);
+    if (!d->homogeneous) {
         *s = 1;
         return 1;
-    case LUMP_ACT_IDENTITY:
-        *s = guu > 0 ? guv / guu : 0;
-        return *s != 0 && isfinite(*s);
-    default:
-        *s = guu > 0 ? guv / guu : 0;
-        return *s > 1e-9 && isfinite(*s);
     }
+    *s = guu > 0 ? guv / guu : 0;
+    if (d->any_sign)
+        return *s != 0 && isfinite(*s);
+    return *s > 1e-9 && isfinite(*s);
 }
 
 /* Scratch of one greedy run. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/relax.h"
 #include "relax_lump.h"
+#include "act_i.h"
 #include "lumpnet/progress.h"
 
 #define NONE ((size_t)-1)
@@ -92,21 +93,12 @@ static int by_key(const void *pa, const void *pb)
     return (a->v > b->v) - (a->v < b->v);
 }
 
-/* The value act(b) of a neuron without non-zero sums. */
+/* The value act(b) of a neuron without non-zero sums: the sampler's
+ * double (alpha truncated), which this code has always used. */
 static double const_of(const lump_act_t *a, double b)
 {
-    switch (a->kind) {
-    case LUMP_ACT_RELU:
-        return b > 0 ? b : 0;
-    case LUMP_ACT_LEAKY_RELU:
-        return b > 0 ? b : mpq_get_d(a->alpha) * b;
-    case LUMP_ACT_SIGMOID:
-        return 1 / (1 + exp(-b));
-    case LUMP_ACT_TANH:
-        return tanh(b);
-    default:
-        return b;
-    }
+    double deriv;
+    return lump_i_act_grad_d(a, b, &deriv);
 }
 
 /* The constant that replaces a neuron with values in [LO, HI], HI - LO <=
@@ -116,7 +108,7 @@ static double const_of(const lump_act_t *a, double b)
 static double near_value(const lump_act_t *a, double lo, double hi, double eps)
 {
     double l = hi - eps, u = lo + eps;
-    if (a->kind == LUMP_ACT_RELU || a->kind == LUMP_ACT_LEAKY_RELU)
+    if (lump_i_act_of(a)->kink)
         return l > 0 ? l : u < 0 ? u : 0;
     return 0.5 * (lo + hi);
 }
@@ -180,17 +172,12 @@ static void signatures(scratch_t *w, const lump_layer_t *lr, const side_t *s, si
             }
         }
         w->fv[v] = f;
-        switch (a->kind) {
-        case LUMP_ACT_RELU:
-        case LUMP_ACT_LEAKY_RELU:
-            w->nrm[v] = f > 0 ? f : 1;
-            break;
-        case LUMP_ACT_IDENTITY:
+        if (lump_i_act_of(a)->any_sign)
             w->nrm[v] = (f > 0 ? f : 1) * sgn;
-            break;
-        default:
+        else if (lump_i_act_of(a)->homogeneous)
+            w->nrm[v] = f > 0 ? f : 1;
+        else
             w->nrm[v] = 1;
-        }
         w->amp[v] = fabs(w->nrm[v]);
         for (size_t k = 0; k < d; k++)
             w->sh[v * d + k] = row[k] / w->nrm[v];
