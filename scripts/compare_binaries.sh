@@ -99,7 +99,9 @@ LINES
 # mask() FILE: the file with its timing fields replaced by T (in a CSV
 # whose header names a bound_seconds column, that column)
 mask() {
-  sed -e 's/"\(bound_\)\{0,1\}seconds": *[-0-9.eE+]*/"\1seconds": T/g' \
+  sed -e 's/"\([a-z_]*_\)\{0,1\}seconds": *[-0-9.eE+]*/"\1seconds": T/g' \
+      -e 's/: [0-9][0-9]*\.[0-9]* s\([,)]\)/: T s\1/g' \
+      -e 's/(\([0-9][0-9]*\.[0-9]*\) s)/(T s)/g' \
       -e 's/[0-9][0-9]*\.[0-9][0-9]* s)/T s)/g' \
       -e 's/^\(lumpnet: [a-z]*: \)[0-9][0-9]*\.[0-9] s, /\1T s, /' "$1" |
     awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bound_seconds") c = i }
