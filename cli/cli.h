@@ -106,6 +106,25 @@ void cli_summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * BUF (CAP bytes, cut short when longer). O(layers). */
 const char *cli_layer_sizes(char *buf, size_t cap, const lump_net_t *net);
 
+/* What cli_plot_write draws: the exploration TAB, into the file OUT
+ * (its name chooses SVG or PDF); CALIB names the lumpnet series. */
+typedef struct {
+    const char *out;
+    const lump_explore_t *tab;
+    int calib;
+} cli_plot_t;
+
+/* cli_have_gnuplot -- 1 when an executable gnuplot is on PATH. O(|PATH|). */
+int cli_have_gnuplot(void);
+
+/* cli_ends_with -- 1 when S ends in SUF. */
+int cli_ends_with(const char *s, const char *suf);
+
+/* cli_plot_write -- a lump_io_write_atomic writer: gnuplot draws the
+ * cli_plot_t ARG into F. Errors: LUMP_EIO when gnuplot cannot run or
+ * draws nothing. O(rows log rows) plus gnuplot. */
+lump_error_t cli_plot_write(FILE *f, void *arg);
+
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);

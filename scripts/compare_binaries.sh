@@ -2,7 +2,8 @@
 # compare_binaries.sh -- run the same command lines with two lumpnet
 # binaries and compare everything they produce byte for byte: standard
 # output, standard error, exit code and every file written. Timing fields
-# (JSON "seconds"/"bound_seconds", the "N.NN s" of text reports, explore's
+# (JSON "seconds", "bound_seconds", "check_seconds", the "N.NN s" of text
+# reports and summaries, explore's
 # bound_seconds column) are masked first. For changes that must not change
 # behaviour, such as the module re-cut of issue 13.
 #
@@ -99,8 +100,8 @@ LINES
 # mask() FILE: the file with its timing fields replaced by T (in a CSV
 # whose header names a bound_seconds column, that column)
 mask() {
-  sed -e 's/"\(bound_\)\{0,1\}seconds": *[-0-9.eE+]*/"\1seconds": T/g' \
-      -e 's/[0-9][0-9]*\.[0-9][0-9]* s)/T s)/g' "$1" |
+  sed -e 's/"\([a-z_]*_\)\{0,1\}seconds": *[-0-9.eE+]*/"\1seconds": T/g' \
+      -e 's/[0-9][0-9]*\.[0-9][0-9]* s\([),]\)/T s\1/g' "$1" |
     awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bound_seconds") c = i }
                       c && NR > 1 && NF >= c { $c = "T" } { print }'
 }
