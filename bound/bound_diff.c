@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "bound_encode.h"
 #include "lumpnet/progress.h"
 
@@ -66,11 +65,7 @@ static void out_diff(double *lo, double *hi, const lump_net_t *F, const lump_net
 /* A uniform number in [-1, 1] from a splitmix64 state. */
 static double unit_noise(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1p-52 - 1.0;
+    return (double)(lump_i_splitmix64(state) >> 11) * 0x1p-52 - 1.0;
 }
 
 /* Solve max sum coef_k x_{col_k} with GLPK and turn its duals into the
@@ -101,13 +96,6 @@ static lump_error_t solve_one(double *u, lump_i_lp_t *lp, const lump_i_model_t *
         fprintf(stderr, "bound: GLPK objective %.17g, rigorous %.17g\n", lump_i_lp_obj(lp), *u);
 cleanup:
     return err;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* [*LO, *HI] of output J of NET (its output map applied exactly) when the
@@ -460,7 +448,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     lump_i_dbounds_t db;
     size_t nout = lump_net_n_outputs(f), *dcol = NULL;
     double *dlo = NULL, *dhi = NULL, *lambda = NULL, *up = NULL, *dn = NULL, *sens = NULL;
-    double t0 = now_seconds();
+    double t0 = lump_clock_seconds();
     size_t level = lump_progress_begin("bound", 0, 0), lp_level;
     int diff, use_lp, split;
     uint64_t rng;
@@ -544,7 +532,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     }
 cleanup:
     lump_progress_end(level);
-    r->seconds = now_seconds() - t0;
+    r->seconds = lump_clock_seconds() - t0;
     lump_i_lp_free(lp);
     lump_i_model_clear(&m);
     lump_i_pair_clear(&pair);

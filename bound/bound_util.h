@@ -4,6 +4,7 @@
 #define LUMPNET_BOUND_UTIL_H
 
 #include <math.h>
+#include <stdint.h>
 #include <gmp.h>
 #include "lumpnet/relax.h"
 
@@ -84,5 +85,16 @@ static inline double lump_i_mul_dir(double a, double b, int up)
  * On [0, inf) relu and leaky relu have slope 1 only, on (-inf, 0] alpha
  * (relu 0) only. */
 int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, double zh);
+
+/* One step of splitmix64 (Steele, Lea, Flood: Fast splittable
+ * pseudorandom number generators, OOPSLA 2014): advances *STATE and
+ * returns 64 well-mixed bits. Seeded runs repeat exactly. O(1). */
+static inline uint64_t lump_i_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 #endif
