@@ -78,15 +78,6 @@ static mpq_t *qvec(size_t n)
     return v;
 }
 
-static void qvec_free(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t k = 0; k < n; k++)
-        mpq_clear(v[k]);
-    free(v);
-}
-
 /* How a neuron's activation behaves under claimed bounds. */
 static int is_relu(const lump_act_t *a)
 {
@@ -491,19 +482,19 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
     }
 cleanup:
     lump_progress_end(lv);
-    qvec_free(b.xl, net->n_inputs);
-    qvec_free(b.xh, net->n_inputs);
-    qvec_free(b.dx, net->n_inputs);
+    lump_rat_vec_free(b.xl, net->n_inputs);
+    lump_rat_vec_free(b.xh, net->n_inputs);
+    lump_rat_vec_free(b.dx, net->n_inputs);
     for (size_t i = 0; i < k; i++) {
         size_t n = net->layers[i].size;
         if (b.yl)
-            qvec_free(b.yl[i], n);
+            lump_rat_vec_free(b.yl[i], n);
         if (b.yh)
-            qvec_free(b.yh[i], n);
+            lump_rat_vec_free(b.yh[i], n);
         if (b.dz)
-            qvec_free(b.dz[i], n);
+            lump_rat_vec_free(b.dz[i], n);
         if (b.dy)
-            qvec_free(b.dy[i], n);
+            lump_rat_vec_free(b.dy[i], n);
     }
     free(b.yl);
     free(b.yh);

@@ -26,10 +26,9 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* cli_parse_vector -- parse "x1,x2,..." into *N new rationals (*V, to free
- * with cli_free_vector). WHERE prefixes messages. O(length). */
+ * with lump_rat_vec_free). WHERE prefixes messages. O(length). */
 lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
                               const char *where) LUMP_WUR;
-void cli_free_vector(mpq_t *v, size_t n);
 
 /* cli_print_json -- print J (stolen) to standard output, with a newline. */
 int cli_print_json(json_t *j);

@@ -2,19 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/net.h"
+#include "lumpnet/rat.h"
 
 void lump_net_init(lump_net_t *net)
 {
     memset(net, 0, sizeof *net);
-}
-
-static void free_q(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
 }
 
 static void layer_clear(lump_layer_t *l)
@@ -35,12 +27,12 @@ void lump_net_clear(lump_net_t *net)
     for (size_t i = 0; i < net->n_layers; i++)
         layer_clear(&net->layers[i]);
     free(net->layers);
-    free_q(net->clip_lo, net->n_inputs);
-    free_q(net->clip_hi, net->n_inputs);
-    free_q(net->norm_mean, net->n_inputs);
-    free_q(net->norm_range, net->n_inputs);
-    free_q(net->out_scale, nout);
-    free_q(net->out_shift, nout);
+    lump_rat_vec_free(net->clip_lo, net->n_inputs);
+    lump_rat_vec_free(net->clip_hi, net->n_inputs);
+    lump_rat_vec_free(net->norm_mean, net->n_inputs);
+    lump_rat_vec_free(net->norm_range, net->n_inputs);
+    lump_rat_vec_free(net->out_scale, nout);
+    lump_rat_vec_free(net->out_shift, nout);
     lump_net_init(net);
 }
 

@@ -15,15 +15,6 @@ void lump_i_side_init(lump_i_side_t *s)
     memset(s, 0, sizeof *s);
 }
 
-void lump_i_free_q(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 void lump_i_side_clear(lump_i_side_t *s)
 {
     free(s->blk);
@@ -31,11 +22,11 @@ void lump_i_side_clear(lump_i_side_t *s)
     free(s->mem);
     free(s->cm);
     free(s->cd);
-    lump_i_free_q(s->cq, s->cq != NULL ? s->n : 0);
+    lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
     free(s->cu);
     free(s->cvok);
     free(s->cvd);
-    lump_i_free_q(s->cvq, s->nconst);
+    lump_rat_vec_free(s->cvq, s->nconst);
     lump_i_side_init(s);
 }
 
@@ -371,7 +362,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
     LUMP_CHECK(build_blocks(out, n, rep, isconst, q));
 cleanup:
     if (q != NULL)
-        lump_i_free_q(q, nq);
+        lump_rat_vec_free(q, nq);
     free(rep);
     free(isconst);
     free(hv);
