@@ -74,13 +74,6 @@ static mpq_t *qvec(size_t n)
     return v;
 }
 
-static void lump_rat_vec_free(mpq_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 /* Assert that A and B agree exactly at TRIALS random rational points. */
 static void assert_same_exact(const lump_net_t *a, const lump_net_t *b, int trials)
 {
