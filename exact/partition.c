@@ -472,14 +472,11 @@ lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net, l
     lump_i_side_init(&s);
     work_init(&w);
     LUMP_CHECK(lump_net_validate(net, "lumping"));
-    t.mode = mode;
-    t.n_inputs = net->n_inputs;
-    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
-    if (t.layers == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory");
+    err = lump_lumping_alloc(&t, mode, net->n_inputs, net->n_layers);
+    if (err != LUMP_OK) {
+        lump_error_prefix(err, "lumping");
         goto cleanup;
     }
-    t.n_layers = net->n_layers;
     lump_i_side_trivial(&s, net->n_inputs);
     for (size_t i = 0; i < net->n_layers; i++) {
         int is_output = i + 1 == net->n_layers;

@@ -567,26 +567,13 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
     lump_error_t err = LUMP_OK;
     lump_lumping_t t;
     lump_lumping_init(&t);
-    t.mode = LUMP_MODE_PROPORTIONAL;
-    t.n_inputs = net->n_inputs;
-    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
-    if (t.layers == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-        goto cleanup;
-    }
-    t.n_layers = net->n_layers;
-    for (size_t i = 0; i < net->n_layers; i++) {
+    err = lump_lumping_alloc(&t, LUMP_MODE_PROPORTIONAL, net->n_inputs, net->n_layers);
+    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++) {
         lump_layer_lumping_t *ll = &t.layers[i];
         size_t k = 0;
-        ll->size = rl[i].n;
-        ll->blocks = calloc(rl[i].nblk + 1, sizeof *ll->blocks);
-        if (ll->blocks == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-            goto cleanup;
-        }
-        for (size_t b = 0; b < rl[i].nblk; b++)
-            lump_block_init(&ll->blocks[b]);
-        ll->n_blocks = rl[i].nblk;
+        err = lump_layer_lumping_alloc(ll, rl[i].n, rl[i].nblk);
+        if (err != LUMP_OK)
+            break;
         for (size_t b = 0; b < rl[i].nblk; b++) {
             lump_block_t *B = &ll->blocks[b];
             size_t sz = rl[i].start[b + 1] - rl[i].start[b];
@@ -611,6 +598,10 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
                 k++;
             }
         }
+    }
+    if (err != LUMP_OK) { /* only the allocations of the lumping break out */
+        lump_error_prefix(err, "relax");
+        goto cleanup;
     }
     lump_lumping_clear(L);
     *L = t;
