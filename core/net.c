@@ -9,7 +9,15 @@ void lump_net_init(lump_net_t *net)
     memset(net, 0, sizeof *net);
 }
 
-static void layer_clear(lump_layer_t *l)
+void lump_layer_init(lump_layer_t *l)
+{
+    memset(l, 0, sizeof *l);
+    lump_arr_init(&l->weight);
+    lump_arr_init(&l->bias);
+    lump_act_init(&l->act);
+}
+
+void lump_layer_clear(lump_layer_t *l)
 {
     lump_arr_clear(&l->weight);
     lump_arr_clear(&l->bias);
@@ -19,13 +27,14 @@ static void layer_clear(lump_layer_t *l)
             lump_act_clear(&l->neuron_act[v]);
         free(l->neuron_act);
     }
+    memset(l, 0, sizeof *l);
 }
 
 void lump_net_clear(lump_net_t *net)
 {
     size_t nout = lump_net_n_outputs(net);
     for (size_t i = 0; i < net->n_layers; i++)
-        layer_clear(&net->layers[i]);
+        lump_layer_clear(&net->layers[i]);
     free(net->layers);
     lump_rat_vec_free(net->clip_lo, net->n_inputs);
     lump_rat_vec_free(net->clip_hi, net->n_inputs);
@@ -75,11 +84,9 @@ lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, c
     prev = n_inputs;
     for (size_t i = 0; i < n_layers; i++) {
         lump_layer_t *l = &net->layers[i];
+        lump_layer_init(l);
         l->size = sizes[i];
         l->in_size = prev;
-        lump_arr_init(&l->weight);
-        lump_arr_init(&l->bias);
-        lump_act_init(&l->act);
         prev = sizes[i];
     }
     for (size_t i = 0; i < n_layers; i++) {
