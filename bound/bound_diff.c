@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bound_encode.h"
+#include "bound_test_i.h"
 #include "lumpnet/progress.h"
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
@@ -62,6 +63,15 @@ static void out_diff(double *lo, double *hi, const lump_net_t *F, const lump_net
     mpq_clears(a, b, NULL);
 }
 
+/* The test hook of bound_test_i.h: 0 outside tests. */
+static double test_perturb;
+
+/* lump_i_bound_test_perturb -- see bound_test_i.h. */
+void lump_i_bound_test_perturb(double amount)
+{
+    test_perturb = amount;
+}
+
 /* A uniform number in [-1, 1] from a splitmix64 state. */
 static double unit_noise(uint64_t *state)
 {
@@ -88,8 +98,8 @@ static lump_error_t solve_one(double *u, lump_i_lp_t *lp, const lump_i_model_t *
     }
     for (size_t i = 0; i < m->nrows; i++) {
         lambda[i] = lump_i_lp_row_dual(lp, i);
-        if (o->perturb > 0)
-            lambda[i] *= 1.0 + o->perturb * unit_noise(rng);
+        if (test_perturb > 0)
+            lambda[i] *= 1.0 + test_perturb * unit_noise(rng);
     }
     LUMP_CHECK(lump_i_model_dual_bound(u, m, lambda, nobj, col, coef));
     if (o->verbose)

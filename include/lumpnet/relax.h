@@ -45,10 +45,7 @@ typedef enum {
 
 typedef struct {
     lump_encoding_t encoding;
-    /* testing only: perturb every dual value GLPK returns by a relative
-     * amount up to PERTURB (seeded by SEED) before the rigorous step */
-    double perturb;
-    unsigned long seed;
+    unsigned long seed; /* seeds the randomised steps (default 1) */
     int verbose;
     /* 1 (default): tighten every neuron bound and difference bound by
      * sound back-substitution before the LP; 0: interval bounds only */
