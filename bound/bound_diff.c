@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "bound_encode.h"
+#include "bound_test_i.h"
 #include "lumpnet/progress.h"
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
@@ -63,14 +63,19 @@ static void out_diff(double *lo, double *hi, const lump_net_t *F, const lump_net
     mpq_clears(a, b, NULL);
 }
 
+/* The test hook of bound_test_i.h: 0 outside tests. */
+static double test_perturb;
+
+/* lump_i_bound_test_perturb -- see bound_test_i.h. */
+void lump_i_bound_test_perturb(double amount)
+{
+    test_perturb = amount;
+}
+
 /* A uniform number in [-1, 1] from a splitmix64 state. */
 static double unit_noise(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1p-52 - 1.0;
+    return (double)(lump_i_splitmix64(state) >> 11) * 0x1p-52 - 1.0;
 }
 
 /* Solve max sum coef_k x_{col_k} with GLPK and turn its duals into the
@@ -93,21 +98,14 @@ static lump_error_t solve_one(double *u, lump_i_lp_t *lp, const lump_i_model_t *
     }
     for (size_t i = 0; i < m->nrows; i++) {
         lambda[i] = lump_i_lp_row_dual(lp, i);
-        if (o->perturb > 0)
-            lambda[i] *= 1.0 + o->perturb * unit_noise(rng);
+        if (test_perturb > 0)
+            lambda[i] *= 1.0 + test_perturb * unit_noise(rng);
     }
     LUMP_CHECK(lump_i_model_dual_bound(u, m, lambda, nobj, col, coef));
     if (o->verbose)
         fprintf(stderr, "bound: GLPK objective %.17g, rigorous %.17g\n", lump_i_lp_obj(lp), *u);
 cleanup:
     return err;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* [*LO, *HI] of output J of NET (its output map applied exactly) when the
@@ -332,6 +330,98 @@ cleanup:
     return err;
 }
 
+/* Refuse networks F and G that cannot be compared: different numbers of
+ * inputs or outputs, or no outputs. */
+static lump_error_t check_shapes(const lump_net_t *f, const lump_net_t *g, size_t nout)
+{
+    if (f->n_inputs != g->n_inputs)
+        return lump_error_set(LUMP_EINPUT, "bound: the networks have %zu and %zu inputs",
+                              f->n_inputs, g->n_inputs);
+    if (nout != lump_net_n_outputs(g))
+        return lump_error_set(LUMP_EINPUT, "bound: the networks have %zu and %zu outputs", nout,
+                              lump_net_n_outputs(g));
+    if (nout == 0)
+        return lump_error_set(LUMP_EINPUT, "bound: the networks have no outputs");
+    return LUMP_OK;
+}
+
+/* The naive bound from the interval bounds of both outputs: R->naive, and
+ * DLO, DHI, the interval of each difference f_j - g_j; the symbolic and
+ * LP bounds start at infinity. */
+static void naive_bounds(lump_bound_result_t *r, double *dlo, double *dhi, const lump_net_t *f,
+                         const lump_net_t *g, const lump_i_lpside_t *sf,
+                         const lump_i_lpside_t *sg)
+{
+    for (size_t j = 0; j < r->n_outputs; j++) {
+        double a, b, fl, fh, gl, gh;
+        out_range(&fl, &fh, f, j, sf->b.ylo[f->n_layers - 1][j], sf->b.yhi[f->n_layers - 1][j]);
+        out_range(&gl, &gh, g, j, sg->b.ylo[g->n_layers - 1][j], sg->b.yhi[g->n_layers - 1][j]);
+        lump_i_diff_ival(&a, &b, fl, fh, gl, gh);
+        r->naive[j] = fmax(b, -a);
+        dlo[j] = a;
+        dhi[j] = b;
+        r->bound_sym[j] = r->bound_lp[j] = HUGE_VAL;
+    }
+}
+
+/* Encode the LP of both sides over BOX (with the difference rows when
+ * DIFF, which write back the difference columns DCOL and may tighten
+ * DLO, DHI) into M, allocate the duals *LAMBDA and load M into a new *LP. */
+static lump_error_t lp_build(lump_i_lp_t **lp, double **lambda, lump_i_model_t *m,
+                             lump_i_lpside_t *sf, lump_i_lpside_t *sg, const lump_box_t *box,
+                             int diff, const lump_i_pair_t *pair, const lump_i_dbounds_t *db,
+                             size_t *dcol, double *dlo, double *dhi,
+                             const lump_bound_opts_t *opts)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(lump_i_encode_inputs(m, sf, sg, box));
+    LUMP_CHECK(lump_i_encode_side(m, sf));
+    LUMP_CHECK(lump_i_encode_side(m, sg));
+    if (diff)
+        LUMP_CHECK(lump_i_encode_diff(m, sf, sg, pair, db, dcol, dlo, dhi));
+    if (opts->verbose)
+        fprintf(stderr, "bound: %s encoding, LP of %zu rows, %zu columns, %zu entries\n",
+                diff ? "differential" : "separate", m->nrows, m->ncols, m->ne);
+    *lambda = malloc((m->nrows + 1) * sizeof(double));
+    if (*lambda == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu duals", m->nrows);
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_i_lp_new(lp, 1));
+    LUMP_CHECK(lump_i_model_load(*lp, m));
+cleanup:
+    return err;
+}
+
+/* The LP bounds of output J: *U bounds sup f_j - g_j, *W sup g_j - f_j,
+ * on the difference column DCOL[J] (DIFF) or on both output columns. */
+static lump_error_t lp_output(double *u, double *w, lump_i_lp_t *lp, const lump_i_model_t *m,
+                              int diff, const size_t *dcol, const lump_i_lpside_t *sf,
+                              const lump_i_lpside_t *sg, size_t j, double *lambda,
+                              const lump_bound_opts_t *opts, uint64_t *rng)
+{
+    lump_error_t err = LUMP_OK;
+    size_t col[2];
+    double cp[2], cn[2];
+    size_t nobj = diff ? 1 : 2;
+    if (diff) {
+        col[0] = dcol[j];
+        cp[0] = 1.0;
+        cn[0] = -1.0;
+    } else {
+        col[0] = sf->ocol[j];
+        col[1] = sg->ocol[j];
+        cp[0] = 1.0;
+        cp[1] = -1.0;
+        cn[0] = -1.0;
+        cn[1] = 1.0;
+    }
+    LUMP_CHECK(solve_one(u, lp, m, nobj, col, cp, lambda, opts, rng));
+    LUMP_CHECK(solve_one(w, lp, m, nobj, col, cn, lambda, opts, rng));
+cleanup:
+    return err;
+}
+
 /* lump_bound_diff_lumped -- see relax.h. Why the result is sound: the
  * symbolic bounds are weak-duality bounds of the layered relaxation whose
  * rounding errors are bounded and added (bound_sym.c), so every neuron
@@ -368,7 +458,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     lump_i_dbounds_t db;
     size_t nout = lump_net_n_outputs(f), *dcol = NULL;
     double *dlo = NULL, *dhi = NULL, *lambda = NULL, *up = NULL, *dn = NULL, *sens = NULL;
-    double t0 = now_seconds();
+    double t0 = lump_clock_seconds();
     size_t level = lump_progress_begin("bound", 0, 0), lp_level;
     int diff, use_lp, split;
     uint64_t rng;
@@ -385,14 +475,9 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     lump_i_pair_init(&pair);
     lump_i_dbounds_init(&db);
     lump_bound_result_clear(r);
-    if (f->n_inputs != g->n_inputs)
-        return lump_error_set(LUMP_EINPUT, "bound: the networks have %zu and %zu inputs",
-                              f->n_inputs, g->n_inputs);
-    if (nout != lump_net_n_outputs(g))
-        return lump_error_set(LUMP_EINPUT, "bound: the networks have %zu and %zu outputs", nout,
-                              lump_net_n_outputs(g));
-    if (nout == 0)
-        return lump_error_set(LUMP_EINPUT, "bound: the networks have no outputs");
+    err = check_shapes(f, g, nout);
+    if (err != LUMP_OK)
+        return err;
     LUMP_CHECK(lump_i_check_box(f, box, "bound"));
     LUMP_CHECK(lump_bounds_interval(&sf.b, f, box));
     LUMP_CHECK(lump_bounds_interval(&sg.b, g, box));
@@ -414,17 +499,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
         goto cleanup;
     }
     r->n_outputs = nout;
-    /* the naive bound: the interval bounds of both outputs */
-    for (size_t j = 0; j < nout; j++) {
-        double a, b, fl, fh, gl, gh;
-        out_range(&fl, &fh, f, j, sf.b.ylo[f->n_layers - 1][j], sf.b.yhi[f->n_layers - 1][j]);
-        out_range(&gl, &gh, g, j, sg.b.ylo[g->n_layers - 1][j], sg.b.yhi[g->n_layers - 1][j]);
-        lump_i_diff_ival(&a, &b, fl, fh, gl, gh);
-        r->naive[j] = fmax(b, -a);
-        dlo[j] = a;
-        dhi[j] = b;
-        r->bound_sym[j] = r->bound_lp[j] = HUGE_VAL;
-    }
+    naive_bounds(r, dlo, dhi, f, g, &sf, &sg);
     diff = opts->encoding == LUMP_ENC_DIFFERENTIAL && f->n_layers == g->n_layers;
     if (L != NULL && !diff) {
         err = lump_error_set(LUMP_EINPUT, "bound: pairing through a lumping needs the "
@@ -446,45 +521,15 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     }
     r->certified = 1;
     use_lp = !diff || (opts->lp && !split);
-    if (use_lp) {
-        LUMP_CHECK(lump_i_encode_inputs(&m, &sf, &sg, box));
-        LUMP_CHECK(lump_i_encode_side(&m, &sf));
-        LUMP_CHECK(lump_i_encode_side(&m, &sg));
-        if (diff)
-            LUMP_CHECK(lump_i_encode_diff(&m, &sf, &sg, &pair, &db, dcol, dlo, dhi));
-        if (opts->verbose)
-            fprintf(stderr, "bound: %s encoding, LP of %zu rows, %zu columns, %zu entries\n",
-                    diff ? "differential" : "separate", m.nrows, m.ncols, m.ne);
-        lambda = malloc((m.nrows + 1) * sizeof(double));
-        if (lambda == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu duals", m.nrows);
-            goto cleanup;
-        }
-        LUMP_CHECK(lump_i_lp_new(&lp, 1));
-        LUMP_CHECK(lump_i_model_load(lp, &m));
-    }
+    if (use_lp)
+        LUMP_CHECK(lp_build(&lp, &lambda, &m, &sf, &sg, box, diff, &pair, &db, dcol, dlo, dhi,
+                            opts));
     lp_level = lump_progress_begin("LP output", nout, LUMP_PROGRESS_EVEN);
     for (size_t j = 0; j < nout; j++) {
         double u = HUGE_VAL, w = HUGE_VAL;
         LUMP_CHECK(lump_progress_step(lp_level, j));
         if (use_lp) {
-            size_t col[2];
-            double cp[2], cn[2];
-            size_t nobj = diff ? 1 : 2;
-            if (diff) {
-                col[0] = dcol[j];
-                cp[0] = 1.0;
-                cn[0] = -1.0;
-            } else {
-                col[0] = sf.ocol[j];
-                col[1] = sg.ocol[j];
-                cp[0] = 1.0;
-                cp[1] = -1.0;
-                cn[0] = -1.0;
-                cn[1] = 1.0;
-            }
-            LUMP_CHECK(solve_one(&u, lp, &m, nobj, col, cp, lambda, opts, &rng));
-            LUMP_CHECK(solve_one(&w, lp, &m, nobj, col, cn, lambda, opts, &rng));
+            LUMP_CHECK(lp_output(&u, &w, lp, &m, diff, dcol, &sf, &sg, j, lambda, opts, &rng));
             r->bound_lp[j] = fmax(fmax(u, w), 0.0);
         }
         /* U+ bounds sup f - g, U- bounds sup g - f; the symbolic and
@@ -497,7 +542,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     }
 cleanup:
     lump_progress_end(level);
-    r->seconds = now_seconds() - t0;
+    r->seconds = lump_clock_seconds() - t0;
     lump_i_lp_free(lp);
     lump_i_model_clear(&m);
     lump_i_pair_clear(&pair);

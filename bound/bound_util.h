@@ -4,6 +4,7 @@
 #define LUMPNET_BOUND_UTIL_H
 
 #include <math.h>
+#include <stdint.h>
 #include <gmp.h>
 #include "lumpnet/relax.h"
 #include "act_i.h" /* lump_i_up, _down, _q_down, _q_up, the activation descriptor */
@@ -31,5 +32,16 @@ void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box
  * underflow. WL may equal WH (point weights). O(n). */
 void lump_i_dot_ival(double *lo, double *hi, size_t n, const double *wl, const double *wh,
                      const double *yl, const double *yh, double bl, double bh);
+
+/* One step of splitmix64 (Steele, Lea, Flood: Fast splittable
+ * pseudorandom number generators, OOPSLA 2014): advances *STATE and
+ * returns 64 well-mixed bits. Seeded runs repeat exactly. O(1). */
+static inline uint64_t lump_i_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
 
 #endif

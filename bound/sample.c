@@ -156,13 +156,10 @@ static void fnet_grad(fnet_t *p, double *grad, const double *in, size_t j, doubl
     }
 }
 
+/* A uniform number in [0, 1) from a splitmix64 state. */
 static double rnd01(uint64_t *s)
 {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1p-53;
+    return (double)(lump_i_splitmix64(s) >> 11) * 0x1p-53;
 }
 
 /* A rigorous lower bound of |f_j(x) - g_j(x)| at the double point X:

@@ -69,6 +69,152 @@ static lump_error_t pick_basis(unsigned char *isb, size_t *nb, const double *W, 
     return LUMP_OK;
 }
 
+/* Fill the integer system M (N rows, NCOL columns): row u is the
+ * equation of input u, columns 0..NB-1 the basis rows BIDX, then the
+ * candidates CIDX, each equation scaled by the lcm of its denominators. */
+static void fill_system(mpz_t *M, const lump_layer_t *layer, const size_t *bidx, size_t nb,
+                        const size_t *cidx, size_t ncol)
+{
+    const size_t n = layer->in_size;
+    mpz_t tz, l;
+    mpq_t w;
+    mpz_inits(tz, l, NULL);
+    mpq_init(w);
+    for (size_t u = 0; u < n; u++) {
+        mpz_set_ui(l, 1);
+        for (size_t j = 0; j < ncol; j++) {
+            size_t v = j < nb ? bidx[j] : cidx[j - nb];
+            lump_arr_get(w, &layer->weight, v * n + u);
+            mpz_lcm(l, l, mpq_denref(w));
+        }
+        for (size_t j = 0; j < ncol; j++) {
+            size_t v = j < nb ? bidx[j] : cidx[j - nb];
+            lump_arr_get(w, &layer->weight, v * n + u);
+            mpz_divexact(tz, l, mpq_denref(w));
+            mpz_mul(M[u * ncol + j], tz, mpq_numref(w));
+        }
+    }
+    mpz_clears(tz, l, NULL);
+    mpq_clear(w);
+}
+
+/* Bareiss elimination of M (N rows, NCOL columns) on its first NB
+ * columns, with exact divisions by the previous pivot. Stores the pivot
+ * column of each echelon row in PC and returns the rank.
+ * Time: O(N^2 NCOL) products of growing integers. */
+static size_t bareiss(mpz_t *M, size_t n, size_t ncol, size_t nb, size_t *pc)
+{
+    size_t rank = 0;
+    mpz_t prev, tz;
+    mpz_inits(prev, tz, NULL);
+    mpz_set_ui(prev, 1);
+    for (size_t k = 0; k < nb && rank < n; k++) {
+        size_t p = NONE;
+        for (size_t i = rank; i < n; i++)
+            if (mpz_sgn(M[i * ncol + k]) != 0) {
+                p = i;
+                break;
+            }
+        if (p == NONE)
+            continue;
+        if (p != rank)
+            for (size_t j = 0; j < ncol; j++)
+                mpz_swap(M[p * ncol + j], M[rank * ncol + j]);
+        for (size_t i = rank + 1; i < n; i++) {
+            for (size_t j = k + 1; j < ncol; j++) {
+                mpz_mul(tz, M[rank * ncol + k], M[i * ncol + j]);
+                mpz_submul(tz, M[i * ncol + k], M[rank * ncol + j]);
+                mpz_divexact(M[i * ncol + j], tz, prev);
+            }
+            mpz_set_ui(M[i * ncol + k], 0);
+        }
+        mpz_set(prev, M[rank * ncol + k]);
+        pc[rank++] = k;
+    }
+    mpz_clears(prev, tz, NULL);
+    return rank;
+}
+
+/* Solve the echelon system for column COL (the row V of LAYER): LAM[0..NB-1]
+ * gets the lambdas, free ones 0. Returns 1 when V is in the span and the
+ * identity holds in rationals (a slip only loses a fold), else 0. */
+static int solve_candidate(mpq_t *lam, const mpz_t *M, size_t ncol, size_t rank,
+                           const size_t *pc, size_t col, const lump_layer_t *layer,
+                           const size_t *bidx, size_t nb, size_t v)
+{
+    const size_t n = layer->in_size;
+    int ok = 1;
+    mpq_t t, s, w;
+    for (size_t i = rank; i < n && ok; i++)
+        if (mpz_sgn(M[i * ncol + col]) != 0)
+            ok = 0;
+    if (!ok)
+        return 0;
+    mpq_inits(t, s, w, NULL);
+    for (size_t k = 0; k < nb; k++)
+        mpq_set_ui(lam[k], 0, 1);
+    for (size_t i = rank; i-- > 0;) {
+        mpq_set_z(t, M[i * ncol + col]);
+        for (size_t j = i + 1; j < rank; j++) {
+            mpq_set_z(s, M[i * ncol + pc[j]]);
+            mpq_mul(s, s, lam[pc[j]]);
+            mpq_sub(t, t, s);
+        }
+        mpq_set_z(s, M[i * ncol + pc[i]]);
+        mpq_div(lam[pc[i]], t, s);
+    }
+    for (size_t u = 0; u < n && ok; u++) {
+        mpq_set_ui(t, 0, 1);
+        for (size_t k = 0; k < nb; k++) {
+            if (mpq_sgn(lam[k]) == 0)
+                continue;
+            lump_arr_get(w, &layer->weight, bidx[k] * n + u);
+            mpq_mul(s, w, lam[k]);
+            mpq_add(t, t, s);
+        }
+        lump_arr_get(w, &layer->weight, v * n + u);
+        ok = mpq_equal(t, w);
+    }
+    mpq_clears(t, s, w, NULL);
+    return ok;
+}
+
+/* Record in F the fold of row V on the basis rows BIDX with the nonzero
+ * lambdas of LAM, and mu = b_v - sum lambda_k b_k. *NOUT counts F even
+ * when an allocation fails, so that the caller's cleanup frees it. */
+static lump_error_t fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t *layer,
+                                const mpq_t *lam, const size_t *bidx, size_t nb, size_t v)
+{
+    size_t nz = 0;
+    mpq_t s, w;
+    for (size_t k = 0; k < nb; k++)
+        nz += mpq_sgn(lam[k]) != 0;
+    f->basis = malloc((nz > 0 ? nz : 1) * sizeof *f->basis);
+    f->lambda = malloc((nz > 0 ? nz : 1) * sizeof *f->lambda);
+    mpq_init(f->mu);
+    (*nout)++;
+    if (f->basis == NULL || f->lambda == NULL) {
+        free(f->lambda);
+        f->lambda = NULL;
+        return lump_error_set(LUMP_ENOMEM, "folding: out of memory");
+    }
+    mpq_inits(s, w, NULL);
+    f->neuron = v;
+    lump_arr_get(f->mu, &layer->bias, v);
+    for (size_t k = 0; k < nb; k++) {
+        if (mpq_sgn(lam[k]) == 0)
+            continue;
+        mpq_init(f->lambda[f->n_basis]);
+        mpq_set(f->lambda[f->n_basis], lam[k]);
+        f->basis[f->n_basis++] = bidx[k];
+        lump_arr_get(w, &layer->bias, bidx[k]);
+        mpq_mul(s, w, lam[k]);
+        mpq_sub(f->mu, f->mu, s);
+    }
+    mpq_clears(s, w, NULL);
+    return LUMP_OK;
+}
+
 /* lump_i_fold_find -- see stable_i.h. The system for the lambdas of every
  * candidate t is sum_k lambda_k w(u, b_k) = w(u, t), one equation per
  * input u; each equation is scaled to integers by the lcm of its
@@ -83,14 +229,12 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
     double *W = NULL;
     unsigned char *isb = NULL;
     size_t nb = 0, nc = 0, *bidx = NULL, *cidx = NULL, *pc = NULL, rank = 0, ncol = 0;
-    mpz_t *M = NULL, prev, tz, l;
-    mpq_t *lam = NULL, t, s, w;
+    mpz_t *M = NULL;
+    mpq_t *lam = NULL;
     lump_fold_t *out = NULL;
     size_t nout = 0;
     *folds = NULL;
     *nfold = 0;
-    mpz_inits(prev, tz, l, NULL);
-    mpq_inits(t, s, w, NULL);
     W = malloc((nlin > 0 ? nlin : 1) * (n > 0 ? n : 1) * sizeof *W);
     isb = malloc(nlin + 1);
     bidx = malloc((nlin + 1) * sizeof *bidx);
@@ -129,108 +273,11 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
         mpz_init(M[k]);
     for (size_t k = 0; k <= nb; k++)
         mpq_init(lam[k]);
-    /* equation u: columns 0..nb-1 the basis, then the candidates */
-    for (size_t u = 0; u < n; u++) {
-        mpz_set_ui(l, 1);
-        for (size_t j = 0; j < ncol; j++) {
-            size_t v = j < nb ? bidx[j] : cidx[j - nb];
-            lump_arr_get(w, &layer->weight, v * n + u);
-            mpz_lcm(l, l, mpq_denref(w));
-        }
-        for (size_t j = 0; j < ncol; j++) {
-            size_t v = j < nb ? bidx[j] : cidx[j - nb];
-            lump_arr_get(w, &layer->weight, v * n + u);
-            mpz_divexact(tz, l, mpq_denref(w));
-            mpz_mul(M[u * ncol + j], tz, mpq_numref(w));
-        }
-    }
-    mpz_set_ui(prev, 1);
-    for (size_t k = 0; k < nb && rank < n; k++) {
-        size_t p = NONE;
-        for (size_t i = rank; i < n; i++)
-            if (mpz_sgn(M[i * ncol + k]) != 0) {
-                p = i;
-                break;
-            }
-        if (p == NONE)
-            continue;
-        if (p != rank)
-            for (size_t j = 0; j < ncol; j++)
-                mpz_swap(M[p * ncol + j], M[rank * ncol + j]);
-        for (size_t i = rank + 1; i < n; i++) {
-            for (size_t j = k + 1; j < ncol; j++) {
-                mpz_mul(tz, M[rank * ncol + k], M[i * ncol + j]);
-                mpz_submul(tz, M[i * ncol + k], M[rank * ncol + j]);
-                mpz_divexact(M[i * ncol + j], tz, prev);
-            }
-            mpz_set_ui(M[i * ncol + k], 0);
-        }
-        mpz_set(prev, M[rank * ncol + k]);
-        pc[rank++] = k;
-    }
-    for (size_t c = 0; c < nc; c++) {
-        const size_t col = nb + c, v = cidx[c];
-        int ok = 1;
-        lump_fold_t *f;
-        size_t nz = 0;
-        for (size_t i = rank; i < n && ok; i++)
-            if (mpz_sgn(M[i * ncol + col]) != 0)
-                ok = 0;
-        if (!ok)
-            continue;
-        for (size_t k = 0; k < nb; k++)
-            mpq_set_ui(lam[k], 0, 1);
-        for (size_t i = rank; i-- > 0;) {
-            mpq_set_z(t, M[i * ncol + col]);
-            for (size_t j = i + 1; j < rank; j++) {
-                mpq_set_z(s, M[i * ncol + pc[j]]);
-                mpq_mul(s, s, lam[pc[j]]);
-                mpq_sub(t, t, s);
-            }
-            mpq_set_z(s, M[i * ncol + pc[i]]);
-            mpq_div(lam[pc[i]], t, s);
-        }
-        /* verify the identity in rationals: a slip above only loses a fold */
-        for (size_t u = 0; u < n && ok; u++) {
-            mpq_set_ui(t, 0, 1);
-            for (size_t k = 0; k < nb; k++) {
-                if (mpq_sgn(lam[k]) == 0)
-                    continue;
-                lump_arr_get(w, &layer->weight, bidx[k] * n + u);
-                mpq_mul(s, w, lam[k]);
-                mpq_add(t, t, s);
-            }
-            lump_arr_get(w, &layer->weight, v * n + u);
-            ok = mpq_equal(t, w);
-        }
-        if (!ok)
-            continue;
-        f = &out[nout];
-        for (size_t k = 0; k < nb; k++)
-            nz += mpq_sgn(lam[k]) != 0;
-        f->basis = malloc((nz > 0 ? nz : 1) * sizeof *f->basis);
-        f->lambda = malloc((nz > 0 ? nz : 1) * sizeof *f->lambda);
-        mpq_init(f->mu);
-        nout++;
-        if (f->basis == NULL || f->lambda == NULL) {
-            free(f->lambda);
-            f->lambda = NULL;
-            err = lump_error_set(LUMP_ENOMEM, "folding: out of memory");
-            goto cleanup;
-        }
-        f->neuron = v;
-        lump_arr_get(f->mu, &layer->bias, v);
-        for (size_t k = 0; k < nb; k++) {
-            if (mpq_sgn(lam[k]) == 0)
-                continue;
-            mpq_init(f->lambda[f->n_basis]);
-            mpq_set(f->lambda[f->n_basis], lam[k]);
-            f->basis[f->n_basis++] = bidx[k];
-            lump_arr_get(w, &layer->bias, bidx[k]);
-            mpq_mul(s, w, lam[k]);
-            mpq_sub(f->mu, f->mu, s);
-        }
-    }
+    fill_system(M, layer, bidx, nb, cidx, ncol);
+    rank = bareiss(M, n, ncol, nb, pc);
+    for (size_t c = 0; c < nc; c++)
+        if (solve_candidate(lam, M, ncol, rank, pc, nb + c, layer, bidx, nb, cidx[c]))
+            LUMP_CHECK(fold_record(&out[nout], &nout, layer, lam, bidx, nb, cidx[c]));
 cleanup:
     if (err != LUMP_OK) {
         lump_i_folds_free(out, nout);
@@ -256,7 +303,5 @@ cleanup:
     free(isb);
     free(bidx);
     free(cidx);
-    mpz_clears(prev, tz, l, NULL);
-    mpq_clears(t, s, w, NULL);
     return err;
 }

@@ -78,15 +78,6 @@ static mpq_t *qvec(size_t n)
     return v;
 }
 
-static void qvec_free(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t k = 0; k < n; k++)
-        mpq_clear(v[k]);
-    free(v);
-}
-
 /* The activations here are the checker's own minimal copy, on purpose:
  * the checker is the trusted base and must not share code with what it
  * checks, so it does not ask the activation descriptor (core/act_i.h)
@@ -167,15 +158,14 @@ typedef struct {
     mpq_t t, u, acc;
 } bstate_t;
 
-/* Verify one LP bound of neuron T of layer LI: E's multipliers give, by
- * weak duality over the exact relaxation of layers < LI, a bound that is
- * at least as strong as the claim. */
-static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_evidence_t *e)
+/* Start the LP check of neuron T of layer LI with sign S: every neuron
+ * before LI must be relu or identity, and the reduced costs start at
+ * S w_t (the objective S (w_t . y + b_t)). */
+static int evidence_start(ctx_t *x, bstate_t *b, size_t li, size_t t, int s)
 {
     const lump_net_t *net = b->net;
     const lump_layer_t *T = &net->layers[li];
-    const size_t t = e->neuron, n0 = net->n_inputs;
-    const int s = e->upper ? 1 : -1;
+    const size_t n0 = net->n_inputs;
     for (size_t j = 0; j < li; j++)
         for (size_t v = 0; v < net->layers[j].size; v++) {
             lump_act_kind_t k = lump_layer_act(&net->layers[j], v)->kind;
@@ -203,89 +193,105 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
     }
     if (s < 0)
         mpq_neg(b->acc, b->acc);
-    for (size_t k = 0; k < e->n; k++) {
-        const size_t j = e->layer[k], v = e->row_neuron[k];
-        const lump_stable_layer_t *c;
-        mpq_srcptr lam = e->value[k];
-        int relu, stable_on, stable_off;
-        if (j >= li || v >= net->layers[j].size)
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu names layer %zu neuron "
-                        "%zu, which is not a neuron before layer %zu",
-                        b->step + 1, li + 1, t, k, j + 1, v, li + 1);
-        if (mpq_sgn(lam) == 0)
-            continue;
-        c = &b->st->layers[j];
-        relu = is_relu(lump_layer_act(&net->layers[j], v));
-        stable_off = relu && mpq_sgn(c->hi[v]) <= 0;
-        stable_on = !relu || mpq_sgn(c->lo[v]) >= 0;
-        switch ((lump_row_kind_t)e->kind[k]) {
-        case LUMP_ROW_DEF: {
-            const lump_layer_t *L = &net->layers[j];
-            lump_arr_get(b->t, &L->bias, v);
+    return 0;
+}
+
+/* Add multiplier K of E (for neuron T of layer LI) to the reduced costs
+ * and to the constant: its row must exist before LI and fit the neuron's
+ * claimed stability, and its sign must fit the row's direction. */
+static int evidence_add_row(ctx_t *x, bstate_t *b, size_t li, size_t t,
+                            const lump_lp_evidence_t *e, size_t k)
+{
+    const lump_net_t *net = b->net;
+    const size_t j = e->layer[k], v = e->row_neuron[k];
+    const lump_stable_layer_t *c;
+    mpq_srcptr lam = e->value[k];
+    int relu, stable_on, stable_off;
+    if (j >= li || v >= net->layers[j].size)
+        return fail(x,
+                    "step %zu, layer %zu, neuron %zu: multiplier %zu names layer %zu neuron "
+                    "%zu, which is not a neuron before layer %zu",
+                    b->step + 1, li + 1, t, k, j + 1, v, li + 1);
+    if (mpq_sgn(lam) == 0)
+        return 0;
+    c = &b->st->layers[j];
+    relu = is_relu(lump_layer_act(&net->layers[j], v));
+    stable_off = relu && mpq_sgn(c->hi[v]) <= 0;
+    stable_on = !relu || mpq_sgn(c->lo[v]) >= 0;
+    switch ((lump_row_kind_t)e->kind[k]) {
+    case LUMP_ROW_DEF: {
+        const lump_layer_t *L = &net->layers[j];
+        lump_arr_get(b->t, &L->bias, v);
+        mpq_mul(b->t, b->t, lam);
+        mpq_add(b->acc, b->acc, b->t);
+        mpq_sub(b->dz[j][v], b->dz[j][v], lam);
+        for (size_t u = 0; u < L->in_size; u++) {
+            mpq_ptr d = j == 0 ? b->dx[u] : b->dy[j - 1][u];
+            if (lump_arr_sgn(&L->weight, v * L->in_size + u) == 0)
+                continue;
+            lump_arr_get(b->t, &L->weight, v * L->in_size + u);
             mpq_mul(b->t, b->t, lam);
-            mpq_add(b->acc, b->acc, b->t);
-            mpq_sub(b->dz[j][v], b->dz[j][v], lam);
-            for (size_t u = 0; u < L->in_size; u++) {
-                mpq_ptr d = j == 0 ? b->dx[u] : b->dy[j - 1][u];
-                if (lump_arr_sgn(&L->weight, v * L->in_size + u) == 0)
-                    continue;
-                lump_arr_get(b->t, &L->weight, v * L->in_size + u);
-                mpq_mul(b->t, b->t, lam);
-                mpq_add(d, d, b->t);
-            }
-            break;
+            mpq_add(d, d, b->t);
         }
-        case LUMP_ROW_ACT:
-            if (stable_off || !stable_on)
+        break;
+    }
+    case LUMP_ROW_ACT:
+        if (stable_off || !stable_on)
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
+                        "of layer %zu neuron %zu, which is not linear by its claimed bounds",
+                        b->step + 1, li + 1, t, k, j + 1, v);
+        mpq_sub(b->dy[j][v], b->dy[j][v], lam);
+        mpq_add(b->dz[j][v], b->dz[j][v], lam);
+        break;
+    case LUMP_ROW_GE:
+    case LUMP_ROW_TRI:
+        if (!relu || stable_off || stable_on)
+            return fail(x,
+                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
+                        "of layer %zu neuron %zu, which is not an unstable relu by its claimed "
+                        "bounds",
+                        b->step + 1, li + 1, t, k, j + 1, v);
+        if (e->kind[k] == LUMP_ROW_GE) { /* y - z >= 0 */
+            if (mpq_sgn(lam) > 0)
                 return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
-                            "of layer %zu neuron %zu, which is not linear by its claimed bounds",
+                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
+                            "y >= z of layer %zu neuron %zu is positive (it must be <= 0)",
                             b->step + 1, li + 1, t, k, j + 1, v);
             mpq_sub(b->dy[j][v], b->dy[j][v], lam);
             mpq_add(b->dz[j][v], b->dz[j][v], lam);
-            break;
-        case LUMP_ROW_GE:
-        case LUMP_ROW_TRI:
-            if (!relu || stable_off || stable_on)
+        } else { /* (hi - lo) y - hi z <= -hi lo */
+            if (mpq_sgn(lam) < 0)
                 return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
-                            "of layer %zu neuron %zu, which is not an unstable relu by its claimed "
-                            "bounds",
+                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
+                            "triangle row of layer %zu neuron %zu is negative (it must be "
+                            ">= 0)",
                             b->step + 1, li + 1, t, k, j + 1, v);
-            if (e->kind[k] == LUMP_ROW_GE) { /* y - z >= 0 */
-                if (mpq_sgn(lam) > 0)
-                    return fail(x,
-                                "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
-                                "y >= z of layer %zu neuron %zu is positive (it must be <= 0)",
-                                b->step + 1, li + 1, t, k, j + 1, v);
-                mpq_sub(b->dy[j][v], b->dy[j][v], lam);
-                mpq_add(b->dz[j][v], b->dz[j][v], lam);
-            } else { /* (hi - lo) y - hi z <= -hi lo */
-                if (mpq_sgn(lam) < 0)
-                    return fail(x,
-                                "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
-                                "triangle row of layer %zu neuron %zu is negative (it must be "
-                                ">= 0)",
-                                b->step + 1, li + 1, t, k, j + 1, v);
-                mpq_mul(b->t, c->hi[v], c->lo[v]);
-                mpq_mul(b->t, b->t, lam);
-                mpq_sub(b->acc, b->acc, b->t);
-                mpq_sub(b->t, c->hi[v], c->lo[v]);
-                mpq_mul(b->t, b->t, lam);
-                mpq_sub(b->dy[j][v], b->dy[j][v], b->t);
-                mpq_mul(b->t, c->hi[v], lam);
-                mpq_add(b->dz[j][v], b->dz[j][v], b->t);
-            }
-            break;
-        default:
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu has an unknown row "
-                        "kind",
-                        b->step + 1, li + 1, t, k);
+            mpq_mul(b->t, c->hi[v], c->lo[v]);
+            mpq_mul(b->t, b->t, lam);
+            mpq_sub(b->acc, b->acc, b->t);
+            mpq_sub(b->t, c->hi[v], c->lo[v]);
+            mpq_mul(b->t, b->t, lam);
+            mpq_sub(b->dy[j][v], b->dy[j][v], b->t);
+            mpq_mul(b->t, c->hi[v], lam);
+            mpq_add(b->dz[j][v], b->dz[j][v], b->t);
         }
+        break;
+    default:
+        return fail(x,
+                    "step %zu, layer %zu, neuron %zu: multiplier %zu has an unknown row "
+                    "kind",
+                    b->step + 1, li + 1, t, k);
     }
-    /* sum over the columns of max(d l, d u) */
+    return 0;
+}
+
+/* Add to the constant the largest value over the box of the reduced
+ * costs' terms: sum over the columns of max(d l, d u). */
+static void evidence_box_sum(bstate_t *b, size_t li)
+{
+    const lump_net_t *net = b->net;
+    const size_t n0 = net->n_inputs;
     for (size_t u = 0; u < n0; u++) {
         int sg = mpq_sgn(b->dx[u]);
         if (sg == 0)
@@ -307,6 +313,21 @@ static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_eviden
             }
         }
     }
+}
+
+/* Verify one LP bound of neuron T of layer LI: E's multipliers give, by
+ * weak duality over the exact relaxation of layers < LI, a bound that is
+ * at least as strong as the claim. */
+static int check_evidence(ctx_t *x, bstate_t *b, size_t li, const lump_lp_evidence_t *e)
+{
+    const size_t t = e->neuron;
+    const int s = e->upper ? 1 : -1;
+    int r = evidence_start(x, b, li, t, s);
+    for (size_t k = 0; r == 0 && k < e->n; k++)
+        r = evidence_add_row(x, b, li, t, e, k);
+    if (r != 0)
+        return r;
+    evidence_box_sum(b, li);
     /* s z_t <= acc on the relaxation */
     if (s > 0 && mpq_cmp(b->acc, b->st->layers[li].hi[t]) > 0)
         return fail(x,
@@ -467,19 +488,19 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
     }
 cleanup:
     lump_progress_end(lv);
-    qvec_free(b.xl, net->n_inputs);
-    qvec_free(b.xh, net->n_inputs);
-    qvec_free(b.dx, net->n_inputs);
+    lump_rat_vec_free(b.xl, net->n_inputs);
+    lump_rat_vec_free(b.xh, net->n_inputs);
+    lump_rat_vec_free(b.dx, net->n_inputs);
     for (size_t i = 0; i < k; i++) {
         size_t n = net->layers[i].size;
         if (b.yl)
-            qvec_free(b.yl[i], n);
+            lump_rat_vec_free(b.yl[i], n);
         if (b.yh)
-            qvec_free(b.yh[i], n);
+            lump_rat_vec_free(b.yh[i], n);
         if (b.dz)
-            qvec_free(b.dz[i], n);
+            lump_rat_vec_free(b.dz[i], n);
         if (b.dy)
-            qvec_free(b.dy[i], n);
+            lump_rat_vec_free(b.dy[i], n);
     }
     free(b.yl);
     free(b.yh);

@@ -125,19 +125,6 @@ lump_error_t lump_box_cert_push(lump_box_cert_t *c, lump_step_kind_t kind, lump_
 
 /* ---- reducing one layer ------------------------------------------------ */
 
-static void layer_free(lump_layer_t *l)
-{
-    lump_arr_clear(&l->weight);
-    lump_arr_clear(&l->bias);
-    lump_act_clear(&l->act);
-    if (l->neuron_act != NULL) {
-        for (size_t v = 0; v < l->size; v++)
-            lump_act_clear(&l->neuron_act[v]);
-        free(l->neuron_act);
-    }
-    memset(l, 0, sizeof *l);
-}
-
 /* DST = layer SRC restricted to the neurons KEPT[0..nk), same inputs. */
 static lump_error_t keep_rows(lump_layer_t *dst, const lump_layer_t *src, const size_t *kept,
                               size_t nk, mpq_t t)
@@ -179,14 +166,8 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
     const lump_layer_t *L, *X;
     if (li + 1 >= net->n_layers)
         return lump_error_set(LUMP_EINPUT, "stable step: layer %zu is not a hidden layer", li + 1);
-    memset(&nl, 0, sizeof nl);
-    memset(&nx, 0, sizeof nx);
-    lump_arr_init(&nl.weight);
-    lump_arr_init(&nl.bias);
-    lump_act_init(&nl.act);
-    lump_arr_init(&nx.weight);
-    lump_arr_init(&nx.bias);
-    lump_act_init(&nx.act);
+    lump_layer_init(&nl);
+    lump_layer_init(&nx);
     mpq_inits(bacc, t, wv, NULL);
     L = &net->layers[li];
     X = &net->layers[li + 1];
@@ -280,15 +261,15 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
         if (X->neuron_act != NULL)
             LUMP_CHECK(lump_layer_set_neuron_act(&nx, x, &X->neuron_act[x]));
     }
-    layer_free(&net->layers[li]);
-    layer_free(&net->layers[li + 1]);
+    lump_layer_clear(&net->layers[li]);
+    lump_layer_clear(&net->layers[li + 1]);
     net->layers[li] = nl;
     net->layers[li + 1] = nx;
     moved = 1;
 cleanup:
     if (!moved) {
-        layer_free(&nl);
-        layer_free(&nx);
+        lump_layer_clear(&nl);
+        lump_layer_clear(&nx);
     }
     if (acc != NULL)
         for (size_t v = 0; v < size; v++)

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "bound_util.h"
 #include "stable_bounds.h"
 #include "stable_i.h"
@@ -17,13 +16,6 @@ void lump_stable_opts_init(lump_stable_opts_t *o)
     o->use_lp = 1;
     o->max_rounds = 4;
     o->lp_rows = 250;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* 1 when LAYER is the one zero neuron that stands for a constant layer
@@ -115,7 +107,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     lump_net_t cur, work, q;
     lump_stable_step_t step;
     lump_lumping_t L;
-    double t0 = now_seconds();
+    double t0 = lump_clock_seconds();
     size_t lv = lump_progress_begin("round", 0, 0);
     if (opts == NULL)
         lump_stable_opts_init(&o);
@@ -194,7 +186,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     lump_net_clear(out);
     *out = cur;
     lump_net_init(&cur);
-    st.seconds = now_seconds() - t0;
+    st.seconds = lump_clock_seconds() - t0;
     if (stats != NULL)
         *stats = st;
 cleanup:

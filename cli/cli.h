@@ -26,10 +26,9 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* cli_parse_vector -- parse "x1,x2,..." into *N new rationals (*V, to free
- * with cli_free_vector). WHERE prefixes messages. O(length). */
+ * with lump_rat_vec_free). WHERE prefixes messages. O(length). */
 lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
                               const char *where) LUMP_WUR;
-void cli_free_vector(mpq_t *v, size_t n);
 
 /* cli_print_json -- print J (stolen) to standard output, with a newline. */
 int cli_print_json(json_t *j);
@@ -144,6 +143,25 @@ void cli_report_change(json_t *j, const lump_net_t *before, const lump_net_t *af
 /* cli_report_print -- add "seconds" (cli_elapsed) to J, print it (stolen)
  * as cli_print_json does. O(size of J). */
 int cli_report_print(json_t *j);
+
+/* What cli_plot_write draws: the exploration TAB, into the file OUT
+ * (its name chooses SVG or PDF); CALIB names the lumpnet series. */
+typedef struct {
+    const char *out;
+    const lump_explore_t *tab;
+    int calib;
+} cli_plot_t;
+
+/* cli_have_gnuplot -- 1 when an executable gnuplot is on PATH. O(|PATH|). */
+int cli_have_gnuplot(void);
+
+/* cli_ends_with -- 1 when S ends in SUF. */
+int cli_ends_with(const char *s, const char *suf);
+
+/* cli_plot_write -- a lump_io_write_atomic writer: gnuplot draws the
+ * cli_plot_t ARG into F. Errors: LUMP_EIO when gnuplot cannot run or
+ * draws nothing. O(rows log rows) plus gnuplot. */
+lump_error_t cli_plot_write(FILE *f, void *arg);
 
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);

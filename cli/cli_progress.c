@@ -3,7 +3,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 
@@ -12,18 +11,11 @@ static int quiet;
 static double t_start;
 static char heading[64];
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void cli_progress_start(const char *command, int q)
 {
     command_name = command;
     quiet = q;
-    t_start = now();
+    t_start = lump_clock_seconds();
     snprintf(heading, sizeof heading, "lumpnet: %s", command);
     /* a line rewritten in place only makes sense on a terminal; a log
      * file or a pipe gets the summary alone */
@@ -49,7 +41,7 @@ void cli_summary(const char *fmt, ...)
     if (quiet)
         return;
     lump_progress_clear();
-    fprintf(stderr, "lumpnet: %s: %.1f s, ", command_name, now() - t_start);
+    fprintf(stderr, "lumpnet: %s: %.1f s, ", command_name, lump_clock_seconds() - t_start);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

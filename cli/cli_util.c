@@ -53,15 +53,6 @@ int cli_check_files(const char *command, const cli_file_t *in, size_t nin, const
     return CLI_OK;
 }
 
-void cli_free_vector(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len, const char *where)
 {
     size_t count = 1, k = 0, start = 0;
@@ -86,7 +77,7 @@ lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len, c
             err = lump_rat_parse(out[k - 1], s + a, b - a);
             if (err != LUMP_OK) {
                 lump_error_prefix(err, "%s: value %zu", where, k);
-                cli_free_vector(out, k);
+                lump_rat_vec_free(out, k);
                 return err;
             }
         }

@@ -88,7 +88,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
                 printf("%s%s", j ? "," : "", s);
             free(s);
         }
-        cli_free_vector(y, nout);
+        lump_rat_vec_free(y, nout);
     } else {
         mpfr_t *lo = malloc(nout * sizeof *lo), *hi = malloc(nout * sizeof *hi), wd;
         if (lo == NULL || hi == NULL) {
@@ -166,7 +166,7 @@ static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const ch
                              where, n, c->net->n_inputs);
     else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
         err = lump_error_prefix(err, "%s", where);
-    cli_free_vector(x, n);
+    lump_rat_vec_free(x, n);
     return err;
 }
 

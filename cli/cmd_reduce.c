@@ -2,15 +2,7 @@
  * certificate */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "cli.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* What the finder produced failed the independent checker (WHY): a bug,
  * and nothing is written. */
@@ -210,9 +202,9 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     }
     /* the certificate is built even when not asked for: the checker reads it */
     LUMP_CHECK(lump_stable_reduce(&q, &C, &st, &net, &box, &o));
-    check_seconds = now_seconds();
+    check_seconds = lump_clock_seconds();
     LUMP_CHECK(lump_box_cert_check(&valid, why, sizeof why, &net, &q, &box, &C));
-    check_seconds = now_seconds() - check_seconds;
+    check_seconds = lump_clock_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("box certificate", why));
     LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C));
@@ -308,9 +300,9 @@ int cli_cmd_reduce(int argc, char **argv)
     LUMP_CHECK(lump_partition_coarsest(&L, &net, md, 0));
     LUMP_CHECK(lump_quotient(&q, &net, &L));
     /* the trusted base: nothing is written that the checker has not seen */
-    check_seconds = now_seconds();
+    check_seconds = lump_clock_seconds();
     LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
-    check_seconds = now_seconds() - check_seconds;
+    check_seconds = lump_clock_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("lumping", why));
     LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_cert, &L));

@@ -33,6 +33,62 @@ static int parse_eps(double *eps, const char *s)
     return *end == '\0' && isfinite(*eps) && *eps >= 0;
 }
 
+/* Eps 0 is an exact lumping (docs/relax.md): like reduce, nothing is
+ * written that the independent checker has not confirmed. For eps > 0
+ * the claim is the certified bound, made rigorous by exact weak duality;
+ * the relaxed blocks themselves claim nothing. Errors: LUMP_EINTERNAL
+ * when the checker refuses G = NET / L. */
+static lump_error_t check_exact(const lump_net_t *net, const lump_net_t *g,
+                                const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    lump_verdict_t valid = LUMP_FALSE;
+    char why[1024];
+    LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, net, g, L));
+    if (valid != LUMP_TRUE)
+        LUMP_CHECK(lump_error_set(LUMP_EINTERNAL,
+                                  "internal error: the independent certificate checker "
+                                  "refuses the exact lumping that relax --eps 0 was about "
+                                  "to write (%s). This is a bug in lumpnet; no file was "
+                                  "written. Please report it with the network and the "
+                                  "command line",
+                                  why));
+cleanup:
+    return err;
+}
+
+/* NET (read from PATH) must fit in double, in which relax computes the
+ * quotient for eps > 0. Errors: those of lump_eval_double_range, named. */
+static lump_error_t check_double_range(const lump_net_t *net, const char *path)
+{
+    lump_error_t err = lump_eval_double_range(net);
+    if (err != LUMP_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", lump_error_message());
+        err = lump_error_set(err, "%s: %s; relax computes the quotient in double (eps = 0 "
+                             "takes the exact path)", path, why);
+    }
+    return err;
+}
+
+/* The text report's middle: layer, neuron and parameter counts of NET and
+ * G, and per output the bound BR and the observed error OBS. */
+static void print_sizes_bounds(const lump_net_t *net, const lump_net_t *g,
+                               const lump_bound_result_t *br, const double *obs)
+{
+    printf("  layer sizes:");
+    for (size_t i = 0; i < net->n_layers; i++)
+        printf(" %zu->%zu", net->layers[i].size, g->layers[i].size);
+    printf("\nneurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(net),
+           lump_net_neurons(g));
+    printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(net),
+           lump_net_params(g));
+    printf("%s bound on |f_j - g_j| over the box, and the largest observed error:\n",
+           br->certified ? "certified" : "NOT certified");
+    for (size_t j = 0; j < br->n_outputs; j++)
+        printf("  output %zu: bound %.6g  observed %.6g\n", j, br->bound[j], obs[j]);
+}
+
 int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
@@ -97,13 +153,8 @@ int cli_cmd_relax(int argc, char **argv)
     lump_write_opts_init(&wopts);
     LUMP_CHECK(lump_net_read(&net, path));
     /* the quotient is computed in double for eps > 0 */
-    if (eps > 0 && (err = lump_eval_double_range(&net)) != LUMP_OK) {
-        char why[512];
-        snprintf(why, sizeof why, "%s", lump_error_message());
-        err = lump_error_set(err, "%s: %s; relax computes the quotient in double (eps = 0 "
-                             "takes the exact path)", path, why);
-        goto cleanup;
-    }
+    if (eps > 0)
+        LUMP_CHECK(check_double_range(&net, path));
     err = lump_box_parse(&box, box_arg, net.n_inputs);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "--box");
@@ -121,21 +172,7 @@ int cli_cmd_relax(int argc, char **argv)
     if (err != LUMP_OK)
         goto cleanup;
     if (eps == 0 && calib_arg == NULL) {
-        /* eps 0 is an exact lumping (docs/relax.md): like reduce, nothing
-         * is written that the independent checker has not confirmed. For
-         * eps > 0 the claim is the certified bound, made rigorous by exact
-         * weak duality; the relaxed blocks themselves claim nothing. */
-        lump_verdict_t valid = LUMP_FALSE;
-        char why[1024];
-        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &g, &lumping));
-        if (valid != LUMP_TRUE)
-            LUMP_CHECK(lump_error_set(LUMP_EINTERNAL,
-                                      "internal error: the independent certificate checker "
-                                      "refuses the exact lumping that relax --eps 0 was about "
-                                      "to write (%s). This is a bug in lumpnet; no file was "
-                                      "written. Please report it with the network and the "
-                                      "command line",
-                                      why));
+        LUMP_CHECK(check_exact(&net, &g, &lumping));
         exact_checked = 1;
     }
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
@@ -182,17 +219,7 @@ int cli_cmd_relax(int argc, char **argv)
         else
             printf("relax %s: eps %g over the box %s, %s centres\n", path, eps, box_arg,
                    centre == LUMP_CENTRE_LP ? "LP" : "mean");
-        printf("  layer sizes:");
-        for (size_t i = 0; i < net.n_layers; i++)
-            printf(" %zu->%zu", net.layers[i].size, g.layers[i].size);
-        printf("\nneurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(&net),
-               lump_net_neurons(&g));
-        printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(&net),
-               lump_net_params(&g));
-        printf("%s bound on |f_j - g_j| over the box, and the largest observed error:\n",
-               br.certified ? "certified" : "NOT certified");
-        for (size_t j = 0; j < nout; j++)
-            printf("  output %zu: bound %.6g  observed %.6g\n", j, br.bound[j], obs[j]);
+        print_sizes_bounds(&net, &g, &br, obs);
         printf("wrote %s\n", out);
     }
     cli_summary("%s -> %s, bound %.4g (%s), wrote %s", cli_layer_sizes(sa, sizeof sa, &net),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/arr.h"
+#include "arr_i.h"
 
 /* Small fractions use int64_t as long and uint64_t as unsigned long, the
  * types GMP's _si/_ui functions take. */
@@ -368,18 +369,20 @@ int lump_arr_equal(const lump_arr_t *a, const lump_arr_t *b)
     return eq;
 }
 
-/* The nearest value of the float type STORE to V, as a double (infinite
- * when out of range). Subnormal binary32 values are handled by rounding
- * the 24-bit result once more through float. */
-static double nearest_in(lump_store_t store, const mpq_t v, mpfr_t f)
+/* lump_i_round_store -- see arr_i.h. */
+int lump_i_round_store(double *out, lump_store_t store, const mpq_t v, mpfr_t f)
 {
-    double d;
-    mpfr_set_prec(f, store == LUMP_STORE_F32 ? 24 : 53);
-    mpfr_set_q(f, v, MPFR_RNDN);
-    d = mpfr_get_d(f, MPFR_RNDN);
-    if (store == LUMP_STORE_F32)
-        d = (double)(float)d;
-    return d;
+    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
+    int f32 = store == LUMP_STORE_F32, t;
+    mpfr_set_prec(f, f32 ? 24 : 53);
+    mpfr_set_emin(f32 ? -148 : -1073);
+    mpfr_set_emax(f32 ? 128 : 1024);
+    t = mpfr_set_q(f, v, MPFR_RNDN);
+    t = mpfr_subnormalize(f, t, MPFR_RNDN);
+    *out = f32 ? (double)mpfr_get_flt(f, MPFR_RNDN) : mpfr_get_d(f, MPFR_RNDN);
+    mpfr_set_emin(emin);
+    mpfr_set_emax(emax);
+    return t;
 }
 
 int lump_arr_fits(const lump_arr_t *a, lump_store_t store, double *maxerr)
@@ -400,7 +403,7 @@ int lump_arr_fits(const lump_arr_t *a, lump_store_t store, double *maxerr)
     for (size_t i = 0; i < a->len; i++) {
         double d;
         lump_arr_get(v, a, i);
-        d = nearest_in(store, v, f);
+        (void)lump_i_round_store(&d, store, v, f);
         if (!isfinite(d)) {
             fits = 0;
             worst = INFINITY;

@@ -2,22 +2,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/net.h"
+#include "lumpnet/rat.h"
 
 void lump_net_init(lump_net_t *net)
 {
     memset(net, 0, sizeof *net);
 }
 
-static void free_q(mpq_t *v, size_t n)
+void lump_layer_init(lump_layer_t *l)
 {
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
+    memset(l, 0, sizeof *l);
+    lump_arr_init(&l->weight);
+    lump_arr_init(&l->bias);
+    lump_act_init(&l->act);
 }
 
-static void layer_clear(lump_layer_t *l)
+void lump_layer_clear(lump_layer_t *l)
 {
     lump_arr_clear(&l->weight);
     lump_arr_clear(&l->bias);
@@ -27,20 +27,21 @@ static void layer_clear(lump_layer_t *l)
             lump_act_clear(&l->neuron_act[v]);
         free(l->neuron_act);
     }
+    memset(l, 0, sizeof *l);
 }
 
 void lump_net_clear(lump_net_t *net)
 {
     size_t nout = lump_net_n_outputs(net);
     for (size_t i = 0; i < net->n_layers; i++)
-        layer_clear(&net->layers[i]);
+        lump_layer_clear(&net->layers[i]);
     free(net->layers);
-    free_q(net->clip_lo, net->n_inputs);
-    free_q(net->clip_hi, net->n_inputs);
-    free_q(net->norm_mean, net->n_inputs);
-    free_q(net->norm_range, net->n_inputs);
-    free_q(net->out_scale, nout);
-    free_q(net->out_shift, nout);
+    lump_rat_vec_free(net->clip_lo, net->n_inputs);
+    lump_rat_vec_free(net->clip_hi, net->n_inputs);
+    lump_rat_vec_free(net->norm_mean, net->n_inputs);
+    lump_rat_vec_free(net->norm_range, net->n_inputs);
+    lump_rat_vec_free(net->out_scale, nout);
+    lump_rat_vec_free(net->out_shift, nout);
     lump_net_init(net);
 }
 
@@ -83,11 +84,9 @@ lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, c
     prev = n_inputs;
     for (size_t i = 0; i < n_layers; i++) {
         lump_layer_t *l = &net->layers[i];
+        lump_layer_init(l);
         l->size = sizes[i];
         l->in_size = prev;
-        lump_arr_init(&l->weight);
-        lump_arr_init(&l->bias);
-        lump_act_init(&l->act);
         prev = sizes[i];
     }
     for (size_t i = 0; i < n_layers; i++) {

@@ -34,7 +34,8 @@ static size_t depth;
 static double t_enable, t_drawn;
 static int shown;
 
-static double now(void)
+/* lump_clock_seconds -- see progress.h. */
+double lump_clock_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -51,7 +52,7 @@ void lump_progress_enable(const char *h)
     lump_progress_clear();
     heading = h;
     depth = 0;
-    t_enable = now();
+    t_enable = lump_clock_seconds();
     t_drawn = 0;
 }
 
@@ -161,7 +162,7 @@ size_t lump_progress_begin(const char *what, size_t total, unsigned flags)
         levels[lv].done = 0;
         levels[lv].stepped = 0;
         levels[lv].flags = flags;
-        levels[lv].t0 = heading != NULL ? now() : 0;
+        levels[lv].t0 = heading != NULL ? lump_clock_seconds() : 0;
         depth = lv + 1;
     }
     return lv;
@@ -181,7 +182,7 @@ lump_error_t lump_progress_step(size_t level, size_t done)
     }
     if (heading == NULL)
         return LUMP_OK;
-    t = now();
+    t = lump_clock_seconds();
     if (t - t_enable >= first_draw && t - t_drawn >= REDRAW)
         draw(t);
     return LUMP_OK;

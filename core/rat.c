@@ -338,3 +338,13 @@ double lump_rat_get_d(const mpq_t q)
     mpfr_clear(t);
     return d;
 }
+
+/* lump_rat_vec_free -- see rat.h. */
+void lump_rat_vec_free(mpq_t *v, size_t n)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        mpq_clear(v[i]);
+    free(v);
+}

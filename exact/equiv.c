@@ -35,15 +35,6 @@ void lump_equiv_init(lump_equiv_t *e)
     lump_lumping_init(&e->proof);
 }
 
-static void free_q(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 static mpq_t *alloc_q(size_t n)
 {
     mpq_t *v = malloc((n ? n : 1) * sizeof *v);
@@ -55,7 +46,7 @@ static mpq_t *alloc_q(size_t n)
 
 void lump_equiv_clear(lump_equiv_t *e)
 {
-    free_q(e->witness, e->n_witness);
+    lump_rat_vec_free(e->witness, e->n_witness);
     lump_lumping_clear(&e->proof);
     lump_equiv_init(e);
 }
@@ -179,10 +170,10 @@ static void search_clear(search_t *s)
     free(s->xd);
     free(s->ya);
     free(s->yb);
-    free_q(s->qa, s->nout);
-    free_q(s->qb, s->nout);
-    free_q(s->lo, s->n);
-    free_q(s->hi, s->n);
+    lump_rat_vec_free(s->qa, s->nout);
+    lump_rat_vec_free(s->qb, s->nout);
+    lump_rat_vec_free(s->lo, s->n);
+    lump_rat_vec_free(s->hi, s->n);
     mpq_clear(s->t);
     gmp_randclear(s->rs);
     for (size_t i = 0; s->uw != NULL && i <= s->t_layer; i++) {
@@ -677,9 +668,9 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
     }
 cleanup:
     for (size_t k = 0; k < N_TOP; k++)
-        free_q(top[k].x, n);
-    free_q(x, n);
-    free_q(y, n);
+        lump_rat_vec_free(top[k].x, n);
+    lump_rat_vec_free(x, n);
+    lump_rat_vec_free(y, n);
     return err;
 }
 

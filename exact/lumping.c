@@ -16,6 +16,32 @@ void lump_block_init(lump_block_t *b)
     b->fate = LUMP_FATE_KEEP;
 }
 
+/* lump_lumping_alloc -- see lump.h. */
+lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode, size_t n_inputs,
+                                size_t n_layers)
+{
+    L->mode = mode;
+    L->n_inputs = n_inputs;
+    L->layers = calloc(n_layers + 1, sizeof *L->layers);
+    if (L->layers == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory");
+    L->n_layers = n_layers;
+    return LUMP_OK;
+}
+
+/* lump_layer_lumping_alloc -- see lump.h. */
+lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size, size_t n_blocks)
+{
+    ll->size = size;
+    ll->blocks = calloc(n_blocks + 1, sizeof *ll->blocks);
+    if (ll->blocks == NULL)
+        return lump_error_set(LUMP_ENOMEM, "out of memory");
+    for (size_t b = 0; b < n_blocks; b++)
+        lump_block_init(&ll->blocks[b]);
+    ll->n_blocks = n_blocks;
+    return LUMP_OK;
+}
+
 static void block_clear(lump_block_t *b)
 {
     free(b->members);

@@ -16,15 +16,6 @@ void lump_i_side_init(lump_i_side_t *s)
     memset(s, 0, sizeof *s);
 }
 
-void lump_i_free_q(mpq_t *v, size_t n)
-{
-    if (v == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 void lump_i_side_clear(lump_i_side_t *s)
 {
     free(s->blk);
@@ -32,11 +23,11 @@ void lump_i_side_clear(lump_i_side_t *s)
     free(s->mem);
     free(s->cm);
     free(s->cd);
-    lump_i_free_q(s->cq, s->cq != NULL ? s->n : 0);
+    lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
     free(s->cu);
     free(s->cvok);
     free(s->cvd);
-    lump_i_free_q(s->cvq, s->nconst);
+    lump_rat_vec_free(s->cvq, s->nconst);
     lump_i_side_init(s);
 }
 
@@ -343,7 +334,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
     LUMP_CHECK(build_blocks(out, n, rep, isconst, q));
 cleanup:
     if (q != NULL)
-        lump_i_free_q(q, nq);
+        lump_rat_vec_free(q, nq);
     free(rep);
     free(isconst);
     free(hv);
@@ -453,14 +444,11 @@ lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net, l
     lump_i_side_init(&s);
     work_init(&w);
     LUMP_CHECK(lump_net_validate(net, "lumping"));
-    t.mode = mode;
-    t.n_inputs = net->n_inputs;
-    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
-    if (t.layers == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory");
+    err = lump_lumping_alloc(&t, mode, net->n_inputs, net->n_layers);
+    if (err != LUMP_OK) {
+        lump_error_prefix(err, "lumping");
         goto cleanup;
     }
-    t.n_layers = net->n_layers;
     lump_i_side_trivial(&s, net->n_inputs);
     for (size_t i = 0; i < net->n_layers; i++) {
         int is_output = i + 1 == net->n_layers;

@@ -8,6 +8,7 @@
 #include <gmp.h>
 #include <mpfr.h>
 #include "lumpnet/lump.h"
+#include "lumpnet/rat.h"
 
 /* How a neuron's scale c_u multiplies a weight on the fast (double) path. */
 enum {
@@ -43,10 +44,6 @@ typedef struct {
 /* lump_i_side_init / _clear -- an empty side; free one (then empty). O(n). */
 void lump_i_side_init(lump_i_side_t *s);
 void lump_i_side_clear(lump_i_side_t *s);
-
-/* lump_i_free_q -- clear the N initialised entries of V and free it (V may be
- * NULL). O(n). */
-void lump_i_free_q(mpq_t *v, size_t n);
 
 /* lump_i_q_double -- *D = Q when Q is a double of moderate exponent (zero,
  * or magnitude in [2^-400, 2^400]), with *BITS its significant bits; returns

@@ -191,7 +191,7 @@ void lump_i_sig_clear(lump_i_sig_t *g)
 {
     free(g->k);
     free(g->d);
-    lump_i_free_q(g->q, g->qinit);
+    lump_rat_vec_free(g->q, g->qinit);
     mpq_clear(g->bq);
     mpq_clear(g->fq);
 }

@@ -9,6 +9,7 @@
 #include "lumpnet.h"
 #include "onnx.pb-c.h"
 #include "onnx_support.h"
+#include "arr_i.h"
 
 #define NAME_LEN 48
 
@@ -76,17 +77,9 @@ static void st_f64(unsigned char *p, double d)
 static lump_error_t round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, double *out,
                             const char *what)
 {
-    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
-    int f32 = dtype == LUMP_STORE_F32, t;
+    int f32 = dtype == LUMP_STORE_F32;
     double d;
-    mpfr_set_prec(w->fr, f32 ? 24 : 53);
-    mpfr_set_emin(f32 ? -148 : -1073);
-    mpfr_set_emax(f32 ? 128 : 1024);
-    t = mpfr_set_q(w->fr, v, MPFR_RNDN);
-    t = mpfr_subnormalize(w->fr, t, MPFR_RNDN);
-    d = f32 ? (double)mpfr_get_flt(w->fr, MPFR_RNDN) : mpfr_get_d(w->fr, MPFR_RNDN);
-    mpfr_set_emin(emin);
-    mpfr_set_emax(emax);
+    int t = lump_i_round_store(&d, dtype, v, w->fr);
     if (!isfinite(d))
         return lump_error_set(LUMP_EUNSUPPORTED, "%s: a value (about %.3g) is too large for %s",
                               what, mpq_get_d(v), f32 ? "float32 (write float64)" : "float64");

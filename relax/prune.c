@@ -70,26 +70,13 @@ static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
     lump_error_t err = LUMP_OK;
     lump_lumping_t t;
     lump_lumping_init(&t);
-    t.mode = LUMP_MODE_PROPORTIONAL;
-    t.n_inputs = net->n_inputs;
-    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
-    if (t.layers == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
-        goto cleanup;
-    }
-    t.n_layers = net->n_layers;
-    for (size_t i = 0; i < net->n_layers; i++) {
+    err = lump_lumping_alloc(&t, LUMP_MODE_PROPORTIONAL, net->n_inputs, net->n_layers);
+    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++) {
         lump_layer_lumping_t *ll = &t.layers[i];
         size_t n = net->layers[i].size;
-        ll->size = n;
-        ll->blocks = calloc(n + 1, sizeof *ll->blocks);
-        if (ll->blocks == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
-            goto cleanup;
-        }
-        for (size_t v = 0; v < n; v++)
-            lump_block_init(&ll->blocks[v]);
-        ll->n_blocks = n;
+        err = lump_layer_lumping_alloc(ll, n, n);
+        if (err != LUMP_OK)
+            break;
         for (size_t v = 0; v < n; v++) {
             lump_block_t *B = &ll->blocks[v];
             B->members = malloc(sizeof *B->members);
@@ -104,6 +91,10 @@ static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
             if (i + 1 < net->n_layers && drop[i][v])
                 B->fate = LUMP_FATE_CONSTANT; /* value 0 from lump_block_init */
         }
+    }
+    if (err != LUMP_OK) { /* only the allocations of the lumping break out */
+        lump_error_prefix(err, "prune");
+        goto cleanup;
     }
     lump_lumping_clear(out);
     *out = t;

@@ -225,31 +225,27 @@ static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, si
     return nc;
 }
 
-/* Relax layer LR (net->layers[i]) over the side S of the previous layer:
- * constants, clustering, canonical blocks, centres and quotient rows; then
- * NEXT = the side this layer shows to the next one. */
-static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *lr, const side_t *s,
-                                const lump_bounds_t *bd, size_t i, double eps, lump_centre_t how,
-                                int is_output)
+/* Allocate the scratch W and the arrays of RL for a layer of N neurons
+ * whose signatures have D entries. Returns 0 when every allocation
+ * succeeded; the caller frees W with scratch_clear and RL with its owner
+ * in either case. */
+static int layer_alloc(scratch_t *w, rlayer_t *rl, size_t n, size_t d)
 {
-    lump_error_t err = LUMP_OK;
-    size_t n = lr->size, d = s->nb + 1, nc, nblk = 0, nkeep = 0, nconst = 0;
-    scratch_t w;
-    memset(&w, 0, sizeof w);
-    w.S = calloc(n * d + 1, sizeof *w.S);
-    w.sh = malloc((n * d + 1) * sizeof *w.sh);
-    w.nrm = malloc((n + 1) * sizeof *w.nrm);
-    w.amp = malloc((n + 1) * sizeof *w.amp);
-    w.fv = malloc((n + 1) * sizeof *w.fv);
-    w.cent = malloc((d + 1) * sizeof *w.cent);
-    w.order = malloc((n + 1) * sizeof *w.order);
-    w.kv = malloc((n + 1) * sizeof *w.kv);
-    w.clu = malloc((n + 1) * sizeof *w.clu);
-    w.lead = malloc((n + 1) * sizeof *w.lead);
-    w.cbk = malloc((n + 1) * sizeof *w.cbk);
-    w.cnt = calloc(n + 1, sizeof *w.cnt);
-    w.isc = calloc(n + 1, 1);
-    w.cval = calloc(n + 1, sizeof *w.cval);
+    memset(w, 0, sizeof *w);
+    w->S = calloc(n * d + 1, sizeof *w->S);
+    w->sh = malloc((n * d + 1) * sizeof *w->sh);
+    w->nrm = malloc((n + 1) * sizeof *w->nrm);
+    w->amp = malloc((n + 1) * sizeof *w->amp);
+    w->fv = malloc((n + 1) * sizeof *w->fv);
+    w->cent = malloc((d + 1) * sizeof *w->cent);
+    w->order = malloc((n + 1) * sizeof *w->order);
+    w->kv = malloc((n + 1) * sizeof *w->kv);
+    w->clu = malloc((n + 1) * sizeof *w->clu);
+    w->lead = malloc((n + 1) * sizeof *w->lead);
+    w->cbk = malloc((n + 1) * sizeof *w->cbk);
+    w->cnt = calloc(n + 1, sizeof *w->cnt);
+    w->isc = calloc(n + 1, 1);
+    w->cval = calloc(n + 1, sizeof *w->cval);
     rl->n = n;
     rl->d = d;
     rl->start = malloc((n + 2) * sizeof *rl->start);
@@ -257,101 +253,108 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
     rl->isconst = calloc(n + 1, 1);
     rl->value = calloc(n + 1, sizeof *rl->value);
     rl->scale = malloc((n + 1) * sizeof *rl->scale);
-    if (!w.S || !w.sh || !w.nrm || !w.amp || !w.fv || !w.cent || !w.order || !w.kv || !w.clu ||
-        !w.lead || !w.cbk || !w.cnt || !w.isc || !w.cval || !rl->start || !rl->mem ||
-        !rl->isconst || !rl->value || !rl->scale) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
-        goto cleanup;
-    }
-    signatures(&w, lr, s, d);
+    return !w->S || !w->sh || !w->nrm || !w->amp || !w->fv || !w->cent || !w->order || !w->kv ||
+           !w->clu || !w->lead || !w->cbk || !w->cnt || !w->isc || !w->cval || !rl->start ||
+           !rl->mem || !rl->isconst || !rl->value || !rl->scale;
+}
 
-    /* Constants, in two steps. Before clustering: the neurons that are
-     * constant on the box (a relu never active there, or no non-zero sum):
-     * exact over the box. After clustering: a neuron left alone in its
-     * block whose value stays within eps of a constant over the box (by the
-     * original network's sound bounds) becomes that constant. Merging is
-     * tried first because the interval half-width is a tight measure while
-     * the signature distance is a pessimistic one: ranked by the same eps,
-     * constants would win too often and cost more accuracy. */
-    if (!is_output)
-        for (size_t v = 0; v < n; v++) {
-            double lo = bd->ylo[i][v], hi = bd->yhi[i][v];
-            int nz = 0;
-            for (size_t k = 0; k + 1 < d && !nz; k++)
-                nz = w.S[v * d + k] != 0.0 && s->mw[k] != 0.0;
-            if (lo == hi || !nz) {
-                w.isc[v] = 1;
-                w.cval[v] = lo == hi ? lo : const_of(lump_layer_act(lr, v), w.S[v * d + d - 1]);
-                nconst++;
-            }
-        }
-    nc = cluster(&w, lr, s->mw, d, eps, is_output);
-    if (!is_output) {
-        size_t *size = w.cbk; /* reuse: cluster sizes */
-        for (size_t b = 0; b < nc; b++)
-            size[b] = 0;
-        for (size_t v = 0; v < n; v++)
-            if (!w.isc[v])
-                size[w.clu[v]]++;
-        for (size_t v = 0; v < n; v++) {
-            double lo = bd->ylo[i][v], hi = bd->yhi[i][v];
-            if (w.isc[v] || size[w.clu[v]] != 1 || !isfinite(lo) || !isfinite(hi) ||
-                (hi - lo) * 0.5 > eps)
-                continue;
-            w.isc[v] = 1;
-            w.cval[v] = near_value(lump_layer_act(lr, v), lo, hi, eps);
+/* Constants before clustering: the neurons of LR (layer I) that are
+ * constant on the box (a relu never active there, or no non-zero sum),
+ * exact over the box. Marks them in W and returns their number. */
+static size_t exact_constants(scratch_t *w, const lump_layer_t *lr, const side_t *s,
+                              const lump_bounds_t *bd, size_t i, size_t d)
+{
+    size_t n = lr->size, nconst = 0;
+    for (size_t v = 0; v < n; v++) {
+        double lo = bd->ylo[i][v], hi = bd->yhi[i][v];
+        int nz = 0;
+        for (size_t k = 0; k + 1 < d && !nz; k++)
+            nz = w->S[v * d + k] != 0.0 && s->mw[k] != 0.0;
+        if (lo == hi || !nz) {
+            w->isc[v] = 1;
+            w->cval[v] = lo == hi ? lo : const_of(lump_layer_act(lr, v), w->S[v * d + d - 1]);
             nconst++;
         }
-        if (nconst == n) { /* keep a layer: the first neuron stays, alone */
-            w.isc[0] = 0;
-            w.clu[0] = nc;
-            w.lead[nc++] = 0;
-        }
     }
+    return nconst;
+}
 
-    /* canonical blocks: numbered by their lowest member */
+/* Constants after clustering: a neuron of LR (layer I) left alone in its
+ * block whose value stays within EPS of a constant over the box (by the
+ * original network's sound bounds) becomes that constant; when all are
+ * constant, the first neuron stays, alone. NCONST counts the constants so
+ * far; returns the new number of clusters. */
+static size_t near_constants(scratch_t *w, const lump_layer_t *lr, const lump_bounds_t *bd,
+                             size_t i, size_t nc, size_t nconst, double eps)
+{
+    size_t n = lr->size;
+    size_t *size = w->cbk; /* reuse: cluster sizes */
     for (size_t b = 0; b < nc; b++)
-        w.cbk[b] = NONE;
-    {
-        size_t *bk = w.order; /* reuse: the canonical block of each neuron */
-        for (size_t v = 0; v < n; v++) {
-            if (w.isc[v]) {
-                bk[v] = nblk++;
-            } else {
-                if (w.cbk[w.clu[v]] == NONE)
-                    w.cbk[w.clu[v]] = nblk++;
-                bk[v] = w.cbk[w.clu[v]];
-            }
-            w.cnt[bk[v]]++;
-        }
-        rl->nblk = nblk;
-        rl->start[0] = 0;
-        for (size_t k = 0; k < nblk; k++)
-            rl->start[k + 1] = rl->start[k] + w.cnt[k];
-        memset(w.cnt, 0, (n + 1) * sizeof *w.cnt);
-        for (size_t v = 0; v < n; v++) {
-            size_t k = bk[v];
-            rl->mem[rl->start[k] + w.cnt[k]++] = v;
-            if (w.isc[v]) {
-                rl->isconst[k] = 1;
-                rl->value[k] = w.cval[v];
-            }
-        }
+        size[b] = 0;
+    for (size_t v = 0; v < n; v++)
+        if (!w->isc[v])
+            size[w->clu[v]]++;
+    for (size_t v = 0; v < n; v++) {
+        double lo = bd->ylo[i][v], hi = bd->yhi[i][v];
+        if (w->isc[v] || size[w->clu[v]] != 1 || !isfinite(lo) || !isfinite(hi) ||
+            (hi - lo) * 0.5 > eps)
+            continue;
+        w->isc[v] = 1;
+        w->cval[v] = near_value(lump_layer_act(lr, v), lo, hi, eps);
+        nconst++;
     }
-    for (size_t k = 0; k < nblk; k++)
-        nkeep += !rl->isconst[k];
-    rl->nkeep = nkeep;
-    rl->q = malloc((nkeep * d + 1) * sizeof *rl->q);
-    rl->dead = calloc(nkeep + 1, 1);
-    if (rl->q == NULL || rl->dead == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
-        goto cleanup;
+    if (nconst == n) { /* keep a layer: the first neuron stays, alone */
+        w->isc[0] = 0;
+        w->clu[0] = nc;
+        w->lead[nc++] = 0;
     }
-    if (!is_output)
-        LUMP_CHECK(side_alloc(next, n, nkeep));
+    return nc;
+}
 
-    /* centres and quotient rows; scales c_v = nrm_v / nrm_rep */
-    for (size_t k = 0, j = 0; k < nblk; k++) {
+/* Canonical blocks of the N neurons, numbered by their lowest member:
+ * fills RL's start, mem, isconst and value and returns the number of
+ * blocks. */
+static size_t canonical_blocks(rlayer_t *rl, scratch_t *w, size_t n, size_t nc)
+{
+    size_t nblk = 0;
+    size_t *bk = w->order; /* reuse: the canonical block of each neuron */
+    for (size_t b = 0; b < nc; b++)
+        w->cbk[b] = NONE;
+    for (size_t v = 0; v < n; v++) {
+        if (w->isc[v]) {
+            bk[v] = nblk++;
+        } else {
+            if (w->cbk[w->clu[v]] == NONE)
+                w->cbk[w->clu[v]] = nblk++;
+            bk[v] = w->cbk[w->clu[v]];
+        }
+        w->cnt[bk[v]]++;
+    }
+    rl->nblk = nblk;
+    rl->start[0] = 0;
+    for (size_t k = 0; k < nblk; k++)
+        rl->start[k + 1] = rl->start[k] + w->cnt[k];
+    memset(w->cnt, 0, (n + 1) * sizeof *w->cnt);
+    for (size_t v = 0; v < n; v++) {
+        size_t k = bk[v];
+        rl->mem[rl->start[k] + w->cnt[k]++] = v;
+        if (w->isc[v]) {
+            rl->isconst[k] = 1;
+            rl->value[k] = w->cval[v];
+        }
+    }
+    return nblk;
+}
+
+/* Centres and quotient rows of RL's blocks, scales c_v = nrm_v / nrm_rep,
+ * and (unless IS_OUTPUT) NEXT, the side layer I shows to the next one. */
+static lump_error_t centres_rows(rlayer_t *rl, side_t *next, const scratch_t *w, const side_t *s,
+                                 const lump_bounds_t *bd, size_t i, double eps, lump_centre_t how,
+                                 int is_output)
+{
+    lump_error_t err = LUMP_OK;
+    const size_t d = rl->d, nkeep = rl->nkeep;
+    for (size_t k = 0, j = 0; k < rl->nblk; k++) {
         const size_t *m = rl->mem + rl->start[k];
         size_t sz = rl->start[k + 1] - rl->start[k], rep = m[0];
         double *qrow, range = 0;
@@ -366,17 +369,17 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
         }
         qrow = rl->q + j * d;
         if (sz == 1) {
-            memcpy(qrow, w.S + rep * d, d * sizeof *qrow);
+            memcpy(qrow, w->S + rep * d, d * sizeof *qrow);
         } else {
             double dev;
-            LUMP_CHECK(lump_i_relax_centre(w.cent, &dev, w.sh, w.amp, m, sz, w.lead[w.clu[rep]],
-                                           s->mw, d, eps, how));
+            LUMP_CHECK(lump_i_relax_centre(w->cent, &dev, w->sh, w->amp, m, sz,
+                                           w->lead[w->clu[rep]], s->mw, d, eps, how));
             for (size_t t = 0; t < d; t++)
-                qrow[t] = w.nrm[rep] * w.cent[t];
+                qrow[t] = w->nrm[rep] * w->cent[t];
         }
         for (size_t t = 0; t < sz; t++) {
             size_t v = m[t];
-            rl->scale[v] = v == rep ? 1.0 : w.nrm[v] / w.nrm[rep];
+            rl->scale[v] = v == rep ? 1.0 : w->nrm[v] / w->nrm[rep];
             if (!is_output) {
                 double r = absmax(bd->ylo[i][v], bd->yhi[i][v]) / fabs(rl->scale[v]);
                 next->kb[v] = j;
@@ -391,6 +394,48 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
     }
     if (!is_output)
         next->mw[nkeep] = 1;
+cleanup:
+    return err;
+}
+
+/* Relax layer LR (net->layers[i]) over the side S of the previous layer:
+ * constants, clustering, canonical blocks, centres and quotient rows; then
+ * NEXT = the side this layer shows to the next one.
+ *
+ * Constants come in two steps (exact_constants, near_constants). Merging
+ * is tried first because the interval half-width is a tight measure while
+ * the signature distance is a pessimistic one: ranked by the same eps,
+ * constants would win too often and cost more accuracy. */
+static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *lr, const side_t *s,
+                                const lump_bounds_t *bd, size_t i, double eps, lump_centre_t how,
+                                int is_output)
+{
+    lump_error_t err = LUMP_OK;
+    size_t n = lr->size, d = s->nb + 1, nc, nblk, nkeep = 0, nconst = 0;
+    scratch_t w;
+    if (layer_alloc(&w, rl, n, d)) {
+        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
+        goto cleanup;
+    }
+    signatures(&w, lr, s, d);
+    if (!is_output)
+        nconst = exact_constants(&w, lr, s, bd, i, d);
+    nc = cluster(&w, lr, s->mw, d, eps, is_output);
+    if (!is_output)
+        nc = near_constants(&w, lr, bd, i, nc, nconst, eps);
+    nblk = canonical_blocks(rl, &w, n, nc);
+    for (size_t k = 0; k < nblk; k++)
+        nkeep += !rl->isconst[k];
+    rl->nkeep = nkeep;
+    rl->q = malloc((nkeep * d + 1) * sizeof *rl->q);
+    rl->dead = calloc(nkeep + 1, 1);
+    if (rl->q == NULL || rl->dead == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
+        goto cleanup;
+    }
+    if (!is_output)
+        LUMP_CHECK(side_alloc(next, n, nkeep));
+    LUMP_CHECK(centres_rows(rl, next, &w, s, bd, i, eps, how, is_output));
 cleanup:
     scratch_clear(&w);
     return err;
@@ -509,26 +554,13 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
     lump_error_t err = LUMP_OK;
     lump_lumping_t t;
     lump_lumping_init(&t);
-    t.mode = LUMP_MODE_PROPORTIONAL;
-    t.n_inputs = net->n_inputs;
-    t.layers = calloc(net->n_layers + 1, sizeof *t.layers);
-    if (t.layers == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-        goto cleanup;
-    }
-    t.n_layers = net->n_layers;
-    for (size_t i = 0; i < net->n_layers; i++) {
+    err = lump_lumping_alloc(&t, LUMP_MODE_PROPORTIONAL, net->n_inputs, net->n_layers);
+    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++) {
         lump_layer_lumping_t *ll = &t.layers[i];
         size_t k = 0;
-        ll->size = rl[i].n;
-        ll->blocks = calloc(rl[i].nblk + 1, sizeof *ll->blocks);
-        if (ll->blocks == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-            goto cleanup;
-        }
-        for (size_t b = 0; b < rl[i].nblk; b++)
-            lump_block_init(&ll->blocks[b]);
-        ll->n_blocks = rl[i].nblk;
+        err = lump_layer_lumping_alloc(ll, rl[i].n, rl[i].nblk);
+        if (err != LUMP_OK)
+            break;
         for (size_t b = 0; b < rl[i].nblk; b++) {
             lump_block_t *B = &ll->blocks[b];
             size_t sz = rl[i].start[b + 1] - rl[i].start[b];
@@ -553,6 +585,10 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
                 k++;
             }
         }
+    }
+    if (err != LUMP_OK) { /* only the allocations of the lumping break out */
+        lump_error_prefix(err, "relax");
+        goto cleanup;
     }
     lump_lumping_clear(L);
     *L = t;

@@ -2,8 +2,8 @@
 # compare_binaries.sh -- run the same command lines with two lumpnet
 # binaries and compare everything they produce byte for byte: standard
 # output, standard error, exit code and every file written. Timing fields
-# (JSON "seconds"/"bound_seconds", the "N.NN s" of text reports, the
-# "lumpnet: CMD: N.N s," of the summary line, explore's bound_seconds column) are masked first. For changes that must not change
+# (JSON "*_seconds" and "seconds", the "N.N s" of text reports and
+# summaries, explore's bound_seconds column) are masked first. For changes that must not change
 # behaviour, such as the module re-cut of issue 13.
 #
 #   sh scripts/compare_binaries.sh OLD_LUMPNET NEW_LUMPNET

@@ -263,6 +263,39 @@ static void fits_reports_rounding(void **state)
     lump_arr_clear(&a);
 }
 
+/* A subnormal float32 is rounded once: v = (5/2 + 2^-40) 2^-149 lies just
+ * above the midpoint of 2 and 3 times the smallest subnormal, so its
+ * nearest float32 is 3 * 2^-149. Rounding first to 24 bits (to the
+ * midpoint 5/2 2^-149) and then to float (ties to even: 2 * 2^-149) gave
+ * the wrong neighbour and an error of (1/2 + 2^-40) 2^-149. */
+static void fits_rounds_subnormal_float32_once(void **state)
+{
+    lump_arr_t a;
+    mpq_t v, e;
+    double err;
+    (void)state;
+    lump_arr_init(&a);
+    mpq_inits(v, e, NULL);
+    tu_ok(lump_arr_alloc(&a, LUMP_STORE_Q, 1));
+    mpq_set_ui(v, 5, 2);
+    mpq_set_ui(e, 1, 1);
+    mpq_div_2exp(e, e, 40);
+    mpq_add(v, v, e);
+    mpq_div_2exp(v, v, 149);
+    tu_ok(lump_arr_set(&a, 0, v));
+    assert_false(lump_arr_fits(&a, LUMP_STORE_F32, &err));
+    /* the error to 3 * 2^-149 is (1/2 - 2^-40) 2^-149 */
+    assert_true(err == ldexp(0.5 - ldexp(1, -40), -149));
+    /* the smallest float32 subnormal itself fits */
+    mpq_set_ui(v, 1, 1);
+    mpq_div_2exp(v, v, 149);
+    tu_ok(lump_arr_set(&a, 0, v));
+    assert_true(lump_arr_fits(&a, LUMP_STORE_F32, &err));
+    assert_true(err == 0);
+    mpq_clears(v, e, NULL);
+    lump_arr_clear(&a);
+}
+
 static void alloc_refuses_absurd_sizes(void **state)
 {
     lump_arr_t a;
@@ -287,6 +320,7 @@ int main(void)
         cmocka_unit_test(q_array_big_values),
         cmocka_unit_test(get_fr_rounds_in_direction),
         cmocka_unit_test(fits_reports_rounding),
+        cmocka_unit_test(fits_rounds_subnormal_float32_once),
         cmocka_unit_test(alloc_refuses_absurd_sizes),
     };
     tu_init();

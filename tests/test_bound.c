@@ -8,6 +8,7 @@
 #include "bound_sym.h"
 #include "bound_util.h"
 #include <mpfr.h>
+#include "bound_test_i.h"
 
 /* A random dense network: N inputs, hidden relu layers of the given sizes,
  * identity outputs; weights p/q with small p, q (Q storage), optional clip
@@ -373,7 +374,7 @@ static void sampled_below_certified(void **state)
         for (int mode = 0; mode < 6; mode++) {
             lump_bound_opts_init(&o);
             o.encoding = mode == 1 ? LUMP_ENC_SEPARATE : LUMP_ENC_DIFFERENTIAL;
-            o.perturb = mode == 2 ? 0.3 : 0.0;
+            lump_i_bound_test_perturb(mode == 2 ? 0.3 : 0.0);
             o.max_boxes = mode == 0 ? 64 : 0;
             o.symbolic = mode != 4;
             o.lp = mode != 5;
@@ -388,6 +389,7 @@ static void sampled_below_certified(void **state)
                 assert_true(r.bound[j] <= r.naive[j]);
             }
         }
+        lump_i_bound_test_perturb(0);
         lump_bound_result_clear(&r);
         lump_box_clear(&box);
         lump_net_clear(&f);
@@ -409,7 +411,7 @@ static void perturbed_duals_stay_sound(void **state)
     lump_bound_result_init(&r);
     o.max_boxes = 0; /* no splitting: the LP runs (its bound is checked alone) */
     for (unsigned long s = 1; s <= 20; s++) {
-        o.perturb = s <= 10 ? 0.01 : 1.5;
+        lump_i_bound_test_perturb(s <= 10 ? 0.01 : 1.5);
         o.seed = s;
         o.encoding = s % 2 ? LUMP_ENC_SEPARATE : LUMP_ENC_DIFFERENTIAL;
         tu_ok(lump_bound_diff(&r, &f, &g, &box, &o));
@@ -417,6 +419,7 @@ static void perturbed_duals_stay_sound(void **state)
         assert_true(isfinite(r.bound_lp[0]));
         assert_true(r.bound_lp[0] >= 0.375);
     }
+    lump_i_bound_test_perturb(0);
     lump_bound_result_clear(&r);
     lump_box_clear(&box);
     lump_net_clear(&f);

@@ -74,13 +74,6 @@ static mpq_t *qvec(size_t n)
     return v;
 }
 
-static void qvec_free(mpq_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        mpq_clear(v[i]);
-    free(v);
-}
-
 /* Assert that A and B agree exactly at TRIALS random rational points. */
 static void assert_same_exact(const lump_net_t *a, const lump_net_t *b, int trials)
 {
@@ -95,9 +88,9 @@ static void assert_same_exact(const lump_net_t *a, const lump_net_t *b, int tria
             if (!mpq_equal(ya[j], yb[j]))
                 fail_msg("trial %d output %zu differs [seed %lu]", t, j, tu_seed());
     }
-    qvec_free(x, n);
-    qvec_free(ya, m);
-    qvec_free(yb, m);
+    lump_rat_vec_free(x, n);
+    lump_rat_vec_free(ya, m);
+    lump_rat_vec_free(yb, m);
 }
 
 /* COPY = NET with the neurons of every hidden layer permuted by a random
@@ -221,8 +214,8 @@ static void assert_witness(const lump_equiv_t *e, const lump_net_t *a, const lum
     tu_ok(lump_eval_exact(ya, a, e->witness));
     tu_ok(lump_eval_exact(yb, b, e->witness));
     assert_false(mpq_equal(ya[e->output], yb[e->output]));
-    qvec_free(ya, m);
-    qvec_free(yb, m);
+    lump_rat_vec_free(ya, m);
+    lump_rat_vec_free(yb, m);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -245,10 +238,10 @@ static void assert_union_is_pair(const lump_net_t *u, const lump_net_t *a, const
             if (!mpq_equal(yu[j], ya[j]) || !mpq_equal(yu[m + j], yb[j]))
                 fail_msg("trial %d output %zu: union differs [seed %lu]", t, j, tu_seed());
     }
-    qvec_free(x, n);
-    qvec_free(ya, m);
-    qvec_free(yb, m);
-    qvec_free(yu, 2 * m);
+    lump_rat_vec_free(x, n);
+    lump_rat_vec_free(ya, m);
+    lump_rat_vec_free(yb, m);
+    lump_rat_vec_free(yu, 2 * m);
 }
 
 static void add_norm(lump_net_t *net)

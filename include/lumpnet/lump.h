@@ -81,6 +81,19 @@ LUMP_EXPORT void lump_lumping_clear(lump_lumping_t *L);
 /* lump_block_init -- an empty KEEP block (no members, value 0). O(1). */
 LUMP_EXPORT void lump_block_init(lump_block_t *b);
 
+/* lump_lumping_alloc -- L (initialised, empty) = a lumping in MODE of a
+ * network of N_INPUTS inputs with N_LAYERS layers, each with no blocks
+ * yet. Errors: LUMP_ENOMEM ("out of memory": the caller prefixes it).
+ * O(n_layers). */
+LUMP_EXPORT lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode, size_t n_inputs,
+                                            size_t n_layers) LUMP_WUR;
+
+/* lump_layer_lumping_alloc -- LL (with no blocks) = a layer lumping of a
+ * layer of SIZE neurons with N_BLOCKS blocks, each lump_block_init'ed.
+ * Errors: LUMP_ENOMEM ("out of memory": the caller prefixes it). O(n_blocks). */
+LUMP_EXPORT lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size,
+                                                  size_t n_blocks) LUMP_WUR;
+
 /* lump_lumping_neurons_after -- hidden plus output neurons of the quotient
  * (KEEP blocks). O(blocks). */
 LUMP_EXPORT size_t lump_lumping_neurons_after(const lump_lumping_t *L);

@@ -80,6 +80,12 @@ typedef struct {
 /* lump_net_init -- an empty network (no inputs, no layers). O(1). */
 LUMP_EXPORT void lump_net_init(lump_net_t *net);
 
+/* lump_layer_init / _clear -- an empty layer (size 0, identity, no
+ * per-neuron activations); free one's arrays and activations, leaving it
+ * zeroed (initialise it again before reuse). O(1) / O(size). */
+LUMP_EXPORT void lump_layer_init(lump_layer_t *l);
+LUMP_EXPORT void lump_layer_clear(lump_layer_t *l);
+
 /* lump_net_clear -- free everything NET owns. O(size of the network). */
 LUMP_EXPORT void lump_net_clear(lump_net_t *net);
 

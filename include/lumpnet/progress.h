@@ -31,6 +31,10 @@ extern "C" {
  * same time, so the time left may be estimated from the time spent. */
 #define LUMP_PROGRESS_EVEN 1u
 
+/* lump_clock_seconds -- seconds on the monotonic clock, from an arbitrary
+ * start: differences time a computation. O(1). */
+LUMP_EXPORT double lump_clock_seconds(void);
+
 /* lump_progress_delay -- how long a phase runs silent before the first
  * progress line (default 0.5 s, so quick work prints nothing). O(1). */
 LUMP_EXPORT void lump_progress_delay(double seconds);

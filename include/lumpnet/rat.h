@@ -47,6 +47,10 @@ LUMP_EXPORT char *lump_rat_decimal_str(const mpq_t v);
 /* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */
 LUMP_EXPORT void lump_rat_set_d(mpq_t out, double d);
 
+/* lump_rat_vec_free -- clear the N initialised entries of V and free it
+ * (V may be NULL). O(n). */
+LUMP_EXPORT void lump_rat_vec_free(mpq_t *v, size_t n);
+
 /* lump_rat_get_d -- Q rounded to the nearest double (mpq_get_d truncates
  * towards zero). O(size of Q). */
 LUMP_EXPORT double lump_rat_get_d(const mpq_t q);

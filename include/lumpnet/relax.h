@@ -9,6 +9,7 @@
 #include "lumpnet/net.h"
 #include "lumpnet/box.h"
 #include "lumpnet/lump.h"
+#include "lumpnet/data.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,10 +45,7 @@ typedef enum {
 
 typedef struct {
     lump_encoding_t encoding;
-    /* testing only: perturb every dual value GLPK returns by a relative
-     * amount up to PERTURB (seeded by SEED) before the rigorous step */
-    double perturb;
-    unsigned long seed;
+    unsigned long seed; /* seeds the randomised steps (default 1) */
     int verbose;
     /* 1 (default): tighten every neuron bound and difference bound by
      * sound back-substitution before the LP; 0: interval bounds only */
@@ -208,6 +206,65 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const 
  * layers. */
 LUMP_EXPORT lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
                                          const lump_net_t *net, size_t max_params) LUMP_WUR;
+
+/* ---- the epsilon sweep of `lumpnet explore` ------------------------------ */
+
+/* One row of an exploration: a network (the original, a relaxed quotient
+ * or a pruned one) and how far it is from the original. */
+typedef struct {
+    const char *method; /* "original", "lumpnet", "prune" or "prune_params" */
+    double eps;         /* NAN for the original */
+    double cdev;        /* lumpnet with a calibration run: deviation on the points; else NAN */
+    size_t neurons, params;
+    int certified;
+    double *bound, *observed; /* per output */
+    double bmax, omax;        /* the largest bound and observed error */
+    double acc, agree;        /* on the data: accuracy, agreement with the original; else NAN */
+    double seconds;           /* of the bound */
+} lump_explore_row_t;
+
+/* The rows of an exploration, owned: lump_explore_init / lump_explore_clear. */
+typedef struct {
+    lump_explore_row_t *rows;
+    size_t n, cap, nout;
+    size_t neps;   /* the epsilon values swept */
+    int with_data; /* the rows have accuracy and agreement */
+} lump_explore_t;
+
+/* What to sweep; lump_explore_opts_init sets the defaults. */
+typedef struct {
+    const double *eps;         /* the epsilon values, or NULL to choose STEPS of them */
+    size_t neps;               /* the number of EPS */
+    size_t steps;              /* without EPS (default 10) */
+    lump_centre_t centre;      /* box-guided lumping (default mean) */
+    size_t samples;            /* for the observed error (default 1000) */
+    const lump_data_t *data;   /* labelled rows for accuracy, or NULL */
+    const lump_calib_t *calib; /* lump with this calibration run, not over the box, or NULL */
+} lump_explore_opts_t;
+
+/* lump_explore_init, lump_explore_clear -- an empty table; free its rows. */
+LUMP_EXPORT void lump_explore_init(lump_explore_t *t);
+LUMP_EXPORT void lump_explore_clear(lump_explore_t *t);
+
+/* lump_explore_opts_init -- the defaults of lump_explore_opts_t. */
+LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
+
+/* lump_explore_run -- T = the row of NET, then for each epsilon (O->eps,
+ * or without it O->steps values: for a calibration run the running
+ * maximum of its deviations at evenly spaced steps, else geometric
+ * between the first epsilon that merges anything beyond the exact lumps
+ * and the first that reaches the coarsest relaxed network, found by
+ * probing 25 values) three rows: the relaxed quotient (lump_relax over
+ * BOX, or lump_calib_at), and magnitude pruning at its neuron and at its
+ * parameter budget, each with its certified bound
+ * (lump_bound_diff_lumped), its sampled error over BOX and, with
+ * O->data, its accuracy. Labels of O->data must be outputs of NET.
+ * Errors: those of the functions named; LUMP_ENOMEM.
+ * Time: (number of epsilon values) x (one relaxation, two prunings and
+ * three bounds and samplings), plus 25 relaxations to choose the grid. */
+LUMP_EXPORT lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net,
+                                          const lump_box_t *box,
+                                          const lump_explore_opts_t *o) LUMP_WUR;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,335 @@
+/* explore.c -- the epsilon sweep behind `lumpnet explore`: the relaxed
+ * quotients at a grid of epsilon values, each compared with magnitude
+ * pruning at the same neuron budget and at the same parameter budget */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/eval.h"
+#include "lumpnet/relax.h"
+#include "lumpnet/progress.h"
+
+typedef lump_explore_row_t row_t;
+typedef lump_explore_t table_t;
+
+void lump_explore_init(lump_explore_t *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+void lump_explore_clear(lump_explore_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->rows[i].bound);
+        free(t->rows[i].observed);
+    }
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}
+
+void lump_explore_opts_init(lump_explore_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->steps = 10;
+    o->centre = LUMP_CENTRE_MEAN;
+    o->samples = 1000;
+}
+
+/* Append a zeroed row to T (its per-output arrays allocated, the data
+ * columns NaN) and point *R at it. */
+static lump_error_t table_add(row_t **r, table_t *t)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap * 2 + 8;
+        row_t *p = realloc(t->rows, cap * sizeof *p);
+        if (p == NULL)
+            return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+        t->rows = p;
+        t->cap = cap;
+    }
+    *r = &t->rows[t->n];
+    memset(*r, 0, sizeof **r);
+    (*r)->bound = calloc(t->nout + 1, sizeof *(*r)->bound);
+    (*r)->observed = calloc(t->nout + 1, sizeof *(*r)->observed);
+    t->n++;
+    if ((*r)->bound == NULL || (*r)->observed == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    (*r)->acc = (*r)->agree = (*r)->cdev = NAN;
+    return LUMP_OK;
+}
+
+/* The index of the largest of Y[0..n) (the first on ties). */
+static size_t argmax(const double *y, size_t n)
+{
+    size_t b = 0;
+    for (size_t j = 1; j < n; j++)
+        if (y[j] > y[b])
+            b = j;
+    return b;
+}
+
+/* The predicted class of every data row under NET. */
+static lump_error_t predict(size_t *cls, const lump_net_t *net, const lump_data_t *d)
+{
+    lump_error_t err = LUMP_OK;
+    size_t nout = lump_net_n_outputs(net);
+    double *y = malloc((nout + 1) * sizeof *y);
+    if (y == NULL)
+        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    for (size_t r = 0; r < d->n; r++) {
+        LUMP_CHECK(lump_eval_double(y, net, d->x + r * d->width));
+        cls[r] = argmax(y, nout);
+    }
+cleanup:
+    free(y);
+    return err;
+}
+
+/* Everything explore needs to fill one row. */
+typedef struct {
+    const lump_net_t *f;
+    const lump_box_t *box;
+    const lump_data_t *data;
+    const size_t *fcls; /* the original's predictions */
+    size_t *gcls;       /* scratch */
+    size_t samples;
+} ctx_t;
+
+/* L: the lumping G is the quotient by (NULL for a network that is not a
+ * quotient of the original); it pairs neurons in the bound. */
+static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, const lump_lumping_t *L,
+                             size_t nout)
+{
+    lump_error_t err = LUMP_OK;
+    lump_bound_opts_t o;
+    lump_bound_result_t br;
+    size_t lv = lump_progress_begin(r->method, 0, 0); /* "prune", ... */
+    lump_bound_opts_init(&o);
+    lump_bound_result_init(&br);
+    r->neurons = lump_net_neurons(g);
+    r->params = lump_net_params(g);
+    LUMP_CHECK(lump_bound_diff_lumped(&br, c->f, g, L, c->box, &o));
+    LUMP_CHECK(lump_max_error_sampled(r->observed, c->f, g, c->box, c->samples, 1));
+    r->certified = br.certified;
+    r->seconds = br.seconds;
+    r->bmax = r->omax = 0;
+    for (size_t j = 0; j < nout; j++) {
+        r->bound[j] = br.bound[j];
+        if (!(br.bound[j] <= r->bmax))
+            r->bmax = br.bound[j];
+        if (r->observed[j] > r->omax)
+            r->omax = r->observed[j];
+    }
+    if (c->data != NULL) {
+        size_t ok = 0, same = 0;
+        LUMP_CHECK(predict(c->gcls, g, c->data));
+        for (size_t i = 0; i < c->data->n; i++) {
+            ok += (long)c->gcls[i] == c->data->y[i];
+            same += c->gcls[i] == c->fcls[i];
+        }
+        r->acc = (double)ok / (double)c->data->n;
+        r->agree = (double)same / (double)c->data->n;
+    }
+cleanup:
+    lump_progress_end(lv);
+    lump_bound_result_clear(&br);
+    return err;
+}
+
+/* ---- the epsilon grid ---------------------------------------------------- */
+
+/* The hidden neurons of G (all but the outputs). */
+static size_t hidden_after(const lump_net_t *g)
+{
+    return lump_net_neurons(g) - lump_net_n_outputs(g);
+}
+
+/* EPS[0..steps) when the user gave none: geometric between the first eps
+ * that merges anything beyond the exact lumps and the first that reaches
+ * the coarsest relaxed network, found by probing 25 geometric values up to
+ * the largest useful one (the largest half-width of a hidden neuron's
+ * value range over the box: beyond it every hidden neuron is a constant). */
+static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
+                             const lump_box_t *box, lump_centre_t centre)
+{
+    lump_error_t err = LUMP_OK;
+    lump_bounds_t bd;
+    lump_net_t g;
+    enum { NPROBE = 25 };
+    double top = 0, pe[NPROBE], lo = -1, hi = -1;
+    size_t ph[NPROBE], hmin = (size_t)-1, lv = 0;
+    lump_bounds_init(&bd);
+    lump_net_init(&g);
+    LUMP_CHECK(lump_bounds_interval(&bd, net, box));
+    for (size_t i = 0; i + 1 < net->n_layers; i++)
+        for (size_t v = 0; v < net->layers[i].size; v++) {
+            double w = 0.5 * (bd.yhi[i][v] - bd.ylo[i][v]);
+            if (isfinite(w) && w > top)
+                top = w;
+        }
+    if (!(top > 0))
+        top = 1;
+    lv = lump_progress_begin("probing eps", NPROBE, 0);
+    for (size_t k = 0; k < NPROBE; k++) {
+        LUMP_CHECK(lump_progress_step(lv, k));
+        pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
+        LUMP_CHECK(lump_relax(&g, NULL, net, box, pe[k], centre));
+        ph[k] = hidden_after(&g);
+        if (ph[k] < hmin)
+            hmin = ph[k];
+    }
+    for (size_t k = 0; k < NPROBE; k++) {
+        if (lo < 0 && ph[k] < ph[0])
+            lo = pe[k > 0 ? k - 1 : 0];
+        if (hi < 0 && ph[k] == hmin)
+            hi = pe[k];
+    }
+    if (lo < 0 || hi <= lo) { /* nothing merges, or all at once */
+        hi = top;
+        lo = top * 1e-3;
+    }
+    for (size_t k = 0; k < steps; k++)
+        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
+cleanup:
+    lump_progress_end(lv);
+    lump_net_clear(&g);
+    lump_bounds_clear(&bd);
+    return err;
+}
+
+/* EPS[0..steps) for a calibration run: the running maximum of the steps'
+ * deviations at STEPS evenly spaced steps, the last one at the end of the
+ * run, so that the rows spread over the sizes the run went through. */
+static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
+{
+    size_t S = lump_calib_steps(run), t = 0;
+    double mx = 0;
+    for (size_t k = 0; k < steps; k++) {
+        size_t upto = (size_t)ceil((double)(k + 1) * (double)S / (double)steps);
+        for (; t < upto && t < S; t++)
+            if (lump_calib_deviation(run, t) > mx)
+                mx = lump_calib_deviation(run, t);
+        eps[k] = mx;
+    }
+}
+
+/* ---- the sweep ----------------------------------------------------------- */
+
+/* The row of the original network: its size, and its accuracy on the
+ * data (agreement 1). */
+static lump_error_t original_row(table_t *t, const ctx_t *c)
+{
+    lump_error_t err = LUMP_OK;
+    row_t *r;
+    LUMP_CHECK(table_add(&r, t));
+    r->method = "original";
+    r->eps = NAN;
+    r->certified = 1;
+    r->neurons = lump_net_neurons(c->f);
+    r->params = lump_net_params(c->f);
+    if (c->data != NULL) {
+        size_t ok = 0;
+        for (size_t i = 0; i < c->data->n; i++)
+            ok += (long)c->fcls[i] == c->data->y[i];
+        r->acc = (double)ok / (double)c->data->n;
+        r->agree = 1;
+    }
+cleanup:
+    return err;
+}
+
+/* The three rows of EPS: the relaxed quotient G (by CALIB when given,
+ * else over the box with CENTRE) and the two pruned networks of its
+ * size. G, P and LUMPING are scratch. */
+static lump_error_t eps_rows(table_t *t, const ctx_t *c, double eps, const lump_calib_t *calib,
+                             lump_centre_t centre, lump_net_t *g, lump_net_t *p,
+                             lump_lumping_t *lumping)
+{
+    lump_error_t err = LUMP_OK;
+    const lump_net_t *net = c->f;
+    const size_t nout = t->nout;
+    double cdev = NAN;
+    row_t *r;
+    if (calib != NULL)
+        LUMP_CHECK(lump_calib_at(g, lumping, &cdev, calib, eps));
+    else
+        LUMP_CHECK(lump_relax(g, lumping, net, c->box, eps, centre));
+    LUMP_CHECK(table_add(&r, t));
+    r->method = "lumpnet";
+    r->eps = eps;
+    r->cdev = cdev;
+    LUMP_CHECK(fill_row(r, c, g, lumping, nout));
+    LUMP_CHECK(lump_prune_magnitude(p, lumping, net, hidden_after(g)));
+    LUMP_CHECK(table_add(&r, t));
+    r->method = "prune";
+    r->eps = eps;
+    LUMP_CHECK(fill_row(r, c, p, lumping, nout));
+    LUMP_CHECK(lump_prune_magnitude_params(p, lumping, net, lump_net_params(g)));
+    LUMP_CHECK(table_add(&r, t));
+    r->method = "prune_params";
+    r->eps = eps;
+    LUMP_CHECK(fill_row(r, c, p, lumping, nout));
+cleanup:
+    return err;
+}
+
+/* lump_explore_run -- see relax.h. */
+lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lump_box_t *box,
+                              const lump_explore_opts_t *o)
+{
+    lump_error_t err = LUMP_OK;
+    const lump_data_t *data = o->data;
+    size_t neps = o->eps != NULL ? o->neps : o->steps, lv;
+    double *eps = NULL;
+    size_t *fcls = NULL, *gcls = NULL;
+    lump_net_t g, p;
+    lump_lumping_t lumping;
+    ctx_t ctx;
+    lump_explore_clear(t);
+    lump_net_init(&g);
+    lump_net_init(&p);
+    lump_lumping_init(&lumping);
+    if (data != NULL) {
+        fcls = malloc((data->n + 1) * sizeof *fcls);
+        gcls = malloc((data->n + 1) * sizeof *gcls);
+        if (fcls == NULL || gcls == NULL) {
+            err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+            goto cleanup;
+        }
+        LUMP_CHECK(predict(fcls, net, data));
+    }
+    eps = malloc((neps + 1) * sizeof *eps);
+    if (eps == NULL) {
+        err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+        goto cleanup;
+    }
+    if (o->eps != NULL)
+        memcpy(eps, o->eps, neps * sizeof *eps);
+    else if (o->calib != NULL)
+        calib_eps(eps, neps, o->calib);
+    else
+        LUMP_CHECK(auto_eps(eps, neps, net, box, o->centre));
+    t->nout = lump_net_n_outputs(net);
+    t->with_data = data != NULL;
+    t->neps = neps;
+    ctx.f = net;
+    ctx.box = box;
+    ctx.data = data;
+    ctx.fcls = fcls;
+    ctx.gcls = gcls;
+    ctx.samples = o->samples;
+    LUMP_CHECK(original_row(t, &ctx));
+    lv = lump_progress_begin("eps", neps, 0);
+    for (size_t k = 0; k < neps; k++) {
+        LUMP_CHECK(lump_progress_step(lv, k));
+        LUMP_CHECK(eps_rows(t, &ctx, eps[k], o->calib, o->centre, &g, &p, &lumping));
+    }
+    lump_progress_end(lv);
+cleanup:
+    free(eps);
+    free(fcls);
+    free(gcls);
+    lump_net_clear(&p);
+    lump_net_clear(&g);
+    lump_lumping_clear(&lumping);
+    return err;
+}
