@@ -32,7 +32,7 @@ void cli_progress_start(const char *command, int q)
 
 double cli_elapsed(void)
 {
-    return now() - t_start;
+    return lump_clock_seconds() - t_start;
 }
 
 void cli_summary(const char *fmt, ...)
