@@ -7,8 +7,10 @@
 # written under the build folder and never into the repository. New inputs
 # go to <build>/grown/<h>/, crashes to <build>/artifacts/, logs to
 # <build>/logs/<h>.log; the last libFuzzer status line of each run is
-# printed. Environment: FUZZ_BUILD (default _build-fuzz), FUZZ_JOBS
-# (ignored: one fuzzer at a time), FUZZ_ARGS (extra libFuzzer flags).
+# printed. Environment: FUZZ_BUILD (default _build-fuzz), FUZZ_JOBS (how
+# many harnesses run at once, default 1: each is single-threaded, so on
+# two cores two of them take half the wall time for the same fuzzing),
+# FUZZ_ARGS (extra libFuzzer flags).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_BUILD:-$top/_build-fuzz}
@@ -43,12 +45,14 @@ seed_real() {
 
 status=0
 mkdir -p "$out/logs" "$out/artifacts"
-for h in "$@"; do
+jobs=${FUZZ_JOBS:-1}
+
+# fuzz_one H: run harness H for SECS seconds; its status line (and the
+# first lines of any failure) go to logs/H.summary, its exit code to
+# logs/H.rc
+fuzz_one() {
+  h=$1
   bin="$out/fuzz_$h"
-  if [ ! -x "$bin" ]; then
-    echo "run.sh: $h: no harness built ($bin), skipped"
-    continue
-  fi
   seed_real "$h"
   mkdir -p "$out/grown/$h"
   # the data reader takes paths: give its scratch files a memory file system
@@ -63,10 +67,36 @@ for h in "$@"; do
   rc=$?
   last=$(grep -E '^#[0-9]+' "$out/logs/$h.log" | tail -n 1)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$h.log")
-  echo "$h: exit $rc, $runs executions; $last"
-  if [ "$rc" -ne 0 ]; then
-    status=1
-    grep -E 'ERROR|SUMMARY|Test unit written' "$out/logs/$h.log" | head -n 5
+  {
+    echo "$h: exit $rc, $runs executions; $last"
+    [ "$rc" -ne 0 ] && grep -E 'ERROR|SUMMARY|Test unit written' "$out/logs/$h.log" | head -n 5
+  } >"$out/logs/$h.summary"
+  echo "$rc" >"$out/logs/$h.rc"
+}
+
+built=""
+for h in "$@"; do
+  if [ ! -x "$out/fuzz_$h" ]; then
+    echo "run.sh: $h: no harness built ($out/fuzz_$h), skipped"
+    continue
   fi
+  built="$built $h"
+done
+# run them in batches of JOBS, each in its own subshell, and report in order
+set -- $built
+while [ $# -gt 0 ]; do
+  batch=""
+  k=0
+  while [ $# -gt 0 ] && [ $k -lt "$jobs" ]; do
+    (fuzz_one "$1") &
+    batch="$batch $1"
+    k=$((k + 1))
+    shift
+  done
+  wait
+  for h in $batch; do
+    cat "$out/logs/$h.summary"
+    [ "$(cat "$out/logs/$h.rc")" -eq 0 ] || status=1
+  done
 done
 exit "$status"
