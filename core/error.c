@@ -10,6 +10,7 @@
 #include "lumpnet/error.h"
 #include "lumpnet/io.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 #include "error_i.h"
 
 #define MSG_MAX 2048
@@ -103,8 +104,7 @@ size_t lump_memory_limit(void)
 /* GMP cannot be told that an allocation failed: it aborts. Leave instead
  * the way every bad input leaves (exit code 2, no partial output), with
  * write(2) and _exit because malloc just failed and stdio may need it. */
-static void out_of_memory(size_t n) __attribute__((noreturn));
-static void out_of_memory(size_t n)
+void lump_i_out_of_memory(size_t n)
 {
     char msg[1024], where[600] = "";
     const char *target = lump_i_io_pending_target();
@@ -133,7 +133,7 @@ static void *gmp_alloc(size_t n)
 {
     void *p = malloc(n);
     if (p == NULL)
-        out_of_memory(n);
+        lump_i_out_of_memory(n);
     return p;
 }
 
@@ -142,7 +142,7 @@ static void *gmp_realloc(void *p, size_t old, size_t n)
     void *q = realloc(p, n);
     (void)old;
     if (q == NULL)
-        out_of_memory(n);
+        lump_i_out_of_memory(n);
     return q;
 }
 
