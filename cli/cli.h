@@ -30,6 +30,11 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
                               const char *where) LUMP_WUR;
 
+/* cli_suggest -- the candidate among the N CANDS nearest to WORD (a
+ * misspelt command or option; a "=value" suffix is ignored), or NULL when
+ * none is near enough to be what the user meant. O(N * length^2). */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+
 /* cli_print_json -- print J (stolen) to standard output, with a newline. */
 int cli_print_json(json_t *j);
 

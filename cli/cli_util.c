@@ -126,6 +126,25 @@ int cli_match_opt(int argc, char **argv, int *i, const char *opt, const char **v
     return 1;
 }
 
+/* Report the unknown option A of COMMAND, naming the nearest option of
+ * its table (or a global one) when one is near: "--bx" -> "--box". */
+static int unknown_option(const char *command, const char *a, const cli_opt_t *opts, size_t nopts)
+{
+    const char *names[72];
+    const char *hint;
+    size_t n = 0;
+    for (size_t k = 0; k < nopts && n < 64; k++)
+        if (strncmp(opts[k].name, "--", 2) == 0)
+            names[n++] = opts[k].name;
+    names[n++] = "--help";
+    names[n++] = "--quiet";
+    names[n++] = "--max-memory";
+    hint = cli_suggest(a, names, n);
+    if (hint != NULL)
+        return cli_usage_error(command, "unknown option '%s'; did you mean '%s'?", a, hint);
+    return cli_usage_error(command, "unknown option '%s'", a);
+}
+
 /* cli_parse -- see cli.h. A switch must match exactly, a value option as
  * cli_match_opt matches it; the first entry that matches wins, so the table
  * order is the order the commands' hand-written loops tried them in. */
@@ -163,7 +182,7 @@ int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts,
         /* a lone "-" is a positional (standard input or output by convention) */
         if (a[0] == '-' && a[1] != '\0' &&
             !((flags & CLI_PARSE_NUMBERS) && a[1] >= '0' && a[1] <= '9'))
-            return cli_usage_error(command, "unknown option '%s'", a);
+            return unknown_option(command, a, opts, nopts);
         if (np == npos)
             return cli_usage_error(command, extra, a);
         pos[np++] = a;

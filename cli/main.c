@@ -46,18 +46,18 @@ static void print_help(FILE *f)
                "--json: one report on standard output, its keys in docs/json.md.\n"
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
                "2 bad usage or bad input, 3 unknown, 70 internal error (a bug: please\n"
-               "report it).\n"
+               "report it).\n\n"
                "Files: inputs must be regular files (a FIFO or a device is refused);\n"
                "an output may not be an input or another output of the same command\n"
                "(exit 2, nothing written); a command writes all its outputs or none,\n"
                "each through a temporary .lumpnet-XXXXXX in its folder, and an\n"
                "overwritten file keeps its mode.\n"
-               "Global option: --max-memory MB caps the memory of the process; past\n"
+               "\nGlobal option: --max-memory MB caps the memory of the process; past\n"
                "it the command fails with an out-of-memory message and exit code 2.\n"
-               "Long commands (relax, bound, explore, reduce --box) show their progress\n"
+               "\nLong commands (relax, bound, explore, reduce --box) show their progress\n"
                "on a terminal and end with a one-line summary on standard error\n"
                "(\"lumpnet: relax: 12.3 s, ...\"); global option --quiet silences both.\n"
-               "Ctrl-C stops any command within a second, leaving no file (exit 130).\n"
+               "\nCtrl-C stops any command within a second, leaving no file (exit 130).\n"
                "'lumpnet COMMAND --help' describes one command.\n");
 }
 
@@ -302,6 +302,19 @@ int main(int argc, char **argv)
             }
         cli_progress_start(commands[i].name, quiet);
         return commands[i].run(argc - 1, argv + 1);
+    }
+    {
+        const char *names[N_COMMANDS + 1];
+        const char *hint;
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            names[i] = commands[i].name;
+        names[N_COMMANDS] = "help";
+        hint = argv[1][0] == '-' ? NULL : cli_suggest(argv[1], names, N_COMMANDS + 1);
+        if (hint != NULL) {
+            fprintf(stderr, "lumpnet: unknown command '%s'; did you mean '%s'? (see 'lumpnet --help')\n",
+                    argv[1], hint);
+            return CLI_BAD;
+        }
     }
     fprintf(stderr, "lumpnet: unknown command '%s' (see 'lumpnet --help')\n", argv[1]);
     return CLI_BAD;
