@@ -58,7 +58,7 @@ int cli_cmd_draw(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *eps = NULL, *box = NULL;
     const char *title = NULL, *font = NULL, *width = NULL, *edges = NULL, *size = NULL;
-    const char *centre_arg = NULL;
+    const char *centre_arg = NULL, *dpi = NULL;
     char lname[96];
     double e = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
@@ -86,7 +86,8 @@ int cli_cmd_draw(int argc, char **argv)
                              {"--font", &font, NULL},
                              {"--max-width", &width, NULL},
                              {"--max-edges", &edges, NULL},
-                             {"--size", &size, NULL}};
+                             {"--size", &size, NULL},
+                             {"--dpi", &dpi, NULL}};
     if ((rc = cli_parse(argc, argv, "draw", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
@@ -127,6 +128,16 @@ int cli_cmd_draw(int argc, char **argv)
                                edges);
     if (size != NULL && !parse_size(&opts.width, &opts.height, size))
         return cli_usage_error("draw", "--size takes W,H in inches (positive), not '%s'", size);
+    if (dpi != NULL) {
+        unsigned long long d;
+        if ((rc = cli_parse_whole(&d, dpi, 1, 2400, "draw",
+                                  "--dpi takes a whole number from 1 to 2400, not '%s'")) != CLI_OK)
+            return rc;
+        if (lump_viz_format_from_path(out) != LUMP_VIZ_PNG)
+            return cli_usage_error("draw", "--dpi is for .png figures (SVG, PDF and DOT scale "
+                                           "without loss)");
+        opts.dpi = (double)d;
+    }
     if (font != NULL) {
         if (font[0] == '\0')
             return cli_usage_error("draw", "--font needs a font family name");

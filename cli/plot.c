@@ -46,9 +46,10 @@ static int by_params(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* The gnuplot data block $NAME: params, bound, observed, accuracy of the
- * rows of METHOD, by increasing parameters (so the lines connect them);
- * NaN for a value that is missing or cannot go on a log scale. */
+/* The gnuplot data block $NAME: params, bound, observed, accuracy and the
+ * epsilon label of the rows of METHOD, by increasing parameters (so the
+ * lines connect them); NaN for a value that is missing or cannot go on a
+ * log scale. */
 static lump_error_t gp_block(FILE *gp, const lump_explore_t *t, const char *method, const char *name)
 {
     const lump_explore_row_t **v = malloc((t->n + 1) * sizeof *v);
@@ -62,12 +63,37 @@ static lump_error_t gp_block(FILE *gp, const lump_explore_t *t, const char *meth
     fprintf(gp, "$%s << EOD\n", name);
     for (size_t i = 0; i < k; i++) {
         double b = v[i]->bmax, o = v[i]->omax;
-        fprintf(gp, "%zu %.9g %.9g %.9g\n", v[i]->params, isfinite(b) && b > 0 ? b : NAN,
+        fprintf(gp, "%zu %.9g %.9g %.9g ", v[i]->params, isfinite(b) && b > 0 ? b : NAN,
                 isfinite(o) && o > 0 ? o : NAN, v[i]->acc);
+        if (isfinite(v[i]->eps))
+            fprintf(gp, "\"ε=%.3g\"\n", v[i]->eps);
+        else
+            fputs("\"\"\n", gp);
     }
     fputs("EOD\n", gp);
     free(v);
     return LUMP_OK;
+}
+
+/* The range of the shared parameter axis: all rows, with a margin of a
+ * tenth of a decade on the log scale. */
+static void params_range(const lump_explore_t *t, double *lo, double *hi)
+{
+    *lo = HUGE_VAL;
+    *hi = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double p = (double)t->rows[i].params;
+        if (p > 0 && p < *lo)
+            *lo = p;
+        if (p > *hi)
+            *hi = p;
+    }
+    if (!(*hi > 0)) {
+        *lo = 1;
+        *hi = 10;
+    }
+    *lo /= 1.26;
+    *hi *= 1.26;
 }
 
 /* Draw the table with gnuplot, which writes to standard output: here the
@@ -84,6 +110,7 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
                             "pruning, same parameters", "original"};
     const int colour[4] = {0x0072b2, 0xd55e00, 0x009e73, 0x000000};
     char cmd[64];
+    double xlo, xhi;
     FILE *gp;
     int st, fd = lump_io_fd(f);
     struct stat sb;
@@ -106,13 +133,23 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
         snprintf(name, sizeof name, "d%d", s);
         err = gp_block(gp, c->tab, series[s], name);
     }
+    /* an opaque white page (a transparent one turns black in some viewers
+     * and slides); both panels share one logarithmic parameter axis, as
+     * the sizes span decades and a linear axis crowds the small ones */
     if (cli_ends_with(c->out, ".pdf"))
-        fprintf(gp, "set terminal pdfcairo size %s font 'sans,9'\n",
-                with_data ? "10in,3.8in" : "5.5in,3.8in");
+        fprintf(gp, "set terminal pdfcairo size %s font 'sans,9' background rgb 'white'\n",
+                with_data ? "10in,4.2in" : "5.5in,4.2in");
     else
-        fprintf(gp, "set terminal svg size %s dynamic font 'sans,12'\n",
-                with_data ? "1200,480" : "640,480");
-    fputs("set grid\nset xlabel 'parameters'\nset key outside bottom center horizontal\n", gp);
+        fprintf(gp, "set terminal svg size %s dynamic font 'sans,12' background rgb 'white'\n",
+                with_data ? "1200,540" : "640,540");
+    params_range(c->tab, &xlo, &xhi);
+    fprintf(gp, "set logscale x\nset xrange [%.9g:%.9g]\n", xlo, xhi);
+    /* the key in a row under the panels, below the axis label: it never
+     * covers a point */
+    fputs("set grid\nset xlabel 'parameters (log scale)'\n"
+          "set key outside below center horizontal maxrows 2\n"
+          "set bmargin 7\n",
+          gp);
     fprintf(gp, "set multiplot layout 1,%d\n", with_data ? 2 : 1);
     fputs("set logscale y\nset ylabel 'max_j |f_j - g_j| over the box'\n"
           "set title 'certified bound (solid), observed error (dashed)'\nplot ",
@@ -126,7 +163,10 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
                     "title '%s'",
                     s, k + 2, k + 1, 7 + 2 * s, colour[s], k == 0 ? title[s] : "");
         }
-    fputs("\nunset logscale y\n", gp);
+    /* each lumpnet point says its epsilon */
+    fputs(", \\\n  $d0 using 1:2:5 with labels offset char 0,0.8 font ',8' tc rgb '#0072b2' "
+          "notitle\nunset logscale y\n",
+          gp);
     if (with_data) {
         fputs("set ylabel 'test accuracy'\nset title 'accuracy (no retraining)'\n"
               "set yrange [0:1]\nplot ",
@@ -140,7 +180,9 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
                 fprintf(gp, "$d%d using 1:4 with points pt 5 ps 1.2", s);
             fprintf(gp, " lc rgb '#%06x' title '%s'", colour[s], title[s]);
         }
-        fputc('\n', gp);
+        fputs(", \\\n  $d0 using 1:4:5 with labels offset char 0,-0.9 font ',8' "
+              "tc rgb '#0072b2' notitle\n",
+              gp);
     }
     fputs("unset multiplot\n", gp);
     st = pclose(gp);

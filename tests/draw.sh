@@ -49,7 +49,8 @@ done
 [ -n "$PY" ] || skip "no python3 to parse the SVG"
 # One node element per shown neuron (2+6+4+2 in the original, 2+2+2+2 in
 # the quotient), and the fills follow the certificate's blocks: same block,
-# same fill; different kept blocks of a layer, different fills.
+# same fill; different merged blocks of a layer, different fills; a neuron
+# alone in its block white.
 "$PY" - "$TMP/small.svg" "$CERT" 2>"$TMP/py.err" <<'EOF' || fail "small.svg: $(cat "$TMP/py.err" 2>/dev/null)"
 import json, re, sys
 import xml.etree.ElementTree as ET
@@ -72,7 +73,11 @@ for i, layer in enumerate(cert['layers'], start=1):
         assert len(f) == 1, 'layer %d block %s has fills %s' % (i, b['members'], f)
         if b.get('fate', 'keep') == 'keep':
             kept.append(f.pop())
-    assert len(set(kept)) == len(kept), 'layer %d: kept blocks share fills %s' % (i, kept)
+            alone = len(b['members']) == 1
+            assert (kept[-1].lower() == '#ffffff') == alone, \
+                'layer %d block %s: fill %s' % (i, b['members'], kept[-1])
+    merged = [f for f in kept if f.lower() != '#ffffff']
+    assert len(set(merged)) == len(merged), 'layer %d: merged blocks share fills %s' % (i, merged)
     qf = [fills['q%d_%d' % (i, j)] for j in range(len(kept))]
     assert qf == kept, 'layer %d: quotient fills %s, blocks %s' % (i, qf, kept)
 EOF
@@ -98,6 +103,27 @@ for name, nodes in layers.items():
 EOF
 }
 check_order "$TMP/small.svg"
+
+# A lumping that merges nothing: one panel, the caption says so
+cat >"$TMP/nolump.json" <<'EON'
+{"format": "lumpnet-net", "version": 1, "inputs": 2, "layers": [
+ {"activation": "relu", "weights": [["1", "2"], ["3", "-1"]], "bias": ["0", "1"]},
+ {"activation": "identity", "weights": [["1", "-1"], ["2", "1"]], "bias": ["0", "0"]}]}
+EON
+expect_exit 0 "$LUMPNET" draw "$TMP/nolump.json" --reduce -o "$TMP/nolump.dot"
+grep -q 'no lumps' "$TMP/nolump.dot" || fail "nothing lumps: the caption does not say 'no lumps'"
+! grep -q '"*q[0-9]*_[0-9]' "$TMP/nolump.dot" || fail "nothing lumps: a quotient panel was drawn"
+grep -q 'o1_1' "$TMP/nolump.dot" || fail "nothing lumps: the network was not drawn"
+
+# --dpi scales PNG figures (default 300, for print) and only them
+png_width() { od -An -tu1 -j16 -N4 "$1" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }'; }
+expect_exit 0 "$LUMPNET" draw "$NET" --cert "$CERT" -o "$TMP/d96.png" --dpi 96
+w300=$(png_width "$TMP/small.png"); w96=$(png_width "$TMP/d96.png")
+[ "$w300" -gt $(( w96 * 29 / 10 )) ] && [ "$w300" -lt $(( w96 * 33 / 10 )) ] ||
+  fail "--dpi: default PNG $w300 px wide, at 96 dpi $w96 px (expected a ratio near 300/96)"
+expect_exit 2 "$LUMPNET" draw "$NET" -o "$TMP/x.svg" --dpi 96
+expect_exit 2 "$LUMPNET" draw "$NET" -o "$TMP/x.png" --dpi 0
+[ ! -e "$TMP/x.svg" ] && [ ! -e "$TMP/x.png" ] || fail "--dpi refused, but a figure was written"
 
 # 3. two runs, identical bytes
 for ext in svg dot pdf; do

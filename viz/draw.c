@@ -13,6 +13,7 @@ void lump_viz_opts_init(lump_viz_opts_t *opts)
     opts->max_width = 24;
     opts->max_edges = 48;
     opts->legend = 1;
+    opts->dpi = 300;
 }
 
 lump_viz_format_t lump_viz_format_from_path(const char *path)

@@ -343,13 +343,13 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
     set(texts, "rank", "same");
     if (p->lumped) {
         Agnode_t *v = node(c, "legend_block");
-        set(v, "label", "colour + shape:\\none per block");
+        set(v, "label", "colour + shape:\\none per merged block");
         set(v, "fillcolor", lump_i_viz_fill(0));
         row[n++] = v;
     }
     if (p->plain_singletons) {
         Agnode_t *v = node(c, "legend_single");
-        set(v, "label", "alone in its block\\n(wide layers)");
+        set(v, "label", "alone in\\nits block");
         row[n++] = v;
     }
     row[n] = node(c, "legend_output");
@@ -438,6 +438,15 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
         char buf[64];
         snprintf(buf, sizeof buf, "%g,%g", p->width, p->height);
         set(g, "size", buf);
+    }
+    /* dpi scales the bitmap; in SVG and PDF it would only change the
+     * stated size, so vector figures keep Graphviz's 72 points an inch */
+    if (p->dpi > 0) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%g", p->dpi);
+        set(g, "dpi", buf);
+        /* a bitmap pasted into a paper or a slide needs an opaque page */
+        set(g, "bgcolor", "white");
     }
     for (size_t k = 0; k < p->n_sides; k++)
         most = p->sides[k].n_nodes > most ? p->sides[k].n_nodes : most;
@@ -658,7 +667,11 @@ lump_error_t lump_i_viz_render(FILE *f, lump_viz_format_t fmt, const lump_i_viz_
     agusererrf old = agseterrf(gv_err);
     memset(&child, 0, sizeof child);
     gv_msg[0] = '\0';
-    g = build_graph(p);
+    {
+        lump_i_viz_plan_t q = *p;
+        q.dpi = fmt == LUMP_VIZ_PNG ? p->dpi : 0;
+        g = build_graph(&q);
+    }
     if (g == NULL) {
         err = lump_error_set(LUMP_ENOMEM, "draw: building the graph failed (out of memory)");
         goto cleanup;

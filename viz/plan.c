@@ -35,17 +35,15 @@ static int merged(const lump_block_t *b)
     return b->fate == LUMP_FATE_KEEP && b->n_members > 1;
 }
 
-/* Colour slots: merged blocks first, so that the blocks a reader looks for
- * get the first (most distinct) colours; then singletons; removed grey.
- * Only the slot modulo 24 matters (8 colours, 3 shapes). A layer with more
- * blocks than the 24 pairs leaves its singletons white: cycling colours
- * would make them look merged. *PLAIN is set when that happens. */
+/* Colour slots: merged blocks only, so that the blocks a reader looks for
+ * are the coloured ones; a neuron alone in its block stays white (a colour
+ * of its own would make ten singleton outputs look like ten blocks);
+ * removed neurons grey. Only the slot modulo 24 matters (8 colours, 3
+ * shapes). *PLAIN is set when a singleton is drawn. */
 static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int quotient, int *plain)
 {
     int next = 0;
-    size_t j = 0, keep = 0;
-    for (size_t k = 0; k < ll->n_blocks; k++)
-        keep += ll->blocks[k].fate == LUMP_FATE_KEEP;
+    size_t j = 0;
     in->ll = ll;
     in->slot = malloc((ll->n_blocks + 1) * sizeof *in->slot);
     in->blk = malloc((ll->size + 1) * sizeof *in->blk);
@@ -55,7 +53,7 @@ static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int q
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < ll->n_blocks; k++) {
             const lump_block_t *b = &ll->blocks[k];
-            if (b->fate == LUMP_FATE_KEEP && b->n_members == 1 && pass == 1 && keep > 24) {
+            if (b->fate == LUMP_FATE_KEEP && b->n_members == 1 && pass == 1) {
                 in->slot[k] = LUMP_I_VIZ_PLAIN;
                 *plain = 1;
             } else if (b->fate == LUMP_FATE_KEEP && (b->n_members > 1) == (pass == 0)) {
@@ -455,6 +453,16 @@ static lump_error_t check_quotient(const lump_net_t *net, const lump_lumping_t *
     return LUMP_OK;
 }
 
+int lump_i_viz_trivial(const lump_lumping_t *L)
+{
+    for (size_t i = 0; i < L->n_layers; i++)
+        for (size_t k = 0; k < L->layers[i].n_blocks; k++)
+            if (!(L->layers[i].blocks[k].fate == LUMP_FATE_KEEP &&
+                  L->layers[i].blocks[k].n_members == 1))
+                return 0;
+    return 1;
+}
+
 static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
                                  const lump_lumping_t *L, const lump_net_t *q,
                                  const lump_viz_opts_t *o)
@@ -475,6 +483,8 @@ static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
     }
     if (L == NULL)
         lump_i_viz_str_add(&t, "%zu neurons", lump_net_neurons(net));
+    else if (p->no_lumps)
+        lump_i_viz_str_add(&t, "%zu neurons, no lumps (%s)", lump_net_neurons(net), lname);
     else if (q == NULL)
         lump_i_viz_str_add(&t, "%zu neurons in %zu blocks (%s)", lump_net_neurons(net),
                            lump_lumping_neurons_after(L), lname);
@@ -523,8 +533,17 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
     p->width = o->width;
     p->height = o->height;
     p->legend = o->legend;
-    p->lumped = L != NULL;
-    if (!o->quotient_only) {
+    if (!(o->dpi > 0 && o->dpi <= 2400))
+        return lump_error_set(LUMP_EUSAGE, "draw: the resolution must be 1 to 2400 dpi");
+    p->dpi = o->dpi;
+    /* a lumping that merges and removes nothing has a quotient equal to
+     * the network: a second panel would only repeat the first */
+    if (L != NULL && q != NULL && lump_i_viz_trivial(L)) {
+        q = NULL;
+        p->no_lumps = 1;
+    }
+    p->lumped = L != NULL && !p->no_lumps;
+    if (!o->quotient_only || p->no_lumps) {
         side_src_t src = {net, L, 0, o, p};
         lump_i_viz_side_t *s = &p->sides[p->n_sides++];
         strcpy(s->prefix, "o");

@@ -84,10 +84,16 @@ typedef struct {
     char *caption;
     const char *font;
     double width, height;
+    double dpi; /* PNG only */
     int legend;
     int lumped, removed, mixed, summarised, pruned;
-    int plain_singletons; /* some singleton blocks are left white */
+    int plain_singletons; /* some singleton blocks are drawn (white) */
+    int no_lumps;         /* the lumping merges and removes nothing */
 } lump_i_viz_plan_t;
+
+/* lump_i_viz_trivial -- whether L keeps every neuron alone in its block
+ * (its quotient is the network itself). O(blocks). */
+int lump_i_viz_trivial(const lump_lumping_t *L);
 
 /* lump_i_viz_plan -- the drawing of NET (with L and Q, both may be NULL) as
  * plain data; Q needs L. Checks that L partitions NET's layers and that Q

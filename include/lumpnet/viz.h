@@ -40,6 +40,8 @@ typedef struct {
                              limit; default 48) */
     double width, height; /* in: fit the drawing into WIDTH x HEIGHT inches
                              (0: natural size) */
+    double dpi;           /* in: resolution of PNG figures in dots per inch
+                             (default 300, for print; 96 for a screen) */
     int quotient_only;    /* in: draw the quotient alone */
     int legend;           /* in: draw the legend (default 1) */
     size_t nodes;         /* out: neuron and group nodes drawn (no legend) */
@@ -58,10 +60,12 @@ LUMP_EXPORT lump_viz_format_t lump_viz_format_from_path(const char *path);
  * layer gets its own fill colour (Paul Tol's colour-blind-safe "light"
  * palette, merged blocks first) and a shape (cycling ellipse, box, hexagon:
  * a cue that survives grey-scale printing), all distinct up to 24 blocks;
- * a layer with more blocks leaves its singletons white. Removed neurons
- * are grey and dashed. With a quotient Q (may be NULL; needs L, one neuron per KEEP
- * block of L, in block order) the quotient is drawn beside the original,
- * or alone when opts->quotient_only. Edge width follows |w| (per layer,
+ * a neuron alone in its block stays white (only merged blocks are
+ * coloured). Removed neurons are grey and dashed. With a quotient Q (may be
+ * NULL; needs L, one neuron per KEEP block of L, in block order) the
+ * quotient is drawn below the original, or alone when opts->quotient_only;
+ * when L merges and removes nothing, Q equals NET and only NET is drawn,
+ * the caption saying "no lumps". Edge width follows |w| (per layer,
  * 0.4 to 3 points), edge colour its sign. Layers wider than max_width show
  * their blocks (when L has few enough), else their most telling neurons
  * (merged and removed first) and one "+N more" node; edges between groups
