@@ -7,7 +7,7 @@ libgmp-dev libmpfr-dev libglpk-dev libgraphviz-dev libcmocka-dev \
 libprotobuf-c-dev protobuf-c-compiler libjansson-dev \
 python3 python3-onnx python3-numpy python3-sklearn time \
 gnuplot-nox graphviz fonts-dejavu-core clang libclang-rt-14-dev \
-libfontconfig-dev"
+libfontconfig-dev parallel jq groff-base"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
