@@ -145,6 +145,32 @@ void cli_report_counts(json_t *j, const lump_net_t *net);
  * (plain sizes, the inputs first). O(layers). */
 void cli_report_change(json_t *j, const lump_net_t *before, const lump_net_t *after);
 
+/* ---- --table tex|md (table.c) ---- */
+
+enum { CLI_TABLE_NONE = 0, CLI_TABLE_TEX = 1, CLI_TABLE_MD = 2 };
+
+/* One column of a table: KEY, a dotted path into a row of the report
+ * ("removed.inactive"); HEAD, its heading; SUMMED, whether the total row
+ * adds it up. */
+typedef struct {
+    const char *key, *head;
+    int summed;
+} cli_col_t;
+
+/* cli_table_parse -- *FMT from the value ARG of --table (NULL: none):
+ * "tex" or "md"; otherwise a usage error of COMMAND (CLI_BAD). O(1). */
+int cli_table_parse(int *fmt, const char *arg, const char *command);
+
+/* cli_table_print -- print the report J (stolen) as a table on standard
+ * output: one row per element of the array at ROWS_PATH (NULL: J itself is
+ * the one row), the NCOLS columns COLS, in FMT (CLI_TABLE_TEX: a booktabs
+ * tabular; CLI_TABLE_MD: a Markdown table); numbers right-aligned, reals
+ * to 4 significant digits, null as a dash; with TOTAL, a last row adding
+ * up the summed columns. Returns CLI_OK, or CLI_BAD when output fails.
+ * O(rows * columns). */
+int cli_table_print(json_t *j, const char *rows_path, const cli_col_t *cols, size_t ncols,
+                    int fmt, int total);
+
 /* cli_report_print -- add "seconds" (cli_elapsed) to J, print it (stolen)
  * as cli_print_json does. O(size of J). */
 int cli_report_print(json_t *j);

@@ -19,7 +19,8 @@ static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 int cli_cmd_bound(int argc, char **argv)
 {
     const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *enc_arg = NULL;
-    const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL;
+    const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL, *table_arg = NULL;
+    int table = CLI_TABLE_NONE;
     int json = 0, verbose = 0, no_lp = 0, no_symbolic = 0, rc = CLI_OK, certified = 0;
     unsigned long samples = 1000, seed = 1;
     lump_net_t a, b;
@@ -34,12 +35,16 @@ int cli_cmd_bound(int argc, char **argv)
         {"--no-lp", NULL, &no_lp},         {"--no-symbolic", NULL, &no_symbolic},
         {"--box", &box_arg, NULL},         {"--encoding", &enc_arg, NULL},
         {"--samples", &samples_arg, NULL}, {"--seed", &seed_arg, NULL},
-        {"--max-boxes", &boxes_arg, NULL}};
+        {"--max-boxes", &boxes_arg, NULL}, {"--table", &table_arg, NULL}};
     if ((rc = cli_parse(argc, argv, "bound", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
                         0)) != CLI_OK)
         return rc;
     a_path = ab[0];
     b_path = ab[1];
+    if ((rc = cli_table_parse(&table, table_arg, "bound")) != CLI_OK)
+        return rc;
+    if (json && table != CLI_TABLE_NONE)
+        return cli_usage_error("bound", "--json and --table exclude each other");
     if (no_lp)
         opts.lp = 0;
     if (no_symbolic)
@@ -94,7 +99,25 @@ int cli_cmd_bound(int argc, char **argv)
         goto cleanup;
     }
     LUMP_CHECK(lump_max_error_sampled(observed, &a, &b, &box, samples, seed));
-    if (json) {
+    if (table != CLI_TABLE_NONE) {
+        /* one row per output: the report's per-output lists side by side */
+        static const cli_col_t cols[] = {{"output", "output", 0},
+                                         {"bound", "certified bound", 0},
+                                         {"observed", "observed", 0},
+                                         {"naive", "interval", 0}};
+        json_t *j = cli_report_new("bound"), *rows = json_array();
+        for (size_t k = 0; k < res.n_outputs; k++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "output", cli_report_size(k));
+            json_object_set_new(o, "bound", cli_report_num(res.bound[k]));
+            json_object_set_new(o, "observed", json_real(observed[k]));
+            json_object_set_new(o, "naive", cli_report_num(res.naive[k]));
+            json_array_append_new(rows, o);
+        }
+        json_object_set_new(j, "network", json_string(a_path));
+        json_object_set_new(j, "rows", rows);
+        rc = cli_table_print(j, "rows", cols, CLI_COUNT(cols), table, 0);
+    } else if (json) {
         json_t *j = cli_report_new("bound"), *jb = json_array(), *jn = json_array();
         json_t *jo = json_array();
         json_t *js = json_array(), *jl = json_array();

@@ -154,8 +154,8 @@ int cli_cmd_explore(int argc, char **argv)
 {
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
                *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
-               *calib_arg = NULL;
-    int m, json = 0, rc = CLI_OK;
+               *calib_arg = NULL, *table_arg = NULL;
+    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
     size_t steps = 10, neps = 0, nout, samples = 1000;
     double *eps = NULL, *cx = NULL;
     size_t ncx = 0;
@@ -177,12 +177,17 @@ int cli_cmd_explore(int argc, char **argv)
                              {"--centre", &centre_arg, NULL},
                              {"--center", &centre_arg, NULL},
                              {"--samples", &samples_arg, NULL},
-                             {"--calib", &calib_arg, NULL}};
+                             {"--calib", &calib_arg, NULL},
+                             {"--table", &table_arg, NULL}};
     if ((m = cli_parse(argc, argv, "explore", opt, CLI_COUNT(opt), &path, 1,
                        "one network expected, got '%s' too", 0)) != CLI_OK)
         return m;
     if (path == NULL || box_arg == NULL || csv == NULL)
         return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
+    if ((m = cli_table_parse(&table, table_arg, "explore")) != CLI_OK)
+        return m;
+    if (json && table != CLI_TABLE_NONE)
+        return cli_usage_error("explore", "--json and --table exclude each other");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
     if (steps_arg != NULL) {
@@ -284,7 +289,16 @@ int cli_cmd_explore(int argc, char **argv)
     eo.calib = run;
     LUMP_CHECK(lump_explore_run(&tab, &net, &box, &eo));
     LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
-    if (json) {
+    if (table != CLI_TABLE_NONE) {
+        static const cli_col_t cols[] = {
+            {"method", "method", 0},     {"eps", "eps", 0}, {"neurons", "neurons", 0},
+            {"params", "params", 0},     {"bound", "bound", 0},        {"observed", "observed", 0},
+            {"accuracy", "accuracy", 0}, {"agreement", "agreement", 0}};
+        json_t *j = cli_report_new("explore");
+        cli_report_net(j, path, &net);
+        json_object_set_new(j, "rows", rows_json(&tab));
+        rc = cli_table_print(j, "rows", cols, CLI_COUNT(cols), table, 0);
+    } else if (json) {
         json_t *j = cli_report_new("explore");
         cli_report_net(j, path, &net);
         cli_report_path(j, "box", box_arg);

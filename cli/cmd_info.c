@@ -179,18 +179,23 @@ cleanup:
 
 int cli_cmd_info(int argc, char **argv)
 {
-    const char *path = NULL, *mode = NULL;
-    int json = 0, lumps = 0, rc;
+    const char *path = NULL, *mode = NULL, *table_arg = NULL;
+    int json = 0, lumps = 0, rc, table = CLI_TABLE_NONE;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_net_t net;
     lump_error_t err;
     const cli_opt_t opt[] = {
-        {"--json", NULL, &json}, {"--lumps", NULL, &lumps}, {"--mode", &mode, NULL}};
+        {"--json", NULL, &json}, {"--lumps", NULL, &lumps}, {"--mode", &mode, NULL},
+        {"--table", &table_arg, NULL}};
     if ((rc = cli_parse(argc, argv, "info", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
     if (path == NULL)
         return cli_usage_error("info", "missing NET");
+    if ((rc = cli_table_parse(&table, table_arg, "info")) != CLI_OK)
+        return rc;
+    if (json && table != CLI_TABLE_NONE)
+        return cli_usage_error("info", "--json and --table exclude each other");
     if (mode != NULL && strcmp(mode, "exact") == 0)
         md = LUMP_MODE_EXACT;
     else if (mode != NULL && strcmp(mode, "proportional") != 0)
@@ -201,12 +206,24 @@ int cli_cmd_info(int argc, char **argv)
     err = lump_net_read(&net, path);
     if (err != LUMP_OK)
         return cli_fail(err);
-    if (json) {
+    if (json || table != CLI_TABLE_NONE) {
+        /* --table: the layers, or with --lumps the lumps per layer */
+        static const cli_col_t layer_cols[] = {{"size", "size", 1}, {"activation", "activation", 0}};
+        static const cli_col_t lump_cols[] = {{"layer", "layer", 0},       {"neurons", "neurons", 1},
+                                              {"blocks", "blocks", 1},     {"merged", "merged", 1},
+                                              {"constant", "constant", 1}, {"dead", "dead", 1}};
         json_t *j = info_json(path, &net);
         err = lumps ? lumps_report(j, &net, md) : LUMP_OK;
         if (err != LUMP_OK)
             json_decref(j);
-        rc = err != LUMP_OK ? cli_fail(err) : cli_report_print(j);
+        if (err != LUMP_OK)
+            rc = cli_fail(err);
+        else if (table == CLI_TABLE_NONE)
+            rc = cli_report_print(j);
+        else if (lumps)
+            rc = cli_table_print(j, "lumps.per_layer", lump_cols, CLI_COUNT(lump_cols), table, 1);
+        else
+            rc = cli_table_print(j, "layers", layer_cols, CLI_COUNT(layer_cols), table, 0);
     } else {
         info_text(path, &net);
         err = lumps ? lumps_report(NULL, &net, md) : LUMP_OK;

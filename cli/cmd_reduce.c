@@ -170,9 +170,24 @@ static json_t *box_report_json(const char *path, const char *out, const char *ce
     return j;
 }
 
+/* The columns of reduce's --table: per layer, and for reduce --box one
+ * row of what was removed for which reason. */
+static const cli_col_t layer_cols[] = {{"layer", "layer", 0},       {"before", "before", 1},
+                                       {"after", "after", 1},       {"merged", "merged", 1},
+                                       {"constant", "constant", 1}, {"dead", "dead", 1}};
+static const cli_col_t box_cols[] = {{"neurons_before", "neurons", 0},
+                                     {"neurons_after", "after", 0},
+                                     {"params_before", "params", 0},
+                                     {"params_after", "after", 0},
+                                     {"removed.inactive", "inactive", 0},
+                                     {"removed.folded", "folded", 0},
+                                     {"removed.lumped", "lumped", 0},
+                                     {"removed.dead", "dead", 0},
+                                     {"removed.constant", "constant", 0}};
+
 /* reduce --box: the stable-neuron reduction, exact on the box only. */
 static int reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
-                      lump_mode_t md, int use_lp, int json)
+                      lump_mode_t md, int use_lp, int json, int table)
 {
     lump_net_t net, q;
     lump_box_t box;
@@ -212,7 +227,11 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
         lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
                   "were rounded (largest rounding %.3g): the file is not exact; write .json to "
                   "keep it exact", out, opts.rounded, opts.max_rounding);
-    if (json)
+    if (table != CLI_TABLE_NONE)
+        rc = cli_table_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
+                                             md, check_seconds),
+                             NULL, box_cols, CLI_COUNT(box_cols), table, 0);
+    else if (json)
         rc = cli_report_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
                                             md, check_seconds));
     else {
@@ -252,8 +271,8 @@ cleanup:
 int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
-    const char *bounds = NULL;
-    int json = 0, rc = CLI_OK;
+    const char *bounds = NULL, *table_arg = NULL;
+    int json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
     lump_net_t net, q;
     lump_lumping_t L;
     lump_write_opts_t opts;
@@ -265,12 +284,16 @@ int cli_cmd_reduce(int argc, char **argv)
     const cli_opt_t opt[] = {{"--json", NULL, &json},    {"-o", &out, NULL},
                              {"--output", &out, NULL},   {"--cert", &cert, NULL},
                              {"--mode", &mode, NULL},    {"--box", &box, NULL},
-                             {"--bounds", &bounds, NULL}};
+                             {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL}};
     if ((rc = cli_parse(argc, argv, "reduce", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
     if (path == NULL || out == NULL)
         return cli_usage_error("reduce", "needs NET and -o OUT");
+    if ((rc = cli_table_parse(&table, table_arg, "reduce")) != CLI_OK)
+        return rc;
+    if (json && table != CLI_TABLE_NONE)
+        return cli_usage_error("reduce", "--json and --table exclude each other");
     if (mode != NULL && strcmp(mode, "exact") == 0)
         md = LUMP_MODE_EXACT;
     else if (mode != NULL && strcmp(mode, "proportional") != 0)
@@ -291,7 +314,7 @@ int cli_cmd_reduce(int argc, char **argv)
     }
     if (box != NULL)
         return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
-                          json);
+                          json, table);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
@@ -311,7 +334,10 @@ int cli_cmd_reduce(int argc, char **argv)
                   "rounded (largest rounding %.3g): the file is not the exact quotient; "
                   "write .json to keep it exact",
                   out, opts.rounded, opts.max_rounding);
-    if (json)
+    if (table != CLI_TABLE_NONE)
+        rc = cli_table_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds),
+                             "per_layer", layer_cols, CLI_COUNT(layer_cols), table, 1);
+    else if (json)
         rc = cli_report_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds));
     else
         report_text(path, out, cert, &net, &q, &L, check_seconds);

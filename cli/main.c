@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const cli_command_t commands[] = {
-    {"info", cli_cmd_info, "lumpnet info NET|BOX.vnnlib [--json] [--lumps [--mode M]]",
+    {"info", cli_cmd_info, "lumpnet info NET|BOX.vnnlib [--json | --table tex|md] [--lumps [--mode M]]",
      "print inputs, outputs, layers, neurons and parameters (or a box)"},
     {"eval", cli_cmd_eval,
      "lumpnet eval NET [--exact | --mpfr BITS] (--input x1,x2,... | --inputs FILE) [--json]",
@@ -14,7 +14,7 @@ static const cli_command_t commands[] = {
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
-     "[--bounds lp|interval]] [--json]",
+     "[--bounds lp|interval]] [--json | --table tex|md]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
     {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
@@ -22,11 +22,11 @@ static const cli_command_t commands[] = {
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
-    {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--json]",
+    {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--json | --table tex|md]",
      "a certified bound on |A_j - B_j| over a box, per output"},
     {"explore", cli_cmd_explore,
      "lumpnet explore NET --box BOX [--data FILE] [--calib FILE] --csv OUT.csv [--plot "
-     "OUT.svg|OUT.pdf] [--json]",
+     "OUT.svg|OUT.pdf] [--json | --table tex|md]",
      "sweep epsilon: size, certified bound, observed error, accuracy; vs pruning"},
     {"draw", cli_cmd_draw,
      "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot "
@@ -44,6 +44,8 @@ static void print_help(FILE *f)
         fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].summary);
     fprintf(f, "\nFormats follow the file extension: .onnx, .nnet, .json (exact).\n"
                "--json: one report on standard output, its keys in docs/json.md.\n"
+               "--table tex|md (info, reduce, bound, explore): the command's table as\n"
+               "LaTeX (booktabs) or Markdown, for papers and READMEs.\n"
                "Numbers are decimals or p/q. Exit codes: 0 success, 1 negative answer,\n"
                "2 bad usage or bad input, 3 unknown, 70 internal error (a bug: please\n"
                "report it).\n\n"
