@@ -43,14 +43,32 @@ static char *default_title(const char *path)
     return t;
 }
 
-static lump_error_t read_cert(lump_lumping_t *L, const char *path)
+/* Read the certificate at PATH: a lumping (into L), or a box reduction
+ * (into C, *BOX set). */
+static lump_error_t read_cert(lump_lumping_t *L, lump_box_cert_t *C, int *box, const char *path)
 {
     unsigned char *buf = NULL;
     size_t len = 0;
     lump_error_t err = lump_io_read_file(&buf, &len, path);
-    if (err == LUMP_OK)
+    *box = err == LUMP_OK && lump_cert_version((const char *)buf, len) == 2;
+    if (err == LUMP_OK && *box)
+        err = lump_box_cert_read_buf(C, (const char *)buf, len, path);
+    else if (err == LUMP_OK)
         err = lump_cert_read_buf(L, (const char *)buf, len, path);
     free(buf);
+    return err;
+}
+
+/* A box certificate's reduction as a lumping of NET with its quotient Q,
+ * confirmed by the box checker before anything is drawn. *VALID false
+ * (WHY filled) when the checker refuses it. */
+static lump_error_t box_lumping(lump_lumping_t *L, lump_net_t *q, unsigned char **cause,
+                                lump_verdict_t *valid, char *why, size_t whylen,
+                                const lump_net_t *net, const lump_box_cert_t *C)
+{
+    lump_error_t err = lump_box_cert_compose(L, q, cause, net, C);
+    if (err == LUMP_OK)
+        err = lump_box_cert_check(valid, why, whylen, net, q, &C->box, C);
     return err;
 }
 
@@ -67,6 +85,8 @@ int cli_cmd_draw(int argc, char **argv)
     char *title_buf = NULL;
     lump_net_t net, q;
     lump_lumping_t L;
+    lump_box_cert_t C;
+    unsigned char *cause = NULL;
     lump_viz_opts_t opts;
     lump_error_t err = LUMP_OK;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
@@ -164,6 +184,7 @@ int cli_cmd_draw(int argc, char **argv)
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
+    lump_box_cert_init(&C);
     lump_box_init(&bx);
     LUMP_CHECK(lump_net_read(&net, path));
     if (eps != NULL) {
@@ -178,18 +199,26 @@ int cli_cmd_draw(int argc, char **argv)
     } else if (cert != NULL) {
         lump_verdict_t valid = LUMP_FALSE;
         char why[512] = "";
-        LUMP_CHECK(read_cert(&L, cert));
-        err = lump_quotient(&q, &net, &L);
+        int is_box = 0;
+        LUMP_CHECK(read_cert(&L, &C, &is_box, cert));
+        if (is_box) {
+            err = box_lumping(&L, &q, &cause, &valid, why, sizeof why, &net, &C);
+            opts.cause = cause;
+            opts.lumping_name = "reduction on the certificate's box";
+        } else {
+            err = lump_quotient(&q, &net, &L);
+            if (err == LUMP_OK)
+                err = lump_cert_check(&valid, why, sizeof why, &net, &q, &L);
+        }
         if (err != LUMP_OK) {
             lump_error_prefix(err, "%s does not fit %s", cert, path);
             goto cleanup;
         }
-        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
         if (valid != LUMP_TRUE) {
             fprintf(stderr,
-                    "lumpnet: %s is not a valid lumping of %s (%s); nothing drawn "
+                    "lumpnet: %s is not a valid %s of %s (%s); nothing drawn "
                     "(see 'lumpnet check')\n",
-                    cert, path, why);
+                    cert, is_box ? "box reduction" : "lumping", path, why);
             rc = CLI_NEGATIVE;
             goto cleanup;
         }
@@ -218,6 +247,8 @@ int cli_cmd_draw(int argc, char **argv)
     }
 cleanup:
     lump_box_clear(&bx);
+    lump_box_cert_clear(&C);
+    free(cause);
     lump_lumping_clear(&L);
     lump_net_clear(&q);
     lump_net_clear(&net);

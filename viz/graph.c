@@ -357,7 +357,8 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
     set(row[n++], "peripheries", "2");
     if (p->removed) {
         Agnode_t *v = node(c, "legend_removed");
-        set(v, "label", "removed\\n(dead, const)");
+        set(v, "label", p->box_causes ? "removed on the box\\n(inactive, folded, lumped)"
+                                      : "removed\\n(dead, const)");
         set(v, "style", "filled,dashed");
         set(v, "fillcolor", LUMP_I_VIZ_REMOVED_FILL);
         set(v, "color", LUMP_I_VIZ_REMOVED_LINE);

@@ -152,8 +152,21 @@ static void style_block(lump_i_viz_node_t *nd, int slot)
     }
 }
 
-static void add_removed(lump_i_viz_str_t *t, const lump_block_t *b)
+static void add_removed(lump_i_viz_str_t *t, const lump_block_t *b, const side_src_t *src,
+                        size_t li, size_t v)
 {
+    if (src->o->cause != NULL) {
+        static const char *const why[] = {"kept", "inactive", "folded", "lumped"};
+        size_t at = v;
+        unsigned char c;
+        for (size_t i = 0; i + 1 < li; i++)
+            at += src->n->layers[i].size;
+        c = src->o->cause[at];
+        if (c > 0 && c < 4) {
+            lump_i_viz_str_add(t, "\\n%s", why[c]);
+            return;
+        }
+    }
     if (b->fate == LUMP_FATE_DEAD) {
         lump_i_viz_str_add(t, "\\ndead");
         return;
@@ -195,7 +208,7 @@ static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, con
         style_block(nd, in->slot[in->blk[v]]);
         add_neuron_name(&t, li, last, v);
         if (b->fate != LUMP_FATE_KEEP)
-            add_removed(&t, b);
+            add_removed(&t, b, src, li, v);
         else if (!is_one(&b->scales, in->pos[v])) {
             mpq_t c;
             mpq_init(c);
@@ -536,6 +549,7 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
     if (!(o->dpi > 0 && o->dpi <= 2400))
         return lump_error_set(LUMP_EUSAGE, "draw: the resolution must be 1 to 2400 dpi");
     p->dpi = o->dpi;
+    p->box_causes = o->cause != NULL;
     /* a lumping that merges and removes nothing has a quotient equal to
      * the network: a second panel would only repeat the first */
     if (L != NULL && q != NULL && lump_i_viz_trivial(L)) {

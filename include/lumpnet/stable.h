@@ -195,6 +195,31 @@ LUMP_EXPORT lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, s
                                              const lump_net_t *net, const lump_net_t *out,
                                  const lump_box_t *box, const lump_box_cert_t *cert) LUMP_WUR;
 
+/* Why a neuron of the original network has no neuron of its own in the
+ * result of a box reduction (lump_box_cert_compose). */
+typedef enum {
+    LUMP_BOX_KEPT = 0,     /* a neuron of the result, or merged into one */
+    LUMP_BOX_INACTIVE = 1, /* a relu that is 0 everywhere on the box */
+    LUMP_BOX_FOLDED = 2,   /* linear on the box and affinely dependent on
+                              its layer's other linear neurons */
+    LUMP_BOX_LUMPED = 3    /* constant or dead in a lumping step */
+} lump_box_cause_t;
+
+/* lump_box_cert_compose -- the chain of box certificate C applied to NET
+ * (not checked here: use lump_box_cert_check on the result): OUT = the
+ * reduced network; L = one lumping of NET's neurons that says which
+ * original neurons each neuron of OUT stands for (a KEEP block per neuron
+ * of OUT, in order, with the composed scales: y_v = c_v * y_block on the
+ * box) and a singleton block per removed neuron (CONSTANT with its value,
+ * or DEAD); *CAUSE = a new array (free it) of lump_box_cause_t, one per
+ * hidden and output neuron of NET, layer by layer. For drawing
+ * (`lumpnet draw --cert`). Errors: LUMP_EINPUT when C does not fit NET,
+ * LUMP_EUNSUPPORTED when a layer is removed entirely. Time: O(m) per step
+ * plus the origins' bookkeeping, O(neurons) per step. */
+LUMP_EXPORT lump_error_t lump_box_cert_compose(lump_lumping_t *L, lump_net_t *out,
+                                               unsigned char **cause, const lump_net_t *net,
+                                               const lump_box_cert_t *C) LUMP_WUR;
+
 #ifdef __cplusplus
 }
 #endif
