@@ -341,7 +341,7 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
                   "#888888");
     set(points, "rank", "same");
     set(texts, "rank", "same");
-    if (p->lumped) {
+    if (p->lumped && p->merged_any) {
         Agnode_t *v = node(c, "legend_block");
         set(v, "label", "colour + shape:\\none per merged block");
         set(v, "fillcolor", lump_i_viz_fill(0));

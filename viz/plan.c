@@ -550,6 +550,10 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
         return lump_error_set(LUMP_EUSAGE, "draw: the resolution must be 1 to 2400 dpi");
     p->dpi = o->dpi;
     p->box_causes = o->cause != NULL;
+    for (size_t i = 0; L != NULL && i < L->n_layers; i++)
+        for (size_t k = 0; k < L->layers[i].n_blocks; k++)
+            if (merged(&L->layers[i].blocks[k]))
+                p->merged_any = 1;
     /* a lumping that merges and removes nothing has a quotient equal to
      * the network: a second panel would only repeat the first */
     if (L != NULL && q != NULL && lump_i_viz_trivial(L)) {
@@ -571,7 +575,7 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
         strcpy(s->prefix, "q");
         LUMP_CHECK(build_side(s, &src));
         if (!o->quotient_only)
-            LUMP_CHECK(side_label(s, "quotient", q));
+            LUMP_CHECK(side_label(s, o->cause != NULL ? "reduced on the box" : "quotient", q));
     }
     if (L != NULL)
         for (size_t i = 0; i < L->n_layers; i++)

@@ -90,6 +90,7 @@ typedef struct {
     int plain_singletons; /* some singleton blocks are drawn (white) */
     int no_lumps;         /* the lumping merges and removes nothing */
     int box_causes;       /* removed neurons are labelled by their cause */
+    int merged_any;       /* some block has more than one member */
 } lump_i_viz_plan_t;
 
 /* lump_i_viz_trivial -- whether L keeps every neuron alone in its block

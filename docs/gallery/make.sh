@@ -29,3 +29,11 @@ done
 # 3. MNIST 256x2 (784 inputs), summarised
 "$LUMPNET" draw "$DATA/vnncomp2021/mnistfc/mnist-net_256x2.onnx" -o $G/mnist_256x2.svg \
   --title "MNIST 256x2" --max-width 16 --max-edges 32
+
+# 4. ACAS Xu 1_1 reduced on property 3, drawn from its box certificate
+"$LUMPNET" reduce "$DATA/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx" \
+  --box "$DATA/vnncomp2021/acasxu/prop_3.vnnlib" -o "$TMP/acas_p3.json" \
+  --cert "$TMP/acas_p3.cert.json" --quiet >/dev/null
+"$LUMPNET" draw "$DATA/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx" \
+  --cert "$TMP/acas_p3.cert.json" -o $G/acas_1_1_prop_3.svg \
+  --title "ACAS Xu 1_1 on property 3" --max-width 14 --max-edges 30
