@@ -35,6 +35,13 @@ lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
  * none is near enough to be what the user meant. O(N * length^2). */
 const char *cli_suggest(const char *word, const char *const *cands, size_t n);
 
+/* cli_box_parse -- BOX = the box ARG (a .vnnlib file or l:u,...) for NET
+ * (read from NET_PATH), as lump_box_parse; and a warning when NET's input
+ * clipping squeezes the box to one value in some input (the box is then
+ * most likely in other coordinates than NET's inputs). O(size of ARG). */
+lump_error_t cli_box_parse(lump_box_t *box, const char *arg, const lump_net_t *net,
+                           const char *net_path) LUMP_WUR;
+
 /* cli_print_json -- print J (stolen) to standard output, with a newline. */
 int cli_print_json(json_t *j);
 

@@ -190,6 +190,31 @@ int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts,
     return CLI_OK;
 }
 
+/* cli_box_parse -- see cli.h. */
+lump_error_t cli_box_parse(lump_box_t *box, const char *arg, const lump_net_t *net,
+                           const char *net_path)
+{
+    size_t first = 0, n;
+    lump_error_t err = lump_box_parse(box, arg, net->n_inputs);
+    if (err != LUMP_OK || (n = lump_box_clipped(box, net, &first)) == 0)
+        return err;
+    {
+        char *lo = lump_rat_str(box->lo[first]), *hi = lump_rat_str(box->hi[first]);
+        char *clo = lump_rat_str(net->clip_lo[first]), *chi = lump_rat_str(net->clip_hi[first]);
+        lump_warn("%s: the box lies outside %s's input range in %zu of %zu inputs (input %zu: "
+                  "box [%s, %s], range [%s, %s]), where the network clips it to one value; "
+                  "is the box in other coordinates (an NNet network takes raw inputs, the "
+                  "VNN-LIB properties of ACAS Xu's ONNX networks are normalised)?",
+                  arg, net_path, n, box->n, first, lo ? lo : "?", hi ? hi : "?",
+                  clo ? clo : "?", chi ? chi : "?");
+        free(lo);
+        free(hi);
+        free(clo);
+        free(chi);
+    }
+    return LUMP_OK;
+}
+
 /* cli_parse_whole -- see cli.h. */
 int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
                     unsigned long long hi, const char *command, const char *fmt)

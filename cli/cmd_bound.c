@@ -86,7 +86,7 @@ int cli_cmd_bound(int argc, char **argv)
                              b.n_inputs, lump_net_n_outputs(&a), lump_net_n_outputs(&b));
         goto cleanup;
     }
-    LUMP_CHECK(lump_box_parse(&box, box_arg, a.n_inputs));
+    LUMP_CHECK(cli_box_parse(&box, box_arg, &a, a_path));
     err = lump_bound_diff(&res, &a, &b, &box, &opts);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "%s vs %s over %s", a_path, b_path, box_arg);

@@ -33,7 +33,7 @@ int cli_cmd_check(int argc, char **argv)
     LUMP_CHECK(lump_net_read(&net, paths[0]));
     LUMP_CHECK(lump_net_read(&q, paths[1]));
     if (box_arg != NULL) {
-        err = lump_box_parse(&box, box_arg, net.n_inputs);
+        err = cli_box_parse(&box, box_arg, &net, paths[0]);
         if (err != LUMP_OK) {
             err = lump_error_prefix(err, "--box %s", box_arg);
             goto cleanup;

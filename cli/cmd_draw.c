@@ -188,7 +188,7 @@ int cli_cmd_draw(int argc, char **argv)
     lump_box_init(&bx);
     LUMP_CHECK(lump_net_read(&net, path));
     if (eps != NULL) {
-        LUMP_CHECK(lump_box_parse(&bx, box, net.n_inputs));
+        LUMP_CHECK(cli_box_parse(&bx, box, &net, path));
         LUMP_CHECK(lump_relax(&q, &L, &net, &bx, e, centre));
         snprintf(lname, sizeof lname, "ε-lumping, ε = %s, %s centres", eps,
                  centre == LUMP_CENTRE_LP ? "LP" : "mean");

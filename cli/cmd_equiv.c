@@ -57,7 +57,7 @@ int cli_cmd_equiv(int argc, char **argv)
     LUMP_CHECK(lump_net_read(&a, a_path));
     LUMP_CHECK(lump_net_read(&b, b_path));
     if (box_arg != NULL)
-        LUMP_CHECK(lump_box_parse(&box, box_arg, a.n_inputs));
+        LUMP_CHECK(cli_box_parse(&box, box_arg, &a, a_path));
     LUMP_CHECK(lump_equiv(&e, &a, &b, box_arg != NULL ? &box : NULL, seed));
     verdict = e.equal;
     /* lump_equiv has had the proof verified by the checker before it says

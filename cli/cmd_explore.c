@@ -249,7 +249,7 @@ int cli_cmd_explore(int argc, char **argv)
         LUMP_CHECK(parse_eps_list(&eps, &neps, list_arg));
     LUMP_CHECK(lump_net_read(&net, path));
     nout = lump_net_n_outputs(&net);
-    err = lump_box_parse(&box, box_arg, net.n_inputs);
+    err = cli_box_parse(&box, box_arg, &net, path);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "--box");
         goto cleanup;

@@ -210,7 +210,7 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     o.use_lp = use_lp;
     o.verbose = getenv("LUMPNET_VERBOSE") != NULL;
     LUMP_CHECK(lump_net_read(&net, path));
-    err = lump_box_parse(&box, boxarg, net.n_inputs);
+    err = cli_box_parse(&box, boxarg, &net, path);
     if (err != LUMP_OK) {
         err = lump_error_prefix(err, "--box %s", boxarg);
         goto cleanup;

@@ -155,7 +155,7 @@ int cli_cmd_relax(int argc, char **argv)
     /* the quotient is computed in double for eps > 0 */
     if (eps > 0)
         LUMP_CHECK(check_double_range(&net, path));
-    err = lump_box_parse(&box, box_arg, net.n_inputs);
+    err = cli_box_parse(&box, box_arg, &net, path);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "--box");
         goto cleanup;

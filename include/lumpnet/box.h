@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <gmp.h>
 #include "lumpnet/error.h"
+#include "lumpnet/net.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -15,6 +16,14 @@ typedef struct {
     size_t n;
     mpq_t *lo, *hi;
 } lump_box_t;
+
+/* lump_box_clipped -- the number of inputs in which NET's input clipping
+ * squeezes BOX to a single value (the box is wide there, but meets the
+ * clip range in at most one point), *FIRST the first of them (when not
+ * NULL and the count is not 0). 0 when NET has no clipping. A non-zero
+ * count usually means the box is in other coordinates than NET's inputs.
+ * O(n). */
+LUMP_EXPORT size_t lump_box_clipped(const lump_box_t *box, const lump_net_t *net, size_t *first);
 
 /* lump_box_init -- an empty box (n = 0). lump_box_clear frees. O(n). */
 LUMP_EXPORT void lump_box_init(lump_box_t *box);
