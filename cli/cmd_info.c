@@ -35,15 +35,90 @@ static void info_text(const char *path, const lump_net_t *net)
            net->has_outmap ? "yes" : "no");
 }
 
-/* A VNN-LIB property: print its input box. */
+/* One inequality as text, the constant on the right:
+ * "Y_0 - 2 Y_3 <= 1/2". NULL when out of memory. */
+static char *ineq_text(const lump_lin_t *l)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    int first = 1, flip = 1, any = 0;
+    mpq_t c;
+    if (f == NULL)
+        return NULL;
+    mpq_init(c);
+    /* "Y_0 >= 3.99" reads better than "-Y_0 <= -3.99" */
+    for (size_t j = 0; j < l->n; j++) {
+        flip = flip && mpq_sgn(l->coef[j]) <= 0;
+        any = any || mpq_sgn(l->coef[j]) != 0;
+    }
+    flip = flip && any;
+    for (size_t j = 0; j < l->n; j++) {
+        char *t;
+        int sgn = flip ? -mpq_sgn(l->coef[j]) : mpq_sgn(l->coef[j]);
+        if (sgn == 0)
+            continue;
+        mpq_abs(c, l->coef[j]);
+        fputs(first ? (sgn < 0 ? "-" : "") : (sgn < 0 ? " - " : " + "), f);
+        if (mpz_cmp_ui(mpq_numref(c), 1) != 0 || mpz_cmp_ui(mpq_denref(c), 1) != 0) {
+            t = lump_rat_str(c);
+            fprintf(f, "%s ", t != NULL ? t : "?");
+            free(t);
+        }
+        fprintf(f, "Y_%zu", j);
+        first = 0;
+    }
+    if (first)
+        fputs("0", f);
+    if (flip)
+        mpq_set(c, l->constant);
+    else
+        mpq_neg(c, l->constant);
+    {
+        char *t = lump_rat_str(c);
+        fprintf(f, " %s %s", flip ? (l->strict ? ">" : ">=") : (l->strict ? "<" : "<="),
+                t != NULL ? t : "?");
+        free(t);
+    }
+    mpq_clear(c);
+    fclose(f);
+    return s;
+}
+
+/* A VNN-LIB property: print its input box and its output constraints. */
 static int info_box(const char *path, int json)
 {
     lump_box_t box;
+    lump_outspec_t spec;
     lump_error_t err;
+    json_t *terms;
     lump_box_init(&box);
+    lump_outspec_init(&spec);
+    int unread = 0;
     err = lump_box_read_vnnlib(&box, path);
-    if (err != LUMP_OK)
+    if (err == LUMP_OK)
+        err = lump_outspec_read_vnnlib(&spec, path);
+    /* the box is still worth showing when the outputs are beyond us */
+    if (err == LUMP_EUNSUPPORTED) {
+        lump_warn("%s; the output constraints are not shown", lump_error_message());
+        unread = 1;
+        err = LUMP_OK;
+    }
+    if (err != LUMP_OK) {
+        lump_box_clear(&box);
         return cli_fail(err);
+    }
+    terms = json_array();
+    for (size_t t = 0; t < spec.n_terms; t++) {
+        json_t *conj = json_array();
+        for (size_t k = 0; k < spec.terms[t].n; k++) {
+            char *s = ineq_text(&spec.terms[t].ineq[k]);
+            json_array_append_new(conj, json_string(s != NULL ? s : "?"));
+            free(s);
+        }
+        json_array_append_new(terms, conj);
+    }
+    lump_outspec_clear(&spec);
     if (json) {
         json_t *j = cli_report_new("info"), *lo = json_array(), *hi = json_array();
         for (size_t i = 0; i < box.n; i++) {
@@ -57,6 +132,7 @@ static int info_box(const char *path, int json)
         json_object_set_new(j, "inputs", json_integer((json_int_t)box.n));
         json_object_set_new(j, "lower", lo);
         json_object_set_new(j, "upper", hi);
+        json_object_set_new(j, "unsafe", terms);
         lump_box_clear(&box);
         return cli_report_print(j);
     }
@@ -67,6 +143,22 @@ static int info_box(const char *path, int json)
         free(a);
         free(b);
     }
+    /* the asserted output constraints are the counterexample condition */
+    if (unread)
+        printf("outputs:  constraints not read (see the warning)\n");
+    else if (json_array_size(terms) == 0)
+        printf("outputs:  no constraint\n");
+    else
+        printf("unsafe when (a counterexample: a point of the box with outputs where)%s\n",
+               json_array_size(terms) > 1 ? ", one of:" : ":");
+    for (size_t t = 0; t < json_array_size(terms); t++) {
+        json_t *conj = json_array_get(terms, t);
+        printf("  ");
+        for (size_t k = 0; k < json_array_size(conj); k++)
+            printf("%s%s", k > 0 ? " and " : "", json_string_value(json_array_get(conj, k)));
+        printf("\n");
+    }
+    json_decref(terms);
     lump_box_clear(&box);
     return CLI_OK;
 }

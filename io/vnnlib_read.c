@@ -7,6 +7,7 @@
 #include "lumpnet/rat.h"
 #include "lumpnet/box.h"
 #include "lumpnet/io.h"
+#include "alloc_i.h"
 
 /* VNN-LIB is a subset of SMT-LIB 2: a sequence of s-expressions. We read
  * one top-level form at a time into a flat array of nodes, take the input
@@ -664,6 +665,371 @@ lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path)
     if (err != LUMP_OK)
         return err;
     err = lump_box_read_vnnlib_buf(box, (const char *)buf, len, path);
+    free(buf);
+    return err;
+}
+
+/* ---- the output constraints ------------------------------------------
+ * VNN-LIB asserts state the counterexample: inputs in the box whose
+ * outputs satisfy the asserted constraints on Y. Those constraints are
+ * read as a disjunction of conjunctions of linear inequalities (DNF):
+ * the asserts are a conjunction, (and ...) multiplies out, (or ...)
+ * unites. */
+
+/* The largest DNF accepted: multiplying out conjunctions of disjunctions
+ * grows as a product; real properties have at most a few dozen terms. */
+#define MAX_TERMS 4096
+
+typedef struct {
+    size_t n_terms, cap;
+    lump_outterm_t *terms;
+} dnf_t;
+
+static void lin_init(lump_lin_t *l, size_t n)
+{
+    l->n = n;
+    l->coef = lump_alloc_array(n + 1, sizeof *l->coef);
+    for (size_t j = 0; j < n; j++)
+        mpq_init(l->coef[j]);
+    mpq_init(l->constant);
+    l->strict = 0;
+}
+
+static void lin_clear(lump_lin_t *l)
+{
+    for (size_t j = 0; j < l->n; j++)
+        mpq_clear(l->coef[j]);
+    free(l->coef);
+    mpq_clear(l->constant);
+    memset(l, 0, sizeof *l);
+}
+
+static void lin_copy(lump_lin_t *dst, const lump_lin_t *src)
+{
+    lin_init(dst, src->n);
+    for (size_t j = 0; j < src->n; j++)
+        mpq_set(dst->coef[j], src->coef[j]);
+    mpq_set(dst->constant, src->constant);
+    dst->strict = src->strict;
+}
+
+static void term_clear(lump_outterm_t *t)
+{
+    for (size_t k = 0; k < t->n; k++)
+        lin_clear(&t->ineq[k]);
+    free(t->ineq);
+    memset(t, 0, sizeof *t);
+}
+
+static void dnf_clear(dnf_t *d)
+{
+    for (size_t k = 0; k < d->n_terms; k++)
+        term_clear(&d->terms[k]);
+    free(d->terms);
+    memset(d, 0, sizeof *d);
+}
+
+static lump_outterm_t *dnf_push(dnf_t *d)
+{
+    if (d->n_terms == d->cap) {
+        d->cap = d->cap == 0 ? 4 : 2 * d->cap;
+        d->terms = lump_realloc_array(d->terms, d->cap, sizeof *d->terms);
+    }
+    memset(&d->terms[d->n_terms], 0, sizeof d->terms[0]);
+    return &d->terms[d->n_terms++];
+}
+
+static void term_add(lump_outterm_t *t, const lump_lin_t *l)
+{
+    t->ineq = lump_realloc_array(t->ineq, t->n + 1, sizeof *t->ineq);
+    lin_copy(&t->ineq[t->n++], l);
+}
+
+/* The Y index of atom N (V_Y), checked against the N_OUTPUTS declared. */
+static lump_error_t y_index(const reader_t *r, const node_t *n, size_t n_outputs, size_t *j)
+{
+    size_t v = 0;
+    for (size_t i = 2; i < n->len; i++) {
+        v = v * 10 + (size_t)(n->s[i] - '0');
+        if (v >= n_outputs)
+            return lump_error_set(LUMP_EINPUT, "%s: line %zu: %.*s is not a declared output",
+                                  r->name, n->line, (int)(n->len > 40 ? 40 : n->len), n->s);
+    }
+    *j = v;
+    return LUMP_OK;
+}
+
+/* OUT += SIGN * (the linear expression over Y at node K): Y_j, numbers,
+ * (+ ...), (- a), (- a b ...), (* c e) with one non-constant factor. */
+static lump_error_t linear(reader_t *r, size_t k, size_t n_outputs, lump_lin_t *out,
+                           const mpq_t sign)
+{
+    lump_error_t err = LUMP_OK;
+    const node_t *n = &r->nodes[k];
+    size_t head = k + 1, c, idx = 0;
+    int cls;
+    mpq_t t, s;
+    mpq_init(t);
+    mpq_init(s);
+    LUMP_CHECK(classify(r, n, &cls, &idx));
+    if (cls == V_X) {
+        err = lump_error_set(LUMP_EUNSUPPORTED, "%s: line %zu: an output constraint that names "
+                             "an input is not supported", r->name, n->line);
+        goto cleanup;
+    }
+    if (cls == V_Y) {
+        size_t j = 0;
+        LUMP_CHECK(y_index(r, n, n_outputs, &j));
+        mpq_add(out->coef[j], out->coef[j], sign);
+    } else if (!mentions(r, k, 'Y') && !mentions(r, k, 'X')) {
+        LUMP_CHECK(eval_const(r, k, t));
+        mpq_mul(t, t, sign);
+        mpq_add(out->constant, out->constant, t);
+    } else if (n->list && head < n->end && !r->nodes[head].list &&
+               (atom_is(&r->nodes[head], "+") || atom_is(&r->nodes[head], "-"))) {
+        int minus = atom_is(&r->nodes[head], "-"), first = 1, args = 0;
+        for (c = r->nodes[head].end; c < n->end; c = r->nodes[c].end)
+            args++;
+        for (c = r->nodes[head].end; c < n->end; c = r->nodes[c].end, first = 0) {
+            mpq_set(s, sign);
+            if (minus && (!first || args == 1))
+                mpq_neg(s, s);
+            LUMP_CHECK(linear(r, c, n_outputs, out, s));
+        }
+    } else if (n->list && head < n->end && atom_is(&r->nodes[head], "*")) {
+        size_t var = 0, nvar = 0;
+        mpq_set(s, sign);
+        for (c = r->nodes[head].end; c < n->end; c = r->nodes[c].end) {
+            if (mentions(r, c, 'Y') || mentions(r, c, 'X')) {
+                var = c;
+                nvar++;
+            } else {
+                LUMP_CHECK(eval_const(r, c, t));
+                mpq_mul(s, s, t);
+            }
+        }
+        if (nvar != 1) {
+            err = lump_error_set(LUMP_EUNSUPPORTED, "%s: line %zu: a product of outputs is not "
+                                 "linear", r->name, n->line);
+            goto cleanup;
+        }
+        LUMP_CHECK(linear(r, var, n_outputs, out, s));
+    } else {
+        err = lump_error_set(LUMP_EUNSUPPORTED, "%s: line %zu: not a linear expression of the "
+                             "outputs", r->name, n->line);
+    }
+cleanup:
+    mpq_clear(t);
+    mpq_clear(s);
+    return err;
+}
+
+/* D = the DNF of the output formula at node K. */
+static lump_error_t formula(reader_t *r, size_t k, size_t n_outputs, dnf_t *d)
+{
+    lump_error_t err = LUMP_OK;
+    const node_t *n = &r->nodes[k];
+    size_t head = k + 1, c, prev;
+    int le, ge, eq, lt;
+    dnf_t part, prod;
+    memset(&part, 0, sizeof part);
+    memset(&prod, 0, sizeof prod);
+    if (!n->list || head >= n->end || r->nodes[head].list)
+        return lump_error_set(LUMP_EINPUT, "%s: line %zu: expected a constraint", r->name,
+                              n->line);
+    if (atom_is(&r->nodes[head], "or")) {
+        for (c = r->nodes[head].end; c < n->end; c = r->nodes[c].end) {
+            LUMP_CHECK(formula(r, c, n_outputs, &part));
+            for (size_t t = 0; t < part.n_terms; t++) {
+                *dnf_push(d) = part.terms[t];
+                memset(&part.terms[t], 0, sizeof part.terms[t]);
+            }
+            dnf_clear(&part);
+        }
+        goto cleanup;
+    }
+    if (atom_is(&r->nodes[head], "and")) {
+        dnf_push(d); /* the empty conjunction: true */
+        for (c = r->nodes[head].end; c < n->end; c = r->nodes[c].end) {
+            LUMP_CHECK(formula(r, c, n_outputs, &part));
+            if ((double)d->n_terms * (double)part.n_terms > MAX_TERMS) {
+                err = lump_error_set(LUMP_EUNSUPPORTED, "%s: line %zu: the output constraints "
+                                     "multiply out to more than %d cases", r->name, n->line,
+                                     MAX_TERMS);
+                goto cleanup;
+            }
+            for (size_t a = 0; a < d->n_terms; a++)
+                for (size_t b = 0; b < part.n_terms; b++) {
+                    lump_outterm_t *t = dnf_push(&prod);
+                    for (size_t q = 0; q < d->terms[a].n; q++)
+                        term_add(t, &d->terms[a].ineq[q]);
+                    for (size_t q = 0; q < part.terms[b].n; q++)
+                        term_add(t, &part.terms[b].ineq[q]);
+                }
+            dnf_clear(d);
+            *d = prod;
+            memset(&prod, 0, sizeof prod);
+            dnf_clear(&part);
+        }
+        goto cleanup;
+    }
+    le = atom_is(&r->nodes[head], "<=") || atom_is(&r->nodes[head], "<");
+    ge = atom_is(&r->nodes[head], ">=") || atom_is(&r->nodes[head], ">");
+    eq = atom_is(&r->nodes[head], "=");
+    lt = atom_is(&r->nodes[head], "<") || atom_is(&r->nodes[head], ">");
+    if (!le && !ge && !eq) {
+        err = lump_error_set(LUMP_EUNSUPPORTED, "%s: line %zu: '(%.*s ...)' in an output "
+                             "constraint is not supported (comparisons, and, or)", r->name,
+                             n->line, (int)(r->nodes[head].len > 40 ? 40 : r->nodes[head].len),
+                             r->nodes[head].s);
+        goto cleanup;
+    }
+    prev = r->nodes[head].end;
+    if (prev >= n->end || r->nodes[prev].end >= n->end) {
+        err = lump_error_set(LUMP_EINPUT, "%s: line %zu: a comparison needs two operands",
+                             r->name, n->line);
+        goto cleanup;
+    }
+    {
+        lump_outterm_t *t = dnf_push(d);
+        mpq_t one, mone;
+        mpq_init(one);
+        mpq_init(mone);
+        mpq_set_si(one, 1, 1);
+        mpq_set_si(mone, -1, 1);
+        /* each link a OP b of a chain: a - b <= 0 (le), b - a <= 0 (ge) */
+        for (c = r->nodes[prev].end; c < n->end && err == LUMP_OK; prev = c, c = r->nodes[c].end)
+            for (int side = 0; side < 2 && err == LUMP_OK; side++) {
+                lump_lin_t l;
+                if ((side == 0 && !(le || eq)) || (side == 1 && !(ge || eq)))
+                    continue;
+                lin_init(&l, n_outputs);
+                l.strict = lt;
+                err = linear(r, side == 0 ? prev : c, n_outputs, &l, one);
+                if (err == LUMP_OK)
+                    err = linear(r, side == 0 ? c : prev, n_outputs, &l, mone);
+                if (err == LUMP_OK)
+                    term_add(t, &l);
+                lin_clear(&l);
+            }
+        mpq_clear(one);
+        mpq_clear(mone);
+    }
+cleanup:
+    dnf_clear(&part);
+    dnf_clear(&prod);
+    return err;
+}
+
+void lump_outspec_init(lump_outspec_t *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void lump_outspec_clear(lump_outspec_t *s)
+{
+    dnf_t d = {s->n_terms, s->n_terms, s->terms};
+    dnf_clear(&d);
+    memset(s, 0, sizeof *s);
+}
+
+/* lump_outspec_read_vnnlib_buf -- see box.h. */
+lump_error_t lump_outspec_read_vnnlib_buf(lump_outspec_t *spec, const char *buf, size_t len,
+                                          const char *name)
+{
+    lump_error_t err = LUMP_OK;
+    reader_t r;
+    size_t n_outputs = 0;
+    int got, any = 0;
+    dnf_t all, part, prod;
+    lump_require(spec != NULL && (buf != NULL || len == 0), "lump_outspec_read_vnnlib_buf");
+    memset(&r, 0, sizeof r);
+    memset(&all, 0, sizeof all);
+    memset(&part, 0, sizeof part);
+    memset(&prod, 0, sizeof prod);
+    r.buf = buf;
+    r.len = len;
+    r.line = 1;
+    r.name = name != NULL ? name : "vnnlib";
+    r.max_index = len / 16;
+    /* first pass: the declared outputs Y_0 .. Y_{m-1} */
+    for (;;) {
+        LUMP_CHECK(read_form(&r, &got));
+        if (!got)
+            break;
+        if (r.nn > 2 && (atom_is(&r.nodes[1], "declare-const") || atom_is(&r.nodes[1], "declare-fun"))) {
+            const node_t *v = &r.nodes[r.nodes[1].end];
+            int cls;
+            size_t idx;
+            LUMP_CHECK(classify(&r, v, &cls, &idx));
+            if (cls == V_Y && v->len < 12) {
+                size_t j = (size_t)strtoul(v->s + 2, NULL, 10);
+                if (j + 1 > n_outputs)
+                    n_outputs = j + 1;
+            }
+        }
+    }
+    dnf_push(&all); /* no assert: true */
+    r.pos = 0;
+    r.line = 1;
+    for (;;) {
+        size_t a1;
+        LUMP_CHECK(read_form(&r, &got));
+        if (!got)
+            break;
+        if (r.nn < 3 || !atom_is(&r.nodes[1], "assert"))
+            continue;
+        a1 = r.nodes[1].end;
+        if (!mentions(&r, a1, 'Y'))
+            continue; /* an input bound: the box reader's */
+        LUMP_CHECK(formula(&r, a1, n_outputs, &part));
+        any = 1;
+        if ((double)all.n_terms * (double)part.n_terms > MAX_TERMS) {
+            err = lump_error_set(LUMP_EUNSUPPORTED, "%s: the output constraints multiply out to "
+                                 "more than %d cases", r.name, MAX_TERMS);
+            goto cleanup;
+        }
+        for (size_t a = 0; a < all.n_terms; a++)
+            for (size_t b = 0; b < part.n_terms; b++) {
+                lump_outterm_t *t = dnf_push(&prod);
+                for (size_t q = 0; q < all.terms[a].n; q++)
+                    term_add(t, &all.terms[a].ineq[q]);
+                for (size_t q = 0; q < part.terms[b].n; q++)
+                    term_add(t, &part.terms[b].ineq[q]);
+            }
+        dnf_clear(&all);
+        all = prod;
+        memset(&prod, 0, sizeof prod);
+        dnf_clear(&part);
+    }
+    lump_outspec_clear(spec);
+    spec->n_outputs = n_outputs;
+    if (any) {
+        spec->n_terms = all.n_terms;
+        spec->terms = all.terms;
+        memset(&all, 0, sizeof all);
+    }
+cleanup:
+    dnf_clear(&all);
+    dnf_clear(&part);
+    dnf_clear(&prod);
+    for (size_t i = 0; i < r.nvars; i++) {
+        mpq_clear(r.vars[i].lo);
+        mpq_clear(r.vars[i].hi);
+    }
+    free(r.vars);
+    free(r.nodes);
+    return err;
+}
+
+/* lump_outspec_read_vnnlib -- see box.h. */
+lump_error_t lump_outspec_read_vnnlib(lump_outspec_t *spec, const char *path)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    lump_error_t err = lump_io_read_file(&buf, &len, path);
+    if (err == LUMP_OK)
+        err = lump_outspec_read_vnnlib_buf(spec, (const char *)buf, len, path);
     free(buf);
     return err;
 }

@@ -49,6 +49,50 @@ LUMP_EXPORT lump_error_t lump_box_read_vnnlib_buf(lump_box_t *box, const char *b
 /* lump_box_read_vnnlib -- lump_box_read_vnnlib_buf on the file PATH. */
 LUMP_EXPORT lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path) LUMP_WUR;
 
+/* A linear inequality over the outputs Y_0 .. Y_{n-1}:
+ * sum_j coef[j] Y_j + constant <= 0 (< 0 when STRICT). */
+typedef struct {
+    size_t n;
+    mpq_t *coef;
+    mpq_t constant;
+    int strict;
+} lump_lin_t;
+
+/* A conjunction of inequalities. */
+typedef struct {
+    size_t n;
+    lump_lin_t *ineq;
+} lump_outterm_t;
+
+/* The output constraints of a VNN-LIB property, which state its
+ * counterexample: a point of the box whose outputs satisfy one of the
+ * N_TERMS conjunctions (a disjunction of conjunctions). N_TERMS = 0: the
+ * file constrains no output. */
+typedef struct {
+    size_t n_outputs;
+    size_t n_terms;
+    lump_outterm_t *terms;
+} lump_outspec_t;
+
+/* lump_outspec_init / _clear -- an empty specification; free one. O(size). */
+LUMP_EXPORT void lump_outspec_init(lump_outspec_t *s);
+LUMP_EXPORT void lump_outspec_clear(lump_outspec_t *s);
+
+/* lump_outspec_read_vnnlib_buf -- the output constraints of the VNN-LIB
+ * text BUF: the asserts naming outputs Y_j (declared Y_0 .. Y_{m-1}),
+ * comparisons (<=, <, >=, >, =, chained) of linear expressions (+, -, *
+ * by constants, numbers) combined with and/or, multiplied out into a
+ * disjunction of conjunctions (at most 4096). Asserts on inputs alone are
+ * the box reader's and are skipped. Errors: LUMP_EINPUT (bad text, an
+ * undeclared output; NAME and the line), LUMP_EUNSUPPORTED (a non-linear
+ * term, a constraint mixing inputs and outputs, other connectives).
+ * SPEC is replaced on success. O(length) plus the size of the product. */
+LUMP_EXPORT lump_error_t lump_outspec_read_vnnlib_buf(lump_outspec_t *spec, const char *buf,
+                                                      size_t len, const char *name) LUMP_WUR;
+
+/* lump_outspec_read_vnnlib -- the same from the file PATH. */
+LUMP_EXPORT lump_error_t lump_outspec_read_vnnlib(lump_outspec_t *spec, const char *path) LUMP_WUR;
+
 /* lump_box_parse -- a BOX argument of the command line: a path ending in
  * .vnnlib, else an inline box for N inputs. Checks the dimension against N
  * when N > 0. O(length). */
