@@ -99,7 +99,7 @@ int cli_cmd_check(int argc, char **argv)
         return rc;
     if (paths[2] == NULL)
         return cli_usage_error("check", "needs NET OUT CERT (or A B CERT for an equivalence "
-                                        "certificate)");
+                                        "or tolerance certificate)");
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
