@@ -12,6 +12,8 @@ typedef struct {
     size_t size, in;
     int diag;
     double *w, *wr;      /* weights (size*in row-major, or size when diag), radii or NULL */
+    double *wp, *wn;     /* their positive and negative parts */
+    double *w1;          /* per neuron: sum |w| over its row, rounded up */
     double *b, *br;      /* biases, radii or NULL */
     unsigned char *relu; /* 1: relu, 0: identity, per neuron */
 } lump_i_tlayer_t;

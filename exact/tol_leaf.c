@@ -135,7 +135,7 @@ void lump_i_tol_enclose_q(double *lo, double *hi, const mpq_t q)
  * The per-call work: functions are n+1 doubles (coefficients, constant). */
 
 typedef struct {
-    size_t n, n1;
+    size_t n, n1, st; /* inputs, coefficients (n + 1), stride (>= n1, zero padded) */
     const double *vl, *vh; /* the variables' box */
     double *x;             /* max |v_i| */
 } ctx_t;
@@ -164,54 +164,68 @@ static double conc_hi(const ctx_t *c, const double *f)
     return s;
 }
 
-/* One term of an affine row: M weights (mids W, radii WR or NULL) applied
- * to M neurons whose lower and upper functions are FL, FU (n+1 doubles
- * each, consecutive) and whose values lie in [CL, CU]; GMAX[i] bounds
- * |coefficient i| over all of them. */
+/* One term of an affine row: M weights, split into positive parts WP and
+ * negative parts WN (one of the two is 0; W1 >= sum |w|, RAD the radii
+ * or NULL), applied to M neurons whose lower and upper functions are FL,
+ * FU (n+1 doubles each, consecutive), whose values are at most MAXABS in
+ * absolute value, and whose coefficient i is at most GMAX[i] in absolute
+ * value. */
 typedef struct {
-    const double *w, *wr;
+    const double *wp, *wn, *rad;
+    double w1;
     size_t m;
-    const double *fl, *fu, *cl, *cu, *gmax;
+    const double *fl, *fu, *maxabs, *gmax;
 } term_t;
 
 /* OL, OU = lower and upper functions of sum over terms of w * f + B, with
- * the bias enclosed in B +- BR. See the file comment, device 2. */
-static void affine_row(double *ol, double *ou, const ctx_t *c, const term_t *t, size_t nt,
-                       double b, double br)
+ * the bias enclosed in B +- BR. See the file comment, device 2. The sums
+ * are branch-free: w+ * L + w- * U has one exact zero product (so k below
+ * counts two products per weight, an overestimate). */
+static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
+                       const term_t *t, size_t nt, double b, double br)
 {
-    const size_t n = c->n, n1 = c->n1;
-    double s[n1 > 0 ? n1 : 1], err, gam;
+    const size_t n = c->n, n1 = c->n1, st = c->st;
+    double err = br, gam;
     size_t k = 1;
-    for (size_t i = 0; i < n1; i++) {
+    for (size_t i = 0; i < n1; i++)
         ol[i] = ou[i] = 0;
-        s[i] = 0;
-    }
-    err = br;
     for (size_t j = 0; j < nt; j++) {
-        double w1 = 0;
-        for (size_t u = 0; u < t[j].m; u++) {
-            const double w = t[j].w[u];
-            const double *pl = t[j].fl + u * n1, *pu = t[j].fu + u * n1;
-            if (t[j].wr != NULL && t[j].wr[u] != 0)
-                err = add_up(err, mul_up(t[j].wr[u], maxn(fabs(t[j].cl[u]), fabs(t[j].cu[u]))));
-            if (w == 0)
-                continue;
-            w1 = add_up(w1, fabs(w));
-            if (w > 0) {
-                for (size_t i = 0; i < n1; i++) {
-                    ol[i] += w * pl[i];
-                    ou[i] += w * pu[i];
-                }
-            } else {
-                for (size_t i = 0; i < n1; i++) {
-                    ol[i] += w * pu[i];
-                    ou[i] += w * pl[i];
+        const double *restrict wp = t[j].wp, *restrict wn = t[j].wn;
+        const double *restrict fl = t[j].fl, *restrict fu = t[j].fu;
+        const size_t m = t[j].m;
+        if (st == 8) { /* 8 lanes at once: the compiler vectorises */
+            double al[8] = {0}, au[8] = {0};
+            for (size_t u = 0; u < m; u++) {
+                const double *restrict a = fl + u * 8, *restrict z = fu + u * 8;
+                const double p = wp[u], q = wn[u];
+                for (size_t i = 0; i < 8; i++) {
+                    al[i] += p * a[i] + q * z[i];
+                    au[i] += p * z[i] + q * a[i];
                 }
             }
+            for (size_t i = 0; i < n1; i++) {
+                ol[i] += al[i];
+                ou[i] += au[i];
+            }
+        } else {
+            for (size_t i = 0; i < n1; i++) {
+                double l0 = 0, u0 = 0;
+                for (size_t u = 0; u < m; u++) {
+                    l0 += wp[u] * fl[u * st + i] + wn[u] * fu[u * st + i];
+                    u0 += wp[u] * fu[u * st + i] + wn[u] * fl[u * st + i];
+                }
+                ol[i] += l0;
+                ou[i] += u0;
+            }
         }
-        k += t[j].m;
-        for (size_t i = 0; i < n1; i++)
-            s[i] = add_up(s[i], mul_up(w1, t[j].gmax[i]));
+        if (t[j].rad != NULL) { /* sum rad * maxabs, all terms >= 0 */
+            double r = 0;
+            for (size_t u = 0; u < m; u++)
+                r += t[j].rad[u] * t[j].maxabs[u];
+            r = mul_up(r, up(1 + (double)m * 0x1p-51));
+            err = add_up(err, add_up(r, r > 0 ? (double)m * ETA : 0));
+        }
+        k += 2 * m + 1;
     }
     ol[n] += b;
     ou[n] += b;
@@ -219,10 +233,12 @@ static void affine_row(double *ol, double *ou, const ctx_t *c, const term_t *t, 
      * product below is exact up to its last rounding, which up() covers */
     gam = up((double)k * 0x1p-53 * (1 + 0x1p-18));
     for (size_t i = 0; i < n1; i++) {
-        double e;
-        if (s[i] == 0) /* every product was an exact 0: no rounding at all */
+        double si = 0, e;
+        for (size_t j = 0; j < nt; j++)
+            si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
+        if (si == 0) /* every product was an exact 0: no rounding at all */
             continue;
-        e = add_up(mul_up(gam, i == n ? add_up(s[i], fabs(b)) : s[i]), (double)k * ETA);
+        e = add_up(mul_up(gam, i == n ? add_up(si, fabs(b)) : si), (double)k * ETA);
         err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
     }
     ol[n] = add_dn(ol[n], -err);
@@ -408,17 +424,20 @@ static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double
  * Scratch memory and the walk through the layers. */
 
 typedef struct {
-    double *L, *U, *lo, *hi; /* functions (width * n1) and intervals (width) */
-    double *gmax;            /* n1 */
+    double *L, *U, *lo, *hi; /* functions (width * st) and intervals (width) */
+    double *gmax;            /* n1: max |coefficient i| */
+    double *maxabs;          /* width: max |value| */
 } fset_t;
 
-static void fset_alloc(fset_t *f, size_t width, size_t n1)
+static void fset_alloc(fset_t *f, size_t width, size_t st)
 {
-    f->L = lump_alloc_array(width * n1, sizeof *f->L);
-    f->U = lump_alloc_array(width * n1, sizeof *f->U);
+    /* zeroed: the padding of each function stays 0 */
+    f->L = lump_alloc_zero(width * st, sizeof *f->L);
+    f->U = lump_alloc_zero(width * st, sizeof *f->U);
     f->lo = lump_alloc_array(width, sizeof *f->lo);
     f->hi = lump_alloc_array(width, sizeof *f->hi);
-    f->gmax = lump_alloc_array(n1, sizeof *f->gmax);
+    f->gmax = lump_alloc_array(st, sizeof *f->gmax);
+    f->maxabs = lump_alloc_array(width, sizeof *f->maxabs);
 }
 
 static void fset_free(fset_t *f)
@@ -428,33 +447,55 @@ static void fset_free(fset_t *f)
     free(f->lo);
     free(f->hi);
     free(f->gmax);
+    free(f->maxabs);
 }
 
-static void fset_gmax(fset_t *f, size_t size, size_t n1)
+/* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
+ * them. */
+static void fset_prep(fset_t *f, size_t size, size_t st)
 {
-    for (size_t i = 0; i < n1; i++)
+    for (size_t i = 0; i < st; i++)
         f->gmax[i] = 0;
-    for (size_t v = 0; v < size; v++)
-        for (size_t i = 0; i < n1; i++) {
-            f->gmax[i] = maxn(f->gmax[i], fabs(f->L[v * n1 + i]));
-            f->gmax[i] = maxn(f->gmax[i], fabs(f->U[v * n1 + i]));
+    for (size_t v = 0; v < size; v++) {
+        for (size_t i = 0; i < st; i++) {
+            f->gmax[i] = maxn(f->gmax[i], fabs(f->L[v * st + i]));
+            f->gmax[i] = maxn(f->gmax[i], fabs(f->U[v * st + i]));
         }
+        f->maxabs[v] = maxn(fabs(f->lo[v]), fabs(f->hi[v]));
+    }
 }
 
-/* The term of row V of layer LY over the functions F (weights W, radii WR
- * of that layer: the net's own or the difference's). */
-static term_t row_term(const lump_i_tlayer_t *ly, const double *w, const double *wr, size_t v,
-                       const fset_t *f, size_t n1)
+/* The term of row V of layer LY (the net's own or the difference's) over
+ * the functions F. */
+static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t st)
 {
     term_t t;
-    size_t first = ly->diag ? v : 0;
+    size_t first = ly->diag ? v : 0, off = ly->diag ? v : v * ly->in;
     t.m = ly->diag ? 1 : ly->in;
-    t.w = w + (ly->diag ? v : v * ly->in);
-    t.wr = wr != NULL ? wr + (ly->diag ? v : v * ly->in) : NULL;
-    t.fl = f->L + first * n1;
-    t.fu = f->U + first * n1;
-    t.cl = f->lo + first;
-    t.cu = f->hi + first;
+    t.wp = ly->wp + off;
+    t.wn = ly->wn + off;
+    t.rad = ly->wr != NULL ? ly->wr + off : NULL;
+    t.w1 = ly->w1[v];
+    t.fl = f->L + first * st;
+    t.fu = f->U + first * st;
+    t.maxabs = f->maxabs + first;
+    t.gmax = f->gmax;
+    return t;
+}
+
+/* The term +-1 times neuron J of F (SIGN = 1 or -1). */
+static term_t unit_term(int sign, size_t j, const fset_t *f, size_t st)
+{
+    static const double one = 1, zero = 0, minus = -1;
+    term_t t;
+    t.wp = sign > 0 ? &one : &zero;
+    t.wn = sign > 0 ? &zero : &minus;
+    t.rad = NULL;
+    t.w1 = 1;
+    t.m = 1;
+    t.fl = f->L + j * st;
+    t.fu = f->U + j * st;
+    t.maxabs = f->maxabs + j;
     t.gmax = f->gmax;
     return t;
 }
@@ -462,14 +503,14 @@ static term_t row_term(const lump_i_tlayer_t *ly, const double *w, const double 
 /* Affine layer LY of one net: NX = W F + b, with intervals. */
 static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fset_t *nx)
 {
-    const size_t n1 = c->n1;
-    fset_gmax(f, ly->in, n1);
+    const size_t st = c->st;
+    fset_prep(f, ly->in, st);
     for (size_t v = 0; v < ly->size; v++) {
-        term_t t = row_term(ly, ly->w, ly->wr, v, f, n1);
-        affine_row(nx->L + v * n1, nx->U + v * n1, c, &t, 1, ly->b[v],
+        term_t t = row_term(ly, v, f, st);
+        affine_row(nx->L + v * st, nx->U + v * st, c, &t, 1, ly->b[v],
                    ly->br != NULL ? ly->br[v] : 0);
-        nx->lo[v] = conc_lo(c, nx->L + v * n1);
-        nx->hi[v] = conc_hi(c, nx->U + v * n1);
+        nx->lo[v] = conc_lo(c, nx->L + v * st);
+        nx->hi[v] = conc_hi(c, nx->U + v * st);
     }
 }
 
@@ -478,17 +519,17 @@ static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fse
 static void affine_diff(const ctx_t *c, const lump_i_tlayer_t *la, const lump_i_tlayer_t *ld, fset_t *d,
                         fset_t *fb, fset_t *nd, const fset_t *na, const fset_t *nb)
 {
-    const size_t n1 = c->n1;
-    fset_gmax(d, la->in, n1);
-    fset_gmax(fb, la->in, n1);
+    const size_t st = c->st;
+    fset_prep(d, la->in, st);
+    fset_prep(fb, la->in, st);
     for (size_t v = 0; v < la->size; v++) {
         term_t t[2];
-        t[0] = row_term(la, la->w, la->wr, v, d, n1);
-        t[1] = row_term(ld, ld->w, ld->wr, v, fb, n1);
-        affine_row(nd->L + v * n1, nd->U + v * n1, c, t, 2, ld->b[v],
+        t[0] = row_term(la, v, d, st);
+        t[1] = row_term(ld, v, fb, st);
+        affine_row(nd->L + v * st, nd->U + v * st, c, t, 2, ld->b[v],
                    ld->br != NULL ? ld->br[v] : 0);
-        nd->lo[v] = maxn(conc_lo(c, nd->L + v * n1), add_dn(na->lo[v], -nb->hi[v]));
-        nd->hi[v] = minn(conc_hi(c, nd->U + v * n1), add_up(na->hi[v], -nb->lo[v]));
+        nd->lo[v] = maxn(conc_lo(c, nd->L + v * st), add_dn(na->lo[v], -nb->hi[v]));
+        nd->hi[v] = minn(conc_hi(c, nd->U + v * st), add_up(na->hi[v], -nb->lo[v]));
     }
 }
 
@@ -505,9 +546,9 @@ static int all_finite(const fset_t *f, size_t size)
 static void load_inputs(fset_t *f, const ctx_t *c, const lump_i_tinput_t *in, const unsigned char *subst,
                         const double *lo, const double *hi)
 {
-    const size_t n = c->n, n1 = c->n1;
+    const size_t n = c->n, st = c->st;
     for (size_t i = 0; i < n; i++) {
-        double *L = f->L + i * n1, *U = f->U + i * n1;
+        double *L = f->L + i * st, *U = f->U + i * st;
         zero_fn(L, c);
         zero_fn(U, c);
         if (subst[i] || !in[i].clip || (lo[i] >= in[i].clo_up && hi[i] <= in[i].chi_dn)) {
@@ -526,19 +567,21 @@ static void load_inputs(fset_t *f, const ctx_t *c, const lump_i_tinput_t *in, co
 /* lump_tol_leaf_bound -- see tolerance.h. */
 double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const double *hi)
 {
-    const size_t n = p->n, n1 = n + 1, w = p->width;
+    /* the stride: n + 1 rounded up to a multiple of 4, so that the
+     * kernel's lanes are whole vectors */
+    const size_t n = p->n, n1 = n + 1, st = (n1 + 3) & ~(size_t)3, w = p->width;
     fset_t A[2], B[2], D[2];
     double *vl = lump_alloc_array(n > 0 ? n : 1, sizeof *vl);
     double *vh = lump_alloc_array(n > 0 ? n : 1, sizeof *vh);
     double *x = lump_alloc_array(n > 0 ? n : 1, sizeof *x);
-    double *t1 = lump_alloc_array(n1, sizeof *t1), *t2 = lump_alloc_array(n1, sizeof *t2);
+    double *t1 = lump_alloc_zero(st, sizeof *t1), *t2 = lump_alloc_zero(st, sizeof *t2);
     double result = 0;
     int cur = 0;
-    ctx_t c = {n, n1, vl, vh, x};
+    ctx_t c = {n, n1, st, vl, vh, x};
     for (int s = 0; s < 2; s++) {
-        fset_alloc(&A[s], w, n1);
-        fset_alloc(&B[s], w, n1);
-        fset_alloc(&D[s], w, n1);
+        fset_alloc(&A[s], w, st);
+        fset_alloc(&B[s], w, st);
+        fset_alloc(&D[s], w, st);
     }
     /* the variables: input i, or its clipped value when A and B clip it
      * alike (then the clip is exact: the functions are of clip(x_i)) */
@@ -560,21 +603,18 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
     if (p->paired) {
         for (size_t i = 0; i < n; i++) {
             term_t t[2];
-            static const double one = 1, minus = -1;
-            double *DL = D[0].L + i * n1, *DU = D[0].U + i * n1;
-            if (memcmp(A[0].L + i * n1, B[0].L + i * n1, n1 * sizeof(double)) == 0 &&
-                memcmp(A[0].U + i * n1, B[0].U + i * n1, n1 * sizeof(double)) == 0) {
+            double *DL = D[0].L + i * st, *DU = D[0].U + i * st;
+            if (memcmp(A[0].L + i * st, B[0].L + i * st, n1 * sizeof(double)) == 0 &&
+                memcmp(A[0].U + i * st, B[0].U + i * st, n1 * sizeof(double)) == 0) {
                 zero_fn(DL, &c);
                 zero_fn(DU, &c);
                 D[0].lo[i] = D[0].hi[i] = 0;
                 continue;
             }
-            fset_gmax(&A[0], n, n1);
-            fset_gmax(&B[0], n, n1);
-            t[0] = (term_t){&one, NULL, 1, A[0].L + i * n1, A[0].U + i * n1, A[0].lo + i,
-                            A[0].hi + i, A[0].gmax};
-            t[1] = (term_t){&minus, NULL, 1, B[0].L + i * n1, B[0].U + i * n1, B[0].lo + i,
-                            B[0].hi + i, B[0].gmax};
+            fset_prep(&A[0], n, st);
+            fset_prep(&B[0], n, st);
+            t[0] = unit_term(1, i, &A[0], st);
+            t[1] = unit_term(-1, i, &B[0], st);
             affine_row(DL, DU, &c, t, 2, 0, 0);
             D[0].lo[i] = add_dn(A[0].lo[i], -B[0].hi[i]);
             D[0].hi[i] = add_up(A[0].hi[i], -B[0].lo[i]);
@@ -597,17 +637,17 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             }
             for (size_t v = 0; v < la->size; v++)
                 if (la->relu[v])
-                    relu_diff(&c, D[nx].L + v * n1, D[nx].U + v * n1, &D[nx].lo[v],
-                              &D[nx].hi[v], A[nx].L + v * n1, A[nx].U + v * n1, A[nx].lo[v],
-                              A[nx].hi[v], B[nx].L + v * n1, B[nx].U + v * n1, B[nx].lo[v],
+                    relu_diff(&c, D[nx].L + v * st, D[nx].U + v * st, &D[nx].lo[v],
+                              &D[nx].hi[v], A[nx].L + v * st, A[nx].U + v * st, A[nx].lo[v],
+                              A[nx].hi[v], B[nx].L + v * st, B[nx].U + v * st, B[nx].lo[v],
                               B[nx].hi[v], t1, t2);
         }
         for (size_t v = 0; v < la->size; v++)
             if (la->relu[v])
-                relu_net(&c, A[nx].L + v * n1, A[nx].U + v * n1, &A[nx].lo[v], &A[nx].hi[v]);
+                relu_net(&c, A[nx].L + v * st, A[nx].U + v * st, &A[nx].lo[v], &A[nx].hi[v]);
         for (size_t v = 0; v < lb->size; v++)
             if (lb->relu[v])
-                relu_net(&c, B[nx].L + v * n1, B[nx].U + v * n1, &B[nx].lo[v], &B[nx].hi[v]);
+                relu_net(&c, B[nx].L + v * st, B[nx].U + v * st, &B[nx].lo[v], &B[nx].hi[v]);
         cur = nx;
     }
     for (size_t jj = 0; jj < p->n_out; jj++) {
@@ -617,14 +657,11 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             dl = D[cur].lo[j];
             du = D[cur].hi[j];
         } else { /* A_j - B_j from the separate functions */
-            static const double one = 1, minus = -1;
             term_t t[2];
-            fset_gmax(&A[cur], p->la[p->depth - 1].size, n1);
-            fset_gmax(&B[cur], p->lb[p->depth - 1].size, n1);
-            t[0] = (term_t){&one, NULL, 1, A[cur].L + j * n1, A[cur].U + j * n1, A[cur].lo + j,
-                            A[cur].hi + j, A[cur].gmax};
-            t[1] = (term_t){&minus, NULL, 1, B[cur].L + j * n1, B[cur].U + j * n1,
-                            B[cur].lo + j, B[cur].hi + j, B[cur].gmax};
+            fset_prep(&A[cur], p->la[p->depth - 1].size, st);
+            fset_prep(&B[cur], p->lb[p->depth - 1].size, st);
+            t[0] = unit_term(1, j, &A[cur], st);
+            t[1] = unit_term(-1, j, &B[cur], st);
             affine_row(t1, t2, &c, t, 2, 0, 0);
             dl = maxn(conc_lo(&c, t1), add_dn(A[cur].lo[j], -B[cur].hi[j]));
             du = minn(conc_hi(&c, t2), add_up(A[cur].hi[j], -B[cur].lo[j]));

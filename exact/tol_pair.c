@@ -31,6 +31,7 @@ static void layer_alloc(lump_i_tlayer_t *t, size_t size, size_t in, int diag)
     t->b = lump_alloc_zero(size > 0 ? size : 1, sizeof *t->b);
     t->br = lump_alloc_zero(size > 0 ? size : 1, sizeof *t->br);
     t->relu = lump_alloc_zero(size > 0 ? size : 1, 1);
+    t->wp = t->wn = t->w1 = NULL;
 }
 
 static void layer_free(lump_i_tlayer_t *t)
@@ -40,6 +41,9 @@ static void layer_free(lump_i_tlayer_t *t)
     free(t->b);
     free(t->br);
     free(t->relu);
+    free(t->wp);
+    free(t->wn);
+    free(t->w1);
 }
 
 /* Drop radius arrays that are all 0, so the walk skips them. */
@@ -57,6 +61,29 @@ static void layer_trim(lump_i_tlayer_t *t)
     if (i == t->size) {
         free(t->br);
         t->br = NULL;
+    }
+}
+
+/* The positive and negative parts of the weights and the row sums of
+ * their absolute values (rounded up), which the walk reads. */
+static void layer_parts(lump_i_tlayer_t *t)
+{
+    size_t nw = t->diag ? t->size : t->size * t->in, m = t->diag ? 1 : t->in;
+    t->wp = lump_alloc_array(nw > 0 ? nw : 1, sizeof *t->wp);
+    t->wn = lump_alloc_array(nw > 0 ? nw : 1, sizeof *t->wn);
+    t->w1 = lump_alloc_array(t->size > 0 ? t->size : 1, sizeof *t->w1);
+    for (size_t i = 0; i < nw; i++) {
+        t->wp[i] = t->w[i] > 0 ? t->w[i] : 0;
+        t->wn[i] = t->w[i] < 0 ? t->w[i] : 0;
+    }
+    for (size_t v = 0; v < t->size; v++) {
+        double s = 0;
+        for (size_t u = 0; u < m; u++) {
+            double a = fabs(t->w[v * m + u]);
+            if (a != 0)
+                s = s == 0 ? a : nextafter(s + a, INFINITY);
+        }
+        t->w1[v] = s;
     }
 }
 
@@ -278,12 +305,15 @@ lump_error_t lump_tol_pair_new(lump_tol_pair_t **pp, const lump_net_t *a, const 
         for (k = 0; k < depth; k++) {
             layer_diff(&p->ld[k], &p->la[k], &p->lb[k]);
             layer_trim(&p->ld[k]);
+            layer_parts(&p->ld[k]);
         }
     }
     p->width = p->n;
     for (k = 0; k < depth; k++) {
         layer_trim(&p->la[k]);
         layer_trim(&p->lb[k]);
+        layer_parts(&p->la[k]);
+        layer_parts(&p->lb[k]);
         if (p->la[k].size > p->width)
             p->width = p->la[k].size;
         if (p->lb[k].size > p->width)
