@@ -143,7 +143,7 @@ typedef struct {
     const lump_tol_pair_t *pair;
     size_t n;
     mpq_t tol, q;
-    double *dlo, *dhi, *tmp;
+    double *dlo, *dhi;
     size_t leaves;
     double largest;
 } walk_t;
@@ -163,9 +163,10 @@ static lump_error_t check_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node,
     lump_i_jpath_pop(p);
     if (err != LUMP_OK)
         return err;
-    for (size_t i = 0; i < w->n; i++) {
-        lump_i_tol_enclose_q(&w->dlo[i], &w->tmp[i], b->lo[i]);
-        lump_i_tol_enclose_q(&w->tmp[i], &w->dhi[i], b->hi[i]);
+    {
+        /* the leaf's box enclosed as the finder is told to (tolerance.h) */
+        const lump_box_t leaf = {w->n, b->lo, b->hi};
+        lump_tol_enclose_box(w->dlo, w->dhi, &leaf);
     }
     bound = lump_tol_leaf_bound(w->pair, w->dlo, w->dhi);
     w->leaves++;
@@ -373,7 +374,6 @@ lump_error_t lump_tol_cert_check_info(lump_verdict_t *valid, char *why, size_t w
     mpq_inits(w.tol, w.q, NULL);
     w.dlo = lump_alloc_array(n ? n : 1, sizeof *w.dlo);
     w.dhi = lump_alloc_array(n ? n : 1, sizeof *w.dhi);
-    w.tmp = lump_alloc_array(n ? n : 1, sizeof *w.tmp);
     w.n = n;
     w.leaves = 0;
     w.largest = 0;
@@ -424,7 +424,6 @@ cleanup:
     lump_rat_vec_free(rootbox.hi, n);
     free(w.dlo);
     free(w.dhi);
-    free(w.tmp);
     mpq_clears(w.tol, w.q, NULL);
     if (info == &own)
         lump_tol_cert_info_clear(&own);

@@ -131,6 +131,16 @@ void lump_i_tol_enclose_q(double *lo, double *hi, const mpq_t q)
         *hi = nextafter(d, INFINITY);
 }
 
+/* lump_tol_enclose_box -- see tolerance.h. */
+void lump_tol_enclose_box(double *lo, double *hi, const lump_box_t *box)
+{
+    for (size_t i = 0; i < box->n; i++) {
+        double t;
+        lump_i_tol_enclose_q(&lo[i], &t, box->lo[i]);
+        lump_i_tol_enclose_q(&t, &hi[i], box->hi[i]);
+    }
+}
+
 /* ---------------------------------------------------------------------
  * The per-call work: functions are n+1 doubles (coefficients, constant). */
 

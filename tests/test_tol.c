@@ -266,6 +266,39 @@ static void test_refusals(void **state)
     lump_net_clear(&c);
 }
 
+/* The checker's enclosure of a box: exact for doubles, adjacent doubles
+ * around other rationals (compared exactly). */
+static void test_enclose_box(void **state)
+{
+    lump_box_t box;
+    double lo[3], hi[3];
+    mpq_t t;
+    (void)state;
+    lump_box_init(&box);
+    mpq_init(t);
+    tu_ok(lump_box_alloc(&box, 3));
+    mpq_set_si(box.lo[0], -1, 3);
+    mpq_set_si(box.hi[0], 1, 3);
+    mpq_set_si(box.lo[1], 1, 2);
+    mpq_set_si(box.hi[1], 3, 4);
+    mpq_set_si(box.lo[2], -7, 10);
+    mpq_set_si(box.hi[2], 1, 10);
+    lump_tol_enclose_box(lo, hi, &box);
+    assert_true(lo[1] == 0.5 && hi[1] == 0.75);
+    for (size_t i = 0; i < 3; i++) {
+        mpq_set_d(t, lo[i]);
+        assert_true(mpq_cmp(t, box.lo[i]) <= 0);
+        mpq_set_d(t, nextafter(lo[i], INFINITY));
+        assert_true(mpq_cmp(t, box.lo[i]) > 0 || lo[i] == mpq_get_d(box.lo[i]));
+        mpq_set_d(t, hi[i]);
+        assert_true(mpq_cmp(t, box.hi[i]) >= 0);
+        mpq_set_d(t, nextafter(hi[i], -INFINITY));
+        assert_true(mpq_cmp(t, box.hi[i]) < 0 || i == 1);
+    }
+    mpq_clear(t);
+    lump_box_clear(&box);
+}
+
 /* Every weight of NET rounded to the nearest float32. */
 static void round_f32(lump_net_t *net)
 {
@@ -351,7 +384,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_sound), cmocka_unit_test(test_same_network),
         cmocka_unit_test(test_last_bias),    cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_acas_twin),
+        cmocka_unit_test(test_acas_twin),    cmocka_unit_test(test_enclose_box),
     };
     tu_init();
     return cmocka_run_group_tests(tests, NULL, NULL);

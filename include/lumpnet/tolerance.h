@@ -44,9 +44,18 @@ LUMP_EXPORT void lump_tol_pair_free(lump_tol_pair_t *p);
  * with every rounding error enclosed. Thread-safe: reads P only, scratch
  * memory is per call. Time complexity: O((m_A + m_B) * n_inputs) flops
  * when A and B have the same layer sizes (the difference is propagated
- * alongside), likewise otherwise. */
+ * alongside), likewise otherwise.
+ * The checker passes the tightest enclosure of each leaf's exact box
+ * (lump_tol_enclose_box); the bound is not promised to be monotone in the
+ * box, so a finder whose closed leaves must pass the checker passes the
+ * same doubles (splitting at binary floats makes the enclosure exact). */
 LUMP_EXPORT double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo,
                                        const double *hi);
+
+/* lump_tol_enclose_box -- LO[i] = the largest double <= BOX->lo[i], HI[i]
+ * = the smallest double >= BOX->hi[i] (the values themselves when they are
+ * doubles), i < BOX->n: the leaf boxes the checker bounds. O(n). */
+LUMP_EXPORT void lump_tol_enclose_box(double *lo, double *hi, const lump_box_t *box);
 
 /* lump_tol_cert_check -- check the tolerance certificate BUF[0..len) (NAME
  * prefixes places in messages) against A and B: *VALID = LUMP_TRUE only
