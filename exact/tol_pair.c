@@ -108,7 +108,7 @@ static lump_error_t load_layer(lump_i_tlayer_t *t, const lump_layer_t *L, const 
         lump_act_kind_t kind = lump_layer_act(L, v)->kind;
         if (kind != LUMP_ACT_RELU && kind != LUMP_ACT_IDENTITY) {
             mpq_clear(q);
-            return lump_error_set(LUMP_EUSAGE,
+            return lump_error_set(LUMP_EUNSUPPORTED,
                                   "network %s, layer %zu, neuron %zu: %s activation: the "
                                   "trusted tolerance bound handles identity and relu only",
                                   which, k + 1, v, lump_act_name(kind));

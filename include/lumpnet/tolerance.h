@@ -23,9 +23,10 @@ typedef struct lump_tol_pair lump_tol_pair_t;
  * weight, bias, normalisation and output-map entry is enclosed once in a
  * double interval (exact for binary float storage). Refuses, with
  * LUMP_EUSAGE and a message saying why, pairs whose numbers of inputs
- * differ, an output index that is not an output of both, and activations
- * the trusted bound cannot handle (it knows identity and relu; then the
- * finder answers unknown). LUMP_EINPUT for a malformed network. *P is
+ * differ and an output index that is not an output of both; with
+ * LUMP_EUNSUPPORTED activations the trusted bound cannot handle (it knows
+ * identity and relu; the finder then answers unknown). LUMP_EINPUT for a
+ * malformed network. *P is
  * NULL on failure. Time complexity: O(m_A + m_B) for m weights. */
 LUMP_EXPORT lump_error_t lump_tol_pair_new(lump_tol_pair_t **p, const lump_net_t *a,
                                            const lump_net_t *b, const size_t *outputs,
