@@ -1,7 +1,80 @@
-/* cmd_check.c -- `lumpnet check`: verify a lumping certificate independently */
+/* cmd_check.c -- `lumpnet check`: verify a lumping, box, equivalence or
+ * tolerance certificate independently */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+
+/* A tolerance certificate speaks of its own box: with --box BOX it must
+ * contain BOX (a proof on a smaller box is about the wrong box). */
+static void check_box_inside(lump_verdict_t *valid, char *why, size_t whylen,
+                             const lump_box_t *cert, const lump_box_t *box, const char *arg)
+{
+    for (size_t i = 0; i < cert->n && i < box->n; i++) {
+        if (mpq_cmp(cert->lo[i], box->lo[i]) > 0 || mpq_cmp(cert->hi[i], box->hi[i]) < 0) {
+            char *cl = lump_rat_str(cert->lo[i]), *ch = lump_rat_str(cert->hi[i]);
+            char *bl = lump_rat_str(box->lo[i]), *bh = lump_rat_str(box->hi[i]);
+            snprintf(why, whylen,
+                     "the certificate's box does not contain --box %s: input %zu is [%s, %s] "
+                     "in the certificate but [%s, %s] in the box",
+                     arg, i, cl ? cl : "?", ch ? ch : "?", bl ? bl : "?", bh ? bh : "?");
+            free(cl);
+            free(ch);
+            free(bl);
+            free(bh);
+            *valid = LUMP_FALSE;
+            return;
+        }
+    }
+}
+
+/* "0, 2" for outputs {0, 2}, into BUF. */
+static void outputs_text(char *buf, size_t size, const lump_tol_cert_info_t *T)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (size_t j = 0; j < T->n_outputs && pos + 1 < size; j++) {
+        int k = snprintf(buf + pos, size - pos, "%s%zu", j ? ", " : "", T->outputs[j]);
+        if (k < 0)
+            break;
+        pos += (size_t)k;
+    }
+}
+
+/* The verdict line of a valid tolerance certificate (to free). */
+static char *tol_summary(const lump_tol_cert_info_t *T, const char *a, const char *b,
+                         const char *box_arg)
+{
+    char outs[256], *eps = lump_rat_str(T->tolerance), *line = NULL;
+    size_t size;
+    outputs_text(outs, sizeof outs, T);
+    size = strlen(a) + strlen(b) + strlen(outs) + (eps ? strlen(eps) : 1) +
+           (box_arg ? strlen(box_arg) : 0) + 256;
+    line = malloc(size);
+    if (line != NULL)
+        snprintf(line, size,
+                 "valid: %s and %s differ by at most %s on every output j in [%s] over the "
+                 "%s%s (%zu leaves, largest leaf bound %.6g)",
+                 a, b, eps ? eps : "?", outs, box_arg ? "box " : "certificate's box",
+                 box_arg ? box_arg : "", T->leaves, T->largest);
+    free(eps);
+    return line;
+}
+
+/* The keys a valid tolerance certificate adds to the --json report. */
+static json_t *tol_report(const lump_tol_cert_info_t *T)
+{
+    json_t *j = json_object(), *outs = json_array();
+    char *eps = lump_rat_str(T->tolerance);
+    json_object_set_new(j, "tolerance", eps ? json_string(eps) : json_null());
+    for (size_t k = 0; k < T->n_outputs; k++)
+        json_array_append_new(outs, cli_report_size(T->outputs[k]));
+    json_object_set_new(j, "outputs", outs);
+    json_object_set_new(j, "leaves", cli_report_size(T->leaves));
+    json_object_set_new(j, "bound", cli_report_num(T->largest));
+    free(eps);
+    return j;
+}
 
 int cli_cmd_check(int argc, char **argv)
 {
@@ -11,11 +84,13 @@ int cli_cmd_check(int argc, char **argv)
     lump_lumping_t L;
     lump_box_t box;
     lump_box_cert_t C;
-    int version, equiv = 0;
+    int version, equiv = 0, tol = 0;
+    lump_tol_cert_info_t T;
     lump_verdict_t valid = LUMP_FALSE;
     unsigned char *buf = NULL;
     size_t len = 0;
-    char why[1024] = "";
+    char why[1024] = "", *tol_text = NULL;
+    json_t *tol_json = NULL;
     lump_error_t err = LUMP_OK;
     version = 0;
     const cli_opt_t opt[] = {{"--json", NULL, &json}, {"--box", &box_arg, NULL}};
@@ -24,12 +99,13 @@ int cli_cmd_check(int argc, char **argv)
         return rc;
     if (paths[2] == NULL)
         return cli_usage_error("check", "needs NET OUT CERT (or A B CERT for an equivalence "
-                                        "certificate)");
+                                        "or tolerance certificate)");
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
     lump_box_init(&box);
     lump_box_cert_init(&C);
+    lump_tol_cert_info_init(&T);
     LUMP_CHECK(lump_net_read(&net, paths[0]));
     LUMP_CHECK(lump_net_read(&q, paths[1]));
     if (box_arg != NULL) {
@@ -48,7 +124,15 @@ int cli_cmd_check(int argc, char **argv)
     LUMP_CHECK(lump_io_read_file(&buf, &len, paths[2]));
     version = lump_cert_version((const char *)buf, len);
     equiv = lump_cert_is_equiv((const char *)buf, len);
-    if (equiv) {
+    tol = lump_cert_is_tolerance((const char *)buf, len);
+    if (tol) {
+        /* NET and OUT are A and B; the claim holds on the certificate's
+         * box, which must contain --box when one is given */
+        LUMP_CHECK(lump_tol_cert_check_info(&valid, why, sizeof why, &T, &net, &q,
+                                            (const char *)buf, len, paths[2]));
+        if (valid == LUMP_TRUE && box_arg != NULL)
+            check_box_inside(&valid, why, sizeof why, &T.box, &box, box_arg);
+    } else if (equiv) {
         /* NET and OUT are the networks A and B; the proof holds everywhere,
          * so on any box too */
         LUMP_CHECK(lump_equiv_cert_read_buf(&L, (const char *)buf, len, paths[2]));
@@ -67,6 +151,11 @@ int cli_cmd_check(int argc, char **argv)
         LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
     }
 cleanup:
+    if (err == LUMP_OK && tol && valid == LUMP_TRUE) {
+        tol_text = tol_summary(&T, paths[0], paths[1], box_arg);
+        tol_json = tol_report(&T);
+    }
+    lump_tol_cert_info_clear(&T);
     lump_box_cert_clear(&C);
     lump_box_clear(&box);
     free(buf);
@@ -78,19 +167,24 @@ cleanup:
     if (json) {
         json_t *j = cli_report_new("check");
         json_object_set_new(j, "valid", json_boolean(valid == LUMP_TRUE));
-        json_object_set_new(j, "kind", json_string(equiv          ? "equivalence"
+        json_object_set_new(j, "kind", json_string(tol            ? "tolerance"
+                                                   : equiv        ? "equivalence"
                                                    : version == 2 ? "box"
                                                                   : "lumping"));
         cli_report_path(j, "network", paths[0]);
         cli_report_path(j, "quotient", paths[1]);
         cli_report_path(j, "certificate", paths[2]);
         cli_report_path(j, "box", box_arg);
-        json_object_set_new(j, "on_box_only", json_boolean(version == 2 && !equiv));
+        json_object_set_new(j, "on_box_only", json_boolean(tol || (version == 2 && !equiv)));
+        if (tol_json != NULL)
+            json_object_update(j, tol_json);
         if (valid != LUMP_TRUE)
             json_object_set_new(j, "reason", json_string(why));
         rc = cli_report_print(j);
         if (rc != CLI_OK)
             return rc;
+    } else if (valid == LUMP_TRUE && tol) {
+        printf("%s\n", tol_text != NULL ? tol_text : "valid");
     } else if (valid == LUMP_TRUE && equiv) {
         printf("valid: %s and %s compute the same function (equivalence certificate %s: the "
                "lumping of their union, checked in exact arithmetic)\n", paths[0], paths[1],
@@ -105,5 +199,7 @@ cleanup:
     } else {
         printf("invalid: %s\n", why);
     }
+    free(tol_text);
+    json_decref(tol_json);
     return valid == LUMP_TRUE ? CLI_OK : CLI_NEGATIVE;
 }

@@ -16,7 +16,7 @@ static const cli_command_t commands[] = {
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
      "[--bounds lp|interval]] [--json | --table tex|md]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
-    {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT [--box BOX] [--json]",
+    {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT | A B TOLCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
     {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
@@ -122,7 +122,11 @@ static const char *const details[] = {
     "certificate of a reduction on a box needs --box BOX, and proves equality\n"
     "on that box only. Given an equivalence certificate (equiv --cert), the\n"
     "two networks are A and B, and check verifies that the certificate lumps\n"
-    "their union with every output of A in the block of the same output of B.\n",
+    "their union with every output of A in the block of the same output of B.\n"
+    "Given a tolerance certificate (equiv --tolerance --cert), check verifies\n"
+    "its tree of splits and recomputes a sound bound on |A_j - B_j| on every\n"
+    "leaf, which must be at most the tolerance; with --box the certificate's\n"
+    "box must contain BOX.\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"

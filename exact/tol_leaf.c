@@ -1,0 +1,697 @@
+/* tol_leaf.c -- the trusted leaf bound of equivalence within a tolerance:
+ * max over a box of |A_j(x) - B_j(x)|, by symbolic interval propagation of
+ * A, of B and of their difference, with every rounding error enclosed */
+/* This file is the trusted base of every `equivalent` verdict with a
+ * tolerance: the finder closes a leaf only when this bound is <= EPS, and
+ * the certificate checker (tol_cert.c) recomputes it for every leaf. It is
+ * deliberately separate from bound/ (no bound_*, lp_*, GLPK call, no
+ * shared helper, not even the activation descriptor's lines): a fault in
+ * the fast differential machinery the finder uses can then never be
+ * confirmed by the same fault here. It reads only the network model.
+ *
+ * Method (ReluDiff, Paulsen, Wang and Wang, ICSE 2020; NeuroDiff, Paulsen,
+ * Wang, Wang and Wang, ASE 2020). Every neuron of A and of B carries a
+ * lower and an upper linear function of the n input variables (n
+ * coefficients and a constant), valid over the leaf's box, and the
+ * difference delta_v = A_v - B_v of every pair of neurons carries its own.
+ * Through an affine layer the difference is propagated as
+ *   delta_next = W_A delta + (W_A - W_B) y_B + (b_A - b_B),
+ * whose terms are small when B is a rounding of A (W_A - W_B tiny): that is
+ * why the differential bound beats bounding A and B separately. Through a
+ * relu, by the phases of both neurons: both active, delta passes; both
+ * inactive, 0; otherwise relu(a) - relu(b) is bounded using that relu is
+ * monotone and 1-Lipschitz, min(0, delta) <= relu(a) - relu(b) <=
+ * max(0, delta), relaxed by the chord over delta's interval, refined by
+ * the phase that is known (a active: relu(a) - relu(b) = min(a, delta);
+ * b active: max(delta, -b); see relu_diff below).
+ *
+ * Soundness of double arithmetic. The rounding mode is round-to-nearest
+ * (the C default; nothing here changes it). Two devices enclose its
+ * errors:
+ * 1. scalar bounds (concretisation, chord slopes, radii) are computed one
+ *    operation at a time and widened by one ulp in the safe direction
+ *    (up() / down(), bit-level nextafter): under round-to-nearest the exact
+ *    result of an operation lies between the neighbours of the computed
+ *    one, so the widened value is on the safe side (overflow gives inf,
+ *    which the finiteness checks turn into the answer +inf);
+ * 2. coefficient vectors are computed in plain round-to-nearest (fast), and
+ *    the error of each coefficient is bounded a priori: a sum of k products
+ *    computed recursively differs from the exact sum by at most
+ *    gamma_k * sum |terms| + k * eta (Higham, Accuracy and Stability of
+ *    Numerical Algorithms, section 3.1; eta = 2^-1074 covers underflow),
+ *    and sum |terms| <= (sum |w|) * max |coefficient|. The error times the
+ *    largest |x_i| over the box is moved into the constant (subtracted
+ *    from a lower function, added to an upper one), so the stored function
+ *    is a valid bound on its own and the next layer starts afresh. Fused
+ *    multiply-adds (if the compiler contracts) have one rounding instead
+ *    of two, which the same bounds cover.
+ * Weights, biases and maps are exact rationals; lump_tol_pair_new encloses
+ * each once in a double (mid) and a radius (0 for binary float storage);
+ * a radius r adds r * max|input| to the error. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/tolerance.h"
+#include "alloc_i.h"
+#include "tol_i.h"
+
+#define ETA 0x1p-1074 /* the smallest subnormal: the underflow error unit */
+
+/* ---------------------------------------------------------------------
+ * Directed rounding by one ulp, without changing the rounding mode. */
+
+static inline double up(double x)
+{
+    uint64_t u;
+    if (x != x || x == INFINITY)
+        return x;
+    if (x == 0)
+        return ETA;
+    memcpy(&u, &x, sizeof u);
+    u = x > 0 ? u + 1 : u - 1;
+    memcpy(&x, &u, sizeof u);
+    return x;
+}
+
+static inline double down(double x)
+{
+    return -up(-x);
+}
+
+/* a + b and a * b rounded up / down; exact operations on 0 stay exact. */
+static inline double add_up(double a, double b)
+{
+    return a == 0 ? b : b == 0 ? a : up(a + b);
+}
+static inline double add_dn(double a, double b)
+{
+    return a == 0 ? b : b == 0 ? a : down(a + b);
+}
+static inline double mul_up(double a, double b)
+{
+    return a == 0 || b == 0 ? 0 : up(a * b);
+}
+static inline double mul_dn(double a, double b)
+{
+    return a == 0 || b == 0 ? 0 : down(a * b);
+}
+
+/* max and min that keep a NaN (fmax and fmin drop it, which would let a
+ * NaN bound pass for a finite one) */
+static inline double maxn(double a, double b)
+{
+    return a != a || b != b ? NAN : a > b ? a : b;
+}
+static inline double minn(double a, double b)
+{
+    return a != a || b != b ? NAN : a < b ? a : b;
+}
+
+/* lump_i_tol_enclose_q -- see tol_i.h. */
+void lump_i_tol_enclose_q(double *lo, double *hi, const mpq_t q)
+{
+    double d = mpq_get_d(q); /* truncated towards 0: finite, maybe off */
+    mpq_t t;
+    int c;
+    if (!isfinite(d)) { /* cannot happen with GMP's truncation, be safe */
+        *lo = -INFINITY;
+        *hi = INFINITY;
+        return;
+    }
+    mpq_init(t);
+    mpq_set_d(t, d);
+    c = mpq_cmp(q, t);
+    mpq_clear(t);
+    *lo = *hi = d;
+    if (c < 0)
+        *lo = nextafter(d, -INFINITY);
+    else if (c > 0)
+        *hi = nextafter(d, INFINITY);
+}
+
+/* lump_tol_enclose_box -- see tolerance.h. */
+void lump_tol_enclose_box(double *lo, double *hi, const lump_box_t *box)
+{
+    for (size_t i = 0; i < box->n; i++) {
+        double t;
+        lump_i_tol_enclose_q(&lo[i], &t, box->lo[i]);
+        lump_i_tol_enclose_q(&t, &hi[i], box->hi[i]);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * The per-call work: functions are n+1 doubles (coefficients, constant). */
+
+typedef struct {
+    size_t n, n1, st; /* inputs, coefficients (n + 1), stride (>= n1, zero padded) */
+    const double *vl, *vh; /* the variables' box */
+    double *x;             /* max |v_i| */
+} ctx_t;
+
+/* Lower (concretised) value of F over the box, rounded down. NaN when a
+ * coefficient is not finite, which the caller's check turns into +inf. */
+static double conc_lo(const ctx_t *c, const double *f)
+{
+    double s = f[c->n];
+    for (size_t i = 0; i < c->n; i++) {
+        if (!isfinite(f[i]))
+            return NAN;
+        s = add_dn(s, f[i] >= 0 ? mul_dn(f[i], c->vl[i]) : mul_dn(f[i], c->vh[i]));
+    }
+    return s;
+}
+
+static double conc_hi(const ctx_t *c, const double *f)
+{
+    double s = f[c->n];
+    for (size_t i = 0; i < c->n; i++) {
+        if (!isfinite(f[i]))
+            return NAN;
+        s = add_up(s, f[i] >= 0 ? mul_up(f[i], c->vh[i]) : mul_up(f[i], c->vl[i]));
+    }
+    return s;
+}
+
+/* One term of an affine row: M weights, split into positive parts WP and
+ * negative parts WN (one of the two is 0; W1 >= sum |w|, RAD the radii
+ * or NULL), applied to M neurons whose lower and upper functions are FL,
+ * FU (n+1 doubles each, consecutive), whose values are at most MAXABS in
+ * absolute value, and whose coefficient i is at most GMAX[i] in absolute
+ * value. */
+typedef struct {
+    const double *wp, *wn, *rad;
+    double w1;
+    size_t m;
+    const double *fl, *fu, *maxabs, *gmax;
+} term_t;
+
+/* OL, OU = lower and upper functions of sum over terms of w * f + B, with
+ * the bias enclosed in B +- BR. See the file comment, device 2. The sums
+ * are branch-free: w+ * L + w- * U has one exact zero product (so k below
+ * counts two products per weight, an overestimate). */
+static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
+                       const term_t *t, size_t nt, double b, double br)
+{
+    const size_t n = c->n, n1 = c->n1, st = c->st;
+    double err = br, gam;
+    size_t k = 1;
+    for (size_t i = 0; i < n1; i++)
+        ol[i] = ou[i] = 0;
+    for (size_t j = 0; j < nt; j++) {
+        const double *restrict wp = t[j].wp, *restrict wn = t[j].wn;
+        const double *restrict fl = t[j].fl, *restrict fu = t[j].fu;
+        const size_t m = t[j].m;
+        if (st == 8) { /* 8 lanes at once: the compiler vectorises */
+            double al[8] = {0}, au[8] = {0};
+            for (size_t u = 0; u < m; u++) {
+                const double *restrict a = fl + u * 8, *restrict z = fu + u * 8;
+                const double p = wp[u], q = wn[u];
+                for (size_t i = 0; i < 8; i++) {
+                    al[i] += p * a[i] + q * z[i];
+                    au[i] += p * z[i] + q * a[i];
+                }
+            }
+            for (size_t i = 0; i < n1; i++) {
+                ol[i] += al[i];
+                ou[i] += au[i];
+            }
+        } else {
+            for (size_t i = 0; i < n1; i++) {
+                double l0 = 0, u0 = 0;
+                for (size_t u = 0; u < m; u++) {
+                    l0 += wp[u] * fl[u * st + i] + wn[u] * fu[u * st + i];
+                    u0 += wp[u] * fu[u * st + i] + wn[u] * fl[u * st + i];
+                }
+                ol[i] += l0;
+                ou[i] += u0;
+            }
+        }
+        if (t[j].rad != NULL) { /* sum rad * maxabs, all terms >= 0 */
+            double r = 0;
+            for (size_t u = 0; u < m; u++)
+                r += t[j].rad[u] * t[j].maxabs[u];
+            r = mul_up(r, up(1 + (double)m * 0x1p-51));
+            err = add_up(err, add_up(r, r > 0 ? (double)m * ETA : 0));
+        }
+        k += 2 * m + 1;
+    }
+    ol[n] += b;
+    ou[n] += b;
+    /* gamma_k = k u / (1 - k u) <= k u (1 + 2^-19) for k < 2^32: the
+     * product below is exact up to its last rounding, which up() covers */
+    gam = up((double)k * 0x1p-53 * (1 + 0x1p-18));
+    for (size_t i = 0; i < n1; i++) {
+        double si = 0, e;
+        for (size_t j = 0; j < nt; j++)
+            si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
+        if (si == 0) /* every product was an exact 0: no rounding at all */
+            continue;
+        e = add_up(mul_up(gam, i == n ? add_up(si, fabs(b)) : si), (double)k * ETA);
+        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+    }
+    ol[n] = add_dn(ol[n], -err);
+    ou[n] = add_up(ou[n], err);
+}
+
+/* O = S * F + K with S >= 0, as a lower (UPPER = 0) or upper function; K
+ * is already rounded the safe way. Each product's error, at most 2u |p| +
+ * eta, times max |x_i| goes into the constant. */
+static void scale_fn(double *o, const ctx_t *c, const double *f, double s, double k, int upper)
+{
+    const size_t n = c->n;
+    double err = 0;
+    for (size_t i = 0; i < n; i++) {
+        o[i] = s * f[i];
+        if (o[i] != 0 || (f[i] != 0 && s != 0))
+            err = add_up(err, mul_up(add_up(fabs(o[i]) * 0x1p-52, ETA), c->x[i]));
+    }
+    if (upper) {
+        o[n] = add_up(add_up(mul_up(s, f[n]), k), err);
+    } else {
+        o[n] = add_dn(add_dn(mul_dn(s, f[n]), k), -err);
+    }
+}
+
+static void zero_fn(double *o, const ctx_t *c)
+{
+    memset(o, 0, c->n1 * sizeof *o);
+}
+
+static void neg_fn(double *o, const ctx_t *c, const double *f)
+{
+    for (size_t i = 0; i < c->n1; i++)
+        o[i] = -f[i];
+}
+
+/* The relu of a net's neuron in place: pre-activation functions L, U with
+ * values in [*LO, *HI]; afterwards the post-activation ones. As Neurify
+ * (Wang et al., NeurIPS 2018): relu(z) <= relu(U(x)), bounded by the chord
+ * of relu over U's own range [lu, u]; relu(z) >= relu(L(x)) >= alpha L(x)
+ * for any alpha in [0, 1], the chord's slope over L's range [l, ul]. */
+static void relu_net(const ctx_t *c, double *L, double *U, double *lo, double *hi)
+{
+    double l = *lo, u = *hi, lu, ul, lam, alpha;
+    if (l >= 0)
+        return;
+    if (u <= 0) {
+        zero_fn(L, c);
+        zero_fn(U, c);
+        *lo = *hi = 0;
+        return;
+    }
+    lu = conc_lo(c, U);
+    ul = conc_hi(c, L);
+    if (lu < 0) { /* lam >= u / (u - lu), and U(x) - lu >= 0 */
+        lam = up(u / down(u - lu));
+        scale_fn(U, c, U, lam, mul_up(lam, -lu), 1);
+    } /* else relu(U(x)) = U(x) on the box: U stays */
+    if (ul <= 0) {
+        zero_fn(L, c);
+    } else {
+        alpha = ul / (ul - l); /* any value in [0, 1] is sound */
+        alpha = alpha > 1 ? 1 : alpha < 0 ? 0 : alpha;
+        scale_fn(L, c, L, alpha, 0, 0);
+    }
+    *lo = 0;
+}
+
+/* Upper function of max(0, delta), delta <= DU(x), delta in [dl, du]. Two
+ * sound chords: relu(delta) <= lam (delta - dl) <= lam (DU(x) - dl) with
+ * lam >= du / (du - dl); and relu(delta) <= relu(DU(x)) <= the chord of
+ * relu over DU's own range [ml, mu]. Whichever has the smaller maximum. */
+static void lip_hi(double *o, const ctx_t *c, const double *DU, double dl, double du)
+{
+    double lam, ml = conc_lo(c, DU), mu = conc_hi(c, DU), lam2, top1, top2;
+    if (dl >= 0 || ml >= 0) {
+        memcpy(o, DU, c->n1 * sizeof *o);
+    } else if (du <= 0 || mu <= 0) {
+        zero_fn(o, c);
+    } else {
+        lam = up(du / down(du - dl));
+        lam2 = up(mu / down(mu - ml));
+        top1 = mul_up(lam, add_up(mu, -dl));
+        top2 = mu;
+        if (top1 < top2)
+            scale_fn(o, c, DU, lam, mul_up(lam, -dl), 1);
+        else
+            scale_fn(o, c, DU, lam2, mul_up(lam2, -ml), 1);
+    }
+}
+
+/* Lower function of min(0, delta), delta >= DL(x), delta in [dl, du]:
+ * min(0, delta) = -relu(-delta) >= -mu (du - delta) with mu >= -dl / (du -
+ * dl); or min(0, delta) >= min(0, DL(x)), the chord over DL's own range. */
+static void lip_lo(double *o, const ctx_t *c, const double *DL, double dl, double du)
+{
+    double mu, ml = conc_lo(c, DL), mh = conc_hi(c, DL), mu2, bot1, bot2;
+    if (du <= 0 || mh <= 0) {
+        memcpy(o, DL, c->n1 * sizeof *o);
+    } else if (dl >= 0 || ml >= 0) {
+        zero_fn(o, c);
+    } else {
+        mu = up(-dl / down(du - dl));
+        mu2 = up(-ml / down(mh - ml));
+        bot1 = -mul_up(mu, add_up(du, -ml)); /* the first line's minimum */
+        bot2 = ml;
+        if (bot1 > bot2)
+            scale_fn(o, c, DL, mu, -mul_up(mu, du), 0);
+        else
+            scale_fn(o, c, DL, mu2, -mul_up(mu2, mh), 0);
+    }
+}
+
+enum { ACT, INACT, UNST };
+
+static int phase(double l, double u)
+{
+    return l >= 0 ? ACT : u <= 0 ? INACT : UNST;
+}
+
+/* The difference through paired relus, in place on DL, DU with values in
+ * [*dl, *du]; A's and B's pre-activation functions and intervals given.
+ * T1, T2 are scratch functions. */
+static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double *du,
+                      const double *LA, const double *UA, double al, double au,
+                      const double *LB, const double *UB, double bl, double bu, double *t1,
+                      double *t2)
+{
+    const size_t n1 = c->n1;
+    const int pa = phase(al, au), pb = phase(bl, bu);
+    double lo, hi, l0 = *dl, u0 = *du;
+    if (pa == ACT && pb == ACT)
+        return; /* delta passes, with its interval */
+    if (pa == INACT && pb == INACT) {
+        zero_fn(DL, c);
+        zero_fn(DU, c);
+        *dl = *du = 0;
+        return;
+    }
+    /* t1 = lower, t2 = upper of relu(a) - relu(b) */
+    if (pa == ACT && pb == INACT) { /* = a, and a = delta + b <= delta */
+        memcpy(t1, LA, n1 * sizeof *t1);
+        memcpy(t2, conc_hi(c, DU) < au ? DU : UA, n1 * sizeof *t2);
+    } else if (pa == INACT && pb == ACT) { /* = -b, and -b = delta - a >= delta */
+        if (conc_lo(c, DL) > -bu)
+            memcpy(t1, DL, n1 * sizeof *t1);
+        else
+            neg_fn(t1, c, UB);
+        neg_fn(t2, c, LB);
+    } else if (pa == ACT) { /* b unstable: = min(a, delta) */
+        lip_lo(t1, c, DL, l0, u0);
+        memcpy(t2, conc_hi(c, DU) < au ? DU : UA, n1 * sizeof *t2);
+    } else if (pb == ACT) { /* a unstable: = max(delta, -b) <= max(delta, 0) */
+        if (conc_lo(c, DL) > -bu)
+            memcpy(t1, DL, n1 * sizeof *t1);
+        else
+            neg_fn(t1, c, UB);
+        lip_hi(t2, c, DU, l0, u0);
+    } else if (pa == INACT) { /* = min(0, -b) >= min(0, delta), <= 0 */
+        lip_lo(t1, c, DL, l0, u0);
+        zero_fn(t2, c);
+    } else if (pb == INACT) { /* = max(0, a) <= max(0, delta), >= 0 */
+        zero_fn(t1, c);
+        lip_hi(t2, c, DU, l0, u0);
+    } else {
+        lip_lo(t1, c, DL, l0, u0);
+        lip_hi(t2, c, DU, l0, u0);
+    }
+    memcpy(DL, t1, n1 * sizeof *DL);
+    memcpy(DU, t2, n1 * sizeof *DU);
+    /* the interval: the functions', the relus' ranges, and Lipschitz */
+    lo = conc_lo(c, DL);
+    hi = conc_hi(c, DU);
+    lo = maxn(lo, add_dn(maxn(al, 0), -maxn(bu, 0)));
+    hi = minn(hi, add_up(maxn(au, 0), -maxn(bl, 0)));
+    lo = maxn(lo, minn(l0, 0));
+    hi = minn(hi, maxn(u0, 0));
+    *dl = lo;
+    *du = hi;
+}
+
+/* ---------------------------------------------------------------------
+ * Scratch memory and the walk through the layers. */
+
+typedef struct {
+    double *L, *U, *lo, *hi; /* functions (width * st) and intervals (width) */
+    double *gmax;            /* n1: max |coefficient i| */
+    double *maxabs;          /* width: max |value| */
+} fset_t;
+
+static void fset_alloc(fset_t *f, size_t width, size_t st)
+{
+    /* zeroed: the padding of each function stays 0 */
+    f->L = lump_alloc_zero(width * st, sizeof *f->L);
+    f->U = lump_alloc_zero(width * st, sizeof *f->U);
+    f->lo = lump_alloc_array(width, sizeof *f->lo);
+    f->hi = lump_alloc_array(width, sizeof *f->hi);
+    f->gmax = lump_alloc_array(st, sizeof *f->gmax);
+    f->maxabs = lump_alloc_array(width, sizeof *f->maxabs);
+}
+
+static void fset_free(fset_t *f)
+{
+    free(f->L);
+    free(f->U);
+    free(f->lo);
+    free(f->hi);
+    free(f->gmax);
+    free(f->maxabs);
+}
+
+/* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
+ * them. */
+static void fset_prep(fset_t *f, size_t size, size_t st)
+{
+    for (size_t i = 0; i < st; i++)
+        f->gmax[i] = 0;
+    for (size_t v = 0; v < size; v++) {
+        for (size_t i = 0; i < st; i++) {
+            f->gmax[i] = maxn(f->gmax[i], fabs(f->L[v * st + i]));
+            f->gmax[i] = maxn(f->gmax[i], fabs(f->U[v * st + i]));
+        }
+        f->maxabs[v] = maxn(fabs(f->lo[v]), fabs(f->hi[v]));
+    }
+}
+
+/* The term of row V of layer LY (the net's own or the difference's) over
+ * the functions F. */
+static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t st)
+{
+    term_t t;
+    size_t first = ly->diag ? v : 0, off = ly->diag ? v : v * ly->in;
+    t.m = ly->diag ? 1 : ly->in;
+    t.wp = ly->wp + off;
+    t.wn = ly->wn + off;
+    t.rad = ly->wr != NULL ? ly->wr + off : NULL;
+    t.w1 = ly->w1[v];
+    t.fl = f->L + first * st;
+    t.fu = f->U + first * st;
+    t.maxabs = f->maxabs + first;
+    t.gmax = f->gmax;
+    return t;
+}
+
+/* The term +-1 times neuron J of F (SIGN = 1 or -1). */
+static term_t unit_term(int sign, size_t j, const fset_t *f, size_t st)
+{
+    static const double one = 1, zero = 0, minus = -1;
+    term_t t;
+    t.wp = sign > 0 ? &one : &zero;
+    t.wn = sign > 0 ? &zero : &minus;
+    t.rad = NULL;
+    t.w1 = 1;
+    t.m = 1;
+    t.fl = f->L + j * st;
+    t.fu = f->U + j * st;
+    t.maxabs = f->maxabs + j;
+    t.gmax = f->gmax;
+    return t;
+}
+
+/* Affine layer LY of one net: NX = W F + b, with intervals. */
+static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fset_t *nx)
+{
+    const size_t st = c->st;
+    fset_prep(f, ly->in, st);
+    for (size_t v = 0; v < ly->size; v++) {
+        term_t t = row_term(ly, v, f, st);
+        affine_row(nx->L + v * st, nx->U + v * st, c, &t, 1, ly->b[v],
+                   ly->br != NULL ? ly->br[v] : 0);
+        nx->lo[v] = conc_lo(c, nx->L + v * st);
+        nx->hi[v] = conc_hi(c, nx->U + v * st);
+    }
+}
+
+/* Affine layer of the difference: ND = W_A D + (W_A - W_B) FB + (b_A - b_B),
+ * intersected with A's interval minus B's. */
+static void affine_diff(const ctx_t *c, const lump_i_tlayer_t *la, const lump_i_tlayer_t *ld, fset_t *d,
+                        fset_t *fb, fset_t *nd, const fset_t *na, const fset_t *nb)
+{
+    const size_t st = c->st;
+    fset_prep(d, la->in, st);
+    fset_prep(fb, la->in, st);
+    for (size_t v = 0; v < la->size; v++) {
+        term_t t[2];
+        t[0] = row_term(la, v, d, st);
+        t[1] = row_term(ld, v, fb, st);
+        affine_row(nd->L + v * st, nd->U + v * st, c, t, 2, ld->b[v],
+                   ld->br != NULL ? ld->br[v] : 0);
+        nd->lo[v] = maxn(conc_lo(c, nd->L + v * st), add_dn(na->lo[v], -nb->hi[v]));
+        nd->hi[v] = minn(conc_hi(c, nd->U + v * st), add_up(na->hi[v], -nb->lo[v]));
+    }
+}
+
+static int all_finite(const fset_t *f, size_t size)
+{
+    for (size_t v = 0; v < size; v++)
+        if (!isfinite(f->lo[v]) || !isfinite(f->hi[v]))
+            return 0;
+    return 1;
+}
+
+/* The input functions of one net: the variable itself, or the constants
+ * its clip gives on this leaf. */
+static void load_inputs(fset_t *f, const ctx_t *c, const lump_i_tinput_t *in, const unsigned char *subst,
+                        const double *lo, const double *hi)
+{
+    const size_t n = c->n, st = c->st;
+    for (size_t i = 0; i < n; i++) {
+        double *L = f->L + i * st, *U = f->U + i * st;
+        zero_fn(L, c);
+        zero_fn(U, c);
+        if (subst[i] || !in[i].clip || (lo[i] >= in[i].clo_up && hi[i] <= in[i].chi_dn)) {
+            L[i] = U[i] = 1;
+            f->lo[i] = c->vl[i];
+            f->hi[i] = c->vh[i];
+        } else { /* clip(x) in [clip(lo), clip(hi)]: constants */
+            L[n] = minn(maxn(lo[i], in[i].clo_dn), in[i].chi_dn);
+            U[n] = minn(maxn(hi[i], in[i].clo_up), in[i].chi_up);
+            f->lo[i] = L[n];
+            f->hi[i] = U[n];
+        }
+    }
+}
+
+/* lump_tol_leaf_bound -- see tolerance.h. */
+double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const double *hi)
+{
+    /* the stride: n + 1 rounded up to a multiple of 4, so that the
+     * kernel's lanes are whole vectors */
+    const size_t n = p->n, n1 = n + 1, st = (n1 + 3) & ~(size_t)3, w = p->width;
+    fset_t A[2], B[2], D[2];
+    double *vl = lump_alloc_array(n > 0 ? n : 1, sizeof *vl);
+    double *vh = lump_alloc_array(n > 0 ? n : 1, sizeof *vh);
+    double *x = lump_alloc_array(n > 0 ? n : 1, sizeof *x);
+    double *t1 = lump_alloc_zero(st, sizeof *t1), *t2 = lump_alloc_zero(st, sizeof *t2);
+    double result = 0;
+    int cur = 0;
+    ctx_t c = {n, n1, st, vl, vh, x};
+    for (int s = 0; s < 2; s++) {
+        fset_alloc(&A[s], w, st);
+        fset_alloc(&B[s], w, st);
+        fset_alloc(&D[s], w, st);
+    }
+    /* the variables: input i, or its clipped value when A and B clip it
+     * alike (then the clip is exact: the functions are of clip(x_i)) */
+    for (size_t i = 0; i < n; i++) {
+        vl[i] = lo[i];
+        vh[i] = hi[i];
+        if (p->subst[i] && p->ia[i].clip) {
+            vl[i] = minn(maxn(lo[i], p->ia[i].clo_dn), p->ia[i].chi_dn);
+            vh[i] = minn(maxn(hi[i], p->ia[i].clo_up), p->ia[i].chi_up);
+        }
+        if (!(vl[i] <= vh[i]) || !isfinite(vl[i]) || !isfinite(vh[i])) {
+            result = INFINITY;
+            goto done;
+        }
+        x[i] = maxn(fabs(vl[i]), fabs(vh[i]));
+    }
+    load_inputs(&A[0], &c, p->ia, p->subst, lo, hi);
+    load_inputs(&B[0], &c, p->ib, p->subst, lo, hi);
+    if (p->paired) {
+        for (size_t i = 0; i < n; i++) {
+            term_t t[2];
+            double *DL = D[0].L + i * st, *DU = D[0].U + i * st;
+            if (memcmp(A[0].L + i * st, B[0].L + i * st, n1 * sizeof(double)) == 0 &&
+                memcmp(A[0].U + i * st, B[0].U + i * st, n1 * sizeof(double)) == 0) {
+                zero_fn(DL, &c);
+                zero_fn(DU, &c);
+                D[0].lo[i] = D[0].hi[i] = 0;
+                continue;
+            }
+            fset_prep(&A[0], n, st);
+            fset_prep(&B[0], n, st);
+            t[0] = unit_term(1, i, &A[0], st);
+            t[1] = unit_term(-1, i, &B[0], st);
+            affine_row(DL, DU, &c, t, 2, 0, 0);
+            D[0].lo[i] = add_dn(A[0].lo[i], -B[0].hi[i]);
+            D[0].hi[i] = add_up(A[0].hi[i], -B[0].lo[i]);
+        }
+    }
+    for (size_t k = 0; k < p->depth; k++) {
+        const lump_i_tlayer_t *la = &p->la[k], *lb = &p->lb[k];
+        const int nx = 1 - cur;
+        affine_net(&c, la, &A[cur], &A[nx]);
+        affine_net(&c, lb, &B[cur], &B[nx]);
+        if (!all_finite(&A[nx], la->size) || !all_finite(&B[nx], lb->size)) {
+            result = INFINITY;
+            goto done;
+        }
+        if (p->paired) {
+            affine_diff(&c, la, &p->ld[k], &D[cur], &B[cur], &D[nx], &A[nx], &B[nx]);
+            if (!all_finite(&D[nx], la->size)) {
+                result = INFINITY;
+                goto done;
+            }
+            for (size_t v = 0; v < la->size; v++)
+                if (la->relu[v])
+                    relu_diff(&c, D[nx].L + v * st, D[nx].U + v * st, &D[nx].lo[v],
+                              &D[nx].hi[v], A[nx].L + v * st, A[nx].U + v * st, A[nx].lo[v],
+                              A[nx].hi[v], B[nx].L + v * st, B[nx].U + v * st, B[nx].lo[v],
+                              B[nx].hi[v], t1, t2);
+        }
+        for (size_t v = 0; v < la->size; v++)
+            if (la->relu[v])
+                relu_net(&c, A[nx].L + v * st, A[nx].U + v * st, &A[nx].lo[v], &A[nx].hi[v]);
+        for (size_t v = 0; v < lb->size; v++)
+            if (lb->relu[v])
+                relu_net(&c, B[nx].L + v * st, B[nx].U + v * st, &B[nx].lo[v], &B[nx].hi[v]);
+        cur = nx;
+    }
+    for (size_t jj = 0; jj < p->n_out; jj++) {
+        const size_t j = p->out[jj];
+        double dl, du;
+        if (p->paired) {
+            dl = D[cur].lo[j];
+            du = D[cur].hi[j];
+        } else { /* A_j - B_j from the separate functions */
+            term_t t[2];
+            fset_prep(&A[cur], p->la[p->depth - 1].size, st);
+            fset_prep(&B[cur], p->lb[p->depth - 1].size, st);
+            t[0] = unit_term(1, j, &A[cur], st);
+            t[1] = unit_term(-1, j, &B[cur], st);
+            affine_row(t1, t2, &c, t, 2, 0, 0);
+            dl = maxn(conc_lo(&c, t1), add_dn(A[cur].lo[j], -B[cur].hi[j]));
+            du = minn(conc_hi(&c, t2), add_up(A[cur].hi[j], -B[cur].lo[j]));
+        }
+        if (isnan(dl) || isnan(du)) {
+            result = INFINITY;
+            goto done;
+        }
+        result = maxn(result, maxn(fabs(dl), fabs(du)));
+    }
+done:
+    for (int s = 0; s < 2; s++) {
+        fset_free(&A[s]);
+        fset_free(&B[s]);
+        fset_free(&D[s]);
+    }
+    free(vl);
+    free(vh);
+    free(x);
+    free(t1);
+    free(t2);
+    return isnan(result) ? INFINITY : result;
+}
