@@ -42,6 +42,41 @@ const char *cli_suggest(const char *word, const char *const *cands, size_t n);
 lump_error_t cli_box_parse(lump_box_t *box, const char *arg, const lump_net_t *net,
                            const char *net_path) LUMP_WUR;
 
+/* ---- reduce --vnnlib-out (transfer.c) ---- */
+
+/* The property PROP for the file OUT written from the exact result. */
+typedef struct {
+    const lump_box_t *box;
+    const char *out, *prop, *net_path;
+    lump_outspec_t spec;
+    mpq_t widen;     /* the certified distance, exactly */
+    double distance; /* the same (0 when nothing was rounded) */
+    size_t rounded;  /* values rounded in OUT */
+    int live;
+} cli_transfer_t;
+
+/* cli_transfer_prepare -- T for writing the property PROP (its box BOX and
+ * its output constraints) for OUT, the file NET_Q (the exact result, equal
+ * to the network NET_PATH on BOX) is written to with WOPTS: when OUT
+ * rounds values, the certified distance between NET_Q and the rounded
+ * network over BOX (lump_bound_diff) widens the unsafe region. Nothing is
+ * written yet. Errors name OUT and PROP. Clear T with cli_transfer_clear
+ * even on failure. O(network) plus the bound's time. */
+lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lump_box_t *box,
+                                  const lump_net_t *net_q, const char *net_path, const char *out,
+                                  const lump_write_opts_t *wopts) LUMP_WUR;
+
+/* cli_transfer_write -- the lump_io_write_all writer of T's property. */
+lump_error_t cli_transfer_write(FILE *f, void *ctx);
+
+/* cli_up3 -- U > 0 rounded up to three significant digits (U itself when
+ * not positive and finite): a stated bound must not be below the proved
+ * one. O(1). */
+double cli_up3(double u);
+
+/* cli_transfer_clear -- free T (idempotent). O(size). */
+void cli_transfer_clear(cli_transfer_t *t);
+
 /* cli_print_json -- print J (stolen) to standard output, with a newline. */
 int cli_print_json(json_t *j);
 

@@ -51,17 +51,26 @@ static lump_error_t write_box_cert(FILE *f, void *ctx)
  * quotient, and no quotient whose certificate could not be written). */
 static lump_error_t write_outputs(const char *out, const lump_net_t *q, lump_write_opts_t *opts,
                                   const char *cert, lump_error_t (*write_cert_fn)(FILE *, void *),
-                                  void *ctx)
+                                  void *ctx, const char *prop_out, cli_transfer_t *tr)
 {
     lump_net_output_t nc;
-    lump_io_output_t o[2];
+    lump_io_output_t o[3];
+    size_t n = 1;
     lump_error_t err = lump_net_output_prepare(&o[0], &nc, out, q, opts);
     if (err != LUMP_OK)
         return err;
-    o[1].path = cert;
-    o[1].write = write_cert_fn;
-    o[1].ctx = ctx;
-    return lump_io_write_all(o, cert != NULL ? 2 : 1);
+    if (cert != NULL) {
+        o[n].path = cert;
+        o[n].write = write_cert_fn;
+        o[n++].ctx = ctx;
+    }
+    /* the property for OUT (reduce --vnnlib-out): all three or none */
+    if (prop_out != NULL) {
+        o[n].path = prop_out;
+        o[n].write = cli_transfer_write;
+        o[n++].ctx = tr;
+    }
+    return lump_io_write_all(o, n);
 }
 
 /* The parts of both reports: the files, the network, its reduction, the
@@ -187,8 +196,9 @@ static const cli_col_t box_cols[] = {{"neurons_before", "neurons", 0},
 
 /* reduce --box: the stable-neuron reduction, exact on the box only. */
 static int reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
-                      lump_mode_t md, int use_lp, int json, int table)
+                      lump_mode_t md, int use_lp, int json, int table, const char *prop_out)
 {
+    cli_transfer_t tr;
     lump_net_t net, q;
     lump_box_t box;
     lump_box_cert_t C;
@@ -200,6 +210,7 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     lump_verdict_t valid = LUMP_FALSE;
     char why[1024];
     double check_seconds;
+    memset(&tr, 0, sizeof tr);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_box_init(&box);
@@ -222,11 +233,21 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     check_seconds = lump_clock_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("box certificate", why));
-    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C));
-    if (opts.rounded > 0)
+    if (prop_out != NULL)
+        LUMP_CHECK(cli_transfer_prepare(&tr, boxarg, &box, &q, path, out, &opts));
+    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C, prop_out, &tr));
+    if (opts.rounded > 0 && prop_out == NULL)
         lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
                   "were rounded (largest rounding %.3g): the file is not exact; write .json to "
                   "keep it exact", out, opts.rounded, opts.max_rounding);
+    /* with --vnnlib-out the rounding is bounded, certified and stated */
+    if (prop_out != NULL && tr.rounded > 0)
+        fprintf(stderr, "lumpnet: %s equals %s within %.3g on %s (certified; %zu values "
+                "rounded); %s enlarges the unsafe region by that distance\n",
+                out, path, cli_up3(tr.distance), boxarg, tr.rounded, prop_out);
+    else if (prop_out != NULL)
+        fprintf(stderr, "lumpnet: %s equals %s exactly on %s; %s is the same property\n", out,
+                path, boxarg, prop_out);
     if (table != CLI_TABLE_NONE)
         rc = cli_table_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
                                              md, check_seconds),
@@ -261,6 +282,7 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                     st.rounds, st.rounds == 1 ? "" : "s", out);
     }
 cleanup:
+    cli_transfer_clear(&tr);
     lump_box_cert_clear(&C);
     lump_box_clear(&box);
     lump_net_clear(&q);
@@ -271,7 +293,7 @@ cleanup:
 int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
-    const char *bounds = NULL, *table_arg = NULL;
+    const char *bounds = NULL, *table_arg = NULL, *prop_out = NULL;
     int json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
     lump_net_t net, q;
     lump_lumping_t L;
@@ -284,7 +306,8 @@ int cli_cmd_reduce(int argc, char **argv)
     const cli_opt_t opt[] = {{"--json", NULL, &json},    {"-o", &out, NULL},
                              {"--output", &out, NULL},   {"--cert", &cert, NULL},
                              {"--mode", &mode, NULL},    {"--box", &box, NULL},
-                             {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL}};
+                             {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL},
+                             {"--vnnlib-out", &prop_out, NULL}};
     if ((rc = cli_parse(argc, argv, "reduce", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
@@ -302,19 +325,22 @@ int cli_cmd_reduce(int argc, char **argv)
         return cli_usage_error("reduce", "--bounds is lp or interval, not '%s'", bounds);
     if (bounds != NULL && box == NULL)
         return cli_usage_error("reduce", "--bounds needs --box");
+    if (prop_out != NULL && (box == NULL || !cli_ends_with(box, ".vnnlib")))
+        return cli_usage_error("reduce", "--vnnlib-out needs --box PROP.vnnlib (the property to "
+                                         "carry over)");
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "
                                        "be .onnx, .nnet or .json)", out));
     {
         const cli_file_t fin[] = {{path, "the network"}, {box, "--box"}},
-                         fout[] = {{out, "-o"}, {cert, "--cert"}};
-        if ((rc = cli_check_files("reduce", fin, 2, fout, 2)) != CLI_OK)
+                         fout[] = {{out, "-o"}, {cert, "--cert"}, {prop_out, "--vnnlib-out"}};
+        if ((rc = cli_check_files("reduce", fin, 2, fout, 3)) != CLI_OK)
             return rc;
     }
     if (box != NULL)
         return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
-                          json, table);
+                          json, table, prop_out);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);
@@ -328,7 +354,7 @@ int cli_cmd_reduce(int argc, char **argv)
     check_seconds = lump_clock_seconds() - check_seconds;
     if (valid != LUMP_TRUE)
         LUMP_CHECK(disagreement("lumping", why));
-    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_cert, &L));
+    LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_cert, &L, NULL, NULL));
     if (opts.rounded > 0)
         lump_warn("%s: %zu quotient values do not fit the file's number type and were "
                   "rounded (largest rounding %.3g): the file is not the exact quotient; "

@@ -14,7 +14,7 @@ static const cli_command_t commands[] = {
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
-     "[--bounds lp|interval]] [--json | --table tex|md]",
+     "[--bounds lp|interval] [--vnnlib-out P]] [--json | --table tex|md]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
     {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT | A B TOLCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
@@ -113,6 +113,11 @@ static const char *const details[] = {
     "Before anything is written, the independent checker verifies the\n"
     "certificate against NET and the quotient (--json: check_seconds); should\n"
     "it refuse, that is a bug: exit 70, and no file is written.\n"
+    "--vnnlib-out SMALL.vnnlib (with --box PROP.vnnlib): the property for OUT:\n"
+    "PROP itself when OUT holds the exact result; when OUT had to round\n"
+    "values, the certified distance U between OUT and NET over the box is\n"
+    "printed and the unsafe region (the output constraints) enlarged by U,\n"
+    "so that a verifier's 'unsat' on (OUT, SMALL.vnnlib) proves PROP for NET.\n"
     "With --box: progress on a\n"
     "terminal and a one-line summary on standard error (--quiet: neither).\n",
     /* check */

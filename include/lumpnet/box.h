@@ -3,6 +3,7 @@
 #define LUMPNET_BOX_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <gmp.h>
 #include "lumpnet/error.h"
 #include "lumpnet/net.h"
@@ -92,6 +93,20 @@ LUMP_EXPORT lump_error_t lump_outspec_read_vnnlib_buf(lump_outspec_t *spec, cons
 
 /* lump_outspec_read_vnnlib -- the same from the file PATH. */
 LUMP_EXPORT lump_error_t lump_outspec_read_vnnlib(lump_outspec_t *spec, const char *path) LUMP_WUR;
+
+/* lump_vnnlib_write -- write to F a VNN-LIB property: the inputs X_i in
+ * BOX (each end written exactly when it has a short decimal form, else
+ * rounded outward), and the counterexample condition SPEC on the outputs
+ * with every inequality sum c_j Y_j + c <= 0 relaxed to
+ * sum c_j Y_j + c <= WIDEN * sum |c_j| (right-hand sides rounded up): the
+ * unsafe region of a network whose outputs are within WIDEN of the
+ * original's, so that "no counterexample" for that network and the
+ * written property implies none for the original and SPEC. COMMENT (may
+ * be NULL) opens the file as ';' lines. Errors: LUMP_EUNSUPPORTED when a
+ * coefficient has no finite decimal form, LUMP_EIO. O(size). */
+LUMP_EXPORT lump_error_t lump_vnnlib_write(FILE *f, const lump_box_t *box,
+                                           const lump_outspec_t *spec, const mpq_t widen,
+                                           const char *comment) LUMP_WUR;
 
 /* lump_box_parse -- a BOX argument of the command line: a path ending in
  * .vnnlib, else an inline box for N inputs. Checks the dimension against N

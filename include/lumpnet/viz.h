@@ -40,17 +40,18 @@ typedef struct {
                              limit; default 48) */
     double width, height; /* in: fit the drawing into WIDTH x HEIGHT inches
                              (0: natural size) */
+    int quotient_only;    /* in: draw the quotient alone */
+    int legend;           /* in: draw the legend (default 1) */
+    size_t nodes;         /* out: neuron and group nodes drawn (no legend) */
+    size_t edges;         /* out: edges drawn (no legend) */
+    /* (appended, so that the layout of the fields above does not change) */
     double dpi;           /* in: resolution of PNG figures in dots per inch
                              (default 300, for print; 96 for a screen) */
-    int quotient_only;    /* in: draw the quotient alone */
     const unsigned char *cause; /* in: per hidden and output neuron of NET,
                              layer by layer, a lump_box_cause_t (from
                              lump_box_cert_compose): removed neurons say
                              "inactive", "folded" or "lumped" (NULL: "dead"
                              or "const" by their block's fate) */
-    int legend;           /* in: draw the legend (default 1) */
-    size_t nodes;         /* out: neuron and group nodes drawn (no legend) */
-    size_t edges;         /* out: edges drawn (no legend) */
 } lump_viz_opts_t;
 
 /* lump_viz_opts_init -- the defaults above (format AUTO). O(1). */
