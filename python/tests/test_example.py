@@ -13,3 +13,13 @@ def test_quickstart(srcdir):
     assert "certificate: valid" in r.stdout
     assert "network ['11/4', '-7/8'], quotient ['11/4', '-7/8']" in r.stdout
     assert r.stdout.rstrip().endswith("quickstart: ok")
+
+
+def test_readme_python_example_runs(srcdir, monkeypatch):
+    with open(os.path.join(srcdir, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(srcdir)
+    scope = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert scope["net"].neurons == 6 and scope["q"].neurons == 4
