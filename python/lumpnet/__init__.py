@@ -22,14 +22,14 @@ import math
 import numbers
 import os
 import weakref
-from ctypes import byref, c_double, c_size_t, c_void_p
+from ctypes import byref, c_double, c_void_p
 from fractions import Fraction
 
 from . import _lib as C
 
 __all__ = [
     "Error", "InputError", "UsageError", "OutOfMemoryError", "FileError", "UnsupportedError",
-    "InternalError", "InterruptedError", "Network", "Lumping", "Reduction", "Check",
+    "InternalError", "Interrupted", "Network", "Lumping", "Reduction", "Check",
     "Equivalence", "load", "from_json", "info", "eval", "reduce", "check", "equiv", "bound",
     "relax", "explore", "draw", "from_torch", "library_path", "library_version",
 ]
@@ -75,12 +75,12 @@ class InternalError(Error):
     """A broken invariant: a bug in lumpnet (LUMP_EINTERNAL)."""
 
 
-class InterruptedError(Error):  # noqa: A001 -- the library's name for it
+class Interrupted(Error):
     """Stopped by a cancellation request (LUMP_EINTERRUPTED)."""
 
 
 _ERRORS = {1: InputError, 2: UsageError, 3: OutOfMemoryError, 4: FileError,
-           5: UnsupportedError, 6: InternalError, 7: InterruptedError}
+           5: UnsupportedError, 6: InternalError, 7: Interrupted}
 
 
 def _raise(code, message=None):
@@ -152,12 +152,17 @@ class _MpqVec:
         return byref(self.arr, i * ctypes.sizeof(C.Mpq))
 
     def set(self, i, value):
+        # through GMP directly: exact values of any size (the library's
+        # text parser caps the digits of numbers read from files)
+        # (in hexadecimal: Python converts ints of any size to it)
         fr = _fraction(value)
-        text = ("%d/%d" % (fr.numerator, fr.denominator)).encode()
-        _check(C.rat_parse_cstr(self.at(i), text))
+        text = ("%x/%x" % (fr.numerator, fr.denominator)).encode()
+        if C.mpq_set_str(self.at(i), text, 16) != 0:
+            raise InternalError(6, "GMP refused the rational %s" % text.decode())
+        C.mpq_canonicalize(self.at(i))
 
     def get(self, i):
-        return _mpq_fraction(self.at(i))
+        return _mpq_fraction(ctypes.addressof(self.arr) + i * ctypes.sizeof(C.Mpq))
 
     def close(self):
         for i in range(self.n):
@@ -165,14 +170,21 @@ class _MpqVec:
         self.n = 0
 
 
-def _mpq_fraction(ptr):
-    return Fraction(C.take_string(C.rat_str_frac(ptr)))
+def _mpq_fraction(addr):
+    """The mpq_t at the address ADDR as a Fraction, through hexadecimal text (exact at
+    any size; Python limits decimal conversions of huge ints)."""
+    size = (C.mpz_sizeinbase(c_void_p(addr), 16)
+            + C.mpz_sizeinbase(c_void_p(addr + ctypes.sizeof(C.Mpz)), 16) + 3)
+    buf = ctypes.create_string_buffer(size)
+    C.mpq_get_str(buf, 16, c_void_p(addr))
+    num, _, den = buf.value.decode().partition("/")
+    return Fraction(int(num, 16), int(den, 16) if den else 1)
 
 
 def _mpq_list(p, n):
     size = ctypes.sizeof(C.Mpq)
     base = ctypes.cast(p, c_void_p).value
-    return [_mpq_fraction(c_void_p(base + i * size)) for i in range(n)]
+    return [_mpq_fraction(base + i * size) for i in range(n)]
 
 
 # ---- networks --------------------------------------------------------------
@@ -244,7 +256,7 @@ class Network:
                 act = C.layer_act(lp, 0).contents
                 d["activation"] = C.act_name(act.kind).decode()
                 if act.kind == 2:
-                    d["alpha"] = _mpq_fraction(byref(act.alpha))
+                    d["alpha"] = _mpq_fraction(ctypes.addressof(act.alpha))
             else:
                 d["activation"] = "mixed"
             d["storage"] = _STORAGE.get(layer.weight.store, "rational")
@@ -443,7 +455,7 @@ class Lumping:
                     fate = _FATES.get(b.fate, str(b.fate))
                     blocks.append({"members": [b.members[t] for t in range(b.n_members)],
                                    "scales": scales, "fate": fate,
-                                   "value": _mpq_fraction(byref(b.value))
+                                   "value": _mpq_fraction(ctypes.addressof(b.value))
                                    if fate == "constant" else None})
                 out.append(blocks)
         finally:
@@ -609,8 +621,7 @@ def _eval_double(n, x):
     a = np.asarray(x, dtype=np.float64)
     if a.ndim not in (1, 2):
         raise ValueError("lumpnet: inputs must be one row or a batch of rows (1-D or 2-D)")
-    rows = np.ascontiguousarray(a.reshape(-1, a.shape[-1]) if a.size else
-                                a.reshape(-1, n.inputs))
+    rows = np.ascontiguousarray(a.reshape(1, -1) if a.ndim == 1 else a)
     if rows.shape[1] != n.inputs:
         raise InputError(1, "%d values given, the network has %d inputs"
                          % (rows.shape[1], n.inputs))
@@ -990,13 +1001,13 @@ def explore(net, box, eps=None, steps=10, centre="mean", samples=1000, data=None
 
 
 def draw(net, path, lumping=None, quotient=None, cert=None, reduce=False, mode="proportional",
-         eps=None, box=None, title=None, quotient_only=False, legend=True, max_width=None,
-         max_edges=None, size=None, font=None):
+         eps=None, box=None, centre="mean", title=None, quotient_only=False, legend=True,
+         max_width=None, max_edges=None, size=None, font=None):
     """Draw NET to PATH (.svg, .pdf, .png or .dot), as `lumpnet draw`: alone,
     or beside its quotient by a lumping given as LUMPING (a Lumping, with
     QUOTIENT or computed), CERT (a certificate's text or path, checked
     first), REDUCE=True (the coarsest lumping in MODE), or EPS with BOX (an
-    epsilon-lumping). SIZE is (width, height) in inches. Returns {nodes,
+    epsilon-lumping, CENTRE "mean" or "lp"). SIZE is (width, height) in inches. Returns {nodes,
     edges} drawn."""
     n = _net(net)
     sources = sum(x is not None and x is not False for x in (lumping, cert, eps)) + bool(reduce)
@@ -1049,10 +1060,14 @@ def draw(net, path, lumping=None, quotient=None, cert=None, reduce=False, mode="
         _check(C.partition_coarsest(L._c(), n._c(), _mode(mode), 0))
         _check(C.quotient(q._c(), n._c(), L._c()))
     elif eps is not None:
+        if centre not in ("mean", "lp"):
+            _usage("centre is mean or lp, not %r" % (centre,))
         L, q = Lumping(), Network()
         with _Box(box, n.inputs) as bx:
-            _check(C.relax(q._c(), L._c(), n._c(), bx.ptr(), float(eps), 0))
-        keep.append(("ε-lumping, ε = %g, mean centres" % float(eps)).encode())
+            _check(C.relax(q._c(), L._c(), n._c(), bx.ptr(), float(eps),
+                           1 if centre == "lp" else 0))
+        keep.append(("ε-lumping, ε = %g, %s centres"
+                     % (float(eps), "LP" if centre == "lp" else "mean")).encode())
         opts.lumping_name = keep[-1]
     _check(C.viz_draw(_path(path), n._c(), L._c() if L else None, q._c() if q else None,
                       byref(opts)))
@@ -1075,10 +1090,12 @@ def from_torch(model, example_input, path=None, **export_args):
     if path is None:
         tmpdir = tempfile.mkdtemp(prefix="lumpnet-torch-")
         path = os.path.join(tmpdir, "model.onnx")
+    training = getattr(model, "training", False)
     try:
-        model.eval()
+        model.eval()  # export the inference graph (no dropout, batch norm in eval mode)
         with torch.no_grad():
             torch.onnx.export(model, example_input, os.fspath(path), **export_args)
+        model.train(training)
         net = load(path)
         if tmpdir is not None:
             net.path = None

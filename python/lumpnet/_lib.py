@@ -227,13 +227,16 @@ open_memstream = _proto("open_memstream", c_void_p, POINTER(c_void_p), POINTER(c
 fclose = _proto("fclose", c_int, c_void_p)
 mpq_init = _proto("__gmpq_init", None, P)
 mpq_clear = _proto("__gmpq_clear", None, P)
+mpq_set_str = _proto("__gmpq_set_str", c_int, P, c_char_p, c_int)
+mpq_canonicalize = _proto("__gmpq_canonicalize", None, P)
+mpq_get_str = _proto("__gmpq_get_str", c_void_p, c_void_p, c_int, P)
+mpz_sizeinbase = _proto("__gmpz_sizeinbase", c_size_t, P, c_int)
 mpfr_init2 = _proto("mpfr_init2", None, P, c_long)
 mpfr_clear = _proto("mpfr_clear", None, P)
 mpfr_get_q = _proto("mpfr_get_q", None, P, P)
 
 error_message = _proto("lump_error_message", c_char_p)
 rat_parse_cstr = _proto("lump_rat_parse_cstr", ERR, P, c_char_p)
-rat_str_frac = _proto("lump_rat_str_frac", c_void_p, P)
 act_name = _proto("lump_act_name", c_char_p, c_int)
 version = _proto("lump_version", c_char_p)
 
@@ -252,7 +255,6 @@ net_is_pwl = _proto("lump_net_is_pwl", c_int, P)
 layer_act = _proto("lump_layer_act", POINTER(Act), P, c_size_t)
 layer_uniform_act = _proto("lump_layer_uniform_act", c_int, P)
 arr_get = _proto("lump_arr_get", None, P, P, c_size_t)
-rat_str = _proto("lump_rat_str", c_void_p, P)
 
 eval_exact = _proto("lump_eval_exact", ERR, P, P, P)
 eval_double_strict = _proto("lump_eval_double_strict", ERR, P, P, P)
@@ -327,15 +329,3 @@ def memstream(write, *args):
     data = ctypes.string_at(buf, size.value) if buf.value else b""
     free(buf)
     return err, data
-
-
-def take_string(ptr):
-    """The text of a malloc'd char * (then freed); None for NULL."""
-    if not ptr:
-        return None
-    s = ctypes.string_at(ptr).decode("utf-8", "replace")
-    free(ptr)
-    return s
-
-
-

@@ -125,3 +125,15 @@ def test_mpfr_needs_bits(tiny):
         lumpnet.eval(tiny, [0, 0], mode="mpfr", bits=8)
     with pytest.raises(lumpnet.UsageError, match="double, exact or mpfr"):
         lumpnet.eval(tiny, [0, 0], mode="fast")
+
+
+def test_exact_big_rationals_and_empty_rows(tiny):
+    # far beyond the 4000 digits the file parser accepts: inputs go to GMP directly
+    big = Fraction(10 ** 5000 + 1, 3)
+    y = lumpnet.eval(tiny, [big, 0], mode="exact")
+    layers = [("relu", [[1, -1], [2, -2], [1, 1], [1, -1]],
+               [Fraction(1, 2), 1, 0, Fraction(1, 2)]),
+              ("identity", [[1, 1, -1, 1], [0, -1, Fraction(3, 4), 0]], [Fraction(1, 4), 0])]
+    assert y == eval_fraction(layers, [big, 0])
+    with pytest.raises(lumpnet.InputError, match="0 values given"):
+        lumpnet.eval(tiny, [])
