@@ -146,3 +146,17 @@ def test_draw(tiny, tmp_path):
         lumpnet.draw(tiny, tmp_path / "n.gif")
     with pytest.raises(lumpnet.UsageError):
         lumpnet.draw(tiny, tmp_path / "n.svg", reduce=True, cert=cert)
+
+
+def test_explore_with_data_file_and_calib(tiny, tmp_path):
+    x = np.random.default_rng(3).uniform(-1, 1, size=(25, 2))
+    y = np.argmax(lumpnet.eval(tiny, x), axis=1)
+    csv = tmp_path / "d.csv"
+    csv.write_text("".join("%r,%r,%d\n" % (a, b, c) for (a, b), c in zip(x, y)))
+    rows = lumpnet.explore(tiny, (-1, 1), eps=[0.01, 0.2], data=str(csv), calib=x)
+    assert rows[0]["accuracy"] == 1.0
+    lumped = [r for r in rows if r["method"] == "lumpnet"]
+    assert len(lumped) == 2 and all(r["calib_deviation"] is not None for r in lumped)
+    assert all(r["calib_deviation"] <= r["eps"] for r in lumped)
+    with pytest.raises(lumpnet.FileError, match="nothere.csv"):
+        lumpnet.explore(tiny, (-1, 1), eps=[0.1], data=str(tmp_path / "nothere.csv"))
