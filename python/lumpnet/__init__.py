@@ -365,14 +365,10 @@ class _Box:
                     parts.append("%d/%d:%d/%d" % (lo.numerator, lo.denominator,
                                                    hi.numerator, hi.denominator))
                 arg = ",".join(parts).encode()
-                err = C.box_parse_inline(byref(self.box), arg, n)
-                if err:
-                    _raise(err, "box: " + C.error_message().decode("utf-8", "replace"))
+                _check(C.box_parse_inline(byref(self.box), arg, n))
                 return
-            err = C.box_parse(byref(self.box), arg, n)
-            if err:
-                _raise(err, "box %s: %s" % (os.fsdecode(arg),
-                                            C.error_message().decode("utf-8", "replace")))
+            # the library's messages name the file, or say "box:"
+            _check(C.box_parse(byref(self.box), arg, n))
         except BaseException:
             self.close()
             raise
