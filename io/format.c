@@ -28,8 +28,16 @@ lump_format_t lump_format_from_path(const char *path)
     return LUMP_FORMAT_UNKNOWN;
 }
 
-static lump_error_t unknown_format(const char *path)
+/* READING: PATH is an input, for which a PyTorch file gets a hint. */
+static lump_error_t unknown_format(const char *path, int reading)
 {
+    /* PyTorch checkpoints are pickled Python objects, not a network
+     * format: say how to get from one to a file lumpnet reads */
+    if (reading && (ends_with(path, ".pt") || ends_with(path, ".pth")))
+        return lump_error_set(LUMP_EUSAGE,
+                              "%s: unknown network format: a PyTorch file; export it to "
+                              "ONNX (torch.onnx.export, or lumpnet.from_torch in Python)",
+                              path);
     return lump_error_set(LUMP_EUSAGE,
                           "%s: unknown network format (the extension must be "
                           ".onnx, .nnet or .json)",
@@ -43,7 +51,7 @@ lump_error_t lump_net_read(lump_net_t *net, const char *path)
     size_t len = 0;
     lump_format_t fmt = lump_format_from_path(path);
     if (fmt == LUMP_FORMAT_UNKNOWN)
-        return unknown_format(path);
+        return unknown_format(path, 1);
     LUMP_CHECK(lump_io_read_file(&buf, &len, path));
     switch (fmt) {
     case LUMP_FORMAT_ONNX:
@@ -86,7 +94,7 @@ lump_error_t lump_net_output_prepare(lump_io_output_t *out, lump_net_output_t *c
 {
     ctx->fmt = lump_format_from_path(path);
     if (ctx->fmt == LUMP_FORMAT_UNKNOWN)
-        return unknown_format(path);
+        return unknown_format(path, 0);
     if (opts == NULL) {
         lump_write_opts_init(&ctx->local);
         opts = &ctx->local;
