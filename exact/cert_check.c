@@ -674,6 +674,49 @@ cleanup:
     return err;
 }
 
+/* The state of one check: the context, the two sides of the current pair
+ * of layers and the two sum arrays. The three entry points start and end
+ * a check the same way. */
+typedef struct {
+    ctx_t x;
+    side_t sides[2];
+    sums_t R, S;
+} run_t;
+
+/* Starts a check whose verdict goes to *VALID (false until proven) and
+ * whose message goes to WHY (emptied). */
+static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen,
+                     int merged_outputs)
+{
+    memset(&r->x, 0, sizeof r->x);
+    r->x.valid = valid;
+    r->x.why = why;
+    r->x.whylen = whylen;
+    r->x.merged_outputs = merged_outputs;
+    mpq_inits(r->x.t, r->x.w, NULL);
+    side_init(&r->sides[0]);
+    side_init(&r->sides[1]);
+    sums_init(&r->R);
+    sums_init(&r->S);
+    *valid = LUMP_FALSE;
+    if (why != NULL && whylen > 0)
+        why[0] = '\0';
+}
+
+/* Ends the check R: frees its state and returns ERR; an error leaves the
+ * verdict false. */
+static lump_error_t run_clear(run_t *r, lump_error_t err)
+{
+    if (err != LUMP_OK)
+        *r->x.valid = LUMP_FALSE;
+    side_clear(&r->sides[0]);
+    side_clear(&r->sides[1]);
+    sums_clear(&r->R);
+    sums_clear(&r->S);
+    mpq_clears(r->x.t, r->x.w, NULL);
+    return err;
+}
+
 /* lump_cert_check -- verify that L is a valid lumping of NET and Q its
  * quotient (include/lumpnet/lump.h states the conditions). Pass 1
  * recomputes in exact rationals, for every neuron, its scale-weighted sums
@@ -695,45 +738,25 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
                              const lump_net_t *q, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
+    run_t r;
     size_t i;
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-
-    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
-    if (x.failed || check_quotient_shape(&x, net, q))
+    run_init(&r, valid, why, whylen, 0);
+    LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
+    if (r.x.failed || check_quotient_shape(&r.x, net, q))
         goto cleanup;
 
-    side_clear(&sides[0]);
-    LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
-    for (i = 0; i < net->n_layers && !x.failed; i++) {
-        side_clear(&sides[(i + 1) % 2]);
-        LUMP_CHECK(quotient_layer(&x, &sides[(i + 1) % 2], &R, net, q, L, i, &sides[i % 2]));
+    side_clear(&r.sides[0]);
+    LUMP_CHECK(side_inputs(&r.sides[0], net->n_inputs));
+    for (i = 0; i < net->n_layers && !r.x.failed; i++) {
+        side_clear(&r.sides[(i + 1) % 2]);
+        LUMP_CHECK(quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i,
+                                  &r.sides[i % 2]));
     }
-    if (!x.failed)
+    if (!r.x.failed)
         *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    return run_clear(&r, err);
 }
 
 /* lump_cert_check_merged -- see lump.h. Pass 1 only, with outputs allowed
@@ -742,35 +765,14 @@ lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t why
                                     const lump_net_t *net, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
+    run_t r;
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    x.merged_outputs = 1;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
-    if (!x.failed)
+    run_init(&r, valid, why, whylen, 1);
+    LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
+    if (!r.x.failed)
         *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    return run_clear(&r, err);
 }
 
 /* lump_i_cert_check_union -- see cert_i.h. Pass 1 with outputs allowed to
@@ -783,31 +785,17 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
                                      const lump_net_t *u, size_t nout, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
+    run_t r;
+    ctx_t *x = &r.x;
     const side_t *last;
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    x.merged_outputs = 1;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-
-    LUMP_CHECK(check_lumping(&x, u, L, sides, &R, &S));
-    if (x.failed)
+    run_init(&r, valid, why, whylen, 1);
+    LUMP_CHECK(check_lumping(x, u, L, r.sides, &r.R, &r.S));
+    if (x->failed)
         goto cleanup;
-    last = &sides[u->n_layers % 2];
+    last = &r.sides[u->n_layers % 2];
     if (last->n != 2 * nout) {
-        fail(&x, "the last layer of the union has %zu neurons, not twice the %zu outputs", last->n,
+        fail(x, "the last layer of the union has %zu neurons, not twice the %zu outputs", last->n,
              nout);
         goto cleanup;
     }
@@ -816,33 +804,26 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
         const lump_block_t *ba = &last->lay->blocks[ka], *bb = &last->lay->blocks[kb];
         if (ba->fate == LUMP_FATE_CONSTANT && bb->fate == LUMP_FATE_CONSTANT) {
             if (!mpq_equal(ba->value, bb->value)) {
-                fail(&x, "output %zu: A's is the constant %s, B's the constant %s", j,
-                     qtext(&x, 0, ba->value), qtext(&x, 1, bb->value));
+                fail(x, "output %zu: A's is the constant %s, B's the constant %s", j,
+                     qtext(x, 0, ba->value), qtext(x, 1, bb->value));
                 goto cleanup;
             }
             continue;
         }
         if (ka != kb || ba->fate != LUMP_FATE_KEEP) {
-            fail(&x,
+            fail(x,
                  "output %zu: A's (union neuron %zu, block %zu) and B's (union neuron %zu, "
                  "block %zu) are not in one kept block",
                  j, j, ka, nout + j, kb);
             goto cleanup;
         }
         if (!mpq_equal(last->c[j], last->c[nout + j])) {
-            fail(&x, "output %zu: A's has scale %s and B's scale %s in block %zu", j,
-                 qtext(&x, 0, last->c[j]), qtext(&x, 1, last->c[nout + j]), ka);
+            fail(x, "output %zu: A's has scale %s and B's scale %s in block %zu", j,
+                 qtext(x, 0, last->c[j]), qtext(x, 1, last->c[nout + j]), ka);
             goto cleanup;
         }
     }
     *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    return run_clear(&r, err);
 }

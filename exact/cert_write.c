@@ -1,8 +1,8 @@
 /* cert_write.c -- write a lumping as a JSON certificate (lumpnet-certificate) */
 #include <stdlib.h>
 #include "lumpnet/lump.h"
-#include "json_support.h"
-#include "stable_i.h"
+#include "cert_json.h"
+#include "cert_json_i.h"
 
 static lump_error_t nomem(void)
 {
@@ -103,7 +103,7 @@ cleanup:
     return err;
 }
 
-/* lump_i_cert_lumping_json -- see stable_i.h. */
+/* lump_i_cert_lumping_json -- see cert_json_i.h. */
 lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
@@ -138,8 +138,7 @@ lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
     mpq_init(q);
     if (root == NULL)
         LUMP_CHECK(nomem());
-    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
-    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(1)));
+    LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 1));
     LUMP_CHECK(lumping_members(root, L, q));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
