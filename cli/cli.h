@@ -63,6 +63,17 @@ typedef struct {
 int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts, size_t nopts,
               const char **pos, size_t npos, const char *extra, unsigned flags);
 
+/* cli_parse_two -- cli_parse for a command on two networks A and B, its
+ * two positionals, which must both be given: *A and *B get them. Returns
+ * CLI_OK, or CLI_BAD with the usage error printed. O(as cli_parse). */
+int cli_parse_two(const char **a, const char **b, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts);
+
+/* cli_exit -- the exit code of a command that ended with ERR (reported
+ * here), whose report printed with RC, and whose verdict's code is
+ * VERDICT_RC: the error first, then RC, then the verdict. O(1). */
+int cli_exit(lump_error_t err, int rc, int verdict_rc);
+
 /* cli_parse_whole -- the value S of an option as a decimal whole number in
  * LO..HI (strtoull rules: leading blanks and a sign are accepted as strtoull
  * accepts them), into *OUT. Otherwise prints the usage error FMT of COMMAND

@@ -171,6 +171,31 @@ int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts,
     return CLI_OK;
 }
 
+/* cli_parse_two -- see cli.h. */
+int cli_parse_two(const char **a, const char **b, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts)
+{
+    const char *ab[2] = {NULL, NULL};
+    int rc = cli_parse(argc, argv, command, opts, nopts, ab, 2, "unexpected argument '%s'", 0);
+    if (rc != CLI_OK)
+        return rc;
+    if (ab[0] == NULL || ab[1] == NULL)
+        return cli_usage_error(command, "needs two networks A and B");
+    *a = ab[0];
+    *b = ab[1];
+    return CLI_OK;
+}
+
+/* cli_exit -- see cli.h. */
+int cli_exit(lump_error_t err, int rc, int verdict_rc)
+{
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    if (rc != CLI_OK)
+        return rc;
+    return verdict_rc;
+}
+
 /* cli_parse_whole -- see cli.h. */
 int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
                     unsigned long long hi, const char *command, const char *fmt)

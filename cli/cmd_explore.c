@@ -282,7 +282,10 @@ int cli_cmd_explore(int argc, char **argv)
     eo.samples = samples;
     eo.data = data_arg != NULL ? &data : NULL;
     eo.calib = run;
-    LUMP_CHECK(lump_explore_run(&tab, &net, &box, &eo));
+    err = lump_explore_run(&tab, &net, &box, &eo);
+    if (err == LUMP_EUNSUPPORTED) /* a quotient beyond double: name the network, as relax does */
+        lump_error_prefix(err, "%s", path);
+    LUMP_CHECK(err);
     LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
     if (json) {
         json_t *j = cli_report_new("explore");

@@ -2,6 +2,7 @@
  * quotients at a grid of epsilon values, each compared with magnitude
  * pruning at the same neuron budget and at the same parameter budget */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/eval.h"
@@ -278,7 +279,7 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
 {
     lump_error_t err = LUMP_OK;
     const lump_data_t *data = o->data;
-    size_t neps = o->eps != NULL ? o->neps : o->steps, lv;
+    size_t neps = o->eps != NULL ? o->neps : o->steps, lv = SIZE_MAX; /* no phase open yet */
     double *eps = NULL;
     size_t *fcls = NULL, *gcls = NULL;
     lump_net_t g, p;
@@ -323,8 +324,9 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
         LUMP_CHECK(lump_progress_step(lv, k));
         LUMP_CHECK(eps_rows(t, &ctx, eps[k], o->calib, o->centre, &g, &p, &lumping));
     }
-    lump_progress_end(lv);
 cleanup:
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
     free(eps);
     free(fcls);
     free(gcls);
