@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
+#include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "cert_i.h"
 
@@ -657,7 +658,7 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
                                   side_t sides[2], sums_t *R, sums_t *S)
 {
     lump_error_t err = LUMP_OK;
-    size_t i, widest = net->n_inputs;
+    size_t i, widest = net->n_inputs, lv = lump_progress_begin("check layer", net->n_layers, 0);
     if (check_lumping_shape(x, net, L))
         goto cleanup;
     for (i = 0; i < net->n_layers; i++)
@@ -667,10 +668,12 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
     LUMP_CHECK(sums_alloc(S, widest));
     LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
     for (i = 0; i < net->n_layers && !x->failed; i++) {
+        LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&sides[(i + 1) % 2]);
         LUMP_CHECK(lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]));
     }
 cleanup:
+    lump_progress_end(lv);
     return err;
 }
 
@@ -731,7 +734,8 @@ static lump_error_t run_clear(run_t *r, lump_error_t err)
  * inputs) and the neuron; otherwise *VALID = LUMP_TRUE and WHY is "".
  * The partition finder is never called: this is the trusted base of a
  * proof of equivalence.
- * Errors: LUMP_ENOMEM only (then *VALID = LUMP_FALSE).
+ * Errors: LUMP_ENOMEM, LUMP_EINTERRUPTED once lump_cancel_request was
+ * called (a progress step per layer); then *VALID = LUMP_FALSE.
  * Complexity: O(m + neurons) rational operations for the m weights of
  * NET, plus one read of Q's weights. */
 lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, const lump_net_t *net,
@@ -739,7 +743,7 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
 {
     lump_error_t err = LUMP_OK;
     run_t r;
-    size_t i;
+    size_t i, lv = SIZE_MAX; /* no phase open yet */
 
     run_init(&r, valid, why, whylen, 0);
     LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
@@ -748,7 +752,9 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
 
     side_clear(&r.sides[0]);
     LUMP_CHECK(side_inputs(&r.sides[0], net->n_inputs));
+    lv = lump_progress_begin("quotient layer", net->n_layers, 0);
     for (i = 0; i < net->n_layers && !r.x.failed; i++) {
+        LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&r.sides[(i + 1) % 2]);
         LUMP_CHECK(quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i,
                                   &r.sides[i % 2]));
@@ -756,6 +762,8 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
     if (!r.x.failed)
         *valid = LUMP_TRUE;
 cleanup:
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
     return run_clear(&r, err);
 }
 
