@@ -1,5 +1,4 @@
 /* cert_check.c -- the independent checker of a lumping and its quotient, in exact arithmetic */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "cert_i.h"
+#include "check_why_i.h"
 
 /* This file is the trusted base of every proof of equivalence, so it is
  * written to be read: it never calls the partition finder or the quotient
@@ -48,46 +48,17 @@ typedef struct {
 } sums_t;
 
 typedef struct {
-    lump_verdict_t *valid;
-    char *why;
-    size_t whylen;
-    int failed;
+    lump_i_why_t vd;    /* the verdict and the message */
     int merged_outputs; /* outputs may share blocks (equivalence of a union) */
-    char num[4][128];   /* texts of rationals for the message */
     mpq_t t, w;         /* scratch */
 } ctx_t;
 
 /* ---- messages ------------------------------------------------------------ */
 
-static const char *qtext(ctx_t *x, int slot, const mpq_t v)
-{
-    char *s = lump_rat_str(v);
-    char *buf = x->num[slot];
-    size_t cap = sizeof x->num[slot];
-    if (s == NULL) {
-        gmp_snprintf(buf, cap, "%Qd", v);
-    } else {
-        if (strlen(s) < cap)
-            memcpy(buf, s, strlen(s) + 1);
-        else
-            snprintf(buf, cap, "%.60s...(%zu digits)", s, strlen(s));
-        free(s);
-    }
-    return buf;
-}
-
-__attribute__((format(printf, 2, 3))) static int fail(ctx_t *x, const char *fmt, ...)
-{
-    va_list ap;
-    x->failed = 1;
-    *x->valid = LUMP_FALSE;
-    if (x->why != NULL && x->whylen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(x->why, x->whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 1;
-}
+/* The first violation ends the check (check_why.c, shared with the box
+ * certificate checker); up to four numbers per message. */
+#define fail(x, ...) lump_i_why_fail(&(x)->vd, __VA_ARGS__)
+#define qtext(x, slot, v) lump_i_why_q(&(x)->vd, slot, v)
 
 static const char *fate_name(lump_fate_t f)
 {
@@ -103,10 +74,7 @@ static void side_init(side_t *s)
 
 static void side_clear(side_t *s)
 {
-    if (s->c != NULL)
-        for (size_t u = 0; u < s->n; u++)
-            mpq_clear(s->c[u]);
-    free(s->c);
+    lump_rat_vec_free(s->c, s->n);
     free(s->one);
     free(s->blk);
     free(s->qidx);
@@ -166,10 +134,7 @@ static void sums_init(sums_t *a)
 
 static void sums_clear(sums_t *a)
 {
-    if (a->s != NULL)
-        for (size_t k = 0; k < a->cap; k++)
-            mpq_clear(a->s[k]);
-    free(a->s);
+    lump_rat_vec_free(a->s, a->cap);
     free(a->mark);
     free(a->touched);
     mpq_clear(a->beff);
@@ -667,7 +632,7 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
     LUMP_CHECK(sums_alloc(R, widest));
     LUMP_CHECK(sums_alloc(S, widest));
     LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
-    for (i = 0; i < net->n_layers && !x->failed; i++) {
+    for (i = 0; i < net->n_layers && !x->vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&sides[(i + 1) % 2]);
         LUMP_CHECK(lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]));
@@ -692,18 +657,13 @@ static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen,
                      int merged_outputs)
 {
     memset(&r->x, 0, sizeof r->x);
-    r->x.valid = valid;
-    r->x.why = why;
-    r->x.whylen = whylen;
+    lump_i_why_init(&r->x.vd, valid, why, whylen);
     r->x.merged_outputs = merged_outputs;
     mpq_inits(r->x.t, r->x.w, NULL);
     side_init(&r->sides[0]);
     side_init(&r->sides[1]);
     sums_init(&r->R);
     sums_init(&r->S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
 }
 
 /* Ends the check R: frees its state and returns ERR; an error leaves the
@@ -711,7 +671,7 @@ static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen,
 static lump_error_t run_clear(run_t *r, lump_error_t err)
 {
     if (err != LUMP_OK)
-        *r->x.valid = LUMP_FALSE;
+        *r->x.vd.valid = LUMP_FALSE;
     side_clear(&r->sides[0]);
     side_clear(&r->sides[1]);
     sums_clear(&r->R);
@@ -747,19 +707,19 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
 
     run_init(&r, valid, why, whylen, 0);
     LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
-    if (r.x.failed || check_quotient_shape(&r.x, net, q))
+    if (r.x.vd.failed || check_quotient_shape(&r.x, net, q))
         goto cleanup;
 
     side_clear(&r.sides[0]);
     LUMP_CHECK(side_inputs(&r.sides[0], net->n_inputs));
     lv = lump_progress_begin("quotient layer", net->n_layers, 0);
-    for (i = 0; i < net->n_layers && !r.x.failed; i++) {
+    for (i = 0; i < net->n_layers && !r.x.vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&r.sides[(i + 1) % 2]);
         LUMP_CHECK(quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i,
                                   &r.sides[i % 2]));
     }
-    if (!r.x.failed)
+    if (!r.x.vd.failed)
         *valid = LUMP_TRUE;
 cleanup:
     if (lv != SIZE_MAX)
@@ -777,7 +737,7 @@ lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t why
 
     run_init(&r, valid, why, whylen, 1);
     LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
-    if (!r.x.failed)
+    if (!r.x.vd.failed)
         *valid = LUMP_TRUE;
 cleanup:
     return run_clear(&r, err);
@@ -799,7 +759,7 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
 
     run_init(&r, valid, why, whylen, 1);
     LUMP_CHECK(check_lumping(x, u, L, r.sides, &r.R, &r.S));
-    if (x->failed)
+    if (x->vd.failed)
         goto cleanup;
     last = &r.sides[u->n_layers % 2];
     if (last->n != 2 * nout) {
