@@ -182,9 +182,7 @@ lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p, cons
     lump_lumping_init(&tmp);
     LUMP_CHECK(lump_i_json_expect_object(p, obj));
     LUMP_CHECK(read_lumping(&tmp, p, obj, q));
-    lump_lumping_clear(L);
-    *L = tmp;
-    lump_lumping_init(&tmp);
+    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&tmp);
     mpq_clear(q);
@@ -218,9 +216,7 @@ lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, 
                                        FORMAT_VERSION,
                                        "the certificate version (this build reads version 1)"));
     LUMP_CHECK(read_lumping(&tmp, &p, root, q));
-    lump_lumping_clear(L);
-    *L = tmp;
-    lump_lumping_init(&tmp);
+    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&tmp);
     json_decref(root);

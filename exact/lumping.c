@@ -8,6 +8,13 @@ void lump_lumping_init(lump_lumping_t *L)
     memset(L, 0, sizeof *L);
 }
 
+void lump_lumping_swap(lump_lumping_t *a, lump_lumping_t *b)
+{
+    lump_lumping_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
 void lump_block_init(lump_block_t *b)
 {
     memset(b, 0, sizeof *b);

@@ -78,6 +78,11 @@ typedef struct {
 LUMP_EXPORT void lump_lumping_init(lump_lumping_t *L);
 LUMP_EXPORT void lump_lumping_clear(lump_lumping_t *L);
 
+/* lump_lumping_swap -- exchange the contents of A and B, so that a
+ * lumping built aside replaces the caller's only once it is complete
+ * (like mpq_swap). O(1). */
+LUMP_EXPORT void lump_lumping_swap(lump_lumping_t *a, lump_lumping_t *b);
+
 /* lump_block_init -- an empty KEEP block (no members, value 0). O(1). */
 LUMP_EXPORT void lump_block_init(lump_block_t *b);
 
