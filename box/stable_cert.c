@@ -205,8 +205,7 @@ static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o
 {
     lump_error_t err = LUMP_OK;
     json_t *v;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, fold_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, fold_keys));
     LUMP_CHECK(lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, size - 1,
                                     "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "basis", 1));
@@ -235,8 +234,7 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
     lump_error_t err = LUMP_OK;
     json_t *v;
     size_t n, side;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, lp_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, lp_keys));
     LUMP_CHECK(lump_i_json_key_size(&e->neuron, p, o, "neuron", 0, size - 1,
                                     "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "side", 1));
@@ -296,8 +294,7 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
     lump_error_t err = LUMP_OK;
     json_t *v, *lo, *hi;
     size_t n;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, slayer_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, slayer_keys));
     LUMP_CHECK(lump_i_json_key_size(&n, p, o, "size", 1, lump_arr_max_len(),
                                     "the size of the layer"));
     l->lo = malloc(n * sizeof *l->lo);
@@ -374,8 +371,7 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
     lump_error_t err = LUMP_OK;
     json_t *st, *lu;
     lump_box_step_t *s;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, step_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, step_keys));
     LUMP_CHECK(lump_i_json_member(&st, p, o, "stable", 0));
     LUMP_CHECK(lump_i_json_member(&lu, p, o, "lumping", 0));
     if ((st == NULL) == (lu == NULL))
@@ -385,16 +381,14 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
     LUMP_CHECK(lump_box_cert_push(c, st != NULL ? LUMP_STEP_STABLE : LUMP_STEP_LUMPING, &s));
     if (lu != NULL) {
         lump_i_jpath_key(p, "lumping");
-        LUMP_CHECK(lump_i_json_expect_object(p, lu));
-        LUMP_CHECK(lump_i_json_check_keys(p, lu, lumping_keys));
+        LUMP_CHECK(lump_i_json_expect_keys(p, lu, lumping_keys));
         LUMP_CHECK(lump_i_cert_lumping_read(&s->lumping, p, lu));
         lump_i_jpath_pop(p);
     } else {
         json_t *layers;
         size_t n;
         lump_i_jpath_key(p, "stable");
-        LUMP_CHECK(lump_i_json_expect_object(p, st));
-        LUMP_CHECK(lump_i_json_check_keys(p, st, stable_keys));
+        LUMP_CHECK(lump_i_json_expect_keys(p, st, stable_keys));
         LUMP_CHECK(lump_i_json_member(&layers, p, st, "layers", 1));
         lump_i_jpath_key(p, "layers");
         LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
@@ -452,8 +446,7 @@ lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size
     LUMP_CHECK(lump_box_alloc(&cert->box, n));
     LUMP_CHECK(lump_i_json_member(&box, &p, root, "box", 1));
     lump_i_jpath_key(&p, "box");
-    LUMP_CHECK(lump_i_json_expect_object(&p, box));
-    LUMP_CHECK(lump_i_json_check_keys(&p, box, box_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(&p, box, box_keys));
     LUMP_CHECK(lump_i_json_member(&v, &p, box, "lo", 1));
     lump_i_jpath_key(&p, "lo");
     LUMP_CHECK(lump_i_json_get_q_array(cert->box.lo, &p, v, n, "one bound per input"));

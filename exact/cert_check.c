@@ -121,6 +121,17 @@ cleanup:
     return err;
 }
 
+/* S = layer LI of the lumping L, of SIZE neurons, before its blocks are
+ * checked. */
+static lump_error_t side_layer(side_t *s, const lump_lumping_t *L, size_t li, size_t size)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(side_alloc(s, size, L->layers[li].n_blocks));
+    s->lay = &L->layers[li];
+cleanup:
+    return err;
+}
+
 static lump_fate_t side_fate(const side_t *s, size_t b)
 {
     return s->lay == NULL ? LUMP_FATE_KEEP : s->lay->blocks[b].fate;
@@ -571,14 +582,12 @@ static lump_error_t lumping_layer(ctx_t *x, side_t *cur, sums_t *R, sums_t *S,
                                   const side_t *prev)
 {
     lump_error_t err = LUMP_OK;
-    const lump_layer_lumping_t *lay = &L->layers[li];
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_alloc(cur, layer->size, lay->n_blocks));
-    cur->lay = lay;
+    LUMP_CHECK(side_layer(cur, L, li, layer->size));
     if (check_blocks(x, cur, net, L, li))
         goto cleanup;
-    for (size_t k = 0; k < lay->n_blocks; k++) {
-        const lump_block_t *b = &lay->blocks[k];
+    for (size_t k = 0; k < cur->lay->n_blocks; k++) {
+        const lump_block_t *b = &cur->lay->blocks[k];
         row_sums(R, x, layer, b->members[0], prev);
         if (check_rep(x, R, net, li, k, prev, cur))
             goto cleanup;
@@ -600,16 +609,14 @@ static lump_error_t quotient_layer(ctx_t *x, side_t *cur, sums_t *R, const lump_
                                    const side_t *prev)
 {
     lump_error_t err = LUMP_OK;
-    const lump_layer_lumping_t *lay = &L->layers[li];
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_alloc(cur, layer->size, lay->n_blocks));
-    cur->lay = lay;
+    LUMP_CHECK(side_layer(cur, L, li, layer->size));
     if (check_blocks(x, cur, net, L, li) || check_qshape(x, q, li, prev, cur))
         goto cleanup;
-    for (size_t k = 0; k < lay->n_blocks; k++) {
-        if (lay->blocks[k].fate != LUMP_FATE_KEEP)
+    for (size_t k = 0; k < cur->lay->n_blocks; k++) {
+        if (cur->lay->blocks[k].fate != LUMP_FATE_KEEP)
             continue;
-        row_sums(R, x, layer, lay->blocks[k].members[0], prev);
+        row_sums(R, x, layer, cur->lay->blocks[k].members[0], prev);
         if (check_qneuron(x, R, net, q, li, k, prev, cur))
             goto cleanup;
     }

@@ -69,8 +69,7 @@ static lump_error_t read_block(lump_block_t *b, lump_i_jpath_t *p, const json_t 
 {
     lump_error_t err = LUMP_OK;
     json_t *members, *scales, *fate, *value;
-    LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(lump_i_json_check_keys(p, obj, block_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, obj, block_keys));
     LUMP_CHECK(lump_i_json_member(&members, p, obj, "members", 1));
     LUMP_CHECK(lump_i_json_member(&scales, p, obj, "scales", 1));
     LUMP_CHECK(lump_i_json_member(&fate, p, obj, "fate", 0));
@@ -111,8 +110,7 @@ static lump_error_t read_layer(lump_layer_lumping_t *l, lump_i_jpath_t *p, const
     lump_error_t err = LUMP_OK;
     json_t *size, *blocks;
     size_t n, k;
-    LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(lump_i_json_check_keys(p, obj, layer_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, obj, layer_keys));
     LUMP_CHECK(lump_i_json_member(&size, p, obj, "size", 1));
     LUMP_CHECK(lump_i_json_member(&blocks, p, obj, "blocks", 1));
     lump_i_jpath_key(p, "size");

@@ -12,8 +12,7 @@ lump_error_t lump_i_json_read_header(size_t *version, lump_i_jpath_t *p, const j
     json_t *v;
     const char *s;
     size_t len, ver;
-    LUMP_CHECK(lump_i_json_expect_object(p, root));
-    LUMP_CHECK(lump_i_json_check_keys(p, root, keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, root, keys));
     LUMP_CHECK(lump_i_json_member(&v, p, root, "format", 1));
     lump_i_jpath_key(p, "format");
     LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));

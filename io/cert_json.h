@@ -1,4 +1,5 @@
-/* cert_json.h -- the JSON plumbing the certificate formats share: the
+/* cert_json.h -- the JSON plumbing the versioned formats share (the
+ * certificates, and the header of lumpnet-net networks): the
  * versioned header, a name out of a list, required members read in one
  * call, arrays of rationals (private to the library; used by exact/ and
  * box/) */

@@ -97,6 +97,12 @@ lump_error_t lump_i_json_expect_len(const lump_i_jpath_t *p, const json_t *v, si
 lump_error_t lump_i_json_check_keys(const lump_i_jpath_t *p, const json_t *obj,
                                     const char *const *allowed) LUMP_WUR;
 
+/* lump_i_json_expect_keys -- lump_i_json_expect_object, then
+ * lump_i_json_check_keys with ALLOWED: the check that opens the reading
+ * of every object of a format. O(members * allowed). */
+lump_error_t lump_i_json_expect_keys(const lump_i_jpath_t *p, const json_t *obj,
+                                     const char *const *allowed) LUMP_WUR;
+
 /* lump_i_json_member -- *OUT = member KEY of the object OBJ, or NULL when
  * absent; absent and REQUIRED is the error "missing key "KEY"" at P.
  * O(1) expected. */
