@@ -467,8 +467,10 @@ static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
 /* [lo, hi] of c * b for c in [cl, ch], b in [bl, bh], outward. */
 static void mul_ival(double *lo, double *hi, double cl, double ch, double bl, double bh)
 {
-    *lo = fmin(fmin(lump_i_mul_dn(cl, bl), lump_i_mul_dn(cl, bh)), fmin(lump_i_mul_dn(ch, bl), lump_i_mul_dn(ch, bh)));
-    *hi = fmax(fmax(lump_i_mul_up(cl, bl), lump_i_mul_up(cl, bh)), fmax(lump_i_mul_up(ch, bl), lump_i_mul_up(ch, bh)));
+    *lo = fmin(fmin(lump_i_mul_dn(cl, bl), lump_i_mul_dn(cl, bh)),
+               fmin(lump_i_mul_dn(ch, bl), lump_i_mul_dn(ch, bh)));
+    *hi = fmax(fmax(lump_i_mul_up(cl, bl), lump_i_mul_up(cl, bh)),
+               fmax(lump_i_mul_up(ch, bl), lump_i_mul_up(ch, bh)));
 }
 
 /* [lo, hi] encloses sum_u w_u y_u, w_u in [M[u], M[u] + R[u]] (R may be

@@ -45,9 +45,7 @@ static lump_error_t evidence_json(json_t **out, const lump_lp_evidence_t *e)
         LUMP_CHECK(lump_i_json_append_new(r, json_string(kind_names[e->kind[k] & 3])));
         LUMP_CHECK(lump_i_json_append_new(r, lump_i_json_from_q(e->value[k])));
     }
-    err = lump_i_json_set_new(o, "rows", rows);
-    rows = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(o, "rows", &rows));
     *out = o;
     o = NULL;
 cleanup:
@@ -81,12 +79,11 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
             LUMP_CHECK(lump_i_json_append_new(a, fo));
             LUMP_CHECK(lump_i_json_set_new(fo, "neuron", json_integer((json_int_t)f->neuron)));
             LUMP_CHECK(lump_i_json_set_new(fo, "basis", size_array(f->basis, f->n_basis)));
-            LUMP_CHECK(lump_i_json_set_new(fo, "lambda", lump_i_json_from_q_array(f->lambda, f->n_basis)));
+            LUMP_CHECK(
+                lump_i_json_set_new(fo, "lambda", lump_i_json_from_q_array(f->lambda, f->n_basis)));
             LUMP_CHECK(lump_i_json_set_new(fo, "mu", lump_i_json_from_q(f->mu)));
         }
-        err = lump_i_json_set_new(o, "fold", a);
-        a = NULL;
-        LUMP_CHECK(err);
+        LUMP_CHECK(lump_i_json_set_take(o, "fold", &a));
     }
     if (l->n_evidence > 0) {
         a = json_array();
@@ -97,9 +94,7 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
             LUMP_CHECK(evidence_json(&e, &l->evidence[k]));
             LUMP_CHECK(lump_i_json_append_new(a, e));
         }
-        err = lump_i_json_set_new(o, "lp", a);
-        a = NULL;
-        LUMP_CHECK(err);
+        LUMP_CHECK(lump_i_json_set_take(o, "lp", &a));
     }
     *out = o;
     o = NULL;
@@ -126,9 +121,7 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
         LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(box, "lo", lump_i_json_from_q_array(cert->box.lo, cert->box.n)));
     LUMP_CHECK(lump_i_json_set_new(box, "hi", lump_i_json_from_q_array(cert->box.hi, cert->box.n)));
-    err = lump_i_json_set_new(root, "box", box);
-    box = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(root, "box", &box));
     steps = json_array();
     if (steps == NULL)
         LUMP_CHECK(nomem());
@@ -158,9 +151,7 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
             }
         }
     }
-    err = lump_i_json_set_new(root, "steps", steps);
-    steps = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(root, "steps", &steps));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
     json_decref(steps);
@@ -206,8 +197,8 @@ static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o
     lump_error_t err = LUMP_OK;
     json_t *v;
     LUMP_CHECK(lump_i_json_expect_keys(p, o, fold_keys));
-    LUMP_CHECK(lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, size - 1,
-                                    "a neuron of the layer"));
+    LUMP_CHECK(
+        lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "basis", 1));
     lump_i_jpath_key(p, "basis");
     LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, size, "a neuron of the layer"));
@@ -235,8 +226,8 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
     json_t *v;
     size_t n, side;
     LUMP_CHECK(lump_i_json_expect_keys(p, o, lp_keys));
-    LUMP_CHECK(lump_i_json_key_size(&e->neuron, p, o, "neuron", 0, size - 1,
-                                    "a neuron of the layer"));
+    LUMP_CHECK(
+        lump_i_json_key_size(&e->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "side", 1));
     lump_i_jpath_key(p, "side");
     LUMP_CHECK(lump_i_json_get_name(&side, p, v, side_names));
@@ -295,8 +286,8 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
     json_t *v, *lo, *hi;
     size_t n;
     LUMP_CHECK(lump_i_json_expect_keys(p, o, slayer_keys));
-    LUMP_CHECK(lump_i_json_key_size(&n, p, o, "size", 1, lump_arr_max_len(),
-                                    "the size of the layer"));
+    LUMP_CHECK(
+        lump_i_json_key_size(&n, p, o, "size", 1, lump_arr_max_len(), "the size of the layer"));
     l->lo = malloc(n * sizeof *l->lo);
     l->hi = malloc(n * sizeof *l->hi);
     if (l->lo == NULL || l->hi == NULL) {

@@ -196,6 +196,52 @@ int cli_exit(lump_error_t err, int rc, int verdict_rc)
     return verdict_rc;
 }
 
+/* The index of ARG in the NULL-terminated list NAMES; another word is the
+ * usage error "OPT is A, B or C, not 'ARG'" of COMMAND and -1. */
+static int choice(const char *arg, const char *const *names, const char *command, const char *opt)
+{
+    char expected[128];
+    size_t used = 0, n = 0;
+    for (size_t k = 0; names[k] != NULL; k++, n++)
+        if (strcmp(arg, names[k]) == 0)
+            return (int)k;
+    expected[0] = '\0';
+    for (size_t k = 0; k < n && used < sizeof expected; k++) {
+        const char *sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
+        int w = snprintf(expected + used, sizeof expected - used, "%s%s", sep, names[k]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    cli_usage_error(command, "%s is %s, not '%s'", opt, expected, arg);
+    return -1;
+}
+
+/* cli_parse_mode -- see cli.h. */
+int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command)
+{
+    static const char *const names[] = {"exact", "proportional", NULL}; /* lump_mode_t's order */
+    int k = arg != NULL ? choice(arg, names, command, "--mode") : (int)*out;
+    if (k < 0)
+        return CLI_BAD;
+    *out = (lump_mode_t)k;
+    return CLI_OK;
+}
+
+/* cli_parse_centre -- see cli.h. */
+int cli_parse_centre(lump_centre_t *out, const char *arg, const char *calib, const char *command)
+{
+    static const char *const names[] = {"mean", "lp", NULL}; /* lump_centre_t's order */
+    int k = arg != NULL ? choice(arg, names, command, "--centre") : (int)*out;
+    if (k < 0)
+        return CLI_BAD;
+    *out = (lump_centre_t)k;
+    if (arg != NULL && calib != NULL)
+        return cli_usage_error(command, "--centre is for box-guided lumping; --calib chooses "
+                                        "its own centres");
+    return CLI_OK;
+}
+
 /* cli_parse_whole -- see cli.h. */
 int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
                     unsigned long long hi, const char *command, const char *fmt)

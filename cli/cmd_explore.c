@@ -199,13 +199,8 @@ int cli_cmd_explore(int argc, char **argv)
             return CLI_BAD;
         samples = (size_t)s;
     }
-    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
-        centre = LUMP_CENTRE_LP;
-    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
-        return cli_usage_error("explore", "--centre is mean or lp, not '%s'", centre_arg);
-    if (calib_arg != NULL && centre_arg != NULL)
-        return cli_usage_error("explore", "--centre is for box-guided lumping; --calib "
-                                          "chooses its own centres");
+    if (cli_parse_centre(&centre, centre_arg, calib_arg, "explore") != CLI_OK)
+        return CLI_BAD;
     if (plot_arg != NULL) {
         if (!cli_ends_with(plot_arg, ".svg") && !cli_ends_with(plot_arg, ".pdf"))
             return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",

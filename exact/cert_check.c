@@ -660,8 +660,7 @@ typedef struct {
 
 /* Starts a check whose verdict goes to *VALID (false until proven) and
  * whose message goes to WHY (emptied). */
-static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen,
-                     int merged_outputs)
+static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen, int merged_outputs)
 {
     memset(&r->x, 0, sizeof r->x);
     lump_i_why_init(&r->x.vd, valid, why, whylen);
@@ -723,8 +722,8 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
     for (i = 0; i < net->n_layers && !r.x.vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&r.sides[(i + 1) % 2]);
-        LUMP_CHECK(quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i,
-                                  &r.sides[i % 2]));
+        LUMP_CHECK(
+            quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i, &r.sides[i % 2]));
     }
     if (!r.x.vd.failed)
         *valid = LUMP_TRUE;

@@ -51,8 +51,8 @@ lump_error_t lump_i_json_get_name(size_t *out, const lump_i_jpath_t *p, const js
     n = k;
     expected[0] = '\0';
     for (k = 0; k < n && used < sizeof expected; k++) {
-        int w = snprintf(expected + used, sizeof expected - used, "%s\"%s\"",
-                         k == 0 ? "" : k + 1 == n ? " or " : ", ", names[k]);
+        const char *sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
+        int w = snprintf(expected + used, sizeof expected - used, "%s\"%s\"", sep, names[k]);
         if (w < 0)
             break;
         used += (size_t)w;

@@ -423,6 +423,13 @@ lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val)
     return LUMP_OK;
 }
 
+lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val)
+{
+    json_t *v = *val;
+    *val = NULL;
+    return lump_i_json_set_new(obj, key, v);
+}
+
 lump_error_t lump_i_json_append_new(json_t *arr, json_t *val)
 {
     if (val == NULL || json_array_append_new(arr, val) != 0)

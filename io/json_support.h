@@ -138,6 +138,11 @@ json_t *lump_i_json_from_q(const mpq_t v);
  * is the order lump_i_json_dump writes. LUMP_ENOMEM on failure. O(1). */
 lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val) LUMP_WUR;
 
+/* lump_i_json_set_take -- lump_i_json_set_new with *VAL, then *VAL =
+ * NULL: the value belongs to OBJ (or is freed) whatever happens, so the
+ * caller's cleanup path may json_decref(*VAL) either way. O(1). */
+lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val) LUMP_WUR;
+
 /* lump_i_json_append_new -- append VAL (stolen, may be NULL) to the array
  * ARR. LUMP_ENOMEM on failure. O(1) amortised. */
 lump_error_t lump_i_json_append_new(json_t *arr, json_t *val) LUMP_WUR;

@@ -312,12 +312,8 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     t->nout = lump_net_n_outputs(net);
     t->with_data = data != NULL;
     t->neps = neps;
-    ctx = (ctx_t){.f = net,
-                  .box = box,
-                  .data = data,
-                  .fcls = fcls,
-                  .gcls = gcls,
-                  .samples = o->samples};
+    ctx = (ctx_t){
+        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples};
     LUMP_CHECK(original_row(t, &ctx));
     lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {
