@@ -74,6 +74,12 @@ int cli_parse_two(const char **a, const char **b, int argc, char **argv, const c
  * VERDICT_RC: the error first, then RC, then the verdict. O(1). */
 int cli_exit(lump_error_t err, int rc, int verdict_rc);
 
+/* cli_parse_size -- cli_parse_whole into a size_t, for options whose
+ * value ARG may be absent (NULL: *OUT is left as it is). O(length of
+ * ARG). */
+int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned long long hi,
+                   const char *command, const char *fmt);
+
 /* cli_parse_mode / cli_parse_centre -- the value ARG of --mode (exact,
  * proportional) or --centre (mean, lp) into *OUT, left as it is when ARG
  * is NULL; another word is the usage error "--mode is exact or

@@ -217,6 +217,19 @@ static int choice(const char *arg, const char *const *names, const char *command
     return -1;
 }
 
+/* cli_parse_size -- see cli.h. */
+int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned long long hi,
+                   const char *command, const char *fmt)
+{
+    unsigned long long v = 0;
+    if (arg == NULL)
+        return CLI_OK;
+    if (cli_parse_whole(&v, arg, lo, hi, command, fmt) != CLI_OK)
+        return CLI_BAD;
+    *out = (size_t)v;
+    return CLI_OK;
+}
+
 /* cli_parse_mode -- see cli.h. */
 int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command)
 {

@@ -185,20 +185,11 @@ int cli_cmd_explore(int argc, char **argv)
         return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
-    if (steps_arg != NULL) {
-        unsigned long long s;
-        if (cli_parse_whole(&s, steps_arg, 1, 1000, "explore",
-                            "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK)
-            return CLI_BAD;
-        steps = (size_t)s;
-    }
-    if (samples_arg != NULL) {
-        unsigned long long s;
-        if (cli_parse_whole(&s, samples_arg, 1, 100000000ULL, "explore",
-                            "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
-            return CLI_BAD;
-        samples = (size_t)s;
-    }
+    if (cli_parse_size(&steps, steps_arg, 1, 1000, "explore",
+                       "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK ||
+        cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "explore",
+                       "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+        return CLI_BAD;
     if (cli_parse_centre(&centre, centre_arg, calib_arg, "explore") != CLI_OK)
         return CLI_BAD;
     if (plot_arg != NULL) {
