@@ -1,8 +1,8 @@
 /* cert_json.h -- the JSON plumbing the versioned formats share (the
  * certificates, and the header of lumpnet-net networks): the
  * versioned header, a name out of a list, required members read in one
- * call, arrays of rationals (private to the library; used by exact/ and
- * box/) */
+ * call, arrays of rationals (private to the library; used by io/,
+ * exact/ and box/) */
 #ifndef LUMPNET_CERT_JSON_H
 #define LUMPNET_CERT_JSON_H
 

@@ -1211,7 +1211,8 @@ static void test_real_mnist_timing(void **state)
 }
 
 /* lump_lumping_swap exchanges two lumpings whole: each ends with the
- * other's layers, and clearing both frees everything once. */
+ * other's layers, and clearing both frees everything once; the kept
+ * blocks of a layer are counted by lump_layer_lumping_kept. */
 static void test_lumping_swap(void **state)
 {
     lump_lumping_t a, b;
@@ -1229,6 +1230,10 @@ static void test_lumping_swap(void **state)
     assert_int_equal(b.n_inputs, 3);
     assert_int_equal(b.n_layers, 2);
     assert_int_equal(b.layers[0].n_blocks, 2);
+    assert_int_equal(lump_layer_lumping_kept(&b.layers[0]), 2);
+    b.layers[0].blocks[1].fate = LUMP_FATE_DEAD;
+    assert_int_equal(lump_layer_lumping_kept(&b.layers[0]), 1);
+    assert_int_equal(lump_lumping_neurons_after(&b), 1);
     lump_lumping_clear(&a);
     lump_lumping_clear(&b);
 }

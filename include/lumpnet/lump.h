@@ -99,6 +99,10 @@ LUMP_EXPORT lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode,
 LUMP_EXPORT lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size,
                                                   size_t n_blocks) LUMP_WUR;
 
+/* lump_layer_lumping_kept -- the KEEP blocks of LL: the size of its
+ * quotient layer. O(n_blocks). */
+LUMP_EXPORT size_t lump_layer_lumping_kept(const lump_layer_lumping_t *ll);
+
 /* lump_lumping_neurons_after -- hidden plus output neurons of the quotient
  * (KEEP blocks). O(blocks). */
 LUMP_EXPORT size_t lump_lumping_neurons_after(const lump_lumping_t *L);
