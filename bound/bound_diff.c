@@ -475,9 +475,7 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     lump_i_pair_init(&pair);
     lump_i_dbounds_init(&db);
     lump_bound_result_clear(r);
-    err = check_shapes(f, g, nout);
-    if (err != LUMP_OK)
-        return err;
+    LUMP_CHECK(check_shapes(f, g, nout));
     LUMP_CHECK(lump_i_check_box(f, box, "bound"));
     LUMP_CHECK(lump_bounds_interval(&sf.b, f, box));
     LUMP_CHECK(lump_bounds_interval(&sg.b, g, box));

@@ -24,22 +24,6 @@
 #define U52 0x1p-52
 #define TINY 0x1p-1074
 
-static inline double add_up(double a, double b)
-{
-    return lump_i_up(a + b);
-}
-static inline double add_dn(double a, double b)
-{
-    return lump_i_down(a + b);
-}
-static inline double mul_up(double a, double b)
-{
-    return lump_i_up(a * b);
-}
-static inline double mul_dn(double a, double b)
-{
-    return lump_i_down(a * b);
-}
 static inline double amax(double l, double h)
 {
     return fmax(fabs(l), fabs(h));
@@ -379,7 +363,7 @@ static void pair_zrange(const sym_t *X, size_t i, size_t v, size_t w, double *l,
 {
     const lump_i_pair_t *P = X->pr;
     double gl, gh;
-    mul_ival(&gl, &gh, P->cm[i][v], add_up(P->cm[i][v], P->cr[i][v]), zgl(X, i)[w],
+    mul_ival(&gl, &gh, P->cm[i][v], lump_i_add_up(P->cm[i][v], P->cr[i][v]), zgl(X, i)[w],
              zgh(X, i)[w]);
     *l = fmin(zfl(X, i)[v], gl);
     *h = fmax(zfh(X, i)[v], gh);
@@ -397,10 +381,10 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
     if (w == LUMP_I_UNPAIRED) {
         up->sd = fu->s;
         up->sg = 0;
-        up->t = add_up(fu->t, -P->kl[i][v]);
+        up->t = lump_i_add_up(fu->t, -P->kl[i][v]);
         lo->sd = fo->s;
         lo->sg = 0;
-        lo->t = add_dn(fo->t, -P->kh[i][v]);
+        lo->t = lump_i_add_dn(fo->t, -P->kh[i][v]);
         return;
     }
     if (lump_i_act_of(act)->linear) {
@@ -411,7 +395,7 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
     if (lump_i_act_of(act)->zero_below) {
         /* the two triangles, through z_f = dz + c z_g, or the bowtie */
         const line_t *gu = &X->gup[i][w], *go = &X->glo[i][w];
-        double cm = P->cm[i][v], cr = P->cr[i][v], ch = add_up(cm, cr);
+        double cm = P->cm[i][v], cr = P->cr[i][v], ch = lump_i_add_up(cm, cr);
         double gS = tri_gap(zfl(X, i)[v], zfh(X, i)[v]) + ch * tri_gap(zgl(X, i)[w], zgh(X, i)[w]);
         double gD = dl < 0 && dh > 0 ? tri_gap(dl, dh) : amax(dl, dh);
         if (gS <= gD) {
@@ -422,13 +406,13 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
             up->sd = fu->s;
             up->sg = cm * (fu->s - go->s);
             e = 2 * U52 * fabs(up->sg) + fabs(fu->s - go->s) * cr + TINY;
-            ct = fmin(mul_dn(cm, go->t), mul_dn(ch, go->t)); /* <= c t_g */
-            up->t = add_up(add_up(fu->t, -ct), mul_up(e, mg));
+            ct = fmin(lump_i_mul_dn(cm, go->t), lump_i_mul_dn(ch, go->t)); /* <= c t_g */
+            up->t = lump_i_add_up(lump_i_add_up(fu->t, -ct), lump_i_mul_up(e, mg));
             lo->sd = fo->s;
             lo->sg = cm * (fo->s - gu->s);
             e = 2 * U52 * fabs(lo->sg) + fabs(fo->s - gu->s) * cr + TINY;
-            ct = fmax(mul_up(cm, gu->t), mul_up(ch, gu->t)); /* >= c t_g */
-            lo->t = add_dn(add_dn(fo->t, -ct), -mul_up(e, mg));
+            ct = fmax(lump_i_mul_up(cm, gu->t), lump_i_mul_up(ch, gu->t)); /* >= c t_g */
+            lo->t = lump_i_add_dn(lump_i_add_dn(fo->t, -ct), -lump_i_mul_up(e, mg));
             return;
         }
         bowtie(up, lo, 0.0, 1.0, dl, dh);
@@ -483,8 +467,10 @@ static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
 /* [lo, hi] of c * b for c in [cl, ch], b in [bl, bh], outward. */
 static void mul_ival(double *lo, double *hi, double cl, double ch, double bl, double bh)
 {
-    *lo = fmin(fmin(mul_dn(cl, bl), mul_dn(cl, bh)), fmin(mul_dn(ch, bl), mul_dn(ch, bh)));
-    *hi = fmax(fmax(mul_up(cl, bl), mul_up(cl, bh)), fmax(mul_up(ch, bl), mul_up(ch, bh)));
+    *lo = fmin(fmin(lump_i_mul_dn(cl, bl), lump_i_mul_dn(cl, bh)),
+               fmin(lump_i_mul_dn(ch, bl), lump_i_mul_dn(ch, bh)));
+    *hi = fmax(fmax(lump_i_mul_up(cl, bl), lump_i_mul_up(cl, bh)),
+               fmax(lump_i_mul_up(ch, bl), lump_i_mul_up(ch, bh)));
 }
 
 /* [lo, hi] encloses sum_u w_u y_u, w_u in [M[u], M[u] + R[u]] (R may be
@@ -563,9 +549,9 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
                 mag[x] += fabs(t);
                 rad[x] += cr * fabs(gm) + gr * (fabs(cm) + cr);
             }
-            mul_ival(&lo, &hi, cm, add_up(cm, cr), X->bgl[i][w], X->bgh[i][w]);
-            bl = add_dn(bl, -hi);
-            bh = add_up(bh, -lo);
+            mul_ival(&lo, &hi, cm, lump_i_add_up(cm, cr), X->bgl[i][w], X->bgh[i][w]);
+            bl = lump_i_add_dn(bl, -hi);
+            bh = lump_i_add_up(bh, -lo);
         }
         for (size_t x = 0; x < ngp; x++)
             rad[x] = sum_err(mag[x], rad[x], nfp + 2);
@@ -573,8 +559,8 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
             double lo, hi;
             row_ival(&lo, &hi, wf + v * nfp, wfr != NULL ? wfr + v * nfp : NULL, nfp, P->kl[i - 1],
                      P->kh[i - 1]);
-            bl = add_dn(bl, lo);
-            bh = add_up(bh, hi);
+            bl = lump_i_add_dn(bl, lo);
+            bh = lump_i_add_up(bh, hi);
         }
         X->dbl[i][v] = bl;
         X->dbh[i][v] = bh;
@@ -756,8 +742,8 @@ static void side_layer(sym_t *X, size_t i, int which)
         const lump_act_t *act = lump_layer_act(L, v);
         double lo, hi;
         row_ival(&lo, &hi, wm + v * in, wr != NULL ? wr + v * in : NULL, in, yl, yh);
-        lo = add_dn(lo, bl[v]);
-        hi = add_up(hi, bh[v]);
+        lo = lump_i_add_dn(lo, bl[v]);
+        hi = lump_i_add_up(hi, bh[v]);
         meet(&b->zlo[i - 1][v], &b->zhi[i - 1][v], lo, hi);
         if (i >= 2 && X->backsub && !lump_i_act_of(act)->linear &&
             !(lump_i_act_of(act)->zero_below && (b->zlo[i - 1][v] >= 0 || b->zhi[i - 1][v] <= 0))) {
@@ -790,7 +776,7 @@ static void diff_layer(sym_t *X, size_t i)
     for (size_t v = 0; v < nf; v++) {
         const lump_act_t *act = lump_layer_act(L, v);
         size_t w = P->pi[i][v];
-        double lo, hi, l2, h2, cl = P->cm[i][v], ch = add_up(cl, P->cr[i][v]);
+        double lo, hi, l2, h2, cl = P->cm[i][v], ch = lump_i_add_up(cl, P->cr[i][v]);
         double zl, zh, ql, qh;
         /* dz = z_f - c z_g */
         if (w == LUMP_I_UNPAIRED) {
@@ -798,8 +784,8 @@ static void diff_layer(sym_t *X, size_t i)
             hi = zfh(X, i)[v];
         } else {
             mul_ival(&l2, &h2, cl, ch, zgl(X, i)[w], zgh(X, i)[w]);
-            lo = add_dn(zfl(X, i)[v], -h2);
-            hi = add_up(zfh(X, i)[v], -l2);
+            lo = lump_i_add_dn(zfl(X, i)[v], -h2);
+            hi = lump_i_add_up(zfh(X, i)[v], -l2);
             /* the recurrence dz = W_f delta + dW y_g + db */
             if (i == 1 && X->shared) {
                 l2 = h2 = 0;
@@ -810,8 +796,8 @@ static void diff_layer(sym_t *X, size_t i)
             }
             row_ival(&zl, &zh, X->dwm[i] + v * ngp, X->dwr[i] + v * ngp, ngp, ygl(X, i - 1),
                      ygh(X, i - 1));
-            l2 = add_dn(add_dn(l2, zl), X->dbl[i][v]);
-            h2 = add_up(add_up(h2, zh), X->dbh[i][v]);
+            l2 = lump_i_add_dn(lump_i_add_dn(l2, zl), X->dbl[i][v]);
+            h2 = lump_i_add_up(lump_i_add_up(h2, zh), X->dbh[i][v]);
             meet(&lo, &hi, l2, h2);
         }
         /* relu stable on both sides: delta is exactly linear in dz and z_g
@@ -835,13 +821,13 @@ static void diff_layer(sym_t *X, size_t i)
         d->dzh[i][v] = hi;
         /* delta */
         if (w == LUMP_I_UNPAIRED) {
-            d->dyl[i][v] = add_dn(yfl(X, i)[v], -P->kh[i][v]);
-            d->dyh[i][v] = add_up(yfh(X, i)[v], -P->kl[i][v]);
+            d->dyl[i][v] = lump_i_add_dn(yfl(X, i)[v], -P->kh[i][v]);
+            d->dyh[i][v] = lump_i_add_up(yfh(X, i)[v], -P->kl[i][v]);
             continue;
         }
         mul_ival(&ql, &qh, cl, ch, ygl(X, i)[w], ygh(X, i)[w]);
-        l2 = add_dn(yfl(X, i)[v], -qh);
-        h2 = add_up(yfh(X, i)[v], -ql);
+        l2 = lump_i_add_dn(yfl(X, i)[v], -qh);
+        h2 = lump_i_add_up(yfh(X, i)[v], -ql);
         if (lump_i_act_of(act)->linear) {
             meet(&l2, &h2, lo, hi);
         } else if (lump_i_act_of(act)->zero_below && zfl(X, i)[v] >= 0 && zgl(X, i)[w] >= 0) {

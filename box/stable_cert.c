@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stable_i.h"
+#include "cert_json.h"
+#include "cert_json_i.h"
 
-static const char *const kind_names[] = {"def", "act", "ge", "tri"};
+static const char *const kind_names[] = {"def", "act", "ge", "tri", NULL};
+static const char *const side_names[] = {"upper", "lower", NULL};
 
 static lump_error_t nomem(void)
 {
@@ -12,17 +15,6 @@ static lump_error_t nomem(void)
 }
 
 /* ---- writing ------------------------------------------------------------ */
-
-static json_t *q_array(mpq_t *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t k = 0; a != NULL && k < n; k++)
-        if (lump_i_json_append_new(a, lump_i_json_from_q(v[k])) != LUMP_OK) {
-            json_decref(a);
-            return NULL;
-        }
-    return a;
-}
 
 static json_t *size_array(const size_t *v, size_t n)
 {
@@ -53,9 +45,7 @@ static lump_error_t evidence_json(json_t **out, const lump_lp_evidence_t *e)
         LUMP_CHECK(lump_i_json_append_new(r, json_string(kind_names[e->kind[k] & 3])));
         LUMP_CHECK(lump_i_json_append_new(r, lump_i_json_from_q(e->value[k])));
     }
-    err = lump_i_json_set_new(o, "rows", rows);
-    rows = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(o, "rows", &rows));
     *out = o;
     o = NULL;
 cleanup:
@@ -72,8 +62,8 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
         LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(o, "size", json_integer((json_int_t)l->size)));
     if (l->has_bounds) {
-        LUMP_CHECK(lump_i_json_set_new(o, "lo", q_array(l->lo, l->size)));
-        LUMP_CHECK(lump_i_json_set_new(o, "hi", q_array(l->hi, l->size)));
+        LUMP_CHECK(lump_i_json_set_new(o, "lo", lump_i_json_from_q_array(l->lo, l->size)));
+        LUMP_CHECK(lump_i_json_set_new(o, "hi", lump_i_json_from_q_array(l->hi, l->size)));
     }
     if (l->n_inactive > 0)
         LUMP_CHECK(lump_i_json_set_new(o, "inactive", size_array(l->inactive, l->n_inactive)));
@@ -89,12 +79,11 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
             LUMP_CHECK(lump_i_json_append_new(a, fo));
             LUMP_CHECK(lump_i_json_set_new(fo, "neuron", json_integer((json_int_t)f->neuron)));
             LUMP_CHECK(lump_i_json_set_new(fo, "basis", size_array(f->basis, f->n_basis)));
-            LUMP_CHECK(lump_i_json_set_new(fo, "lambda", q_array(f->lambda, f->n_basis)));
+            LUMP_CHECK(
+                lump_i_json_set_new(fo, "lambda", lump_i_json_from_q_array(f->lambda, f->n_basis)));
             LUMP_CHECK(lump_i_json_set_new(fo, "mu", lump_i_json_from_q(f->mu)));
         }
-        err = lump_i_json_set_new(o, "fold", a);
-        a = NULL;
-        LUMP_CHECK(err);
+        LUMP_CHECK(lump_i_json_set_take(o, "fold", &a));
     }
     if (l->n_evidence > 0) {
         a = json_array();
@@ -105,9 +94,7 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
             LUMP_CHECK(evidence_json(&e, &l->evidence[k]));
             LUMP_CHECK(lump_i_json_append_new(a, e));
         }
-        err = lump_i_json_set_new(o, "lp", a);
-        a = NULL;
-        LUMP_CHECK(err);
+        LUMP_CHECK(lump_i_json_set_take(o, "lp", &a));
     }
     *out = o;
     o = NULL;
@@ -127,17 +114,14 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
     json_t *root = json_object(), *box = NULL, *steps = NULL;
     if (root == NULL)
         LUMP_CHECK(nomem());
-    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
-    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(2)));
+    LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 2));
     LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)cert->box.n)));
     box = json_object();
     if (box == NULL)
         LUMP_CHECK(nomem());
-    LUMP_CHECK(lump_i_json_set_new(box, "lo", q_array(cert->box.lo, cert->box.n)));
-    LUMP_CHECK(lump_i_json_set_new(box, "hi", q_array(cert->box.hi, cert->box.n)));
-    err = lump_i_json_set_new(root, "box", box);
-    box = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_new(box, "lo", lump_i_json_from_q_array(cert->box.lo, cert->box.n)));
+    LUMP_CHECK(lump_i_json_set_new(box, "hi", lump_i_json_from_q_array(cert->box.hi, cert->box.n)));
+    LUMP_CHECK(lump_i_json_set_take(root, "box", &box));
     steps = json_array();
     if (steps == NULL)
         LUMP_CHECK(nomem());
@@ -167,9 +151,7 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
             }
         }
     }
-    err = lump_i_json_set_new(root, "steps", steps);
-    steps = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(root, "steps", &steps));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
     json_decref(steps);
@@ -188,22 +170,6 @@ static const char *const slayer_keys[] = {"size", "lo", "hi", "inactive", "fold"
 static const char *const fold_keys[] = {"neuron", "basis", "lambda", "mu", NULL};
 static const char *const lp_keys[] = {"neuron", "side", "rows", NULL};
 static const char *const lumping_keys[] = {"mode", "inputs", "layers", NULL};
-
-/* *OUT = a new array of the N rationals of the JSON array V (checked to
- * have exactly N elements). */
-static lump_error_t read_q_array(mpq_t *out, lump_i_jpath_t *p, const json_t *v, size_t n,
-                                 const char *what)
-{
-    lump_error_t err = LUMP_OK;
-    LUMP_CHECK(lump_i_json_expect_len(p, v, n, what));
-    for (size_t k = 0; k < n; k++) {
-        lump_i_jpath_index(p, k);
-        LUMP_CHECK(lump_i_json_get_q(out[k], p, json_array_get(v, k)));
-        lump_i_jpath_pop(p);
-    }
-cleanup:
-    return err;
-}
 
 /* *OUT = a new array of the indices of the JSON array V, each < LIMIT. */
 static lump_error_t read_indices(size_t **out, size_t *n, lump_i_jpath_t *p, const json_t *v,
@@ -230,12 +196,9 @@ static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o
 {
     lump_error_t err = LUMP_OK;
     json_t *v;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, fold_keys));
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "neuron", 1));
-    lump_i_jpath_key(p, "neuron");
-    LUMP_CHECK(lump_i_json_get_size(&f->neuron, p, v, 0, size - 1, "a neuron of the layer"));
-    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, fold_keys));
+    LUMP_CHECK(
+        lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "basis", 1));
     lump_i_jpath_key(p, "basis");
     LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, size, "a neuron of the layer"));
@@ -249,12 +212,9 @@ static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o
         mpq_init(f->lambda[k]);
     LUMP_CHECK(lump_i_json_member(&v, p, o, "lambda", 1));
     lump_i_jpath_key(p, "lambda");
-    LUMP_CHECK(read_q_array(f->lambda, p, v, f->n_basis, "one lambda per basis neuron"));
+    LUMP_CHECK(lump_i_json_get_q_array(f->lambda, p, v, f->n_basis, "one lambda per basis neuron"));
     lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "mu", 1));
-    lump_i_jpath_key(p, "mu");
-    LUMP_CHECK(lump_i_json_get_q(f->mu, p, v));
-    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_key_q(f->mu, p, o, "mu"));
 cleanup:
     return err;
 }
@@ -264,26 +224,14 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
 {
     lump_error_t err = LUMP_OK;
     json_t *v;
-    const char *s;
-    size_t len, n;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, lp_keys));
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "neuron", 1));
-    lump_i_jpath_key(p, "neuron");
-    LUMP_CHECK(lump_i_json_get_size(&e->neuron, p, v, 0, size - 1, "a neuron of the layer"));
-    lump_i_jpath_pop(p);
+    size_t n, side;
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, lp_keys));
+    LUMP_CHECK(
+        lump_i_json_key_size(&e->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "side", 1));
     lump_i_jpath_key(p, "side");
-    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
-    if (len == 5 && strcmp(s, "upper") == 0)
-        e->upper = 1;
-    else if (len == 5 && strcmp(s, "lower") == 0)
-        e->upper = 0;
-    else
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
-                                      "is \"%.40s\", expected \"upper\" or "
-                                      "\"lower\"",
-                                      s));
+    LUMP_CHECK(lump_i_json_get_name(&side, p, v, side_names));
+    e->upper = side == 0;
     lump_i_jpath_pop(p);
     LUMP_CHECK(lump_i_json_member(&v, p, o, "rows", 1));
     lump_i_jpath_key(p, "rows");
@@ -298,7 +246,7 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
         return nomem();
     }
     for (size_t k = 0; k < n; k++) {
-        json_t *r = json_array_get(v, k), *x;
+        json_t *r = json_array_get(v, k);
         size_t lay, kind;
         mpq_init(e->value[k]);
         e->n = k + 1;
@@ -318,16 +266,7 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
                                         lump_arr_max_len(), "a neuron index"));
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 2);
-        x = json_array_get(r, 2);
-        LUMP_CHECK(lump_i_json_get_string(&s, &len, p, x));
-        for (kind = 0; kind < 4; kind++)
-            if (strcmp(s, kind_names[kind]) == 0)
-                break;
-        if (kind == 4)
-            LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
-                                          "is \"%.40s\", expected \"def\", "
-                                          "\"act\", \"ge\" or \"tri\"",
-                                          s));
+        LUMP_CHECK(lump_i_json_get_name(&kind, p, json_array_get(r, 2), kind_names));
         e->kind[k] = (unsigned char)kind;
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 3);
@@ -346,12 +285,9 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
     lump_error_t err = LUMP_OK;
     json_t *v, *lo, *hi;
     size_t n;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, slayer_keys));
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "size", 1));
-    lump_i_jpath_key(p, "size");
-    LUMP_CHECK(lump_i_json_get_size(&n, p, v, 1, lump_arr_max_len(), "the size of the layer"));
-    lump_i_jpath_pop(p);
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, slayer_keys));
+    LUMP_CHECK(
+        lump_i_json_key_size(&n, p, o, "size", 1, lump_arr_max_len(), "the size of the layer"));
     l->lo = malloc(n * sizeof *l->lo);
     l->hi = malloc(n * sizeof *l->hi);
     if (l->lo == NULL || l->hi == NULL) {
@@ -372,10 +308,10 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
     if (lo != NULL) {
         l->has_bounds = 1;
         lump_i_jpath_key(p, "lo");
-        LUMP_CHECK(read_q_array(l->lo, p, lo, n, "one bound per neuron"));
+        LUMP_CHECK(lump_i_json_get_q_array(l->lo, p, lo, n, "one bound per neuron"));
         lump_i_jpath_pop(p);
         lump_i_jpath_key(p, "hi");
-        LUMP_CHECK(read_q_array(l->hi, p, hi, n, "one bound per neuron"));
+        LUMP_CHECK(lump_i_json_get_q_array(l->hi, p, hi, n, "one bound per neuron"));
         lump_i_jpath_pop(p);
     }
     LUMP_CHECK(lump_i_json_member(&v, p, o, "inactive", 0));
@@ -426,8 +362,7 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
     lump_error_t err = LUMP_OK;
     json_t *st, *lu;
     lump_box_step_t *s;
-    LUMP_CHECK(lump_i_json_expect_object(p, o));
-    LUMP_CHECK(lump_i_json_check_keys(p, o, step_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, o, step_keys));
     LUMP_CHECK(lump_i_json_member(&st, p, o, "stable", 0));
     LUMP_CHECK(lump_i_json_member(&lu, p, o, "lumping", 0));
     if ((st == NULL) == (lu == NULL))
@@ -437,16 +372,14 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
     LUMP_CHECK(lump_box_cert_push(c, st != NULL ? LUMP_STEP_STABLE : LUMP_STEP_LUMPING, &s));
     if (lu != NULL) {
         lump_i_jpath_key(p, "lumping");
-        LUMP_CHECK(lump_i_json_expect_object(p, lu));
-        LUMP_CHECK(lump_i_json_check_keys(p, lu, lumping_keys));
+        LUMP_CHECK(lump_i_json_expect_keys(p, lu, lumping_keys));
         LUMP_CHECK(lump_i_cert_lumping_read(&s->lumping, p, lu));
         lump_i_jpath_pop(p);
     } else {
         json_t *layers;
         size_t n;
         lump_i_jpath_key(p, "stable");
-        LUMP_CHECK(lump_i_json_expect_object(p, st));
-        LUMP_CHECK(lump_i_json_check_keys(p, st, stable_keys));
+        LUMP_CHECK(lump_i_json_expect_keys(p, st, stable_keys));
         LUMP_CHECK(lump_i_json_member(&layers, p, st, "layers", 1));
         lump_i_jpath_key(p, "layers");
         LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
@@ -492,43 +425,26 @@ lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const char *buf, size
     lump_error_t err = LUMP_OK;
     json_t *root = NULL, *v, *box, *steps;
     lump_i_jpath_t p;
-    const char *s;
-    size_t slen, n, version;
+    size_t n;
     lump_box_cert_clear(cert);
     lump_i_jpath_init(&p, name);
     LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
-    LUMP_CHECK(lump_i_json_expect_object(&p, root));
-    LUMP_CHECK(lump_i_json_check_keys(&p, root, top_keys));
-    LUMP_CHECK(lump_i_json_member(&v, &p, root, "format", 1));
-    lump_i_jpath_key(&p, "format");
-    LUMP_CHECK(lump_i_json_get_string(&s, &slen, &p, v));
-    if (strcmp(s, "lumpnet-certificate") != 0)
-        LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT,
-                                      "is \"%.40s\", expected "
-                                      "\"lumpnet-certificate\"",
-                                      s));
-    lump_i_jpath_pop(&p);
-    LUMP_CHECK(lump_i_json_member(&v, &p, root, "version", 1));
-    lump_i_jpath_key(&p, "version");
-    LUMP_CHECK(lump_i_json_get_size(&version, &p, v, 2, 2,
-                                    "the box certificate version (this build reads version 2)"));
-    lump_i_jpath_pop(&p);
-    LUMP_CHECK(lump_i_json_member(&v, &p, root, "inputs", 1));
-    lump_i_jpath_key(&p, "inputs");
-    LUMP_CHECK(lump_i_json_get_size(&n, &p, v, 1, lump_arr_max_len(), "the number of inputs"));
-    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, "lumpnet-certificate", 2, 2,
+                                       "the box certificate version (this build reads version "
+                                       "2)"));
+    LUMP_CHECK(lump_i_json_key_size(&n, &p, root, "inputs", 1, lump_arr_max_len(),
+                                    "the number of inputs"));
     LUMP_CHECK(lump_box_alloc(&cert->box, n));
     LUMP_CHECK(lump_i_json_member(&box, &p, root, "box", 1));
     lump_i_jpath_key(&p, "box");
-    LUMP_CHECK(lump_i_json_expect_object(&p, box));
-    LUMP_CHECK(lump_i_json_check_keys(&p, box, box_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(&p, box, box_keys));
     LUMP_CHECK(lump_i_json_member(&v, &p, box, "lo", 1));
     lump_i_jpath_key(&p, "lo");
-    LUMP_CHECK(read_q_array(cert->box.lo, &p, v, n, "one bound per input"));
+    LUMP_CHECK(lump_i_json_get_q_array(cert->box.lo, &p, v, n, "one bound per input"));
     lump_i_jpath_pop(&p);
     LUMP_CHECK(lump_i_json_member(&v, &p, box, "hi", 1));
     lump_i_jpath_key(&p, "hi");
-    LUMP_CHECK(read_q_array(cert->box.hi, &p, v, n, "one bound per input"));
+    LUMP_CHECK(lump_i_json_get_q_array(cert->box.hi, &p, v, n, "one bound per input"));
     lump_i_jpath_pop(&p);
     lump_i_jpath_pop(&p);
     LUMP_CHECK(lump_i_json_member(&steps, &p, root, "steps", 1));

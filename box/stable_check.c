@@ -1,13 +1,13 @@
 /* stable_check.c -- the independent checker of a box certificate: bounds by
  * exact interval arithmetic or exact weak duality, folding identities,
  * then the lumping steps, all in rationals */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/rat.h"
 #include "stable_i.h"
+#include "check_why_i.h"
 #include "lumpnet/progress.h"
 
 /* Like cert_check.c, this file is part of the trusted base: it never calls
@@ -32,37 +32,13 @@
 #define NONE SIZE_MAX
 
 typedef struct {
-    lump_verdict_t *valid;
-    char *why;
-    size_t whylen;
-    int failed;
-    char num[3][128];
+    lump_i_why_t vd; /* the verdict and the message */
 } ctx_t;
 
-__attribute__((format(printf, 2, 3))) static int fail(ctx_t *x, const char *fmt, ...)
-{
-    va_list ap;
-    x->failed = 1;
-    *x->valid = LUMP_FALSE;
-    if (x->why != NULL && x->whylen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(x->why, x->whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 1;
-}
-
-static const char *qtext(ctx_t *x, int slot, const mpq_t v)
-{
-    char *s = lump_rat_str(v);
-    if (s == NULL)
-        gmp_snprintf(x->num[slot], sizeof x->num[slot], "%Qd", v);
-    else {
-        snprintf(x->num[slot], sizeof x->num[slot], "%s", s);
-        free(s);
-    }
-    return x->num[slot];
-}
+/* The first violation ends the check (exact/check_why.c, shared with the
+ * lumping certificate checker); up to four numbers per message. */
+#define fail(x, ...) lump_i_why_fail(&(x)->vd, __VA_ARGS__)
+#define qtext(x, slot, v) lump_i_why_q(&(x)->vd, slot, v)
 
 static lump_error_t nomem(void)
 {
@@ -463,7 +439,7 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
     }
     for (size_t i = 0; i < net->n_inputs; i++)
         input_range(b.xl[i], b.xh[i], net, box, i);
-    for (size_t i = 0; i < k && !x->failed; i++) {
+    for (size_t i = 0; i < k && !x->vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         if (!st->layers[i].has_bounds)
             continue;
@@ -608,7 +584,7 @@ static lump_error_t check_stable(ctx_t *x, lump_net_t *next, const lump_net_t *c
             goto cleanup;
         }
     LUMP_CHECK(check_bounds(x, cur, box, st, step));
-    if (x->failed)
+    if (x->vd.failed)
         goto cleanup;
     LUMP_CHECK(lump_net_copy(next, cur));
     for (size_t i = 0; i < cur->n_layers; i++) {
@@ -639,13 +615,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
     lump_net_t cur, next;
     char sub[768];
     size_t lv = lump_progress_begin("certificate step", cert->n_steps, 0);
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
+    lump_i_why_init(&x.vd, valid, why, whylen);
     lump_net_init(&cur);
     lump_net_init(&next);
     if (cert->box.n != net->n_inputs || box->n != net->n_inputs) {
@@ -665,7 +635,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
                  "the given box is not inside the certificate's box (dimension %zu: [%s, %s] "
                  "is not inside [%s, %s])",
                  i + 1, qtext(&x, 0, box->lo[i]), qtext(&x, 1, box->hi[i]),
-                 qtext(&x, 2, cert->box.lo[i]), qtext(&x, 2, cert->box.hi[i]));
+                 qtext(&x, 2, cert->box.lo[i]), qtext(&x, 3, cert->box.hi[i]));
             goto cleanup;
         }
     }
@@ -674,7 +644,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
         goto cleanup;
     }
     LUMP_CHECK(lump_net_copy(&cur, net));
-    for (size_t k = 0; k < cert->n_steps && !x.failed; k++) {
+    for (size_t k = 0; k < cert->n_steps && !x.vd.failed; k++) {
         const lump_box_step_t *s = &cert->steps[k];
         LUMP_CHECK(lump_progress_step(lv, k));
         lump_net_clear(&next);
@@ -699,13 +669,13 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
             if (last)
                 break;
         }
-        if (x.failed)
+        if (x.vd.failed)
             break;
         lump_net_clear(&cur);
         cur = next;
         lump_net_init(&next);
     }
-    if (!x.failed)
+    if (!x.vd.failed)
         *valid = LUMP_TRUE;
 cleanup:
     lump_progress_end(lv);

@@ -3,16 +3,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lumpnet/rat.h"
 #include "lumpnet/stable.h"
 
 #define NONE SIZE_MAX
 
 static void evidence_clear(lump_lp_evidence_t *e)
 {
-    if (e->value != NULL)
-        for (size_t k = 0; k < e->n; k++)
-            mpq_clear(e->value[k]);
-    free(e->value);
+    lump_rat_vec_free(e->value, e->n);
     free(e->layer);
     free(e->row_neuron);
     free(e->kind);
@@ -21,10 +19,7 @@ static void evidence_clear(lump_lp_evidence_t *e)
 
 static void fold_clear(lump_fold_t *f)
 {
-    if (f->lambda != NULL)
-        for (size_t k = 0; k < f->n_basis; k++)
-            mpq_clear(f->lambda[k]);
-    free(f->lambda);
+    lump_rat_vec_free(f->lambda, f->n_basis);
     free(f->basis);
     mpq_clear(f->mu);
 }

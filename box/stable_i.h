@@ -1,4 +1,4 @@
-/* stable_i.h -- internals of the box reduction shared by exact/ and relax/
+/* stable_i.h -- internals of the box reduction shared by its files
  * (private to the library) */
 #ifndef LUMPNET_STABLE_I_H
 #define LUMPNET_STABLE_I_H
@@ -23,15 +23,5 @@
 lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_layer_t *layer,
                               const size_t *lin, size_t nlin) LUMP_WUR;
 void lump_i_folds_free(lump_fold_t *folds, size_t nfold);
-
-/* lump_i_cert_lumping_json -- the lumping part of a certificate (mode,
- * inputs, layers) as members of the new object *OUT. O(neurons). */
-lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L) LUMP_WUR;
-
-/* lump_i_cert_lumping_read -- read the members mode, inputs and layers of
- * the object OBJ at place P (the caller checks which keys are allowed)
- * into the initialised L. O(length). */
-lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p,
-                                      const json_t *obj) LUMP_WUR;
 
 #endif

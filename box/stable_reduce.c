@@ -172,8 +172,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
         if (cert != NULL) {
             lump_box_step_t *s;
             LUMP_CHECK(lump_box_cert_push(cert, LUMP_STEP_LUMPING, &s));
-            s->lumping = L;
-            lump_lumping_init(&L);
+            lump_lumping_swap(&s->lumping, &L);
         }
         lump_lumping_clear(&L);
         lump_net_clear(&cur);

@@ -110,6 +110,32 @@ typedef struct {
 int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts, size_t nopts,
               const char **pos, size_t npos, const char *extra, unsigned flags);
 
+/* cli_parse_two -- cli_parse for a command on two networks A and B, its
+ * two positionals, which must both be given: *A and *B get them. Returns
+ * CLI_OK, or CLI_BAD with the usage error printed. O(as cli_parse). */
+int cli_parse_two(const char **a, const char **b, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts);
+
+/* cli_exit -- the exit code of a command that ended with ERR (reported
+ * here), whose report printed with RC, and whose verdict's code is
+ * VERDICT_RC: the error first, then RC, then the verdict. O(1). */
+int cli_exit(lump_error_t err, int rc, int verdict_rc);
+
+/* cli_parse_size -- cli_parse_whole into a size_t, for options whose
+ * value ARG may be absent (NULL: *OUT is left as it is). O(length of
+ * ARG). */
+int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned long long hi,
+                   const char *command, const char *fmt);
+
+/* cli_parse_mode / cli_parse_centre -- the value ARG of --mode (exact,
+ * proportional) or --centre (mean, lp) into *OUT, left as it is when ARG
+ * is NULL; another word is the usage error "--mode is exact or
+ * proportional, not 'X'" of COMMAND. --centre also refuses CALIB (the
+ * --calib argument, may be NULL), which chooses its own centres.
+ * Returns CLI_OK or CLI_BAD. O(length of ARG). */
+int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command);
+int cli_parse_centre(lump_centre_t *out, const char *arg, const char *calib, const char *command);
+
 /* cli_parse_whole -- the value S of an option as a decimal whole number in
  * LO..HI (strtoull rules: leading blanks and a sign are accepted as strtoull
  * accepts them), into *OUT. Otherwise prints the usage error FMT of COMMAND

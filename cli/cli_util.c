@@ -215,6 +215,90 @@ lump_error_t cli_box_parse(lump_box_t *box, const char *arg, const lump_net_t *n
     return LUMP_OK;
 }
 
+/* cli_parse_two -- see cli.h. */
+int cli_parse_two(const char **a, const char **b, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts)
+{
+    const char *ab[2] = {NULL, NULL};
+    int rc = cli_parse(argc, argv, command, opts, nopts, ab, 2, "unexpected argument '%s'", 0);
+    if (rc != CLI_OK)
+        return rc;
+    if (ab[0] == NULL || ab[1] == NULL)
+        return cli_usage_error(command, "needs two networks A and B");
+    *a = ab[0];
+    *b = ab[1];
+    return CLI_OK;
+}
+
+/* cli_exit -- see cli.h. */
+int cli_exit(lump_error_t err, int rc, int verdict_rc)
+{
+    if (err != LUMP_OK)
+        return cli_fail(err);
+    if (rc != CLI_OK)
+        return rc;
+    return verdict_rc;
+}
+
+/* The index of ARG in the NULL-terminated list NAMES; another word is the
+ * usage error "OPT is A, B or C, not 'ARG'" of COMMAND and -1. */
+static int choice(const char *arg, const char *const *names, const char *command, const char *opt)
+{
+    char expected[128];
+    size_t used = 0, n = 0;
+    for (size_t k = 0; names[k] != NULL; k++, n++)
+        if (strcmp(arg, names[k]) == 0)
+            return (int)k;
+    expected[0] = '\0';
+    for (size_t k = 0; k < n && used < sizeof expected; k++) {
+        const char *sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
+        int w = snprintf(expected + used, sizeof expected - used, "%s%s", sep, names[k]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    cli_usage_error(command, "%s is %s, not '%s'", opt, expected, arg);
+    return -1;
+}
+
+/* cli_parse_size -- see cli.h. */
+int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned long long hi,
+                   const char *command, const char *fmt)
+{
+    unsigned long long v = 0;
+    if (arg == NULL)
+        return CLI_OK;
+    if (cli_parse_whole(&v, arg, lo, hi, command, fmt) != CLI_OK)
+        return CLI_BAD;
+    *out = (size_t)v;
+    return CLI_OK;
+}
+
+/* cli_parse_mode -- see cli.h. */
+int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command)
+{
+    static const char *const names[] = {"exact", "proportional", NULL}; /* lump_mode_t's order */
+    int k = arg != NULL ? choice(arg, names, command, "--mode") : (int)*out;
+    if (k < 0)
+        return CLI_BAD;
+    *out = (lump_mode_t)k;
+    return CLI_OK;
+}
+
+/* cli_parse_centre -- see cli.h. */
+int cli_parse_centre(lump_centre_t *out, const char *arg, const char *calib, const char *command)
+{
+    static const char *const names[] = {"mean", "lp", NULL}; /* lump_centre_t's order */
+    int k = arg != NULL ? choice(arg, names, command, "--centre") : (int)*out;
+    if (k < 0)
+        return CLI_BAD;
+    *out = (lump_centre_t)k;
+    if (arg != NULL && calib != NULL)
+        return cli_usage_error(command, "--centre is for box-guided lumping; --calib chooses "
+                                        "its own centres");
+    return CLI_OK;
+}
+
 /* cli_parse_whole -- see cli.h. */
 int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long lo,
                     unsigned long long hi, const char *command, const char *fmt)

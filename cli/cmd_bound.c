@@ -18,7 +18,7 @@ static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 
 int cli_cmd_bound(int argc, char **argv)
 {
-    const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *enc_arg = NULL;
+    const char *a_path, *b_path, *box_arg = NULL, *enc_arg = NULL;
     const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL, *table_arg = NULL;
     int table = CLI_TABLE_NONE;
     int json = 0, verbose = 0, no_lp = 0, no_symbolic = 0, rc = CLI_OK, certified = 0;
@@ -36,11 +36,8 @@ int cli_cmd_bound(int argc, char **argv)
         {"--box", &box_arg, NULL},         {"--encoding", &enc_arg, NULL},
         {"--samples", &samples_arg, NULL}, {"--seed", &seed_arg, NULL},
         {"--max-boxes", &boxes_arg, NULL}, {"--table", &table_arg, NULL}};
-    if ((rc = cli_parse(argc, argv, "bound", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
-                        0)) != CLI_OK)
+    if ((rc = cli_parse_two(&a_path, &b_path, argc, argv, "bound", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
-    a_path = ab[0];
-    b_path = ab[1];
     if ((rc = cli_table_parse(&table, table_arg, "bound")) != CLI_OK)
         return rc;
     if (json && table != CLI_TABLE_NONE)
@@ -49,8 +46,6 @@ int cli_cmd_bound(int argc, char **argv)
         opts.lp = 0;
     if (no_symbolic)
         opts.symbolic = 0;
-    if (a_path == NULL || b_path == NULL)
-        return cli_usage_error("bound", "needs two networks A and B");
     if (box_arg == NULL)
         return cli_usage_error("bound", "needs --box BOX (a .vnnlib file or l:u,...)");
     if (enc_arg != NULL) {
@@ -164,9 +159,5 @@ cleanup:
     lump_box_clear(&box);
     lump_net_clear(&b);
     lump_net_clear(&a);
-    if (err != LUMP_OK)
-        return cli_fail(err);
-    if (rc != CLI_OK)
-        return rc;
-    return certified ? CLI_OK : CLI_UNKNOWN;
+    return cli_exit(err, rc, certified ? CLI_OK : CLI_UNKNOWN);
 }

@@ -122,10 +122,8 @@ int cli_cmd_draw(int argc, char **argv)
         return cli_usage_error("draw", "--eps and --box go together");
     if (centre_arg != NULL && eps == NULL)
         return cli_usage_error("draw", "--centre goes with --eps");
-    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
-        centre = LUMP_CENTRE_LP;
-    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
-        return cli_usage_error("draw", "--centre is mean or lp, not '%s'", centre_arg);
+    if (cli_parse_centre(&centre, centre_arg, NULL, "draw") != CLI_OK)
+        return CLI_BAD;
     if (eps != NULL) {
         char *end;
         e = strtod(eps, &end);
@@ -134,10 +132,8 @@ int cli_cmd_draw(int argc, char **argv)
     }
     if (mode != NULL && !reduce)
         return cli_usage_error("draw", "--mode goes with --reduce");
-    if (mode != NULL && strcmp(mode, "exact") == 0)
-        md = LUMP_MODE_EXACT;
-    else if (mode != NULL && strcmp(mode, "proportional") != 0)
-        return cli_usage_error("draw", "--mode is exact or proportional, not '%s'", mode);
+    if (cli_parse_mode(&md, mode, "draw") != CLI_OK)
+        return CLI_BAD;
     if (opts.quotient_only && sources == 0)
         return cli_usage_error("draw", "--quotient-only needs --reduce, --cert or --eps");
     if (width != NULL && !parse_count(&opts.max_width, width, 2))

@@ -190,27 +190,13 @@ int cli_cmd_explore(int argc, char **argv)
         return cli_usage_error("explore", "--json and --table exclude each other");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
-    if (steps_arg != NULL) {
-        unsigned long long s;
-        if (cli_parse_whole(&s, steps_arg, 1, 1000, "explore",
-                            "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK)
-            return CLI_BAD;
-        steps = (size_t)s;
-    }
-    if (samples_arg != NULL) {
-        unsigned long long s;
-        if (cli_parse_whole(&s, samples_arg, 1, 100000000ULL, "explore",
-                            "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
-            return CLI_BAD;
-        samples = (size_t)s;
-    }
-    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
-        centre = LUMP_CENTRE_LP;
-    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
-        return cli_usage_error("explore", "--centre is mean or lp, not '%s'", centre_arg);
-    if (calib_arg != NULL && centre_arg != NULL)
-        return cli_usage_error("explore", "--centre is for box-guided lumping; --calib "
-                                          "chooses its own centres");
+    if (cli_parse_size(&steps, steps_arg, 1, 1000, "explore",
+                       "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK ||
+        cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "explore",
+                       "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+        return CLI_BAD;
+    if (cli_parse_centre(&centre, centre_arg, calib_arg, "explore") != CLI_OK)
+        return CLI_BAD;
     if (plot_arg != NULL) {
         if (!cli_ends_with(plot_arg, ".svg") && !cli_ends_with(plot_arg, ".pdf"))
             return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",
@@ -287,7 +273,10 @@ int cli_cmd_explore(int argc, char **argv)
     eo.samples = samples;
     eo.data = data_arg != NULL ? &data : NULL;
     eo.calib = run;
-    LUMP_CHECK(lump_explore_run(&tab, &net, &box, &eo));
+    err = lump_explore_run(&tab, &net, &box, &eo);
+    if (err == LUMP_EUNSUPPORTED) /* a quotient beyond double: name the network, as relax does */
+        lump_error_prefix(err, "%s", path);
+    LUMP_CHECK(err);
     LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
     if (table != CLI_TABLE_NONE) {
         static const cli_col_t cols[] = {

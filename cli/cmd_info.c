@@ -288,10 +288,8 @@ int cli_cmd_info(int argc, char **argv)
         return rc;
     if (json && table != CLI_TABLE_NONE)
         return cli_usage_error("info", "--json and --table exclude each other");
-    if (mode != NULL && strcmp(mode, "exact") == 0)
-        md = LUMP_MODE_EXACT;
-    else if (mode != NULL && strcmp(mode, "proportional") != 0)
-        return cli_usage_error("info", "--mode is exact or proportional, not '%s'", mode);
+    if (cli_parse_mode(&md, mode, "info") != CLI_OK)
+        return CLI_BAD;
     if (strlen(path) > 7 && strcmp(path + strlen(path) - 7, ".vnnlib") == 0)
         return info_box(path, json);
     lump_net_init(&net);

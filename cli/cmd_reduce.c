@@ -317,10 +317,8 @@ int cli_cmd_reduce(int argc, char **argv)
         return rc;
     if (json && table != CLI_TABLE_NONE)
         return cli_usage_error("reduce", "--json and --table exclude each other");
-    if (mode != NULL && strcmp(mode, "exact") == 0)
-        md = LUMP_MODE_EXACT;
-    else if (mode != NULL && strcmp(mode, "proportional") != 0)
-        return cli_usage_error("reduce", "--mode is exact or proportional, not '%s'", mode);
+    if (cli_parse_mode(&md, mode, "reduce") != CLI_OK)
+        return CLI_BAD;
     if (bounds != NULL && strcmp(bounds, "lp") != 0 && strcmp(bounds, "interval") != 0)
         return cli_usage_error("reduce", "--bounds is lp or interval, not '%s'", bounds);
     if (bounds != NULL && box == NULL)

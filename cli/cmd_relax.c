@@ -118,20 +118,11 @@ int cli_cmd_relax(int argc, char **argv)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
     if (!parse_eps(&eps, eps_arg))
         return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'", eps_arg);
-    if (centre_arg != NULL && strcmp(centre_arg, "lp") == 0)
-        centre = LUMP_CENTRE_LP;
-    else if (centre_arg != NULL && strcmp(centre_arg, "mean") != 0)
-        return cli_usage_error("relax", "--centre is mean or lp, not '%s'", centre_arg);
-    if (calib_arg != NULL && centre_arg != NULL)
-        return cli_usage_error("relax", "--centre is for box-guided lumping; --calib chooses "
-                                        "its own centres");
-    if (samples_arg != NULL) {
-        unsigned long long s;
-        if (cli_parse_whole(&s, samples_arg, 1, 100000000ULL, "relax",
-                            "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
-            return CLI_BAD;
-        samples = (size_t)s;
-    }
+    if (cli_parse_centre(&centre, centre_arg, calib_arg, "relax") != CLI_OK)
+        return CLI_BAD;
+    if (cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "relax",
+                       "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+        return CLI_BAD;
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "

@@ -3,28 +3,17 @@
 #include <math.h>
 #include <mpfr.h>
 #include "act_i.h"
+#include "arr_i.h"
 #include "lumpnet/rat.h"
 
 double lump_i_q_down(const mpq_t q)
 {
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDD);
-    d = mpfr_get_d(t, MPFR_RNDD);
-    mpfr_clear(t);
-    return d;
+    return lump_i_rat_get_d_rnd(q, MPFR_RNDD);
 }
 
 double lump_i_q_up(const mpq_t q)
 {
-    mpfr_t t;
-    double d;
-    mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDU);
-    d = mpfr_get_d(t, MPFR_RNDU);
-    mpfr_clear(t);
-    return d;
+    return lump_i_rat_get_d_rnd(q, MPFR_RNDU);
 }
 
 /* ---- exact values ----------------------------------------------------- */

@@ -20,6 +20,24 @@ static inline double lump_i_down(double x)
     return nextafter(x, -HUGE_VAL);
 }
 
+/* A + B and A * B rounded up or down: to nearest, then one step out. */
+static inline double lump_i_add_up(double a, double b)
+{
+    return lump_i_up(a + b);
+}
+static inline double lump_i_add_dn(double a, double b)
+{
+    return lump_i_down(a + b);
+}
+static inline double lump_i_mul_up(double a, double b)
+{
+    return lump_i_up(a * b);
+}
+static inline double lump_i_mul_dn(double a, double b)
+{
+    return lump_i_down(a * b);
+}
+
 /* lump_i_mul_dir -- A * B rounded up (UP != 0) or down: the product to
  * nearest, kept when fma shows it exact (and not in the subnormal range),
  * else moved one step outwards. So products by 0, 1 or a power of 2 stay

@@ -3,23 +3,6 @@
 #include <math.h>
 #include "act_i.h"
 
-static inline double add_up(double a, double b)
-{
-    return lump_i_up(a + b);
-}
-static inline double add_dn(double a, double b)
-{
-    return lump_i_down(a + b);
-}
-static inline double mul_up(double a, double b)
-{
-    return lump_i_up(a * b);
-}
-static inline double mul_dn(double a, double b)
-{
-    return lump_i_down(a * b);
-}
-
 /* lump_i_chord -- see act_i.h. */
 void lump_i_chord(double *s, double *t, double l, double fl, double u, double fu, int upper)
 {
@@ -30,12 +13,12 @@ void lump_i_chord(double *s, double *t, double l, double fl, double u, double fu
     /* a slope 0 contributes nothing even at an infinite end; an end value
      * that is infinite leaves no line but the trivial one */
     if (upper) {
-        t1 = *s == 0 ? fl : add_up(fl, mul_up(-*s, l));
-        t2 = *s == 0 ? fu : add_up(fu, mul_up(-*s, u));
+        t1 = *s == 0 ? fl : lump_i_add_up(fl, lump_i_mul_up(-*s, l));
+        t2 = *s == 0 ? fu : lump_i_add_up(fu, lump_i_mul_up(-*s, u));
         *t = isnan(t1) || isnan(t2) ? HUGE_VAL : fmax(t1, t2);
     } else {
-        t1 = *s == 0 ? fl : add_dn(fl, mul_dn(-*s, l));
-        t2 = *s == 0 ? fu : add_dn(fu, mul_dn(-*s, u));
+        t1 = *s == 0 ? fl : lump_i_add_dn(fl, lump_i_mul_dn(-*s, l));
+        t2 = *s == 0 ? fu : lump_i_add_dn(fu, lump_i_mul_dn(-*s, u));
         *t = isnan(t1) || isnan(t2) ? -HUGE_VAL : fmin(t1, t2);
     }
 }

@@ -14,4 +14,9 @@
  * V is exact in STORE. O(size of V). */
 int lump_i_round_store(double *out, lump_store_t store, const mpq_t v, mpfr_t f);
 
+/* lump_i_rat_get_d_rnd -- Q rounded to a double in the direction RND
+ * (through MPFR at 53 bits); lump_rat_get_d and the descriptor's
+ * lump_i_q_down / _up are its three uses. O(size of Q). */
+double lump_i_rat_get_d_rnd(const mpq_t q, mpfr_rnd_t rnd);
+
 #endif

@@ -11,6 +11,7 @@
 #include "lumpnet/io.h"
 #include "lumpnet/progress.h"
 #include "error_i.h"
+#include "progress_i.h"
 
 /* Set by the SIGINT handler, read by every step. */
 static volatile sig_atomic_t cancel_flag;
@@ -194,6 +195,11 @@ void lump_progress_end(size_t level)
         depth = level;
     if (depth == 0)
         lump_progress_clear();
+}
+
+size_t lump_i_progress_depth(void)
+{
+    return depth;
 }
 
 void lump_progress_clear(void)

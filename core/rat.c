@@ -4,6 +4,7 @@
 #include <string.h>
 #include <mpfr.h>
 #include "lumpnet/rat.h"
+#include "arr_i.h"
 
 static int is_digit(char c)
 {
@@ -327,16 +328,21 @@ void lump_rat_set_d(mpq_t out, double d)
     mpq_set_d(out, d);
 }
 
-/* lump_rat_get_d -- see rat.h: through MPFR at 53 bits, to nearest. */
-double lump_rat_get_d(const mpq_t q)
+double lump_i_rat_get_d_rnd(const mpq_t q, mpfr_rnd_t rnd)
 {
     mpfr_t t;
     double d;
     mpfr_init2(t, 53);
-    mpfr_set_q(t, q, MPFR_RNDN);
-    d = mpfr_get_d(t, MPFR_RNDN);
+    mpfr_set_q(t, q, rnd);
+    d = mpfr_get_d(t, rnd);
     mpfr_clear(t);
     return d;
+}
+
+/* lump_rat_get_d -- see rat.h: through MPFR at 53 bits, to nearest. */
+double lump_rat_get_d(const mpq_t q)
+{
+    return lump_i_rat_get_d_rnd(q, MPFR_RNDN);
 }
 
 /* lump_rat_vec_free -- see rat.h. */

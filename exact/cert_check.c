@@ -1,12 +1,13 @@
 /* cert_check.c -- the independent checker of a lumping and its quotient, in exact arithmetic */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
+#include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "cert_i.h"
+#include "check_why_i.h"
 
 /* This file is the trusted base of every proof of equivalence, so it is
  * written to be read: it never calls the partition finder or the quotient
@@ -47,46 +48,17 @@ typedef struct {
 } sums_t;
 
 typedef struct {
-    lump_verdict_t *valid;
-    char *why;
-    size_t whylen;
-    int failed;
+    lump_i_why_t vd;    /* the verdict and the message */
     int merged_outputs; /* outputs may share blocks (equivalence of a union) */
-    char num[4][128];   /* texts of rationals for the message */
     mpq_t t, w;         /* scratch */
 } ctx_t;
 
 /* ---- messages ------------------------------------------------------------ */
 
-static const char *qtext(ctx_t *x, int slot, const mpq_t v)
-{
-    char *s = lump_rat_str(v);
-    char *buf = x->num[slot];
-    size_t cap = sizeof x->num[slot];
-    if (s == NULL) {
-        gmp_snprintf(buf, cap, "%Qd", v);
-    } else {
-        if (strlen(s) < cap)
-            memcpy(buf, s, strlen(s) + 1);
-        else
-            snprintf(buf, cap, "%.60s...(%zu digits)", s, strlen(s));
-        free(s);
-    }
-    return buf;
-}
-
-__attribute__((format(printf, 2, 3))) static int fail(ctx_t *x, const char *fmt, ...)
-{
-    va_list ap;
-    x->failed = 1;
-    *x->valid = LUMP_FALSE;
-    if (x->why != NULL && x->whylen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(x->why, x->whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 1;
-}
+/* The first violation ends the check (check_why.c, shared with the box
+ * certificate checker); up to four numbers per message. */
+#define fail(x, ...) lump_i_why_fail(&(x)->vd, __VA_ARGS__)
+#define qtext(x, slot, v) lump_i_why_q(&(x)->vd, slot, v)
 
 static const char *fate_name(lump_fate_t f)
 {
@@ -102,10 +74,7 @@ static void side_init(side_t *s)
 
 static void side_clear(side_t *s)
 {
-    if (s->c != NULL)
-        for (size_t u = 0; u < s->n; u++)
-            mpq_clear(s->c[u]);
-    free(s->c);
+    lump_rat_vec_free(s->c, s->n);
     free(s->one);
     free(s->blk);
     free(s->qidx);
@@ -152,6 +121,17 @@ cleanup:
     return err;
 }
 
+/* S = layer LI of the lumping L, of SIZE neurons, before its blocks are
+ * checked. */
+static lump_error_t side_layer(side_t *s, const lump_lumping_t *L, size_t li, size_t size)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(side_alloc(s, size, L->layers[li].n_blocks));
+    s->lay = &L->layers[li];
+cleanup:
+    return err;
+}
+
 static lump_fate_t side_fate(const side_t *s, size_t b)
 {
     return s->lay == NULL ? LUMP_FATE_KEEP : s->lay->blocks[b].fate;
@@ -165,10 +145,7 @@ static void sums_init(sums_t *a)
 
 static void sums_clear(sums_t *a)
 {
-    if (a->s != NULL)
-        for (size_t k = 0; k < a->cap; k++)
-            mpq_clear(a->s[k]);
-    free(a->s);
+    lump_rat_vec_free(a->s, a->cap);
     free(a->mark);
     free(a->touched);
     mpq_clear(a->beff);
@@ -605,14 +582,12 @@ static lump_error_t lumping_layer(ctx_t *x, side_t *cur, sums_t *R, sums_t *S,
                                   const side_t *prev)
 {
     lump_error_t err = LUMP_OK;
-    const lump_layer_lumping_t *lay = &L->layers[li];
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_alloc(cur, layer->size, lay->n_blocks));
-    cur->lay = lay;
+    LUMP_CHECK(side_layer(cur, L, li, layer->size));
     if (check_blocks(x, cur, net, L, li))
         goto cleanup;
-    for (size_t k = 0; k < lay->n_blocks; k++) {
-        const lump_block_t *b = &lay->blocks[k];
+    for (size_t k = 0; k < cur->lay->n_blocks; k++) {
+        const lump_block_t *b = &cur->lay->blocks[k];
         row_sums(R, x, layer, b->members[0], prev);
         if (check_rep(x, R, net, li, k, prev, cur))
             goto cleanup;
@@ -634,16 +609,14 @@ static lump_error_t quotient_layer(ctx_t *x, side_t *cur, sums_t *R, const lump_
                                    const side_t *prev)
 {
     lump_error_t err = LUMP_OK;
-    const lump_layer_lumping_t *lay = &L->layers[li];
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_alloc(cur, layer->size, lay->n_blocks));
-    cur->lay = lay;
+    LUMP_CHECK(side_layer(cur, L, li, layer->size));
     if (check_blocks(x, cur, net, L, li) || check_qshape(x, q, li, prev, cur))
         goto cleanup;
-    for (size_t k = 0; k < lay->n_blocks; k++) {
-        if (lay->blocks[k].fate != LUMP_FATE_KEEP)
+    for (size_t k = 0; k < cur->lay->n_blocks; k++) {
+        if (cur->lay->blocks[k].fate != LUMP_FATE_KEEP)
             continue;
-        row_sums(R, x, layer, lay->blocks[k].members[0], prev);
+        row_sums(R, x, layer, cur->lay->blocks[k].members[0], prev);
         if (check_qneuron(x, R, net, q, li, k, prev, cur))
             goto cleanup;
     }
@@ -657,7 +630,7 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
                                   side_t sides[2], sums_t *R, sums_t *S)
 {
     lump_error_t err = LUMP_OK;
-    size_t i, widest = net->n_inputs;
+    size_t i, widest = net->n_inputs, lv = lump_progress_begin("check layer", net->n_layers, 0);
     if (check_lumping_shape(x, net, L))
         goto cleanup;
     for (i = 0; i < net->n_layers; i++)
@@ -666,11 +639,50 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
     LUMP_CHECK(sums_alloc(R, widest));
     LUMP_CHECK(sums_alloc(S, widest));
     LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
-    for (i = 0; i < net->n_layers && !x->failed; i++) {
+    for (i = 0; i < net->n_layers && !x->vd.failed; i++) {
+        LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&sides[(i + 1) % 2]);
         LUMP_CHECK(lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]));
     }
 cleanup:
+    lump_progress_end(lv);
+    return err;
+}
+
+/* The state of one check: the context, the two sides of the current pair
+ * of layers and the two sum arrays. The three entry points start and end
+ * a check the same way. */
+typedef struct {
+    ctx_t x;
+    side_t sides[2];
+    sums_t R, S;
+} run_t;
+
+/* Starts a check whose verdict goes to *VALID (false until proven) and
+ * whose message goes to WHY (emptied). */
+static void run_init(run_t *r, lump_verdict_t *valid, char *why, size_t whylen, int merged_outputs)
+{
+    memset(&r->x, 0, sizeof r->x);
+    lump_i_why_init(&r->x.vd, valid, why, whylen);
+    r->x.merged_outputs = merged_outputs;
+    mpq_inits(r->x.t, r->x.w, NULL);
+    side_init(&r->sides[0]);
+    side_init(&r->sides[1]);
+    sums_init(&r->R);
+    sums_init(&r->S);
+}
+
+/* Ends the check R: frees its state and returns ERR; an error leaves the
+ * verdict false. */
+static lump_error_t run_clear(run_t *r, lump_error_t err)
+{
+    if (err != LUMP_OK)
+        *r->x.vd.valid = LUMP_FALSE;
+    side_clear(&r->sides[0]);
+    side_clear(&r->sides[1]);
+    sums_clear(&r->R);
+    sums_clear(&r->S);
+    mpq_clears(r->x.t, r->x.w, NULL);
     return err;
 }
 
@@ -688,52 +700,37 @@ cleanup:
  * inputs) and the neuron; otherwise *VALID = LUMP_TRUE and WHY is "".
  * The partition finder is never called: this is the trusted base of a
  * proof of equivalence.
- * Errors: LUMP_ENOMEM only (then *VALID = LUMP_FALSE).
+ * Errors: LUMP_ENOMEM, LUMP_EINTERRUPTED once lump_cancel_request was
+ * called (a progress step per layer); then *VALID = LUMP_FALSE.
  * Complexity: O(m + neurons) rational operations for the m weights of
  * NET, plus one read of Q's weights. */
 lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, const lump_net_t *net,
                              const lump_net_t *q, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
-    size_t i;
+    run_t r;
+    size_t i, lv = SIZE_MAX; /* no phase open yet */
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-
-    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
-    if (x.failed || check_quotient_shape(&x, net, q))
+    run_init(&r, valid, why, whylen, 0);
+    LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
+    if (r.x.vd.failed || check_quotient_shape(&r.x, net, q))
         goto cleanup;
 
-    side_clear(&sides[0]);
-    LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
-    for (i = 0; i < net->n_layers && !x.failed; i++) {
-        side_clear(&sides[(i + 1) % 2]);
-        LUMP_CHECK(quotient_layer(&x, &sides[(i + 1) % 2], &R, net, q, L, i, &sides[i % 2]));
+    side_clear(&r.sides[0]);
+    LUMP_CHECK(side_inputs(&r.sides[0], net->n_inputs));
+    lv = lump_progress_begin("quotient layer", net->n_layers, 0);
+    for (i = 0; i < net->n_layers && !r.x.vd.failed; i++) {
+        LUMP_CHECK(lump_progress_step(lv, i));
+        side_clear(&r.sides[(i + 1) % 2]);
+        LUMP_CHECK(
+            quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i, &r.sides[i % 2]));
     }
-    if (!x.failed)
+    if (!r.x.vd.failed)
         *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
+    return run_clear(&r, err);
 }
 
 /* lump_cert_check_merged -- see lump.h. Pass 1 only, with outputs allowed
@@ -742,35 +739,14 @@ lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t why
                                     const lump_net_t *net, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
+    run_t r;
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    x.merged_outputs = 1;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-    LUMP_CHECK(check_lumping(&x, net, L, sides, &R, &S));
-    if (!x.failed)
+    run_init(&r, valid, why, whylen, 1);
+    LUMP_CHECK(check_lumping(&r.x, net, L, r.sides, &r.R, &r.S));
+    if (!r.x.vd.failed)
         *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    return run_clear(&r, err);
 }
 
 /* lump_i_cert_check_union -- see cert_i.h. Pass 1 with outputs allowed to
@@ -783,31 +759,17 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
                                      const lump_net_t *u, size_t nout, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    ctx_t x;
-    side_t sides[2];
-    sums_t R, S;
+    run_t r;
+    ctx_t *x = &r.x;
     const side_t *last;
 
-    memset(&x, 0, sizeof x);
-    x.valid = valid;
-    x.why = why;
-    x.whylen = whylen;
-    x.merged_outputs = 1;
-    mpq_inits(x.t, x.w, NULL);
-    side_init(&sides[0]);
-    side_init(&sides[1]);
-    sums_init(&R);
-    sums_init(&S);
-    *valid = LUMP_FALSE;
-    if (why != NULL && whylen > 0)
-        why[0] = '\0';
-
-    LUMP_CHECK(check_lumping(&x, u, L, sides, &R, &S));
-    if (x.failed)
+    run_init(&r, valid, why, whylen, 1);
+    LUMP_CHECK(check_lumping(x, u, L, r.sides, &r.R, &r.S));
+    if (x->vd.failed)
         goto cleanup;
-    last = &sides[u->n_layers % 2];
+    last = &r.sides[u->n_layers % 2];
     if (last->n != 2 * nout) {
-        fail(&x, "the last layer of the union has %zu neurons, not twice the %zu outputs", last->n,
+        fail(x, "the last layer of the union has %zu neurons, not twice the %zu outputs", last->n,
              nout);
         goto cleanup;
     }
@@ -816,33 +778,26 @@ lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t wh
         const lump_block_t *ba = &last->lay->blocks[ka], *bb = &last->lay->blocks[kb];
         if (ba->fate == LUMP_FATE_CONSTANT && bb->fate == LUMP_FATE_CONSTANT) {
             if (!mpq_equal(ba->value, bb->value)) {
-                fail(&x, "output %zu: A's is the constant %s, B's the constant %s", j,
-                     qtext(&x, 0, ba->value), qtext(&x, 1, bb->value));
+                fail(x, "output %zu: A's is the constant %s, B's the constant %s", j,
+                     qtext(x, 0, ba->value), qtext(x, 1, bb->value));
                 goto cleanup;
             }
             continue;
         }
         if (ka != kb || ba->fate != LUMP_FATE_KEEP) {
-            fail(&x,
+            fail(x,
                  "output %zu: A's (union neuron %zu, block %zu) and B's (union neuron %zu, "
                  "block %zu) are not in one kept block",
                  j, j, ka, nout + j, kb);
             goto cleanup;
         }
         if (!mpq_equal(last->c[j], last->c[nout + j])) {
-            fail(&x, "output %zu: A's has scale %s and B's scale %s in block %zu", j,
-                 qtext(&x, 0, last->c[j]), qtext(&x, 1, last->c[nout + j]), ka);
+            fail(x, "output %zu: A's has scale %s and B's scale %s in block %zu", j,
+                 qtext(x, 0, last->c[j]), qtext(x, 1, last->c[nout + j]), ka);
             goto cleanup;
         }
     }
     *valid = LUMP_TRUE;
 cleanup:
-    if (err != LUMP_OK)
-        *valid = LUMP_FALSE;
-    side_clear(&sides[0]);
-    side_clear(&sides[1]);
-    sums_clear(&R);
-    sums_clear(&S);
-    mpq_clears(x.t, x.w, NULL);
-    return err;
+    return run_clear(&r, err);
 }

@@ -1,9 +1,8 @@
 /* cert_read.c -- read a JSON certificate (lumpnet-certificate), checking its shape only */
 #include <stdlib.h>
-#include <string.h>
 #include "lumpnet/lump.h"
-#include "json_support.h"
-#include "stable_i.h"
+#include "cert_json.h"
+#include "cert_json_i.h"
 
 #define FORMAT_NAME "lumpnet-certificate"
 #define FORMAT_VERSION 1
@@ -11,41 +10,9 @@
 static const char *const top_keys[] = {"format", "version", "mode", "inputs", "layers", NULL};
 static const char *const layer_keys[] = {"size", "blocks", NULL};
 static const char *const block_keys[] = {"members", "scales", "fate", "value", NULL};
-
-static lump_error_t read_header(lump_mode_t *mode, lump_i_jpath_t *p, const json_t *root)
-{
-    lump_error_t err = LUMP_OK;
-    json_t *v;
-    const char *s;
-    size_t len, version;
-    LUMP_CHECK(lump_i_json_expect_object(p, root));
-    LUMP_CHECK(lump_i_json_check_keys(p, root, top_keys));
-    LUMP_CHECK(lump_i_json_member(&v, p, root, "format", 1));
-    lump_i_jpath_key(p, "format");
-    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
-    if (len != strlen(FORMAT_NAME) || memcmp(s, FORMAT_NAME, len) != 0)
-        LUMP_CHECK(
-            lump_i_jpath_error(p, LUMP_EINPUT, "is \"%.40s\", expected \"" FORMAT_NAME "\"", s));
-    lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_member(&v, p, root, "version", 1));
-    lump_i_jpath_key(p, "version");
-    LUMP_CHECK(lump_i_json_get_size(&version, p, v, FORMAT_VERSION, FORMAT_VERSION,
-                                    "the certificate version (this build reads version 1)"));
-    lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_member(&v, p, root, "mode", 1));
-    lump_i_jpath_key(p, "mode");
-    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
-    if (strcmp(s, "exact") == 0 && len == 5)
-        *mode = LUMP_MODE_EXACT;
-    else if (strcmp(s, "proportional") == 0 && len == 12)
-        *mode = LUMP_MODE_PROPORTIONAL;
-    else
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
-                                      "is \"%.40s\", expected \"exact\" or \"proportional\"", s));
-    lump_i_jpath_pop(p);
-cleanup:
-    return err;
-}
+/* In the order of lump_mode_t and lump_fate_t. */
+static const char *const mode_names[] = {"exact", "proportional", NULL};
+static const char *const fate_names[] = {"keep", "constant", "dead", NULL};
 
 /* Members: neuron indices of a layer of SIZE neurons. Order and overlaps
  * are the checker's business; here only the range is. */
@@ -102,8 +69,7 @@ static lump_error_t read_block(lump_block_t *b, lump_i_jpath_t *p, const json_t 
 {
     lump_error_t err = LUMP_OK;
     json_t *members, *scales, *fate, *value;
-    LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(lump_i_json_check_keys(p, obj, block_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, obj, block_keys));
     LUMP_CHECK(lump_i_json_member(&members, p, obj, "members", 1));
     LUMP_CHECK(lump_i_json_member(&scales, p, obj, "scales", 1));
     LUMP_CHECK(lump_i_json_member(&fate, p, obj, "fate", 0));
@@ -116,19 +82,10 @@ static lump_error_t read_block(lump_block_t *b, lump_i_jpath_t *p, const json_t 
     lump_i_jpath_pop(p);
     b->fate = LUMP_FATE_KEEP;
     if (fate != NULL) {
-        const char *s;
-        size_t len;
+        size_t k;
         lump_i_jpath_key(p, "fate");
-        LUMP_CHECK(lump_i_json_get_string(&s, &len, p, fate));
-        if (len == 4 && strcmp(s, "keep") == 0)
-            b->fate = LUMP_FATE_KEEP;
-        else if (len == 8 && strcmp(s, "constant") == 0)
-            b->fate = LUMP_FATE_CONSTANT;
-        else if (len == 4 && strcmp(s, "dead") == 0)
-            b->fate = LUMP_FATE_DEAD;
-        else
-            LUMP_CHECK(lump_i_jpath_error(
-                p, LUMP_EINPUT, "is \"%.40s\", expected \"keep\", \"constant\" or \"dead\"", s));
+        LUMP_CHECK(lump_i_json_get_name(&k, p, fate, fate_names));
+        b->fate = (lump_fate_t)k;
         lump_i_jpath_pop(p);
     }
     if (b->fate == LUMP_FATE_CONSTANT && value == NULL)
@@ -153,8 +110,7 @@ static lump_error_t read_layer(lump_layer_lumping_t *l, lump_i_jpath_t *p, const
     lump_error_t err = LUMP_OK;
     json_t *size, *blocks;
     size_t n, k;
-    LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(lump_i_json_check_keys(p, obj, layer_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, obj, layer_keys));
     LUMP_CHECK(lump_i_json_member(&size, p, obj, "size", 1));
     LUMP_CHECK(lump_i_json_member(&blocks, p, obj, "blocks", 1));
     lump_i_jpath_key(p, "size");
@@ -185,25 +141,15 @@ static lump_error_t read_lumping(lump_lumping_t *tmp, lump_i_jpath_t *p, const j
                                  mpq_t q)
 {
     lump_error_t err = LUMP_OK;
-    json_t *inputs, *layers, *v;
-    const char *s;
-    size_t n, i, len;
+    json_t *layers, *v;
+    size_t n, i, mode;
     LUMP_CHECK(lump_i_json_member(&v, p, obj, "mode", 1));
     lump_i_jpath_key(p, "mode");
-    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, v));
-    if (strcmp(s, "exact") == 0 && len == 5)
-        tmp->mode = LUMP_MODE_EXACT;
-    else if (strcmp(s, "proportional") == 0 && len == 12)
-        tmp->mode = LUMP_MODE_PROPORTIONAL;
-    else
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
-                                      "is \"%.40s\", expected \"exact\" or \"proportional\"", s));
+    LUMP_CHECK(lump_i_json_get_name(&mode, p, v, mode_names));
+    tmp->mode = (lump_mode_t)mode;
     lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_member(&inputs, p, obj, "inputs", 1));
-    lump_i_jpath_key(p, "inputs");
-    LUMP_CHECK(lump_i_json_get_size(&tmp->n_inputs, p, inputs, 1, lump_arr_max_len(),
+    LUMP_CHECK(lump_i_json_key_size(&tmp->n_inputs, p, obj, "inputs", 1, lump_arr_max_len(),
                                     "the number of inputs"));
-    lump_i_jpath_pop(p);
     LUMP_CHECK(lump_i_json_member(&layers, p, obj, "layers", 1));
     lump_i_jpath_key(p, "layers");
     LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
@@ -224,7 +170,7 @@ cleanup:
     return err;
 }
 
-/* lump_i_cert_lumping_read -- see stable_i.h. */
+/* lump_i_cert_lumping_read -- see cert_json_i.h. */
 lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p, const json_t *obj)
 {
     lump_error_t err = LUMP_OK;
@@ -234,9 +180,7 @@ lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p, cons
     lump_lumping_init(&tmp);
     LUMP_CHECK(lump_i_json_expect_object(p, obj));
     LUMP_CHECK(read_lumping(&tmp, p, obj, q));
-    lump_lumping_clear(L);
-    *L = tmp;
-    lump_lumping_init(&tmp);
+    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&tmp);
     mpq_clear(q);
@@ -266,11 +210,11 @@ lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, 
     lump_i_jpath_init(&p, name);
 
     LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
-    LUMP_CHECK(read_header(&tmp.mode, &p, root));
+    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, FORMAT_NAME, FORMAT_VERSION,
+                                       FORMAT_VERSION,
+                                       "the certificate version (this build reads version 1)"));
     LUMP_CHECK(read_lumping(&tmp, &p, root, q));
-    lump_lumping_clear(L);
-    *L = tmp;
-    lump_lumping_init(&tmp);
+    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&tmp);
     json_decref(root);

@@ -1,8 +1,8 @@
 /* cert_write.c -- write a lumping as a JSON certificate (lumpnet-certificate) */
 #include <stdlib.h>
 #include "lumpnet/lump.h"
-#include "json_support.h"
-#include "stable_i.h"
+#include "cert_json.h"
+#include "cert_json_i.h"
 
 static lump_error_t nomem(void)
 {
@@ -24,9 +24,7 @@ static lump_error_t block_json(json_t **out, const lump_block_t *b, mpq_t q)
         LUMP_CHECK(nomem());
     for (k = 0; k < b->n_members; k++)
         LUMP_CHECK(lump_i_json_append_new(members, json_integer((json_int_t)b->members[k])));
-    err = lump_i_json_set_new(obj, "members", members);
-    members = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(obj, "members", &members));
     scales = json_array();
     if (scales == NULL)
         LUMP_CHECK(nomem());
@@ -34,9 +32,7 @@ static lump_error_t block_json(json_t **out, const lump_block_t *b, mpq_t q)
         lump_arr_get(q, &b->scales, k);
         LUMP_CHECK(lump_i_json_append_new(scales, lump_i_json_from_q(q)));
     }
-    err = lump_i_json_set_new(obj, "scales", scales);
-    scales = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(obj, "scales", &scales));
     if (b->fate == LUMP_FATE_CONSTANT) {
         LUMP_CHECK(lump_i_json_set_new(obj, "fate", json_string("constant")));
         LUMP_CHECK(lump_i_json_set_new(obj, "value", lump_i_json_from_q(b->value)));
@@ -68,9 +64,7 @@ static lump_error_t layer_json(json_t **out, const lump_layer_lumping_t *l, mpq_
         LUMP_CHECK(block_json(&b, &l->blocks[k], q));
         LUMP_CHECK(lump_i_json_append_new(blocks, b));
     }
-    err = lump_i_json_set_new(obj, "blocks", blocks);
-    blocks = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(obj, "blocks", &blocks));
     *out = obj;
     obj = NULL;
 cleanup:
@@ -96,14 +90,13 @@ static lump_error_t lumping_members(json_t *obj, const lump_lumping_t *L, mpq_t 
         LUMP_CHECK(layer_json(&l, &L->layers[i], q));
         LUMP_CHECK(lump_i_json_append_new(layers, l));
     }
-    err = lump_i_json_set_new(obj, "layers", layers);
-    layers = NULL;
+    err = lump_i_json_set_take(obj, "layers", &layers);
 cleanup:
     json_decref(layers);
     return err;
 }
 
-/* lump_i_cert_lumping_json -- see stable_i.h. */
+/* lump_i_cert_lumping_json -- see cert_json_i.h. */
 lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
@@ -138,8 +131,7 @@ lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
     mpq_init(q);
     if (root == NULL)
         LUMP_CHECK(nomem());
-    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-certificate")));
-    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(1)));
+    LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 1));
     LUMP_CHECK(lumping_members(root, L, q));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:

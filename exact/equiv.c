@@ -1,11 +1,13 @@
 /* equiv.c -- are two networks the same function? proof by lumping their
  * union, refutation by an exactly confirmed witness, else unknown */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
 #include "lumpnet/eval.h"
+#include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "act_i.h"
 
@@ -595,7 +597,7 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
     mpq_t *x = alloc_q(s->n), *y = alloc_q(s->n);
     const size_t n = s->n;
     double sc, pr, work = (double)(lump_net_params(s->a) + lump_net_params(s->b));
-    size_t early = 0, n_random = MAX_RANDOM;
+    size_t early = 0, n_random = MAX_RANDOM, lv = SIZE_MAX; /* no phase open yet */
     int ok = x != NULL && y != NULL;
     if (RANDOM_WORK / work < MAX_RANDOM)
         n_random = RANDOM_WORK / work > MIN_RANDOM ? (size_t)(RANDOM_WORK / work) : MIN_RANDOM;
@@ -620,7 +622,9 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
     /* random points on a fine rational grid of the box; a point where the
      * double evaluations differ is confirmed at once, a few times at most
      * (rounding noise may make every point look different) */
+    lv = lump_progress_begin("random point", n_random, LUMP_PROGRESS_EVEN);
     for (size_t p = 0; p < n_random; p++) {
+        LUMP_CHECK(lump_progress_step(lv, p));
         for (size_t i = 0; i < n; i++)
             grid_point(s, x[i], i, gmp_urandomm_ui(s->rs, (1UL << GRID_BITS) + 1), GRID_BITS);
         LUMP_CHECK(score(&sc, &pr, s, x));
@@ -632,6 +636,8 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
         }
         keep_best(top, n, x, sc, pr);
     }
+    lump_progress_end(lv);
+    lv = SIZE_MAX;
     /* corners: all of them for small n, else a random sample */
     if (n <= MAX_ALL_CORNERS) {
         for (unsigned long c = 0; c < (1UL << n); c++) {
@@ -667,6 +673,8 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
             goto cleanup;
     }
 cleanup:
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
     for (size_t k = 0; k < N_TOP; k++)
         lump_rat_vec_free(top[k].x, n);
     lump_rat_vec_free(x, n);
@@ -703,6 +711,7 @@ lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *
     search_t s;
     lump_net_t u;
     int proved = 0, have_search = 0;
+    size_t lv = SIZE_MAX; /* no phase open yet */
     lump_require(e != NULL && a != NULL && b != NULL, "lump_equiv");
     lump_equiv_clear(e);
     LUMP_CHECK(lump_net_validate(a, "network A"));
@@ -727,13 +736,18 @@ lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *
     have_search = 1;
     LUMP_CHECK(search_alloc(&s, a, b, seed));
     set_domain(&s, e, box);
+    lv = lump_progress_begin("proof by lumping the union", 0, 0);
     LUMP_CHECK(prove(&proved, &e->proof, &s, &u, a, b));
+    lump_progress_end(lv);
     if (proved) {
         e->equal = LUMP_TRUE;
         goto cleanup;
     }
+    lv = lump_progress_begin("witness search", 0, 0);
     LUMP_CHECK(search(e, &s));
 cleanup:
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
     if (have_search) {
         search_clear(&s);
         lump_net_clear(&u);

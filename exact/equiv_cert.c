@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
-#include "json_support.h"
-#include "stable_i.h"
+#include "cert_json.h"
+#include "cert_json_i.h"
 #include "cert_i.h"
 
 #define FORMAT_NAME "lumpnet-equivalence-certificate"
@@ -23,8 +23,7 @@ lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L)
     json_t *root = json_object(), *body = NULL;
     if (root == NULL)
         return lump_error_set(LUMP_ENOMEM, "equivalence certificate: out of memory");
-    LUMP_CHECK(lump_i_json_set_new(root, "format", json_string(FORMAT_NAME)));
-    LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(FORMAT_VERSION)));
+    LUMP_CHECK(lump_i_json_set_header(root, FORMAT_NAME, FORMAT_VERSION));
     LUMP_CHECK(lump_i_cert_lumping_json(&body, L));
     if (json_object_update(root, body) != 0)
         LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "equivalence certificate: out of memory"));
@@ -55,27 +54,14 @@ lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t
                                       const char *name)
 {
     lump_error_t err = LUMP_OK;
-    json_t *root = NULL, *v;
+    json_t *root = NULL;
     lump_i_jpath_t p;
-    const char *s;
-    size_t slen, version;
     lump_i_jpath_init(&p, name);
     LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
-    LUMP_CHECK(lump_i_json_expect_object(&p, root));
-    LUMP_CHECK(lump_i_json_check_keys(&p, root, top_keys));
-    LUMP_CHECK(lump_i_json_member(&v, &p, root, "format", 1));
-    lump_i_jpath_key(&p, "format");
-    LUMP_CHECK(lump_i_json_get_string(&s, &slen, &p, v));
-    if (slen != strlen(FORMAT_NAME) || memcmp(s, FORMAT_NAME, slen) != 0)
-        LUMP_CHECK(
-            lump_i_jpath_error(&p, LUMP_EINPUT, "is \"%.40s\", expected \"" FORMAT_NAME "\"", s));
-    lump_i_jpath_pop(&p);
-    LUMP_CHECK(lump_i_json_member(&v, &p, root, "version", 1));
-    lump_i_jpath_key(&p, "version");
-    LUMP_CHECK(lump_i_json_get_size(&version, &p, v, FORMAT_VERSION, FORMAT_VERSION,
-                                    "the equivalence certificate version (this build reads "
-                                    "version 1)"));
-    lump_i_jpath_pop(&p);
+    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, FORMAT_NAME, FORMAT_VERSION,
+                                       FORMAT_VERSION,
+                                       "the equivalence certificate version (this build reads "
+                                       "version 1)"));
     LUMP_CHECK(lump_i_cert_lumping_read(L, &p, root));
 cleanup:
     json_decref(root);

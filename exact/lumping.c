@@ -8,6 +8,13 @@ void lump_lumping_init(lump_lumping_t *L)
     memset(L, 0, sizeof *L);
 }
 
+void lump_lumping_swap(lump_lumping_t *a, lump_lumping_t *b)
+{
+    lump_lumping_t t = *a;
+    *a = *b;
+    *b = t;
+}
+
 void lump_block_init(lump_block_t *b)
 {
     memset(b, 0, sizeof *b);
@@ -61,11 +68,18 @@ void lump_lumping_clear(lump_lumping_t *L)
     lump_lumping_init(L);
 }
 
+size_t lump_layer_lumping_kept(const lump_layer_lumping_t *ll)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < ll->n_blocks; k++)
+        n += ll->blocks[k].fate == LUMP_FATE_KEEP;
+    return n;
+}
+
 size_t lump_lumping_neurons_after(const lump_lumping_t *L)
 {
     size_t n = 0;
     for (size_t i = 0; i < L->n_layers; i++)
-        for (size_t k = 0; k < L->layers[i].n_blocks; k++)
-            n += L->layers[i].blocks[k].fate == LUMP_FATE_KEEP;
+        n += lump_layer_lumping_kept(&L->layers[i]);
     return n;
 }

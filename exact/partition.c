@@ -464,9 +464,7 @@ lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net, l
         LUMP_CHECK(mark_dead(&t.layers[i], &t.layers[i + 1], &net->layers[i + 1], &w));
     if (lump_i_finder_fault)
         lump_i_finder_perturb(&t);
-    lump_lumping_clear(L);
-    *L = t;
-    lump_lumping_init(&t);
+    lump_lumping_swap(L, &t); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&t);
     lump_i_side_clear(&s);

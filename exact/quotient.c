@@ -19,14 +19,6 @@ static lump_error_t put_d(lump_arr_t *a, size_t i, double d)
     return lump_arr_set_d(a, i, d);
 }
 
-static size_t keep_count(const lump_layer_lumping_t *ll)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < ll->n_blocks; k++)
-        n += ll->blocks[k].fate == LUMP_FATE_KEEP;
-    return n;
-}
-
 /* Check that L has the shape of NET, so that indices below stay in range. */
 static lump_error_t check_shape(const lump_net_t *net, const lump_lumping_t *L)
 {
@@ -42,7 +34,7 @@ static lump_error_t check_shape(const lump_net_t *net, const lump_lumping_t *L)
                                   "quotient: layer %zu has %zu neurons in the lumping, %zu in "
                                   "the network",
                                   i + 1, ll->size, net->layers[i].size);
-        if (keep_count(ll) == 0)
+        if (lump_layer_lumping_kept(ll) == 0)
             return lump_error_set(LUMP_EINPUT, "quotient: layer %zu keeps no block", i + 1);
         for (size_t k = 0; k < ll->n_blocks; k++) {
             const lump_block_t *b = &ll->blocks[k];
@@ -142,7 +134,7 @@ lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lump
         goto cleanup;
     }
     for (size_t i = 0; i < net->n_layers; i++)
-        sizes[i] = keep_count(&L->layers[i]);
+        sizes[i] = lump_layer_lumping_kept(&L->layers[i]);
     /* the weights are reallocated per layer, in the network's storage */
     LUMP_CHECK(lump_net_setup(&b, net->n_inputs, net->n_layers, sizes, LUMP_STORE_F32));
     lump_i_side_trivial(&s, net->n_inputs);

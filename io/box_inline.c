@@ -60,30 +60,29 @@ lump_error_t lump_box_alloc(lump_box_t *box, size_t n)
     return LUMP_OK;
 }
 
+/* The number S[a..b) without its surrounding blanks into Q, as
+ * lump_rat_parse reads it. */
+static lump_error_t parse_trimmed(mpq_t q, const char *s, size_t a, size_t b)
+{
+    while (a < b && s[a] == ' ')
+        a++;
+    while (b > a && s[b - 1] == ' ')
+        b--;
+    return lump_rat_parse(q, s + a, b - a);
+}
+
 /* parse_interval -- "l:u" in S[0..len) into LO, HI; ENTRY (1-based) names
  * it in messages. */
 static lump_error_t parse_interval(mpq_t lo, mpq_t hi, const char *s, size_t len, size_t entry)
 {
     const char *colon = memchr(s, ':', len);
-    size_t a = 0, b;
     char *ls, *us;
     if (colon == NULL)
         return lump_error_set(LUMP_EINPUT, "box: entry %zu: \"%.*s\" is not an interval l:u",
                               entry, (int)(len > 60 ? 60 : len), s);
-    b = (size_t)(colon - s);
-    while (a < b && s[a] == ' ')
-        a++;
-    while (b > a && s[b - 1] == ' ')
-        b--;
-    if (lump_rat_parse(lo, s + a, b - a) != LUMP_OK)
+    if (parse_trimmed(lo, s, 0, (size_t)(colon - s)) != LUMP_OK)
         return lump_error_prefix(LUMP_EINPUT, "box: entry %zu: lower bound", entry);
-    a = (size_t)(colon - s) + 1;
-    b = len;
-    while (a < b && s[a] == ' ')
-        a++;
-    while (b > a && s[b - 1] == ' ')
-        b--;
-    if (lump_rat_parse(hi, s + a, b - a) != LUMP_OK)
+    if (parse_trimmed(hi, s, (size_t)(colon - s) + 1, len) != LUMP_OK)
         return lump_error_prefix(LUMP_EINPUT, "box: entry %zu: upper bound", entry);
     if (mpq_cmp(lo, hi) > 0) {
         ls = lump_rat_str(lo);

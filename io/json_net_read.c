@@ -4,6 +4,7 @@
 #include "lumpnet/io.h"
 #include "lumpnet/net.h"
 #include "json_support.h"
+#include "cert_json.h"
 
 #define FORMAT_NAME "lumpnet-net"
 #define FORMAT_VERSION 1
@@ -27,8 +28,7 @@ static lump_error_t check_layer_shape(size_t *size, lump_i_jpath_t *p, const jso
     lump_error_t err = LUMP_OK;
     json_t *weights, *bias, *acts, *act, *alpha;
     size_t rows, v;
-    LUMP_CHECK(lump_i_json_expect_object(p, layer));
-    LUMP_CHECK(lump_i_json_check_keys(p, layer, layer_keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, layer, layer_keys));
     LUMP_CHECK(lump_i_json_member(&act, p, layer, "activation", 0));
     LUMP_CHECK(lump_i_json_member(&acts, p, layer, "activations", 0));
     LUMP_CHECK(lump_i_json_member(&alpha, p, layer, "alpha", 0));
@@ -261,8 +261,7 @@ static lump_error_t read_map(lump_net_t *net, lump_i_jpath_t *p, const json_t *r
     const json_t *obj = json_object_get(root, key);
     json_t *a0, *a1;
     lump_i_jpath_key(p, key);
-    LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(lump_i_json_check_keys(p, obj, keys));
+    LUMP_CHECK(lump_i_json_expect_keys(p, obj, keys));
     LUMP_CHECK(lump_i_json_member(&a0, p, obj, keys[0], 1));
     LUMP_CHECK(lump_i_json_member(&a1, p, obj, keys[1], 1));
     lump_i_jpath_key(p, keys[0]);
@@ -320,26 +319,17 @@ cleanup:
 static lump_error_t read_header(lump_i_jpath_t *p, const json_t *root)
 {
     lump_error_t err = LUMP_OK;
-    json_t *format, *version, *meta;
-    const char *s;
-    size_t len, ver;
-    LUMP_CHECK(lump_i_json_expect_object(p, root));
-    LUMP_CHECK(lump_i_json_check_keys(p, root, top_keys));
-    LUMP_CHECK(lump_i_json_member(&format, p, root, "format", 1));
-    lump_i_jpath_key(p, "format");
-    LUMP_CHECK(lump_i_json_get_string(&s, &len, p, format));
-    if (len != strlen(FORMAT_NAME) || strcmp(s, FORMAT_NAME) != 0)
-        return lump_i_jpath_error(p, LUMP_EINPUT, "\"%.40s\" is not \"" FORMAT_NAME "\"", s);
-    lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_member(&version, p, root, "version", 1));
-    lump_i_jpath_key(p, "version");
-    LUMP_CHECK(lump_i_json_get_size(&ver, p, version, 0, (size_t)-1, "the format version"));
-    if (ver != FORMAT_VERSION)
+    json_t *meta;
+    size_t ver;
+    LUMP_CHECK(lump_i_json_read_header(&ver, p, root, top_keys, FORMAT_NAME, 0, (size_t)-1,
+                                       "the format version"));
+    if (ver != FORMAT_VERSION) {
+        lump_i_jpath_key(p, "version");
         return lump_i_jpath_error(p, LUMP_EINPUT,
                                   "unsupported version %zu (this build reads "
                                   "version %d)",
                                   ver, FORMAT_VERSION);
-    lump_i_jpath_pop(p);
+    }
     LUMP_CHECK(lump_i_json_member(&meta, p, root, "meta", 0));
     if (meta != NULL) {
         lump_i_jpath_key(p, "meta");

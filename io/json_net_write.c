@@ -47,8 +47,7 @@ static lump_error_t set_map(json_t *obj, const char *key, const char *k0, mpq_t 
     LUMP_CHECK(lump_i_json_set_new(map, k0, arr));
     LUMP_CHECK(vec_json(&arr, v1, n));
     LUMP_CHECK(lump_i_json_set_new(map, k1, arr));
-    err = lump_i_json_set_new(obj, key, map);
-    map = NULL;
+    err = lump_i_json_set_take(obj, key, &map);
 cleanup:
     json_decref(map);
     return err;
@@ -91,8 +90,7 @@ static lump_error_t set_neuron_acts(json_t *obj, const lump_layer_t *layer)
         }
         LUMP_CHECK(lump_i_json_append_new(acts, item));
     }
-    err = lump_i_json_set_new(obj, "activations", acts);
-    acts = NULL;
+    err = lump_i_json_set_take(obj, "activations", &acts);
 cleanup:
     json_decref(acts);
     return err;
@@ -131,16 +129,12 @@ static lump_error_t layer_json(json_t **out, const lump_layer_t *layer, mpq_t q)
         LUMP_CHECK(lump_i_json_append_new(weights, row));
         LUMP_CHECK(append_arr(row, &layer->weight, v * layer->in_size, layer->in_size, q));
     }
-    err = lump_i_json_set_new(obj, "weights", weights);
-    weights = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(obj, "weights", &weights));
     bias = json_array();
     if (bias == NULL)
         LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
     LUMP_CHECK(append_arr(bias, &layer->bias, 0, layer->size, q));
-    err = lump_i_json_set_new(obj, "bias", bias);
-    bias = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(obj, "bias", &bias));
     *out = obj;
     obj = NULL;
 cleanup:
@@ -186,9 +180,7 @@ lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net)
         LUMP_CHECK(layer_json(&layer, &net->layers[i], q));
         LUMP_CHECK(lump_i_json_append_new(layers, layer));
     }
-    err = lump_i_json_set_new(root, "layers", layers);
-    layers = NULL;
-    LUMP_CHECK(err);
+    LUMP_CHECK(lump_i_json_set_take(root, "layers", &layers));
     if (net->has_outmap)
         LUMP_CHECK(
             set_map(root, "output_map", "scale", net->out_scale, "shift", net->out_shift, nout));

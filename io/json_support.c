@@ -301,6 +301,16 @@ lump_error_t lump_i_json_check_keys(const lump_i_jpath_t *p, const json_t *obj,
     return LUMP_OK;
 }
 
+lump_error_t lump_i_json_expect_keys(const lump_i_jpath_t *p, const json_t *obj,
+                                     const char *const *allowed)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(lump_i_json_expect_object(p, obj));
+    LUMP_CHECK(lump_i_json_check_keys(p, obj, allowed));
+cleanup:
+    return err;
+}
+
 lump_error_t lump_i_json_member(json_t **out, const lump_i_jpath_t *p, const json_t *obj,
                                 const char *key, int required)
 {
@@ -411,6 +421,13 @@ lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val)
     if (val == NULL || json_object_set_new(obj, key, val) != 0)
         return lump_error_set(LUMP_ENOMEM, "out of memory building a JSON document");
     return LUMP_OK;
+}
+
+lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val)
+{
+    json_t *v = *val;
+    *val = NULL;
+    return lump_i_json_set_new(obj, key, v);
 }
 
 lump_error_t lump_i_json_append_new(json_t *arr, json_t *val)

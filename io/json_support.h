@@ -97,6 +97,12 @@ lump_error_t lump_i_json_expect_len(const lump_i_jpath_t *p, const json_t *v, si
 lump_error_t lump_i_json_check_keys(const lump_i_jpath_t *p, const json_t *obj,
                                     const char *const *allowed) LUMP_WUR;
 
+/* lump_i_json_expect_keys -- lump_i_json_expect_object, then
+ * lump_i_json_check_keys with ALLOWED: the check that opens the reading
+ * of every object of a format. O(members * allowed). */
+lump_error_t lump_i_json_expect_keys(const lump_i_jpath_t *p, const json_t *obj,
+                                     const char *const *allowed) LUMP_WUR;
+
 /* lump_i_json_member -- *OUT = member KEY of the object OBJ, or NULL when
  * absent; absent and REQUIRED is the error "missing key "KEY"" at P.
  * O(1) expected. */
@@ -131,6 +137,11 @@ json_t *lump_i_json_from_q(const mpq_t v);
  * after a failed constructor). Members keep their insertion order, which
  * is the order lump_i_json_dump writes. LUMP_ENOMEM on failure. O(1). */
 lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val) LUMP_WUR;
+
+/* lump_i_json_set_take -- lump_i_json_set_new with *VAL, then *VAL =
+ * NULL: the value belongs to OBJ (or is freed) whatever happens, so the
+ * caller's cleanup path may json_decref(*VAL) either way. O(1). */
+lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val) LUMP_WUR;
 
 /* lump_i_json_append_new -- append VAL (stolen, may be NULL) to the array
  * ARR. LUMP_ENOMEM on failure. O(1) amortised. */

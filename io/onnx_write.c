@@ -208,32 +208,33 @@ static wnode_t *add_node(wmodel_t *w, const char *op, size_t nconst)
     return nd;
 }
 
-static void set_attr_int(wnode_t *nd, const char *name, int64_t v)
+/* Gives ND its one attribute, NAME of TYPE; the caller sets the value. */
+static Onnx__AttributeProto *set_attr(wnode_t *nd, const char *name,
+                                      Onnx__AttributeProto__AttributeType type)
 {
     Onnx__AttributeProto init = ONNX__ATTRIBUTE_PROTO__INIT;
     nd->attr = init;
     nd->attr.name = (char *)name;
     nd->attr.has_type = 1;
-    nd->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
-    nd->attr.has_i = 1;
-    nd->attr.i = v;
+    nd->attr.type = type;
     nd->attrp[0] = &nd->attr;
     nd->n.n_attribute = 1;
     nd->n.attribute = nd->attrp;
+    return &nd->attr;
+}
+
+static void set_attr_int(wnode_t *nd, const char *name, int64_t v)
+{
+    Onnx__AttributeProto *a = set_attr(nd, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
+    a->has_i = 1;
+    a->i = v;
 }
 
 static void set_attr_float(wnode_t *nd, const char *name, float v)
 {
-    Onnx__AttributeProto init = ONNX__ATTRIBUTE_PROTO__INIT;
-    nd->attr = init;
-    nd->attr.name = (char *)name;
-    nd->attr.has_type = 1;
-    nd->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
-    nd->attr.has_f = 1;
-    nd->attr.f = v;
-    nd->attrp[0] = &nd->attr;
-    nd->n.n_attribute = 1;
-    nd->n.attribute = nd->attrp;
+    Onnx__AttributeProto *a = set_attr(nd, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+    a->has_f = 1;
+    a->f = v;
 }
 
 static void model_clear(wmodel_t *w)

@@ -2,6 +2,7 @@
  * quotients at a grid of epsilon values, each compared with magnitude
  * pruning at the same neuron budget and at the same parameter budget */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/eval.h"
@@ -278,7 +279,7 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
 {
     lump_error_t err = LUMP_OK;
     const lump_data_t *data = o->data;
-    size_t neps = o->eps != NULL ? o->neps : o->steps, lv;
+    size_t neps = o->eps != NULL ? o->neps : o->steps, lv = SIZE_MAX; /* no phase open yet */
     double *eps = NULL;
     size_t *fcls = NULL, *gcls = NULL;
     lump_net_t g, p;
@@ -311,20 +312,17 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     t->nout = lump_net_n_outputs(net);
     t->with_data = data != NULL;
     t->neps = neps;
-    ctx.f = net;
-    ctx.box = box;
-    ctx.data = data;
-    ctx.fcls = fcls;
-    ctx.gcls = gcls;
-    ctx.samples = o->samples;
+    ctx = (ctx_t){
+        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples};
     LUMP_CHECK(original_row(t, &ctx));
     lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {
         LUMP_CHECK(lump_progress_step(lv, k));
         LUMP_CHECK(eps_rows(t, &ctx, eps[k], o->calib, o->centre, &g, &p, &lumping));
     }
-    lump_progress_end(lv);
 cleanup:
+    if (lv != SIZE_MAX)
+        lump_progress_end(lv);
     free(eps);
     free(fcls);
     free(gcls);

@@ -96,9 +96,7 @@ static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
         lump_error_prefix(err, "prune");
         goto cleanup;
     }
-    lump_lumping_clear(out);
-    *out = t;
-    lump_lumping_init(&t);
+    lump_lumping_swap(out, &t); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&t);
     return err;

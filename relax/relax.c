@@ -590,9 +590,7 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
         lump_error_prefix(err, "relax");
         goto cleanup;
     }
-    lump_lumping_clear(L);
-    *L = t;
-    lump_lumping_init(&t);
+    lump_lumping_swap(L, &t); /* the old contents are cleared below */
 cleanup:
     lump_lumping_clear(&t);
     return err;

@@ -44,6 +44,10 @@ expect 2 "huge_weight.json: layer 1, neuron 1: the weight from 1 is 1e+400" \
 expect 2 "relax_overflow.json: relax: a weight or bias of the quotient overflows" \
   "$LUMPNET" relax "$J/relax_overflow.json" --eps 0.1 --box 0:1 -o "$TMP/q.json"
 [ -e "$TMP/q.json" ] && fail "relax wrote an output"
+# explore runs relax at each eps: the same message, naming the file, and no CSV
+expect 2 "relax_overflow.json: relax: a weight or bias of the quotient overflows" \
+  "$LUMPNET" explore "$J/relax_overflow.json" --eps-list 0.1 --box 0:1 --csv "$TMP/x.csv"
+[ -e "$TMP/x.csv" ] && fail "explore wrote a CSV"
 # eps = 0 is exact and works
 "$LUMPNET" relax "$J/huge_weight.json" --eps 0 --box 0:1,0:1 -o "$TMP/q.json" > /dev/null 2>&1 ||
   fail "relax --eps 0 failed"

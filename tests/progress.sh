@@ -50,6 +50,14 @@ grep -q "^lumpnet: relax: \[.*\] box [0-9]* of 64, symbolic layer [1-7] of 7" re
   fail "relax: no 'box j of 64, symbolic layer i of 7' phase: $(head -c 600 relax.tty)"
 [ -s r.json ] && [ -s x.json ] || fail "reduce or relax wrote nothing on a terminal"
 
+# check, the trusted checker, shows its passes too: each layer of the
+# lumping, then each layer of the quotient
+"$LUMPNET" reduce "$N1" -o c_q.json --cert c_c.json > /dev/null 2>&1 || fail "reduce for check failed"
+on_tty check "check $N1 c_q.json c_c.json"
+grep -q "^lumpnet: check: \[.*\] check layer [1-7] of 7" check.tty ||
+  fail "check on a terminal showed no progress line: $(head -c 600 check.tty)"
+grep -q "valid: c_q.json" check.tty || fail "check on a terminal: no verdict: $(tail -3 check.tty)"
+
 # 2. standard error not a terminal: exactly the one summary line
 for cmd in bound relax; do
   case $cmd in

@@ -1210,9 +1210,38 @@ static void test_real_mnist_timing(void **state)
     lump_net_clear(&net);
 }
 
+/* lump_lumping_swap exchanges two lumpings whole: each ends with the
+ * other's layers, and clearing both frees everything once; the kept
+ * blocks of a layer are counted by lump_layer_lumping_kept. */
+static void test_lumping_swap(void **state)
+{
+    lump_lumping_t a, b;
+    (void)state;
+    lump_lumping_init(&a);
+    lump_lumping_init(&b);
+    tu_ok(lump_lumping_alloc(&a, LUMP_MODE_EXACT, 3, 2));
+    tu_ok(lump_layer_lumping_alloc(&a.layers[0], 4, 2));
+    tu_ok(lump_lumping_alloc(&b, LUMP_MODE_PROPORTIONAL, 5, 1));
+    lump_lumping_swap(&a, &b);
+    assert_int_equal(a.mode, LUMP_MODE_PROPORTIONAL);
+    assert_int_equal(a.n_inputs, 5);
+    assert_int_equal(a.n_layers, 1);
+    assert_int_equal(b.mode, LUMP_MODE_EXACT);
+    assert_int_equal(b.n_inputs, 3);
+    assert_int_equal(b.n_layers, 2);
+    assert_int_equal(b.layers[0].n_blocks, 2);
+    assert_int_equal(lump_layer_lumping_kept(&b.layers[0]), 2);
+    b.layers[0].blocks[1].fate = LUMP_FATE_DEAD;
+    assert_int_equal(lump_layer_lumping_kept(&b.layers[0]), 1);
+    assert_int_equal(lump_lumping_neurons_after(&b), 1);
+    lump_lumping_clear(&a);
+    lump_lumping_clear(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lumping_swap),
         cmocka_unit_test(test_exact_mode),
         cmocka_unit_test(test_proportional_mode),
         cmocka_unit_test(test_leaky_positive_scales),

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "progress_i.h"
 
 /* Standard error goes to a file while the tests run, so that what the
  * library prints there can be read back. */
@@ -178,12 +179,54 @@ static void cancel_unwinds(void **state)
     lump_box_clear(&box);
 }
 
+/* A call that fails closes the phases it opened, on every error path:
+ * a phase left open would show in every later progress line (regression:
+ * lump_bound_diff_lumped returned before its cleanup on networks of
+ * different shapes, and lump_explore_run left its "eps" phase open when a
+ * row failed). */
+static void phases_closed_on_errors(void **state)
+{
+    lump_net_t net, wide;
+    lump_box_t box, box1;
+    lump_bound_result_t br;
+    lump_explore_t tab;
+    lump_explore_opts_t eo;
+    double eps = 0.1;
+    (void)state;
+    read_small(&net, &box);
+    lump_net_init(&wide);
+    lump_box_init(&box1);
+    lump_bound_result_init(&br);
+    lump_explore_init(&tab);
+    lump_cancel_reset();
+    lump_progress_end(0); /* whatever an earlier test left open */
+    assert_int_equal(lump_i_progress_depth(), 0);
+    tu_ok(lump_net_read(&wide, tu_src_path("data/json/relax_overflow.json")));
+    tu_ok(lump_box_parse_inline(&box1, "0:1", wide.n_inputs));
+    assert_int_not_equal(lump_bound_diff(&br, &net, &wide, &box, NULL), LUMP_OK);
+    assert_int_equal(lump_i_progress_depth(), 0);
+    lump_explore_opts_init(&eo);
+    eo.eps = &eps;
+    eo.neps = 1;
+    tu_fails(lump_explore_run(&tab, &wide, &box1, &eo), LUMP_EUNSUPPORTED, "overflows");
+    assert_int_equal(lump_i_progress_depth(), 0);
+    tu_ok(lump_bound_diff(&br, &net, &net, &box, NULL));
+    assert_int_equal(lump_i_progress_depth(), 0);
+    lump_explore_clear(&tab);
+    lump_bound_result_clear(&br);
+    lump_box_clear(&box1);
+    lump_box_clear(&box);
+    lump_net_clear(&wide);
+    lump_net_clear(&net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(silent_by_default),
         cmocka_unit_test(enabled_line),
         cmocka_unit_test(cancel_unwinds),
+        cmocka_unit_test(phases_closed_on_errors),
     };
     tu_init();
     return cmocka_run_group_tests_name("progress", tests, NULL, NULL);

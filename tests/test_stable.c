@@ -361,9 +361,11 @@ static void tiny_rejects(void **state)
             l[1].has_bounds = 0;
             check_fails(&net, &red, &box, &C, "not linear");
             break;
-        case 4: /* a box wider than the certificate's */
+        case 4: /* a box wider than the certificate's; both ends of each box
+                 * in the message (regression: the certificate's lower end
+                 * was printed as its upper end) */
             box_set(&wide, 1, 0, 2, 1);
-            check_fails(&net, &red, &wide, &C, "not inside");
+            check_fails(&net, &red, &wide, &C, "dimension 1: [0, 2] is not inside [1, 2]");
             break;
         }
         lump_box_cert_clear(&C);

@@ -388,6 +388,46 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
     return 1;
 }
 
+/* The default attributes of the graph, its nodes and its edges, in the
+ * order they are declared; a NULL value is the plan's font. */
+static const struct {
+    int kind;
+    const char *name, *value;
+} defaults[] = {
+    {AGRAPH, "rankdir", "LR"},
+    {AGRAPH, "fontname", NULL},
+    {AGRAPH, "fontsize", "10"},
+    {AGRAPH, "nodesep", "0.08"},
+    {AGRAPH, "ranksep", "0.9"},
+    /* straight edges, as in the usual drawings of networks; they join
+     * consecutive ranks only, so with the ports below they can clip a node
+     * only where a neighbour of an end is wider than the end (splines=
+     * polyline avoids even that, at the cost of a bend in every edge) */
+    {AGRAPH, "splines", "line"},
+    {AGRAPH, "outputorder", "edgesfirst"},
+    {AGRAPH, "pad", "0.15"},
+    /* dot's final crossing minimisation over the whole graph ignores the
+     * order that flat edges inside clusters ask for (see chain) */
+    {AGRAPH, "remincross", "false"},
+    {AGNODE, "fontname", NULL},
+    {AGNODE, "fontsize", "10"},
+    {AGNODE, "shape", "ellipse"},
+    {AGNODE, "style", "filled"},
+    {AGNODE, "fillcolor", "#FFFFFF"},
+    {AGNODE, "width", "0.3"},
+    {AGNODE, "height", "0.3"},
+    {AGNODE, "margin", "0.04,0.02"},
+    {AGNODE, "penwidth", "0.8"},
+    /* every edge leaves its node on the right and enters on the left: a
+     * steep line from a node's centre clipped the node's neighbours in its
+     * column (in the ACAS Xu gallery figure 195 such clips before, 82 after) */
+    {AGEDGE, "tailport", "e"},
+    {AGEDGE, "headport", "w"},
+    {AGEDGE, "arrowhead", "none"},
+    {AGEDGE, "color", LUMP_I_VIZ_MIXED},
+    {AGEDGE, "penwidth", "1"},
+};
+
 static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
 {
     static Agdisc_t disc;
@@ -400,38 +440,9 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
     g = agopen("lumpnet", Agdirected, &disc);
     if (g == NULL)
         return NULL;
-    set_default(g, AGRAPH, "rankdir", "LR");
-    set_default(g, AGRAPH, "fontname", p->font);
-    set_default(g, AGRAPH, "fontsize", "10");
-    set_default(g, AGRAPH, "nodesep", "0.08");
-    set_default(g, AGRAPH, "ranksep", "0.9");
-    /* straight edges, as in the usual drawings of networks; they join
-     * consecutive ranks only, so with the ports below they can clip a node
-     * only where a neighbour of an end is wider than the end (splines=
-     * polyline avoids even that, at the cost of a bend in every edge) */
-    set_default(g, AGRAPH, "splines", "line");
-    set_default(g, AGRAPH, "outputorder", "edgesfirst");
-    set_default(g, AGRAPH, "pad", "0.15");
-    /* dot's final crossing minimisation over the whole graph ignores the
-     * order that flat edges inside clusters ask for (see chain) */
-    set_default(g, AGRAPH, "remincross", "false");
-    set_default(g, AGNODE, "fontname", p->font);
-    set_default(g, AGNODE, "fontsize", "10");
-    set_default(g, AGNODE, "shape", "ellipse");
-    set_default(g, AGNODE, "style", "filled");
-    set_default(g, AGNODE, "fillcolor", "#FFFFFF");
-    set_default(g, AGNODE, "width", "0.3");
-    set_default(g, AGNODE, "height", "0.3");
-    set_default(g, AGNODE, "margin", "0.04,0.02");
-    set_default(g, AGNODE, "penwidth", "0.8");
-    /* every edge leaves its node on the right and enters on the left: a
-     * steep line from a node's centre clipped the node's neighbours in its
-     * column (in the ACAS Xu gallery figure 195 such clips before, 82 after) */
-    set_default(g, AGEDGE, "tailport", "e");
-    set_default(g, AGEDGE, "headport", "w");
-    set_default(g, AGEDGE, "arrowhead", "none");
-    set_default(g, AGEDGE, "color", LUMP_I_VIZ_MIXED);
-    set_default(g, AGEDGE, "penwidth", "1");
+    for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
+        set_default(g, defaults[k].kind, defaults[k].name,
+                    defaults[k].value != NULL ? defaults[k].value : p->font);
     set(g, "label", p->caption);
     set(g, "labelloc", "b");
     set(g, "fontsize", "12");

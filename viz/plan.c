@@ -388,14 +388,6 @@ cleanup:
     return err;
 }
 
-static size_t keep_count(const lump_layer_lumping_t *ll)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < ll->n_blocks; k++)
-        n += ll->blocks[k].fate == LUMP_FATE_KEEP;
-    return n;
-}
-
 /* L must partition every layer of NET, so that each neuron has one colour. */
 static lump_error_t check_lumping(const lump_net_t *net, const lump_lumping_t *L)
 {
@@ -455,7 +447,7 @@ static lump_error_t check_quotient(const lump_net_t *net, const lump_lumping_t *
                               "and %zu",
                               q->n_inputs, q->n_layers, net->n_inputs, net->n_layers);
     for (size_t i = 0; i < q->n_layers; i++) {
-        size_t want = keep_count(&L->layers[i]);
+        size_t want = lump_layer_lumping_kept(&L->layers[i]);
         size_t prev = i == 0 ? q->n_inputs : q->layers[i - 1].size;
         if (q->layers[i].size != want || q->layers[i].in_size != prev)
             return lump_error_set(LUMP_EINPUT,
@@ -579,7 +571,7 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
     }
     if (L != NULL)
         for (size_t i = 0; i < L->n_layers; i++)
-            if (keep_count(&L->layers[i]) < L->layers[i].n_blocks)
+            if (lump_layer_lumping_kept(&L->layers[i]) < L->layers[i].n_blocks)
                 p->removed = 1;
     LUMP_CHECK(make_caption(p, net, L, q, o));
 cleanup:

@@ -78,6 +78,11 @@ typedef struct {
 LUMP_EXPORT void lump_lumping_init(lump_lumping_t *L);
 LUMP_EXPORT void lump_lumping_clear(lump_lumping_t *L);
 
+/* lump_lumping_swap -- exchange the contents of A and B, so that a
+ * lumping built aside replaces the caller's only once it is complete
+ * (like mpq_swap). O(1). */
+LUMP_EXPORT void lump_lumping_swap(lump_lumping_t *a, lump_lumping_t *b);
+
 /* lump_block_init -- an empty KEEP block (no members, value 0). O(1). */
 LUMP_EXPORT void lump_block_init(lump_block_t *b);
 
@@ -93,6 +98,10 @@ LUMP_EXPORT lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode,
  * Errors: LUMP_ENOMEM ("out of memory": the caller prefixes it). O(n_blocks). */
 LUMP_EXPORT lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size,
                                                   size_t n_blocks) LUMP_WUR;
+
+/* lump_layer_lumping_kept -- the KEEP blocks of LL: the size of its
+ * quotient layer. O(n_blocks). */
+LUMP_EXPORT size_t lump_layer_lumping_kept(const lump_layer_lumping_t *ll);
 
 /* lump_lumping_neurons_after -- hidden plus output neurons of the quotient
  * (KEEP blocks). O(blocks). */

@@ -1,0 +1,22 @@
+/* cert_json_i.h -- private: a lumping as the JSON members of a
+ * certificate (cert_write.c, cert_read.c), which the equivalence
+ * certificates (equiv_cert.c) and the box certificates (box/stable_cert.c)
+ * embed */
+#ifndef LUMPNET_EXACT_CERT_JSON_I_H
+#define LUMPNET_EXACT_CERT_JSON_I_H
+
+#include <jansson.h>
+#include "lumpnet/lump.h"
+#include "json_support.h"
+
+/* lump_i_cert_lumping_json -- the lumping part of a certificate (mode,
+ * inputs, layers) as members of the new object *OUT. O(neurons). */
+lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L) LUMP_WUR;
+
+/* lump_i_cert_lumping_read -- read the members mode, inputs and layers of
+ * the object OBJ at place P (the caller checks which keys are allowed)
+ * into the initialised L. O(length). */
+lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p,
+                                      const json_t *obj) LUMP_WUR;
+
+#endif
