@@ -264,6 +264,20 @@ LUMP_EXPORT lump_error_t lump_box_equiv_cert_read_buf(lump_box_equiv_cert_t *cer
  * "lumpnet-box-equivalence-certificate", else 0. O(length). */
 LUMP_EXPORT int lump_cert_is_box_equiv(const char *buf, size_t len);
 
+/* lump_cert_quotient -- Q = the exact network that the certificate text
+ * BUF (a lumping certificate, or a box certificate) makes of NET
+ * (lump_quotient, lump_box_cert_apply), returned only after the
+ * certificate's checker confirmed that Q equals NET: everywhere
+ * (*ON_BOX = 0) or at every point of BOX (*ON_BOX = 1; BOX must lie in
+ * the certificate's box). Used to pair a network with a rounded copy of
+ * its quotient (bound A B --cert). A certificate that is malformed, of
+ * another kind, does not fit NET or does not check is LUMP_EINPUT, the
+ * message naming NAME and the reason. Time: the check (O(m) rational
+ * operations per step). */
+LUMP_EXPORT lump_error_t lump_cert_quotient(lump_net_t *q, int *on_box, const lump_net_t *net,
+                                            const lump_box_t *box, const char *buf, size_t len,
+                                            const char *name) LUMP_WUR;
+
 #ifdef __cplusplus
 }
 #endif
