@@ -230,6 +230,7 @@ LUMP_EXPORT lump_error_t lump_box_cert_apply(lump_net_t *out, const lump_net_t *
  * witness of the reduced networks is returned only when it lies in BOX
  * and both box certificates check (then it is one of A and B). SEED as
  * lump_equiv. A disagreement of prover and checker is LUMP_EINTERNAL.
+ * Each side is reduced until a reduction removes nothing more.
  * Time: two witness searches, two box reductions, one partition of the
  * union and the three checks (seconds for ACAS Xu). */
 LUMP_EXPORT lump_error_t lump_box_equiv(lump_equiv_t *e, lump_box_equiv_cert_t *proof, int *on_box,
