@@ -8,6 +8,11 @@
 # its certificate does not check.
 #
 #   sh bench/equiv_box45.sh LUMPNET_BINARY [DATA_DIR] [PROPERTY] [NETWORKS]
+#
+# The networks are the ONNX ones of vnncomp2021/acasxu with their
+# normalised boxes; SET=nnet takes the NNet ones of neurodiff-acas/orig
+# (input clipping and normalisation in the header) with the raw-coordinate
+# boxes of neurodiff-acas/props instead.
 set -u
 if [ $# -lt 1 ]; then
     echo "usage: $0 LUMPNET_BINARY [DATA_DIR] [PROPERTY] [NETWORKS]" >&2
@@ -19,6 +24,11 @@ DATA=${2:-${LUMPNET_DATA:-$HERE/../../shared/data}}
 PROP=${3:-3}
 A=$DATA/vnncomp2021/acasxu
 BOX=$A/prop_$PROP.vnnlib
+net_of() { echo "$A/ACASXU_run2a_$1_batch_2000.onnx"; }
+if [ "${SET:-onnx}" = nnet ]; then
+    BOX=$DATA/neurodiff-acas/props/prop_$PROP.vnnlib
+    net_of() { echo "$DATA/neurodiff-acas/orig/ACASXU_run2a_$1.nnet"; }
+fi
 IDS=${4:-$(for i in 1 2 3 4 5; do for j in 1 2 3 4 5 6 7 8 9; do printf '%s_%s ' $i $j; done; done)}
 [ -e "$BOX" ] || { echo "skipped: $BOX is absent"; exit 77; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lumpnet-bench-XXXXXX")
@@ -27,7 +37,7 @@ now() { date +%s.%N; }
 total=0; ok=0; bad=0
 t_all0=$(now)
 for id in $IDS; do
-    net=$A/ACASXU_run2a_${id}_batch_2000.onnx
+    net=$(net_of "$id")
     [ -e "$net" ] || { echo "skipped: $net is absent"; exit 77; }
     total=$((total + 1))
     t0=$(now)
