@@ -16,14 +16,44 @@ static int parse_ulong(unsigned long *out, const char *s, const char *opt)
     return 0;
 }
 
+/* Q = the exact quotient that the certificate CERT makes of A, checked
+ * to equal A (on BOX when *ON_BOX): the network B is paired with. */
+static lump_error_t cert_partner(lump_net_t *q, int *on_box, const lump_net_t *a,
+                                 const lump_box_t *box, const char *cert)
+{
+    lump_error_t err = LUMP_OK;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    LUMP_CHECK(lump_io_read_file(&buf, &len, cert));
+    LUMP_CHECK(lump_cert_quotient(q, on_box, a, box, (const char *)buf, len, cert));
+cleanup:
+    free(buf);
+    return err;
+}
+
+/* What a bound through a certificate proved, in one line. */
+static void print_cert_claim(const lump_bound_result_t *res, const char *box_arg,
+                             const char *cert, int on_box)
+{
+    double worst = 0;
+    for (size_t k = 0; k < res->n_outputs; k++)
+        worst = fmax(worst, res->bound[k]);
+    printf("%s: |A - B| <= %.17g on %s (A = Q exactly %s by %s; |Q - B| <= %.17g, Q the exact "
+           "quotient of A paired with B neuron by neuron)\n",
+           res->certified ? "certified" : "NOT certified", worst, box_arg,
+           on_box ? "on the box" : "everywhere", cert, worst);
+}
+
 int cli_cmd_bound(int argc, char **argv)
 {
     const char *a_path, *b_path, *box_arg = NULL, *enc_arg = NULL;
     const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL, *table_arg = NULL;
+    const char *cert = NULL;
     int table = CLI_TABLE_NONE;
     int json = 0, verbose = 0, no_lp = 0, no_symbolic = 0, rc = CLI_OK, certified = 0;
+    int on_box = 0;
     unsigned long samples = 1000, seed = 1;
-    lump_net_t a, b;
+    lump_net_t a, b, q;
     lump_box_t box;
     lump_bound_opts_t opts;
     lump_bound_result_t res;
@@ -35,7 +65,8 @@ int cli_cmd_bound(int argc, char **argv)
         {"--no-lp", NULL, &no_lp},         {"--no-symbolic", NULL, &no_symbolic},
         {"--box", &box_arg, NULL},         {"--encoding", &enc_arg, NULL},
         {"--samples", &samples_arg, NULL}, {"--seed", &seed_arg, NULL},
-        {"--max-boxes", &boxes_arg, NULL}, {"--table", &table_arg, NULL}};
+        {"--max-boxes", &boxes_arg, NULL}, {"--table", &table_arg, NULL},
+        {"--cert", &cert, NULL}};
     if ((rc = cli_parse_two(&a_path, &b_path, argc, argv, "bound", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if ((rc = cli_table_parse(&table, table_arg, "bound")) != CLI_OK)
@@ -71,6 +102,7 @@ int cli_cmd_bound(int argc, char **argv)
     opts.seed = seed;
     lump_net_init(&a);
     lump_net_init(&b);
+    lump_net_init(&q);
     lump_box_init(&box);
     lump_bound_result_init(&res);
     LUMP_CHECK(lump_net_read(&a, a_path));
@@ -82,7 +114,10 @@ int cli_cmd_bound(int argc, char **argv)
         goto cleanup;
     }
     LUMP_CHECK(cli_box_parse(&box, box_arg, &a, a_path));
-    err = lump_bound_diff(&res, &a, &b, &box, &opts);
+    /* with a certificate, |A - B| = |Q - B| on the box, Q shaped like B */
+    if (cert != NULL)
+        LUMP_CHECK(cert_partner(&q, &on_box, &a, &box, cert));
+    err = lump_bound_diff(&res, cert != NULL ? &q : &a, &b, &box, &opts);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "%s vs %s over %s", a_path, b_path, box_arg);
         goto cleanup;
@@ -135,6 +170,11 @@ int cli_cmd_bound(int argc, char **argv)
         json_object_set_new(j, "bound_seconds", json_real(res.seconds));
         json_object_set_new(j, "encoding", json_string(opts.encoding == LUMP_ENC_SEPARATE
                                                            ? "separate" : "differential"));
+        if (cert != NULL) {
+            cli_report_path(j, "certificate", cert);
+            json_object_set_new(j, "paired_through", json_string(on_box ? "box certificate"
+                                                                        : "lumping certificate"));
+        }
         rc = cli_report_print(j);
     } else {
         printf("bound on |A_j - B_j| over %s (%s, %.3f s):\n", box_arg,
@@ -145,6 +185,8 @@ int cli_cmd_bound(int argc, char **argv)
         for (size_t k = 0; k < res.n_outputs; k++)
             printf("%-8zu %-24.17g %-24.17g %-24.17g\n", k, res.bound[k], res.naive[k],
                    observed[k]);
+        if (cert != NULL)
+            print_cert_claim(&res, box_arg, cert, on_box);
     }
     {
         double worst = 0;
@@ -157,6 +199,7 @@ cleanup:
     free(observed);
     lump_bound_result_clear(&res);
     lump_box_clear(&box);
+    lump_net_clear(&q);
     lump_net_clear(&b);
     lump_net_clear(&a);
     return cli_exit(err, rc, certified ? CLI_OK : CLI_UNKNOWN);

@@ -76,6 +76,27 @@ static json_t *tol_report(const lump_tol_cert_info_t *T)
     return j;
 }
 
+/* Check the box-equivalence certificate BUF of A and B on BOX (BOX_ARG:
+ * NULL when not given, which is a usage error: the proof holds on a box
+ * only). */
+static lump_error_t check_box_equiv(lump_verdict_t *valid, char *why, size_t whylen,
+                                    const lump_net_t *a, const lump_net_t *b,
+                                    const lump_box_t *box, const char *box_arg,
+                                    const unsigned char *buf, size_t len, const char *path)
+{
+    lump_error_t err = LUMP_OK;
+    lump_box_equiv_cert_t C;
+    lump_box_equiv_cert_init(&C);
+    if (box_arg == NULL)
+        return lump_error_set(LUMP_EUSAGE, "%s: a box-equivalence certificate proves equality "
+                              "on a box only; give that box with --box BOX", path);
+    LUMP_CHECK(lump_box_equiv_cert_read_buf(&C, (const char *)buf, len, path));
+    LUMP_CHECK(lump_box_equiv_cert_check(valid, why, whylen, a, b, box, &C));
+cleanup:
+    lump_box_equiv_cert_clear(&C);
+    return err;
+}
+
 int cli_cmd_check(int argc, char **argv)
 {
     const char *paths[3] = {NULL, NULL, NULL}, *box_arg = NULL;
@@ -84,7 +105,7 @@ int cli_cmd_check(int argc, char **argv)
     lump_lumping_t L;
     lump_box_t box;
     lump_box_cert_t C;
-    int version, equiv = 0, tol = 0;
+    int version, equiv = 0, tol = 0, box_equiv = 0;
     lump_tol_cert_info_t T;
     lump_verdict_t valid = LUMP_FALSE;
     unsigned char *buf = NULL;
@@ -125,6 +146,7 @@ int cli_cmd_check(int argc, char **argv)
     version = lump_cert_version((const char *)buf, len);
     equiv = lump_cert_is_equiv((const char *)buf, len);
     tol = lump_cert_is_tolerance((const char *)buf, len);
+    box_equiv = lump_cert_is_box_equiv((const char *)buf, len);
     if (tol) {
         /* NET and OUT are A and B; the claim holds on the certificate's
          * box, which must contain --box when one is given */
@@ -132,6 +154,9 @@ int cli_cmd_check(int argc, char **argv)
                                             (const char *)buf, len, paths[2]));
         if (valid == LUMP_TRUE && box_arg != NULL)
             check_box_inside(&valid, why, sizeof why, &T.box, &box, box_arg);
+    } else if (box_equiv) {
+        LUMP_CHECK(check_box_equiv(&valid, why, sizeof why, &net, &q, &box, box_arg, buf, len,
+                                   paths[2]));
     } else if (equiv) {
         /* NET and OUT are the networks A and B; the proof holds everywhere,
          * so on any box too */
@@ -168,6 +193,7 @@ cleanup:
         json_t *j = cli_report_new("check");
         json_object_set_new(j, "valid", json_boolean(valid == LUMP_TRUE));
         json_object_set_new(j, "kind", json_string(tol            ? "tolerance"
+                                                   : box_equiv    ? "box-equivalence"
                                                    : equiv        ? "equivalence"
                                                    : version == 2 ? "box"
                                                                   : "lumping"));
@@ -175,7 +201,8 @@ cleanup:
         cli_report_path(j, "quotient", paths[1]);
         cli_report_path(j, "certificate", paths[2]);
         cli_report_path(j, "box", box_arg);
-        json_object_set_new(j, "on_box_only", json_boolean(tol || (version == 2 && !equiv)));
+        json_object_set_new(j, "on_box_only",
+                            json_boolean(tol || box_equiv || (version == 2 && !equiv)));
         if (tol_json != NULL)
             json_object_update(j, tol_json);
         if (valid != LUMP_TRUE)
@@ -185,6 +212,11 @@ cleanup:
             return rc;
     } else if (valid == LUMP_TRUE && tol) {
         printf("%s\n", tol_text != NULL ? tol_text : "valid");
+    } else if (valid == LUMP_TRUE && box_equiv) {
+        printf("valid: %s and %s compute the same function at every point of the box %s "
+               "(box-equivalence certificate %s: both box reductions and the lumping of the "
+               "union of the reduced networks checked in exact arithmetic; nothing is claimed "
+               "outside the box)\n", paths[0], paths[1], box_arg, paths[2]);
     } else if (valid == LUMP_TRUE && equiv) {
         printf("valid: %s and %s compute the same function (equivalence certificate %s: the "
                "lumping of their union, checked in exact arithmetic)\n", paths[0], paths[1],

@@ -14,11 +14,52 @@ static lump_error_t write_cert(FILE *f, void *ctx)
     return lump_equiv_cert_write(f, ctx);
 }
 
+static lump_error_t write_box_cert(FILE *f, void *ctx)
+{
+    return lump_box_equiv_cert_write(f, ctx);
+}
+
+/* Decide A = B on BOX (lump_box_equiv) and write the certificate CERT
+ * (may be NULL) of a proof: the equivalence certificate when the union
+ * lumped as it is (*ON_BOX = 0, the proof holds everywhere), else the
+ * box-equivalence certificate (*ON_BOX = 1). */
+static lump_error_t equiv_on_box(lump_equiv_t *e, int *on_box, const lump_net_t *a,
+                                 const lump_net_t *b, const lump_box_t *box, unsigned long seed,
+                                 const char *cert)
+{
+    lump_error_t err = LUMP_OK;
+    lump_box_equiv_cert_t proof;
+    lump_box_equiv_cert_init(&proof);
+    LUMP_CHECK(lump_box_equiv(e, &proof, on_box, a, b, box, seed));
+    if (cert != NULL && e->equal == LUMP_TRUE && *on_box)
+        LUMP_CHECK(lump_io_write_atomic(cert, write_box_cert, &proof));
+    else if (cert != NULL && e->equal == LUMP_TRUE)
+        LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &e->proof));
+cleanup:
+    lump_box_equiv_cert_clear(&proof);
+    return err;
+}
+
+/* The verdict line of a proof on the box only (lump_box_equiv's second
+ * way). */
+static void print_on_box(const char *a_path, const char *b_path, const char *box_arg,
+                         const char *cert)
+{
+    printf("equivalent on the box %s: proved by reducing %s and %s on the box (stable neurons "
+           "removed, linear ones folded; both box certificates verified by the independent "
+           "checker) and lumping the union of the two reduced networks (verified by the "
+           "independent checker); nothing is claimed outside the box\n",
+           box_arg, a_path, b_path);
+    if (cert != NULL)
+        printf("wrote the certificate %s (verify: lumpnet check %s %s %s --box %s)\n", cert,
+               a_path, b_path, cert, box_arg);
+}
+
 int cli_cmd_equiv(int argc, char **argv)
 {
     const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *seed_arg = NULL;
     const char *cert = NULL;
-    int json = 0, rc = CLI_OK;
+    int json = 0, rc = CLI_OK, on_box = 0;
     unsigned long seed = 1;
     lump_net_t a, b;
     lump_box_t box;
@@ -58,12 +99,16 @@ int cli_cmd_equiv(int argc, char **argv)
     LUMP_CHECK(lump_net_read(&b, b_path));
     if (box_arg != NULL)
         LUMP_CHECK(cli_box_parse(&box, box_arg, &a, a_path));
-    LUMP_CHECK(lump_equiv(&e, &a, &b, box_arg != NULL ? &box : NULL, seed));
+    if (box_arg != NULL) {
+        LUMP_CHECK(equiv_on_box(&e, &on_box, &a, &b, &box, seed, cert));
+    } else {
+        LUMP_CHECK(lump_equiv(&e, &a, &b, NULL, seed));
+        /* lump_equiv has had the proof verified by the checker before it
+         * says TRUE; the certificate is that checked lumping */
+        if (cert != NULL && e.equal == LUMP_TRUE)
+            LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &e.proof));
+    }
     verdict = e.equal;
-    /* lump_equiv has had the proof verified by the checker before it says
-     * TRUE; the certificate is that checked lumping */
-    if (cert != NULL && e.equal == LUMP_TRUE)
-        LUMP_CHECK(lump_io_write_atomic(cert, write_cert, &e.proof));
     if (box_arg != NULL) /* the library cannot know where the box came from */
         snprintf(e.domain, sizeof e.domain, "the box %.200s", box_arg);
     if (json) {
@@ -78,6 +123,8 @@ int cli_cmd_equiv(int argc, char **argv)
             json_object_set_new(j, "domain", json_string(e.domain));
         if (e.equal == LUMP_TRUE)
             json_object_set_new(j, "checked", json_true());
+        if (e.equal == LUMP_TRUE && on_box)
+            json_object_set_new(j, "on_box_only", json_true());
         cli_report_path(j, "certificate", cert != NULL && e.equal == LUMP_TRUE ? cert : NULL);
         if (e.equal == LUMP_FALSE) {
             json_t *w = json_array();
@@ -90,6 +137,8 @@ int cli_cmd_equiv(int argc, char **argv)
             json_object_set_new(j, "output", json_integer((json_int_t)e.output));
         }
         rc = cli_report_print(j);
+    } else if (e.equal == LUMP_TRUE && on_box) {
+        print_on_box(a_path, b_path, box_arg, cert);
     } else if (e.equal == LUMP_TRUE) {
         printf("equivalent: proved by lumping the union of %s and %s (every output of one "
                "lies in the block of the same output of the other, with equal scale), the "

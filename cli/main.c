@@ -22,7 +22,7 @@ static const cli_command_t commands[] = {
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
-    {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--json | --table tex|md]",
+    {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--cert CERT] [--json | --table tex|md]",
      "a certified bound on |A_j - B_j| over a box, per output"},
     {"explore", cli_cmd_explore,
      "lumpnet explore NET --box BOX [--data FILE] [--calib FILE] --csv OUT.csv [--plot "
@@ -131,7 +131,8 @@ static const char *const details[] = {
     "Given a tolerance certificate (equiv --tolerance --cert), check verifies\n"
     "its tree of splits and recomputes a sound bound on |A_j - B_j| on every\n"
     "leaf, which must be at most the tolerance; with --box the certificate's\n"
-    "box must contain BOX.\n",
+    "box must contain BOX.\n"
+    "A box-equivalence certificate (equiv --box --cert) needs --box BOX.\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"
@@ -141,7 +142,11 @@ static const char *const details[] = {
     "3): neither; the tool never guesses. A proof is reported only after the\n"
     "independent certificate checker has verified the lumping; --cert CERT\n"
     "writes it (an equivalence certificate: lumpnet check A B CERT).\n"
-    "Exit 70 means the finder and the checker disagree: a bug to report.\n",
+    "Exit 70 means the finder and the checker disagree: a bug to report.\n"
+    "With --box, when the union does not lump: both networks are reduced on\n"
+    "the box (as reduce --box) and the union of the reduced networks lumped;\n"
+    "equivalent then holds on the box only, and --cert writes a\n"
+    "box-equivalence certificate (lumpnet check A B CERT --box BOX).\n",
     /* relax */
     "Merges neurons whose normalised signatures lie within E of a block centre,\n"
     "where distance is pre-activation deviation over BOX (docs/relax.md), writes\n"
@@ -171,6 +176,10 @@ static const char *const details[] = {
     "  --no-lp, --no-symbolic             leave out one of the two bounds\n"
     "  --max-boxes N                      input-splitting budget (default 64)\n"
     "  --samples N, --seed S              the sampling of the observed maximum\n"
+    "  --cert CERT                        a lumping or box certificate of A (reduce\n"
+    "                                     --cert), checked first: B is bounded\n"
+    "                                     against A's exact quotient Q, neuron by\n"
+    "                                     neuron (B a rounded copy of Q)\n"
     "Exit 0 with a certified bound, 3 when no certified bound could be had.\n"
     "Progress on a terminal, and a one-line summary on standard error\n"
     "(\"lumpnet: bound: 12.3 s, ...\"); --quiet for neither.\n"

@@ -219,6 +219,89 @@ typedef enum {
 LUMP_EXPORT lump_error_t lump_box_cert_compose(lump_lumping_t *L, lump_net_t *out,
                                                unsigned char **cause, const lump_net_t *net,
                                                const lump_box_cert_t *C) LUMP_WUR;
+/* ---- equality of two networks on a box (issue 14) -------------------- */
+
+/* The proof that A and B agree at every point of a box: A equals A' on
+ * the box (CERT_A, a box certificate whose last quotient is A'), B equals
+ * B' likewise (CERT_B), and A' equals B' everywhere (LUMPING, a lumping
+ * of the union of A' and B' as lump_equiv_cert_check reads it). A' and B'
+ * are not stored: each is rebuilt from its network and certificate
+ * (lump_box_cert_apply), and the checkers confirm what was rebuilt. */
+typedef struct {
+    lump_box_cert_t cert_a, cert_b;
+    lump_lumping_t lumping;
+} lump_box_equiv_cert_t;
+
+LUMP_EXPORT void lump_box_equiv_cert_init(lump_box_equiv_cert_t *c);
+LUMP_EXPORT void lump_box_equiv_cert_clear(lump_box_equiv_cert_t *c);
+
+/* lump_box_cert_apply -- OUT = the network CERT's steps make of NET:
+ * each stable step's removals and folds applied layer by layer
+ * (lump_stable_apply_layer), each lumping step's quotient taken. Nothing
+ * is checked beyond the shapes (a step that does not fit is LUMP_EINPUT
+ * naming the step): lump_box_cert_check decides whether OUT equals NET
+ * on the box. Time: O(steps * m) rational operations. */
+LUMP_EXPORT lump_error_t lump_box_cert_apply(lump_net_t *out, const lump_net_t *net,
+                                             const lump_box_cert_t *cert) LUMP_WUR;
+
+/* lump_box_equiv -- decide whether A and B agree at every point of BOX.
+ * First lump_equiv (a proof by lumping their union holds everywhere,
+ * *ON_BOX = 0, E->proof; a witness refutes). When that is unknown, both
+ * networks are reduced on BOX (lump_stable_reduce) and the union of the
+ * reduced networks lumped; when that proves A' = B', PROOF receives the
+ * three parts, lump_box_equiv_cert_check confirms them before E->equal
+ * is TRUE, and *ON_BOX = 1 (the equality is claimed on BOX only). A
+ * witness of the reduced networks is returned only when it lies in BOX
+ * and both box certificates check (then it is one of A and B). SEED as
+ * lump_equiv. A disagreement of prover and checker is LUMP_EINTERNAL.
+ * Each side is reduced until a reduction removes nothing more.
+ * Time: two witness searches, two box reductions, one partition of the
+ * union and the three checks (seconds for ACAS Xu). */
+LUMP_EXPORT lump_error_t lump_box_equiv(lump_equiv_t *e, lump_box_equiv_cert_t *proof, int *on_box,
+                                        const lump_net_t *a, const lump_net_t *b,
+                                        const lump_box_t *box, unsigned long seed) LUMP_WUR;
+
+/* lump_box_equiv_cert_check -- verify in exact arithmetic that CERT
+ * proves A(x) = B(x) for every x of BOX: A' and B' rebuilt from the
+ * certificates, lump_box_cert_check of (A, A', BOX, CERT_A) and of (B,
+ * B', BOX, CERT_B), and lump_equiv_cert_check of (A', B', LUMPING). WHY
+ * names the part that failed. *VALID and WHY as lump_cert_check. Time:
+ * the three checks. */
+LUMP_EXPORT lump_error_t lump_box_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                                   const lump_net_t *a, const lump_net_t *b,
+                                                   const lump_box_t *box,
+                                                   const lump_box_equiv_cert_t *cert) LUMP_WUR;
+
+/* lump_box_equiv_cert_write -- CERT as JSON (format
+ * "lumpnet-box-equivalence-certificate", version 1: members "a" and "b",
+ * the two box certificates, and "union", the equivalence certificate of
+ * the reduced networks, each as its own format writes it;
+ * docs/certificates.md) to F; deterministic. O(size). */
+LUMP_EXPORT lump_error_t lump_box_equiv_cert_write(FILE *f,
+                                                   const lump_box_equiv_cert_t *cert) LUMP_WUR;
+
+/* lump_box_equiv_cert_read_buf -- read such a certificate (shapes only,
+ * as the readers of its parts). NAME prefixes messages. O(length). */
+LUMP_EXPORT lump_error_t lump_box_equiv_cert_read_buf(lump_box_equiv_cert_t *cert, const char *buf,
+                                                      size_t len, const char *name) LUMP_WUR;
+
+/* lump_cert_is_box_equiv -- 1 when BUF is JSON whose "format" is
+ * "lumpnet-box-equivalence-certificate", else 0. O(length). */
+LUMP_EXPORT int lump_cert_is_box_equiv(const char *buf, size_t len);
+
+/* lump_cert_quotient -- Q = the exact network that the certificate text
+ * BUF (a lumping certificate, or a box certificate) makes of NET
+ * (lump_quotient, lump_box_cert_apply), returned only after the
+ * certificate's checker confirmed that Q equals NET: everywhere
+ * (*ON_BOX = 0) or at every point of BOX (*ON_BOX = 1; BOX must lie in
+ * the certificate's box). Used to pair a network with a rounded copy of
+ * its quotient (bound A B --cert). A certificate that is malformed, of
+ * another kind, does not fit NET or does not check is LUMP_EINPUT, the
+ * message naming NAME and the reason. Time: the check (O(m) rational
+ * operations per step). */
+LUMP_EXPORT lump_error_t lump_cert_quotient(lump_net_t *q, int *on_box, const lump_net_t *net,
+                                            const lump_box_t *box, const char *buf, size_t len,
+                                            const char *name) LUMP_WUR;
 
 #ifdef __cplusplus
 }
