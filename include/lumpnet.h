@@ -15,6 +15,7 @@
 #include "lumpnet/stable.h"
 #include "lumpnet/progress.h"
 #include "lumpnet/data.h"
+#include "lumpnet/tolerance.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);
