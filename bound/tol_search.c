@@ -219,8 +219,13 @@ static void split_node(search_t *s, const node_t *nd, work_t *w, const double *g
             halves(s, nd, d, m, lo, hi);
             b0 = lump_tol_leaf_bound(s->pair, lo, hi);
             b1 = lump_tol_leaf_bound(s->pair, lo + n, hi + n);
-            key = fmax(b0, b1);
-            if (key < best_key || best_d == n) {
+            /* the smaller sum of the children's bounds: the largest
+             * child alone is myopic (a split that shaves a sliver off
+             * keeps the parent's bound on one side, and is chosen again
+             * and again); on a tie the smaller largest child */
+            key = b0 + b1;
+            if (best_d == n || key < best_key ||
+                (key == best_key && fmax(b0, b1) < fmax(best_b[0], best_b[1]))) {
                 best_key = key;
                 best_d = d;
                 best_m = m;

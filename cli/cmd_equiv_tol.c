@@ -67,6 +67,7 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
 {
     lump_error_t err = LUMP_OK;
     int rc = CLI_OK;
+    lump_verdict_t verdict = LUMP_UNKNOWN;
     lump_tol_opts_t o;
     lump_tol_result_t r;
     lump_box_t box;
@@ -158,6 +159,7 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
             LUMP_CHECK(lump_io_write_atomic(t->cert, write_bytes, &cb));
         }
     }
+    verdict = r.verdict;
     tol_s = lump_rat_str(t->tolerance);
     diff_s = r.witness != NULL ? lump_rat_str(r.witness_diff) : NULL;
     if (t->json) {
@@ -239,5 +241,5 @@ cleanup:
         return cli_fail(err);
     if (rc != CLI_OK)
         return rc;
-    return r.verdict == LUMP_TRUE ? CLI_OK : r.verdict == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
+    return verdict == LUMP_TRUE ? CLI_OK : verdict == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
 }
