@@ -689,8 +689,11 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
                 r->output = best_j;
             }
         }
-        if (r->verdict == LUMP_FALSE)
+        if (r->verdict == LUMP_FALSE) { /* its parts stay open, for the bound */
+            for (size_t k = 0; k < s.n_work; k++)
+                heap_push(&heap, &s, s.work[k].node);
             break;
+        }
         for (size_t k = 0; k < s.n_work; k++) {
             work_t *w = &s.work[k];
             node_t *nd;
