@@ -1,8 +1,8 @@
 /* lumpnet/tolerance.h -- equivalence within a tolerance: the trusted leaf
- * bound and the checker of tolerance certificates (exact/), the
- * branch-and-bound finder (bound/) */
+ * bound and the checker of tolerance certificates (docs/certificates.md) */
 #ifndef LUMPNET_TOLERANCE_H
 #define LUMPNET_TOLERANCE_H
+
 #include <stddef.h>
 #include <gmp.h>
 #include "lumpnet/error.h"
@@ -13,39 +13,87 @@
 extern "C" {
 #endif
 
-/* A and B prepared for leaf bounds. */
+/* A and B prepared for leaf bounds: their weights, biases and maps as
+ * enclosing double intervals, the selected outputs. Immutable once built,
+ * so one pair serves many threads at once. */
 typedef struct lump_tol_pair lump_tol_pair_t;
 
-/* lump_tol_pair_new -- prepare A and B (borrowed; they must outlive *P) for
- * lump_tol_leaf_bound on the N_OUTPUTS selected OUTPUTS. Refuses with
- * LUMP_EUSAGE pairs whose inputs or outputs differ in number or a selected
- * output out of range, and with LUMP_EUNSUPPORTED activations it cannot
- * bound. O(weights). */
+/* lump_tol_pair_new -- prepare A and B for lump_tol_leaf_bound on the
+ * outputs OUTPUTS[0..n_outputs) (0-based; n_outputs >= 1). Every exact
+ * weight, bias, normalisation and output-map entry is enclosed once in a
+ * double interval (exact for binary float storage). Refuses, with
+ * LUMP_EUSAGE and a message saying why, pairs whose numbers of inputs
+ * differ, an output index that is not an output of both, and activations
+ * the trusted bound cannot handle (it knows identity and relu; then the
+ * finder answers unknown). LUMP_EINPUT for a malformed network. *P is
+ * NULL on failure. Time complexity: O(m_A + m_B) for m weights. */
 LUMP_EXPORT lump_error_t lump_tol_pair_new(lump_tol_pair_t **p, const lump_net_t *a,
                                            const lump_net_t *b, const size_t *outputs,
                                            size_t n_outputs) LUMP_WUR;
+
+/* lump_tol_pair_free -- free P (NULL is fine). O(1) plus free. */
 LUMP_EXPORT void lump_tol_pair_free(lump_tol_pair_t *p);
 
-/* lump_tol_leaf_bound -- a sound upper bound (never NaN; +inf when nothing
- * can be said) on max over x in [LO, HI] and the selected j of
- * |A_j(x) - B_j(x)|. LO and HI are doubles that enclose the leaf's exact
- * box. Thread-safe. O(weights). */
+/* lump_tol_leaf_bound -- a sound upper bound U on
+ *   max over x in [LO, HI] and selected j of |A_j(x) - B_j(x)|,
+ * rounded up, never NaN: +inf when nothing can be said (overflow). LO and
+ * HI (n_inputs doubles each, LO[i] <= HI[i]) must enclose the leaf's exact
+ * box (LO rounded down, HI rounded up). Symbolic interval propagation of
+ * A, of B and of their difference, neuron by neuron (ReluDiff, Paulsen,
+ * Wang and Wang, ICSE 2020; NeuroDiff, ASE 2020), in double arithmetic
+ * with every rounding error enclosed. Thread-safe: reads P only, scratch
+ * memory is per call. Time complexity: O((m_A + m_B) * n_inputs) flops
+ * when A and B have the same layer sizes (the difference is propagated
+ * alongside), likewise otherwise. */
 LUMP_EXPORT double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo,
                                        const double *hi);
 
-/* lump_tol_cert_check -- *VALID = LUMP_TRUE only when the tolerance
- * certificate BUF[0..len) (NAME prefixes messages) is well formed, its tree
- * covers its box and every leaf's bound is <= its tolerance; otherwise
- * LUMP_FALSE and WHY (WHYLEN bytes) says where it fails. O(leaves *
- * weights). */
+/* lump_tol_cert_check -- check the tolerance certificate BUF[0..len) (NAME
+ * prefixes places in messages) against A and B: *VALID = LUMP_TRUE only
+ * when it is well formed (format, version 1, known keys only, exact
+ * rational strings, outputs in range and distinct, a box of A's width
+ * with lo <= hi), its tree is exactly one full binary tree whose every
+ * split point lies strictly inside its node's interval (so the leaves
+ * cover the box), and every leaf's own bound (lump_tol_leaf_bound on the
+ * leaf's exact box enclosed in doubles; the finder's claim is ignored) is
+ * at most the tolerance, compared exactly. Otherwise *VALID = LUMP_FALSE
+ * and WHY (WHYLEN bytes) names the place ("tree[17]: ...") and the
+ * problem. Errors: LUMP_EINPUT for a malformed A or B (the certificate
+ * itself never makes an error, only an invalid verdict). Time complexity:
+ * O(leaves * (m_A + m_B) * n_inputs + length). */
 LUMP_EXPORT lump_error_t lump_tol_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                                              const lump_net_t *a, const lump_net_t *b,
                                              const char *buf, size_t len,
                                              const char *name) LUMP_WUR;
 
-/* lump_cert_is_tolerance -- 1 when BUF is JSON whose "format" is
- * "lumpnet-tolerance-certificate", else 0. O(length). */
+/* lump_cert_is_tolerance -- 1 when BUF[0..len) is a JSON object whose
+ * "format" is "lumpnet-tolerance-certificate", else 0. O(len). */
 LUMP_EXPORT int lump_cert_is_tolerance(const char *buf, size_t len);
+
+/* What a checked tolerance certificate claims, for reports. */
+typedef struct {
+    mpq_t tolerance;   /* EPS */
+    size_t *outputs;   /* the selected outputs, in the certificate's order */
+    size_t n_outputs;
+    lump_box_t box;    /* the box the tree covers */
+    size_t leaves;     /* leaves checked */
+    double largest;    /* the largest leaf bound the checker computed */
+} lump_tol_cert_info_t;
+
+/* lump_tol_cert_info_init / _clear -- an empty record; free one. O(n). */
+LUMP_EXPORT void lump_tol_cert_info_init(lump_tol_cert_info_t *info);
+LUMP_EXPORT void lump_tol_cert_info_clear(lump_tol_cert_info_t *info);
+
+/* lump_tol_cert_check_info -- lump_tol_cert_check that also fills INFO
+ * (when not NULL) with what the certificate claims: tolerance, outputs
+ * and box when they could be read, the number of leaves checked and the
+ * largest leaf bound. The CLI needs the box to compare it with --box. Same
+ * errors and complexity. */
+LUMP_EXPORT lump_error_t lump_tol_cert_check_info(lump_verdict_t *valid, char *why, size_t whylen,
+                                                  lump_tol_cert_info_t *info,
+                                                  const lump_net_t *a, const lump_net_t *b,
+                                                  const char *buf, size_t len,
+                                                  const char *name) LUMP_WUR;
 
 /* ---- the branch-and-bound finder (bound/tol_search.c) ---- */
 
