@@ -21,12 +21,18 @@
  * certificate, depend on it. */
 #define ROUND 8
 
+/* RANKED: every input is measured again after this many splits */
+#define RANKED_AGE 3
+
 /* One part of the box. The bounds are doubles: a split point is a double
  * and is exact; an end of the original box is exact only through FLAG
  * (bit 0: lo is the box's, bit 1: hi is), its double then encloses it. */
 typedef struct {
     double *lo, *hi;
     unsigned char *flag;
+    double *score;     /* RANKED: per input, the children's bound sum over
+                          twice the parent's bound when last measured (NaN: never) */
+    unsigned age;      /* RANKED: splits since every input was measured */
     double bound;      /* the leaf bound of the part */
     int state;         /* OPEN, LEAF, SPLIT, STUCK */
     size_t dim;        /* SPLIT: the input split, at AT */
@@ -46,6 +52,8 @@ typedef struct {
     int splittable;
     size_t dim;
     double at, child_bound[2];
+    double *score;       /* RANKED: the children's scores */
+    unsigned age;
 } work_t;
 
 /* the search's shared state; workers read it only */
@@ -113,6 +121,9 @@ static size_t new_node(search_t *s)
     nd->lo = lump_alloc_array(s->n + 1, sizeof(double));
     nd->hi = lump_alloc_array(s->n + 1, sizeof(double));
     nd->flag = lump_alloc_zero(s->n + 1, 1);
+    nd->score = lump_alloc_array(s->n + 1, sizeof(double));
+    for (size_t i = 0; i < s->n; i++)
+        nd->score[i] = NAN;
     return s->n_nodes++;
 }
 
@@ -205,14 +216,33 @@ static void witness_search(const search_t *s, const node_t *nd, work_t *w, doubl
 static void split_node(search_t *s, const node_t *nd, work_t *w, const double *g, double *lo,
                        double *hi)
 {
-    size_t n = s->n, best_d = n;
+    size_t n = s->n, best_d = n, cand[2] = {n, n};
     double best_key = INFINITY, best_b[2] = {INFINITY, INFINITY}, best_m = 0;
+    int full = 1, smart = s->o->split == LUMP_TOL_SPLIT_SMART || s->o->split == LUMP_TOL_SPLIT_RANKED;
     w->splittable = 0;
+    memcpy(w->score, nd->score, n * sizeof *w->score);
+    if (s->o->split == LUMP_TOL_SPLIT_RANKED && nd->age < RANKED_AGE) {
+        /* the two inputs that split best when last measured */
+        for (size_t d = 0; d < n; d++) {
+            double m = nd->lo[d] + (nd->hi[d] - nd->lo[d]) / 2;
+            if (isnan(nd->score[d]) || !strictly_inside(s, nd, d, m))
+                continue;
+            if (cand[0] == n || nd->score[d] < nd->score[cand[0]]) {
+                cand[1] = cand[0];
+                cand[0] = d;
+            } else if (cand[1] == n || nd->score[d] < nd->score[cand[1]])
+                cand[1] = d;
+        }
+        full = cand[0] == n;
+    }
+    w->age = full ? 0 : nd->age + 1;
     for (size_t d = 0; d < n; d++) {
         double m = nd->lo[d] + (nd->hi[d] - nd->lo[d]) / 2, key;
         if (!strictly_inside(s, nd, d, m))
             continue;
-        if (s->o->split == LUMP_TOL_SPLIT_SMART) {
+        if (smart && !full && d != cand[0] && d != cand[1])
+            continue;
+        if (smart) {
             double b0, b1;
             if (expired(s))
                 return;
@@ -224,6 +254,7 @@ static void split_node(search_t *s, const node_t *nd, work_t *w, const double *g
              * keeps the parent's bound on one side, and is chosen again
              * and again); on a tie the smaller largest child */
             key = b0 + b1;
+            w->score[d] = nd->bound > 0 && isfinite(nd->bound) ? key / (2 * nd->bound) : 1;
             if (best_d == n || key < best_key ||
                 (key == best_key && fmax(b0, b1) < fmax(best_b[0], best_b[1]))) {
                 best_key = key;
@@ -247,7 +278,7 @@ static void split_node(search_t *s, const node_t *nd, work_t *w, const double *g
     }
     if (best_d == n)
         return;
-    if (s->o->split != LUMP_TOL_SPLIT_SMART) {
+    if (!smart) {
         if (expired(s))
             return;
         halves(s, nd, best_d, best_m, lo, hi);
@@ -621,8 +652,10 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
     for (size_t i = 0; i < s.n; i++)
         mpq_init(wq[i]);
     s.work = lump_alloc_zero(ROUND, sizeof *s.work);
-    for (size_t k = 0; k < ROUND; k++)
+    for (size_t k = 0; k < ROUND; k++) {
         s.work[k].cand = lump_alloc_array(s.n + 1, sizeof(double));
+        s.work[k].score = lump_alloc_array(s.n + 1, sizeof(double));
+    }
     if (o->progress) {
         lv = lump_progress_begin("tolerance search", 0, 0);
         snprintf(what, sizeof what, "starting");
@@ -718,6 +751,8 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
                     ch->flag[w->dim] &= 2;
                 }
                 ch->bound = w->child_bound[c];
+                memcpy(ch->score, w->score, s.n * sizeof *ch->score);
+                ch->age = w->age;
                 ch->state = OPEN;
                 s.nodes[w->node].child[c] = id;
                 heap_push(&heap, &s, id);
@@ -773,13 +808,16 @@ cleanup:
     if (wq != NULL)
         lump_rat_vec_free(wq, s.n);
     if (s.work != NULL)
-        for (size_t k = 0; k < ROUND; k++)
+        for (size_t k = 0; k < ROUND; k++) {
             free(s.work[k].cand);
+            free(s.work[k].score);
+        }
     free(s.work);
     for (size_t k = 0; k < s.n_nodes; k++) {
         free(s.nodes[k].lo);
         free(s.nodes[k].hi);
         free(s.nodes[k].flag);
+        free(s.nodes[k].score);
     }
     free(s.nodes);
     free(heap.v);

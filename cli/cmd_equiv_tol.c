@@ -107,10 +107,12 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
             o.split = LUMP_TOL_SPLIT_SMART;
         else if (strcmp(t->split, "gradient") == 0)
             o.split = LUMP_TOL_SPLIT_GRADIENT;
+        else if (strcmp(t->split, "ranked") == 0)
+            o.split = LUMP_TOL_SPLIT_RANKED;
         else if (strcmp(t->split, "widest") == 0)
             o.split = LUMP_TOL_SPLIT_WIDEST;
         else {
-            rc = cli_usage_error("equiv", "--split is smart, gradient or widest, not '%s'",
+            rc = cli_usage_error("equiv", "--split is smart, ranked, gradient or widest, not '%s'",
                                  t->split);
             goto cleanup;
         }

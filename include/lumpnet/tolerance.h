@@ -101,7 +101,9 @@ LUMP_EXPORT lump_error_t lump_tol_cert_check_info(lump_verdict_t *valid, char *w
 typedef enum {
     LUMP_TOL_SPLIT_SMART = 0, /* bound both halves along every dimension, keep the best */
     LUMP_TOL_SPLIT_GRADIENT,  /* |gradient of the difference| times width (NeuroDiff) */
-    LUMP_TOL_SPLIT_WIDEST     /* the widest dimension */
+    LUMP_TOL_SPLIT_WIDEST,    /* the widest dimension */
+    LUMP_TOL_SPLIT_RANKED     /* SMART on the two inputs that split best last time,
+                                 every input again every few levels */
 } lump_tol_split_t;
 
 /* Options of lump_tol_search. */
