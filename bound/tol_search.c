@@ -504,7 +504,7 @@ void lump_tol_opts_init(lump_tol_opts_t *o)
 {
     memset(o, 0, sizeof *o);
     mpq_init(o->tolerance);
-    o->split = LUMP_TOL_SPLIT_SMART;
+    o->split = LUMP_TOL_SPLIT_RANKED;
 }
 
 void lump_tol_opts_clear(lump_tol_opts_t *o)

@@ -21,7 +21,7 @@ static const cli_command_t commands[] = {
     {"equiv", cli_cmd_equiv,
      "lumpnet equiv A B [--box BOX] [--seed S] [--cert CERT] [--json]\n"
      "       lumpnet equiv A B [--box BOX] --tolerance EPS [--outputs j,k,...] [--timeout S] "
-     "[--jobs N] [--split smart|gradient|widest] [--cert CERT] [--json]",
+     "[--jobs N] [--split ranked|smart|gradient|widest] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
@@ -144,9 +144,10 @@ static const char *const details[] = {
     "certified bound and the largest difference found. --cert CERT writes the\n"
     "search tree (a tolerance certificate, checked before the verdict is\n"
     "printed). --jobs N threads (default: the cores) never change the answer\n"
-    "or the certificate. --split chooses the input to split: smart (default:\n"
-    "bound both halves along every input, keep the best), gradient (NeuroDiff's\n"
-    "gradient times width) or widest.\n",
+    "or the certificate. --split chooses the input to split: smart (bound\n"
+    "both halves along every input, keep the best), ranked (default: smart on\n"
+    "the two inputs that split best last time, all inputs every fourth\n"
+    "level), gradient (NeuroDiff's gradient times width) or widest.\n",
     /* relax */
     "Merges neurons whose normalised signatures lie within E of a block centre,\n"
     "where distance is pre-activation deviation over BOX (docs/relax.md), writes\n"

@@ -99,7 +99,7 @@ LUMP_EXPORT lump_error_t lump_tol_cert_check_info(lump_verdict_t *valid, char *w
 
 /* How the finder chooses the input dimension to split. */
 typedef enum {
-    LUMP_TOL_SPLIT_SMART = 0, /* bound both halves along every dimension, keep the best */
+    LUMP_TOL_SPLIT_SMART = 0, /* bound both halves along every input, keep the best */
     LUMP_TOL_SPLIT_GRADIENT,  /* |gradient of the difference| times width (NeuroDiff) */
     LUMP_TOL_SPLIT_WIDEST,    /* the widest dimension */
     LUMP_TOL_SPLIT_RANKED     /* SMART on the two inputs that split best last time,
@@ -118,7 +118,7 @@ typedef struct {
 } lump_tol_opts_t;
 
 /* lump_tol_opts_init / _clear -- tolerance 0, all outputs, no time limit,
- * one job per core, smart splits. O(1). */
+ * one job per core, ranked splits. O(1). */
 LUMP_EXPORT void lump_tol_opts_init(lump_tol_opts_t *o);
 LUMP_EXPORT void lump_tol_opts_clear(lump_tol_opts_t *o);
 
