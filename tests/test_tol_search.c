@@ -27,6 +27,29 @@ static void make_net(lump_net_t *n, const char *t, const char *s, const char *c)
     mpq_clear(q);
 }
 
+/* a 2-input network from text: relu(W x + c), then v . y */
+static void make_net2(lump_net_t *n, const char *const w[4], const char *const c[2],
+                      const char *const v[2])
+{
+    size_t sizes[2] = {2, 1};
+    mpq_t q;
+    mpq_init(q);
+    lump_net_init(n);
+    assert_int_equal(lump_net_setup(n, 2, 2, sizes, LUMP_STORE_Q), LUMP_OK);
+    n->layers[0].act.kind = LUMP_ACT_RELU;
+    for (size_t k = 0; k < 4; k++) {
+        assert_int_equal(lump_rat_parse_cstr(q, w[k]), LUMP_OK);
+        assert_int_equal(lump_arr_set(&n->layers[0].weight, k, q), LUMP_OK);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(lump_rat_parse_cstr(q, c[k]), LUMP_OK);
+        assert_int_equal(lump_arr_set(&n->layers[0].bias, k, q), LUMP_OK);
+        assert_int_equal(lump_rat_parse_cstr(q, v[k]), LUMP_OK);
+        assert_int_equal(lump_arr_set(&n->layers[1].weight, k, q), LUMP_OK);
+    }
+    mpq_clear(q);
+}
+
 static void unit_box(lump_box_t *box)
 {
     lump_box_init(box);
@@ -117,23 +140,35 @@ static void test_corner(void **state)
     lump_net_clear(&b);
 }
 
-/* the certificate bytes do not depend on the number of threads */
+/* the certificate bytes do not depend on the number of threads: two
+ * pairs, one that a plain interval bound splits often, one that a
+ * difference bound splits (a shared kink, and kinks that cross) */
 static void test_jobs(void **state)
 {
-    lump_net_t a, b;
-    lump_tol_result_t r1, r3;
+    static const char *const wa[4] = {"1", "1", "1", "1"}, *const wb[4] = {"1", "-1", "1", "-1"};
+    static const char *const ca[2] = {"-1/3", "-1/3"}, *const cb[2] = {"-1/4", "-1/4"};
+    static const char *const v[2] = {"2", "0"};
+    lump_net_t a[2], b[2];
+    const char *eps[2] = {"0.2", "3.6"};
+    size_t leaves = 0;
     (void)state;
-    make_net(&a, "1/3", "2", "0");
-    make_net(&b, "1/4", "2", "0");
-    assert_int_equal(run(&r1, &a, &b, "0.2", 1), LUMP_TRUE);
-    assert_int_equal(run(&r3, &a, &b, "0.2", 3), LUMP_TRUE);
-    assert_true(r1.leaves > 4); /* several rounds, so threads had work */
-    assert_int_equal(r1.cert_len, r3.cert_len);
-    assert_memory_equal(r1.cert, r3.cert, r1.cert_len);
-    lump_tol_result_clear(&r1);
-    lump_tol_result_clear(&r3);
-    lump_net_clear(&a);
-    lump_net_clear(&b);
+    make_net(&a[0], "1/3", "2", "0");
+    make_net(&b[0], "1/4", "2", "0");
+    make_net2(&a[1], wa, ca, v);
+    make_net2(&b[1], wb, cb, v);
+    for (int k = 0; k < 2; k++) {
+        lump_tol_result_t r1, r3;
+        assert_int_equal(run(&r1, &a[k], &b[k], eps[k], 1), LUMP_TRUE);
+        assert_int_equal(run(&r3, &a[k], &b[k], eps[k], 3), LUMP_TRUE);
+        leaves += r1.leaves;
+        assert_int_equal(r1.cert_len, r3.cert_len);
+        assert_memory_equal(r1.cert, r3.cert, r1.cert_len);
+        lump_tol_result_clear(&r1);
+        lump_tol_result_clear(&r3);
+        lump_net_clear(&a[k]);
+        lump_net_clear(&b[k]);
+    }
+    assert_true(leaves > 4); /* several rounds, so threads had work */
 }
 
 /* bad options are errors, not verdicts */
