@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cmd_equiv_tol.h"
 
 static const char *verdict_name(lump_verdict_t v)
 {
@@ -58,7 +59,10 @@ static void print_on_box(const char *a_path, const char *b_path, const char *box
 int cli_cmd_equiv(int argc, char **argv)
 {
     const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *seed_arg = NULL;
-    const char *cert = NULL;
+    const char *cert = NULL, *tol_arg = NULL, *outputs_arg = NULL, *timeout_arg = NULL,
+               *jobs_arg = NULL, *split_arg = NULL;
+    mpq_t tol;
+    int tolerant = 0; /* a positive tolerance: the finder answered */
     int json = 0, rc = CLI_OK, on_box = 0;
     unsigned long seed = 1;
     lump_net_t a, b;
@@ -70,7 +74,12 @@ int cli_cmd_equiv(int argc, char **argv)
         {"--json", NULL, &json},
         {"--box", &box_arg, NULL},
         {"--seed", &seed_arg, NULL},
-        {"--cert", &cert, NULL}};
+        {"--cert", &cert, NULL},
+        {"--tolerance", &tol_arg, NULL},
+        {"--outputs", &outputs_arg, NULL},
+        {"--timeout", &timeout_arg, NULL},
+        {"--jobs", &jobs_arg, NULL},
+        {"--split", &split_arg, NULL}};
     if ((rc = cli_parse(argc, argv, "equiv", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
                         0)) != CLI_OK)
         return rc;
@@ -91,12 +100,25 @@ int cli_cmd_equiv(int argc, char **argv)
             return CLI_BAD;
         seed = (unsigned long)s;
     }
+    mpq_init(tol);
+    if (tol_arg != NULL &&
+        (lump_rat_parse_cstr(tol, tol_arg) != LUMP_OK || mpq_sgn(tol) < 0)) {
+        mpq_clear(tol);
+        return cli_usage_error("equiv", "--tolerance needs a number >= 0 (decimal or p/q), not "
+                               "'%s'", tol_arg);
+    }
     lump_net_init(&a);
     lump_net_init(&b);
     lump_box_init(&box);
     lump_equiv_init(&e);
     LUMP_CHECK(lump_net_read(&a, a_path));
     LUMP_CHECK(lump_net_read(&b, b_path));
+    if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
+        const cli_equiv_tol_t t = {a_path, b_path, box_arg, cert, outputs_arg, timeout_arg,
+                                   jobs_arg, split_arg, &a, &b, tol, json, 0};
+        rc = cli_equiv_tolerance(&t);
+        goto cleanup;
+    }
     if (box_arg != NULL)
         LUMP_CHECK(cli_box_parse(&box, box_arg, &a, a_path));
     if (box_arg != NULL) {
@@ -164,13 +186,14 @@ int cli_cmd_equiv(int argc, char **argv)
             printf("no certificate written: nothing was proved\n");
     }
 cleanup:
+    mpq_clear(tol);
     lump_equiv_clear(&e);
     lump_box_clear(&box);
     lump_net_clear(&b);
     lump_net_clear(&a);
     if (err != LUMP_OK)
         return cli_fail(err);
-    if (rc != CLI_OK)
+    if (rc != CLI_OK || tolerant)
         return rc;
     return verdict == LUMP_TRUE ? CLI_OK : verdict == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
 }

@@ -18,7 +18,10 @@ static const cli_command_t commands[] = {
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
     {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT | A B TOLCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
-    {"equiv", cli_cmd_equiv, "lumpnet equiv A B [--box BOX] [--seed S] [--cert CERT] [--json]",
+    {"equiv", cli_cmd_equiv,
+     "lumpnet equiv A B [--box BOX] [--seed S] [--cert CERT] [--json]\n"
+     "       lumpnet equiv A B [--box BOX] --tolerance EPS [--outputs j,k,...] [--timeout S] "
+     "[--jobs N] [--split ranked|smart|gradient|widest] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
      "merge neurons approximately and certify the output error over a box"},
@@ -146,7 +149,21 @@ static const char *const details[] = {
     "With --box, when the union does not lump: both networks are reduced on\n"
     "the box (as reduce --box) and the union of the reduced networks lumped;\n"
     "equivalent then holds on the box only, and --cert writes a\n"
-    "box-equivalence certificate (lumpnet check A B CERT --box BOX).\n",
+    "box-equivalence certificate (lumpnet check A B CERT --box BOX).\n"
+    "\n"
+    "With --tolerance EPS > 0 (a decimal or p/q, exact): equivalent (exit 0)\n"
+    "when |A_j(x) - B_j(x)| <= EPS for every x in the box (--box, else the\n"
+    "declared input bounds) and every output j (--outputs j,k: 0-based),\n"
+    "proved by branch and bound over the box; different (exit 1) with an\n"
+    "exact witness whose exact difference exceeds EPS; unknown (exit 3) at\n"
+    "the time limit (--timeout S, default 60) or on Ctrl-C, with the best\n"
+    "certified bound and the largest difference found. --cert CERT writes the\n"
+    "search tree (a tolerance certificate, checked before the verdict is\n"
+    "printed). --jobs N threads (default: the cores) never change the answer\n"
+    "or the certificate. --split chooses the input to split: smart (bound\n"
+    "both halves along every input, keep the best), ranked (default: smart on\n"
+    "the two inputs that split best last time, all inputs every fourth\n"
+    "level), gradient (NeuroDiff's gradient times width) or widest.\n",
     /* relax */
     "Merges neurons whose normalised signatures lie within E of a block centre,\n"
     "where distance is pre-activation deviation over BOX (docs/relax.md), writes\n"

@@ -144,6 +144,18 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 run equiv 1 equiv "$T" other.json
 grep -q '"witness"' "$TMP/report.json" || fail "equiv of different networks has no witness"
+# within a tolerance: a witness, a proof, a time limit
+run equiv 1 equiv "$T" other.json --box -1:1 --tolerance 0.5
+run equiv 0 equiv "$T" "$T" --box -1:1 --tolerance 3 --cert et.json
+# a difference of exactly 1/10 everywhere (no double): no part closes at
+# EPS = 1/10 and no point is a witness, so the time limit answers
+"$PY" - "$T" "$TMP/tenth.json" <<'PY' || fail "could not write tenth.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["layers"][-1]["bias"][0] = "7/20"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run equiv 3 equiv "$T" tenth.json --box -1:1 --tolerance 1/10 --timeout 0.2
 # a certificate of another network: check says invalid, with a reason
 run check 1 check "$T" other.json c.json
 grep -q '"reason"' "$TMP/report.json" || fail "an invalid check has no reason"

@@ -105,6 +105,72 @@ LUMP_EXPORT lump_error_t lump_tol_cert_check_info(lump_verdict_t *valid, char *w
                                                   const char *buf, size_t len,
                                                   const char *name) LUMP_WUR;
 
+/* ---- the branch-and-bound finder (bound/tol_search.c) ---- */
+
+/* How the finder chooses the input dimension to split. */
+typedef enum {
+    LUMP_TOL_SPLIT_SMART = 0, /* bound both halves along every input, keep the best */
+    LUMP_TOL_SPLIT_GRADIENT,  /* |gradient of the difference| times width (NeuroDiff) */
+    LUMP_TOL_SPLIT_WIDEST,    /* the widest dimension */
+    LUMP_TOL_SPLIT_RANKED     /* SMART on the two inputs that split best last time,
+                                 every input again every few levels */
+} lump_tol_split_t;
+
+/* Options of lump_tol_search. */
+typedef struct {
+    mpq_t tolerance;        /* EPS >= 0, exact */
+    const size_t *outputs;  /* selected 0-based outputs; NULL: all */
+    size_t n_outputs;
+    double timeout;         /* seconds (<= 0: none) */
+    unsigned jobs;          /* threads (0: the number of cores) */
+    lump_tol_split_t split; /* the splitting rule */
+    int progress;           /* report progress through core/progress */
+} lump_tol_opts_t;
+
+/* lump_tol_opts_init / _clear -- tolerance 0, all outputs, no time limit,
+ * one job per core, ranked splits. O(1). */
+LUMP_EXPORT void lump_tol_opts_init(lump_tol_opts_t *o);
+LUMP_EXPORT void lump_tol_opts_clear(lump_tol_opts_t *o);
+
+/* The answer of lump_tol_search. */
+typedef struct {
+    lump_verdict_t verdict; /* TRUE: equivalent within EPS, FALSE: witness */
+    double bound;           /* best certified bound, rounded up (+inf: none) */
+    double largest;         /* largest |A_j - B_j| seen (double estimate) */
+    mpq_t witness_diff;     /* exact |A_j(w) - B_j(w)| at the witness or at
+                               the point of the largest difference */
+    mpq_t *witness;         /* that point (n_witness exact rationals), NULL when none */
+    size_t n_witness;
+    size_t output;          /* the output j of the witness */
+    size_t leaves, nodes;   /* closed leaves, nodes created */
+    int timed_out;          /* stopped by the time limit */
+    char *cert;             /* the certificate text (TRUE only), to free with _clear */
+    size_t cert_len;
+    char reason[256];       /* why unknown (unsupported activation, time limit) */
+} lump_tol_result_t;
+
+LUMP_EXPORT void lump_tol_result_init(lump_tol_result_t *r);
+LUMP_EXPORT void lump_tol_result_clear(lump_tol_result_t *r);
+
+/* lump_tol_search -- decide whether |A_j(x) - B_j(x)| <= EPS for every x in
+ * BOX and every selected output j by branch and bound over the input box:
+ * each part is closed when lump_tol_leaf_bound is <= EPS (compared
+ * exactly), searched for a witness (double evaluation at the centre and
+ * projected gradient ascent on the difference, confirmed by exact
+ * evaluation), else split in two at a dyadic point. The open parts are
+ * processed best bound first, in rounds of a fixed number of parts worked
+ * on by O->jobs threads and merged in part order, so the verdict, the
+ * witness and the certificate (R->cert, the format
+ * "lumpnet-tolerance-certificate" of docs/certificates.md) do not depend
+ * on the number of threads. Stops with LUMP_UNKNOWN at the time limit, or
+ * when the pair cannot be bounded (R->reason says why). Errors: bad
+ * options (LUMP_EUSAGE), LUMP_EINTERRUPTED on a cancellation request.
+ * Complexity: O(nodes * (2 * inputs + 1) * weights). Reference: NeuroDiff
+ * (Paulsen, Wang, Wang, ASE 2020) for the input splitting. */
+LUMP_EXPORT lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a,
+                                         const lump_net_t *b, const lump_box_t *box,
+                                         const lump_tol_opts_t *o) LUMP_WUR;
+
 #ifdef __cplusplus
 }
 #endif
