@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import statistics
 import struct
 import subprocess
@@ -21,7 +22,7 @@ import time
 from fractions import Fraction
 
 FIELDS = ["instance", "eps", "tool", "verdict", "seconds", "bound",
-          "witness_difference", "check"]
+          "witness_difference", "check", "cpu_seconds"]
 DECIDED = ("equivalent", "different")
 
 
@@ -102,11 +103,9 @@ def run_lumpnet(args, inst, eps):
     cmd = ["timeout", "-k", "2", str(args.limit + 3), args.lumpnet, "equiv", a, b,
            "--box", box, "--tolerance", eps, "--outputs", inst["target"],
            "--timeout", str(args.limit), "--jobs", "1", "--json"]
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    secs = time.monotonic() - t0
+    p, secs, cpu = timed_run(cmd)
     row = {"verdict": "unknown", "seconds": f"{secs:.2f}", "bound": "",
-           "witness_difference": "", "check": ""}
+           "witness_difference": "", "check": "", "cpu_seconds": f"{cpu:.2f}"}
     try:
         j = json.loads(p.stdout)
     except ValueError:
@@ -132,6 +131,18 @@ def run_lumpnet(args, inst, eps):
     return row
 
 
+def timed_run(cmd, env=None):
+    """Run CMD; (process, wall seconds, CPU seconds of it and its children).
+    On a loaded machine the CPU time says more than the wall time."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    secs = time.monotonic() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return p, secs, cpu
+
+
 def parse_vector(line):
     return [float(v) for v in line.split("[", 1)[1].split("]", 1)[0].split()]
 
@@ -140,11 +151,9 @@ def run_neurodiff(args, inst, eps):
     a, b = inst["a"], inst["b"]
     cmd = ["timeout", "-k", "2", str(args.limit), args.neurodiff, inst["prop"], a, b, eps, "-e", "0"]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    t0 = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    secs = time.monotonic() - t0
+    p, secs, cpu = timed_run(cmd, env)
     row = {"verdict": "unknown", "seconds": f"{secs:.2f}", "bound": "",
-           "witness_difference": "", "check": ""}
+           "witness_difference": "", "check": "", "cpu_seconds": f"{cpu:.2f}"}
     err = p.stderr.splitlines()
     adv = next((l for l in err if l.startswith("adv is:")), None)
     if p.returncode in (124, 137) or secs > args.limit:
@@ -193,8 +202,8 @@ def summary(rows, instances, eps_list, tools):
     by = {(r["instance"], r["eps"], r["tool"]): r for r in rows}
     out = []
     out.append(f"| eps | tool | decided | equivalent | different | unknown | "
-               f"median s (both decide) | median s (all decided) |")
-    out.append("|---|---|---|---|---|---|---|---|")
+               f"median s (both decide) | median s (all decided) | median CPU s (both decide) |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
     problems = []
     for eps in eps_list:
         both = [n for n in names
@@ -205,9 +214,11 @@ def summary(rows, instances, eps_list, tools):
             und = len(rs) - cnt["equivalent"] - cnt["different"]
             tb = [float(by[(n, eps, t)]["seconds"]) for n in both]
             ta = [float(r["seconds"]) for r in rs if r["verdict"] in DECIDED]
+            tc = [float(by[(n, eps, t)]["cpu_seconds"]) for n in both
+                  if by[(n, eps, t)].get("cpu_seconds")]
             out.append(f"| {eps} | {t} | {cnt['equivalent'] + cnt['different']}/{len(rs)} | "
                        f"{cnt['equivalent']} | {cnt['different']} | {und} | "
-                       f"{median(tb)} ({len(both)}) | {median(ta)} |")
+                       f"{median(tb)} ({len(both)}) | {median(ta)} | {median(tc)} |")
         for n in names:
             l = by.get((n, eps, "lumpnet"), {})
             d = by.get((n, eps, "neurodiff"), {})
@@ -248,11 +259,15 @@ def main():
     ap.add_argument("--size", type=int, default=60)
     ap.add_argument("--tools", default="lumpnet,neurodiff")
     ap.add_argument("--summary-only", action="store_true")
+    ap.add_argument("--first", type=int, default=0,
+                    help="only the first N instances of the sample (a partial run)")
     args = ap.parse_args()
     root = os.path.join(args.data, "neurodiff-acas")
     with open(os.path.join(root, "instances.csv")) as f:
         rows = list(csv.DictReader(f))
     instances = rows if args.all else select(rows, args.seed, args.size)
+    if args.first > 0:
+        instances = instances[:args.first]
     for r in instances:
         r["a"] = os.path.join(root, r["original"])
         r["b"] = os.path.join(root, r["twin"])
@@ -266,8 +281,12 @@ def main():
             done = list(csv.DictReader(f))
     have = {(r["instance"], r["eps"], r["tool"]) for r in done}
     new_file = not os.path.exists(path) or os.path.getsize(path) == 0
+    fields = FIELDS
+    if not new_file:
+        with open(path) as f:
+            fields = next(csv.reader(f))  # a CSV of an older version keeps its columns
     with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         if new_file:
             w.writeheader()
         for k, inst in enumerate(instances):

@@ -4,7 +4,7 @@
 #
 #   sh bench/equiv_neurodiff.sh LUMPNET_BINARY DATA_DIR [--all] [--eps 0.05,0.01]
 #       [--limit 30] [--csv FILE] [--seed S] [--tools lumpnet,neurodiff]
-#       [--summary-only]
+#       [--first N] [--summary-only]
 #
 # DATA_DIR holds neurodiff-acas/ (instances.csv: prop, network, target,
 # original, twin, box). NeuroDiff is built by bench/neurodiff_build.sh into
@@ -24,11 +24,13 @@
 #   lumpnet   equiv ORIG TWIN --box BOX --tolerance EPS --outputs TARGET
 #             --timeout LIMIT --jobs 1 --json
 #   NeuroDiff delta_network_test PROP ORIG TWIN EPS -e 0   (OPENBLAS_NUM_THREADS=1)
-# Seconds are wall times measured around each process (loading included).
+# Seconds are wall times measured around each process (loading included);
+# cpu_seconds its CPU time (what counts on a loaded machine). --first N
+# runs only the first N instances of the sample order (a partial run).
 #
 # Every row is appended to the CSV (default bench/_equiv_neurodiff.csv;
 # columns instance, eps, tool, verdict, seconds, bound, witness_difference,
-# check) as soon as it is known; a run that is interrupted resumes: rows
+# check, cpu_seconds) as soon as it is known; a run that is interrupted resumes: rows
 # already in the CSV are skipped. The summary (markdown) at the end gives,
 # per eps and tool, the decided counts, the median time on the instances
 # both tools decide, and the contradictions:
