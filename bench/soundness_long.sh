@@ -9,7 +9,9 @@
 #
 # BUILD_DIR is the configured build folder (e.g. _build); the runner is
 # built there if needed. LUMPNET_SOUNDNESS_KNOWN_BUGS passes through
-# ("check" runs the classes of open bugs too; see tests/test_soundness.c).
+# ("check" runs the classes of open bugs too; see tests/test_soundness.c),
+# and so does LUMPNET_SOUNDNESS_TOL_TIMEOUT (the --timeout of the
+# `equiv --tolerance` cases, 1 s by default; 2,000 of them in long mode).
 set -eu
 if [ $# -lt 1 ]; then
     echo "usage: $0 BUILD_DIR [CASES] [SEED]" >&2
