@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lumpnet/alloc.h"
 
 static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 {
@@ -88,11 +89,7 @@ int cli_cmd_bound(int argc, char **argv)
         goto cleanup;
     }
     certified = res.certified;
-    observed = malloc((res.n_outputs + 1) * sizeof *observed);
-    if (observed == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory");
-        goto cleanup;
-    }
+    observed = lump_alloc_array(res.n_outputs + 1, sizeof *observed);
     LUMP_CHECK(lump_max_error_sampled(observed, &a, &b, &box, samples, seed));
     if (json) {
         json_t *j = cli_report_new("bound"), *jb = json_array(), *jn = json_array();
