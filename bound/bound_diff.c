@@ -8,6 +8,7 @@
 #include "bound_encode.h"
 #include "bound_test_i.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
 {
@@ -148,13 +149,10 @@ static lump_error_t sym_box(double *up, double *dn, double *sens, lump_bounds_t 
 {
     lump_error_t err = LUMP_OK;
     size_t n = f->n_inputs, nout = lump_net_n_outputs(f), k = f->n_layers;
-    double *d0l = malloc((n + 1) * sizeof(double)), *d0h = malloc((n + 1) * sizeof(double));
+    double *d0l = lump_alloc_array(n + 1, sizeof(double)),
+           *d0h = lump_alloc_array(n + 1, sizeof(double));
     mpq_t t1, t2;
     mpq_inits(t1, t2, NULL);
-    if (d0l == NULL || d0h == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory");
-        goto cleanup;
-    }
     LUMP_CHECK(lump_bounds_interval(bf, f, box));
     LUMP_CHECK(lump_bounds_interval(bg, g, box));
     for (size_t u = 0; u < n; u++)
@@ -203,11 +201,9 @@ static void leaf_clear(leaf_t *l)
 static lump_error_t leaf_init(leaf_t *l, size_t n, size_t nout)
 {
     lump_box_init(&l->box);
-    l->up = malloc((nout + 1) * sizeof(double));
-    l->dn = malloc((nout + 1) * sizeof(double));
-    l->sens = calloc(n + 1, sizeof(double));
-    if (l->up == NULL || l->dn == NULL || l->sens == NULL)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+    l->up = lump_alloc_array(nout + 1, sizeof(double));
+    l->dn = lump_alloc_array(nout + 1, sizeof(double));
+    l->sens = lump_alloc_zero(n + 1, sizeof(double));
     return lump_box_alloc(&l->box, n);
 }
 
@@ -230,17 +226,14 @@ static lump_error_t split_boxes(double *up, double *dn, const double *sens, cons
     leaf_t *lv = NULL;
     lump_bounds_t bf, bg;
     lump_i_dbounds_t d;
-    double *G = malloc((nout + 1) * sizeof(double));
-    double *tu = malloc((nout + 1) * sizeof(double)), *td = malloc((nout + 1) * sizeof(double));
+    double *G = lump_alloc_array(nout + 1, sizeof(double));
+    double *tu = lump_alloc_array(nout + 1, sizeof(double)),
+           *td = lump_alloc_array(nout + 1, sizeof(double));
     lump_bounds_init(&bf);
     lump_bounds_init(&bg);
     lump_i_dbounds_init(&d);
     cap = o->max_boxes / 2 + 2;
-    lv = calloc(cap, sizeof *lv);
-    if (lv == NULL || G == NULL || tu == NULL || td == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu boxes", cap);
-        goto cleanup;
-    }
+    lv = lump_alloc_zero(cap, sizeof *lv);
     LUMP_CHECK(leaf_init(&lv[0], n, nout));
     nl = 1;
     for (size_t u = 0; u < n; u++) {
@@ -382,11 +375,7 @@ static lump_error_t lp_build(lump_i_lp_t **lp, double **lambda, lump_i_model_t *
     if (opts->verbose)
         fprintf(stderr, "bound: %s encoding, LP of %zu rows, %zu columns, %zu entries\n",
                 diff ? "differential" : "separate", m->nrows, m->ncols, m->ne);
-    *lambda = malloc((m->nrows + 1) * sizeof(double));
-    if (*lambda == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu duals", m->nrows);
-        goto cleanup;
-    }
+    *lambda = lump_alloc_array(m->nrows + 1, sizeof(double));
     LUMP_CHECK(lump_i_lp_new(lp, 1));
     LUMP_CHECK(lump_i_model_load(*lp, m));
 cleanup:
@@ -439,7 +428,7 @@ cleanup:
  * smallest of these rigorous values and the (equally sound) interval
  * bound.
  * Errors: LUMP_EINPUT for mismatched networks, a lumping that does not fit
- * or a bad box; LUMP_ENOMEM. A GLPK fault costs only the LP bound (the
+ * or a bad box. A GLPK fault costs only the LP bound (the
  * symbolic and interval bounds stand), see lump_i_lp_solve.
  * Time: up to MAX_BOXES symbolic passes, O(n m) each for n neurons and m
  * weights (each neuron back-substitutes to the inputs), then, when the
@@ -481,21 +470,16 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     LUMP_CHECK(lump_bounds_interval(&sg.b, g, box));
     LUMP_CHECK(lump_i_lpside_alloc(&sf));
     LUMP_CHECK(lump_i_lpside_alloc(&sg));
-    r->bound = malloc(nout * sizeof(double));
-    r->naive = malloc(nout * sizeof(double));
-    r->bound_sym = malloc(nout * sizeof(double));
-    r->bound_lp = malloc(nout * sizeof(double));
-    dcol = malloc(nout * sizeof(size_t));
-    dlo = malloc(nout * sizeof(double));
-    dhi = malloc(nout * sizeof(double));
-    up = malloc(nout * sizeof(double));
-    dn = malloc(nout * sizeof(double));
-    sens = calloc(f->n_inputs + 1, sizeof(double));
-    if (!r->bound || !r->naive || !r->bound_sym || !r->bound_lp || !dcol || !dlo || !dhi ||
-        !up || !dn || !sens) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory");
-        goto cleanup;
-    }
+    r->bound = lump_alloc_array(nout, sizeof(double));
+    r->naive = lump_alloc_array(nout, sizeof(double));
+    r->bound_sym = lump_alloc_array(nout, sizeof(double));
+    r->bound_lp = lump_alloc_array(nout, sizeof(double));
+    dcol = lump_alloc_array(nout, sizeof(size_t));
+    dlo = lump_alloc_array(nout, sizeof(double));
+    dhi = lump_alloc_array(nout, sizeof(double));
+    up = lump_alloc_array(nout, sizeof(double));
+    dn = lump_alloc_array(nout, sizeof(double));
+    sens = lump_alloc_zero(f->n_inputs + 1, sizeof(double));
     r->n_outputs = nout;
     naive_bounds(r, dlo, dhi, f, g, &sf, &sg);
     diff = opts->encoding == LUMP_ENC_DIFFERENTIAL && f->n_layers == g->n_layers;

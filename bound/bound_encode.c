@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "bound_encode.h"
+#include "alloc_i.h"
 
 #define NOCOL LUMP_I_NOCOL
 
@@ -26,19 +27,15 @@ lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s)
 {
     const lump_net_t *n = s->net;
     size_t k = n->n_layers, nout = lump_net_n_outputs(n);
-    s->xcol = malloc((n->n_inputs + 1) * sizeof(size_t));
-    s->zcol = calloc(k + 1, sizeof(size_t *));
-    s->ycol = calloc(k + 1, sizeof(size_t *));
-    s->ocol = malloc((nout + 1) * sizeof(size_t));
-    s->olo = malloc((nout + 1) * sizeof(double));
-    s->ohi = malloc((nout + 1) * sizeof(double));
-    if (!s->xcol || !s->zcol || !s->ycol || !s->ocol || !s->olo || !s->ohi)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+    s->xcol = lump_alloc_array(n->n_inputs + 1, sizeof(size_t));
+    s->zcol = lump_alloc_zero(k + 1, sizeof(size_t *));
+    s->ycol = lump_alloc_zero(k + 1, sizeof(size_t *));
+    s->ocol = lump_alloc_array(nout + 1, sizeof(size_t));
+    s->olo = lump_alloc_array(nout + 1, sizeof(double));
+    s->ohi = lump_alloc_array(nout + 1, sizeof(double));
     for (size_t i = 0; i < k; i++) {
-        s->zcol[i] = malloc((n->layers[i].size + 1) * sizeof(size_t));
-        s->ycol[i] = malloc((n->layers[i].size + 1) * sizeof(size_t));
-        if (!s->zcol[i] || !s->ycol[i])
-            return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+        s->zcol[i] = lump_alloc_array(n->layers[i].size + 1, sizeof(size_t));
+        s->ycol[i] = lump_alloc_array(n->layers[i].size + 1, sizeof(size_t));
     }
     return LUMP_OK;
 }

@@ -30,7 +30,7 @@ void lump_i_lpside_clear(lump_i_lpside_t *s);
 
 /* Allocate the column arrays of S for S->net (S zeroed beforehand, its
  * interval bounds S->b may be set before or after).
- * Errors: LUMP_ENOMEM (S is then safe to lump_i_lpside_clear).
+ * S is safe to lump_i_lpside_clear afterwards.
  * Time: O(layers + neurons). */
 lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s);
 
@@ -38,7 +38,6 @@ lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s);
  * when both clip alike, else two whose difference is confined) and each
  * side's normalised inputs, setting f->xcol and g->xcol. The interval
  * bounds of both sides must be set.
- * Errors: LUMP_ENOMEM.
  * Time: O(n_inputs) columns and rows, exact rational arithmetic. */
 lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_lpside_t *g,
                                   const lump_box_t *box);
@@ -48,7 +47,6 @@ lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_
  * relu and leaky relu, the enclosure alone for sigmoid and tanh), and the
  * output columns with their exact output map; sets s->zcol, ycol, ocol,
  * olo, ohi.
- * Errors: LUMP_ENOMEM.
  * Time: O(neurons + weights) entries. */
 lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s);
 
@@ -58,7 +56,6 @@ lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s);
  * definitional and Lipschitz rows, and per output j a difference column
  * OUT_COL[j] whose bounds [OUT_LO[j], OUT_HI[j]] (given, then tightened by
  * the output enclosures) are written back.
- * Errors: LUMP_ENOMEM.
  * Time: O(neurons + outputs) columns and rows. */
 lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
                                 const lump_i_lpside_t *g, const lump_i_pair_t *P,

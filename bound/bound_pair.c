@@ -4,6 +4,7 @@
 #include <string.h>
 #include "bound_util.h"
 #include "bound_sym.h"
+#include "alloc_i.h"
 
 void lump_i_pair_init(lump_i_pair_t *p)
 {
@@ -44,31 +45,26 @@ void lump_i_pair_clear(lump_i_pair_t *p)
 static lump_error_t pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g)
 {
     size_t k = f->n_layers;
-    p->nf = calloc(k + 1, sizeof *p->nf);
-    p->ng = calloc(k + 1, sizeof *p->ng);
-    p->pi = calloc(k + 1, sizeof *p->pi);
-    p->c = calloc(k + 1, sizeof *p->c);
-    p->kappa = calloc(k + 1, sizeof *p->kappa);
-    p->cm = calloc(k + 1, sizeof *p->cm);
-    p->cr = calloc(k + 1, sizeof *p->cr);
-    p->kl = calloc(k + 1, sizeof *p->kl);
-    p->kh = calloc(k + 1, sizeof *p->kh);
-    if (!p->nf || !p->ng || !p->pi || !p->c || !p->kappa || !p->cm || !p->cr || !p->kl || !p->kh)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory for the pairing");
+    p->nf = lump_alloc_zero(k + 1, sizeof *p->nf);
+    p->ng = lump_alloc_zero(k + 1, sizeof *p->ng);
+    p->pi = lump_alloc_zero(k + 1, sizeof *p->pi);
+    p->c = lump_alloc_zero(k + 1, sizeof *p->c);
+    p->kappa = lump_alloc_zero(k + 1, sizeof *p->kappa);
+    p->cm = lump_alloc_zero(k + 1, sizeof *p->cm);
+    p->cr = lump_alloc_zero(k + 1, sizeof *p->cr);
+    p->kl = lump_alloc_zero(k + 1, sizeof *p->kl);
+    p->kh = lump_alloc_zero(k + 1, sizeof *p->kh);
     p->n_layers = k;
     for (size_t i = 0; i <= k; i++) {
         size_t n = i == 0 ? f->n_inputs : f->layers[i - 1].size;
         p->ng[i] = i == 0 ? g->n_inputs : g->layers[i - 1].size;
-        p->pi[i] = malloc((n + 1) * sizeof **p->pi);
-        p->c[i] = malloc((n + 1) * sizeof **p->c);
-        p->kappa[i] = malloc((n + 1) * sizeof **p->kappa);
-        p->cm[i] = malloc((n + 1) * sizeof(double));
-        p->cr[i] = malloc((n + 1) * sizeof(double));
-        p->kl[i] = malloc((n + 1) * sizeof(double));
-        p->kh[i] = malloc((n + 1) * sizeof(double));
-        if (!p->pi[i] || !p->c[i] || !p->kappa[i] || !p->cm[i] || !p->cr[i] || !p->kl[i] ||
-            !p->kh[i])
-            return lump_error_set(LUMP_ENOMEM, "bound: out of memory for the pairing");
+        p->pi[i] = lump_alloc_array(n + 1, sizeof **p->pi);
+        p->c[i] = lump_alloc_array(n + 1, sizeof **p->c);
+        p->kappa[i] = lump_alloc_array(n + 1, sizeof **p->kappa);
+        p->cm[i] = lump_alloc_array(n + 1, sizeof(double));
+        p->cr[i] = lump_alloc_array(n + 1, sizeof(double));
+        p->kl[i] = lump_alloc_array(n + 1, sizeof(double));
+        p->kh[i] = lump_alloc_array(n + 1, sizeof(double));
         for (size_t v = 0; v < n; v++) {
             mpq_init(p->c[i][v]);
             mpq_init(p->kappa[i][v]);

@@ -7,6 +7,7 @@
 #include "bound_util.h"
 #include "bound_sym.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 /* Why the bounds are sound. A bound on a linear form E of layer j is a
  * weak-duality bound of the LP whose rows are the layer equations and the
@@ -438,10 +439,8 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
 static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
 {
     size_t n = L->size * L->in_size;
-    *m = malloc((n + 1) * sizeof(double));
+    *m = lump_alloc_array(n + 1, sizeof(double));
     *r = NULL;
-    if (*m == NULL)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu weights", n);
     if (L->weight.store == LUMP_STORE_F32) {
         for (size_t e = 0; e < n; e++)
             (*m)[e] = ((const float *)L->weight.data)[e];
@@ -456,8 +455,8 @@ static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
         lump_i_arr_ival(&L->weight, e, &lo, &hi);
         (*m)[e] = lo;
         if (hi != lo) {
-            if (*r == NULL && (*r = calloc(n + 1, sizeof(double))) == NULL)
-                return lump_error_set(LUMP_ENOMEM, "bound: out of memory for %zu weights", n);
+            if (*r == NULL)
+                *r = lump_alloc_zero(n + 1, sizeof(double));
             (*r)[e] = lump_i_up(hi - lo);
         }
     }
@@ -511,17 +510,13 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
     const lump_i_pair_t *P = X->pr;
     size_t nf = P->nf[i], nfp = P->nf[i - 1], ngp = P->ng[i - 1];
     const double *wf = X->wfm[i], *wfr = X->wfr[i], *wg = X->wgm[i], *wgr = X->wgr[i];
-    double *mag = calloc(ngp + 1, sizeof(double));
+    double *mag = lump_alloc_zero(ngp + 1, sizeof(double));
     lump_error_t err = LUMP_OK;
     int kap = 0;
-    X->dwm[i] = calloc(nf * ngp + 1, sizeof(double));
-    X->dwr[i] = calloc(nf * ngp + 1, sizeof(double));
-    X->dbl[i] = malloc((nf + 1) * sizeof(double));
-    X->dbh[i] = malloc((nf + 1) * sizeof(double));
-    if (!mag || !X->dwm[i] || !X->dwr[i] || !X->dbl[i] || !X->dbh[i]) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory for layer %zu", i);
-        goto cleanup;
-    }
+    X->dwm[i] = lump_alloc_zero(nf * ngp + 1, sizeof(double));
+    X->dwr[i] = lump_alloc_zero(nf * ngp + 1, sizeof(double));
+    X->dbl[i] = lump_alloc_array(nf + 1, sizeof(double));
+    X->dbh[i] = lump_alloc_array(nf + 1, sizeof(double));
     for (size_t u = 0; u < nfp; u++)
         kap |= P->kl[i - 1][u] != 0 || P->kh[i - 1][u] != 0;
     for (size_t v = 0; v < nf; v++) {
@@ -565,7 +560,6 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
         X->dbl[i][v] = bl;
         X->dbh[i][v] = bh;
     }
-cleanup:
     free(mag);
     return err;
 }
@@ -607,16 +601,13 @@ static lump_error_t sym_alloc(sym_t *X)
     double ***mats[] = {&X->wfm, &X->wfr, &X->wgm, &X->wgr, &X->dwm, &X->dwr,
                         &X->bfl, &X->bfh, &X->bgl, &X->bgh, &X->dbl, &X->dbh};
     for (size_t m = 0; m < sizeof mats / sizeof mats[0]; m++)
-        if ((*mats[m] = calloc(k + 1, sizeof(double *))) == NULL)
-            return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
-    X->fup = calloc(k + 1, sizeof(line_t *));
-    X->flo = calloc(k + 1, sizeof(line_t *));
-    X->gup = calloc(k + 1, sizeof(line_t *));
-    X->glo = calloc(k + 1, sizeof(line_t *));
-    X->dup = calloc(k + 1, sizeof(dline_t *));
-    X->dlo = calloc(k + 1, sizeof(dline_t *));
-    if (!X->fup || !X->flo || !X->gup || !X->glo || !X->dup || !X->dlo)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+        *mats[m] = lump_alloc_zero(k + 1, sizeof(double *));
+    X->fup = lump_alloc_zero(k + 1, sizeof(line_t *));
+    X->flo = lump_alloc_zero(k + 1, sizeof(line_t *));
+    X->gup = lump_alloc_zero(k + 1, sizeof(line_t *));
+    X->glo = lump_alloc_zero(k + 1, sizeof(line_t *));
+    X->dup = lump_alloc_zero(k + 1, sizeof(dline_t *));
+    X->dlo = lump_alloc_zero(k + 1, sizeof(dline_t *));
     for (size_t i = 0; i <= k; i++)
         cap = cap > X->pr->nf[i] ? cap : X->pr->nf[i];
     for (size_t i = 0; i <= k; i++)
@@ -626,8 +617,7 @@ static lump_error_t sym_alloc(sym_t *X)
         double **bufs[] = {&X->p,  &X->q,  &X->r,  &X->a,  &X->b,  &X->c, &X->am,
                            &X->bm, &X->cm, &X->ar, &X->br, &X->cr, &X->qm};
         for (size_t m = 0; m < sizeof bufs / sizeof bufs[0]; m++)
-            if ((*bufs[m] = calloc(cap + 1, sizeof(double))) == NULL)
-                return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+            *bufs[m] = lump_alloc_zero(cap + 1, sizeof(double));
     }
     for (size_t i = 1; i <= k; i++) {
         size_t nf = X->pr->nf[i], ng = X->pr->ng[i];
@@ -636,19 +626,16 @@ static lump_error_t sym_alloc(sym_t *X)
         if ((err = weights_d(&X->wfm[i], &X->wfr[i], LF)) != LUMP_OK ||
             (err = weights_d(&X->wgm[i], &X->wgr[i], LG)) != LUMP_OK)
             return err;
-        X->bfl[i] = malloc((nf + 1) * sizeof(double));
-        X->bfh[i] = malloc((nf + 1) * sizeof(double));
-        X->bgl[i] = malloc((ng + 1) * sizeof(double));
-        X->bgh[i] = malloc((ng + 1) * sizeof(double));
-        X->fup[i] = malloc((nf + 1) * sizeof(line_t));
-        X->flo[i] = malloc((nf + 1) * sizeof(line_t));
-        X->gup[i] = malloc((ng + 1) * sizeof(line_t));
-        X->glo[i] = malloc((ng + 1) * sizeof(line_t));
-        X->dup[i] = malloc((nf + 1) * sizeof(dline_t));
-        X->dlo[i] = malloc((nf + 1) * sizeof(dline_t));
-        if (!X->bfl[i] || !X->bfh[i] || !X->bgl[i] || !X->bgh[i] || !X->fup[i] || !X->flo[i] ||
-            !X->gup[i] || !X->glo[i] || !X->dup[i] || !X->dlo[i])
-            return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+        X->bfl[i] = lump_alloc_array(nf + 1, sizeof(double));
+        X->bfh[i] = lump_alloc_array(nf + 1, sizeof(double));
+        X->bgl[i] = lump_alloc_array(ng + 1, sizeof(double));
+        X->bgh[i] = lump_alloc_array(ng + 1, sizeof(double));
+        X->fup[i] = lump_alloc_array(nf + 1, sizeof(line_t));
+        X->flo[i] = lump_alloc_array(nf + 1, sizeof(line_t));
+        X->gup[i] = lump_alloc_array(ng + 1, sizeof(line_t));
+        X->glo[i] = lump_alloc_array(ng + 1, sizeof(line_t));
+        X->dup[i] = lump_alloc_array(nf + 1, sizeof(dline_t));
+        X->dlo[i] = lump_alloc_array(nf + 1, sizeof(dline_t));
         for (size_t v = 0; v < nf; v++)
             lump_i_arr_ival(&LF->bias, v, &X->bfl[i][v], &X->bfh[i][v]);
         for (size_t v = 0; v < ng; v++)
@@ -686,22 +673,18 @@ void lump_i_dbounds_clear(lump_i_dbounds_t *d)
 static lump_error_t dbounds_alloc(lump_i_dbounds_t *d, const lump_i_pair_t *p)
 {
     size_t k = p->n_layers;
-    d->dzl = calloc(k + 1, sizeof(double *));
-    d->dzh = calloc(k + 1, sizeof(double *));
-    d->dyl = calloc(k + 1, sizeof(double *));
-    d->dyh = calloc(k + 1, sizeof(double *));
-    d->sens = calloc(p->nf[0] + 1, sizeof(double));
-    if (!d->dzl || !d->dzh || !d->dyl || !d->dyh || !d->sens)
-        return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+    d->dzl = lump_alloc_zero(k + 1, sizeof(double *));
+    d->dzh = lump_alloc_zero(k + 1, sizeof(double *));
+    d->dyl = lump_alloc_zero(k + 1, sizeof(double *));
+    d->dyh = lump_alloc_zero(k + 1, sizeof(double *));
+    d->sens = lump_alloc_zero(p->nf[0] + 1, sizeof(double));
     d->n_layers = k;
     for (size_t i = 0; i <= k; i++) {
         size_t n = p->nf[i] + 1;
-        d->dzl[i] = calloc(n, sizeof(double));
-        d->dzh[i] = calloc(n, sizeof(double));
-        d->dyl[i] = calloc(n, sizeof(double));
-        d->dyh[i] = calloc(n, sizeof(double));
-        if (!d->dzl[i] || !d->dzh[i] || !d->dyl[i] || !d->dyh[i])
-            return lump_error_set(LUMP_ENOMEM, "bound: out of memory");
+        d->dzl[i] = lump_alloc_zero(n, sizeof(double));
+        d->dzh[i] = lump_alloc_zero(n, sizeof(double));
+        d->dyl[i] = lump_alloc_zero(n, sizeof(double));
+        d->dyh[i] = lump_alloc_zero(n, sizeof(double));
     }
     return LUMP_OK;
 }

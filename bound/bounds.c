@@ -5,6 +5,7 @@
 #include <string.h>
 #include <mpfr.h>
 #include "bound_util.h"
+#include "alloc_i.h"
 
 void lump_i_arr_ival(const lump_arr_t *a, size_t i, double *lo, double *hi)
 {
@@ -149,26 +150,21 @@ static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
 {
     size_t k = net->n_layers;
     b->n_inputs = net->n_inputs;
-    b->xlo = malloc((net->n_inputs + 1) * sizeof *b->xlo);
-    b->xhi = malloc((net->n_inputs + 1) * sizeof *b->xhi);
-    b->size = calloc(k + 1, sizeof *b->size);
-    b->zlo = calloc(k + 1, sizeof *b->zlo);
-    b->zhi = calloc(k + 1, sizeof *b->zhi);
-    b->ylo = calloc(k + 1, sizeof *b->ylo);
-    b->yhi = calloc(k + 1, sizeof *b->yhi);
-    if (!b->xlo || !b->xhi || !b->size || !b->zlo || !b->zhi || !b->ylo || !b->yhi)
-        return lump_error_set(LUMP_ENOMEM, "interval bounds: out of memory");
+    b->xlo = lump_alloc_array(net->n_inputs + 1, sizeof *b->xlo);
+    b->xhi = lump_alloc_array(net->n_inputs + 1, sizeof *b->xhi);
+    b->size = lump_alloc_zero(k + 1, sizeof *b->size);
+    b->zlo = lump_alloc_zero(k + 1, sizeof *b->zlo);
+    b->zhi = lump_alloc_zero(k + 1, sizeof *b->zhi);
+    b->ylo = lump_alloc_zero(k + 1, sizeof *b->ylo);
+    b->yhi = lump_alloc_zero(k + 1, sizeof *b->yhi);
     b->n_layers = k;
     for (size_t i = 0; i < k; i++) {
         size_t n = net->layers[i].size + 1;
         b->size[i] = net->layers[i].size;
-        b->zlo[i] = malloc(n * sizeof(double));
-        b->zhi[i] = malloc(n * sizeof(double));
-        b->ylo[i] = malloc(n * sizeof(double));
-        b->yhi[i] = malloc(n * sizeof(double));
-        if (!b->zlo[i] || !b->zhi[i] || !b->ylo[i] || !b->yhi[i])
-            return lump_error_set(LUMP_ENOMEM, "interval bounds: out of memory for layer %zu",
-                                  i + 1);
+        b->zlo[i] = lump_alloc_array(n, sizeof(double));
+        b->zhi[i] = lump_alloc_array(n, sizeof(double));
+        b->ylo[i] = lump_alloc_array(n, sizeof(double));
+        b->yhi[i] = lump_alloc_array(n, sizeof(double));
     }
     return LUMP_OK;
 }
@@ -200,7 +196,7 @@ static void input_bounds(lump_bounds_t *b, const lump_net_t *net, const lump_box
  * lump_i_dot_ival (weights as outward double intervals, sums widened by a
  * rigorous a-posteriori error bound), each activation maps the enclosure
  * monotonically piece by piece with outward rounding. Errors: LUMP_EINPUT
- * for a box of the wrong dimension or an empty box, LUMP_ENOMEM.
+ * for a box of the wrong dimension or an empty box.
  * Time complexity: O(m + n) for m weights and n neurons (plus one MPFR
  * exp per sigmoid/tanh neuron end). */
 lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const lump_box_t *box)
@@ -216,12 +212,8 @@ lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const
     for (size_t i = 0; i < net->n_layers; i++)
         if (net->layers[i].in_size > cap)
             cap = net->layers[i].in_size;
-    wl = malloc(cap * sizeof *wl);
-    wh = malloc(cap * sizeof *wh);
-    if (wl == NULL || wh == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "interval bounds: out of memory");
-        goto cleanup;
-    }
+    wl = lump_alloc_array(cap, sizeof *wl);
+    wh = lump_alloc_array(cap, sizeof *wh);
     for (size_t i = 0; i < net->n_layers; i++) {
         const lump_layer_t *L = &net->layers[i];
         const double *yl = i == 0 ? b->xlo : b->ylo[i - 1];

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "glpk_support.h"
+#include "alloc_i.h"
 
 /* The LP is kept here as well as in GLPK (a journal of its columns, rows
  * and objective), because a GLPK fault destroys every problem of the
@@ -91,31 +92,23 @@ static int bound_type(double lo, double hi)
 }
 
 /* Grow *P (elements of SIZE bytes, capacity *CAP) to hold N. */
-static int grow(void **p, size_t *cap, size_t n, size_t size)
+static void grow(void **p, size_t *cap, size_t n, size_t size)
 {
     size_t c = *cap;
-    void *q;
     if (n <= c)
-        return 1;
+        return;
     while (c < n)
         c = c < 8 ? 8 : 2 * c;
-    if (c > SIZE_MAX / size || (q = realloc(*p, c * size)) == NULL)
-        return 0;
-    *p = q;
+    *p = lump_realloc_array(*p, c, size);
     *cap = c;
-    return 1;
 }
 
 /* lump_i_lp_new -- an empty LP (see glpk_support.h). No GLPK call yet.
  * O(1). */
 lump_error_t lump_i_lp_new(lump_i_lp_t **out, int maximize)
 {
-    lump_i_lp_t *lp = calloc(1, sizeof *lp);
-    *out = NULL;
-    if (lp == NULL || (lp->rstart = calloc(1, sizeof *lp->rstart)) == NULL) {
-        free(lp);
-        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for an LP handle");
-    }
+    lump_i_lp_t *lp = lump_alloc_zero(1, sizeof *lp);
+    lp->rstart = lump_alloc_zero(1, sizeof *lp->rstart);
     lp->maximize = maximize;
     lp->scap = 1;
     *out = lp;
@@ -157,12 +150,10 @@ lump_error_t lump_i_lp_add_cols(lump_i_lp_t *lp, size_t n, const double *lo,
     if (n > (size_t)INT_MAX - lp->ncols)
         return lump_error_set(LUMP_ENOMEM, "GLPK: %zu more columns exceed its index range", n);
     c2 = c;
-    if (!grow((void **)&lp->clo, &c, lp->ncols + n, sizeof(double)) ||
-        !grow((void **)&lp->chi, &c2, lp->ncols + n, sizeof(double)))
-        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for %zu columns", n);
+    grow((void **)&lp->clo, &c, lp->ncols + n, sizeof(double));
+    grow((void **)&lp->chi, &c2, lp->ncols + n, sizeof(double));
     c2 = lp->ccap;
-    if (!grow((void **)&lp->obj, &c2, lp->ncols + n, sizeof(double)))
-        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for %zu columns", n);
+    grow((void **)&lp->obj, &c2, lp->ncols + n, sizeof(double));
     lp->ccap = c;
     for (size_t k = 0; k < n; k++) {
         lp->clo[lp->ncols + k] = lo[k];
@@ -186,12 +177,11 @@ lump_error_t lump_i_lp_add_row(lump_i_lp_t *lp, size_t nnz, const size_t *idx,
         if (idx[k] >= lp->ncols)
             return lump_error_set(LUMP_EINTERNAL, "GLPK: a row names column %zu of %zu", idx[k],
                                   lp->ncols);
-    if (!grow((void **)&lp->rlo, &rc, lp->nrows + 1, sizeof(double)) ||
-        !grow((void **)&lp->rhi, &rc2, lp->nrows + 1, sizeof(double)) ||
-        !grow((void **)&lp->rstart, &sc, lp->nrows + 2, sizeof(size_t)) ||
-        !grow((void **)&lp->eind, &ec, lp->nnz + nnz + 1, sizeof(int)) ||
-        !grow((void **)&lp->eval, &ec2, lp->nnz + nnz + 1, sizeof(double)))
-        return lump_error_set(LUMP_ENOMEM, "GLPK: out of memory for a row of %zu", nnz);
+    grow((void **)&lp->rlo, &rc, lp->nrows + 1, sizeof(double));
+    grow((void **)&lp->rhi, &rc2, lp->nrows + 1, sizeof(double));
+    grow((void **)&lp->rstart, &sc, lp->nrows + 2, sizeof(size_t));
+    grow((void **)&lp->eind, &ec, lp->nnz + nnz + 1, sizeof(int));
+    grow((void **)&lp->eval, &ec2, lp->nnz + nnz + 1, sizeof(double));
     lp->rcap = rc;
     lp->scap = sc;
     lp->ecap = ec;

@@ -6,6 +6,7 @@
 #include <mpfr.h>
 #include "lumpnet/rat.h"
 #include "lp_model.h"
+#include "alloc_i.h"
 
 void lump_i_model_init(lump_i_model_t *m)
 {
@@ -38,9 +39,7 @@ static lump_error_t grow(void **p, size_t *cap, size_t need, size_t size)
     c = c < 64 ? 64 : c;
     while (c < need)
         c *= 2;
-    q = realloc(*p, c * size);
-    if (q == NULL)
-        return lump_error_set(LUMP_ENOMEM, "LP model: out of memory for %zu items", c);
+    q = lump_realloc_array(*p, c * size, 1);
     *p = q;
     *cap = c;
     return LUMP_OK;
@@ -185,12 +184,8 @@ lump_error_t lump_i_model_load(lump_i_lp_t *lp, const lump_i_model_t *m)
     for (size_t i = 0; i < m->nrows; i++)
         if (m->rstart[i + 1] - m->rstart[i] > cap)
             cap = m->rstart[i + 1] - m->rstart[i];
-    idx = malloc(cap * sizeof *idx);
-    val = malloc(cap * sizeof *val);
-    if (idx == NULL || val == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "LP model: out of memory");
-        goto cleanup;
-    }
+    idx = lump_alloc_array(cap, sizeof *idx);
+    val = lump_alloc_array(cap, sizeof *val);
     LUMP_CHECK(lump_i_lp_add_cols(lp, m->ncols, m->clo, m->chi, &first));
     for (size_t i = 0; i < m->nrows; i++) {
         size_t n = 0;
@@ -210,11 +205,9 @@ cleanup:
 lump_error_t lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda,
                                      size_t nobj, const size_t *col, const double *coef)
 {
-    mpq_t *d = malloc((m->ncols + 1) * sizeof *d);
+    mpq_t *d = lump_alloc_array(m->ncols + 1, sizeof *d);
     mpq_t acc, lam, a, t;
     int inf = 0;
-    if (d == NULL)
-        return lump_error_set(LUMP_ENOMEM, "dual bound: out of memory for %zu columns", m->ncols);
     for (size_t k = 0; k < m->ncols; k++)
         mpq_init(d[k]);
     mpq_inits(acc, lam, a, t, NULL);

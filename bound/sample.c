@@ -8,6 +8,7 @@
 #include "bound_util.h"
 #include "lumpnet/eval.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 /* A network prepared for fast double passes: weights, biases and the maps
  * as doubles, and room for the forward values the gradient needs. */
@@ -53,28 +54,23 @@ static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
     for (size_t i = 0; i < k; i++)
         if (net->layers[i].size > p->cap)
             p->cap = net->layers[i].size;
-    p->w = calloc(k + 1, sizeof(double *));
-    p->b = calloc(k + 1, sizeof(double *));
-    p->z = calloc(k + 1, sizeof(double *));
-    p->clo = malloc((n + 1) * sizeof(double));
-    p->chi = malloc((n + 1) * sizeof(double));
-    p->mean = malloc((n + 1) * sizeof(double));
-    p->range = malloc((n + 1) * sizeof(double));
-    p->scale = malloc((p->n_out + 1) * sizeof(double));
-    p->shift = malloc((p->n_out + 1) * sizeof(double));
-    p->x = malloc((p->cap + 1) * sizeof(double));
-    p->ga = malloc((p->cap + 1) * sizeof(double));
-    p->gb = malloc((p->cap + 1) * sizeof(double));
-    if (!p->w || !p->b || !p->z || !p->clo || !p->chi || !p->mean || !p->range || !p->scale ||
-        !p->shift || !p->x || !p->ga || !p->gb)
-        return lump_error_set(LUMP_ENOMEM, "sampling: out of memory");
+    p->w = lump_alloc_zero(k + 1, sizeof(double *));
+    p->b = lump_alloc_zero(k + 1, sizeof(double *));
+    p->z = lump_alloc_zero(k + 1, sizeof(double *));
+    p->clo = lump_alloc_array(n + 1, sizeof(double));
+    p->chi = lump_alloc_array(n + 1, sizeof(double));
+    p->mean = lump_alloc_array(n + 1, sizeof(double));
+    p->range = lump_alloc_array(n + 1, sizeof(double));
+    p->scale = lump_alloc_array(p->n_out + 1, sizeof(double));
+    p->shift = lump_alloc_array(p->n_out + 1, sizeof(double));
+    p->x = lump_alloc_array(p->cap + 1, sizeof(double));
+    p->ga = lump_alloc_array(p->cap + 1, sizeof(double));
+    p->gb = lump_alloc_array(p->cap + 1, sizeof(double));
     for (size_t i = 0; i < k; i++) {
         const lump_layer_t *L = &net->layers[i];
-        p->w[i] = malloc((L->size * L->in_size + 1) * sizeof(double));
-        p->b[i] = malloc((L->size + 1) * sizeof(double));
-        p->z[i] = malloc((L->size + 1) * sizeof(double));
-        if (!p->w[i] || !p->b[i] || !p->z[i])
-            return lump_error_set(LUMP_ENOMEM, "sampling: out of memory");
+        p->w[i] = lump_alloc_array(L->size * L->in_size + 1, sizeof(double));
+        p->b[i] = lump_alloc_array(L->size + 1, sizeof(double));
+        p->z[i] = lump_alloc_array(L->size + 1, sizeof(double));
         for (size_t e = 0; e < L->size * L->in_size; e++)
             p->w[i][e] = lump_arr_get_d(&L->weight, e);
         for (size_t v = 0; v < L->size; v++)
@@ -170,18 +166,12 @@ static lump_error_t confirm(double *out, const lump_net_t *f, const lump_net_t *
 {
     lump_error_t err = LUMP_OK;
     size_t n = f->n_inputs, no = lump_net_n_outputs(f);
-    mpq_t *in = malloc((n + 1) * sizeof(mpq_t));
-    mpfr_t *fl = malloc((no + 1) * sizeof(mpfr_t)), *fh = malloc((no + 1) * sizeof(mpfr_t));
-    mpfr_t *gl = malloc((no + 1) * sizeof(mpfr_t)), *gh = malloc((no + 1) * sizeof(mpfr_t));
+    mpq_t *in = lump_alloc_array(n + 1, sizeof(mpq_t));
+    mpfr_t *fl = lump_alloc_array(no + 1, sizeof(mpfr_t)),
+           *fh = lump_alloc_array(no + 1, sizeof(mpfr_t));
+    mpfr_t *gl = lump_alloc_array(no + 1, sizeof(mpfr_t)),
+           *gh = lump_alloc_array(no + 1, sizeof(mpfr_t));
     mpfr_t t;
-    if (!in || !fl || !fh || !gl || !gh) {
-        free(in);
-        free(fl);
-        free(fh);
-        free(gl);
-        free(gh);
-        return lump_error_set(LUMP_ENOMEM, "sampling: out of memory");
-    }
     for (size_t u = 0; u < n; u++) {
         mpq_init(in[u]);
         mpq_set_d(in[u], x[u]);
@@ -239,19 +229,15 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
     LUMP_CHECK(lump_i_check_box(f, box, "sampling"));
     LUMP_CHECK(fnet_init(&pf, f));
     LUMP_CHECK(fnet_init(&pg, g));
-    lo = malloc((n + 1) * sizeof(double));
-    hi = malloc((n + 1) * sizeof(double));
-    x = malloc((n + 1) * sizeof(double));
-    grad = malloc((n + 1) * sizeof(double));
-    yf = malloc((no + 1) * sizeof(double));
-    yg = malloc((no + 1) * sizeof(double));
-    best = malloc((no + 1) * n * sizeof(double) + sizeof(double));
-    start = malloc((2 * no * STARTS + 1) * n * sizeof(double) + sizeof(double));
-    sval = malloc((2 * no * STARTS + 1) * sizeof(double));
-    if (!lo || !hi || !x || !grad || !yf || !yg || !best || !start || !sval) {
-        err = lump_error_set(LUMP_ENOMEM, "sampling: out of memory");
-        goto cleanup;
-    }
+    lo = lump_alloc_array(n + 1, sizeof(double));
+    hi = lump_alloc_array(n + 1, sizeof(double));
+    x = lump_alloc_array(n + 1, sizeof(double));
+    grad = lump_alloc_array(n + 1, sizeof(double));
+    yf = lump_alloc_array(no + 1, sizeof(double));
+    yg = lump_alloc_array(no + 1, sizeof(double));
+    best = lump_alloc((no + 1) * n * sizeof(double) + sizeof(double));
+    start = lump_alloc((2 * no * STARTS + 1) * n * sizeof(double) + sizeof(double));
+    sval = lump_alloc_array(2 * no * STARTS + 1, sizeof(double));
     for (size_t u = 0; u < n; u++) {
         /* doubles inside the box, so that no point leaves it */
         lo[u] = lump_i_q_up(box->lo[u]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stable_i.h"
+#include "alloc_i.h"
 
 #define NONE SIZE_MAX
 
@@ -29,13 +30,8 @@ static lump_error_t pick_basis(unsigned char *isb, size_t *nb, const double *W, 
                                size_t n)
 {
     const size_t nn = n > 0 ? n : 1;
-    double *Q = malloc(nn * nn * sizeof *Q), *r = malloc((n + 1) * sizeof *r);
+    double *Q = lump_alloc_array(nn * nn, sizeof *Q), *r = lump_alloc_array(n + 1, sizeof *r);
     size_t q = 0;
-    if (Q == NULL || r == NULL) {
-        free(Q);
-        free(r);
-        return lump_error_set(LUMP_ENOMEM, "folding: out of memory");
-    }
     for (size_t k = 0; k < nlin; k++) {
         double norm0 = 0, norm = 0;
         isb[k] = 0;
@@ -180,8 +176,7 @@ static int solve_candidate(mpq_t *lam, const mpz_t *M, size_t ncol, size_t rank,
 }
 
 /* Record in F the fold of row V on the basis rows BIDX with the nonzero
- * lambdas of LAM, and mu = b_v - sum lambda_k b_k. *NOUT counts F even
- * when an allocation fails, so that the caller's cleanup frees it. */
+ * lambdas of LAM, and mu = b_v - sum lambda_k b_k. *NOUT counts F. */
 static lump_error_t fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t *layer,
                                 const mpq_t *lam, const size_t *bidx, size_t nb, size_t v)
 {
@@ -189,15 +184,10 @@ static lump_error_t fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t
     mpq_t s, w;
     for (size_t k = 0; k < nb; k++)
         nz += mpq_sgn(lam[k]) != 0;
-    f->basis = malloc((nz > 0 ? nz : 1) * sizeof *f->basis);
-    f->lambda = malloc((nz > 0 ? nz : 1) * sizeof *f->lambda);
+    f->basis = lump_alloc_array(nz > 0 ? nz : 1, sizeof *f->basis);
+    f->lambda = lump_alloc_array(nz > 0 ? nz : 1, sizeof *f->lambda);
     mpq_init(f->mu);
     (*nout)++;
-    if (f->basis == NULL || f->lambda == NULL) {
-        free(f->lambda);
-        f->lambda = NULL;
-        return lump_error_set(LUMP_ENOMEM, "folding: out of memory");
-    }
     mpq_inits(s, w, NULL);
     f->neuron = v;
     lump_arr_get(f->mu, &layer->bias, v);
@@ -235,14 +225,10 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
     size_t nout = 0;
     *folds = NULL;
     *nfold = 0;
-    W = malloc((nlin > 0 ? nlin : 1) * (n > 0 ? n : 1) * sizeof *W);
-    isb = malloc(nlin + 1);
-    bidx = malloc((nlin + 1) * sizeof *bidx);
-    cidx = malloc((nlin + 1) * sizeof *cidx);
-    if (W == NULL || isb == NULL || bidx == NULL || cidx == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "folding: out of memory");
-        goto cleanup;
-    }
+    W = lump_alloc_array((nlin > 0 ? nlin : 1) * (n > 0 ? n : 1), sizeof *W);
+    isb = lump_alloc(nlin + 1);
+    bidx = lump_alloc_array(nlin + 1, sizeof *bidx);
+    cidx = lump_alloc_array(nlin + 1, sizeof *cidx);
     for (size_t k = 0; k < nlin; k++)
         for (size_t u = 0; u < n; u++)
             W[k * n + u] = lump_arr_get_d(&layer->weight, lin[k] * n + u);
@@ -257,18 +243,10 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
     if (nc == 0)
         goto cleanup;
     ncol = nb + nc;
-    M = malloc((n > 0 ? n : 1) * ncol * sizeof *M);
-    pc = malloc((nb + 1) * sizeof *pc);
-    lam = malloc((nb + 1) * sizeof *lam);
-    out = calloc(nc, sizeof *out);
-    if (M == NULL || pc == NULL || lam == NULL || out == NULL) {
-        free(M);
-        M = NULL;
-        free(lam);
-        lam = NULL;
-        err = lump_error_set(LUMP_ENOMEM, "folding: out of memory");
-        goto cleanup;
-    }
+    M = lump_alloc_array((n > 0 ? n : 1) * ncol, sizeof *M);
+    pc = lump_alloc_array(nb + 1, sizeof *pc);
+    lam = lump_alloc_array(nb + 1, sizeof *lam);
+    out = lump_alloc_zero(nc, sizeof *out);
     for (size_t k = 0; k < n * ncol; k++)
         mpz_init(M[k]);
     for (size_t k = 0; k <= nb; k++)

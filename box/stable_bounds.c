@@ -10,6 +10,7 @@
 #include "lp_model.h"
 #include "stable_bounds.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 /* The row of the model each LP row stands for (the certificate names rows
  * this way, see lump_row_kind_t). */
@@ -63,12 +64,8 @@ static lump_error_t layer_interval(state_t *s, size_t i)
 {
     const lump_layer_t *L = &s->net->layers[i];
     const double *yl = i == 0 ? s->xlo : s->ylo[i - 1], *yh = i == 0 ? s->xhi : s->yhi[i - 1];
-    double *wl = malloc((L->in_size + 1) * sizeof *wl), *wh = malloc((L->in_size + 1) * sizeof *wh);
-    if (wl == NULL || wh == NULL) {
-        free(wl);
-        free(wh);
-        return lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory");
-    }
+    double *wl = lump_alloc_array(L->in_size + 1, sizeof *wl),
+           *wh = lump_alloc_array(L->in_size + 1, sizeof *wh);
     for (size_t v = 0; v < L->size; v++) {
         double bl, bh;
         for (size_t u = 0; u < L->in_size; u++)
@@ -105,11 +102,9 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
     for (size_t j = 0; j <= i; j++)
         if (net->layers[j].size > widest)
             widest = net->layers[j].size;
-    prev = malloc(widest * sizeof *prev);
-    cur = malloc(widest * sizeof *cur);
-    *zc_i = malloc(net->layers[i].size * sizeof **zc_i);
-    if (prev == NULL || cur == NULL || *zc_i == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));
+    prev = lump_alloc_array(widest, sizeof *prev);
+    cur = lump_alloc_array(widest, sizeof *cur);
+    *zc_i = lump_alloc_array(net->layers[i].size, sizeof **zc_i);
     if (from == 0)
         for (size_t u = 0; u < net->n_inputs; u++)
             LUMP_CHECK(lump_i_model_col(m, s->xlo[u], s->xhi[u], &prev[u]));
@@ -122,11 +117,8 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
 #define META(L, V, K)                                                                              \
     do {                                                                                           \
         if (nmeta == capmeta) {                                                                    \
-            rowmeta_t *nm_ =                                                                       \
-                realloc(*meta, (capmeta = capmeta ? 2 * capmeta : 256) * sizeof *nm_);             \
-            if (nm_ == NULL)                                                                       \
-                LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));           \
-            *meta = nm_;                                                                           \
+            capmeta = capmeta ? 2 * capmeta : 256;                                                 \
+            *meta = lump_realloc_array(*meta, capmeta, sizeof **meta);                             \
         }                                                                                          \
         (*meta)[nmeta].layer = (L);                                                                \
         (*meta)[nmeta].neuron = (V);                                                               \
@@ -210,23 +202,14 @@ static lump_error_t add_evidence(lump_stable_layer_t *c, size_t t, int upper, co
     size_t n = 0;
     for (size_t r = 0; r < nrows; r++)
         n += (lam[r] != 0 && meta[r].layer < i) * (meta[r].kind == ROW_DEFACT ? 2 : 1);
-    ne = realloc(c->evidence, (c->n_evidence + 1) * sizeof *ne);
-    if (ne == NULL)
-        return lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory");
+    ne = lump_realloc_array(c->evidence, c->n_evidence + 1, sizeof *ne);
     c->evidence = ne;
     e = &ne[c->n_evidence];
     memset(e, 0, sizeof *e);
-    e->layer = malloc((n + 1) * sizeof *e->layer);
-    e->row_neuron = malloc((n + 1) * sizeof *e->row_neuron);
-    e->kind = malloc(n + 1);
-    e->value = malloc((n + 1) * sizeof *e->value);
-    if (!e->layer || !e->row_neuron || !e->kind || !e->value) {
-        free(e->layer);
-        free(e->row_neuron);
-        free(e->kind);
-        free(e->value);
-        return lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory");
-    }
+    e->layer = lump_alloc_array(n + 1, sizeof *e->layer);
+    e->row_neuron = lump_alloc_array(n + 1, sizeof *e->row_neuron);
+    e->kind = lump_alloc(n + 1);
+    e->value = lump_alloc_array(n + 1, sizeof *e->value);
     c->n_evidence++;
     e->neuron = t;
     e->upper = upper;
@@ -314,9 +297,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
     size_t lv = lump_progress_begin("LP neuron", s->net->layers[i].size, 0);
     lump_i_model_init(&m);
     LUMP_CHECK(build_model(&m, &meta, &zc, s, window_start(s, i, budget), i));
-    lam = malloc((m.nrows + 1) * sizeof *lam);
-    if (lam == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));
+    lam = lump_alloc_array(m.nrows + 1, sizeof *lam);
     /* one LP for the maxima and one for the minima: each warm-starts from
      * a basis optimal for a similar objective */
     LUMP_CHECK(lump_i_lp_new(&lp, 1));
@@ -409,32 +390,24 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
     memset(&s, 0, sizeof s);
     mpq_inits(lo, hi, NULL);
     s.net = net;
-    LUMP_CHECK(lump_i_check_box(net, box, "reduce --box"));
-    s.xlo = malloc(net->n_inputs * sizeof *s.xlo);
-    s.xhi = malloc(net->n_inputs * sizeof *s.xhi);
-    s.zlo = calloc(k, sizeof *s.zlo);
-    s.zhi = calloc(k, sizeof *s.zhi);
-    s.ylo = calloc(k, sizeof *s.ylo);
-    s.yhi = calloc(k, sizeof *s.yhi);
-    s.tri_a = calloc(k, sizeof *s.tri_a);
-    s.tri_b = calloc(k, sizeof *s.tri_b);
-    if (!s.xlo || !s.xhi || !s.zlo || !s.zhi || !s.ylo || !s.yhi || !s.tri_a || !s.tri_b)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));
+    LUMP_CHECK(lump_i_check_box(net, box, "box reduction"));
+    s.xlo = lump_alloc_array(net->n_inputs, sizeof *s.xlo);
+    s.xhi = lump_alloc_array(net->n_inputs, sizeof *s.xhi);
+    s.zlo = lump_alloc_zero(k, sizeof *s.zlo);
+    s.zhi = lump_alloc_zero(k, sizeof *s.zhi);
+    s.ylo = lump_alloc_zero(k, sizeof *s.ylo);
+    s.yhi = lump_alloc_zero(k, sizeof *s.yhi);
+    s.tri_a = lump_alloc_zero(k, sizeof *s.tri_a);
+    s.tri_b = lump_alloc_zero(k, sizeof *s.tri_b);
     s.k = k;
     for (size_t i = 0; i < k; i++) {
         size_t n = net->layers[i].size;
-        s.zlo[i] = malloc(n * sizeof(double));
-        s.zhi[i] = malloc(n * sizeof(double));
-        s.ylo[i] = malloc(n * sizeof(double));
-        s.yhi[i] = malloc(n * sizeof(double));
-        s.tri_a[i] = malloc(n * sizeof(mpq_t));
-        s.tri_b[i] = malloc(n * sizeof(mpq_t));
-        if (!s.zlo[i] || !s.zhi[i] || !s.ylo[i] || !s.yhi[i] || !s.tri_a[i] || !s.tri_b[i]) {
-            free(s.tri_a[i]);
-            free(s.tri_b[i]);
-            s.tri_a[i] = s.tri_b[i] = NULL;
-            LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable bounds: out of memory"));
-        }
+        s.zlo[i] = lump_alloc_array(n, sizeof(double));
+        s.zhi[i] = lump_alloc_array(n, sizeof(double));
+        s.ylo[i] = lump_alloc_array(n, sizeof(double));
+        s.yhi[i] = lump_alloc_array(n, sizeof(double));
+        s.tri_a[i] = lump_alloc_array(n, sizeof(mpq_t));
+        s.tri_b[i] = lump_alloc_array(n, sizeof(mpq_t));
         for (size_t v = 0; v < n; v++) {
             mpq_init(s.tri_a[i][v]);
             mpq_init(s.tri_b[i][v]);

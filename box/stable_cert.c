@@ -5,14 +5,10 @@
 #include "stable_i.h"
 #include "cert_json.h"
 #include "cert_json_i.h"
+#include "alloc_i.h"
 
 static const char *const kind_names[] = {"def", "act", "ge", "tri", NULL};
 static const char *const side_names[] = {"upper", "lower", NULL};
-
-static lump_error_t nomem(void)
-{
-    return lump_error_set(LUMP_ENOMEM, "box certificate: out of memory building the document");
-}
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -31,14 +27,10 @@ static lump_error_t evidence_json(json_t **out, const lump_lp_evidence_t *e)
 {
     lump_error_t err = LUMP_OK;
     json_t *o = json_object(), *rows = json_array();
-    if (o == NULL || rows == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(o, "neuron", json_integer((json_int_t)e->neuron)));
     LUMP_CHECK(lump_i_json_set_new(o, "side", json_string(e->upper ? "upper" : "lower")));
     for (size_t k = 0; k < e->n; k++) {
         json_t *r = json_array();
-        if (r == NULL)
-            LUMP_CHECK(nomem());
         LUMP_CHECK(lump_i_json_append_new(rows, r));
         LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->layer[k] + 1)));
         LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->row_neuron[k])));
@@ -58,8 +50,6 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
 {
     lump_error_t err = LUMP_OK;
     json_t *o = json_object(), *a = NULL;
-    if (o == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(o, "size", json_integer((json_int_t)l->size)));
     if (l->has_bounds) {
         LUMP_CHECK(lump_i_json_set_new(o, "lo", lump_i_json_from_q_array(l->lo, l->size)));
@@ -69,13 +59,9 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
         LUMP_CHECK(lump_i_json_set_new(o, "inactive", size_array(l->inactive, l->n_inactive)));
     if (l->n_fold > 0) {
         a = json_array();
-        if (a == NULL)
-            LUMP_CHECK(nomem());
         for (size_t k = 0; k < l->n_fold; k++) {
             const lump_fold_t *f = &l->fold[k];
             json_t *fo = json_object();
-            if (fo == NULL)
-                LUMP_CHECK(nomem());
             LUMP_CHECK(lump_i_json_append_new(a, fo));
             LUMP_CHECK(lump_i_json_set_new(fo, "neuron", json_integer((json_int_t)f->neuron)));
             LUMP_CHECK(lump_i_json_set_new(fo, "basis", size_array(f->basis, f->n_basis)));
@@ -87,8 +73,6 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
     }
     if (l->n_evidence > 0) {
         a = json_array();
-        if (a == NULL)
-            LUMP_CHECK(nomem());
         for (size_t k = 0; k < l->n_evidence; k++) {
             json_t *e = NULL;
             LUMP_CHECK(evidence_json(&e, &l->evidence[k]));
@@ -107,29 +91,21 @@ cleanup:
 /* lump_box_cert_write -- see stable.h. Keys in the fixed order format,
  * version, inputs, box, steps; each step an object with one key,
  * "stable" or "lumping". Rationals as canonical lump_rat_str text.
- * Errors: LUMP_ENOMEM, LUMP_EIO. O(size of the certificate). */
+ * Errors: LUMP_EIO. O(size of the certificate). */
 lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
 {
     lump_error_t err = LUMP_OK;
     json_t *root = json_object(), *box = NULL, *steps = NULL;
-    if (root == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 2));
     LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)cert->box.n)));
     box = json_object();
-    if (box == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_new(box, "lo", lump_i_json_from_q_array(cert->box.lo, cert->box.n)));
     LUMP_CHECK(lump_i_json_set_new(box, "hi", lump_i_json_from_q_array(cert->box.hi, cert->box.n)));
     LUMP_CHECK(lump_i_json_set_take(root, "box", &box));
     steps = json_array();
-    if (steps == NULL)
-        LUMP_CHECK(nomem());
     for (size_t k = 0; k < cert->n_steps; k++) {
         const lump_box_step_t *s = &cert->steps[k];
         json_t *o = json_object(), *v = NULL;
-        if (o == NULL)
-            LUMP_CHECK(nomem());
         LUMP_CHECK(lump_i_json_append_new(steps, o));
         if (s->kind == LUMP_STEP_LUMPING) {
             LUMP_CHECK(lump_i_cert_lumping_json(&v, &s->lumping));
@@ -137,11 +113,6 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
         } else {
             json_t *layers = json_array();
             v = json_object();
-            if (v == NULL || layers == NULL) {
-                json_decref(v);
-                json_decref(layers);
-                LUMP_CHECK(nomem());
-            }
             LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
             LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
             for (size_t i = 0; i < s->stable.n_layers; i++) {
@@ -178,9 +149,7 @@ static lump_error_t read_indices(size_t **out, size_t *n, lump_i_jpath_t *p, con
     lump_error_t err = LUMP_OK;
     size_t len;
     LUMP_CHECK(lump_i_json_expect_array(&len, p, v));
-    *out = malloc((len > 0 ? len : 1) * sizeof **out);
-    if (*out == NULL)
-        return nomem();
+    *out = lump_alloc_array(len > 0 ? len : 1, sizeof **out);
     *n = len;
     for (size_t k = 0; k < len; k++) {
         lump_i_jpath_index(p, k);
@@ -203,11 +172,7 @@ static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o
     lump_i_jpath_key(p, "basis");
     LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, size, "a neuron of the layer"));
     lump_i_jpath_pop(p);
-    f->lambda = malloc((f->n_basis > 0 ? f->n_basis : 1) * sizeof *f->lambda);
-    if (f->lambda == NULL) {
-        f->n_basis = 0;
-        return nomem();
-    }
+    f->lambda = lump_alloc_array(f->n_basis > 0 ? f->n_basis : 1, sizeof *f->lambda);
     for (size_t k = 0; k < f->n_basis; k++)
         mpq_init(f->lambda[k]);
     LUMP_CHECK(lump_i_json_member(&v, p, o, "lambda", 1));
@@ -236,15 +201,10 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
     LUMP_CHECK(lump_i_json_member(&v, p, o, "rows", 1));
     lump_i_jpath_key(p, "rows");
     LUMP_CHECK(lump_i_json_expect_array(&n, p, v));
-    e->layer = malloc((n > 0 ? n : 1) * sizeof *e->layer);
-    e->row_neuron = malloc((n > 0 ? n : 1) * sizeof *e->row_neuron);
-    e->kind = malloc(n > 0 ? n : 1);
-    e->value = malloc((n > 0 ? n : 1) * sizeof *e->value);
-    if (e->layer == NULL || e->row_neuron == NULL || e->kind == NULL || e->value == NULL) {
-        free(e->value);
-        e->value = NULL;
-        return nomem();
-    }
+    e->layer = lump_alloc_array(n > 0 ? n : 1, sizeof *e->layer);
+    e->row_neuron = lump_alloc_array(n > 0 ? n : 1, sizeof *e->row_neuron);
+    e->kind = lump_alloc(n > 0 ? n : 1);
+    e->value = lump_alloc_array(n > 0 ? n : 1, sizeof *e->value);
     for (size_t k = 0; k < n; k++) {
         json_t *r = json_array_get(v, k);
         size_t lay, kind;
@@ -288,14 +248,8 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
     LUMP_CHECK(lump_i_json_expect_keys(p, o, slayer_keys));
     LUMP_CHECK(
         lump_i_json_key_size(&n, p, o, "size", 1, lump_arr_max_len(), "the size of the layer"));
-    l->lo = malloc(n * sizeof *l->lo);
-    l->hi = malloc(n * sizeof *l->hi);
-    if (l->lo == NULL || l->hi == NULL) {
-        free(l->lo);
-        free(l->hi);
-        l->lo = l->hi = NULL;
-        return nomem();
-    }
+    l->lo = lump_alloc_array(n, sizeof *l->lo);
+    l->hi = lump_alloc_array(n, sizeof *l->hi);
     for (size_t k = 0; k < n; k++) {
         mpq_init(l->lo[k]);
         mpq_init(l->hi[k]);
@@ -325,9 +279,7 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
         size_t m;
         lump_i_jpath_key(p, "fold");
         LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
-        l->fold = calloc(m > 0 ? m : 1, sizeof *l->fold);
-        if (l->fold == NULL)
-            return nomem();
+        l->fold = lump_alloc_zero(m > 0 ? m : 1, sizeof *l->fold);
         for (size_t k = 0; k < m; k++) {
             mpq_init(l->fold[k].mu);
             l->n_fold = k + 1;
@@ -342,9 +294,7 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
         size_t m;
         lump_i_jpath_key(p, "lp");
         LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
-        l->evidence = calloc(m > 0 ? m : 1, sizeof *l->evidence);
-        if (l->evidence == NULL)
-            return nomem();
+        l->evidence = lump_alloc_zero(m > 0 ? m : 1, sizeof *l->evidence);
         for (size_t k = 0; k < m; k++) {
             l->n_evidence = k + 1;
             lump_i_jpath_index(p, k);
@@ -385,9 +335,7 @@ static lump_error_t read_step(lump_box_cert_t *c, lump_i_jpath_t *p, const json_
         LUMP_CHECK(lump_i_json_expect_array(&n, p, layers));
         if (n == 0)
             LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT, "is empty"));
-        s->stable.layers = calloc(n, sizeof *s->stable.layers);
-        if (s->stable.layers == NULL)
-            return nomem();
+        s->stable.layers = lump_alloc_zero(n, sizeof *s->stable.layers);
         s->stable.n_inputs = c->box.n;
         for (size_t i = 0; i < n; i++) {
             s->stable.n_layers = i + 1;

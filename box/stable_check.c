@@ -9,6 +9,7 @@
 #include "stable_i.h"
 #include "check_why_i.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 /* Like cert_check.c, this file is part of the trusted base: it never calls
  * the bound tightener, the fold finder or the partition finder. What it
@@ -40,17 +41,11 @@ typedef struct {
 #define fail(x, ...) lump_i_why_fail(&(x)->vd, __VA_ARGS__)
 #define qtext(x, slot, v) lump_i_why_q(&(x)->vd, slot, v)
 
-static lump_error_t nomem(void)
-{
-    return lump_error_set(LUMP_ENOMEM, "box certificate check: out of memory");
-}
-
 static mpq_t *qvec(size_t n)
 {
-    mpq_t *v = malloc((n > 0 ? n : 1) * sizeof *v);
-    if (v != NULL)
-        for (size_t k = 0; k < n; k++)
-            mpq_init(v[k]);
+    mpq_t *v = lump_alloc_array(n > 0 ? n : 1, sizeof *v);
+    for (size_t k = 0; k < n; k++)
+        mpq_init(v[k]);
     return v;
 }
 
@@ -333,12 +328,10 @@ static lump_error_t check_layer_bounds(ctx_t *x, bstate_t *b, size_t li)
     const lump_stable_layer_t *c = &b->st->layers[li];
     const mpq_t *yl = li == 0 ? (const mpq_t *)b->xl : (const mpq_t *)b->yl[li - 1];
     const mpq_t *yh = li == 0 ? (const mpq_t *)b->xh : (const mpq_t *)b->yh[li - 1];
-    size_t *ev = malloc(2 * (L->size > 0 ? L->size : 1) * sizeof *ev);
+    size_t *ev = lump_alloc_array(2 * (L->size > 0 ? L->size : 1), sizeof *ev);
     size_t lv = lump_progress_begin("neuron", L->size, 0);
     mpq_t il, ih, w;
     mpq_inits(il, ih, w, NULL);
-    if (ev == NULL)
-        LUMP_CHECK(nomem());
     for (size_t v = 0; v < 2 * L->size; v++)
         ev[v] = NONE;
     for (size_t k = 0; k < c->n_evidence; k++) {
@@ -422,20 +415,16 @@ static lump_error_t check_bounds(ctx_t *x, const lump_net_t *net, const lump_box
     b.xl = qvec(net->n_inputs);
     b.xh = qvec(net->n_inputs);
     b.dx = qvec(net->n_inputs);
-    b.yl = calloc(k, sizeof *b.yl);
-    b.yh = calloc(k, sizeof *b.yh);
-    b.dz = calloc(k, sizeof *b.dz);
-    b.dy = calloc(k, sizeof *b.dy);
-    if (!b.xl || !b.xh || !b.dx || !b.yl || !b.yh || !b.dz || !b.dy)
-        LUMP_CHECK(nomem());
+    b.yl = lump_alloc_zero(k, sizeof *b.yl);
+    b.yh = lump_alloc_zero(k, sizeof *b.yh);
+    b.dz = lump_alloc_zero(k, sizeof *b.dz);
+    b.dy = lump_alloc_zero(k, sizeof *b.dy);
     for (size_t i = 0; i < k; i++) {
         size_t n = net->layers[i].size;
         b.yl[i] = qvec(n);
         b.yh[i] = qvec(n);
         b.dz[i] = qvec(n);
         b.dy[i] = qvec(n);
-        if (!b.yl[i] || !b.yh[i] || !b.dz[i] || !b.dy[i])
-            LUMP_CHECK(nomem());
     }
     for (size_t i = 0; i < net->n_inputs; i++)
         input_range(b.xl[i], b.xh[i], net, box, i);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/rat.h"
 #include "lumpnet/stable.h"
+#include "alloc_i.h"
 
 #define NONE SIZE_MAX
 
@@ -61,22 +62,14 @@ void lump_stable_step_clear(lump_stable_step_t *s)
 lump_error_t lump_stable_step_alloc(lump_stable_step_t *s, const lump_net_t *net)
 {
     lump_stable_step_clear(s);
-    s->layers = calloc(net->n_layers > 0 ? net->n_layers : 1, sizeof *s->layers);
-    if (s->layers == NULL)
-        return lump_error_set(LUMP_ENOMEM, "stable step: out of memory");
+    s->layers = lump_alloc_zero(net->n_layers > 0 ? net->n_layers : 1, sizeof *s->layers);
     s->n_inputs = net->n_inputs;
     s->n_layers = net->n_layers;
     for (size_t i = 0; i < net->n_layers; i++) {
         lump_stable_layer_t *l = &s->layers[i];
         size_t n = net->layers[i].size;
-        l->lo = malloc((n > 0 ? n : 1) * sizeof *l->lo);
-        l->hi = malloc((n > 0 ? n : 1) * sizeof *l->hi);
-        if (l->lo == NULL || l->hi == NULL) {
-            free(l->lo);
-            free(l->hi);
-            l->lo = l->hi = NULL;
-            return lump_error_set(LUMP_ENOMEM, "stable step: out of memory");
-        }
+        l->lo = lump_alloc_array(n > 0 ? n : 1, sizeof *l->lo);
+        l->hi = lump_alloc_array(n > 0 ? n : 1, sizeof *l->hi);
         l->size = n;
         for (size_t v = 0; v < n; v++) {
             mpq_init(l->lo[v]);
@@ -105,9 +98,7 @@ void lump_box_cert_clear(lump_box_cert_t *c)
 
 lump_error_t lump_box_cert_push(lump_box_cert_t *c, lump_step_kind_t kind, lump_box_step_t **step)
 {
-    lump_box_step_t *p = realloc(c->steps, (c->n_steps + 1) * sizeof *p);
-    if (p == NULL)
-        return lump_error_set(LUMP_ENOMEM, "box certificate: out of memory");
+    lump_box_step_t *p = lump_realloc_array(c->steps, c->n_steps + 1, sizeof *p);
     c->steps = p;
     p = &c->steps[c->n_steps++];
     memset(p, 0, sizeof *p);
@@ -149,7 +140,7 @@ cleanup:
 
 /* lump_stable_apply_layer -- see stable.h. Errors: LUMP_EINPUT when LI is
  * not a hidden layer, an index is out of range, a neuron is removed twice,
- * or a fold's basis neuron is itself removed; LUMP_ENOMEM. On error NET is
+ * or a fold's basis neuron is itself removed. On error NET is
  * unchanged. */
 lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stable_layer_t *c)
 {
@@ -168,15 +159,9 @@ lump_error_t lump_stable_apply_layer(lump_net_t *net, size_t li, const lump_stab
     X = &net->layers[li + 1];
     size = L->size;
     nsize = X->size;
-    newidx = malloc(size * sizeof *newidx);
-    kept = malloc(size * sizeof *kept);
-    acc = malloc(size * sizeof *acc);
-    if (newidx == NULL || kept == NULL || acc == NULL) {
-        free(acc);
-        acc = NULL;
-        err = lump_error_set(LUMP_ENOMEM, "stable step: out of memory");
-        goto cleanup;
-    }
+    newidx = lump_alloc_array(size, sizeof *newidx);
+    kept = lump_alloc_array(size, sizeof *kept);
+    acc = lump_alloc_array(size, sizeof *acc);
     for (size_t v = 0; v < size; v++) {
         newidx[v] = 0;
         mpq_init(acc[v]);

@@ -8,6 +8,7 @@
 #include "stable_bounds.h"
 #include "stable_i.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 void lump_stable_opts_init(lump_stable_opts_t *o)
 {
@@ -49,10 +50,8 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
         if (zero_layer(L))
             continue;
         free(lin);
-        lin = malloc((L->size + 1) * sizeof *lin);
-        c->inactive = malloc((L->size + 1) * sizeof *c->inactive);
-        if (lin == NULL || c->inactive == NULL)
-            LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "stable reduction: out of memory"));
+        lin = lump_alloc_array(L->size + 1, sizeof *lin);
+        c->inactive = lump_alloc_array(L->size + 1, sizeof *c->inactive);
         for (size_t v = 0; v < L->size; v++) {
             const lump_act_t *a = lump_layer_act(L, v);
             if (lump_i_act_of(a)->zero_below && c->has_bounds && mpq_sgn(c->hi[v]) <= 0)
@@ -96,7 +95,7 @@ static void count_lumping(lump_stable_stats_t *s, const lump_lumping_t *L, size_
  * when the lumping changed nothing (a new stable step would see the same
  * rows) or a later stable step found nothing.
  * Errors: LUMP_EINPUT for a box of the wrong dimension or an empty box;
- * LUMP_ENOMEM; GLPK failures. */
+ * GLPK failures. */
 lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_stable_stats_t *stats,
                                 const lump_net_t *net, const lump_box_t *box,
                                 const lump_stable_opts_t *opts)
@@ -119,8 +118,8 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     lump_net_init(&q);
     lump_stable_step_init(&step);
     lump_lumping_init(&L);
-    LUMP_CHECK(lump_net_validate(net, "reduce --box"));
-    LUMP_CHECK(lump_i_check_box(net, box, "reduce --box"));
+    LUMP_CHECK(lump_net_validate(net, "box reduction"));
+    LUMP_CHECK(lump_i_check_box(net, box, "box reduction"));
     if (cert != NULL) {
         lump_box_cert_clear(cert);
         LUMP_CHECK(lump_box_alloc(&cert->box, box->n));

@@ -21,6 +21,10 @@ typedef struct {
 /* cli_fail -- print "lumpnet: MESSAGE" for ERR and return its exit code. */
 int cli_fail(lump_error_t err);
 
+/* cli_hint -- append "; HINT" to the message of ERR and return ERR: the
+ * library's messages name no command-line flag, HINT names the CLI's. */
+lump_error_t cli_hint(lump_error_t err, const char *hint);
+
 /* cli_usage_error -- print a usage message for COMMAND and return 2. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -4,12 +4,20 @@
 #include <string.h>
 #include "cli.h"
 #include "lumpnet/data.h"
+#include "lumpnet/alloc.h"
 
 int cli_fail(lump_error_t err)
 {
     lump_progress_clear();
     fprintf(stderr, "lumpnet: %s\n", lump_error_message());
     return lump_error_exit_code(err);
+}
+
+lump_error_t cli_hint(lump_error_t err, const char *hint)
+{
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s", lump_error_message());
+    return lump_error_set(err, "%s; %s", msg, hint);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -60,9 +68,7 @@ lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len, c
     lump_error_t err = LUMP_OK;
     for (size_t i = 0; i < len; i++)
         count += s[i] == ',';
-    out = calloc(count, sizeof *out);
-    if (out == NULL)
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", where);
+    out = lump_alloc_zero(count, sizeof *out);
     for (size_t i = 0; i <= len; i++) {
         if (i < len && s[i] != ',')
             continue;

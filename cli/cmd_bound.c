@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lumpnet/alloc.h"
 
 static int parse_ulong(unsigned long *out, const char *s, const char *opt)
 {
@@ -123,11 +124,7 @@ int cli_cmd_bound(int argc, char **argv)
         goto cleanup;
     }
     certified = res.certified;
-    observed = malloc((res.n_outputs + 1) * sizeof *observed);
-    if (observed == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "bound: out of memory");
-        goto cleanup;
-    }
+    observed = lump_alloc_array(res.n_outputs + 1, sizeof *observed);
     LUMP_CHECK(lump_max_error_sampled(observed, &a, &b, &box, samples, seed));
     if (table != CLI_TABLE_NONE) {
         /* one row per output: the report's per-output lists side by side */

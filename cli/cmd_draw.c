@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lumpnet/alloc.h"
 
 /* *OUT = the whole number S, at least MIN; 0 when S is not one. */
 static int parse_count(size_t *out, const char *s, size_t min)
@@ -37,8 +38,8 @@ static char *default_title(const char *path)
 {
     const char *base = strrchr(path, '/');
     char *t, *dot;
-    t = strdup(base != NULL ? base + 1 : path);
-    if (t != NULL && (dot = strrchr(t, '.')) != NULL && dot != t)
+    t = lump_strdup(base != NULL ? base + 1 : path);
+    if ((dot = strrchr(t, '.')) != NULL && dot != t)
         *dot = '\0';
     return t;
 }
@@ -172,8 +173,6 @@ int cli_cmd_draw(int argc, char **argv)
     }
     if (title == NULL) {
         title_buf = default_title(path);
-        if (title_buf == NULL)
-            return cli_fail(lump_error_set(LUMP_ENOMEM, "draw: out of memory"));
         title = title_buf;
     }
     opts.title = title;

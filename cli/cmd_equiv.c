@@ -152,7 +152,7 @@ int cli_cmd_equiv(int argc, char **argv)
             json_t *w = json_array();
             for (size_t i = 0; i < e.n_witness; i++) {
                 char *s = lump_rat_str_frac(e.witness[i]);
-                json_array_append_new(w, json_string(s ? s : "?"));
+                json_array_append_new(w, json_string(s));
                 free(s);
             }
             json_object_set_new(j, "witness", w);
@@ -173,7 +173,7 @@ int cli_cmd_equiv(int argc, char **argv)
         printf("different: output %zu differs at the exact input\n  ", e.output);
         for (size_t i = 0; i < e.n_witness; i++) {
             char *s = lump_rat_str_frac(e.witness[i]);
-            printf("%s%s", i ? "," : "", s ? s : "?");
+            printf("%s%s", i ? "," : "", s);
             free(s);
         }
         printf("\n(found by searching %s; confirm with lumpnet eval --exact)\n", e.domain);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "lumpnet/data.h"
+#include "lumpnet/alloc.h"
 
 typedef enum { MODE_DOUBLE, MODE_EXACT, MODE_MPFR } eval_mode_t;
 
@@ -53,50 +54,39 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
     size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
     json_t *jy = c->results != NULL ? json_array() : NULL;
     if (c->mode == MODE_DOUBLE) {
-        double *x = malloc(nin * sizeof *x), *y = malloc(nout * sizeof *y);
-        if (x == NULL || y == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "out of memory");
-        } else {
-            for (size_t i = 0; i < nin; i++)
-                x[i] = lump_rat_get_d(in[i]);
-            /* never a silent inf, nan or a value lost to overflow */
-            err = lump_eval_double_input_range(in, nin);
-            if (err == LUMP_OK)
-                err = lump_eval_double_strict(y, c->net, x);
-            for (size_t j = 0; err == LUMP_OK && j < nout; j++)
-                if (jy != NULL)
-                    json_array_append_new(jy, json_real(y[j]));
-                else
-                    printf("%s%.17g", j ? "," : "", y[j]);
-        }
+        double *x = lump_alloc_array(nin, sizeof *x), *y = lump_alloc_array(nout, sizeof *y);
+        for (size_t i = 0; i < nin; i++)
+            x[i] = lump_rat_get_d(in[i]);
+        /* never a silent inf, nan or a value lost to overflow */
+        err = lump_eval_double_input_range(in, nin);
+        if (err == LUMP_OK)
+            err = lump_eval_double_strict(y, c->net, x);
+        if (err == LUMP_EUNSUPPORTED)
+            err = cli_hint(err, "use --exact or --mpfr BITS");
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++)
+            if (jy != NULL)
+                json_array_append_new(jy, json_real(y[j]));
+            else
+                printf("%s%.17g", j ? "," : "", y[j]);
         free(x);
         free(y);
     } else if (c->mode == MODE_EXACT) {
-        mpq_t *y = malloc(nout * sizeof *y);
-        if (y == NULL) {
-            json_decref(jy);
-            return lump_error_set(LUMP_ENOMEM, "out of memory");
-        }
+        mpq_t *y = lump_alloc_array(nout, sizeof *y);
         for (size_t j = 0; j < nout; j++)
             mpq_init(y[j]);
         err = lump_eval_exact(y, c->net, in);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
             char *s = lump_rat_str_frac(y[j]);
             if (jy != NULL)
-                json_array_append_new(jy, json_string(s ? s : "?"));
+                json_array_append_new(jy, json_string(s));
             else
                 printf("%s%s", j ? "," : "", s);
             free(s);
         }
         lump_rat_vec_free(y, nout);
     } else {
-        mpfr_t *lo = malloc(nout * sizeof *lo), *hi = malloc(nout * sizeof *hi), wd;
-        if (lo == NULL || hi == NULL) {
-            free(lo);
-            free(hi);
-            json_decref(jy);
-            return lump_error_set(LUMP_ENOMEM, "out of memory");
-        }
+        mpfr_t *lo = lump_alloc_array(nout, sizeof *lo), *hi = lump_alloc_array(nout, sizeof *hi),
+               wd;
         mpfr_init2(wd, c->prec + 1);
         for (size_t j = 0; j < nout; j++) {
             mpfr_init2(lo[j], c->prec);
@@ -139,7 +129,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         json_t *r = json_object(), *jx = json_array();
         for (size_t i = 0; i < nin; i++) {
             char *s = lump_rat_str_frac(in[i]);
-            json_array_append_new(jx, json_string(s ? s : "?"));
+            json_array_append_new(jx, json_string(s));
             free(s);
         }
         json_object_set_new(r, "input", jx);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "lumpnet/data.h"
+#include "lumpnet/alloc.h"
 
 typedef lump_explore_row_t row_t;
 typedef lump_explore_t table_t;
@@ -69,9 +70,7 @@ static lump_error_t parse_eps_list(double **eps, size_t *n, const char *s)
     const char *p = s;
     for (const char *c = s; *c; c++)
         cap += *c == ',';
-    *eps = malloc(cap * sizeof **eps);
-    if (*eps == NULL)
-        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    *eps = lump_alloc_array(cap, sizeof **eps);
     *n = 0;
     for (;;) {
         char *end;
@@ -213,15 +212,16 @@ int cli_cmd_explore(int argc, char **argv)
     {
         /* --data X.npy,y.npy names two files */
         const char *comma = data_arg != NULL ? strchr(data_arg, ',') : NULL;
-        char *xnpy = comma != NULL ? strndup(data_arg, (size_t)(comma - data_arg)) : NULL;
+        /* X.npy alone: the copy cut at the comma */
+        char *xnpy = comma != NULL ? lump_strdup(data_arg) : NULL;
+        if (xnpy != NULL)
+            xnpy[comma - data_arg] = '\0';
         const cli_file_t fin[] = {{path, "the network"},
                                   {box_arg, "--box"},
                                   {comma != NULL ? xnpy : data_arg, "--data"},
                                   {comma != NULL ? comma + 1 : NULL, "--data"},
                                   {calib_arg, "--calib"}},
                          fout[] = {{csv, "--csv"}, {plot_arg, "--plot"}};
-        if (comma != NULL && xnpy == NULL)
-            return cli_fail(lump_error_set(LUMP_ENOMEM, "explore: out of memory"));
         m = cli_check_files("explore", fin, CLI_COUNT(fin), fout, CLI_COUNT(fout));
         free(xnpy);
         if (m != CLI_OK)

@@ -123,8 +123,8 @@ static int info_box(const char *path, int json)
         json_t *j = cli_report_new("info"), *lo = json_array(), *hi = json_array();
         for (size_t i = 0; i < box.n; i++) {
             char *a = lump_rat_str(box.lo[i]), *b = lump_rat_str(box.hi[i]);
-            json_array_append_new(lo, json_string(a ? a : "?"));
-            json_array_append_new(hi, json_string(b ? b : "?"));
+            json_array_append_new(lo, json_string(a));
+            json_array_append_new(hi, json_string(b));
             free(a);
             free(b);
         }
@@ -139,7 +139,7 @@ static int info_box(const char *path, int json)
     printf("box:      %s\ninputs:   %zu\n", path, box.n);
     for (size_t i = 0; i < box.n; i++) {
         char *a = lump_rat_str(box.lo[i]), *b = lump_rat_str(box.hi[i]);
-        printf("  X_%zu in [%s, %s]\n", i, a ? a : "?", b ? b : "?");
+        printf("  X_%zu in [%s, %s]\n", i, a, b);
         free(a);
         free(b);
     }
@@ -231,12 +231,12 @@ static lump_error_t lumps_report(json_t *j, const lump_net_t *net, lump_mode_t m
             s = lump_rat_str(c);
             mpq_clear(c);
             if (j == NULL) {
-                printf("  output %zu = %s * output %zu for every input\n", b->members[t],
-                       s ? s : "?", b->members[0]);
+                printf("  output %zu = %s * output %zu for every input\n", b->members[t], s,
+                       b->members[0]);
             } else {
                 json_t *o = json_object();
                 json_object_set_new(o, "output", json_integer((json_int_t)b->members[t]));
-                json_object_set_new(o, "scale", json_string(s ? s : "?"));
+                json_object_set_new(o, "scale", json_string(s));
                 json_object_set_new(o, "of", json_integer((json_int_t)b->members[0]));
                 json_array_append_new(outs, o);
             }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lumpnet/alloc.h"
 
 /* The largest of V[0..N-1] (0 when N is 0; +inf when one is). */
 static double max_of(const double *v, size_t n)
@@ -168,11 +169,7 @@ int cli_cmd_relax(int argc, char **argv)
     }
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
-    obs = calloc(nout + 1, sizeof *obs);
-    if (obs == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-        goto cleanup;
-    }
+    obs = lump_alloc_zero(nout + 1, sizeof *obs);
     LUMP_CHECK(lump_max_error_sampled(obs, &net, &g, &box, samples, 1));
     LUMP_CHECK(lump_net_write(out, &g, &wopts));
     if (wopts.rounded > 0)

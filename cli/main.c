@@ -318,6 +318,7 @@ int main(int argc, char **argv)
         return CLI_BAD;
     }
     /* GMP aborts when an allocation fails; exit 2 with a message instead */
+    lump_memory_name("--max-memory");
     if (lump_memory_install((size_t)max_memory) != LUMP_OK) {
         fprintf(stderr, "lumpnet: %s\n", lump_error_message());
         return CLI_BAD;

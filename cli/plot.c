@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "lumpnet/alloc.h"
 
 /* cli_have_gnuplot -- see cli.h. */
 int cli_have_gnuplot(void)
@@ -52,10 +53,8 @@ static int by_params(const void *pa, const void *pb)
  * log scale. */
 static lump_error_t gp_block(FILE *gp, const lump_explore_t *t, const char *method, const char *name)
 {
-    const lump_explore_row_t **v = malloc((t->n + 1) * sizeof *v);
+    const lump_explore_row_t **v = lump_alloc_array(t->n + 1, sizeof *v);
     size_t k = 0;
-    if (v == NULL)
-        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->rows[i].method, method) == 0)
             v[k++] = &t->rows[i];

@@ -48,7 +48,7 @@ static json_t *layers_json(const lump_net_t *net)
         json_object_set_new(o, "activation", json_string(cli_layer_act_name(l)));
         if (lump_layer_uniform_act(l) && lump_layer_act(l, 0)->kind == LUMP_ACT_LEAKY_RELU) {
             char *a = lump_rat_str(lump_layer_act(l, 0)->alpha);
-            json_object_set_new(o, "alpha", json_string(a ? a : "?"));
+            json_object_set_new(o, "alpha", json_string(a));
             free(a);
         }
         json_object_set_new(o, "storage", json_string(cli_store_name(l->weight.store)));

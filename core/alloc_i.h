@@ -1,36 +1,25 @@
-/* alloc_i.h -- private to the library: the one allocator, which exits
- * cleanly when memory runs out (see docs/architecture.md, "Out of memory") */
+/* alloc_i.h -- private to the library: the one allocator (declared in
+ * lumpnet/alloc.h) and its out-of-memory exit (see docs/architecture.md,
+ * "Out of memory") */
 #ifndef LUMPNET_ALLOC_I_H
 #define LUMPNET_ALLOC_I_H
 
 #include <stddef.h>
-
-/* lump_alloc -- N bytes (at least one), never NULL: when the system refuses,
- * the process leaves through the out-of-memory exit (pending output files
- * removed, one message, exit code 2), as GMP's allocations already do.
- * O(1) plus malloc. */
-void *lump_alloc(size_t n);
-
-/* lump_alloc_array -- COUNT elements of SIZE bytes, uninitialised; a
- * product that overflows size_t is an out-of-memory exit. O(1) plus
- * malloc. */
-void *lump_alloc_array(size_t count, size_t size);
-
-/* lump_alloc_zero -- COUNT zeroed elements of SIZE bytes (calloc), never
- * NULL. O(COUNT * SIZE). */
-void *lump_alloc_zero(size_t count, size_t size);
-
-/* lump_realloc_array -- P resized to COUNT elements of SIZE bytes, never
- * NULL; P may be NULL. O(COUNT * SIZE) in the worst case. */
-void *lump_realloc_array(void *p, size_t count, size_t size);
-
-/* lump_strdup -- a copy of S, never NULL. O(strlen(S)). */
-char *lump_strdup(const char *s);
+#include "lumpnet/alloc.h"
 
 /* lump_i_out_of_memory -- leave the process: remove pending output files,
  * print one message naming the file being written and the request of N
  * bytes, exit code 2. Async-signal-safe apart from the message formatting,
  * which uses no heap. Never returns. */
 void lump_i_out_of_memory(size_t n) __attribute__((noreturn));
+
+/* lump_i_memory_reading -- name PATH (kept, not copied; NULL: none) as the
+ * input being read in the out-of-memory message, until the next call.
+ * O(1). */
+void lump_i_memory_reading(const char *path);
+
+/* lump_i_memory_name -- the name given to lump_memory_name (the CLI's
+ * flag), or NULL: messages about the limit quote it when set. O(1). */
+const char *lump_i_memory_name(void);
 
 #endif

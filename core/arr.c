@@ -8,6 +8,7 @@
 #include <string.h>
 #include "lumpnet/arr.h"
 #include "arr_i.h"
+#include "alloc_i.h"
 
 /* Small fractions use int64_t as long and uint64_t as unsigned long, the
  * types GMP's _si/_ui functions take. */
@@ -65,10 +66,7 @@ lump_error_t lump_arr_alloc(lump_arr_t *a, lump_store_t store, size_t len)
                               "%zu values requested, more than the limit of %zu",
                               len, max);
     if (len > 0) {
-        data = calloc(len, elt_size(store));
-        if (data == NULL)
-            return lump_error_set(LUMP_ENOMEM, "out of memory allocating %zu values",
-                                  len);
+        data = lump_alloc_zero(len, elt_size(store));
     }
     lump_arr_clear(a);
     a->store = store;
@@ -200,9 +198,7 @@ static lump_error_t push_big(lump_arr_t *a, int64_t *index, const mpq_t v)
 {
     if (a->nbig == a->capbig) {
         size_t cap = a->capbig ? 2 * a->capbig : 16;
-        mpq_t *nb = realloc(a->big, cap * sizeof *nb);
-        if (nb == NULL)
-            return lump_error_set(LUMP_ENOMEM, "out of memory storing a rational");
+        mpq_t *nb = lump_realloc_array(a->big, cap, sizeof *nb);
         a->big = nb;
         a->capbig = cap;
     }
@@ -315,11 +311,7 @@ lump_error_t lump_arr_copy(lump_arr_t *dst, const lump_arr_t *src)
     if (src->len > 0)
         memcpy(b.data, src->data, src->len * elt_size(src->store));
     if (src->nbig > 0) {
-        b.big = malloc(src->nbig * sizeof *b.big);
-        if (b.big == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "out of memory copying rationals");
-            goto cleanup;
-        }
+        b.big = lump_alloc_array(src->nbig, sizeof *b.big);
         for (size_t k = 0; k < src->nbig; k++) {
             mpq_init(b.big[k]);
             mpq_set(b.big[k], src->big[k]);

@@ -93,17 +93,40 @@ void lump_i_contract_fail(const char *func, const char *what)
     abort();
 }
 
-/* The limit given to lump_memory_install (0: none). */
+/* The limit given to lump_memory_install (0: none), and how the user set
+ * it (lump_memory_name; NULL: messages name no flag, the library does not
+ * know its callers' command lines). */
 static size_t memory_limit;
+static const char *memory_name;
+
+/* The input being read (lump_i_memory_reading), for the message. */
+static const char *memory_reading;
+
+void lump_i_memory_reading(const char *path)
+{
+    memory_reading = path;
+}
+
+void lump_memory_name(const char *name)
+{
+    memory_name = name;
+}
+
+const char *lump_i_memory_name(void)
+{
+    return memory_name;
+}
 
 size_t lump_memory_limit(void)
 {
     return memory_limit;
 }
 
-/* GMP cannot be told that an allocation failed: it aborts. Leave instead
- * the way every bad input leaves (exit code 2, no partial output), with
- * write(2) and _exit because malloc just failed and stdio may need it. */
+/* Every allocation that fails ends here (lump_alloc*, and GMP, jansson and
+ * protobuf-c through their hooks): GMP cannot be told that an allocation
+ * failed, and the library does not try to unwind either. Leave the way
+ * every bad input leaves (exit code 2, no partial output), with write(2)
+ * and _exit because malloc just failed and stdio may need it. */
 void lump_i_out_of_memory(size_t n)
 {
     char msg[1024], where[600] = "";
@@ -114,36 +137,30 @@ void lump_i_out_of_memory(size_t n)
         char safe[512];
         lump_escape(safe, sizeof safe, target, 511);
         snprintf(where, sizeof where, " while writing %s", safe);
+    } else if (memory_reading != NULL) {
+        char safe[512];
+        lump_escape(safe, sizeof safe, memory_reading, 511);
+        snprintf(where, sizeof where, " while reading %s", safe);
     }
     lump_i_io_abandon();
     if (memory_limit > 0)
         k = snprintf(msg, sizeof msg,
-                     "lumpnet: out of memory%s (a number needed %zu more bytes; the "
-                     "limit is %zu MB, see --max-memory)\n",
-                     where, n, memory_limit >> 20);
+                     "lumpnet: out of memory%s (an allocation of %zu bytes failed; the "
+                     "limit is %zu MB%s%s)\n",
+                     where, n, memory_limit >> 20, memory_name != NULL ? ", see " : "",
+                     memory_name != NULL ? memory_name : "");
     else
         k = snprintf(msg, sizeof msg,
-                     "lumpnet: out of memory%s (a number needed %zu more bytes)\n", where, n);
+                     "lumpnet: out of memory%s (an allocation of %zu bytes failed)\n", where, n);
     if (k > 0)
         (void)!write(2, msg, (size_t)k < sizeof msg ? (size_t)k : sizeof msg - 1);
     _exit(2);
 }
 
-static void *gmp_alloc(size_t n)
-{
-    void *p = malloc(n);
-    if (p == NULL)
-        lump_i_out_of_memory(n);
-    return p;
-}
-
 static void *gmp_realloc(void *p, size_t old, size_t n)
 {
-    void *q = realloc(p, n);
     (void)old;
-    if (q == NULL)
-        lump_i_out_of_memory(n);
-    return q;
+    return lump_realloc_array(p, n, 1);
 }
 
 static void gmp_free(void *p, size_t n)
@@ -162,26 +179,33 @@ static void gmp_free(void *p, size_t n)
 #endif
 #endif
 
+/* The limit as messages name it. */
+static const char *limit_name(void)
+{
+    return memory_name != NULL ? memory_name : "memory limit";
+}
+
 lump_error_t lump_memory_install(size_t max_bytes)
 {
-    mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+    mp_set_memory_functions(lump_alloc, gmp_realloc, gmp_free);
     if (max_bytes == 0)
         return LUMP_OK;
     if (max_bytes < ((size_t)16 << 20))
-        return lump_error_set(LUMP_EUSAGE, "--max-memory: at least 16 MB are needed");
+        return lump_error_set(LUMP_EUSAGE, "%s: at least 16 MB are needed", limit_name());
 #ifdef LUMP_ASAN
-    lump_warn("--max-memory: no address-space limit in an AddressSanitizer build; "
-              "only declared sizes are capped");
+    lump_warn("%s: no address-space limit in an AddressSanitizer build; "
+              "only declared sizes are capped",
+              limit_name());
 #else
     {
         struct rlimit rl;
         if (getrlimit(RLIMIT_AS, &rl) != 0)
-            return lump_error_set(LUMP_EUSAGE, "--max-memory: %s", strerror(errno));
+            return lump_error_set(LUMP_EUSAGE, "%s: %s", limit_name(), strerror(errno));
         if (rl.rlim_max != RLIM_INFINITY && (rlim_t)max_bytes > rl.rlim_max)
             max_bytes = (size_t)rl.rlim_max;
         rl.rlim_cur = (rlim_t)max_bytes;
         if (setrlimit(RLIMIT_AS, &rl) != 0)
-            return lump_error_set(LUMP_EUSAGE, "--max-memory: cannot set the limit: %s",
+            return lump_error_set(LUMP_EUSAGE, "%s: cannot set the limit: %s", limit_name(),
                                   strerror(errno));
     }
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "lumpnet/net.h"
 #include "lumpnet/rat.h"
+#include "alloc_i.h"
 
 void lump_net_init(lump_net_t *net)
 {
@@ -47,9 +48,7 @@ void lump_net_clear(lump_net_t *net)
 
 static lump_error_t alloc_q(mpq_t **out, size_t n, long init)
 {
-    mpq_t *v = calloc(n ? n : 1, sizeof *v);
-    if (v == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory (%zu rationals)", n);
+    mpq_t *v = lump_alloc_zero(n ? n : 1, sizeof *v);
     for (size_t i = 0; i < n; i++) {
         mpq_init(v[i]);
         mpq_set_si(v[i], init, 1);
@@ -76,9 +75,7 @@ lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, c
                                   sizes[i], prev, max);
         prev = sizes[i];
     }
-    net->layers = calloc(n_layers, sizeof *net->layers);
-    if (net->layers == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory (%zu layers)", n_layers);
+    net->layers = lump_alloc_zero(n_layers, sizeof *net->layers);
     net->n_inputs = n_inputs;
     net->n_layers = n_layers;
     prev = n_inputs;
@@ -149,9 +146,7 @@ lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src)
     lump_net_t b;
     size_t *sizes = NULL;
     lump_net_init(&b);
-    sizes = malloc((src->n_layers ? src->n_layers : 1) * sizeof *sizes);
-    if (sizes == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory copying a network");
+    sizes = lump_alloc_array(src->n_layers ? src->n_layers : 1, sizeof *sizes);
     for (size_t i = 0; i < src->n_layers; i++)
         sizes[i] = src->layers[i].size;
     LUMP_CHECK(lump_net_setup(&b, src->n_inputs, src->n_layers, sizes, LUMP_STORE_F32));
@@ -239,9 +234,7 @@ lump_error_t lump_layer_set_neuron_act(lump_layer_t *layer, size_t v, const lump
 {
     lump_require(v < layer->size, "lump_layer_set_neuron_act");
     if (layer->neuron_act == NULL) {
-        layer->neuron_act = calloc(layer->size, sizeof *layer->neuron_act);
-        if (layer->neuron_act == NULL)
-            return lump_error_set(LUMP_ENOMEM, "out of memory (%zu activations)", layer->size);
+        layer->neuron_act = lump_alloc_zero(layer->size, sizeof *layer->neuron_act);
         for (size_t k = 0; k < layer->size; k++) {
             lump_act_init(&layer->neuron_act[k]);
             lump_act_set(&layer->neuron_act[k], &layer->act);

@@ -5,6 +5,7 @@
 #include <mpfr.h>
 #include "lumpnet/rat.h"
 #include "arr_i.h"
+#include "alloc_i.h"
 
 static int is_digit(char c)
 {
@@ -36,9 +37,7 @@ static lump_error_t parse_int(mpz_t z, const char *s, size_t len, size_t *i)
         return LUMP_EINPUT;
     if (n > FRACTION_MAX_DIGITS)
         return lump_error_set(LUMP_EINPUT, "number with more than %d digits", FRACTION_MAX_DIGITS);
-    buf = malloc(n + 1);
-    if (buf == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory reading a number");
+    buf = lump_alloc(n + 1);
     memcpy(buf, s + start, n);
     buf[n] = '\0';
     mpz_set_str(z, buf, 10);
@@ -150,9 +149,7 @@ lump_error_t lump_rat_parse(mpq_t out, const char *s, size_t len)
                               "in absolute value)",
                               (int)(len > 40 ? 40 : len), s, len > 40 ? "..." : "",
                               LUMP_RAT_MAX_EXP);
-    digits = malloc(ndig + 1);
-    if (digits == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory reading a number");
+    digits = lump_alloc(ndig + 1);
     {
         size_t k = 0;
         for (size_t j = mstart; k < ndig; j++)
@@ -208,14 +205,10 @@ static char *frac_readable(const mpq_t v)
 {
     char *t = mpq_get_str(NULL, 10, v), *u;
     size_t n;
-    if (t == NULL || strchr(t, '/') != NULL || decimal_readable(t))
+    if (strchr(t, '/') != NULL || decimal_readable(t))
         return t;
     n = strlen(t);
-    u = realloc(t, n + 3);
-    if (u == NULL) {
-        free(t);
-        return NULL;
-    }
+    u = lump_realloc_array(t, n + 3, 1);
     memcpy(u + n, "/1", 3);
     return u;
 }
@@ -250,30 +243,26 @@ static char *decimal_of(const mpq_t v, long k)
     mpz_abs(s, s);
     digits = mpz_get_str(NULL, 10, s);
     mpz_clear(s);
-    if (digits == NULL)
-        return NULL;
     n = strlen(digits);
     /* room for sign, "0.", zeros before the digits, and the NUL */
-    out = malloc(n + (size_t)k + 4);
-    if (out != NULL) {
-        if (neg)
-            out[p++] = '-';
-        if ((long)n <= k) {
+    out = lump_alloc(n + (size_t)k + 4);
+    if (neg)
+        out[p++] = '-';
+    if ((long)n <= k) {
+        out[p++] = '0';
+        out[p++] = '.';
+        for (long z = 0; z < k - (long)n; z++)
             out[p++] = '0';
-            out[p++] = '.';
-            for (long z = 0; z < k - (long)n; z++)
-                out[p++] = '0';
-            memcpy(out + p, digits, n);
-            p += n;
-        } else {
-            memcpy(out + p, digits, n - (size_t)k);
-            p += n - (size_t)k;
-            out[p++] = '.';
-            memcpy(out + p, digits + n - (size_t)k, (size_t)k);
-            p += (size_t)k;
-        }
-        out[p] = '\0';
+        memcpy(out + p, digits, n);
+        p += n;
+    } else {
+        memcpy(out + p, digits, n - (size_t)k);
+        p += n - (size_t)k;
+        out[p++] = '.';
+        memcpy(out + p, digits + n - (size_t)k, (size_t)k);
+        p += (size_t)k;
     }
+    out[p] = '\0';
     free(digits);
     return out;
 }
@@ -308,11 +297,6 @@ char *lump_rat_str(const mpq_t v)
     if (k >= 0 && (size_t)k <= flen + DECIMAL_SLACK) {
         char *frac = lump_rat_str_frac(v);
         dec = decimal_of(v, k);
-        if (frac == NULL || dec == NULL) {
-            free(frac);
-            free(dec);
-            return NULL;
-        }
         if (strlen(dec) <= strlen(frac) + DECIMAL_SLACK && decimal_readable(dec)) {
             free(frac);
             return dec;

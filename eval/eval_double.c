@@ -9,6 +9,7 @@
 #include "lumpnet/eval.h"
 #include "lumpnet/rat.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* Y[v] = sum_u W[v, u] X[u] + B[v] for the rows of LAYER. The weight array
  * is read by its storage kind so that the F32 and F64 loops stay tight. */
@@ -36,7 +37,7 @@ static void affine(double *y, const lump_layer_t *L, const double *x)
 /* lump_eval_double -- OUT[j] ~ f_j(IN) in binary64 (see eval.h): clip,
  * normalise, the layers, the output map, each operation rounded to
  * nearest. No error bound; lump_eval_mpfr gives one. OUT may alias IN.
- * Errors: LUMP_EINPUT when the layer sizes do not chain; LUMP_ENOMEM.
+ * Errors: LUMP_EINPUT when the layer sizes do not chain.
  * Time complexity: O(m + n) flops for m weights and n neurons. */
 static lump_error_t eval_d(double *out, const lump_net_t *net, const double *in, int strict);
 
@@ -51,12 +52,11 @@ lump_error_t lump_eval_double_strict(double *out, const lump_net_t *net, const d
     return eval_d(out, net, in, 1);
 }
 
-/* Overflow in the double evaluation: value V at WHAT K is not finite. */
+/* Overflow in the double evaluation: value V at WHAT K is not finite.
+ * The caller says what to do instead (the CLI names its flags). */
 static lump_error_t overflowed(double v, const char *what, size_t k)
 {
-    return lump_error_set(LUMP_EUNSUPPORTED,
-                          "the double evaluation overflowed (%s %zu is %g); use --exact or "
-                          "--mpfr BITS",
+    return lump_error_set(LUMP_EUNSUPPORTED, "the double evaluation overflowed (%s %zu is %g)",
                           what, k, v);
 }
 
@@ -77,12 +77,8 @@ static lump_error_t eval_d(double *out, const lump_net_t *net, const double *in,
         if (L->size > cap)
             cap = L->size;
     }
-    x = malloc((cap > 0 ? cap : 1) * sizeof *x);
-    y = malloc((cap > 0 ? cap : 1) * sizeof *y);
-    if (x == NULL || y == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "double evaluation: out of memory for %zu values", cap);
-        goto cleanup;
-    }
+    x = lump_alloc_array(cap > 0 ? cap : 1, sizeof *x);
+    y = lump_alloc_array(cap > 0 ? cap : 1, sizeof *y);
     for (size_t i = 0; i < net->n_inputs; i++) {
         double v = in[i];
         if (net->has_clip) {
@@ -152,13 +148,12 @@ static int fits_double(const mpq_t q)
     return isfinite(d) && (mpq_sgn(q) == 0 || fabs(d) >= DBL_MIN);
 }
 
-static lump_error_t out_of_range(const mpq_t q, const char *what, const char *hint)
+static lump_error_t out_of_range(const mpq_t q, const char *what)
 {
     char buf[64];
     double d = lump_rat_get_d(q);
-    return lump_error_set(LUMP_EUNSUPPORTED, "%s is %s, which %s in double precision%s", what,
-                          magnitude(buf, sizeof buf, q), isfinite(d) ? "underflows" : "overflows",
-                          hint);
+    return lump_error_set(LUMP_EUNSUPPORTED, "%s is %s, which %s in double precision", what,
+                          magnitude(buf, sizeof buf, q), isfinite(d) ? "underflows" : "overflows");
 }
 
 /* lump_eval_double_range -- see eval.h. */
@@ -183,7 +178,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
         for (int k = 0; k < 4; k++)
             if (v[k] != NULL && !fits_double(*v[k])) {
                 snprintf(what, sizeof what, "input %zu: the %s", i + 1, name[k]);
-                err = out_of_range(*v[k], what, "");
+                err = out_of_range(*v[k], what);
                 goto cleanup;
             }
     }
@@ -195,7 +190,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
                 if (!fits_double(q)) {
                     snprintf(what, sizeof what, "layer %zu, neuron %zu: the weight from %zu", i + 1,
                              e / L->in_size + 1, e % L->in_size + 1);
-                    err = out_of_range(q, what, "");
+                    err = out_of_range(q, what);
                     goto cleanup;
                 }
             }
@@ -204,7 +199,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
                 lump_arr_get(q, &L->bias, v);
                 if (!fits_double(q)) {
                     snprintf(what, sizeof what, "layer %zu, neuron %zu: the bias", i + 1, v + 1);
-                    err = out_of_range(q, what, "");
+                    err = out_of_range(q, what);
                     goto cleanup;
                 }
             }
@@ -213,7 +208,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
             if (lump_i_act_of(a)->has_alpha && !fits_double(a->alpha)) {
                 snprintf(what, sizeof what, "layer %zu, neuron %zu: the leaky relu slope", i + 1,
                          v + 1);
-                err = out_of_range(a->alpha, what, "");
+                err = out_of_range(a->alpha, what);
                 goto cleanup;
             }
         }
@@ -224,7 +219,7 @@ lump_error_t lump_eval_double_range(const lump_net_t *net)
             if (!fits_double(*v[k])) {
                 snprintf(what, sizeof what, "output %zu: the output %s", j + 1,
                          k ? "shift" : "scale");
-                err = out_of_range(*v[k], what, "");
+                err = out_of_range(*v[k], what);
                 goto cleanup;
             }
     }
@@ -240,7 +235,7 @@ lump_error_t lump_eval_double_input_range(const mpq_t *in, size_t n)
     for (size_t i = 0; i < n; i++)
         if (!fits_double(in[i])) {
             snprintf(what, sizeof what, "input value %zu", i + 1);
-            return out_of_range(in[i], what, "; use --exact or --mpfr BITS");
+            return out_of_range(in[i], what);
         }
     return LUMP_OK;
 }

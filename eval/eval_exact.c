@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "lumpnet/eval.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* Why not mpq arithmetic throughout: every mpq addition canonicalises (a
  * gcd per operation), which makes a 784-256x6-10 network take seconds.
@@ -64,9 +65,7 @@ static void work_clear(work_t *w)
 
 static lump_error_t alloc_vec(mpz_t **v, size_t n)
 {
-    *v = malloc((n > 0 ? n : 1) * sizeof **v);
-    if (*v == NULL)
-        return lump_error_set(LUMP_ENOMEM, "exact evaluation: out of memory for %zu values", n);
+    *v = lump_alloc_array(n > 0 ? n : 1, sizeof **v);
     for (size_t i = 0; i < n; i++)
         mpz_init((*v)[i]);
     return LUMP_OK;
@@ -247,12 +246,9 @@ static void eval_layer(work_t *w, const lump_layer_t *L)
     int dyadic = is_dyadic_store(&L->weight) && is_dyadic_store(&L->bias);
     mpz_t *tmp;
     if (dyadic && w->acc == NULL) {
-        w->acc = malloc(N_EXP * sizeof *w->acc);
-        if (w->acc != NULL)
-            for (size_t e = 0; e < N_EXP; e++)
-                mpz_init(w->acc[e]);
-        else
-            dyadic = 0; /* the general path needs no table */
+        w->acc = lump_alloc_array(N_EXP, sizeof *w->acc);
+        for (size_t e = 0; e < N_EXP; e++)
+            mpz_init(w->acc[e]);
     }
     for (size_t v = 0; v < L->size; v++) {
         if (dyadic)
@@ -345,7 +341,7 @@ static void load_inputs(work_t *w, const lump_net_t *net, const mpq_t *in)
  * per-exponent accumulator for binary float weights (see the comment at
  * the top of this file). Errors: LUMP_EUNSUPPORTED naming the first layer
  * and neuron whose activation is sigmoid or tanh; LUMP_EINPUT when the
- * layer sizes do not chain; LUMP_ENOMEM. Time complexity: O(m) integer
+ * layer sizes do not chain. Time complexity: O(m) integer
  * multiply-adds of numbers whose size is that of the common denominator,
  * plus O(n) gcds per layer, for m weights and n neurons. */
 lump_error_t lump_eval_exact(mpq_t *out, const lump_net_t *net, const mpq_t *in)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "lumpnet/eval.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* An interval [lo, hi] of MPFR numbers. */
 typedef struct {
@@ -18,11 +19,9 @@ typedef struct {
 static lump_error_t work_alloc(work_t *w, size_t cap, mpfr_prec_t prec)
 {
     w->cap = 0;
-    w->x = malloc((cap > 0 ? cap : 1) * sizeof *w->x);
-    w->y = malloc((cap > 0 ? cap : 1) * sizeof *w->y);
+    w->x = lump_alloc_array(cap > 0 ? cap : 1, sizeof *w->x);
+    w->y = lump_alloc_array(cap > 0 ? cap : 1, sizeof *w->y);
     mpfr_inits2(prec, w->wl, w->wh, w->t, (mpfr_ptr)0);
-    if (w->x == NULL || w->y == NULL)
-        return lump_error_set(LUMP_ENOMEM, "MPFR evaluation: out of memory for %zu values", cap);
     for (size_t i = 0; i < cap; i++) {
         mpfr_inits2(prec, w->x[i].lo, w->x[i].hi, w->y[i].lo, w->y[i].hi, (mpfr_ptr)0);
     }
@@ -161,7 +160,7 @@ static void eval_layer(work_t *w, const lump_layer_t *L)
  * The width grows by a few ulps per operation, about (depth x fan-in)
  * ulps relative for a well-conditioned network.
  * Errors: LUMP_EUSAGE when PREC is outside MPFR's range; LUMP_EINPUT when
- * layer sizes do not chain; LUMP_ENOMEM.
+ * layer sizes do not chain.
  * Time complexity: O(m + n) MPFR operations at PREC bits for m weights
  * and n neurons. */
 lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net, const mpq_t *in,

@@ -8,6 +8,7 @@
 #include "lumpnet/rat.h"
 #include "cert_i.h"
 #include "check_why_i.h"
+#include "alloc_i.h"
 
 /* This file is the trusted base of every proof of equivalence, so it is
  * written to be read: it never calls the partition finder or the quotient
@@ -81,22 +82,12 @@ static void side_clear(side_t *s)
     side_init(s);
 }
 
-static lump_error_t nomem(void)
-{
-    return lump_error_set(LUMP_ENOMEM, "certificate check: out of memory");
-}
-
 static lump_error_t side_alloc(side_t *s, size_t n, size_t n_blocks)
 {
-    s->blk = malloc((n > 0 ? n : 1) * sizeof *s->blk);
-    s->qidx = malloc((n_blocks > 0 ? n_blocks : 1) * sizeof *s->qidx);
-    s->c = malloc((n > 0 ? n : 1) * sizeof *s->c);
-    s->one = calloc(n > 0 ? n : 1, 1);
-    if (s->blk == NULL || s->qidx == NULL || s->c == NULL || s->one == NULL) {
-        free(s->c);
-        s->c = NULL;
-        return nomem();
-    }
+    s->blk = lump_alloc_array(n > 0 ? n : 1, sizeof *s->blk);
+    s->qidx = lump_alloc_array(n_blocks > 0 ? n_blocks : 1, sizeof *s->qidx);
+    s->c = lump_alloc_array(n > 0 ? n : 1, sizeof *s->c);
+    s->one = lump_alloc_zero(n > 0 ? n : 1, 1);
     s->n = n;
     s->n_blocks = n_blocks;
     for (size_t u = 0; u < n; u++) {
@@ -153,14 +144,9 @@ static void sums_clear(sums_t *a)
 
 static lump_error_t sums_alloc(sums_t *a, size_t cap)
 {
-    a->s = malloc((cap > 0 ? cap : 1) * sizeof *a->s);
-    a->mark = calloc(cap > 0 ? cap : 1, 1);
-    a->touched = malloc((cap > 0 ? cap : 1) * sizeof *a->touched);
-    if (a->s == NULL || a->mark == NULL || a->touched == NULL) {
-        free(a->s);
-        a->s = NULL;
-        return nomem();
-    }
+    a->s = lump_alloc_array(cap > 0 ? cap : 1, sizeof *a->s);
+    a->mark = lump_alloc_zero(cap > 0 ? cap : 1, 1);
+    a->touched = lump_alloc_array(cap > 0 ? cap : 1, sizeof *a->touched);
     for (size_t k = 0; k < cap; k++)
         mpq_init(a->s[k]);
     a->cap = cap;
@@ -700,8 +686,8 @@ static lump_error_t run_clear(run_t *r, lump_error_t err)
  * inputs) and the neuron; otherwise *VALID = LUMP_TRUE and WHY is "".
  * The partition finder is never called: this is the trusted base of a
  * proof of equivalence.
- * Errors: LUMP_ENOMEM, LUMP_EINTERRUPTED once lump_cancel_request was
- * called (a progress step per layer); then *VALID = LUMP_FALSE.
+ * Errors: LUMP_EINTERRUPTED once lump_cancel_request was called (a
+ * progress step per layer); then *VALID = LUMP_FALSE.
  * Complexity: O(m + neurons) rational operations for the m weights of
  * NET, plus one read of Q's weights. */
 lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, const lump_net_t *net,

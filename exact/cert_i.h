@@ -12,7 +12,7 @@
  * output j of A (neuron j of U's last layer) and output j of B (neuron
  * NOUT + j) lie in one KEEP block with equal scales, or in two CONSTANT
  * blocks with equal values, for every j < NOUT. *VALID and WHY as
- * lump_cert_check. Errors: LUMP_ENOMEM. O(m) rational operations. */
+ * lump_cert_check. O(m) rational operations. */
 lump_error_t lump_i_cert_check_union(lump_verdict_t *valid, char *why, size_t whylen,
                                      const lump_net_t *u, size_t nout,
                                      const lump_lumping_t *L) LUMP_WUR;

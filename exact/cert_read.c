@@ -3,6 +3,7 @@
 #include "lumpnet/lump.h"
 #include "cert_json.h"
 #include "cert_json_i.h"
+#include "alloc_i.h"
 
 #define FORMAT_NAME "lumpnet-certificate"
 #define FORMAT_VERSION 1
@@ -23,9 +24,7 @@ static lump_error_t read_members(lump_block_t *b, lump_i_jpath_t *p, const json_
     LUMP_CHECK(lump_i_json_expect_array(&n, p, arr));
     if (n == 0)
         return lump_i_jpath_error(p, LUMP_EINPUT, "is empty (a block has at least one member)");
-    b->members = malloc(n * sizeof *b->members);
-    if (b->members == NULL)
-        return lump_i_jpath_error(p, LUMP_ENOMEM, "out of memory for %zu members", n);
+    b->members = lump_alloc_array(n, sizeof *b->members);
     for (k = 0; k < n; k++) {
         json_t *v = json_array_get(arr, k);
         json_int_t x;
@@ -121,9 +120,7 @@ static lump_error_t read_layer(lump_layer_lumping_t *l, lump_i_jpath_t *p, const
     LUMP_CHECK(lump_i_json_expect_array(&n, p, blocks));
     /* Each block is backed by bytes of the file, so this allocation is
      * bounded by the document's size. */
-    l->blocks = malloc((n > 0 ? n : 1) * sizeof *l->blocks);
-    if (l->blocks == NULL)
-        LUMP_CHECK(lump_i_jpath_error(p, LUMP_ENOMEM, "out of memory for %zu blocks", n));
+    l->blocks = lump_alloc_array(n > 0 ? n : 1, sizeof *l->blocks);
     for (k = 0; k < n; k++) {
         lump_block_init(&l->blocks[k]);
         l->n_blocks = k + 1;
@@ -156,9 +153,7 @@ static lump_error_t read_lumping(lump_lumping_t *tmp, lump_i_jpath_t *p, const j
     if (n == 0)
         LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
                                       "is empty (a network has at least one layer: the outputs)"));
-    tmp->layers = calloc(n, sizeof *tmp->layers);
-    if (tmp->layers == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "%s: out of memory (%zu layers)", p->name, n));
+    tmp->layers = lump_alloc_zero(n, sizeof *tmp->layers);
     tmp->n_layers = n;
     for (i = 0; i < n; i++) {
         lump_i_jpath_index(p, i);

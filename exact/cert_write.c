@@ -4,11 +4,6 @@
 #include "cert_json.h"
 #include "cert_json_i.h"
 
-static lump_error_t nomem(void)
-{
-    return lump_error_set(LUMP_ENOMEM, "certificate: out of memory building the JSON document");
-}
-
 /* One block: members, scales, and for removed blocks their fate (and the
  * value of a constant). "fate" is omitted for KEEP, the common case, which
  * keeps certificates of large networks short. */
@@ -17,17 +12,11 @@ static lump_error_t block_json(json_t **out, const lump_block_t *b, mpq_t q)
     lump_error_t err = LUMP_OK;
     json_t *obj = json_object(), *members = NULL, *scales = NULL;
     size_t k;
-    if (obj == NULL)
-        return nomem();
     members = json_array();
-    if (members == NULL)
-        LUMP_CHECK(nomem());
     for (k = 0; k < b->n_members; k++)
         LUMP_CHECK(lump_i_json_append_new(members, json_integer((json_int_t)b->members[k])));
     LUMP_CHECK(lump_i_json_set_take(obj, "members", &members));
     scales = json_array();
-    if (scales == NULL)
-        LUMP_CHECK(nomem());
     for (k = 0; k < b->n_members && k < b->scales.len; k++) {
         lump_arr_get(q, &b->scales, k);
         LUMP_CHECK(lump_i_json_append_new(scales, lump_i_json_from_q(q)));
@@ -53,12 +42,8 @@ static lump_error_t layer_json(json_t **out, const lump_layer_lumping_t *l, mpq_
     lump_error_t err = LUMP_OK;
     json_t *obj = json_object(), *blocks = NULL;
     size_t k;
-    if (obj == NULL)
-        return nomem();
     LUMP_CHECK(lump_i_json_set_new(obj, "size", json_integer((json_int_t)l->size)));
     blocks = json_array();
-    if (blocks == NULL)
-        LUMP_CHECK(nomem());
     for (k = 0; k < l->n_blocks; k++) {
         json_t *b = NULL;
         LUMP_CHECK(block_json(&b, &l->blocks[k], q));
@@ -83,8 +68,6 @@ static lump_error_t lumping_members(json_t *obj, const lump_lumping_t *L, mpq_t 
         obj, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
     LUMP_CHECK(lump_i_json_set_new(obj, "inputs", json_integer((json_int_t)L->n_inputs)));
     layers = json_array();
-    if (layers == NULL)
-        LUMP_CHECK(nomem());
     for (i = 0; i < L->n_layers; i++) {
         json_t *l = NULL;
         LUMP_CHECK(layer_json(&l, &L->layers[i], q));
@@ -103,8 +86,6 @@ lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L)
     json_t *obj = json_object();
     mpq_t q;
     mpq_init(q);
-    if (obj == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lumping_members(obj, L, q));
     *out = obj;
     obj = NULL;
@@ -121,7 +102,7 @@ cleanup:
  * lump_rat_str text. The same lumping always gives the same bytes, and
  * lump_cert_read_buf reads them back to the same lumping. L is written as
  * it is, valid or not (the checker judges it).
- * Errors: LUMP_ENOMEM, LUMP_EIO when F refuses the bytes.
+ * Errors: LUMP_EIO when F refuses the bytes.
  * Complexity: O(neurons * digits^2), plus a document of that size. */
 lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
 {
@@ -129,8 +110,6 @@ lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
     json_t *root = json_object();
     mpq_t q;
     mpq_init(q);
-    if (root == NULL)
-        LUMP_CHECK(nomem());
     LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 1));
     LUMP_CHECK(lumping_members(root, L, q));
     LUMP_CHECK(lump_i_json_dump(f, root));

@@ -10,6 +10,7 @@
 #include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* The search budget. Fixed numbers keep the search reproducible for a
  * given seed. Differences that only show on a small part of the domain
@@ -39,10 +40,9 @@ void lump_equiv_init(lump_equiv_t *e)
 
 static mpq_t *alloc_q(size_t n)
 {
-    mpq_t *v = malloc((n ? n : 1) * sizeof *v);
-    if (v != NULL)
-        for (size_t i = 0; i < n; i++)
-            mpq_init(v[i]);
+    mpq_t *v = lump_alloc_array(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        mpq_init(v[i]);
     return v;
 }
 
@@ -141,16 +141,13 @@ static lump_error_t search_alloc(search_t *s, const lump_net_t *a, const lump_ne
     s->hi = alloc_q(s->n);
     s->qa = alloc_q(s->nout);
     s->qb = alloc_q(s->nout);
-    s->xd = malloc(s->n * sizeof *s->xd);
-    s->ya = malloc(s->nout * sizeof *s->ya);
-    s->yb = malloc(s->nout * sizeof *s->yb);
-    s->la = malloc(s->nout * sizeof *s->la);
-    s->ha = malloc(s->nout * sizeof *s->ha);
-    s->lb = malloc(s->nout * sizeof *s->lb);
-    s->hb = malloc(s->nout * sizeof *s->hb);
-    if (!s->lo || !s->hi || !s->qa || !s->qb || !s->xd || !s->ya || !s->yb || !s->la || !s->ha ||
-        !s->lb || !s->hb)
-        return lump_error_set(LUMP_ENOMEM, "equivalence: out of memory for the search");
+    s->xd = lump_alloc_array(s->n, sizeof *s->xd);
+    s->ya = lump_alloc_array(s->nout, sizeof *s->ya);
+    s->yb = lump_alloc_array(s->nout, sizeof *s->yb);
+    s->la = lump_alloc_array(s->nout, sizeof *s->la);
+    s->ha = lump_alloc_array(s->nout, sizeof *s->ha);
+    s->lb = lump_alloc_array(s->nout, sizeof *s->lb);
+    s->hb = lump_alloc_array(s->nout, sizeof *s->hb);
     for (size_t j = 0; j < s->nout; j++) {
         mpfr_inits2(MPFR_PREC, s->la[j], s->ha[j], s->lb[j], s->hb[j], (mpfr_ptr)NULL);
     }
@@ -247,34 +244,28 @@ static lump_error_t find_targets(search_t *s, const lump_net_t *u, const lump_lu
     if (t == u->n_layers)
         return LUMP_OK;
     s->t_layer = t;
-    s->targets = malloc(u->layers[t].size * sizeof *s->targets);
-    s->uw = calloc(t + 1, sizeof *s->uw);
-    s->ub = calloc(t + 1, sizeof *s->ub);
+    s->targets = lump_alloc_array(u->layers[t].size, sizeof *s->targets);
+    s->uw = lump_alloc_zero(t + 1, sizeof *s->uw);
+    s->ub = lump_alloc_zero(t + 1, sizeof *s->ub);
     s->width = u->n_inputs;
     for (size_t i = 0; i <= t; i++)
         if (u->layers[i].size > s->width)
             s->width = u->layers[i].size;
-    s->y0 = malloc(s->width * sizeof *s->y0);
-    s->y1 = malloc(s->width * sizeof *s->y1);
-    if (!s->targets || !s->uw || !s->ub || !s->y0 || !s->y1)
-        goto nomem;
+    s->y0 = lump_alloc_array(s->width, sizeof *s->y0);
+    s->y1 = lump_alloc_array(s->width, sizeof *s->y1);
     s->n_targets = layer_targets(s->targets, u, L, t, size_a);
     for (size_t i = 0; i <= t; i++) {
         const lump_layer_t *l = &u->layers[i];
-        s->uw[i] = malloc((l->weight.len ? l->weight.len : 1) * sizeof **s->uw);
-        s->ub[i] = malloc(l->size * sizeof **s->ub);
-        if (s->uw[i] == NULL || s->ub[i] == NULL)
-            goto nomem;
+        s->uw[i] = lump_alloc_array(l->weight.len ? l->weight.len : 1, sizeof **s->uw);
+        s->ub[i] = lump_alloc_array(l->size, sizeof **s->ub);
         for (size_t k = 0; k < l->weight.len; k++)
             s->uw[i][k] = lump_arr_get_d(&l->weight, k);
         for (size_t k = 0; k < l->size; k++)
             s->ub[i][k] = lump_arr_get_d(&l->bias, k);
     }
     if (u->has_clip) {
-        s->clo = malloc(u->n_inputs * sizeof *s->clo);
-        s->chi = malloc(u->n_inputs * sizeof *s->chi);
-        if (s->clo == NULL || s->chi == NULL)
-            goto nomem;
+        s->clo = lump_alloc_array(u->n_inputs, sizeof *s->clo);
+        s->chi = lump_alloc_array(u->n_inputs, sizeof *s->chi);
         for (size_t k = 0; k < u->n_inputs; k++) {
             s->clo[k] = mpq_get_d(u->clip_lo[k]);
             s->chi[k] = mpq_get_d(u->clip_hi[k]);
@@ -282,8 +273,6 @@ static lump_error_t find_targets(search_t *s, const lump_net_t *u, const lump_lu
     }
     s->probe_net = u;
     return LUMP_OK;
-nomem:
-    return lump_error_set(LUMP_ENOMEM, "equivalence: out of memory for the search probe");
 }
 
 /* The probe at S->xd: the largest pre-activation of a target neuron (0
@@ -385,14 +374,12 @@ cleanup:
 }
 
 /* Append "[l,u]" for input I to BUF (LEN bytes used of SIZE); 0 when it
- * does not fit or memory ran out. */
+ * does not fit. */
 static int append_interval(char *buf, size_t size, size_t *len, const mpq_t lo, const mpq_t hi,
                            int first)
 {
     char *l = lump_rat_str(lo), *h = lump_rat_str(hi);
-    int k = -1;
-    if (l != NULL && h != NULL)
-        k = snprintf(buf + *len, size - *len, "%s[%s,%s]", first ? "" : "x", l, h);
+    int k = snprintf(buf + *len, size - *len, "%s[%s,%s]", first ? "" : "x", l, h);
     free(l);
     free(h);
     if (k < 0 || (size_t)k >= size - *len)
@@ -496,8 +483,6 @@ static lump_error_t try_witness(lump_equiv_t *e, search_t *s, mpq_t *x)
     if (!diff)
         goto cleanup;
     e->witness = alloc_q(s->n);
-    if (e->witness == NULL)
-        return lump_error_set(LUMP_ENOMEM, "equivalence: out of memory for the witness");
     e->n_witness = s->n;
     for (size_t i = 0; i < s->n; i++)
         mpq_set(e->witness[i], x[i]);
@@ -598,18 +583,12 @@ static lump_error_t search(lump_equiv_t *e, search_t *s)
     const size_t n = s->n;
     double sc, pr, work = (double)(lump_net_params(s->a) + lump_net_params(s->b));
     size_t early = 0, n_random = MAX_RANDOM, lv = SIZE_MAX; /* no phase open yet */
-    int ok = x != NULL && y != NULL;
     if (RANDOM_WORK / work < MAX_RANDOM)
         n_random = RANDOM_WORK / work > MIN_RANDOM ? (size_t)(RANDOM_WORK / work) : MIN_RANDOM;
     for (size_t k = 0; k < N_TOP; k++) {
         top[k].score = -1.0;
         top[k].probe = -HUGE_VAL;
         top[k].x = alloc_q(n);
-        ok = ok && top[k].x != NULL;
-    }
-    if (!ok) {
-        err = lump_error_set(LUMP_ENOMEM, "equivalence: out of memory for the search");
-        goto cleanup;
     }
     /* the centre */
     for (size_t i = 0; i < n; i++)
@@ -700,7 +679,7 @@ cleanup:
  * evaluation (piecewise-linear networks) or disjoint 256-bit MPFR enclosures show a difference;
  * else the verdict is LUMP_UNKNOWN. SEED fixes the search. Errors: LUMP_EUNSUPPORTED when A and B
  * differ in input or output count (no verdict applies); LUMP_EUSAGE when BOX has the wrong
- * dimension; LUMP_EINPUT for malformed networks; LUMP_ENOMEM. Time complexity: O(m_A + m_B) for the
+ * dimension; LUMP_EINPUT for malformed networks. Time complexity: O(m_A + m_B) for the
  * union and its lumping, plus O(10^8 + (2^min(n,10) + 2000)(m_A + m_B)) flops and at most 20 exact
  * evaluations for the search. Reference: Buchholz, J. Appl. Prob. 31 (1994), for the
  * lumping. */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/lump.h"
+#include "alloc_i.h"
 
 void lump_lumping_init(lump_lumping_t *L)
 {
@@ -29,9 +30,7 @@ lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode, size_t n_in
 {
     L->mode = mode;
     L->n_inputs = n_inputs;
-    L->layers = calloc(n_layers + 1, sizeof *L->layers);
-    if (L->layers == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory");
+    L->layers = lump_alloc_zero(n_layers + 1, sizeof *L->layers);
     L->n_layers = n_layers;
     return LUMP_OK;
 }
@@ -40,9 +39,7 @@ lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode, size_t n_in
 lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size, size_t n_blocks)
 {
     ll->size = size;
-    ll->blocks = calloc(n_blocks + 1, sizeof *ll->blocks);
-    if (ll->blocks == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory");
+    ll->blocks = lump_alloc_zero(n_blocks + 1, sizeof *ll->blocks);
     for (size_t b = 0; b < n_blocks; b++)
         lump_block_init(&ll->blocks[b]);
     ll->n_blocks = n_blocks;

@@ -8,6 +8,7 @@
 #include "partition.h"
 #include "fault_i.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* ---- the previous layer, as the next one sees it ------------------------- */
 
@@ -61,25 +62,16 @@ lump_error_t lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, 
     s->n = n;
     s->nb = nb;
     s->nconst = nc;
-    s->blk = malloc((nb + 1) * sizeof *s->blk);
-    s->start = malloc((nb + 1) * sizeof *s->start);
-    s->mem = malloc((nm + 1) * sizeof *s->mem);
-    s->cm = calloc(n + 1, 1);
-    s->cd = calloc(n + 1, sizeof *s->cd);
-    s->cu = malloc((nc + 1) * sizeof *s->cu);
-    s->cvok = calloc(nc + 1, sizeof *s->cvok);
-    s->cvd = calloc(nc + 1, sizeof *s->cvd);
-    s->cq = malloc((n + 1) * sizeof *s->cq);
-    s->cvq = malloc((nc + 1) * sizeof *s->cvq);
-    if (!s->blk || !s->start || !s->mem || !s->cm || !s->cd || !s->cu || !s->cvok || !s->cvd ||
-        !s->cq || !s->cvq) {
-        free(s->cq);
-        free(s->cvq);
-        s->cq = s->cvq = NULL;
-        s->nconst = 0;
-        lump_i_side_clear(s);
-        return lump_error_set(LUMP_ENOMEM, "lumping: out of memory for a layer of %zu neurons", n);
-    }
+    s->blk = lump_alloc_array(nb + 1, sizeof *s->blk);
+    s->start = lump_alloc_array(nb + 1, sizeof *s->start);
+    s->mem = lump_alloc_array(nm + 1, sizeof *s->mem);
+    s->cm = lump_alloc_zero(n + 1, 1);
+    s->cd = lump_alloc_zero(n + 1, sizeof *s->cd);
+    s->cu = lump_alloc_array(nc + 1, sizeof *s->cu);
+    s->cvok = lump_alloc_zero(nc + 1, sizeof *s->cvok);
+    s->cvd = lump_alloc_zero(nc + 1, sizeof *s->cvd);
+    s->cq = lump_alloc_array(n + 1, sizeof *s->cq);
+    s->cvq = lump_alloc_array(nc + 1, sizeof *s->cvq);
     for (size_t u = 0; u < n; u++) {
         mpq_init(s->cq[u]);
         mpq_set_ui(s->cq[u], 1, 1);
@@ -179,9 +171,7 @@ static lump_error_t pool_grow(work_t *w, size_t need, size_t cap)
 {
     lump_error_t err = LUMP_OK;
     if (need > w->npool) {
-        lump_i_sig_t *p = realloc(w->pool, need * sizeof *p);
-        if (p == NULL)
-            return lump_error_set(LUMP_ENOMEM, "lumping: out of memory for signatures");
+        lump_i_sig_t *p = lump_realloc_array(w->pool, need, sizeof *p);
         w->pool = p;
         while (w->npool < need)
             lump_i_sig_init(&w->pool[w->npool++]);
@@ -198,9 +188,7 @@ static lump_error_t group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, 
 {
     lump_error_t err = LUMP_OK;
     size_t nrep = 0;
-    size_t *repv = malloc(m * sizeof *repv);
-    if (repv == NULL)
-        return lump_error_set(LUMP_ENOMEM, "lumping: out of memory");
+    size_t *repv = lump_alloc_array(m, sizeof *repv);
     for (size_t i = 0; i < m; i++) {
         size_t v = hv[i].v;
         const lump_act_t *a = lump_layer_act(lr, v);
@@ -236,18 +224,12 @@ static lump_error_t build_blocks(lump_layer_lumping_t *out, size_t n, const size
 {
     lump_error_t err = LUMP_OK;
     size_t nb = 0;
-    size_t *bid = malloc((n + 1) * sizeof *bid);
+    size_t *bid = lump_alloc_array(n + 1, sizeof *bid);
     size_t *cnt = NULL;
-    if (bid == NULL)
-        return lump_error_set(LUMP_ENOMEM, "lumping: out of memory for %zu neurons", n);
     for (size_t v = 0; v < n; v++)
         bid[v] = rep[v] == v ? nb++ : bid[rep[v]];
-    cnt = calloc(nb + 1, sizeof *cnt);
-    out->blocks = calloc(nb + 1, sizeof *out->blocks);
-    if (cnt == NULL || out->blocks == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory for %zu blocks", nb);
-        goto cleanup;
-    }
+    cnt = lump_alloc_zero(nb + 1, sizeof *cnt);
+    out->blocks = lump_alloc_zero(nb + 1, sizeof *out->blocks);
     for (size_t k = 0; k < nb; k++)
         lump_block_init(&out->blocks[k]);
     out->n_blocks = nb;
@@ -255,11 +237,7 @@ static lump_error_t build_blocks(lump_layer_lumping_t *out, size_t n, const size
         cnt[bid[v]]++;
     for (size_t k = 0; k < nb; k++) {
         lump_block_t *b = &out->blocks[k];
-        b->members = malloc(cnt[k] * sizeof *b->members);
-        if (b->members == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory for a block");
-            goto cleanup;
-        }
+        b->members = lump_alloc_array(cnt[k], sizeof *b->members);
         LUMP_CHECK(lump_arr_alloc(&b->scales, LUMP_STORE_F32, cnt[k]));
     }
     for (size_t v = 0; v < n; v++) {
@@ -288,15 +266,11 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
 {
     lump_error_t err = LUMP_OK;
     size_t n = lr->size, np = 0, nq = 0;
-    size_t *rep = malloc((n + 1) * sizeof *rep);
-    unsigned char *isconst = calloc(n + 1, 1);
-    hv_t *hv = malloc((n + 1) * sizeof *hv);
-    mpq_t *q = malloc((n + 1) * sizeof *q); /* a constant's value, else the scale */
+    size_t *rep = lump_alloc_array(n + 1, sizeof *rep);
+    unsigned char *isconst = lump_alloc_zero(n + 1, 1);
+    hv_t *hv = lump_alloc_array(n + 1, sizeof *hv);
+    mpq_t *q = lump_alloc_array(n + 1, sizeof *q); /* a constant's value, else the scale */
     out->size = n;
-    if (rep == NULL || isconst == NULL || hv == NULL || q == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory for a layer of %zu neurons", n);
-        goto cleanup;
-    }
     for (nq = 0; nq < n; nq++) {
         mpq_init(q[nq]);
         rep[nq] = nq;
@@ -368,11 +342,7 @@ static lump_error_t mark_dead(lump_layer_lumping_t *li, const lump_layer_lumping
     size_t *und = NULL, nund;
     lump_i_side_init(&s);
     LUMP_CHECK(lump_i_side_from(&s, li, 0));
-    und = malloc((s.nb + 1) * sizeof *und);
-    if (und == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "lumping: out of memory");
-        goto cleanup;
-    }
+    und = lump_alloc_array(s.nb + 1, sizeof *und);
     for (nund = 0; nund < s.nb; nund++)
         und[nund] = nund;
     for (size_t d = 0; d < ln->n_blocks && nund > 0; d++) {
@@ -430,7 +400,7 @@ int lump_i_finder_perturb(lump_lumping_t *L)
  * else mpq), normalised, hashed by the correctly rounded doubles of its
  * entries, and neurons with equal hashes are verified exactly against the
  * representatives of their run. One backward pass marks dead blocks.
- * Errors: LUMP_EINPUT for an inconsistent network, LUMP_ENOMEM.
+ * Errors: LUMP_EINPUT for an inconsistent network.
  * Time complexity: O(m) expected for m weights, plus O(n log n) for sorting
  * the hashes of n neurons, plus O(row) per member of a candidate group. */
 lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net, lump_mode_t mode,

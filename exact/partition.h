@@ -101,7 +101,7 @@ void lump_i_sig_init(lump_i_sig_t *g);
 void lump_i_sig_clear(lump_i_sig_t *g);
 
 /* lump_i_sig_reserve -- room for CAP sums on the fast path (the rational
- * entries grow lazily). Errors: LUMP_ENOMEM. O(cap). */
+ * entries grow lazily). Cannot fail. O(cap). */
 lump_error_t lump_i_sig_reserve(lump_i_sig_t *g, size_t cap) LUMP_WUR;
 
 /* lump_i_sig_bias_q -- OUT = the signature's b_eff, exactly. O(1). */
@@ -114,8 +114,8 @@ int lump_i_norm_kind(lump_mode_t mode, const lump_act_t *a);
 
 /* lump_i_sig_compute -- G = the signature of neuron V of layer LR over the
  * side S, normalised by NORM (T is scratch): in double when every sum is
- * provably exact, else in mpq. G must have room for S->nb sums. Errors:
- * LUMP_ENOMEM. O(row) doubles, or O(row) rational operations. */
+ * provably exact, else in mpq. G must have room for S->nb sums.
+ * O(row) doubles, or O(row) rational operations. */
 lump_error_t lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr,
                                 size_t v, int norm, mpq_t t) LUMP_WUR;
 

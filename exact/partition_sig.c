@@ -8,6 +8,7 @@
 #include "lumpnet/lump.h"
 #include "partition.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* Equality is never decided in floating point. Doubles serve two purposes
  * only: (1) a fast path that computes a sum exactly when every product and
@@ -198,19 +199,10 @@ void lump_i_sig_clear(lump_i_sig_t *g)
 
 lump_error_t lump_i_sig_reserve(lump_i_sig_t *g, size_t cap)
 {
-    size_t *k;
-    double *d;
     if (cap <= g->cap)
         return LUMP_OK;
-    k = realloc(g->k, cap * sizeof *k);
-    if (k != NULL)
-        g->k = k;
-    d = realloc(g->d, cap * sizeof *d);
-    if (d != NULL)
-        g->d = d;
-    if (k == NULL || d == NULL)
-        return lump_error_set(LUMP_ENOMEM, "lumping: out of memory for a signature of %zu sums",
-                              cap);
+    g->k = lump_realloc_array(g->k, cap, sizeof *g->k);
+    g->d = lump_realloc_array(g->d, cap, sizeof *g->d);
     g->cap = cap;
     return LUMP_OK;
 }
@@ -222,9 +214,7 @@ static lump_error_t sig_q_at(lump_i_sig_t *g, size_t i)
         return LUMP_OK;
     if (i >= g->qcap) { /* mpq_t structs may be moved bitwise */
         size_t cap = g->cap > i ? g->cap : i + 1;
-        mpq_t *q = realloc(g->q, cap * sizeof *q);
-        if (q == NULL)
-            return lump_error_set(LUMP_ENOMEM, "lumping: out of memory for a signature");
+        mpq_t *q = lump_realloc_array(g->q, cap, sizeof *q);
         g->q = q;
         g->qcap = cap;
     }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "lumpnet/lump.h"
 #include "partition.h"
+#include "alloc_i.h"
 
 /* A[i] = D, writing floats in place while they fit, so that a float32
  * network stays float32 (lump_arr_set_d promotes the array otherwise). */
@@ -114,7 +115,7 @@ cleanup:
  * (a trivial lumping of a float32 network gives the same float32 network),
  * the array being promoted otherwise. An output map is taken from the
  * representative of each output block. Q may not alias NET.
- * Errors: LUMP_EINPUT when L does not fit NET, LUMP_ENOMEM.
+ * Errors: LUMP_EINPUT when L does not fit NET.
  * Time complexity: O(m) for m weights (each weight of a representative's
  * row is read once), O(m) rational operations in the worst case. */
 lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lumping_t *L)
@@ -128,11 +129,7 @@ lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lump
     lump_i_side_init(&s);
     LUMP_CHECK(lump_net_validate(net, "quotient"));
     LUMP_CHECK(check_shape(net, L));
-    sizes = malloc(net->n_layers * sizeof *sizes);
-    if (sizes == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "quotient: out of memory");
-        goto cleanup;
-    }
+    sizes = lump_alloc_array(net->n_layers, sizeof *sizes);
     for (size_t i = 0; i < net->n_layers; i++)
         sizes[i] = lump_layer_lumping_kept(&L->layers[i]);
     /* the weights are reallocated per layer, in the network's storage */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "lumpnet/lump.h"
 #include "act_i.h"
+#include "alloc_i.h"
 
 /* Why fold instead of keeping the maps: the union is lumped as one network,
  * and a lumping only sees weights and biases. Normalisation and output map
@@ -149,7 +150,7 @@ cleanup:
  * sits over a non-identity last layer, both maps go into one extra
  * identity layer. The common clip is kept. U may not alias A or B.
  * Errors: LUMP_EUNSUPPORTED naming the mismatch (inputs, outputs, depth,
- * clipping); LUMP_EINPUT when A or B is malformed; LUMP_ENOMEM.
+ * clipping); LUMP_EINPUT when A or B is malformed.
  * Time complexity: O(m_A + m_B) rational operations, plus the zero-filled
  * off-diagonal blocks, O(sum_i (sA_i + sB_i)(sA_{i-1} + sB_{i-1})) memory. */
 lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t *b)
@@ -181,9 +182,7 @@ lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t
         return lump_error_set(LUMP_EUNSUPPORTED, "the networks clip their inputs differently");
     map_layer = needs_map_layer(a) || needs_map_layer(b);
     depth = a->n_layers + (map_layer ? 1 : 0);
-    sizes = malloc(depth * sizeof *sizes);
-    if (sizes == NULL)
-        return lump_error_set(LUMP_ENOMEM, "union: out of memory (%zu layers)", depth);
+    sizes = lump_alloc_array(depth, sizeof *sizes);
     for (size_t i = 0; i < a->n_layers; i++)
         sizes[i] = a->layers[i].size + b->layers[i].size;
     if (map_layer)

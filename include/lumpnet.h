@@ -3,6 +3,7 @@
 #define LUMPNET_H
 
 #include "lumpnet/error.h"
+#include "lumpnet/alloc.h"
 #include "lumpnet/arr.h"
 #include "lumpnet/rat.h"
 #include "lumpnet/net.h"

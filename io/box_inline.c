@@ -7,6 +7,7 @@
 #include "lumpnet/arr.h"
 #include "lumpnet/rat.h"
 #include "lumpnet/box.h"
+#include "alloc_i.h"
 
 /* lump_box_init -- an empty box. O(1). */
 void lump_box_init(lump_box_t *box)
@@ -41,13 +42,8 @@ lump_error_t lump_box_alloc(lump_box_t *box, size_t n)
     if (n > lump_arr_max_len() || n > SIZE_MAX / sizeof(mpq_t))
         return lump_error_set(LUMP_ENOMEM, "box: %zu dimensions exceed the size limit", n);
     if (n > 0) {
-        lo = malloc(n * sizeof *lo);
-        hi = malloc(n * sizeof *hi);
-        if (lo == NULL || hi == NULL) {
-            free(lo);
-            free(hi);
-            return lump_error_set(LUMP_ENOMEM, "box: out of memory for %zu dimensions", n);
-        }
+        lo = lump_alloc_array(n, sizeof *lo);
+        hi = lump_alloc_array(n, sizeof *hi);
         for (i = 0; i < n; i++) {
             mpq_init(lo[i]);
             mpq_init(hi[i]);
@@ -87,8 +83,8 @@ static lump_error_t parse_interval(mpq_t lo, mpq_t hi, const char *s, size_t len
     if (mpq_cmp(lo, hi) > 0) {
         ls = lump_rat_str(lo);
         us = lump_rat_str(hi);
-        lump_error_set(LUMP_EINPUT, "box: entry %zu: lower bound %s exceeds upper bound %s",
-                       entry, ls != NULL ? ls : "?", us != NULL ? us : "?");
+        lump_error_set(LUMP_EINPUT, "box: entry %zu: lower bound %s exceeds upper bound %s", entry,
+                       ls, us);
         free(ls);
         free(us);
         return LUMP_EINPUT;

@@ -12,6 +12,7 @@
 #include "lumpnet/io.h"
 #include "lumpnet/rat.h"
 #include "lumpnet/data.h"
+#include "alloc_i.h"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,14 +124,12 @@ static lump_error_t grow(lump_data_t *d, size_t *cap, size_t need)
     if (need <= *cap)
         return LUMP_OK;
     *cap = need * 2 + 16;
-    x = realloc(d->x, *cap * d->width * sizeof *x);
+    x = lump_realloc_array(d->x, *cap * d->width, sizeof *x);
     if (x != NULL)
         d->x = x;
-    y = realloc(d->y, *cap * sizeof *y);
+    y = lump_realloc_array(d->y, *cap, sizeof *y);
     if (y != NULL)
         d->y = y;
-    if (x == NULL || y == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory reading a data set");
     return LUMP_OK;
 }
 
@@ -176,11 +175,7 @@ static lump_error_t read_csv(lump_data_t *d, const char *path)
             }
             ncols = nf;
             d->width = ncols - 1;
-            row = malloc(ncols * sizeof *row);
-            if (row == NULL) {
-                err = lump_error_set(LUMP_ENOMEM, "out of memory reading %s", path);
-                goto cleanup;
-            }
+            row = lump_alloc_array(ncols, sizeof *row);
         }
         if (nf != ncols) {
             err = lump_error_set(LUMP_EINPUT,
@@ -254,9 +249,7 @@ static lump_error_t npy_header(npy_t *o, const unsigned char *b, size_t len, con
     if (hl > len - hs)
         return lump_error_set(LUMP_EINPUT, "%s: .npy header runs past the end of the file",
                               path);
-    h = malloc(hl + 1);
-    if (h == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory reading %s", path);
+    h = lump_alloc(hl + 1);
     memcpy(h, b + hs, hl);
     h[hl] = '\0';
     o->offset = hs + hl;
@@ -379,12 +372,8 @@ static lump_error_t read_npy(lump_data_t *d, const char *xpath, const char *ypat
     }
     d->n = hx.shape[0];
     d->width = hx.shape[1];
-    d->x = malloc((d->n * d->width + 1) * sizeof *d->x);
-    d->y = malloc((d->n + 1) * sizeof *d->y);
-    if (d->x == NULL || d->y == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "out of memory reading %s", xpath);
-        goto cleanup;
-    }
+    d->x = lump_alloc_array(d->n * d->width + 1, sizeof *d->x);
+    d->y = lump_alloc_array(d->n + 1, sizeof *d->y);
     for (size_t r = 0; r < d->n; r++)
         for (size_t c = 0; c < d->width; c++) {
             double v = npy_get(&hx, bx, hx.fortran ? c * d->n + r : r * d->width + c);
@@ -423,9 +412,7 @@ lump_error_t lump_data_read(lump_data_t *d, const char *spec)
     lump_data_clear(d);
     if (comma != NULL) {
         size_t n = (size_t)(comma - spec);
-        char *x = malloc(n + 1);
-        if (x == NULL)
-            return lump_error_set(LUMP_ENOMEM, "out of memory");
+        char *x = lump_alloc(n + 1);
         memcpy(x, spec, n);
         x[n] = '\0';
         if (!ends_with(x, n, ".npy") || !ends_with(comma + 1, strlen(comma + 1), ".npy"))
@@ -435,8 +422,7 @@ lump_error_t lump_data_read(lump_data_t *d, const char *spec)
             err = read_npy(d, x, comma + 1);
         free(x);
     } else if (ends_with(spec, strlen(spec), ".npy")) {
-        err = lump_error_set(LUMP_EINPUT,
-                             "%s: a .npy data set needs its labels too: --data X.npy,y.npy",
+        err = lump_error_set(LUMP_EINPUT, "%s: a .npy data set needs its labels too: X.npy,y.npy",
                              spec);
     } else {
         err = read_csv(d, spec);
@@ -469,11 +455,7 @@ lump_error_t lump_lines_open(lump_lines_t **out, const char *path)
     /* one opening rule for every input: no wait on a FIFO, regular files only */
     if ((err = lump_io_fopen_read(&f, path)) != LUMP_OK)
         return err;
-    r = calloc(1, sizeof *r);
-    if (r == NULL) {
-        fclose(f);
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", path);
-    }
+    r = lump_alloc_zero(1, sizeof *r);
     r->f = f;
     r->path = path;
     *out = r;
@@ -496,10 +478,7 @@ lump_error_t lump_lines_next(lump_lines_t *r, const char **s, size_t *len, size_
             if (r->cap >= LINES_MAX_LINE)
                 return lump_error_set(LUMP_EINPUT, "%s: line %zu is longer than %zu MB",
                                       r->path, r->line + 1, LINES_MAX_LINE >> 20);
-            b = realloc(r->buf, cap);
-            if (b == NULL)
-                return lump_error_set(LUMP_ENOMEM, "%s: line %zu: out of memory", r->path,
-                                      r->line + 1);
+            b = lump_realloc_array(r->buf, cap, 1);
             r->buf = b;
             r->cap = cap;
         }

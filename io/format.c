@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 #include "lumpnet/io.h"
+#include "alloc_i.h"
 
 void lump_write_opts_init(lump_write_opts_t *opts)
 {
@@ -52,6 +53,8 @@ lump_error_t lump_net_read(lump_net_t *net, const char *path)
     lump_format_t fmt = lump_format_from_path(path);
     if (fmt == LUMP_FORMAT_UNKNOWN)
         return unknown_format(path, 1);
+    /* an out-of-memory exit while reading names the file */
+    lump_i_memory_reading(path);
     LUMP_CHECK(lump_io_read_file(&buf, &len, path));
     switch (fmt) {
     case LUMP_FORMAT_ONNX:
@@ -71,6 +74,7 @@ lump_error_t lump_net_read(lump_net_t *net, const char *path)
     if (err != LUMP_OK)
         lump_net_clear(net);
 cleanup:
+    lump_i_memory_reading(NULL);
     free(buf);
     return err;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "lumpnet/io.h"
 #include "error_i.h"
+#include "alloc_i.h"
 
 /* What kind of file MODE is, for the message that refuses it. */
 static const char *kind_of(mode_t mode)
@@ -91,18 +92,7 @@ lump_error_t lump_io_read_file(unsigned char **buf, size_t *len, const char *pat
         close(fd);
         return lump_error_set(LUMP_EIO, "%s: cannot read: %s", path, strerror(e));
     }
-    b = malloc((size_t)st.st_size + 1);
-    if (b == NULL) {
-        size_t limit = lump_memory_limit();
-        close(fd);
-        if (limit > 0)
-            return lump_error_set(LUMP_ENOMEM,
-                                  "%s: out of memory reading %lld bytes (the process "
-                                  "memory limit is %zu MB)",
-                                  path, (long long)st.st_size, limit >> 20);
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory reading %lld bytes",
-                              path, (long long)st.st_size);
-    }
+    b = lump_alloc((size_t)st.st_size + 1);
     while (got < (size_t)st.st_size) {
         ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
         if (r < 0 && errno == EINTR)

@@ -12,6 +12,7 @@
 #include "io_i.h"
 #include "lumpnet/io.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 /* One output while it is produced. */
 typedef struct {
@@ -37,9 +38,7 @@ static char *tmp_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t dir = slash == NULL ? 0 : (size_t)(slash - path) + 1;
-    char *t = malloc(dir + sizeof ".lumpnet-XXXXXX");
-    if (t == NULL)
-        return NULL;
+    char *t = lump_alloc(dir + sizeof ".lumpnet-XXXXXX");
     memcpy(t, path, dir);
     memcpy(t + dir, ".lumpnet-XXXXXX", sizeof ".lumpnet-XXXXXX");
     return t;
@@ -53,10 +52,6 @@ static int create_tmp(out_t *o)
     mode_t mode;
     char *t = tmp_name(o->path);
     int fd;
-    if (t == NULL) {
-        o->create_errno = ENOMEM;
-        return -1;
-    }
     /* no signal between mkstemp and the handler learning the name */
     lump_i_io_hold(&old);
     fd = mkostemp(t, O_CLOEXEC);
@@ -215,9 +210,7 @@ lump_error_t lump_io_check_output(const char *path)
                               : (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) ? "a device"
                                                                              : "not a regular file");
     n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    dir = malloc(n + 1);
-    if (dir == NULL)
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", path);
+    dir = lump_alloc(n + 1);
     memcpy(dir, slash == NULL ? "." : path, n);
     dir[n] = '\0';
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK | X_OK) != 0) {
@@ -330,9 +323,7 @@ static int file_id(file_id_t *id, const char *path)
     }
     slash = strrchr(path, '/');
     n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    dir = malloc(n + 1);
-    if (dir == NULL)
-        return 0;
+    dir = lump_alloc(n + 1);
     memcpy(dir, slash == NULL ? "." : path, n);
     dir[n] = '\0';
     ok = stat(dir, &st) == 0;

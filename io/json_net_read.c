@@ -5,6 +5,7 @@
 #include "lumpnet/net.h"
 #include "json_support.h"
 #include "cert_json.h"
+#include "alloc_i.h"
 
 #define FORMAT_NAME "lumpnet-net"
 #define FORMAT_VERSION 1
@@ -377,9 +378,7 @@ lump_error_t lump_net_read_json_buf(lump_net_t *net, const char *buf, size_t len
         LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT,
                                       "is empty (a network needs at least one "
                                       "layer: the outputs)"));
-    sizes = malloc(n_layers * sizeof *sizes);
-    if (sizes == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "%s: out of memory (%zu layers)", name, n_layers));
+    sizes = lump_alloc_array(n_layers, sizeof *sizes);
     prev = n_inputs;
     for (i = 0; i < n_layers; i++) {
         lump_i_jpath_index(&p, i);

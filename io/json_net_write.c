@@ -23,8 +23,6 @@ static lump_error_t vec_json(json_t **out, mpq_t *const v, size_t n)
     lump_error_t err = LUMP_OK;
     size_t k;
     *out = json_array();
-    if (*out == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building JSON");
     for (k = 0; k < n; k++)
         LUMP_CHECK(lump_i_json_append_new(*out, lump_i_json_from_q(v[k])));
 cleanup:
@@ -41,8 +39,6 @@ static lump_error_t set_map(json_t *obj, const char *key, const char *k0, mpq_t 
 {
     lump_error_t err = LUMP_OK;
     json_t *map = json_object(), *arr = NULL;
-    if (map == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building JSON");
     LUMP_CHECK(vec_json(&arr, v0, n));
     LUMP_CHECK(lump_i_json_set_new(map, k0, arr));
     LUMP_CHECK(vec_json(&arr, v1, n));
@@ -71,15 +67,11 @@ static lump_error_t set_neuron_acts(json_t *obj, const lump_layer_t *layer)
     lump_error_t err = LUMP_OK;
     json_t *acts = json_array();
     size_t v;
-    if (acts == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building JSON");
     for (v = 0; v < layer->size; v++) {
         const lump_act_t *a = lump_layer_act(layer, v);
         json_t *item;
         if (a->kind == LUMP_ACT_LEAKY_RELU) {
             item = json_object();
-            if (item == NULL)
-                LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
             err = set_act(item, a);
             if (err != LUMP_OK) {
                 json_decref(item);
@@ -115,15 +107,11 @@ static lump_error_t layer_json(json_t **out, const lump_layer_t *layer, mpq_t q)
     json_t *obj = json_object(), *weights = NULL, *bias = NULL;
     const lump_act_t *shared = layer->size > 0 ? shared_act(layer) : &layer->act;
     size_t v;
-    if (obj == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building JSON");
     if (shared != NULL)
         LUMP_CHECK(set_act(obj, shared));
     else
         LUMP_CHECK(set_neuron_acts(obj, layer));
     weights = json_array();
-    if (weights == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
     for (v = 0; v < layer->size; v++) {
         json_t *row = json_array();
         LUMP_CHECK(lump_i_json_append_new(weights, row));
@@ -131,8 +119,6 @@ static lump_error_t layer_json(json_t **out, const lump_layer_t *layer, mpq_t q)
     }
     LUMP_CHECK(lump_i_json_set_take(obj, "weights", &weights));
     bias = json_array();
-    if (bias == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
     LUMP_CHECK(append_arr(bias, &layer->bias, 0, layer->size, q));
     LUMP_CHECK(lump_i_json_set_take(obj, "bias", &bias));
     *out = obj;
@@ -151,7 +137,7 @@ cleanup:
  * per-neuron form "activations" only for a layer whose neurons differ.
  * The same network always gives the same bytes, and reading them back
  * with lump_net_read_json_buf gives the same values exactly.
- * Errors: LUMP_ENOMEM, LUMP_EIO when F refuses the bytes.
+ * Errors: LUMP_EIO when F refuses the bytes.
  * Complexity: O(number of weights * digits^2), plus a document of that
  * size in memory. */
 lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net)
@@ -161,8 +147,6 @@ lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net)
     size_t i, nout = lump_net_n_outputs(net);
     mpq_t q;
     mpq_init(q);
-    if (root == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
     LUMP_CHECK(lump_i_json_set_new(root, "format", json_string("lumpnet-net")));
     LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(1)));
     LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)net->n_inputs)));
@@ -173,8 +157,6 @@ lump_error_t lump_net_write_json(FILE *f, const lump_net_t *net)
         LUMP_CHECK(set_map(root, "normalize", "mean", net->norm_mean, "range", net->norm_range,
                            net->n_inputs));
     layers = json_array();
-    if (layers == NULL)
-        LUMP_CHECK(lump_error_set(LUMP_ENOMEM, "out of memory building JSON"));
     for (i = 0; i < net->n_layers; i++) {
         json_t *layer = NULL;
         LUMP_CHECK(layer_json(&layer, &net->layers[i], q));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/rat.h"
 #include "json_support.h"
+#include "alloc_i.h"
 
 void lump_i_jpath_init(lump_i_jpath_t *p, const char *name)
 {
@@ -79,29 +80,28 @@ lump_error_t lump_i_jpath_prefix(const lump_i_jpath_t *p, lump_error_t code)
     return lump_error_prefix(code, "%s: %s", p->name, lump_i_jpath_str(place, sizeof place, p));
 }
 
-/* Set when an allocation by jansson failed: jansson then reports an empty
- * or misleading syntax error ("invalid token"), so say what happened. */
-static _Thread_local int json_alloc_failed;
-
-static void *json_alloc(size_t n)
+/* jansson allocates through the one allocator (docs/architecture.md, "Out
+ * of memory"), installed when the library is loaded, before any document
+ * is read or built anywhere: a jansson call then returns NULL only for a
+ * reason other than memory (a string that is not UTF-8, a number that is
+ * not finite), and reading never reports a misleading syntax error for a
+ * failed allocation. */
+static void json_free(void *p)
 {
-    void *p = malloc(n);
-    if (p == NULL)
-        json_alloc_failed = 1;
-    return p;
+    free(p);
+}
+
+__attribute__((constructor)) static void json_use_lump_alloc(void)
+{
+    json_set_alloc_funcs(lump_alloc, json_free);
 }
 
 lump_error_t lump_i_json_load(json_t **out, const char *buf, size_t len, const char *name)
 {
     json_error_t jerr;
-    json_set_alloc_funcs(json_alloc, free);
-    json_alloc_failed = 0;
     /* JSON_REJECT_DUPLICATES: with duplicates a file would mean whatever
      * the last occurrence says, silently; an exact format must not guess. */
     *out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (*out == NULL && (json_alloc_failed || json_error_code(&jerr) == json_error_out_of_memory))
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory reading the JSON text (%zu bytes)",
-                              name, len);
     if (*out == NULL)
         return lump_error_set(LUMP_EINPUT, "%s: line %d, column %d: %s", name, jerr.line,
                               jerr.column, jerr.text);
@@ -408,18 +408,21 @@ lump_error_t lump_i_json_get_q(mpq_t out, const lump_i_jpath_t *p, const json_t 
 json_t *lump_i_json_from_q(const mpq_t v)
 {
     char *s = lump_rat_str(v);
-    json_t *j;
-    if (s == NULL)
-        return NULL;
-    j = json_string(s);
+    json_t *j = json_string(s);
     free(s);
     return j;
 }
 
 lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val)
 {
+    /* jansson's allocations cannot fail (they exit), so this is a value
+     * JSON cannot hold: a string that is not UTF-8, a number that is not
+     * finite */
     if (val == NULL || json_object_set_new(obj, key, val) != 0)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building a JSON document");
+        return lump_error_set(LUMP_EINPUT,
+                              "JSON member \"%s\": a value JSON cannot hold (a string that is "
+                              "not UTF-8, or a number that is not finite)",
+                              key);
     return LUMP_OK;
 }
 
@@ -433,6 +436,8 @@ lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val)
 lump_error_t lump_i_json_append_new(json_t *arr, json_t *val)
 {
     if (val == NULL || json_array_append_new(arr, val) != 0)
-        return lump_error_set(LUMP_ENOMEM, "out of memory building a JSON document");
+        return lump_error_set(LUMP_EINPUT,
+                              "JSON array: a value JSON cannot hold (a string that is not "
+                              "UTF-8, or a number that is not finite)");
     return LUMP_OK;
 }

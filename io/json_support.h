@@ -68,8 +68,8 @@ lump_error_t lump_i_json_load(json_t **out, const char *buf, size_t len, const c
 /* lump_i_json_dump -- write ROOT to F deterministically, with a trailing
  * newline: members in insertion order, two spaces of indentation per
  * level, and arrays or objects that hold only scalars on one line (so a
- * weight row is one line). Errors: LUMP_EIO when F refuses the bytes,
- * LUMP_ENOMEM. O(size of the document). */
+ * weight row is one line). Errors: LUMP_EIO when F refuses the bytes.
+ * O(size of the document). */
 lump_error_t lump_i_json_dump(FILE *f, const json_t *root) LUMP_WUR;
 
 /* lump_i_json_type_name -- "an object", "an array", "a string", "an
@@ -129,13 +129,14 @@ lump_error_t lump_i_json_get_size(size_t *out, const lump_i_jpath_t *p, const js
 lump_error_t lump_i_json_get_q(mpq_t out, const lump_i_jpath_t *p, const json_t *v) LUMP_WUR;
 
 /* lump_i_json_from_q -- a new JSON string holding lump_rat_str(V), the
- * canonical text that lump_i_json_get_q reads back as V exactly; NULL when
- * out of memory. O(d^2). */
+ * canonical text that lump_i_json_get_q reads back as V exactly. O(d^2). */
 json_t *lump_i_json_from_q(const mpq_t v);
 
 /* lump_i_json_set_new -- OBJ[KEY] = VAL, stealing VAL (which may be NULL
- * after a failed constructor). Members keep their insertion order, which
- * is the order lump_i_json_dump writes. LUMP_ENOMEM on failure. O(1). */
+ * after a failed constructor: json_string of a text that is not UTF-8,
+ * json_real of a number that is not finite; memory cannot fail). Members
+ * keep their insertion order, which is the order lump_i_json_dump writes.
+ * LUMP_EINPUT for such a VAL or a KEY that is not UTF-8. O(1). */
 lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val) LUMP_WUR;
 
 /* lump_i_json_set_take -- lump_i_json_set_new with *VAL, then *VAL =
@@ -144,7 +145,7 @@ lump_error_t lump_i_json_set_new(json_t *obj, const char *key, json_t *val) LUMP
 lump_error_t lump_i_json_set_take(json_t *obj, const char *key, json_t **val) LUMP_WUR;
 
 /* lump_i_json_append_new -- append VAL (stolen, may be NULL) to the array
- * ARR. LUMP_ENOMEM on failure. O(1) amortised. */
+ * ARR. LUMP_EINPUT for a NULL VAL (see above). O(1) amortised. */
 lump_error_t lump_i_json_append_new(json_t *arr, json_t *val) LUMP_WUR;
 
 #endif

@@ -8,6 +8,7 @@
 #include "lumpnet/rat.h"
 #include "lumpnet/net.h"
 #include "lumpnet/io.h"
+#include "alloc_i.h"
 
 /* The format, after Kyle Julian's reference reader (nnet.cpp):
  *   // comment lines
@@ -285,16 +286,12 @@ static lump_error_t read_header(size_t *nl, size_t **sizes_out, cursor_t *c, fie
                               "%s: line %zu: %zu layer sizes given, numLayers %zu needs %zu",
                               c->name, c->line, nsizes, hv[0], hv[0] + 1);
     if (nsizes > *fcap) {
-        field_t *nf = realloc(*fbuf, nsizes * sizeof *nf);
-        if (nf == NULL)
-            return lump_error_set(LUMP_ENOMEM, "%s: out of memory", c->name);
+        field_t *nf = lump_realloc_array(*fbuf, nsizes, sizeof *nf);
         *fbuf = nf;
         *fcap = nsizes;
     }
     LUMP_CHECK(split_line(*fbuf, nsizes, c, "layer sizes"));
-    sizes = malloc(nsizes * sizeof *sizes);
-    if (sizes == NULL)
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", c->name);
+    sizes = lump_alloc_array(nsizes, sizeof *sizes);
     for (k = 0; k < nsizes; k++) {
         LUMP_CHECK(parse_size(&sizes[k], &(*fbuf)[k], c, k, "layer size"));
         if (sizes[k] > maxsize)
@@ -339,9 +336,7 @@ static lump_error_t read_stats(lump_net_t *net, cursor_t *c, field_t *f)
     LUMP_CHECK(lump_net_alloc_clip(net));
     LUMP_CHECK(lump_net_alloc_norm(net));
     LUMP_CHECK(lump_net_alloc_outmap(net));
-    tmp = malloc((n + 1) * sizeof *tmp);
-    if (tmp == NULL)
-        return lump_error_set(LUMP_ENOMEM, "%s: out of memory", c->name);
+    tmp = lump_alloc_array(n + 1, sizeof *tmp);
     for (i = 0; i <= n; i++)
         mpq_init(tmp[i]);
 
@@ -443,11 +438,7 @@ lump_error_t lump_net_read_nnet_buf(lump_net_t *net, const char *buf, size_t len
         if (sizes[k] + 1 > maxin)
             maxin = sizes[k] + 1;
     if (maxin > fcap) {
-        field_t *nf = realloc(f, maxin * sizeof *nf);
-        if (nf == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "%s: out of memory", name);
-            goto cleanup;
-        }
+        field_t *nf = lump_realloc_array(f, maxin, sizeof *nf);
         f = nf;
         fcap = maxin;
     }

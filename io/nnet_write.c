@@ -37,8 +37,6 @@ static lump_error_t write_num(writer_t *w, const mpq_t v, const char *sep)
 
     if (exact) {
         s = lump_rat_decimal_str(v);
-        if (s == NULL)
-            return lump_error_set(LUMP_ENOMEM, "nnet: out of memory writing a number");
         fputs(s, w->f);
         free(s);
     } else {

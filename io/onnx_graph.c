@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onnx_read.h"
+#include "alloc_i.h"
 
 static const char *op_of(const ctx_t *c, size_t k)
 {
@@ -22,12 +23,6 @@ lump_error_t lump_i_onnx_node_err(const ctx_t *c, size_t k, const char *fmt, ...
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return lump_error_set(LUMP_EINPUT, "%s: node %zu (%s): %s", c->name, k, op_of(c, k), msg);
-}
-
-/* lump_i_onnx_nomem -- see onnx_read.h. */
-lump_error_t lump_i_onnx_nomem(const ctx_t *c)
-{
-    return lump_error_set(LUMP_ENOMEM, "%s: out of memory", c->name);
 }
 
 /* ---- the table of named values ---------------------------------------- */
@@ -169,11 +164,9 @@ lump_error_t lump_i_onnx_build_values(ctx_t *c, const char **in_name, const char
     c->capvals = cap;
     for (c->hcap = 16; c->hcap < 2 * cap; c->hcap *= 2)
         ;
-    c->vals = malloc(cap * sizeof *c->vals);
-    c->hash = malloc(c->hcap * sizeof *c->hash);
-    c->csts = malloc((g->n_initializer + g->n_node + 1) * sizeof *c->csts);
-    if (c->vals == NULL || c->hash == NULL || c->csts == NULL)
-        return lump_i_onnx_nomem(c);
+    c->vals = lump_alloc_array(cap, sizeof *c->vals);
+    c->hash = lump_alloc_array(c->hcap, sizeof *c->hash);
+    c->csts = lump_alloc_array(g->n_initializer + g->n_node + 1, sizeof *c->csts);
     for (size_t i = 0; i < c->hcap; i++)
         c->hash[i] = -1;
     for (size_t i = 0; i < g->n_initializer; i++) {
@@ -279,31 +272,24 @@ static lump_error_t expect_count(const ctx_t *c, size_t k, const cst_t *s, size_
     return LUMP_OK;
 }
 
-static lump_error_t push_affop(const ctx_t *c, affop_t **ops, size_t *n, aop_t op, const cst_t *s,
-                               size_t k)
+static void push_affop(affop_t **ops, size_t *n, aop_t op, const cst_t *s, size_t k)
 {
-    affop_t *t = realloc(*ops, (*n + 1) * sizeof *t);
-    if (t == NULL)
-        return lump_i_onnx_nomem(c);
+    affop_t *t = lump_realloc_array(*ops, *n + 1, sizeof *t);
     t[*n].op = op;
     t[*n].c = s;
     t[*n].node = k;
     *ops = t;
     (*n)++;
-    return LUMP_OK;
 }
 
-static lump_error_t push_term(const ctx_t *c, plan_t *p, const cst_t *s, int sign, float scale)
+static void push_term(plan_t *p, const cst_t *s, int sign, float scale)
 {
-    term_t *t = realloc(p->terms, (p->nterms + 1) * sizeof *t);
-    if (t == NULL)
-        return lump_i_onnx_nomem(c);
+    term_t *t = lump_realloc_array(p->terms, p->nterms + 1, sizeof *t);
     t[p->nterms].c = s;
     t[p->nterms].sign = sign;
     t[p->nterms].scale = scale;
     p->terms = t;
     p->nterms++;
-    return LUMP_OK;
 }
 
 /* fmt_dims -- "[1, 2, 3]" into BUF (truncated to its size). */
@@ -474,9 +460,7 @@ static lump_error_t new_layer(ctx_t *c, size_t k, cst_t *w, int out_major, float
                                         "(upper bound)");
         c->n_inputs = in;
     }
-    p = realloc(c->plans, (c->nplans + 1) * sizeof *p);
-    if (p == NULL)
-        return lump_i_onnx_nomem(c);
+    p = lump_realloc_array(c->plans, c->nplans + 1, sizeof *p);
     c->plans = p;
     p = &c->plans[c->nplans++];
     memset(p, 0, sizeof *p);
@@ -605,17 +589,20 @@ static lump_error_t step_elementwise(ctx_t *c, size_t k, int pos, cst_t *s)
     LUMP_CHECK(check_broadcast(c, k, s));
     if (p == NULL) {
         LUMP_CHECK(expect_count(c, k, s, &c->n_cur, "the network input"));
-        return push_affop(c, &c->norm, &c->nnorm, op, s, k);
+        push_affop(&c->norm, &c->nnorm, op, s, k);
+        return LUMP_OK;
     }
     if (c->noutmap == 0 && !p->has_act && (op == AOP_ADD || op == AOP_SUB)) {
         /* with the shape known, check_broadcast has checked the layout
          * (a W x layer's bias is [n, 1]); else only [n] or [1, n] is sure */
         if (c->ndims < 0 || (s->count != 1 && s->count != p->out))
             LUMP_CHECK(check_bias(c, k, s, p->out));
-        return push_term(c, p, s, op == AOP_ADD ? 1 : -1, 1.0f);
+        push_term(p, s, op == AOP_ADD ? 1 : -1, 1.0f);
+        return LUMP_OK;
     }
     LUMP_CHECK(expect_count(c, k, s, &c->n_cur, "the layer output"));
-    return push_affop(c, &c->outmap, &c->noutmap, op, s, k);
+    push_affop(&c->outmap, &c->noutmap, op, s, k);
+    return LUMP_OK;
 cleanup:
     return err;
 }
@@ -726,7 +713,7 @@ static lump_error_t step(ctx_t *c, size_t k, int pos, cst_t **consts, size_t ncs
             LUMP_CHECK(lump_i_onnx_cst_check(c, consts[1], 0));
             LUMP_CHECK(lump_i_onnx_cst_finite(c, consts[1]));
             LUMP_CHECK(check_bias(c, k, consts[1], c->plans[c->nplans - 1].out));
-            LUMP_CHECK(push_term(c, &c->plans[c->nplans - 1], consts[1], 1, beta));
+            push_term(&c->plans[c->nplans - 1], consts[1], 1, beta);
         }
     } else if (is_op(n, "MatMul")) {
         if (ncst != 1)
@@ -838,19 +825,14 @@ lump_error_t lump_i_onnx_walk(ctx_t *c, const char *in_name, const char *out_nam
 {
     lump_error_t err = LUMP_OK;
     const Onnx__GraphProto *g = c->g;
-    unsigned char *seen = calloc(g->n_node + 1, 1);
+    unsigned char *seen = lump_alloc_zero(g->n_node + 1, 1);
     cst_t **consts = NULL;
     val_t *cur = val_find(c, in_name);
     size_t maxin = 1;
-    if (seen == NULL)
-        return lump_i_onnx_nomem(c);
     for (size_t k = 0; k < g->n_node; k++)
         if (g->node[k]->n_input > maxin)
             maxin = g->node[k]->n_input;
-    if ((consts = malloc(maxin * sizeof *consts)) == NULL) {
-        err = lump_i_onnx_nomem(c);
-        goto cleanup;
-    }
+    consts = lump_alloc_array(maxin, sizeof *consts);
     LUMP_CHECK(input_shape(c, in_name));
     c->in_name = in_name;
     while (strcmp(cur->name, out_name) != 0) {

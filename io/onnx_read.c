@@ -7,6 +7,7 @@
 #include "lumpnet/io.h"
 #include "onnx.pb-c.h"
 #include "onnx_read.h"
+#include "alloc_i.h"
 
 /* The reader is three files: onnx_tensor.c checks and decodes the constant
  * tensors, onnx_graph.c walks the chain of nodes into a plan of layers, and
@@ -162,16 +163,19 @@ static lump_error_t compose(const ctx_t *c, const affop_t *ops, size_t nops, siz
     return LUMP_OK;
 }
 
-/* nomem_where -- prefix the last (out-of-memory) message with the file
- * and WHERE, and add the --max-memory limit when there is one. O(1). */
+/* nomem_where -- prefix the last message (a declared size over the limit)
+ * with the file and WHERE, and add the memory limit when there is one.
+ * O(1). */
 static lump_error_t nomem_where(const ctx_t *c, const char *where)
 {
     char msg[512];
     size_t limit = lump_memory_limit();
+    const char *name = lump_i_memory_name();
     snprintf(msg, sizeof msg, "%s", lump_error_message());
     if (limit > 0)
-        return lump_error_set(LUMP_ENOMEM, "%s: %s%s (the limit is %zu MB, see --max-memory)",
-                              c->name, where, msg, limit >> 20);
+        return lump_error_set(LUMP_ENOMEM, "%s: %s%s (the limit is %zu MB%s%s)", c->name, where,
+                              msg, limit >> 20, name != NULL ? ", see " : "",
+                              name != NULL ? name : "");
     return lump_error_set(LUMP_ENOMEM, "%s: %s%s", c->name, where, msg);
 }
 
@@ -180,16 +184,12 @@ static lump_error_t nomem_where(const ctx_t *c, const char *where)
 static lump_error_t build(ctx_t *c, lump_net_t *net)
 {
     lump_error_t err = LUMP_OK;
-    size_t *sizes = malloc(c->nplans * sizeof *sizes);
+    size_t *sizes = lump_alloc_array(c->nplans, sizeof *sizes);
     size_t nout;
     mpq_t s, t, tmp;
     mpq_init(s);
     mpq_init(t);
     mpq_init(tmp);
-    if (sizes == NULL) {
-        err = lump_i_onnx_nomem(c);
-        goto cleanup;
-    }
     for (size_t i = 0; i < c->nplans; i++)
         sizes[i] = c->plans[i].out;
     err = lump_net_setup(net, c->n_inputs, c->nplans, sizes, LUMP_STORE_F32);
@@ -265,48 +265,19 @@ cleanup:
     return err;
 }
 
-/* protobuf-c's unpack returns NULL both for a corrupt message and for a
- * failed allocation. Its allocations go through these functions, which
- * record the largest failed request, so that a valid file under a memory
- * limit is reported as out of memory and not as corrupt. */
-typedef struct {
-    size_t failed; /* the largest request that failed, 0 when none did */
-} pb_alloc_state_t;
-
+/* protobuf-c allocates through the one allocator (docs/architecture.md,
+ * "Out of memory"), so an unpack that returns NULL means a corrupt or
+ * truncated file, never a failed allocation. */
 static void *pb_alloc(void *data, size_t size)
 {
-    pb_alloc_state_t *st = data;
-    void *p = malloc(size);
-    if (p == NULL && size >= st->failed)
-        st->failed = size > 0 ? size : 1;
-    return p;
+    (void)data;
+    return lump_alloc(size);
 }
 
 static void pb_free(void *data, void *p)
 {
     (void)data;
     free(p);
-}
-
-/* decode_failed -- the error for an unpack that returned NULL: out of
- * memory (naming the request and the --max-memory limit) when an
- * allocation failed, else a corrupt or truncated file. O(1). */
-static lump_error_t decode_failed(const pb_alloc_state_t *st, const char *name, size_t len)
-{
-    size_t limit = lump_memory_limit();
-    if (st->failed == 0)
-        return lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
-                              name);
-    if (limit > 0)
-        return lump_error_set(LUMP_ENOMEM,
-                              "%s: out of memory decoding the ONNX protobuf of %zu bytes (an "
-                              "allocation of %zu bytes failed; the limit is %zu MB, see "
-                              "--max-memory)",
-                              name, len, st->failed, limit >> 20);
-    return lump_error_set(LUMP_ENOMEM,
-                          "%s: out of memory decoding the ONNX protobuf of %zu bytes (an "
-                          "allocation of %zu bytes failed)",
-                          name, len, st->failed);
 }
 
 /* lump_net_read_onnx_buf -- see lumpnet/io.h. Decodes the model with
@@ -324,8 +295,7 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
 {
     lump_error_t err = LUMP_OK;
     Onnx__ModelProto *m = NULL;
-    pb_alloc_state_t pst = {0};
-    ProtobufCAllocator alloc = {pb_alloc, pb_free, &pst};
+    ProtobufCAllocator alloc = {pb_alloc, pb_free, NULL};
     const char *in_name = NULL, *out_name = NULL;
     lump_net_t out;
     ctx_t c;
@@ -338,7 +308,8 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
     }
     m = onnx__model_proto__unpack(&alloc, len, buf);
     if (m == NULL) {
-        err = decode_failed(&pst, name, len);
+        err = lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
+                             name);
         goto cleanup;
     }
     if (m->graph == NULL) {

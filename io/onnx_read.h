@@ -150,10 +150,6 @@ static inline int64_t lump_i_onnx_cst_at_i64(const cst_t *c, size_t i)
 lump_error_t lump_i_onnx_node_err(const ctx_t *c, size_t k, const char *fmt, ...)
     __attribute__((format(printf, 3, 4))) LUMP_WUR;
 
-/* lump_i_onnx_nomem -- record "NAME: out of memory" and return LUMP_ENOMEM.
- * O(1). */
-lump_error_t lump_i_onnx_nomem(const ctx_t *c) LUMP_WUR;
-
 /* ---- constant tensors (onnx_tensor.c) ----------------------------------- */
 
 /* lump_i_onnx_cst_check -- verify constant K before its data is used: a
@@ -195,7 +191,7 @@ lump_error_t lump_i_onnx_check_ops(const ctx_t *c) LUMP_WUR;
  * (initializers, Constant nodes, the graph input, node outputs) with the
  * readers of each, and set *IN_NAME and *OUT_NAME to the graph's single
  * input and output. Errors: LUMP_EINPUT for a name defined twice, a
- * dangling input, or not exactly one input and one output; LUMP_ENOMEM.
+ * dangling input, or not exactly one input and one output.
  * O(nodes + inputs + initializers) expected. */
 lump_error_t lump_i_onnx_build_values(ctx_t *c, const char **in_name,
                                       const char **out_name) LUMP_WUR;

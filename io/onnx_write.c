@@ -10,6 +10,7 @@
 #include "onnx.pb-c.h"
 #include "onnx_support.h"
 #include "arr_i.h"
+#include "alloc_i.h"
 
 #define NAME_LEN 48
 
@@ -119,8 +120,7 @@ static wtensor_t *new_tensor(wmodel_t *w, const char *name, size_t d0, size_t d1
 
 static lump_error_t alloc_raw(wtensor_t *t, size_t n, size_t esize)
 {
-    if (n > SIZE_MAX / esize || (t->owned = malloc(n * esize > 0 ? n * esize : 1)) == NULL)
-        return lump_error_set(LUMP_ENOMEM, "out of memory writing tensor %s", t->name);
+    t->owned = lump_alloc_array(n, esize);
     t->t.raw_data.data = t->owned;
     t->t.raw_data.len = n * esize;
     return LUMP_OK;
@@ -416,14 +416,10 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
     Onnx__TypeProto__Tensor ttin, ttout;
     Onnx__TensorShapeProto shin, shout;
     Onnx__TensorShapeProto__Dimension din[2], dout[2], *dinp[2], *doutp[2];
-    Onnx__NodeProto **nodes = malloc(w->nnodes * sizeof *nodes);
-    Onnx__TensorProto **inits = malloc((w->ntensors + 1) * sizeof *inits);
+    Onnx__NodeProto **nodes = lump_alloc_array(w->nnodes, sizeof *nodes);
+    Onnx__TensorProto **inits = lump_alloc_array(w->ntensors + 1, sizeof *inits);
     int32_t elem = w->dtype == LUMP_STORE_F32 ? LUMP_ONNX_FLOAT : LUMP_ONNX_DOUBLE;
     file_buffer_t fb;
-    if (nodes == NULL || inits == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "out of memory writing ONNX");
-        goto cleanup;
-    }
     for (size_t i = 0; i < w->nnodes; i++)
         nodes[i] = &w->nodes[i].n;
     for (size_t i = 0; i < w->ntensors; i++)
@@ -455,7 +451,6 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
     onnx__model_proto__pack_to_buffer(&model, &fb.base);
     if (fb.failed || ferror(f))
         err = lump_error_set(LUMP_EIO, "writing ONNX failed: %s", strerror(errno));
-cleanup:
     free(nodes);
     free(inits);
     return err;
@@ -498,12 +493,8 @@ lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts
             goto cleanup;
         }
     cap = 2 * net->n_layers + 6;
-    w.tensors = calloc(cap, sizeof *w.tensors);
-    w.nodes = calloc(cap, sizeof *w.nodes);
-    if (w.tensors == NULL || w.nodes == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "out of memory writing ONNX");
-        goto cleanup;
-    }
+    w.tensors = lump_alloc_zero(cap, sizeof *w.tensors);
+    w.nodes = lump_alloc_zero(cap, sizeof *w.nodes);
     fold = net->has_outmap && lump_layer_act(&net->layers[net->n_layers - 1], 0)->kind == LUMP_ACT_IDENTITY;
     if (fold)
         LUMP_CHECK(fold_outmap(&w, net, &fw, &fb));

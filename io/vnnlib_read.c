@@ -43,11 +43,6 @@ typedef struct {
     size_t max_index; /* an index above this cannot come from a file of LEN bytes */
 } reader_t;
 
-static lump_error_t oom(const reader_t *r)
-{
-    return lump_error_set(LUMP_ENOMEM, "%s: out of memory", r->name);
-}
-
 /* skip_space -- whitespace and ';' comments, counting lines. */
 static void skip_space(reader_t *r)
 {
@@ -78,9 +73,7 @@ static lump_error_t push_node(reader_t *r, size_t *idx, int list, const char *s,
 {
     if (r->nn == r->ncap) {
         size_t cap = r->ncap == 0 ? 64 : 2 * r->ncap;
-        node_t *nd = realloc(r->nodes, cap * sizeof *nd);
-        if (nd == NULL)
-            return oom(r);
+        node_t *nd = lump_realloc_array(r->nodes, cap, sizeof *nd);
         r->nodes = nd;
         r->ncap = cap;
     }
@@ -226,9 +219,7 @@ static lump_error_t declare(reader_t *r, size_t idx, size_t line)
         var_t *nv;
         if (cap <= idx)
             cap = idx + 1;
-        nv = realloc(r->vars, cap * sizeof *nv);
-        if (nv == NULL)
-            return oom(r);
+        nv = lump_realloc_array(r->vars, cap, sizeof *nv);
         r->vars = nv;
         for (i = r->nvars; i < cap; i++) {
             memset(&nv[i], 0, sizeof nv[i]);
@@ -353,13 +344,11 @@ cleanup:
 
 static lump_error_t constraint(reader_t *r, var_t *vars, size_t k);
 
-/* vars_new -- N fresh entries (no bounds), or NULL when out of memory. */
+/* vars_new -- N fresh entries (no bounds). */
 static var_t *vars_new(size_t n)
 {
-    var_t *v = malloc((n > 0 ? n : 1) * sizeof *v);
+    var_t *v = lump_alloc_array(n > 0 ? n : 1, sizeof *v);
     size_t i;
-    if (v == NULL)
-        return NULL;
     for (i = 0; i < n; i++) {
         memset(&v[i], 0, sizeof v[i]);
         mpq_init(v[i].lo);
@@ -438,10 +427,6 @@ static lump_error_t disjunction(reader_t *r, var_t *vars, size_t k)
     size_t n = r->nvars, c;
     var_t *alt = vars_new(n), *hull = vars_new(n);
     int have = 0, hull_empty = 0;
-    if (alt == NULL || hull == NULL) {
-        err = oom(r);
-        goto cleanup;
-    }
     for (c = r->nodes[k + 1].end; c < r->nodes[k].end; c = r->nodes[c].end) {
         vars_copy(alt, vars, n);
         LUMP_CHECK(constraint(r, alt, c));
@@ -586,8 +571,7 @@ static lump_error_t finish(reader_t *r, lump_box_t *box)
             lump_error_set(LUMP_EINPUT,
                            "%s: line %zu: the box is empty: X_%zu has lower bound %s above its "
                            "upper bound %s",
-                           r->name, v->lo_line > v->hi_line ? v->lo_line : v->hi_line, i,
-                           ls != NULL ? ls : "?", us != NULL ? us : "?");
+                           r->name, v->lo_line > v->hi_line ? v->lo_line : v->hi_line, i, ls, us);
             free(ls);
             free(us);
             return LUMP_EINPUT;

@@ -11,6 +11,7 @@
 #include "relax_lump.h"
 #include "act_i.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 #define NONE ((size_t)-1)
 
@@ -105,15 +106,13 @@ static lump_error_t work_init(work_t *w, const lump_calib_t *run)
     w->size = run->size;
     w->insz = run->insz;
     w->f32 = 1;
-    w->w = calloc(L, sizeof *w->w);
-    w->b = calloc(L, sizeof *w->b);
-    w->alive = calloc(L, sizeof *w->alive);
-    w->isc = calloc(L, sizeof *w->isc);
-    w->cur = calloc(L, sizeof *w->cur);
-    w->sc = calloc(L, sizeof *w->sc);
-    w->cval = calloc(L, sizeof *w->cval);
-    if (!w->w || !w->b || !w->alive || !w->isc || !w->cur || !w->sc || !w->cval)
-        return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+    w->w = lump_alloc_zero(L, sizeof *w->w);
+    w->b = lump_alloc_zero(L, sizeof *w->b);
+    w->alive = lump_alloc_zero(L, sizeof *w->alive);
+    w->isc = lump_alloc_zero(L, sizeof *w->isc);
+    w->cur = lump_alloc_zero(L, sizeof *w->cur);
+    w->sc = lump_alloc_zero(L, sizeof *w->sc);
+    w->cval = lump_alloc_zero(L, sizeof *w->cval);
     w->maxw = run->n_in;
     for (size_t i = 0; i < L; i++) {
         const lump_layer_t *lr = &net->layers[i];
@@ -122,16 +121,13 @@ static lump_error_t work_init(work_t *w, const lump_calib_t *run)
             w->maxw = n;
         if (lr->weight.store != LUMP_STORE_F32 || lr->bias.store != LUMP_STORE_F32)
             w->f32 = 0;
-        w->w[i] = malloc((n * m + 1) * sizeof **w->w);
-        w->b[i] = malloc((n + 1) * sizeof **w->b);
-        w->alive[i] = malloc(n + 1);
-        w->isc[i] = calloc(n + 1, 1);
-        w->cur[i] = malloc((n + 1) * sizeof **w->cur);
-        w->sc[i] = malloc((n + 1) * sizeof **w->sc);
-        w->cval[i] = calloc(n + 1, sizeof **w->cval);
-        if (!w->w[i] || !w->b[i] || !w->alive[i] || !w->isc[i] || !w->cur[i] || !w->sc[i] ||
-            !w->cval[i])
-            return lump_error_set(LUMP_ENOMEM, "calibration: out of memory for layer %zu", i + 1);
+        w->w[i] = lump_alloc_array(n * m + 1, sizeof **w->w);
+        w->b[i] = lump_alloc_array(n + 1, sizeof **w->b);
+        w->alive[i] = lump_alloc(n + 1);
+        w->isc[i] = lump_alloc_zero(n + 1, 1);
+        w->cur[i] = lump_alloc_array(n + 1, sizeof **w->cur);
+        w->sc[i] = lump_alloc_array(n + 1, sizeof **w->sc);
+        w->cval[i] = lump_alloc_zero(n + 1, sizeof **w->cval);
         for (size_t k = 0; k < n * m; k++)
             w->w[i][k] = lump_arr_get_d(&lr->weight, k);
         for (size_t v = 0; v < n; v++) {
@@ -342,22 +338,18 @@ static lump_error_t scratch_alloc(scratch_t *s, const lump_calib_t *run, size_t 
 {
     size_t N = run->n_points, L = run->n_layers;
     memset(s, 0, sizeof *s);
-    s->z = calloc(L, sizeof *s->z);
-    s->y = calloc(L, sizeof *s->y);
-    s->g = malloc((maxw * maxw + 1) * sizeof *s->g);
-    s->row = malloc((maxw + 2) * sizeof *s->row);
-    s->ta = malloc((N * maxw + 1) * sizeof *s->ta);
-    s->tb = malloc((N * maxw + 1) * sizeof *s->tb);
-    s->zb = malloc((N + 1) * sizeof *s->zb);
-    s->yb = malloc((N + 1) * sizeof *s->yb);
-    s->idx = malloc((maxw + 1) * sizeof *s->idx);
-    if (!s->z || !s->y || !s->g || !s->row || !s->ta || !s->tb || !s->zb || !s->yb || !s->idx)
-        return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+    s->z = lump_alloc_zero(L, sizeof *s->z);
+    s->y = lump_alloc_zero(L, sizeof *s->y);
+    s->g = lump_alloc_array(maxw * maxw + 1, sizeof *s->g);
+    s->row = lump_alloc_array(maxw + 2, sizeof *s->row);
+    s->ta = lump_alloc_array(N * maxw + 1, sizeof *s->ta);
+    s->tb = lump_alloc_array(N * maxw + 1, sizeof *s->tb);
+    s->zb = lump_alloc_array(N + 1, sizeof *s->zb);
+    s->yb = lump_alloc_array(N + 1, sizeof *s->yb);
+    s->idx = lump_alloc_array(maxw + 1, sizeof *s->idx);
     for (size_t i = 0; i < L; i++) {
-        s->z[i] = malloc((N * run->size[i] + 1) * sizeof **s->z);
-        s->y[i] = malloc((N * run->size[i] + 1) * sizeof **s->y);
-        if (!s->z[i] || !s->y[i])
-            return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+        s->z[i] = lump_alloc_array(N * run->size[i] + 1, sizeof **s->z);
+        s->y[i] = lump_alloc_array(N * run->size[i] + 1, sizeof **s->y);
     }
     return LUMP_OK;
 }
@@ -493,9 +485,7 @@ static lump_error_t run_push(lump_calib_t *run, const step_t *st)
 {
     if (run->n_steps == run->cap) {
         size_t cap = run->cap ? 2 * run->cap : 64;
-        step_t *t = realloc(run->step, cap * sizeof *t);
-        if (t == NULL)
-            return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+        step_t *t = lump_realloc_array(run->step, cap, sizeof *t);
         run->step = t;
         run->cap = cap;
     }
@@ -518,9 +508,7 @@ static lump_error_t take_points(lump_calib_t *run, const double *x, size_t n)
                                       "calibration point %zu: input %zu is not a finite "
                                       "number",
                                       r + 1, k + 1);
-    run->x0 = malloc((np * nin + 1) * sizeof *run->x0);
-    if (run->x0 == NULL)
-        return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+    run->x0 = lump_alloc_array(np * nin + 1, sizeof *run->x0);
     for (size_t r = 0; r < np; r++) {
         size_t src =
             np < n && np > 1 ? (size_t)((double)r * (double)(n - 1) / (double)(np - 1)) : r;
@@ -560,30 +548,20 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
     if (n_points == 0)
         return lump_error_set(LUMP_EINPUT, "calibration: the calibration set is empty");
     LUMP_CHECK(lump_net_validate(net, "calibration"));
-    run = calloc(1, sizeof *run);
-    if (run == NULL)
-        return lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
+    run = lump_alloc_zero(1, sizeof *run);
     run->net = net;
     run->n_layers = L;
     run->n_in = net->n_inputs;
-    run->size = malloc((L + 1) * sizeof *run->size);
-    run->insz = malloc((L + 1) * sizeof *run->insz);
-    if (run->size == NULL || run->insz == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
-        goto cleanup;
-    }
+    run->size = lump_alloc_array(L + 1, sizeof *run->size);
+    run->insz = lump_alloc_array(L + 1, sizeof *run->insz);
     for (size_t i = 0; i < L; i++) {
         run->size[i] = net->layers[i].size;
         run->insz[i] = net->layers[i].in_size;
     }
     nout = run->size[L - 1];
     LUMP_CHECK(take_points(run, x, n_points));
-    run->y0 = malloc((run->n_points * nout + 1) * sizeof *run->y0);
-    run->osc = malloc((nout + 1) * sizeof *run->osc);
-    if (run->y0 == NULL || run->osc == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
-        goto cleanup;
-    }
+    run->y0 = lump_alloc_array(run->n_points * nout + 1, sizeof *run->y0);
+    run->osc = lump_alloc_array(nout + 1, sizeof *run->osc);
     for (size_t j = 0; j < nout; j++)
         run->osc[j] = net->has_outmap ? fabs(lump_rat_get_d(net->out_scale[j])) : 1;
     LUMP_CHECK(work_init(&w, run));
@@ -670,29 +648,19 @@ static lump_error_t to_rlayers(rlayer_t *rl, const work_t *w)
     for (size_t i = 0; i < L; i++) {
         size_t n = w->size[i], m = w->insz[i], nb = 0, nk = 0, d = nprev + 1;
         rlayer_t *r = &rl[i];
-        size_t *kk, *bb, *np;
+        size_t *np;
         r->n = n;
         r->d = d;
-        r->start = malloc((n + 2) * sizeof *r->start);
-        r->mem = malloc((n + 1) * sizeof *r->mem);
-        r->isconst = calloc(n + 1, 1);
-        r->value = calloc(n + 1, sizeof *r->value);
-        r->scale = malloc((n + 1) * sizeof *r->scale);
-        r->q = malloc((n * d + 1) * sizeof *r->q);
-        r->dead = calloc(n + 1, 1);
-        kk = realloc(kidx, (n + 1) * sizeof *kidx);
-        if (kk != NULL)
-            kidx = kk;
-        bb = realloc(bof, (n + 1) * sizeof *bof);
-        if (bb != NULL)
-            bof = bb;
-        np = malloc((n + 1) * sizeof *np);
-        if (!r->start || !r->mem || !r->isconst || !r->value || !r->scale || !r->q || !r->dead ||
-            kk == NULL || bb == NULL || np == NULL) {
-            free(np);
-            err = lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
-            goto cleanup;
-        }
+        r->start = lump_alloc_array(n + 2, sizeof *r->start);
+        r->mem = lump_alloc_array(n + 1, sizeof *r->mem);
+        r->isconst = lump_alloc_zero(n + 1, 1);
+        r->value = lump_alloc_zero(n + 1, sizeof *r->value);
+        r->scale = lump_alloc_array(n + 1, sizeof *r->scale);
+        r->q = lump_alloc_array(n * d + 1, sizeof *r->q);
+        r->dead = lump_alloc_zero(n + 1, 1);
+        kidx = lump_realloc_array(kidx, n + 1, sizeof *kidx);
+        bof = lump_realloc_array(bof, n + 1, sizeof *bof);
+        np = lump_alloc_array(n + 1, sizeof *np);
         /* blocks by lowest member: walk the neurons in order; a neuron
          * opens the block of its working neuron the first time it is met */
         for (size_t v = 0; v < n; v++)
@@ -735,7 +703,6 @@ static lump_error_t to_rlayers(rlayer_t *rl, const work_t *w)
         prev = np;
         nprev = nk;
     }
-cleanup:
     free(kidx);
     free(prev);
     free(bof);
@@ -755,12 +722,8 @@ lump_error_t lump_calib_at(lump_net_t *g, lump_lumping_t *L, double *dev, const 
     if (!(eps >= 0))
         return lump_error_set(LUMP_EINPUT, "calibration: epsilon must be >= 0, not %g", eps);
     LUMP_CHECK(work_init(&w, run));
-    row = malloc((w.maxw + 2) * sizeof *row);
-    rl = calloc(run->n_layers + 1, sizeof *rl);
-    if (row == NULL || rl == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "calibration: out of memory");
-        goto cleanup;
-    }
+    row = lump_alloc_array(w.maxw + 2, sizeof *row);
+    rl = lump_alloc_zero(run->n_layers + 1, sizeof *rl);
     for (size_t k = 0; k < run->n_steps && run->step[k].dev <= eps; k++) {
         apply_step(&w, &run->step[k], row);
         d = run->step[k].dev;

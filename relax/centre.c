@@ -5,6 +5,7 @@
 #include <string.h>
 #include "relax_lump.h"
 #include "glpk_support.h"
+#include "alloc_i.h"
 
 double lump_i_relax_dist(const double *x, const double *y, const double *mw, size_t d,
                          double cap)
@@ -91,13 +92,11 @@ static lump_error_t lp_centre(double *c, int *ok, const double *sh, const double
 {
     lump_error_t err = LUMP_OK;
     lump_i_lp_t *lp = NULL;
-    size_t *J = malloc((d + 1) * sizeof *J), nj = 0, c0, e0, t0, row;
+    size_t *J = lump_alloc_array(d + 1, sizeof *J), nj = 0, c0, e0, t0, row;
     size_t *idx = NULL;
     double *val = NULL, *bl = NULL, *bh = NULL;
     lump_i_lp_status_t st;
     *ok = 0;
-    if (J == NULL)
-        return lump_error_set(LUMP_ENOMEM, "relax: out of memory for an LP centre");
     for (size_t j = 0; j < d; j++) {
         if (mw[j] == 0.0)
             continue;
@@ -111,19 +110,11 @@ static lump_error_t lp_centre(double *c, int *ok, const double *sh, const double
         *ok = 1;
         goto cleanup;
     }
-    idx = malloc((nj + 1) * sizeof *idx);
-    val = malloc((nj + 1) * sizeof *val);
-    if (idx == NULL || val == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for an LP centre");
-        goto cleanup;
-    }
+    idx = lump_alloc_array(nj + 1, sizeof *idx);
+    val = lump_alloc_array(nj + 1, sizeof *val);
     LUMP_CHECK(lump_i_lp_new(&lp, 0));
-    bl = malloc((k * nj + 1) * sizeof *bl);
-    bh = malloc((k * nj + 1) * sizeof *bh);
-    if (bl == NULL || bh == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for an LP centre");
-        goto cleanup;
-    }
+    bl = lump_alloc_array(k * nj + 1, sizeof *bl);
+    bh = lump_alloc_array(k * nj + 1, sizeof *bh);
     for (size_t q = 0; q <= k * nj; q++) {
         bl[q] = -HUGE_VAL;
         bh[q] = HUGE_VAL;
@@ -175,11 +166,8 @@ lump_error_t lump_i_relax_centre(double *c, double *maxdev, const double *sh,
                                  lump_centre_t how)
 {
     lump_error_t err = LUMP_OK;
-    double *tmp = malloc(2 * (d + 1) * sizeof *tmp), *lpc, dev;
+    double *tmp = lump_alloc_array(2 * (d + 1), sizeof *tmp), *lpc, dev;
     int ok;
-    if (tmp == NULL)
-        return lump_error_set(LUMP_ENOMEM, "relax: out of memory for a centre of %zu entries",
-                              d);
     lpc = tmp + d + 1;
     *maxdev = mean_centre(c, tmp, sh, amp, mem, k, leader, mw, d, eps);
     if (*maxdev > eps) { /* cannot happen in exact arithmetic; be safe */

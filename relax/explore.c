@@ -8,6 +8,7 @@
 #include "lumpnet/eval.h"
 #include "lumpnet/relax.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 typedef lump_explore_row_t row_t;
 typedef lump_explore_t table_t;
@@ -41,19 +42,15 @@ static lump_error_t table_add(row_t **r, table_t *t)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap * 2 + 8;
-        row_t *p = realloc(t->rows, cap * sizeof *p);
-        if (p == NULL)
-            return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+        row_t *p = lump_realloc_array(t->rows, cap, sizeof *p);
         t->rows = p;
         t->cap = cap;
     }
     *r = &t->rows[t->n];
     memset(*r, 0, sizeof **r);
-    (*r)->bound = calloc(t->nout + 1, sizeof *(*r)->bound);
-    (*r)->observed = calloc(t->nout + 1, sizeof *(*r)->observed);
+    (*r)->bound = lump_alloc_zero(t->nout + 1, sizeof *(*r)->bound);
+    (*r)->observed = lump_alloc_zero(t->nout + 1, sizeof *(*r)->observed);
     t->n++;
-    if ((*r)->bound == NULL || (*r)->observed == NULL)
-        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
     (*r)->acc = (*r)->agree = (*r)->cdev = NAN;
     return LUMP_OK;
 }
@@ -73,9 +70,7 @@ static lump_error_t predict(size_t *cls, const lump_net_t *net, const lump_data_
 {
     lump_error_t err = LUMP_OK;
     size_t nout = lump_net_n_outputs(net);
-    double *y = malloc((nout + 1) * sizeof *y);
-    if (y == NULL)
-        return lump_error_set(LUMP_ENOMEM, "explore: out of memory");
+    double *y = lump_alloc_array(nout + 1, sizeof *y);
     for (size_t r = 0; r < d->n; r++) {
         LUMP_CHECK(lump_eval_double(y, net, d->x + r * d->width));
         cls[r] = argmax(y, nout);
@@ -290,19 +285,11 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     lump_net_init(&p);
     lump_lumping_init(&lumping);
     if (data != NULL) {
-        fcls = malloc((data->n + 1) * sizeof *fcls);
-        gcls = malloc((data->n + 1) * sizeof *gcls);
-        if (fcls == NULL || gcls == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
-            goto cleanup;
-        }
+        fcls = lump_alloc_array(data->n + 1, sizeof *fcls);
+        gcls = lump_alloc_array(data->n + 1, sizeof *gcls);
         LUMP_CHECK(predict(fcls, net, data));
     }
-    eps = malloc((neps + 1) * sizeof *eps);
-    if (eps == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "explore: out of memory");
-        goto cleanup;
-    }
+    eps = lump_alloc_array(neps + 1, sizeof *eps);
     if (o->eps != NULL)
         memcpy(eps, o->eps, neps * sizeof *eps);
     else if (o->calib != NULL)

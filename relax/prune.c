@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/relax.h"
+#include "alloc_i.h"
 
 typedef struct {
     double score;
@@ -79,11 +80,7 @@ static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
             break;
         for (size_t v = 0; v < n; v++) {
             lump_block_t *B = &ll->blocks[v];
-            B->members = malloc(sizeof *B->members);
-            if (B->members == NULL) {
-                err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
-                goto cleanup;
-            }
+            B->members = lump_alloc(sizeof *B->members);
             B->members[0] = v;
             B->n_members = 1;
             LUMP_CHECK(lump_arr_alloc(&B->scales, LUMP_STORE_F64, 1));
@@ -129,21 +126,13 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
     LUMP_CHECK(lump_net_validate(net, "prune"));
     for (size_t i = 0; i + 1 < L; i++)
         nh += net->layers[i].size;
-    cand = malloc((nh + 1) * sizeof *cand);
-    drop = calloc(L + 1, sizeof *drop);
-    left = calloc(L + 1, sizeof *left);
-    sizes = calloc(L + 1, sizeof *sizes);
-    if (cand == NULL || drop == NULL || left == NULL || sizes == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
-        goto cleanup;
-    }
+    cand = lump_alloc_array(nh + 1, sizeof *cand);
+    drop = lump_alloc_zero(L + 1, sizeof *drop);
+    left = lump_alloc_zero(L + 1, sizeof *left);
+    sizes = lump_alloc_zero(L + 1, sizeof *sizes);
     for (size_t i = 0; i + 1 < L; i++) {
         const lump_layer_t *l = &net->layers[i], *nx = &net->layers[i + 1];
-        drop[i] = calloc(l->size + 1, 1);
-        if (drop[i] == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "prune: out of memory");
-            goto cleanup;
-        }
+        drop[i] = lump_alloc_zero(l->size + 1, 1);
         left[i] = l->size;
         for (size_t v = 0; v < l->size; v++) {
             double in = 0, out = 0;

@@ -8,6 +8,7 @@
 #include "relax_lump.h"
 #include "act_i.h"
 #include "lumpnet/progress.h"
+#include "alloc_i.h"
 
 #define NONE ((size_t)-1)
 
@@ -35,12 +36,10 @@ static lump_error_t side_alloc(side_t *s, size_t n, size_t nb)
     side_clear(s);
     s->n = n;
     s->nb = nb;
-    s->kb = malloc((n + 1) * sizeof *s->kb);
-    s->c = malloc((n + 1) * sizeof *s->c);
-    s->cv = calloc(n + 1, sizeof *s->cv);
-    s->mw = malloc((nb + 1) * sizeof *s->mw);
-    if (!s->kb || !s->c || !s->cv || !s->mw)
-        return lump_error_set(LUMP_ENOMEM, "relax: out of memory for a layer of %zu neurons", n);
+    s->kb = lump_alloc_array(n + 1, sizeof *s->kb);
+    s->c = lump_alloc_array(n + 1, sizeof *s->c);
+    s->cv = lump_alloc_zero(n + 1, sizeof *s->cv);
+    s->mw = lump_alloc_array(nb + 1, sizeof *s->mw);
     return LUMP_OK;
 }
 
@@ -229,33 +228,30 @@ static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, si
  * whose signatures have D entries. Returns 0 when every allocation
  * succeeded; the caller frees W with scratch_clear and RL with its owner
  * in either case. */
-static int layer_alloc(scratch_t *w, rlayer_t *rl, size_t n, size_t d)
+static void layer_alloc(scratch_t *w, rlayer_t *rl, size_t n, size_t d)
 {
     memset(w, 0, sizeof *w);
-    w->S = calloc(n * d + 1, sizeof *w->S);
-    w->sh = malloc((n * d + 1) * sizeof *w->sh);
-    w->nrm = malloc((n + 1) * sizeof *w->nrm);
-    w->amp = malloc((n + 1) * sizeof *w->amp);
-    w->fv = malloc((n + 1) * sizeof *w->fv);
-    w->cent = malloc((d + 1) * sizeof *w->cent);
-    w->order = malloc((n + 1) * sizeof *w->order);
-    w->kv = malloc((n + 1) * sizeof *w->kv);
-    w->clu = malloc((n + 1) * sizeof *w->clu);
-    w->lead = malloc((n + 1) * sizeof *w->lead);
-    w->cbk = malloc((n + 1) * sizeof *w->cbk);
-    w->cnt = calloc(n + 1, sizeof *w->cnt);
-    w->isc = calloc(n + 1, 1);
-    w->cval = calloc(n + 1, sizeof *w->cval);
+    w->S = lump_alloc_zero(n * d + 1, sizeof *w->S);
+    w->sh = lump_alloc_array(n * d + 1, sizeof *w->sh);
+    w->nrm = lump_alloc_array(n + 1, sizeof *w->nrm);
+    w->amp = lump_alloc_array(n + 1, sizeof *w->amp);
+    w->fv = lump_alloc_array(n + 1, sizeof *w->fv);
+    w->cent = lump_alloc_array(d + 1, sizeof *w->cent);
+    w->order = lump_alloc_array(n + 1, sizeof *w->order);
+    w->kv = lump_alloc_array(n + 1, sizeof *w->kv);
+    w->clu = lump_alloc_array(n + 1, sizeof *w->clu);
+    w->lead = lump_alloc_array(n + 1, sizeof *w->lead);
+    w->cbk = lump_alloc_array(n + 1, sizeof *w->cbk);
+    w->cnt = lump_alloc_zero(n + 1, sizeof *w->cnt);
+    w->isc = lump_alloc_zero(n + 1, 1);
+    w->cval = lump_alloc_zero(n + 1, sizeof *w->cval);
     rl->n = n;
     rl->d = d;
-    rl->start = malloc((n + 2) * sizeof *rl->start);
-    rl->mem = malloc((n + 1) * sizeof *rl->mem);
-    rl->isconst = calloc(n + 1, 1);
-    rl->value = calloc(n + 1, sizeof *rl->value);
-    rl->scale = malloc((n + 1) * sizeof *rl->scale);
-    return !w->S || !w->sh || !w->nrm || !w->amp || !w->fv || !w->cent || !w->order || !w->kv ||
-           !w->clu || !w->lead || !w->cbk || !w->cnt || !w->isc || !w->cval || !rl->start ||
-           !rl->mem || !rl->isconst || !rl->value || !rl->scale;
+    rl->start = lump_alloc_array(n + 2, sizeof *rl->start);
+    rl->mem = lump_alloc_array(n + 1, sizeof *rl->mem);
+    rl->isconst = lump_alloc_zero(n + 1, 1);
+    rl->value = lump_alloc_zero(n + 1, sizeof *rl->value);
+    rl->scale = lump_alloc_array(n + 1, sizeof *rl->scale);
 }
 
 /* Constants before clustering: the neurons of LR (layer I) that are
@@ -413,10 +409,7 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
     lump_error_t err = LUMP_OK;
     size_t n = lr->size, d = s->nb + 1, nc, nblk, nkeep = 0, nconst = 0;
     scratch_t w;
-    if (layer_alloc(&w, rl, n, d)) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
-        goto cleanup;
-    }
+    layer_alloc(&w, rl, n, d);
     signatures(&w, lr, s, d);
     if (!is_output)
         nconst = exact_constants(&w, lr, s, bd, i, d);
@@ -427,12 +420,8 @@ static lump_error_t relax_layer(rlayer_t *rl, side_t *next, const lump_layer_t *
     for (size_t k = 0; k < nblk; k++)
         nkeep += !rl->isconst[k];
     rl->nkeep = nkeep;
-    rl->q = malloc((nkeep * d + 1) * sizeof *rl->q);
-    rl->dead = calloc(nkeep + 1, 1);
-    if (rl->q == NULL || rl->dead == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory for layer %zu", i + 1);
-        goto cleanup;
-    }
+    rl->q = lump_alloc_array(nkeep * d + 1, sizeof *rl->q);
+    rl->dead = lump_alloc_zero(nkeep + 1, 1);
     if (!is_output)
         LUMP_CHECK(side_alloc(next, n, nkeep));
     LUMP_CHECK(centres_rows(rl, next, &w, s, bd, i, eps, how, is_output));
@@ -483,15 +472,11 @@ static lump_error_t put(lump_arr_t *a, size_t idx, double x)
 static lump_error_t build_net(lump_net_t *g, const lump_net_t *net, const rlayer_t *rl)
 {
     lump_error_t err = LUMP_OK;
-    size_t L = net->n_layers, *sizes = malloc((L + 1) * sizeof *sizes), *col = NULL;
+    size_t L = net->n_layers, *sizes = lump_alloc_array(L + 1, sizeof *sizes), *col = NULL;
     lump_store_t store = LUMP_STORE_F32;
     lump_net_t b;
     lump_net_init(&b);
-    col = malloc((net->n_inputs + 1) * sizeof *col);
-    if (sizes == NULL || col == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-        goto cleanup;
-    }
+    col = lump_alloc_array(net->n_inputs + 1, sizeof *col);
     for (size_t i = 0; i < L; i++) {
         sizes[i] = 0;
         for (size_t j = 0; j < rl[i].nkeep; j++)
@@ -507,11 +492,7 @@ static lump_error_t build_net(lump_net_t *g, const lump_net_t *net, const rlayer
         size_t nin = i == 0 ? net->n_inputs : rl[i - 1].nkeep, r = 0, k = 0;
         int uniform = lump_layer_uniform_act(lr);
         /* COL: the kept blocks of the previous layer that live, in order */
-        size_t *c2 = realloc(col, (nin + 1) * sizeof *col), nlive = 0;
-        if (c2 == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-            goto cleanup;
-        }
+        size_t *c2 = lump_realloc_array(col, nin + 1, sizeof *col), nlive = 0;
         col = c2;
         for (size_t t = 0; t < nin; t++)
             if (i == 0 || !rl[i - 1].dead[t])
@@ -565,11 +546,7 @@ static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, cons
             lump_block_t *B = &ll->blocks[b];
             size_t sz = rl[i].start[b + 1] - rl[i].start[b];
             const size_t *m = rl[i].mem + rl[i].start[b];
-            B->members = malloc(sz * sizeof *B->members);
-            if (B->members == NULL) {
-                err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-                goto cleanup;
-            }
+            B->members = lump_alloc_array(sz, sizeof *B->members);
             LUMP_CHECK(lump_arr_alloc(&B->scales, LUMP_STORE_F64, sz));
             for (size_t j = 0; j < sz; j++) {
                 B->members[j] = m[j];
@@ -634,7 +611,7 @@ static lump_error_t check_box(const lump_net_t *net, const lump_box_t *box)
  * clustered by a greedy leader pass (largest signatures first); each block
  * gets its centre (mean or LP) and the quotient neuron nrm_rep * centre;
  * output neurons stay singletons. Then a backward pass drops dead blocks.
- * Errors: LUMP_EINPUT for a bad EPS or BOX, LUMP_ENOMEM.
+ * Errors: LUMP_EINPUT for a bad EPS or BOX.
  * Time: O(m) for signatures and bounds, plus O(n * blocks * d) per layer
  * for the clustering (n neurons, signatures of d entries), plus one LP per
  * block with LUMP_CENTRE_LP. */
@@ -663,11 +640,7 @@ lump_error_t lump_relax(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
         LUMP_CHECK(lump_quotient(&gq, net, &Lq));
         goto done;
     }
-    rl = calloc(net->n_layers + 1, sizeof *rl);
-    if (rl == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "relax: out of memory");
-        goto cleanup;
-    }
+    rl = lump_alloc_zero(net->n_layers + 1, sizeof *rl);
     LUMP_CHECK(side_alloc(&s, net->n_inputs, net->n_inputs));
     for (size_t u = 0; u < net->n_inputs; u++) {
         s.kb[u] = u;

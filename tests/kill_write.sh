@@ -119,6 +119,8 @@ else
   [ "$rc" -eq 2 ] || fail "--max-memory 64: exit $rc, expected 2: $(head -c 300 "$TMP/stderr")"
   grep -q 'out of memory' "$TMP/stderr" || fail "--max-memory 64: no out-of-memory message: $(cat "$TMP/stderr")"
   grep -qF big.json "$TMP/stderr" || fail "--max-memory 64: the message does not name the file"
+  [ "$(wc -l < "$TMP/stderr")" -eq 1 ] || fail "--max-memory 64: not one message line: $(cat "$TMP/stderr")"
+  grep -q 'see --max-memory' "$TMP/stderr" || fail "--max-memory 64: the message does not name the flag"
   cmp -s "$D/target.json" "$TMP/old.json" || fail "--max-memory 64: the old target was changed"
   [ "$(ls -A "$D")" = target.json ] || fail "--max-memory 64: files left: $(ls -A "$D")"
   echo "--max-memory 64: refused cleanly: $(cat "$TMP/stderr")"

@@ -55,16 +55,21 @@ PYEOF
         && fail "--max-memory $mb: a valid model called corrupt: $(cat "$TMP/stderr")"
       grep -q 'out of memory' "$TMP/stderr" \
         || fail "--max-memory $mb: no out-of-memory message: $(cat "$TMP/stderr")"
-      if grep -q 'decoding the ONNX protobuf' "$TMP/stderr"; then
-        grep -q "the limit is $mb MB" "$TMP/stderr" \
+      # an allocation refused while reading (decoding the protobuf, building
+      # the network): the one out-of-memory exit, naming the file, the size
+      # and the limit with the flag that sets it
+      if grep -q 'an allocation of [0-9]* bytes failed' "$TMP/stderr"; then
+        grep -q "the limit is $mb MB, see --max-memory" "$TMP/stderr" \
           || fail "--max-memory $mb: the message does not state the limit: $(cat "$TMP/stderr")"
-        grep -q 'an allocation of [0-9]* bytes failed' "$TMP/stderr" \
-          || fail "--max-memory $mb: the message does not state the size: $(cat "$TMP/stderr")"
+        grep -qF "while reading $TMP/big.onnx" "$TMP/stderr" \
+          || fail "--max-memory $mb: the message does not name the file: $(cat "$TMP/stderr")"
+        [ "$(wc -l < "$TMP/stderr")" -eq 1 ] \
+          || fail "--max-memory $mb: not one line: $(cat "$TMP/stderr")"
         oom=$((oom + 1))
       fi
     done
-    [ "$oom" -gt 0 ] || fail "no limit in the sweep stopped the protobuf decoding (window moved?)"
-    echo "max-memory: $oom limits stopped the decoding, each reported as out of memory"
+    [ "$oom" -gt 0 ] || fail "no limit in the sweep ran out of memory reading the model (window moved?)"
+    echo "max-memory: $oom limits ran out of memory reading the model, each reported as such"
   fi
 
   # ---- MatMul(W, x) on a column vector, bias [n, 1] ----------------------

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "viz_i.h"
+#include "alloc_i.h"
 
 void lump_i_child_clear(lump_i_child_t *c)
 {
@@ -105,12 +106,7 @@ lump_error_t lump_i_child_run(lump_i_child_t *c, void (*work)(int fd, void *ctx)
         ssize_t r;
         if (c->len == cap) {
             size_t ncap = cap ? 2 * cap : 1 << 16;
-            char *d = realloc(c->data, ncap + 1);
-            if (d == NULL) {
-                err = lump_error_set(LUMP_ENOMEM, "draw: out of memory reading the figure");
-                kill(pid, SIGKILL);
-                break;
-            }
+            char *d = lump_realloc_array(c->data, ncap + 1, 1);
             c->data = d;
             cap = ncap;
         }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "viz_i.h"
+#include "alloc_i.h"
 
 typedef struct {
     double sum;
@@ -44,14 +45,12 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
     const lump_layer_t *l = &n->layers[li - 1];
     const lump_i_viz_layer_t *P = &s->layers[li - 1], *C = &s->layers[li];
     const size_t np = P->n, nc = C->n;
-    acc_t *acc = calloc(np * nc + 1, sizeof *acc);
+    acc_t *acc = lump_alloc_zero(np * nc + 1, sizeof *acc);
     cand_t *cand = NULL;
     size_t *best = NULL;
     char *keep = NULL;
     size_t n_cand = 0, n_keep = 0;
     double top = 0;
-    if (acc == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
     for (size_t v = 0; v < l->size; v++) {
         const size_t gv = group[v] - C->first, row = v * l->in_size;
         for (size_t u = 0; u < l->in_size; u++) {
@@ -71,13 +70,9 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
     }
     for (size_t k = 0; k < np * nc; k++)
         n_cand += acc[k].count > 0;
-    cand = malloc((n_cand + 1) * sizeof *cand);
-    keep = calloc(n_cand + 1, 1);
-    best = malloc((np + 1) * sizeof *best);
-    if (cand == NULL || keep == NULL || best == NULL) {
-        err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
-        goto cleanup;
-    }
+    cand = lump_alloc_array(n_cand + 1, sizeof *cand);
+    keep = lump_alloc_zero(n_cand + 1, 1);
+    best = lump_alloc_array(np + 1, sizeof *best);
     n_cand = 0;
     for (size_t a = 0; a < np; a++)
         for (size_t b = 0; b < nc; b++)
@@ -125,11 +120,7 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
         }
     if (s->n_edges + n_keep > s->cap_edges) {
         size_t cap = 2 * (s->n_edges + n_keep) + 16;
-        lump_i_viz_edge_t *e = realloc(s->edges, cap * sizeof *e);
-        if (e == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
-            goto cleanup;
-        }
+        lump_i_viz_edge_t *e = lump_realloc_array(s->edges, cap, sizeof *e);
         s->edges = e;
         s->cap_edges = cap;
     }
@@ -151,7 +142,6 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
         if (a->npos > 0 && a->nneg > 0)
             *mixed = 1;
     }
-cleanup:
     free(acc);
     free(cand);
     free(keep);

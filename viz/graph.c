@@ -7,6 +7,7 @@
 #include <gvc.h>
 #include "lumpnet/progress.h"
 #include "viz_i.h"
+#include "alloc_i.h"
 
 /* An object-id discipline that numbers named objects in creation order.
  * cgraph's default uses the address of the interned name as the id, and
@@ -41,10 +42,8 @@ static size_t *ids_find(ids_t *t, const char *s)
 static int ids_grow(ids_t *t)
 {
     size_t n_slots = t->n_slots ? 2 * t->n_slots : 64;
-    size_t *slot = calloc(n_slots, sizeof *slot), *old = t->slot;
+    size_t *slot = lump_alloc_zero(n_slots, sizeof *slot), *old = t->slot;
     size_t old_n = t->n_slots;
-    if (slot == NULL)
-        return 0;
     t->slot = slot;
     t->n_slots = n_slots;
     for (size_t i = 0; i < old_n; i++)
@@ -56,12 +55,10 @@ static int ids_grow(ids_t *t)
 
 static void *ids_open(Agraph_t *g, Agdisc_t *disc)
 {
-    ids_t *t = calloc(1, sizeof *t);
+    ids_t *t = lump_alloc_zero(1, sizeof *t);
     (void)disc;
-    if (t != NULL) {
-        t->g = g;
-        t->anon = 1;
-    }
+    t->g = g;
+    t->anon = 1;
     return t;
 }
 
@@ -84,7 +81,7 @@ static long ids_map(void *state, int objtype, char *str, IDTYPE *id, int createf
             return 0;
         if (t->n == t->cap) {
             size_t cap = 2 * t->cap + 32;
-            char **names = realloc(t->names, cap * sizeof *names);
+            char **names = lump_realloc_array(t->names, cap, sizeof *names);
             if (names == NULL)
                 return 0;
             t->names = names;
@@ -462,9 +459,7 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
     }
     for (size_t k = 0; k < p->n_sides; k++)
         most = p->sides[k].n_nodes > most ? p->sides[k].n_nodes : most;
-    made = malloc((most + 1) * sizeof *made);
-    if (made == NULL)
-        goto fail;
+    made = lump_alloc_array(most + 1, sizeof *made);
     /* dot stacks unconnected parts of an LR drawing from the bottom up in
      * the order they were made: legend, quotient, original reads, from the
      * top, original, quotient, legend */
@@ -575,13 +570,16 @@ static const char *last_message(char *m)
 }
 
 /* Why the renderer could not finish, when a memory limit is the likely
- * cause: "under the limit of N MB (--max-memory)", or "" without one. */
+ * cause: "under the memory limit of N MB (NAME)", with the name the
+ * program gave the limit (lump_memory_name), or "" without a limit. */
 static void limit_text(char *out, size_t cap)
 {
     size_t mb = lump_memory_limit() >> 20;
+    const char *name = lump_i_memory_name();
     out[0] = '\0';
     if (mb > 0)
-        snprintf(out, cap, " under the memory limit of %zu MB (--max-memory)", mb);
+        snprintf(out, cap, " under the memory limit of %zu MB%s%s%s", mb, name != NULL ? " (" : "",
+                 name != NULL ? name : "", name != NULL ? ")" : "");
 }
 
 /* The child's report C as an error, or LUMP_OK with *FIG, *LEN the

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "viz_i.h"
+#include "alloc_i.h"
 
 /* What a lumping says about one layer of a side. On the original side
  * neuron v lies in block BLK[v] at position POS[v]; on the quotient side
@@ -45,11 +46,9 @@ static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int q
     int next = 0;
     size_t j = 0;
     in->ll = ll;
-    in->slot = malloc((ll->n_blocks + 1) * sizeof *in->slot);
-    in->blk = malloc((ll->size + 1) * sizeof *in->blk);
-    in->pos = malloc((ll->size + 1) * sizeof *in->pos);
-    if (in->slot == NULL || in->blk == NULL || in->pos == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    in->slot = lump_alloc_array(ll->n_blocks + 1, sizeof *in->slot);
+    in->blk = lump_alloc_array(ll->size + 1, sizeof *in->blk);
+    in->pos = lump_alloc_array(ll->size + 1, sizeof *in->pos);
     for (int pass = 0; pass < 2; pass++)
         for (size_t k = 0; k < ll->n_blocks; k++) {
             const lump_block_t *b = &ll->blocks[k];
@@ -82,9 +81,7 @@ static lump_i_viz_node_t *new_node(lump_i_viz_side_t *s)
     lump_i_viz_node_t *nd;
     if (s->n_nodes == s->cap_nodes) {
         size_t cap = 2 * s->cap_nodes + 16;
-        lump_i_viz_node_t *a = realloc(s->nodes, cap * sizeof *a);
-        if (a == NULL)
-            return NULL;
+        lump_i_viz_node_t *a = lump_realloc_array(s->nodes, cap, sizeof *a);
         s->nodes = a;
         s->cap_nodes = cap;
     }
@@ -182,8 +179,6 @@ static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, con
     const size_t last = src->n->n_layers;
     lump_i_viz_node_t *nd = new_node(s);
     lump_i_viz_str_t t;
-    if (nd == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_%zu", s->prefix, li, v);
     nd->neuron = 1;
@@ -219,7 +214,7 @@ static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, con
         }
     }
     nd->label = lump_i_viz_str_take(&t);
-    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 /* A node for the whole block K of layer LI (original side, few blocks). */
@@ -233,8 +228,6 @@ static lump_error_t block_node(lump_i_viz_side_t *s, const side_src_t *src, cons
     if (b->n_members == 1)
         return neuron_node(s, src, in, li, b->members[0]);
     nd = new_node(s);
-    if (nd == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_b%zu", s->prefix, li, k);
     style_block(nd, in->slot[k]);
@@ -246,15 +239,13 @@ static lump_error_t block_node(lump_i_viz_side_t *s, const side_src_t *src, cons
     if (b->fate == LUMP_FATE_DEAD)
         lump_i_viz_str_add(&t, "\\ndead");
     nd->label = lump_i_viz_str_take(&t);
-    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 static lump_error_t more_node(lump_i_viz_side_t *s, size_t li, size_t count)
 {
     lump_i_viz_node_t *nd = new_node(s);
     lump_i_viz_str_t t;
-    if (nd == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_more", s->prefix, li);
     nd->shape = "box";
@@ -262,7 +253,7 @@ static lump_error_t more_node(lump_i_viz_side_t *s, size_t li, size_t count)
     nd->fill = LUMP_I_VIZ_MORE_FILL;
     lump_i_viz_str_add(&t, "+%zu more", count);
     nd->label = lump_i_viz_str_take(&t);
-    return nd->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 /* Rank of neuron V when a wide layer is cut down: two members of every
@@ -303,9 +294,7 @@ static lump_error_t layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, con
         }
         return LUMP_OK;
     }
-    chosen = calloc(size, 1);
-    if (chosen == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    chosen = lump_alloc_zero(size, 1);
     {
         size_t room = W - 1, more = size - (W - 1);
         for (int rank = 0; rank < 4 && room > 0; rank++)
@@ -345,7 +334,7 @@ static lump_error_t layer_label(lump_i_viz_layer_t *lay, const lump_net_t *n, si
             lump_i_viz_str_add(&t, "layer %zu\\n%s · %zu", li, act, l->size);
     }
     lay->label = lump_i_viz_str_take(&t);
-    return lay->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 static lump_error_t build_side(lump_i_viz_side_t *s, const side_src_t *src)
@@ -356,16 +345,10 @@ static lump_error_t build_side(lump_i_viz_side_t *s, const side_src_t *src)
     info_t in;
     memset(&in, 0, sizeof in);
     s->n_layers = n->n_layers + 1;
-    s->layers = calloc(s->n_layers, sizeof *s->layers);
-    if (s->layers == NULL)
-        return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+    s->layers = lump_alloc_zero(s->n_layers, sizeof *s->layers);
     for (size_t li = 0; li < s->n_layers; li++) {
         size_t size = li == 0 ? n->n_inputs : n->layers[li - 1].size;
-        gcur = malloc((size + 1) * sizeof *gcur);
-        if (gcur == NULL) {
-            err = lump_error_set(LUMP_ENOMEM, "draw: out of memory");
-            goto cleanup;
-        }
+        gcur = lump_alloc_array(size + 1, sizeof *gcur);
         if (li > 0 && src->L != NULL)
             LUMP_CHECK(
                 info_setup(&in, &src->L->layers[li - 1], src->quotient, &src->p->plain_singletons));
@@ -405,9 +388,7 @@ static lump_error_t check_lumping(const lump_net_t *net, const lump_lumping_t *L
                                   "layer %zu has %zu neurons in the lumping, %zu in the network",
                                   i + 1, ll->size, net->layers[i].size);
         free(seen);
-        seen = calloc(ll->size + 1, 1);
-        if (seen == NULL)
-            return lump_error_set(LUMP_ENOMEM, "draw: out of memory");
+        seen = lump_alloc_zero(ll->size + 1, 1);
         for (size_t k = 0; k < ll->n_blocks; k++) {
             const lump_block_t *b = &ll->blocks[k];
             if (b->n_members == 0 || b->scales.len != b->n_members) {
@@ -504,7 +485,7 @@ static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
                            "layers have more than %zu edges",
                            p->summarised ? "; " : "\\n", o->max_edges);
     p->caption = lump_i_viz_str_take(&t);
-    return p->caption == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 static lump_error_t side_label(lump_i_viz_side_t *s, const char *what, const lump_net_t *n)
@@ -513,7 +494,7 @@ static lump_error_t side_label(lump_i_viz_side_t *s, const char *what, const lum
     lump_i_viz_str_init(&t);
     lump_i_viz_str_add(&t, "%s: %zu neurons", what, lump_net_neurons(n));
     s->label = lump_i_viz_str_take(&t);
-    return s->label == NULL ? lump_error_set(LUMP_ENOMEM, "draw: out of memory") : LUMP_OK;
+    return LUMP_OK;
 }
 
 lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const lump_lumping_t *L,
@@ -528,8 +509,7 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
     if (q != NULL && L == NULL)
         return lump_error_set(LUMP_EUSAGE, "draw: a quotient needs its lumping");
     if (o->quotient_only && q == NULL)
-        return lump_error_set(LUMP_EUSAGE, "draw: --quotient-only needs a quotient "
-                                           "(--reduce, --cert or --eps)");
+        return lump_error_set(LUMP_EUSAGE, "draw: drawing the quotient alone needs a quotient");
     if (L != NULL)
         LUMP_CHECK(check_lumping(net, L));
     if (q != NULL)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "lumpnet/rat.h"
 #include "viz_i.h"
+#include "alloc_i.h"
 
 /* Paul Tol's "light" scheme (https://personal.sron.nl/~pault/), made for
  * filled areas under black text and distinct under the common colour-vision
@@ -40,22 +41,15 @@ void lump_i_viz_str_add(lump_i_viz_str_t *b, const char *fmt, ...)
 {
     va_list ap;
     int n;
-    if (b->oom)
-        return;
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
+    /* only an encoding error, which the labels' formats cannot make */
+    if (n < 0)
         return;
-    }
     if (b->len + (size_t)n + 1 > b->cap) {
         size_t cap = 2 * (b->len + (size_t)n + 1) + 32;
-        char *s = realloc(b->s, cap);
-        if (s == NULL) {
-            b->oom = 1;
-            return;
-        }
+        char *s = lump_realloc_array(b->s, cap, 1);
         b->s = s;
         b->cap = cap;
     }
@@ -67,11 +61,9 @@ void lump_i_viz_str_add(lump_i_viz_str_t *b, const char *fmt, ...)
 
 char *lump_i_viz_str_take(lump_i_viz_str_t *b)
 {
-    char *s = b->oom ? NULL : b->s;
-    if (b->oom)
-        free(b->s);
-    else if (s == NULL)
-        s = calloc(1, 1);
+    char *s = b->s;
+    if (s == NULL)
+        s = lump_alloc_zero(1, 1);
     lump_i_viz_str_init(b);
     return s;
 }
@@ -81,7 +73,7 @@ void lump_i_viz_add_q(lump_i_viz_str_t *b, const mpq_t q)
     char *s = lump_rat_str_frac(q);
     /* Scales of float networks are dyadic fractions with long numerators;
      * in a label a rounded value says more than 20 digits. */
-    if (s != NULL && strlen(s) <= 9)
+    if (strlen(s) <= 9)
         lump_i_viz_str_add(b, "%s", s);
     else
         lump_i_viz_str_add(b, "≈%.3g", mpq_get_d(q));

@@ -20,18 +20,17 @@
 #define LUMP_I_VIZ_PLAIN (-1)
 #define LUMP_I_VIZ_REMOVED (-2)
 
-/* A growing string; OOM is sticky, checked once at the end. */
+/* A growing string. */
 typedef struct {
     char *s;
     size_t len, cap;
-    int oom;
 } lump_i_viz_str_t;
 
 void lump_i_viz_str_init(lump_i_viz_str_t *b);
 void lump_i_viz_str_add(lump_i_viz_str_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* lump_i_viz_str_take -- the string (to free()), or NULL when out of memory;
- * B is empty afterwards. */
+/* lump_i_viz_str_take -- the string (to free()), never NULL; B is empty
+ * afterwards. */
 char *lump_i_viz_str_take(lump_i_viz_str_t *b);
 
 /* lump_i_viz_fill / _shape -- fill colour and node shape of colour slot
@@ -127,7 +126,8 @@ typedef struct {
  * its result to FD and exits (0 after WORK returns), and collect into C
  * (to free with lump_i_child_clear) everything written and how the child
  * ended. Signals are at their defaults in the child. Errors: LUMP_ENOMEM
- * when no pipe, process or buffer can be had. O(bytes written). */
+ * when no pipe or process can be had (the system's refusal, errno).
+ * O(bytes written). */
 lump_error_t lump_i_child_run(lump_i_child_t *c, void (*work)(int fd, void *ctx),
                               void *ctx) LUMP_WUR;
 void lump_i_child_clear(lump_i_child_t *c);

@@ -44,8 +44,9 @@ LUMP_EXPORT void lump_arr_init(lump_arr_t *a);
 LUMP_EXPORT void lump_arr_clear(lump_arr_t *a);
 
 /* lump_arr_alloc -- resize A to LEN zeros stored as STORE, dropping its old
- * contents. Fails with LUMP_ENOMEM (naming the size) when the allocation
- * fails or LEN exceeds lump_arr_max_len(). O(len). */
+ * contents. Fails with LUMP_ENOMEM (naming the size) when LEN exceeds
+ * lump_arr_max_len() or the memory limit; a failed allocation exits
+ * (lumpnet/alloc.h). O(len). */
 LUMP_EXPORT lump_error_t lump_arr_alloc(lump_arr_t *a, lump_store_t store, size_t len) LUMP_WUR;
 
 /* lump_arr_max_len -- the largest length lump_arr_alloc accepts (the cap
@@ -68,7 +69,8 @@ LUMP_EXPORT int lump_arr_sgn(const lump_arr_t *a, size_t i);
 
 /* lump_arr_set -- A[i] = V exactly. When V does not fit A's storage, the
  * whole array is converted to Q storage first (O(len) once).
- * Fails only with LUMP_ENOMEM. O(1) amortised otherwise. */
+ * Fails only with LUMP_ENOMEM, when the converted array would exceed the
+ * size limit (lump_arr_alloc). O(1) amortised otherwise. */
 LUMP_EXPORT lump_error_t lump_arr_set(lump_arr_t *a, size_t i, const mpq_t v) LUMP_WUR;
 
 /* lump_arr_set_f -- A[i] = V for a finite float V. A must be F32, F64 or Q

@@ -33,8 +33,7 @@ typedef struct lump_lines lump_lines_t;
 /* lump_lines_open -- open PATH for reading by lines into a new reader
  * *R (to lump_lines_close). A FIFO or device is refused at once rather
  * than waited on: the file is opened with O_NONBLOCK, must be a regular
- * file, and is then read blocking. Errors: LUMP_EIO naming PATH,
- * LUMP_ENOMEM. O(1). */
+ * file, and is then read blocking. Errors: LUMP_EIO naming PATH. O(1). */
 LUMP_EXPORT lump_error_t lump_lines_open(lump_lines_t **r, const char *path) LUMP_WUR;
 
 /* lump_lines_next -- the next line of R, without its '\n' (a '\r'

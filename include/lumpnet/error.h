@@ -23,7 +23,8 @@ typedef enum {
     LUMP_OK = 0,
     LUMP_EINPUT,       /* malformed or unsupported input (exit code 2) */
     LUMP_EUSAGE,       /* bad command-line usage or bad argument (exit 2) */
-    LUMP_ENOMEM,       /* out of memory, or a size over the configured cap */
+    LUMP_ENOMEM,       /* a declared size over a limit (a failed allocation
+                          exits instead: docs/architecture.md, "Out of memory") */
     LUMP_EIO,          /* the operating system refused a read or write */
     LUMP_EUNSUPPORTED, /* a valid request this build cannot do (exit 2) */
     LUMP_EINTERNAL,    /* a broken invariant: a bug in lumpnet */
@@ -87,15 +88,23 @@ LUMP_EXPORT int lump_error_exit_code(lump_error_t code);
 LUMP_EXPORT void lump_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lump_memory_install -- route GMP's (and so MPFR's) allocations through
- * lumpnet: when one fails, any pending temporary output file is removed,
- * "lumpnet: out of memory (...)" is printed and the process exits with
- * code 2, instead of GMP's abort. When MAX_BYTES > 0, also cap the
+ * lumpnet's allocator (lumpnet/alloc.h), as the library's own, jansson's
+ * and protobuf-c's already are: when one fails, any pending temporary
+ * output file is removed, "lumpnet: out of memory (...)" is printed and
+ * the process exits with code 2, instead of GMP's abort. When MAX_BYTES > 0, also cap the
  * address space of the process at MAX_BYTES (RLIMIT_AS), so that every
  * allocation past it fails cleanly, and cap array lengths
  * (lump_arr_max_len) to what fits in it. For programs, not libraries: it
  * changes process-wide state. Returns LUMP_EUSAGE when the limit cannot be
  * set (or MAX_BYTES is under 16 MB). O(1). */
 LUMP_EXPORT lump_error_t lump_memory_install(size_t max_bytes) LUMP_WUR;
+
+/* lump_memory_name -- how the user sets the limit (a program's flag, e.g.
+ * "--max-memory"): the messages about the limit quote NAME ("the limit is
+ * 64 MB, see NAME"), since the library does not know its callers' command
+ * lines; without it they name no flag. NAME is kept, not copied (a string
+ * literal). Call before lump_memory_install. O(1). */
+LUMP_EXPORT void lump_memory_name(const char *name);
 
 /* lump_memory_limit -- the MAX_BYTES given to lump_memory_install, 0 when
  * none. O(1). */

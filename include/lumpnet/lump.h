@@ -88,14 +88,14 @@ LUMP_EXPORT void lump_block_init(lump_block_t *b);
 
 /* lump_lumping_alloc -- L (initialised, empty) = a lumping in MODE of a
  * network of N_INPUTS inputs with N_LAYERS layers, each with no blocks
- * yet. Errors: LUMP_ENOMEM ("out of memory": the caller prefixes it).
+ * yet. Cannot fail (a failed allocation exits, lumpnet/alloc.h).
  * O(n_layers). */
 LUMP_EXPORT lump_error_t lump_lumping_alloc(lump_lumping_t *L, lump_mode_t mode, size_t n_inputs,
                                             size_t n_layers) LUMP_WUR;
 
 /* lump_layer_lumping_alloc -- LL (with no blocks) = a layer lumping of a
  * layer of SIZE neurons with N_BLOCKS blocks, each lump_block_init'ed.
- * Errors: LUMP_ENOMEM ("out of memory": the caller prefixes it). O(n_blocks). */
+ * Cannot fail (a failed allocation exits). O(n_blocks). */
 LUMP_EXPORT lump_error_t lump_layer_lumping_alloc(lump_layer_lumping_t *ll, size_t size,
                                                   size_t n_blocks) LUMP_WUR;
 
@@ -153,7 +153,7 @@ LUMP_EXPORT lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_
  * lump_partition_coarsest returns with MERGE_OUTPUTS; a dead output block
  * is refused). Then output v of a block equals c_v times its
  * representative for every input. *VALID and WHY as lump_cert_check.
- * Errors: LUMP_ENOMEM. O(m) rational operations. */
+ * O(m) rational operations. */
 LUMP_EXPORT lump_error_t lump_cert_check_merged(lump_verdict_t *valid, char *why, size_t whylen,
                                     const lump_net_t *net, const lump_lumping_t *L) LUMP_WUR;
 
@@ -202,7 +202,7 @@ LUMP_EXPORT lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const 
  * CONSTANT blocks with equal values. Then A_j(x) = B_j(x) for every input x.
  * *VALID and WHY as lump_cert_check (networks that cannot be put side by
  * side are invalid, WHY says why). Errors: LUMP_EINPUT for a malformed A
- * or B, LUMP_ENOMEM. Time complexity: O(m_A + m_B) rational operations. */
+ * or B. Time complexity: O(m_A + m_B) rational operations. */
 LUMP_EXPORT lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                                    const lump_net_t *a, const lump_net_t *b,
                                    const lump_lumping_t *L) LUMP_WUR;
@@ -210,7 +210,7 @@ LUMP_EXPORT lump_error_t lump_equiv_cert_check(lump_verdict_t *valid, char *why,
 /* lump_equiv_cert_write -- the equivalence certificate of L (a lumping of
  * the union of two networks) as JSON (format
  * "lumpnet-equivalence-certificate", version 1; docs/certificates.md) to
- * F; deterministic. Errors: LUMP_ENOMEM, LUMP_EIO. O(neurons). */
+ * F; deterministic. Errors: LUMP_EIO. O(neurons). */
 LUMP_EXPORT lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L) LUMP_WUR;
 
 /* lump_equiv_cert_read_buf -- read an equivalence certificate, checking

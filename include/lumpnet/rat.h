@@ -32,7 +32,7 @@ LUMP_EXPORT lump_error_t lump_rat_parse_cstr(mpq_t out, const char *s) LUMP_WUR;
  * than a 27-digit expansion), else "p/q". Values whose decimal form would
  * exceed the parser's digit cap are written as "p/q" (an integer as "p/1"),
  * so that reading the text back with lump_rat_parse always gives V exactly;
- * the same V always gives the same text. Returns NULL when out of memory.
+ * the same V always gives the same text. Never NULL.
  * Complexity: O(d^2) in the number of digits of V. */
 LUMP_EXPORT char *lump_rat_str(const mpq_t v);
 
@@ -40,8 +40,8 @@ LUMP_EXPORT char *lump_rat_str(const mpq_t v);
 LUMP_EXPORT char *lump_rat_str_frac(const mpq_t v);
 
 /* lump_rat_decimal_str -- the exact terminating decimal of V, to free(), or
- * NULL when V's denominator has a prime factor other than 2 and 5 (or out
- * of memory). Complexity: O(d^2). */
+ * NULL when V's denominator has a prime factor other than 2 and 5.
+ * Complexity: O(d^2). */
 LUMP_EXPORT char *lump_rat_decimal_str(const mpq_t v);
 
 /* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */

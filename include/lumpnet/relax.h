@@ -158,7 +158,7 @@ typedef struct lump_calib lump_calib_t;
  * used), up to the first step whose deviation exceeds EPS_MAX (HUGE_VAL:
  * down to one neuron per hidden layer). *RUN keeps a pointer to NET, which
  * must outlive it. Errors: LUMP_EINPUT (no points, a non-finite value,
- * EPS_MAX < 0), LUMP_ENOMEM. Time: O(steps * (N sum n_i^2 + 8 N m)) for N
+ * EPS_MAX < 0). Time: O(steps * (N sum n_i^2 + 8 N m)) for N
  * points, layer sizes n_i and m weights. */
 LUMP_EXPORT lump_error_t lump_calib_run(lump_calib_t **run, const lump_net_t *net, const double *x,
                                         size_t n_points, double eps_max) LUMP_WUR;
@@ -259,7 +259,7 @@ LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
  * parameter budget, each with its certified bound
  * (lump_bound_diff_lumped), its sampled error over BOX and, with
  * O->data, its accuracy. Labels of O->data must be outputs of NET.
- * Errors: those of the functions named; LUMP_ENOMEM.
+ * Errors: those of the functions named.
  * Time: (number of epsilon values) x (one relaxation, two prunings and
  * three bounds and samplings), plus 25 relaxations to choose the grid. */
 LUMP_EXPORT lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net,

@@ -189,7 +189,7 @@ LUMP_EXPORT lump_error_t lump_box_cert_read_buf(lump_box_cert_t *cert, const cha
  * identity holds as an identity of rows and every neuron it involves is
  * linear on the box; each lumping step is valid (lump_cert_check) for
  * the network the previous steps produced; the last step's quotient is
- * OUT. *VALID and WHY as lump_cert_check. Errors: LUMP_ENOMEM.
+ * OUT. *VALID and WHY as lump_cert_check.
  * Time: O(m) per step plus, per LP bound, the rows its multipliers touch. */
 LUMP_EXPORT lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                                              const lump_net_t *net, const lump_net_t *out,
