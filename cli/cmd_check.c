@@ -50,9 +50,8 @@ static char *tol_summary(const lump_tol_cert_info_t *T, const char *a, const cha
     outputs_text(outs, sizeof outs, T);
     size = strlen(a) + strlen(b) + strlen(outs) + (eps ? strlen(eps) : 1) +
            (box_arg ? strlen(box_arg) : 0) + 256;
-    line = malloc(size);
-    if (line != NULL)
-        snprintf(line, size,
+    line = lump_alloc(size);
+    snprintf(line, size,
                  "valid: %s and %s differ by at most %s on every output j in [%s] over the "
                  "%s%s (%zu leaves, largest leaf bound %.6g)",
                  a, b, eps ? eps : "?", outs, box_arg ? "box " : "certificate's box",

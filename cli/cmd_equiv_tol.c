@@ -24,10 +24,8 @@ static lump_error_t write_bytes(FILE *f, void *ctx)
 static int parse_outputs(size_t **out, size_t *n, const char *s, size_t n_all)
 {
     const char *p = s;
-    *out = calloc(n_all + 1, sizeof **out);
+    *out = lump_alloc_zero(n_all + 1, sizeof **out);
     *n = 0;
-    if (*out == NULL)
-        return cli_fail(lump_error_set(LUMP_ENOMEM, "out of memory"));
     for (;;) {
         char *end;
         unsigned long long v;
@@ -56,9 +54,8 @@ static int parse_outputs(size_t **out, size_t *n, const char *s, size_t n_all)
 
 static char *dec(double x)
 {
-    char *s = malloc(32);
-    if (s != NULL)
-        snprintf(s, 32, isinf(x) ? "inf" : "%.6g", x);
+    char *s = lump_alloc(32);
+    snprintf(s, 32, isinf(x) ? "inf" : "%.6g", x);
     return s;
 }
 

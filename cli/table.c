@@ -120,16 +120,9 @@ int cli_table_print(json_t *j, const char *rows_path, const cli_col_t *cols, siz
                     int fmt, int total)
 {
     json_t *rows = rows_path != NULL ? at(j, rows_path) : NULL, *one = NULL;
-    double *sum = calloc(ncols + 1, sizeof *sum);
-    int *numeric = calloc(ncols + 1, sizeof *numeric);
+    double *sum = lump_alloc_zero(ncols + 1, sizeof *sum);
+    int *numeric = lump_alloc_zero(ncols + 1, sizeof *numeric);
     size_t n;
-    if (sum == NULL || numeric == NULL) {
-        free(sum);
-        free(numeric);
-        json_decref(j);
-        fprintf(stderr, "lumpnet: out of memory printing the table\n");
-        return CLI_BAD;
-    }
     if (rows == NULL) { /* the report is the one row */
         one = json_array();
         json_array_append(one, j);
