@@ -784,6 +784,12 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
         r->n_witness = s.n;
         wq = NULL;
         r->largest = fmax(best_diff, mpq_get_d(r->witness_diff));
+        /* the double search may have seen this difference at or below EPS
+         * through cancellation; the exact value decides: above EPS, the
+         * point is a witness (the search would otherwise end unknown on
+         * a box too thin to split, with a witness in hand) */
+        if (r->verdict != LUMP_FALSE && mpq_cmp(r->witness_diff, o->tolerance) > 0)
+            r->verdict = LUMP_FALSE;
     }
     if (r->verdict == LUMP_FALSE)
         goto cleanup;
