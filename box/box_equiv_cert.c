@@ -8,6 +8,7 @@
  * combined format adds no second copy of their syntax. */
 #include <stdlib.h>
 #include <string.h>
+#include "cert_json.h"
 #include "lumpnet/stable.h"
 #include "json_support.h"
 #include "alloc_i.h"
@@ -225,16 +226,7 @@ cleanup:
 /* lump_cert_is_box_equiv -- see stable.h. */
 int lump_cert_is_box_equiv(const char *buf, size_t len)
 {
-    json_error_t e;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-    const char *s;
-    int yes;
-    if (root == NULL)
-        return 0;
-    s = json_string_value(json_object_get(root, "format"));
-    yes = s != NULL && strcmp(s, FORMAT_NAME) == 0;
-    json_decref(root);
-    return yes;
+    return lump_i_json_format_is(buf, len, FORMAT_NAME);
 }
 
 /* The text of member KEY of ROOT (an object, checked) as *TEXT, to free;

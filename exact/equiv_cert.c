@@ -35,16 +35,7 @@ cleanup:
 /* lump_cert_is_equiv -- see lump.h. */
 int lump_cert_is_equiv(const char *buf, size_t len)
 {
-    json_error_t e;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-    const char *s;
-    int yes;
-    if (root == NULL)
-        return 0;
-    s = json_string_value(json_object_get(root, "format"));
-    yes = s != NULL && strcmp(s, FORMAT_NAME) == 0;
-    json_decref(root);
-    return yes;
+    return lump_i_json_format_is(buf, len, FORMAT_NAME);
 }
 
 /* lump_equiv_cert_read_buf -- see lump.h. */

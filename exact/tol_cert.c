@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cert_json.h"
 #include "lumpnet/tolerance.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
@@ -27,16 +28,7 @@ static const char *const node_keys[] = {"split", "at", "leaf", NULL};
 /* lump_cert_is_tolerance -- see tolerance.h. */
 int lump_cert_is_tolerance(const char *buf, size_t len)
 {
-    json_error_t e;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-    const char *s;
-    int yes;
-    if (root == NULL)
-        return 0;
-    s = json_string_value(json_object_get(root, "format"));
-    yes = s != NULL && strcmp(s, FORMAT_NAME) == 0;
-    json_decref(root);
-    return yes;
+    return lump_i_json_format_is(buf, len, FORMAT_NAME);
 }
 
 /* lump_tol_cert_info_init -- see tolerance.h. */

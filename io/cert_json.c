@@ -111,3 +111,18 @@ json_t *lump_i_json_from_q_array(mpq_t *const v, size_t n)
         }
     return a;
 }
+
+/* lump_i_json_format_is -- see cert_json.h. */
+int lump_i_json_format_is(const char *buf, size_t len, const char *format)
+{
+    json_error_t e;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+    const char *s;
+    int yes;
+    if (root == NULL)
+        return 0;
+    s = json_string_value(json_object_get(root, "format"));
+    yes = s != NULL && strcmp(s, format) == 0;
+    json_decref(root);
+    return yes;
+}

@@ -26,6 +26,11 @@ lump_error_t lump_i_json_read_header(size_t *version, lump_i_jpath_t *p, const j
                                      const char *const *keys, const char *format, size_t vmin,
                                      size_t vmax, const char *what) LUMP_WUR;
 
+/* lump_i_json_format_is -- 1 when BUF[0..LEN) is JSON whose "format" is
+ * FORMAT, else 0 (how a command tells the kinds of certificates apart).
+ * O(LEN). */
+int lump_i_json_format_is(const char *buf, size_t len, const char *format);
+
 /* lump_i_json_set_header -- ROOT["format"] = FORMAT, ROOT["version"] =
  * VERSION, in this order (the first members of a certificate).
  * Errors: LUMP_ENOMEM. O(1). */
