@@ -1,6 +1,7 @@
 /* cmd_check.c -- `lumpnet check`: verify a lumping, box, equivalence or
  * tolerance certificate independently */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -96,6 +97,89 @@ cleanup:
     return err;
 }
 
+/* Whether the values of B are those of A rounded to binary32 or binary64
+ * (within half a binary32 unit, relatively, with room for subnormals). */
+static int rounded_arr(const lump_arr_t *a, const lump_arr_t *b)
+{
+    if (a->len != b->len)
+        return 0;
+    for (size_t k = 0; k < a->len; k++) {
+        double x = lump_arr_get_d(a, k), y = lump_arr_get_d(b, k);
+        if (!(fabs(x - y) <= ldexp(fabs(x), -23) + ldexp(1.0, -148)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether OUT is NET rounded: the same inputs and, layer by layer, the
+ * same sizes and activations, and every weight and bias NET's rounded to
+ * a float. Only then is "valid within U" a statement about the rounding of
+ * the certified result, not about some other network. */
+static int is_rounding(const lump_net_t *a, const lump_net_t *b)
+{
+    if (a->n_inputs != b->n_inputs || a->n_layers != b->n_layers)
+        return 0;
+    for (size_t i = 0; i < a->n_layers; i++) {
+        const lump_layer_t *x = &a->layers[i], *y = &b->layers[i];
+        if (x->size != y->size || !rounded_arr(&x->weight, &y->weight) ||
+            !rounded_arr(&x->bias, &y->bias))
+            return 0;
+        for (size_t v = 0; v < x->size; v++)
+            if (!lump_act_equal(lump_layer_act(x, v), lump_layer_act(y, v)))
+                return 0;
+    }
+    return 1;
+}
+
+/* OUT is not the exact quotient Q the certificate makes of NET; when the
+ * certificate is valid for Q and OUT is Q rounded (one structure), the
+ * paired differential bound certifies |Q - OUT| <= U over BOX, and NET =
+ * Q there (exactly, by the certificate): *VALID becomes TRUE, *WITHIN = U.
+ * Otherwise nothing changes (WHY keeps the first reason). BOX_CERT: the
+ * box certificate (version 2), else L (a lumping, valid everywhere). */
+static lump_error_t check_within(lump_verdict_t *valid, double *within, char *why, size_t whylen,
+                                 const lump_net_t *net, const lump_net_t *out,
+                                 const lump_box_t *box, const lump_box_cert_t *box_cert,
+                                 const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    lump_net_t q;
+    lump_verdict_t exact = LUMP_FALSE;
+    lump_bound_result_t res;
+    lump_bound_opts_t bo;
+    char why2[512];
+    lump_net_init(&q);
+    lump_bound_result_init(&res);
+    lump_bound_opts_init(&bo);
+    /* a certificate that does not even build its result is invalid, as
+     * the first check said: not an error of this second look */
+    if (box_cert != NULL) {
+        if (lump_box_cert_apply(&q, net, box_cert) != LUMP_OK)
+            goto cleanup;
+        LUMP_CHECK(lump_box_cert_check(&exact, why2, sizeof why2, net, &q, box, box_cert));
+    } else {
+        if (lump_quotient(&q, net, L) != LUMP_OK)
+            goto cleanup;
+        LUMP_CHECK(lump_cert_check(&exact, why2, sizeof why2, net, &q, L));
+    }
+    if (exact != LUMP_TRUE || !is_rounding(&q, out))
+        goto cleanup;
+    LUMP_CHECK(lump_bound_diff(&res, &q, out, box, &bo));
+    if (!res.certified)
+        goto cleanup;
+    *within = 0;
+    for (size_t j = 0; j < res.n_outputs; j++)
+        if (res.bound[j] > *within)
+            *within = res.bound[j];
+    *valid = LUMP_TRUE;
+    (void)why;
+    (void)whylen;
+cleanup:
+    lump_bound_result_clear(&res);
+    lump_net_clear(&q);
+    return err;
+}
+
 int cli_cmd_check(int argc, char **argv)
 {
     const char *paths[3] = {NULL, NULL, NULL}, *box_arg = NULL;
@@ -107,6 +191,7 @@ int cli_cmd_check(int argc, char **argv)
     int version, equiv = 0, tol = 0, box_equiv = 0;
     lump_tol_cert_info_t T;
     lump_verdict_t valid = LUMP_FALSE;
+    double within = -1; /* >= 0: OUT is the exact result rounded, within this */
     unsigned char *buf = NULL;
     size_t len = 0;
     char why[1024] = "", *tol_text = NULL;
@@ -169,10 +254,16 @@ int cli_cmd_check(int argc, char **argv)
         }
         LUMP_CHECK(lump_box_cert_read_buf(&C, (const char *)buf, len, paths[2]));
         LUMP_CHECK(lump_box_cert_check(&valid, why, sizeof why, &net, &q, &box, &C));
+        /* a written file rounds the exact result: valid within U */
+        if (valid != LUMP_TRUE)
+            LUMP_CHECK(check_within(&valid, &within, why, sizeof why, &net, &q, &box, &C, NULL));
     } else {
         /* a lumping certificate proves equality everywhere, so on any box */
         LUMP_CHECK(lump_cert_read_buf(&L, (const char *)buf, len, paths[2]));
         LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, &net, &q, &L));
+        /* a rounded quotient: its distance needs a bounded domain */
+        if (valid != LUMP_TRUE && box_arg != NULL)
+            LUMP_CHECK(check_within(&valid, &within, why, sizeof why, &net, &q, &box, NULL, &L));
     }
 cleanup:
     if (err == LUMP_OK && tol && valid == LUMP_TRUE) {
@@ -204,6 +295,8 @@ cleanup:
                             json_boolean(tol || box_equiv || (version == 2 && !equiv)));
         if (tol_json != NULL)
             json_object_update(j, tol_json);
+        if (within >= 0)
+            json_object_set_new(j, "within", json_real(cli_up3(within)));
         if (valid != LUMP_TRUE)
             json_object_set_new(j, "reason", json_string(why));
         rc = cli_report_print(j);
@@ -220,6 +313,12 @@ cleanup:
         printf("valid: %s and %s compute the same function (equivalence certificate %s: the "
                "lumping of their union, checked in exact arithmetic)\n", paths[0], paths[1],
                paths[2]);
+    } else if (valid == LUMP_TRUE && within >= 0) {
+        printf("valid within %.3g: %s equals %s within %.3g at every point of the box %s "
+               "(certificate %s checked in exact arithmetic for the exact result, which %s "
+               "rounds; the distance is a certified bound%s)\n",
+               cli_up3(within), paths[1], paths[0], cli_up3(within), box_arg, paths[2], paths[1],
+               version == 2 ? "; nothing is claimed outside the box" : "");
     } else if (valid == LUMP_TRUE && version == 2) {
         printf("valid: %s computes exactly the function of %s at every point of the box %s "
                "(certificate %s checked in exact arithmetic; nothing is claimed outside the "
