@@ -73,6 +73,13 @@ lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lum
 /* cli_transfer_write -- the lump_io_write_all writer of T's property. */
 lump_error_t cli_transfer_write(FILE *f, void *ctx);
 
+/* cli_trusted_distance -- *U >= max over x in BOX and every output j of
+ * |Q_j(x) - W_j(x)|, by the tolerance checker's trusted leaf bound
+ * (+inf when it cannot bound these activations or the value overflows).
+ * O(size of the networks). */
+lump_error_t cli_trusted_distance(double *u, const lump_net_t *q, const lump_net_t *w,
+                                  const lump_box_t *box) LUMP_WUR;
+
 /* cli_up3 -- U > 0 rounded up to three significant digits (U itself when
  * not positive and finite): a stated bound must not be below the proved
  * one. O(1). */

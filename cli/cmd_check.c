@@ -133,7 +133,7 @@ static int is_rounding(const lump_net_t *a, const lump_net_t *b)
 
 /* OUT is not the exact quotient Q the certificate makes of NET; when the
  * certificate is valid for Q and OUT is Q rounded (one structure), the
- * paired differential bound certifies |Q - OUT| <= U over BOX, and NET =
+ * trusted leaf bound certifies |Q - OUT| <= U over BOX, and NET =
  * Q there (exactly, by the certificate): *VALID becomes TRUE, *WITHIN = U.
  * Otherwise nothing changes (WHY keeps the first reason). BOX_CERT: the
  * box certificate (version 2), else L (a lumping, valid everywhere). */
@@ -145,12 +145,9 @@ static lump_error_t check_within(lump_verdict_t *valid, double *within, char *wh
     lump_error_t err = LUMP_OK;
     lump_net_t q;
     lump_verdict_t exact = LUMP_FALSE;
-    lump_bound_result_t res;
-    lump_bound_opts_t bo;
+    double u;
     char why2[512];
     lump_net_init(&q);
-    lump_bound_result_init(&res);
-    lump_bound_opts_init(&bo);
     /* a certificate that does not even build its result is invalid, as
      * the first check said: not an error of this second look */
     if (box_cert != NULL) {
@@ -164,18 +161,15 @@ static lump_error_t check_within(lump_verdict_t *valid, double *within, char *wh
     }
     if (exact != LUMP_TRUE || !is_rounding(&q, out))
         goto cleanup;
-    LUMP_CHECK(lump_bound_diff(&res, &q, out, box, &bo));
-    if (!res.certified)
+    /* the checker's own bound, not the finder's (cli_trusted_distance) */
+    LUMP_CHECK(cli_trusted_distance(&u, &q, out, box));
+    if (!isfinite(u))
         goto cleanup;
-    *within = 0;
-    for (size_t j = 0; j < res.n_outputs; j++)
-        if (res.bound[j] > *within)
-            *within = res.bound[j];
+    *within = u;
     *valid = LUMP_TRUE;
     (void)why;
     (void)whylen;
 cleanup:
-    lump_bound_result_clear(&res);
     lump_net_clear(&q);
     return err;
 }

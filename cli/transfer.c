@@ -2,7 +2,7 @@
  * carries away. The written network W is the exact result Q rounded to
  * the file's number type; Q equals NET on the box (certified); so
  * |NET - W| <= |Q - W| <= U on the box, with U the certified bound of the
- * paired differential bound between Q and W, which have one structure.
+ * trusted leaf bound of the tolerance checker between Q and W.
  * The written property enlarges the unsafe region by U: no counterexample
  * for (W, written property) means none for (NET, property). */
 #include <math.h>
@@ -39,6 +39,35 @@ static lump_error_t written_net(lump_net_t *w, const lump_net_t *net, const char
     return err;
 }
 
+/* cli_trusted_distance -- see cli.h. The trusted leaf bound of the
+ * tolerance checker (exact/tol_leaf.c: symbolic intervals of both networks
+ * and of their difference, every rounding outward), not the finder's
+ * bounds: what check states as certified is computed by the trusted base. */
+lump_error_t cli_trusted_distance(double *u, const lump_net_t *q, const lump_net_t *w,
+                                  const lump_box_t *box)
+{
+    lump_tol_pair_t *p = NULL;
+    size_t n = lump_net_n_outputs(q);
+    size_t *outs = lump_alloc_array(n + 1, sizeof *outs);
+    double *lo = lump_alloc_array(box->n + 1, sizeof *lo), *hi = lump_alloc_array(box->n + 1, sizeof *hi);
+    lump_error_t err;
+    for (size_t j = 0; j < n; j++)
+        outs[j] = j;
+    *u = INFINITY;
+    err = lump_tol_pair_new(&p, q, w, outs, n);
+    if (err == LUMP_EUNSUPPORTED) /* an activation it cannot bound: no distance */
+        err = LUMP_OK;
+    else if (err == LUMP_OK) {
+        lump_tol_enclose_box(lo, hi, box);
+        *u = lump_tol_leaf_bound(p, lo, hi);
+    }
+    lump_tol_pair_free(p);
+    free(outs);
+    free(lo);
+    free(hi);
+    return err;
+}
+
 /* cli_transfer_prepare -- see cli.h. */
 lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lump_box_t *box,
                                   const lump_net_t *net_q, const char *net_path, const char *out,
@@ -47,8 +76,6 @@ lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lum
     lump_error_t err = LUMP_OK;
     lump_write_opts_t o = *wopts;
     lump_net_t w;
-    lump_bound_result_t res;
-    lump_bound_opts_t bo;
     memset(t, 0, sizeof *t);
     t->box = box;
     t->out = out;
@@ -58,32 +85,26 @@ lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lum
     mpq_init(t->widen);
     t->live = 1;
     lump_net_init(&w);
-    lump_bound_result_init(&res);
-    lump_bound_opts_init(&bo);
     LUMP_CHECK(lump_outspec_read_vnnlib(&t->spec, prop));
     LUMP_CHECK(written_net(&w, net_q, out, &o));
     t->rounded = o.rounded;
     if (o.rounded == 0)
         goto cleanup; /* the file holds the exact result: no widening */
-    err = lump_bound_diff(&res, net_q, &w, box, &bo);
+    /* the distance check will confirm: the trusted leaf bound */
+    err = cli_trusted_distance(&t->distance, net_q, &w, box);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "%s: bounding the rounding over %s", out, prop);
         goto cleanup;
     }
-    if (!res.certified) {
+    if (!isfinite(t->distance)) {
         err = lump_error_set(LUMP_EUNSUPPORTED,
                              "%s: the distance between the rounded file and the exact result "
                              "could not be certified over %s; write .json to keep it exact",
                              out, prop);
         goto cleanup;
     }
-    t->distance = 0;
-    for (size_t j = 0; j < res.n_outputs; j++)
-        if (res.bound[j] > t->distance)
-            t->distance = res.bound[j];
     mpq_set_d(t->widen, t->distance); /* exact: the double is the bound */
 cleanup:
-    lump_bound_result_clear(&res);
     lump_net_clear(&w);
     return err;
 }
