@@ -274,6 +274,13 @@ int cli_ends_with(const char *s, const char *suf);
 lump_error_t cli_plot_write(FILE *f, void *arg);
 
 int cli_cmd_info(int argc, char **argv);
+/* cli_graph_info / cli_graph_eval (cmd_graph.c) -- after lump_net_read of
+ * PATH failed with ERR: `info` or `eval` of PATH as a graph (convolutional
+ * or residual) network when only that model holds it; else report ERR.
+ * Return the exit code. */
+int cli_graph_info(const char *path, lump_error_t err, int json, int other_options);
+int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
+                   const char *inputs, int json);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_reduce(int argc, char **argv);

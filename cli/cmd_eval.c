@@ -225,7 +225,7 @@ int cli_cmd_eval(int argc, char **argv)
     lump_net_init(&net);
     err = lump_net_read(&net, path);
     if (err != LUMP_OK)
-        return cli_fail(err);
+        return cli_graph_eval(path, err, exact, prec != NULL, input, inputs, json);
     c.net = &net;
     if (c.mode == MODE_EXACT && !lump_net_is_pwl(&net)) {
         lump_net_clear(&net);

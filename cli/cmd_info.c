@@ -295,7 +295,7 @@ int cli_cmd_info(int argc, char **argv)
     lump_net_init(&net);
     err = lump_net_read(&net, path);
     if (err != LUMP_OK)
-        return cli_fail(err);
+        return cli_graph_info(path, err, json, lumps || table != CLI_TABLE_NONE);
     if (json || table != CLI_TABLE_NONE) {
         /* --table: the layers, or with --lumps the lumps per layer */
         static const cli_col_t layer_cols[] = {{"size", "size", 1}, {"activation", "activation", 0}};

@@ -17,6 +17,7 @@
 #include "lumpnet/progress.h"
 #include "lumpnet/data.h"
 #include "lumpnet/tolerance.h"
+#include "lumpnet/graph.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);

@@ -1,0 +1,311 @@
+/* cmd_graph.c -- `info` and `eval` of networks that only the graph (DAG)
+ * model holds: convolutional and residual ONNX networks */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "lumpnet/data.h"
+#include "lumpnet/graph.h"
+
+/* graph_try -- lump_net_read of PATH failed with ERR: when PATH is an ONNX
+ * file that needs the graph model, read it into G and return CLI_OK; else
+ * report ERR (its message unchanged) or the graph reader's error, and
+ * return the exit code. */
+static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
+{
+    char *saved;
+    int needed = 0;
+    lump_error_t gerr;
+    if (err != LUMP_EINPUT || lump_format_from_path(path) != LUMP_FORMAT_ONNX)
+        return cli_fail(err);
+    saved = lump_strdup(lump_error_message());
+    gerr = lump_graph_read(g, path, &needed);
+    if (!needed) {
+        lump_graph_clear(g);
+        lump_error_set(err, "%s", saved);
+        free(saved);
+        return cli_fail(err);
+    }
+    free(saved);
+    return gerr != LUMP_OK ? cli_fail(gerr) : CLI_OK;
+}
+
+static json_t *shape_json(const lump_shape_t *s)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < s->ndim; i++)
+        json_array_append_new(a, json_integer((json_int_t)s->dim[i]));
+    return a;
+}
+
+static void shape_text(char *buf, size_t cap, const lump_shape_t *s)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->ndim && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%zu", i ? "x" : "", s->dim[i]);
+}
+
+static int windowed(lump_gop_t op)
+{
+    return op == LUMP_GOP_CONV || op == LUMP_GOP_AVGPOOL || op == LUMP_GOP_MAXPOOL;
+}
+
+static json_t *pair(size_t a, size_t b)
+{
+    json_t *j = json_array();
+    json_array_append_new(j, json_integer((json_int_t)a));
+    json_array_append_new(j, json_integer((json_int_t)b));
+    return j;
+}
+
+static json_t *info_json(const char *path, const lump_graph_t *g)
+{
+    json_t *j = cli_report_new("info"), *nodes = json_array();
+    cli_report_path(j, "network", path);
+    json_object_set_new(j, "model", json_string("graph"));
+    json_object_set_new(j, "inputs", cli_report_size(lump_graph_n_inputs(g)));
+    json_object_set_new(j, "outputs", cli_report_size(lump_graph_n_outputs(g)));
+    json_object_set_new(j, "input_shape", shape_json(&g->nodes[0].shape));
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const lump_graph_node_t *n = &g->nodes[i];
+        json_t *o = json_object(), *in = json_array();
+        for (size_t k = 0; k < n->n_in; k++)
+            json_array_append_new(in, json_integer((json_int_t)n->in[k]));
+        json_object_set_new(o, "op", json_string(lump_gop_name(n->op)));
+        json_object_set_new(o, "name", json_string(n->name != NULL ? n->name : ""));
+        json_object_set_new(o, "inputs", in);
+        json_object_set_new(o, "shape", shape_json(&n->shape));
+        json_object_set_new(o, "params", cli_report_size(n->params));
+        if (n->op == LUMP_GOP_ACT)
+            json_object_set_new(o, "activation", json_string(lump_act_name(n->act.kind)));
+        if (windowed(n->op)) {
+            json_t *pads = pair(n->pt, n->pl);
+            json_array_append_new(pads, json_integer((json_int_t)n->pb));
+            json_array_append_new(pads, json_integer((json_int_t)n->pr));
+            json_object_set_new(o, "kernel", pair(n->kh, n->kw));
+            json_object_set_new(o, "strides", pair(n->sh, n->sw));
+            json_object_set_new(o, "dilations", pair(n->dh, n->dw));
+            json_object_set_new(o, "pads", pads);
+        }
+        if (n->op == LUMP_GOP_CONV)
+            json_object_set_new(o, "group", cli_report_size(n->group));
+        if (n->op == LUMP_GOP_DENSE || n->op == LUMP_GOP_CONV)
+            json_object_set_new(o, "bias", json_boolean(n->has_bias));
+        json_array_append_new(nodes, o);
+    }
+    json_object_set_new(j, "nodes", nodes);
+    json_object_set_new(j, "output_node", cli_report_size(g->output));
+    json_object_set_new(j, "neurons", cli_report_size(lump_graph_neurons(g)));
+    json_object_set_new(j, "params", cli_report_size(lump_graph_params(g)));
+    json_object_set_new(j, "piecewise_linear", json_boolean(lump_graph_is_pwl(g)));
+    return j;
+}
+
+static void info_text(const char *path, const lump_graph_t *g)
+{
+    char sh[64];
+    shape_text(sh, sizeof sh, &g->nodes[0].shape);
+    printf("network:  %s\n", path);
+    printf("model:    graph of %zu nodes (convolutional or residual)\n", g->n_nodes);
+    printf("inputs:   %zu (%s)\n", lump_graph_n_inputs(g), sh);
+    printf("outputs:  %zu (node %zu)\n", lump_graph_n_outputs(g), g->output);
+    printf("  %4s  %-8s %-12s %9s  %-8s %s\n", "node", "op", "shape", "params", "reads", "detail");
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const lump_graph_node_t *n = &g->nodes[i];
+        char rd[32] = "", det[96] = "";
+        size_t m = 0;
+        for (size_t k = 0; k < n->n_in && m < sizeof rd; k++)
+            m += (size_t)snprintf(rd + m, sizeof rd - m, "%s%zu", k ? "," : "", n->in[k]);
+        if (windowed(n->op))
+            snprintf(det, sizeof det, "%zux%zu stride %zu,%zu pad %zu,%zu,%zu,%zu%s", n->kh,
+                     n->kw, n->sh, n->sw, n->pt, n->pl, n->pb, n->pr,
+                     n->op == LUMP_GOP_CONV && n->group > 1 ? " grouped" : "");
+        else if (n->op == LUMP_GOP_ACT)
+            snprintf(det, sizeof det, "%s", lump_act_name(n->act.kind));
+        shape_text(sh, sizeof sh, &n->shape);
+        printf("  %4zu  %-8s %-12s %9zu  %-8s %s\n", i, lump_gop_name(n->op), sh, n->params, rd,
+               det);
+    }
+    printf("neurons:  %zu (entries of every tensor but the input)\n", lump_graph_neurons(g));
+    printf("params:   %zu (initializer values the network reads)\n", lump_graph_params(g));
+}
+
+/* cli_graph_info -- see cli.h. */
+int cli_graph_info(const char *path, lump_error_t err, int json, int other_options)
+{
+    lump_graph_t g;
+    int rc;
+    lump_graph_init(&g);
+    if ((rc = graph_try(&g, path, err)) != CLI_OK)
+        return rc;
+    if (other_options) {
+        lump_graph_clear(&g);
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "%s: --lumps and --table are not available for graph "
+                                       "(convolutional or residual) networks yet",
+                                       path));
+    }
+    if (json)
+        rc = cli_report_print(info_json(path, &g));
+    else
+        info_text(path, &g);
+    lump_graph_clear(&g);
+    return rc;
+}
+
+typedef struct {
+    const lump_graph_t *g;
+    int exact;
+    json_t *results;
+} geval_t;
+
+static lump_error_t eval_one(geval_t *c, const mpq_t *in)
+{
+    lump_error_t err = LUMP_OK;
+    size_t nin = lump_graph_n_inputs(c->g), nout = lump_graph_n_outputs(c->g);
+    json_t *jy = c->results != NULL ? json_array() : NULL;
+    if (!c->exact) {
+        double *x = lump_alloc_array(nin, sizeof *x), *y = lump_alloc_array(nout, sizeof *y);
+        for (size_t i = 0; i < nin; i++)
+            x[i] = lump_rat_get_d(in[i]);
+        err = lump_eval_double_input_range(in, nin);
+        if (err == LUMP_OK)
+            err = lump_graph_eval_double(y, c->g, x, 1);
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++)
+            if (!isfinite(y[j]))
+                err = lump_error_set(LUMP_EUNSUPPORTED, "output %zu is not finite in double "
+                                     "precision", j);
+        if (err == LUMP_EUNSUPPORTED)
+            err = cli_hint(err, "use --exact");
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++)
+            if (jy != NULL)
+                json_array_append_new(jy, json_real(y[j]));
+            else
+                printf("%s%.17g", j ? "," : "", y[j]);
+        free(x);
+        free(y);
+    } else {
+        mpq_t *y = lump_alloc_array(nout, sizeof *y);
+        for (size_t j = 0; j < nout; j++)
+            mpq_init(y[j]);
+        err = lump_graph_eval_exact(y, c->g, in);
+        for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
+            char *s = lump_rat_str_frac(y[j]);
+            if (jy != NULL)
+                json_array_append_new(jy, json_string(s));
+            else
+                printf("%s%s", j ? "," : "", s);
+            free(s);
+        }
+        lump_rat_vec_free(y, nout);
+    }
+    if (err == LUMP_OK && jy != NULL) {
+        json_t *r = json_object(), *jx = json_array();
+        for (size_t i = 0; i < nin; i++) {
+            char *s = lump_rat_str_frac(in[i]);
+            json_array_append_new(jx, json_string(s));
+            free(s);
+        }
+        json_object_set_new(r, "input", jx);
+        json_object_set_new(r, "output", jy);
+        json_array_append_new(c->results, r);
+    } else if (err == LUMP_OK) {
+        putchar('\n');
+    } else {
+        json_decref(jy);
+    }
+    return err;
+}
+
+static lump_error_t eval_text(geval_t *c, const char *s, size_t len, const char *where)
+{
+    lump_error_t err;
+    mpq_t *x = NULL;
+    size_t n = 0, nin = lump_graph_n_inputs(c->g);
+    err = cli_parse_vector(&x, &n, s, len, where);
+    if (err != LUMP_OK)
+        return err;
+    if (n != nin)
+        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
+                             where, n, nin);
+    else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
+        err = lump_error_prefix(err, "%s", where);
+    lump_rat_vec_free(x, n);
+    return err;
+}
+
+static lump_error_t eval_file(geval_t *c, const char *path)
+{
+    lump_error_t err = LUMP_OK;
+    lump_lines_t *r = NULL;
+    const char *s;
+    size_t n, line;
+    int got;
+    char where[512];
+    LUMP_CHECK(lump_lines_open(&r, path));
+    for (;;) {
+        size_t a = 0;
+        LUMP_CHECK(lump_lines_next(r, &s, &n, &line, &got));
+        if (!got)
+            break;
+        while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
+            a++;
+        if (a == n || s[a] == '#')
+            continue;
+        snprintf(where, sizeof where, "%s: line %zu", path, line);
+        LUMP_CHECK(eval_text(c, s, n, where));
+    }
+cleanup:
+    lump_lines_close(r);
+    return err;
+}
+
+/* cli_graph_eval -- see cli.h. */
+int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
+                   const char *inputs, int json)
+{
+    lump_graph_t g;
+    geval_t c = {NULL, exact, NULL};
+    int rc;
+    lump_graph_init(&g);
+    if ((rc = graph_try(&g, path, err)) != CLI_OK)
+        return rc;
+    c.g = &g;
+    if (mpfr) {
+        lump_graph_clear(&g);
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "%s: --mpfr is not available for graph (convolutional "
+                                       "or residual) networks yet; use --exact",
+                                       path));
+    }
+    if (exact && !lump_graph_is_pwl(&g)) {
+        lump_graph_clear(&g);
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "%s: exact evaluation needs piecewise-linear "
+                                       "activations (this network has sigmoid or tanh)",
+                                       path));
+    }
+    if (json)
+        c.results = json_array();
+    err = input != NULL ? eval_text(&c, input, strlen(input), "--input") : eval_file(&c, inputs);
+    rc = CLI_OK;
+    if (json) {
+        json_t *j = cli_report_new("eval");
+        cli_report_path(j, "network", path);
+        json_object_set_new(j, "model", json_string("graph"));
+        json_object_set_new(j, "inputs", cli_report_size(lump_graph_n_inputs(&g)));
+        json_object_set_new(j, "outputs", cli_report_size(lump_graph_n_outputs(&g)));
+        cli_report_path(j, "input_file", inputs);
+        json_object_set_new(j, "mode", json_string(exact ? "exact" : "double"));
+        json_object_set_new(j, "results", c.results);
+        if (err == LUMP_OK)
+            rc = cli_report_print(j);
+        else
+            json_decref(j);
+    }
+    lump_graph_clear(&g);
+    fflush(stdout);
+    return err != LUMP_OK ? cli_fail(err) : rc;
+}

@@ -1,0 +1,91 @@
+/* graph.c -- the DAG network model: nodes, sizes and counts */
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/graph.h"
+#include "lumpnet/alloc.h"
+
+void lump_graph_init(lump_graph_t *g)
+{
+    memset(g, 0, sizeof *g);
+}
+
+void lump_graph_clear(lump_graph_t *g)
+{
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        lump_graph_node_t *n = &g->nodes[i];
+        free(n->in);
+        free(n->name);
+        free(n->map);
+        lump_arr_clear(&n->weight);
+        lump_arr_clear(&n->bias);
+        lump_act_clear(&n->act);
+    }
+    free(g->nodes);
+    lump_graph_init(g);
+}
+
+/* lump_graph_add -- see lumpnet/graph.h. */
+size_t lump_graph_add(lump_graph_t *g, lump_gop_t op, const size_t *in, size_t n_in,
+                      const char *name)
+{
+    lump_graph_node_t *n;
+    if (g->n_nodes == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 16;
+        g->nodes = lump_realloc_array(g->nodes, g->cap, sizeof *g->nodes);
+    }
+    n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    n->n_in = n_in;
+    if (n_in > 0) {
+        n->in = lump_alloc_array(n_in, sizeof *n->in);
+        memcpy(n->in, in, n_in * sizeof *in);
+    }
+    n->name = name != NULL ? lump_strdup(name) : NULL;
+    lump_arr_init(&n->weight);
+    lump_arr_init(&n->bias);
+    lump_act_init(&n->act);
+    n->sh = n->sw = n->dh = n->dw = n->group = 1;
+    return g->n_nodes++;
+}
+
+size_t lump_graph_n_inputs(const lump_graph_t *g)
+{
+    return g->n_nodes > 0 ? g->nodes[0].shape.size : 0;
+}
+
+size_t lump_graph_n_outputs(const lump_graph_t *g)
+{
+    return g->n_nodes > 0 ? g->nodes[g->output].shape.size : 0;
+}
+
+size_t lump_graph_params(const lump_graph_t *g)
+{
+    size_t p = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        p += g->nodes[i].params;
+    return p;
+}
+
+size_t lump_graph_neurons(const lump_graph_t *g)
+{
+    size_t p = 0;
+    for (size_t i = 1; i < g->n_nodes; i++)
+        p += g->nodes[i].shape.size;
+    return p;
+}
+
+int lump_graph_is_pwl(const lump_graph_t *g)
+{
+    for (size_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].op == LUMP_GOP_ACT && !lump_act_is_pwl(g->nodes[i].act.kind))
+            return 0;
+    return 1;
+}
+
+const char *lump_gop_name(lump_gop_t op)
+{
+    static const char *const names[] = {"input",   "dense",   "conv", "act",     "add",    "affine",
+                                        "avgpool", "maxpool", "pad",  "gather", "reshape", "concat"};
+    return (size_t)op < sizeof names / sizeof *names ? names[op] : "?";
+}

@@ -1,0 +1,154 @@
+/* lumpnet/graph.h -- a network as a DAG of tensors: convolutional and
+ * residual networks (issue #15). Fully connected networks keep their own,
+ * faster model (lumpnet/net.h); this one is used for what that one cannot
+ * hold. */
+#ifndef LUMPNET_GRAPH_H
+#define LUMPNET_GRAPH_H
+
+#include <stddef.h>
+#include <gmp.h>
+#include "lumpnet/error.h"
+#include "lumpnet/arr.h"
+#include "lumpnet/net.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The operations of a graph node. Each output entry is a function of
+ * earlier entries; every operation but MAXPOOL and ACT is affine and,
+ * with exact rational weights, computed exactly (DESIGN section 1's
+ * "activation of a sparse linear function of earlier neurons"). */
+typedef enum {
+    LUMP_GOP_INPUT = 0, /* the network's input tensor */
+    LUMP_GOP_DENSE,     /* y = W x + b, x read flat; W is [out][in] */
+    LUMP_GOP_CONV,      /* 2-D convolution (ONNX Conv), W [cout][cin/group][kh][kw] */
+    LUMP_GOP_ACT,       /* y_i = act(x_i), the activation descriptor */
+    LUMP_GOP_ADD,       /* y = a + b, two tensors of one shape (residual Add) */
+    LUMP_GOP_AFFINE,    /* y_i = s_i x_i + t_i, elementwise constants */
+    LUMP_GOP_AVGPOOL,   /* average over windows (AveragePool, GlobalAveragePool) */
+    LUMP_GOP_MAXPOOL,   /* maximum over windows, padding ignored */
+    LUMP_GOP_PAD,       /* zero padding of the dimensions */
+    LUMP_GOP_GATHER,    /* y_i = x_{map[i]}: Transpose, an index map */
+    LUMP_GOP_RESHAPE,   /* the same entries, another shape (Flatten, Reshape) */
+    LUMP_GOP_CONCAT     /* the inputs one after another along the first dimension */
+} lump_gop_t;
+
+/* The most dimensions of a tensor, the batch dimension not counted. */
+#define LUMP_GRAPH_MAX_DIMS 4
+
+/* A tensor shape without the batch dimension: NDIM dims, row-major; C x H
+ * x W for convolutions and pools, one dim for a flat vector. */
+typedef struct {
+    size_t ndim;
+    size_t dim[LUMP_GRAPH_MAX_DIMS];
+    size_t size; /* product of the dims */
+} lump_shape_t;
+
+/* One node: an operation, the nodes it reads, the shape it produces. */
+typedef struct {
+    lump_gop_t op;
+    size_t n_in;
+    size_t *in;         /* indices of earlier nodes */
+    lump_shape_t shape; /* of the output */
+    char *name;         /* the ONNX node's name (or output), for messages */
+    /* DENSE, CONV: weights and bias (HAS_BIAS; else bias is empty).
+     * AFFINE: WEIGHT holds the scales s_i, BIAS the shifts t_i (size each). */
+    lump_arr_t weight, bias;
+    int has_bias;
+    /* CONV, AVGPOOL, MAXPOOL: the window (kernel kh x kw), strides, dilations
+     * and the padding top, left, bottom, right; CONV: GROUP. */
+    size_t kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, group;
+    int count_include_pad; /* AVGPOOL: pad entries count in the divisor */
+    /* PAD: the zeros added before and after each dim. */
+    size_t pad_begin[LUMP_GRAPH_MAX_DIMS], pad_end[LUMP_GRAPH_MAX_DIMS];
+    lump_act_t act; /* ACT */
+    size_t *map;    /* GATHER: shape.size source indices */
+    size_t params;  /* values of the file's initializers this node reads */
+} lump_graph_node_t;
+
+/* A network as a DAG: node 0 is the input, nodes are in topological order
+ * (a node reads earlier nodes only), OUTPUT is the node whose tensor the
+ * network returns (flattened). */
+typedef struct {
+    size_t n_nodes, cap;
+    lump_graph_node_t *nodes;
+    size_t output;
+} lump_graph_t;
+
+/* lump_graph_init / _clear -- an empty graph; free one. O(1) / O(size). */
+LUMP_EXPORT void lump_graph_init(lump_graph_t *g);
+LUMP_EXPORT void lump_graph_clear(lump_graph_t *g);
+
+/* lump_graph_add -- append a node of operation OP reading the N_IN nodes
+ * IN (copied), named NAME (copied; may be NULL), and return its index; its
+ * other fields are zero (arrays empty, identity activation, strides and
+ * dilations 1, group 1). O(N_IN) amortised. */
+LUMP_EXPORT size_t lump_graph_add(lump_graph_t *g, lump_gop_t op, const size_t *in, size_t n_in,
+                                  const char *name);
+
+/* lump_graph_n_inputs / _n_outputs -- entries of the input tensor and of
+ * the output tensor. O(1). */
+LUMP_EXPORT size_t lump_graph_n_inputs(const lump_graph_t *g);
+LUMP_EXPORT size_t lump_graph_n_outputs(const lump_graph_t *g);
+
+/* lump_graph_params -- the initializer values the network reads (weights,
+ * biases, elementwise constants), summed over the nodes. O(nodes). */
+LUMP_EXPORT size_t lump_graph_params(const lump_graph_t *g);
+
+/* lump_graph_neurons -- entries of every tensor but the input, a measure
+ * of the work of one evaluation. O(nodes). */
+LUMP_EXPORT size_t lump_graph_neurons(const lump_graph_t *g);
+
+/* lump_graph_is_pwl -- 1 when every activation is piecewise linear (exact
+ * evaluation applies). O(nodes). */
+LUMP_EXPORT int lump_graph_is_pwl(const lump_graph_t *g);
+
+/* lump_gop_name -- "input", "dense", "conv", ... for OP. O(1). */
+LUMP_EXPORT const char *lump_gop_name(lump_gop_t op);
+
+/* lump_graph_read_onnx_buf -- read the ONNX model in BUF (LEN bytes) as a
+ * graph: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid,
+ * Tanh, AveragePool, GlobalAveragePool, MaxPool, Pad, Flatten, Reshape,
+ * Transpose, Concat, Identity, Dropout and Constant. An Add of a constant
+ * right after a MatMul or a Conv (its only reader) becomes that node's
+ * bias. *NEEDED (may be NULL) is set, before anything can fail past the
+ * decoding, to 1 when the model uses something the MLP reader
+ * (lump_net_read_onnx_buf) does not have (a convolution, a pool, a pad, a
+ * transpose, a concatenation, an Add of two computed tensors), else 0. On
+ * error *G is unchanged and the LUMP_EINPUT message names NAME, the node
+ * (index, name, operator) and the problem.
+ * Complexity: O(file size + nodes + weights), plus O(size) per Transpose. */
+LUMP_EXPORT lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
+                                                  size_t len, const char *name,
+                                                  int *needed) LUMP_WUR;
+
+/* lump_graph_read -- lump_graph_read_onnx_buf of the file PATH (ONNX
+ * only: another extension is LUMP_EUSAGE). O(file size + weights). */
+LUMP_EXPORT lump_error_t lump_graph_read(lump_graph_t *g, const char *path, int *needed) LUMP_WUR;
+
+/* lump_graph_eval_double -- the outputs of BATCH inputs in double
+ * precision (the fast path, no error bound): IN holds BATCH input vectors
+ * one after another (lump_graph_n_inputs entries each, the input tensor
+ * row-major), OUT receives BATCH output vectors. Images are evaluated
+ * several at a time, the batch index innermost, so that every loop over a
+ * kernel or a weight row is a vector operation.
+ * Complexity: O(BATCH * (weights of the dense nodes + kernel entries times
+ * output positions of the convolutions + tensor sizes)) flops. */
+LUMP_EXPORT lump_error_t lump_graph_eval_double(double *out, const lump_graph_t *g,
+                                                const double *in, size_t batch) LUMP_WUR;
+
+/* lump_graph_eval_exact -- OUT[j] = f_j(IN) in exact rationals (OUT has
+ * lump_graph_n_outputs initialised entries, IN lump_graph_n_inputs). Each
+ * tensor is held as integers over one common denominator, so a dot
+ * product is integer arithmetic without a gcd per step. Fails with
+ * LUMP_EUNSUPPORTED (naming the node) on sigmoid or tanh.
+ * Complexity: O(the double evaluator's operation count) integer operations
+ * on numbers whose size grows with the depth. */
+LUMP_EXPORT lump_error_t lump_graph_eval_exact(mpq_t *out, const lump_graph_t *g,
+                                               const mpq_t *in) LUMP_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
