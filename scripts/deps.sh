@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config \
 libgmp-dev libmpfr-dev libglpk-dev libgraphviz-dev libcmocka-dev \
 libprotobuf-c-dev protobuf-c-compiler libjansson-dev \
-python3 python3-onnx python3-numpy python3-sklearn python3-pytest time \
+python3 python3-onnx python3-numpy python3-sklearn python3-pytest python3-torch time \
 gnuplot-nox graphviz fonts-dejavu-core clang libclang-rt-14-dev \
 libfontconfig-dev parallel jq groff-base"
 missing=""

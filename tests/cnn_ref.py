@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""cnn_ref.py -- independent references for lumpnet's graph (CNN) model.
+
+The reference reads the ONNX file with the `onnx` package and evaluates it
+with PyTorch's torch.nn.functional in float64 (no lumpnet code), and with
+Python's fractions for exact values. Input boxes come from the VNN-LIB files,
+parsed here.
+
+  cnn_ref.py eval LUMPNET NET.onnx PROP.vnnlib... [-- NET.onnx PROP...]...
+      double evaluation and params check
+  cnn_ref.py exact LUMPNET NET.onnx PROP.vnnlib [-- NET.onnx PROP.vnnlib]...
+      eval --exact vs fractions at 3 points
+  cnn_ref.py malformed LUMPNET NET.onnx TMPDIR       bad files refused cleanly
+
+Random points are seeded (LUMPNET_SEED, default 15; printed) and
+CNN_POINTS (default 3) per property besides the box centre.
+"""
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+SEED = int(os.environ.get("LUMPNET_SEED", "15"))
+POINTS = int(os.environ.get("CNN_POINTS", "3"))
+RTOL = 1e-9
+
+
+def attrs(node):
+    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+
+def load(path):
+    m = onnx.load(path)
+    inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
+    opset = max([o.version for o in m.opset_import if o.domain in ("", "ai.onnx")] or [1])
+    return m, inits, opset
+
+
+def used_params(m, inits):
+    """Float initializer values that the nodes read (shapes are not weights)."""
+    names = {i for n in m.graph.node for i in n.input}
+    return sum(v.size for k, v in inits.items()
+               if k in names and v.dtype in (np.float32, np.float64))
+
+
+def torch_eval(path, xs):
+    """The network at the points XS (list of lists of floats), float64."""
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(1)
+    m, inits, opset = load(path)
+    g = m.graph
+    inames = {t.name for t in g.initializer}
+    inp = [i for i in g.input if i.name not in inames][0]
+    dims = [d.dim_value for d in inp.type.tensor_type.shape.dim][1:]
+    env = {k: torch.tensor(v.astype(np.float64) if v.dtype != np.int64 else v)
+           for k, v in inits.items()}
+    env[inp.name] = torch.tensor(np.array(xs, dtype=np.float64)).reshape([len(xs)] + dims)
+
+    def sym(p):  # ONNX pads [t, l, b, r] -> torch F.pad (l, r, t, b)
+        return (p[1], p[3], p[0], p[2])
+
+    for n in g.node:
+        a = attrs(n)
+        x = [env[i] if i else None for i in n.input]
+        op = n.op_type
+        if op == "Constant":
+            y = torch.tensor(numpy_helper.to_array(a["value"]))
+            if y.dtype == torch.float32:
+                y = y.double()
+        elif op == "Conv":
+            p = a.get("pads", [0, 0, 0, 0])
+            xin = F.pad(x[0], sym(p))
+            y = F.conv2d(xin, x[1], x[2] if len(x) > 2 else None, stride=a.get("strides", [1, 1]),
+                         dilation=a.get("dilations", [1, 1]), groups=a.get("group", 1))
+        elif op == "Gemm":
+            b = x[1].T if a.get("transB", 0) else x[1]
+            y = a.get("alpha", 1.0) * (x[0] @ b)
+            if len(x) > 2 and x[2] is not None:
+                y = y + a.get("beta", 1.0) * x[2]
+        elif op == "MatMul":
+            y = x[0] @ x[1]
+        elif op == "Add":
+            y = x[0] + x[1]
+        elif op == "Sub":
+            y = x[0] - x[1]
+        elif op == "Mul":
+            y = x[0] * x[1]
+        elif op == "Div":
+            y = x[0] / x[1]
+        elif op == "Relu":
+            y = F.relu(x[0])
+        elif op == "Sigmoid":
+            y = torch.sigmoid(x[0])
+        elif op == "Tanh":
+            y = torch.tanh(x[0])
+        elif op == "LeakyRelu":
+            y = F.leaky_relu(x[0], float(np.float32(a.get("alpha", 0.01))))
+        elif op in ("AveragePool", "MaxPool"):
+            p = a.get("pads", [0, 0, 0, 0])
+            assert p[0] == p[2] and p[1] == p[3], "asymmetric pool pads"
+            if op == "MaxPool":
+                y = F.max_pool2d(x[0], a["kernel_shape"], a.get("strides", [1, 1]), (p[0], p[1]),
+                                 a.get("dilations", [1, 1]))
+            else:
+                y = F.avg_pool2d(x[0], a["kernel_shape"], a.get("strides", [1, 1]), (p[0], p[1]),
+                                 count_include_pad=bool(a.get("count_include_pad", 0)))
+        elif op == "GlobalAveragePool":
+            y = F.adaptive_avg_pool2d(x[0], 1)
+        elif op == "Pad":
+            p = list(a["pads"]) if opset < 11 else [int(v) for v in x[1]]
+            r = len(p) // 2
+            tp = []
+            for d in reversed(range(r)):
+                tp += [p[d], p[d + r]]
+            y = F.pad(x[0], tp)
+        elif op == "Flatten":
+            y = torch.flatten(x[0], a.get("axis", 1))
+        elif op == "Reshape":
+            shape = [int(v) for v in x[1]]
+            shape = [x[0].shape[i] if v == 0 else v for i, v in enumerate(shape)]
+            y = x[0].reshape(shape)
+        elif op == "Transpose":
+            y = x[0].permute(a["perm"])
+        elif op == "Concat":
+            y = torch.cat(x, a["axis"])
+        elif op in ("Identity", "Dropout"):
+            y = x[0]
+        else:
+            raise SystemExit("reference: operator %s not implemented" % op)
+        env[n.output[0]] = y
+    return env[g.output[0].name].reshape(len(xs), -1).numpy()
+
+
+def read_box(path):
+    """The input box of a VNN-LIB property, as Fractions (lo, hi)."""
+    lo, hi = {}, {}
+    pat = re.compile(r"\(\s*assert\s*\(\s*(<=|>=)\s+X_(\d+)\s+([-+0-9.eE]+)\s*\)\s*\)")
+    with open(path) as f:
+        for op, i, v in pat.findall(f.read()):
+            (hi if op == "<=" else lo)[int(i)] = Fraction(v)
+    n = max(lo) + 1
+    assert sorted(lo) == list(range(n)) and sorted(hi) == list(range(n)), path
+    return [lo[i] for i in range(n)], [hi[i] for i in range(n)]
+
+
+def points(box, rng, k):
+    """The box centre and K random points, as decimal strings that the
+    lumpnet CLI and the references read alike."""
+    lo, hi = box
+    pts = [[repr(float((a + b) / 2)) for a, b in zip(lo, hi)]]
+    for _ in range(k):
+        pts.append([repr(float(a) + rng.random() * (float(b) - float(a))) for a, b in zip(lo, hi)])
+    return pts
+
+
+def lumpnet(lum, args, tmp=None):
+    r = subprocess.run([lum] + args, capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def cmd_eval(lum, net, props):
+    m, inits, _ = load(net)
+    rc, out, err = lumpnet(lum, ["info", "--json", net])
+    if rc != 0:
+        raise SystemExit("%s: info failed: %s" % (net, err))
+    info = json.loads(out)
+    want = used_params(m, inits)
+    if info["params"] != want:
+        raise SystemExit("%s: info params %d, the file's initializers used: %d"
+                         % (net, info["params"], want))
+    rng = random.Random(SEED)
+    pts = []
+    for p in props:
+        pts += points(read_box(p), rng, POINTS)
+    if len(pts[0]) != info["inputs"]:
+        raise SystemExit("%s: %d inputs in the box, %d in the network"
+                         % (net, len(pts[0]), info["inputs"]))
+    tmp = os.environ.get("TMPDIR_CNN", "/tmp")
+    f = os.path.join(tmp, "cnn_points.txt")
+    with open(f, "w") as fh:
+        for x in pts:
+            fh.write(",".join(x) + "\n")
+    rc, out, err = lumpnet(lum, ["eval", net, "--inputs", f])
+    if rc != 0:
+        raise SystemExit("%s: eval failed: %s" % (net, err))
+    got = np.array([[float(v) for v in line.split(",")] for line in out.split()])
+    ref = torch_eval(net, [[float(v) for v in x] for x in pts])
+    worst = 0.0
+    for i in range(len(pts)):
+        scale = max(1.0, float(np.max(np.abs(ref[i]))))
+        rel = float(np.max(np.abs(got[i] - ref[i]))) / scale
+        worst = max(worst, rel)
+        if not rel <= RTOL:
+            raise SystemExit("%s: point %d: lumpnet %s, torch %s (relative difference %.3g)"
+                             % (net, i, got[i], ref[i], rel))
+    print("%s: params %d, %d points (%d properties, seed %d): largest relative difference %.2e"
+          % (os.path.basename(net), want, len(pts), len(props), SEED, worst))
+
+
+def fr_eval(net, x):
+    """The network at X (Fractions) in exact rationals: plain loops over
+    Fractions, the verivital operators only (Conv, Relu, Pad, pools,
+    Flatten, Gemm)."""
+    m, inits, opset = load(net)
+    g = m.graph
+    inames = {t.name for t in g.initializer}
+    inp = [i for i in g.input if i.name not in inames][0]
+    c, h, w = [d.dim_value for d in inp.type.tensor_type.shape.dim][1:]
+    t = [[[x[(ci * h + yy) * w + xx] for xx in range(w)] for yy in range(h)] for ci in range(c)]
+    env = {inp.name: t}
+    fr = lambda a: [Fraction(float(v)) for v in a.reshape(-1)]  # noqa: E731 (exact: floats are dyadic)
+    for n in g.node:
+        a = attrs(n)
+        x0 = env.get(n.input[0])
+        if n.op_type == "Conv":
+            W = inits[n.input[1]]
+            co, ci, kh, kw = W.shape
+            wf = fr(W)
+            bf = fr(inits[n.input[2]]) if len(n.input) > 2 else [Fraction(0)] * co
+            st = a.get("strides", [1, 1])
+            p = a.get("pads", [0, 0, 0, 0])
+            H, Wd = len(x0[0]), len(x0[0][0])
+            oh = (H + p[0] + p[2] - kh) // st[0] + 1
+            ow = (Wd + p[1] + p[3] - kw) // st[1] + 1
+            y = []
+            for o in range(co):
+                plane = []
+                for oy in range(oh):
+                    row = []
+                    for ox in range(ow):
+                        s = bf[o]
+                        for i in range(ci):
+                            for ky in range(kh):
+                                iy = oy * st[0] + ky - p[0]
+                                if not 0 <= iy < H:
+                                    continue
+                                for kx in range(kw):
+                                    ix = ox * st[1] + kx - p[1]
+                                    if 0 <= ix < Wd:
+                                        s += wf[((o * ci + i) * kh + ky) * kw + kx] * x0[i][iy][ix]
+                        row.append(s)
+                    plane.append(row)
+                y.append(plane)
+        elif n.op_type == "Relu":
+            y = [[[v if v > 0 else Fraction(0) for v in r] for r in pl] for pl in x0]
+        elif n.op_type == "Pad":
+            p = a["pads"]
+            assert not any(p), "fractions reference: only an empty Pad"
+            y = x0
+        elif n.op_type in ("AveragePool", "MaxPool"):
+            k = a["kernel_shape"]
+            st = a.get("strides", [1, 1])
+            assert not any(a.get("pads", [0, 0, 0, 0]))
+            H, Wd = len(x0[0]), len(x0[0][0])
+            y = []
+            for pl in x0:
+                out = []
+                for oy in range((H - k[0]) // st[0] + 1):
+                    row = []
+                    for ox in range((Wd - k[1]) // st[1] + 1):
+                        win = [pl[oy * st[0] + i][ox * st[1] + j]
+                               for i in range(k[0]) for j in range(k[1])]
+                        row.append(max(win) if n.op_type == "MaxPool"
+                                   else sum(win, Fraction(0)) / len(win))
+                    out.append(row)
+                y.append(out)
+        elif n.op_type == "Flatten":
+            y = [v for pl in x0 for r in pl for v in r]
+        elif n.op_type == "Gemm":
+            W = inits[n.input[1]]
+            assert a.get("transB", 0) == 1 and a.get("alpha", 1.0) == 1.0
+            wf = fr(W)
+            bf = fr(inits[n.input[2]])
+            o, i = W.shape
+            y = [sum((wf[j * i + u] * x0[u] for u in range(i)), bf[j]) for j in range(o)]
+        else:
+            raise SystemExit("fractions reference: operator %s not implemented" % n.op_type)
+        env[n.output[0]] = y
+    return env[g.output[0].name]
+
+
+def cmd_exact(lum, net, prop, k):
+    rng = random.Random(SEED)
+    pts = points(read_box(prop), rng, k - 1)
+    for i, x in enumerate(pts):
+        rc, out, err = lumpnet(lum, ["eval", "--exact", net, "--input", ",".join(x)])
+        if rc != 0:
+            raise SystemExit("%s: eval --exact failed: %s" % (net, err))
+        got = [Fraction(v) for v in out.strip().split(",")]
+        want = fr_eval(net, [Fraction(v) for v in x])
+        if got != want:
+            raise SystemExit("%s: point %d: eval --exact differs from the fractions "
+                             "evaluation (output 0: %s vs %s)" % (net, i, got[0], want[0]))
+    print("%s: eval --exact equals the fractions evaluation at %d points of %s (seed %d)"
+          % (os.path.basename(net), len(pts), os.path.basename(prop), SEED))
+
+
+def cmd_malformed(lum, net, tmp):
+    """Broken variants of a CNN: one message naming the file, the node and
+    the problem; exit 2."""
+    cases = []
+    m = onnx.load(net)
+    conv = [i for i, n in enumerate(m.graph.node) if n.op_type == "Conv"][0]
+    relu = [i for i, n in enumerate(m.graph.node) if n.op_type == "Relu"][0]
+    b = onnx.ModelProto()
+    b.CopyFrom(m)
+    b.graph.node[relu].op_type = "Softplus"
+    cases.append(("unsupported_op.onnx", b, "node %d" % relu, "operator not supported"))
+    b = onnx.ModelProto()
+    b.CopyFrom(m)
+    wname = b.graph.node[conv].input[1]
+    for t in b.graph.initializer:
+        if t.name == wname:
+            arr = numpy_helper.to_array(t)
+            t.CopyFrom(numpy_helper.from_array(np.concatenate([arr, arr], axis=1), wname))
+    cases.append(("conv_channels.onnx", b, "node %d" % conv, "input channels"))
+    b = onnx.ModelProto()
+    b.CopyFrom(m)
+    gemm = [i for i, n in enumerate(b.graph.node) if n.op_type in ("Gemm", "MatMul")][0]
+    wname = b.graph.node[gemm].input[1]
+    for t in b.graph.initializer:
+        if t.name == wname:
+            arr = numpy_helper.to_array(t)
+            ax = 1 if b.graph.node[gemm].op_type == "Gemm" else 0
+            t.CopyFrom(numpy_helper.from_array(np.delete(arr, 0, axis=ax), wname))
+    cases.append(("dense_width.onnx", b, "node %d" % gemm, "inputs"))
+    b = onnx.ModelProto()
+    b.CopyFrom(m)
+    b.graph.node[conv].input[0] = "nowhere"
+    cases.append(("dangling.onnx", b, "node %d" % conv, "'nowhere' is not defined"))
+    for name, model, where, what in cases:
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(model.SerializeToString())
+        for args in (["info", path], ["eval", path, "--input", "0"]):
+            rc, out, err = lumpnet(lum, args)
+            lines = err.strip().splitlines()
+            if rc != 2 or out != "" or len(lines) != 1 or name not in err or where not in err \
+                    or what not in err:
+                raise SystemExit("%s (%s): exit %d, stdout %r, stderr %r; expected exit 2 and "
+                                 "one line naming the file, %s and '%s'"
+                                 % (name, args[0], rc, out[:80], err, where, what))
+        print("%s: %s" % (name, lines[0]))
+
+
+def main():
+    cmd, lum = sys.argv[1], sys.argv[2]
+    # groups of arguments separated by "--": one torch import for them all
+    groups, cur = [], []
+    for a in sys.argv[3:] + ["--"]:
+        if a == "--":
+            groups.append(cur)
+            cur = []
+        else:
+            cur.append(a)
+    if cmd == "eval":
+        for gr in groups:
+            cmd_eval(lum, gr[0], gr[1:])
+    elif cmd == "exact":
+        for gr in groups:
+            cmd_exact(lum, gr[0], gr[1], 3)
+    elif cmd == "malformed":
+        cmd_malformed(lum, sys.argv[3], sys.argv[4])
+    else:
+        raise SystemExit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()
