@@ -230,6 +230,40 @@ static void step(const lump_graph_t *g, size_t i, const dw_t *w, double **buf)
     }
 }
 
+/* A pool of released buffers, so that the chunks after the first reuse
+ * memory instead of mapping and faulting fresh pages for every tensor. */
+typedef struct {
+    double **p;
+    size_t *cap;
+    size_t n;
+} pool_t;
+
+static double *take(pool_t *pl, size_t len)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->cap[i] >= len && (best == SIZE_MAX || pl->cap[i] < pl->cap[best]))
+            best = i;
+    if (best != SIZE_MAX) {
+        double *p = pl->p[best];
+        pl->n--;
+        pl->p[best] = pl->p[pl->n];
+        pl->cap[best] = pl->cap[pl->n];
+        return p;
+    }
+    return lump_alloc_array(len > 0 ? len : 1, sizeof(double));
+}
+
+/* give -- return P (LEN doubles) to the pool, which has room for every
+ * node's buffer. */
+static void give(pool_t *pl, double *p, size_t len)
+{
+    if (p == NULL)
+        return;
+    pl->p[pl->n] = p;
+    pl->cap[pl->n++] = len;
+}
+
 /* lump_graph_eval_double -- see lumpnet/graph.h. Buffers live from the
  * node that computes them to their last reader, so memory is the widest
  * cut of the graph, not its total size. */
@@ -240,6 +274,7 @@ lump_error_t lump_graph_eval_double(double *out, const lump_graph_t *g, const do
     dw_t *w = lump_alloc_zero(nn, sizeof *w);
     double **buf = lump_alloc_zero(nn, sizeof *buf);
     size_t *last = lump_alloc_zero(nn, sizeof *last);
+    pool_t pl = {lump_alloc_array(nn, sizeof(double *)), lump_alloc_array(nn, sizeof(size_t)), 0};
     lump_require(nn > 0 && g->output < nn, "lump_graph_eval_double");
     for (size_t i = 0; i < nn; i++) {
         const lump_graph_node_t *n = &g->nodes[i];
@@ -253,17 +288,18 @@ lump_error_t lump_graph_eval_double(double *out, const lump_graph_t *g, const do
     last[g->output] = nn;
     for (size_t b0 = 0; b0 < batch; b0 += LANES) {
         size_t nb = batch - b0 < LANES ? batch - b0 : LANES;
-        buf[0] = lump_alloc_zero(nin * LANES, sizeof **buf);
+        buf[0] = take(&pl, nin * LANES);
+        memset(buf[0], 0, nin * LANES * sizeof **buf);
         for (size_t b = 0; b < nb; b++)
             for (size_t e = 0; e < nin; e++)
                 buf[0][e * LANES + b] = in[(b0 + b) * nin + e];
         for (size_t i = 1; i < nn; i++) {
             const lump_graph_node_t *n = &g->nodes[i];
-            buf[i] = lump_alloc_array(n->shape.size * LANES, sizeof **buf);
+            buf[i] = take(&pl, n->shape.size * LANES);
             step(g, i, w, buf);
             for (size_t j = 0; j < n->n_in; j++)
                 if (last[n->in[j]] == i) {
-                    free(buf[n->in[j]]);
+                    give(&pl, buf[n->in[j]], g->nodes[n->in[j]].shape.size * LANES);
                     buf[n->in[j]] = NULL;
                 }
         }
@@ -271,14 +307,18 @@ lump_error_t lump_graph_eval_double(double *out, const lump_graph_t *g, const do
             for (size_t e = 0; e < nout; e++)
                 out[(b0 + b) * nout + e] = buf[g->output][e * LANES + b];
         for (size_t i = 0; i < nn; i++) {
-            free(buf[i]);
+            give(&pl, buf[i], g->nodes[i].shape.size * LANES);
             buf[i] = NULL;
         }
     }
+    for (size_t i = 0; i < pl.n; i++)
+        free(pl.p[i]);
     for (size_t i = 0; i < nn; i++) {
         free(w[i].w);
         free(w[i].b);
     }
+    free(pl.p);
+    free(pl.cap);
     free(w);
     free(buf);
     free(last);

@@ -30,6 +30,7 @@ from onnx import helper, numpy_helper
 SEED = int(os.environ.get("LUMPNET_SEED", "15"))
 POINTS = int(os.environ.get("CNN_POINTS", "3"))
 RTOL = 1e-9
+DTYPE = "float64"  # bench/bench_cnn_torch.py times float32 too
 
 
 def attrs(node):
@@ -60,9 +61,9 @@ def torch_eval(path, xs):
     inames = {t.name for t in g.initializer}
     inp = [i for i in g.input if i.name not in inames][0]
     dims = [d.dim_value for d in inp.type.tensor_type.shape.dim][1:]
-    env = {k: torch.tensor(v.astype(np.float64) if v.dtype != np.int64 else v)
+    env = {k: torch.tensor(v.astype(DTYPE) if v.dtype != np.int64 else v)
            for k, v in inits.items()}
-    env[inp.name] = torch.tensor(np.array(xs, dtype=np.float64)).reshape([len(xs)] + dims)
+    env[inp.name] = torch.tensor(np.array(xs, dtype=DTYPE)).reshape([len(xs)] + dims)
 
     def sym(p):  # ONNX pads [t, l, b, r] -> torch F.pad (l, r, t, b)
         return (p[1], p[3], p[0], p[2])
@@ -73,8 +74,8 @@ def torch_eval(path, xs):
         op = n.op_type
         if op == "Constant":
             y = torch.tensor(numpy_helper.to_array(a["value"]))
-            if y.dtype == torch.float32:
-                y = y.double()
+            if y.dtype in (torch.float32, torch.float64):
+                y = y.to(getattr(torch, DTYPE))
         elif op == "Conv":
             p = a.get("pads", [0, 0, 0, 0])
             xin = F.pad(x[0], sym(p))
