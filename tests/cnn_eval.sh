@@ -6,7 +6,9 @@
 # the ONNX initializers at each property's box centre and CNN_POINTS random
 # points of its box (default 3 here; bench/bench_cnn.sh runs 20); `eval
 # --exact` equals a Python fractions evaluation on the verivital networks at
-# 3 points; broken variants are refused with one message and exit 2.
+# 3 points; two small random networks that use every other operator and
+# attribute of the reader agree with torch in double and --exact; broken
+# variants are refused with one message and exit 2.
 # Seeded by LUMPNET_SEED (printed by the reference).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 V=vnncomp2021
@@ -29,6 +31,7 @@ $R eval "$LUMPNET" $D/verivital/Convnet_avgpool.onnx $D/verivital/avgpool_prop_*
 $R exact "$LUMPNET" $D/verivital/Convnet_avgpool.onnx $D/verivital/avgpool_prop_1_0.02.vnnlib \
   -- $D/verivital/Convnet_maxpool.onnx $D/verivital/maxpool_prop_1_0.004.vnnlib \
   || fail "eval --exact against fractions"
+$R synth "$LUMPNET" "$TMP" || fail "synthetic networks (every other operator)"
 $R malformed "$LUMPNET" $D/marabou-cifar10/cifar10_small.onnx "$TMP" || fail "malformed (marabou)"
 $R malformed "$LUMPNET" $D/cifar10_resnet/resnet_2b.onnx "$TMP" || fail "malformed (resnet)"
 # the MLP networks keep their model: info reports layers, not graph nodes

@@ -10,6 +10,8 @@ parsed here.
       double evaluation and params check
   cnn_ref.py exact LUMPNET NET.onnx PROP.vnnlib [-- NET.onnx PROP.vnnlib]...
       eval --exact vs fractions at 3 points
+  cnn_ref.py synth LUMPNET TMPDIR                    small random networks using
+      every other operator and attribute, double and --exact against torch
   cnn_ref.py malformed LUMPNET NET.onnx TMPDIR       bad files refused cleanly
 
 Random points are seeded (LUMPNET_SEED, default 15; printed) and
@@ -352,6 +354,122 @@ def cmd_malformed(lum, net, tmp):
         print("%s: %s" % (name, lines[0]))
 
 
+def synth_models(tmp, rng):
+    """Two small random networks that use every operator and attribute of
+    the graph reader that the VNN-COMP networks do not: grouped, dilated,
+    asymmetrically padded convolutions, Sub/Div/Mul/Add by constants, Pad
+    in both opset forms, padded MaxPool and AveragePool (count_include_pad 0
+    and 1), GlobalAveragePool, Concat, residual Add, Transpose, Reshape,
+    MatMul + Add, Gemm with alpha, beta and transB 0, LeakyRelu, Sigmoid,
+    Tanh. Returns [(path, piecewise_linear)]."""
+    T = onnx.TensorProto
+
+    def w(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32) / 2, name)
+
+    def i64(name, vals):
+        return numpy_helper.from_array(np.array(vals, dtype=np.int64), name)
+
+    N = helper.make_node
+    nodes = [
+        N("Sub", ["x", "mean"], ["a1"]),
+        N("Div", ["a1", "std"], ["a2"]),
+        N("Conv", ["a2", "W1", "B1"], ["c1"], group=2, dilations=[2, 1], pads=[1, 0, 2, 1],
+          strides=[1, 2], kernel_shape=[3, 3]),
+        N("LeakyRelu", ["c1"], ["l1"], alpha=0.1),
+        N("Pad", ["l1", "pads"], ["p1"]),
+        N("Conv", ["p1", "W2"], ["c2"]),
+        N("Add", ["c2", "p1"], ["r1"]),
+        N("MaxPool", ["r1"], ["m1"], kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 1, 1]),
+        N("AveragePool", ["m1"], ["v1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        N("AveragePool", ["m1"], ["v2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+          count_include_pad=1),
+        N("Concat", ["m1", "v1", "v2"], ["k1"], axis=1),
+        N("Relu", ["k1"], ["k2"]),
+        N("Transpose", ["k2"], ["t1"], perm=[0, 2, 3, 1]),
+        N("Reshape", ["t1", "shape"], ["f1"]),
+        N("MatMul", ["f1", "W3"], ["d1"]),
+        N("Add", ["d1", "B3"], ["d2"]),
+        N("Relu", ["d2"], ["d3"]),
+        N("Add", ["d3", "B4"], ["d4"]),
+        N("Mul", ["d4", "half"], ["d5"]),
+        N("Gemm", ["d5", "W5", "B5"], ["y"], alpha=0.5, beta=2.0),
+    ]
+    inits = [w("mean", 1, 4, 1, 1), numpy_helper.from_array(
+        (np.abs(rng.standard_normal((4, 1, 1))) + 0.5).astype(np.float32), "std"),
+        w("W1", 6, 2, 3, 3), w("B1", 6), i64("pads", [0, 0, 1, 0, 0, 0, 0, 1]),
+        w("W2", 6, 6, 1, 1), i64("shape", [-1, 270]), w("W3", 270, 7), w("B3", 7),
+        w("B4", 7), numpy_helper.from_array(np.array(0.5, np.float32), "half"),
+        w("W5", 7, 3), w("B5", 3)]
+    g = helper.make_graph(nodes, "synth_a",
+                          [helper.make_tensor_value_info("x", T.FLOAT, ["N", 4, 9, 9])],
+                          [helper.make_tensor_value_info("y", T.FLOAT, ["N", 3])], inits)
+    a = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(a)
+    nodes = [
+        N("Pad", ["x"], ["p1"], pads=[0, 0, 1, 1, 0, 0, 1, 1]),
+        N("Conv", ["p1", "W1", "B1"], ["c1"]),
+        N("Tanh", ["c1"], ["h1"]),
+        N("AveragePool", ["h1"], ["v1"], kernel_shape=[3, 3], strides=[2, 2],
+          pads=[1, 1, 1, 1], count_include_pad=1),
+        N("Sigmoid", ["v1"], ["s1"]),
+        N("GlobalAveragePool", ["s1"], ["g1"]),
+        N("Flatten", ["g1"], ["f1"]),
+        N("Gemm", ["f1", "W2", "B2"], ["y"], transB=1),
+    ]
+    inits = [w("W1", 4, 3, 3, 3), w("B1", 4), w("W2", 2, 4), w("B2", 2)]
+    g = helper.make_graph(nodes, "synth_b",
+                          [helper.make_tensor_value_info("x", T.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", T.FLOAT, [1, 2])], inits)
+    b = helper.make_model(g, opset_imports=[helper.make_opsetid("", 9)])
+    onnx.checker.check_model(b)
+    out = []
+    for name, mod, pwl in (("synth_a.onnx", a, True), ("synth_b.onnx", b, False)):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(mod.SerializeToString())
+        out.append((path, pwl))
+    return out
+
+
+def cmd_synth(lum, tmp):
+    """eval (double and, where piecewise linear, --exact) of the synthetic
+    networks against torch at random points of [-1, 1]^n."""
+    rng = np.random.default_rng(SEED)
+    for path, pwl in synth_models(tmp, rng):
+        m, inits, _ = load(path)
+        rc, out, err = lumpnet(lum, ["info", "--json", path])
+        if rc != 0:
+            raise SystemExit("%s: info failed: %s" % (path, err))
+        info = json.loads(out)
+        if info["params"] != used_params(m, inits):
+            raise SystemExit("%s: params %d, expected %d" % (path, info["params"],
+                                                             used_params(m, inits)))
+        pts = [[repr(float(v)) for v in rng.uniform(-1, 1, info["inputs"])]
+               for _ in range(max(POINTS, 3))]
+        ref = torch_eval(path, [[float(v) for v in x] for x in pts])
+        for mode in (["--exact"] if pwl else []) + [None]:
+            for i, x in enumerate(pts):
+                args = ["eval", path, "--input", ",".join(x)] + ([mode] if mode else [])
+                rc, out, err = lumpnet(lum, args)
+                if rc != 0:
+                    raise SystemExit("%s: eval %s failed: %s" % (path, mode or "", err))
+                got = np.array([float(Fraction(v)) for v in out.strip().split(",")])
+                scale = max(1.0, float(np.max(np.abs(ref[i]))))
+                rel = float(np.max(np.abs(got - ref[i]))) / scale
+                if not rel <= RTOL:
+                    raise SystemExit("%s: eval %s point %d: lumpnet %s, torch %s (relative "
+                                     "difference %.3g)" % (path, mode or "", i, got, ref[i], rel))
+        if not pwl:
+            rc, out, err = lumpnet(lum, ["eval", "--exact", path, "--input", ",".join(pts[0])])
+            if rc != 2 or "piecewise-linear" not in err:
+                raise SystemExit("%s: eval --exact of a sigmoid network: exit %d, %r"
+                                 % (path, rc, err))
+        print("%s: params %d, %d random points (seed %d): eval%s agrees with torch"
+              % (os.path.basename(path), info["params"], len(pts), SEED,
+                 " and eval --exact" if pwl else ""))
+
+
 def main():
     cmd, lum = sys.argv[1], sys.argv[2]
     # groups of arguments separated by "--": one torch import for them all
@@ -368,6 +486,8 @@ def main():
     elif cmd == "exact":
         for gr in groups:
             cmd_exact(lum, gr[0], gr[1], 3)
+    elif cmd == "synth":
+        cmd_synth(lum, sys.argv[3])
     elif cmd == "malformed":
         cmd_malformed(lum, sys.argv[3], sys.argv[4])
     else:
