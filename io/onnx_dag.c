@@ -185,11 +185,15 @@ static lump_error_t input_node(dag_t *d, const char **in_name)
                                   "size (only the batch dimension may be symbolic)",
                                   d->c.name, in->name, i);
         s.dim[i - 1] = (size_t)dm->dim_value;
+        if (s.size > lump_arr_max_len() / s.dim[i - 1]) {
+            s.size = SIZE_MAX;
+            break;
+        }
         s.size *= s.dim[i - 1];
     }
     if (s.size > lump_arr_max_len())
-        return lump_error_set(LUMP_ENOMEM, "%s: graph input '%s' has %zu entries (over the limit)",
-                              d->c.name, in->name, s.size);
+        return lump_error_set(LUMP_EINPUT, "%s: graph input '%s' has more entries than the "
+                              "limit of %zu", d->c.name, in->name, lump_arr_max_len());
     node = lump_i_dag_node(d, SIZE_MAX, LUMP_GOP_INPUT, NULL, 0);
     free(d->g->nodes[node].name);
     d->g->nodes[node].name = lump_strdup(in->name);
@@ -312,8 +316,20 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
     if (needed != NULL)
         *needed = scan_needed(&d);
     LUMP_CHECK(input_node(&d, &in_name));
-    for (size_t k = 0; k < d.c.g->n_node; k++)
+    for (size_t k = 0; k < d.c.g->n_node; k++) {
+        size_t before = out.n_nodes;
         LUMP_CHECK(lump_i_dag_convert(&d, k));
+        /* a declared size over the limit is refused before an evaluator
+         * would allocate it */
+        for (size_t i = before; i < out.n_nodes; i++)
+            if (out.nodes[i].shape.size > lump_arr_max_len()) {
+                err = lump_i_dag_err(&d, k, "its output would have %s%zu entries (over the "
+                                     "limit of %zu)", out.nodes[i].shape.size == SIZE_MAX ?
+                                     "more than " : "", out.nodes[i].shape.size,
+                                     lump_arr_max_len());
+                goto cleanup;
+            }
+    }
     if (d.c.g->n_output != 1 || d.c.g->output[0]->name == NULL) {
         err = lump_error_set(LUMP_EINPUT, "%s: the graph has %zu outputs (one expected)", name,
                              d.c.g->n_output);

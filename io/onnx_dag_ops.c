@@ -260,11 +260,18 @@ cleanup:
     return err;
 }
 
+/* shape_finish -- S->size, SIZE_MAX when the product overflows (the
+ * reader then refuses the node: lump_graph_read_onnx_buf). */
 static void shape_finish(lump_shape_t *s)
 {
     s->size = 1;
-    for (size_t i = 0; i < s->ndim; i++)
+    for (size_t i = 0; i < s->ndim; i++) {
+        if (s->dim[i] != 0 && s->size > SIZE_MAX / s->dim[i]) {
+            s->size = SIZE_MAX;
+            return;
+        }
         s->size *= s->dim[i];
+    }
 }
 
 /* ---- the operators ---------------------------------------------------- */
@@ -288,6 +295,8 @@ static lump_error_t op_conv(dag_t *d, size_t k)
     if (wt->n_dims != 4)
         return lump_i_dag_err(d, k, "weight '%s' has %zu dimensions (4 expected: a 2-D "
                               "convolution)", w->name, wt->n_dims);
+    if (w->count == 0)
+        return lump_i_dag_err(d, k, "weight '%s' is empty", w->name);
     if (xs.ndim != 3) {
         char sh[64];
         shape_str(sh, sizeof sh, &xs);
@@ -373,6 +382,10 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
     }
     nin = (size_t)(tb ? w->t->dims[1] : w->t->dims[0]);
     nout = (size_t)(tb ? w->t->dims[0] : w->t->dims[1]);
+    if (nout == 0) {
+        err = lump_i_dag_err(d, k, "weight '%s' has no outputs", w->name);
+        goto cleanup;
+    }
     if (nin != xs->size) {
         err = lump_i_dag_err(d, k, "weight '%s' takes %zu inputs, the input tensor has %zu",
                              w->name, nin, xs->size);

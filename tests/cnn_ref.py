@@ -432,6 +432,36 @@ def synth_models(tmp, rng):
     return out
 
 
+def synth_malformed(lum, tmp):
+    """Declared sizes over the limit and an empty kernel: refused before
+    anything is allocated, one line, exit 2."""
+    T = onnx.TensorProto
+    N = helper.make_node
+    V = helper.make_tensor_value_info
+    W0 = numpy_helper.from_array(np.zeros((1, 1, 0, 1), np.float32), "W")
+    cases = [
+        ("huge_pad.onnx", [N("Pad", ["x"], ["y"], pads=[0, 0, 10**6, 10**6, 0, 0, 10**6, 10**6])],
+         [1, 1, 2, 2], [], "node 0", "over the limit"),
+        ("huge_input.onnx", [N("Conv", ["x", "W1"], ["y"])], [1] + [16000000] * 4,
+         [numpy_helper.from_array(np.ones((1, 1, 1, 1), np.float32), "W1")], "'x'", "limit"),
+        ("empty_kernel.onnx", [N("Conv", ["x", "W"], ["y"], kernel_shape=[3, 3])], [1, 1, 4, 4],
+         [W0], "node 0", "is empty"),
+    ]
+    for name, nodes, shape, inits, where, what in cases:
+        g = helper.make_graph(nodes, "bad", [V("x", T.FLOAT, shape)], [V("y", T.FLOAT, None)],
+                              inits)
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(helper.make_model(g, opset_imports=[helper.make_opsetid("", 9)])
+                    .SerializeToString())
+        rc, out, err = lumpnet(lum, ["info", path])
+        if rc != 2 or out or len(err.strip().splitlines()) != 1 or name not in err \
+                or where not in err or what not in err:
+            raise SystemExit("%s: exit %d, %r; expected exit 2 and one line with %s, '%s'"
+                             % (name, rc, err, where, what))
+        print("%s: %s" % (name, err.strip()))
+
+
 def cmd_synth(lum, tmp):
     """eval (double and, where piecewise linear, --exact) of the synthetic
     networks against torch at random points of [-1, 1]^n."""
@@ -488,6 +518,7 @@ def main():
             cmd_exact(lum, gr[0], gr[1], 3)
     elif cmd == "synth":
         cmd_synth(lum, sys.argv[3])
+        synth_malformed(lum, sys.argv[3])
     elif cmd == "malformed":
         cmd_malformed(lum, sys.argv[3], sys.argv[4])
     else:
