@@ -119,8 +119,8 @@ static void info_text(const char *path, const lump_graph_t *g)
         for (size_t k = 0; k < n->n_in && m < sizeof rd; k++)
             m += (size_t)snprintf(rd + m, sizeof rd - m, "%s%zu", k ? "," : "", n->in[k]);
         if (windowed(n->op))
-            snprintf(det, sizeof det, "%zux%zu stride %zu,%zu pad %zu,%zu,%zu,%zu%s", n->kh,
-                     n->kw, n->sh, n->sw, n->pt, n->pl, n->pb, n->pr,
+            snprintf(det, sizeof det, "%zux%zu stride %zu,%zu pad %zu,%zu,%zu,%zu%s", n->kh, n->kw,
+                     n->sh, n->sw, n->pt, n->pl, n->pb, n->pr,
                      n->op == LUMP_GOP_CONV && n->group > 1 ? " grouped" : "");
         else if (n->op == LUMP_GOP_ACT)
             snprintf(det, sizeof det, "%s", lump_act_name(n->act.kind));
@@ -175,8 +175,10 @@ static lump_error_t eval_one(geval_t *c, const mpq_t *in)
             err = lump_graph_eval_double(y, c->g, x, 1);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++)
             if (!isfinite(y[j]))
-                err = lump_error_set(LUMP_EUNSUPPORTED, "output %zu is not finite in double "
-                                     "precision", j);
+                err = lump_error_set(LUMP_EUNSUPPORTED,
+                                     "output %zu is not finite in double "
+                                     "precision",
+                                     j);
         if (err == LUMP_EUNSUPPORTED)
             err = cli_hint(err, "use --exact");
         for (size_t j = 0; err == LUMP_OK && j < nout; j++)
@@ -228,8 +230,8 @@ static lump_error_t eval_text(geval_t *c, const char *s, size_t len, const char 
     if (err != LUMP_OK)
         return err;
     if (n != nin)
-        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
-                             where, n, nin);
+        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs", where,
+                             n, nin);
     else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
         err = lump_error_prefix(err, "%s", where);
     lump_rat_vec_free(x, n);

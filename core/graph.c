@@ -85,7 +85,8 @@ int lump_graph_is_pwl(const lump_graph_t *g)
 
 const char *lump_gop_name(lump_gop_t op)
 {
-    static const char *const names[] = {"input",   "dense",   "conv", "act",     "add",    "affine",
-                                        "avgpool", "maxpool", "pad",  "gather", "reshape", "concat"};
+    static const char *const names[] = {"input", "dense",  "conv",    "act",
+                                        "add",   "affine", "avgpool", "maxpool",
+                                        "pad",   "gather", "reshape", "concat"};
     return (size_t)op < sizeof names / sizeof *names ? names[op] : "?";
 }

@@ -52,8 +52,8 @@ static void range(long off, long s, long lim, long n, long *o0, long *o1)
     *o1 = b < n ? b : n;
 }
 
-static void conv(const lump_graph_node_t *n, const lump_shape_t *xs, const dw_t *w,
-                 const double *x, double *y)
+static void conv(const lump_graph_node_t *n, const lump_shape_t *xs, const dw_t *w, const double *x,
+                 double *y)
 {
     const long C = (long)xs->dim[0], H = (long)xs->dim[1], W = (long)xs->dim[2];
     const long CO = (long)n->shape.dim[0], OH = (long)n->shape.dim[1], OW = (long)n->shape.dim[2];
@@ -89,8 +89,7 @@ static void conv(const lump_graph_node_t *n, const lump_shape_t *xs, const dw_t 
     }
 }
 
-static void dense(const lump_graph_node_t *n, size_t nin, const dw_t *w, const double *x,
-                  double *y)
+static void dense(const lump_graph_node_t *n, size_t nin, const dw_t *w, const double *x, double *y)
 {
     for (size_t j = 0; j < n->shape.size; j++) {
         double *yj = y + j * LANES;
@@ -138,7 +137,8 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const doubl
                      * input, or only those inside the input */
                     double div = (double)cnt;
                     if (n->count_include_pad) {
-                        long hy = oy * (long)n->sh - (long)n->pt, hx = ox * (long)n->sw - (long)n->pl;
+                        long hy = oy * (long)n->sh - (long)n->pt,
+                             hx = ox * (long)n->sw - (long)n->pl;
                         long ey = hy + (long)n->kh, ex = hx + (long)n->kw;
                         ey = ey < H + (long)n->pb ? ey : H + (long)n->pb;
                         ex = ex < W + (long)n->pr ? ex : W + (long)n->pr;

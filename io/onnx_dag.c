@@ -23,8 +23,8 @@ lump_error_t lump_i_dag_err(const dag_t *d, size_t k, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (n->name != NULL && *n->name != '\0')
-        return lump_error_set(LUMP_EINPUT, "%s: node %zu '%s' (%s): %s", d->c.name, k, n->name,
-                              op, msg);
+        return lump_error_set(LUMP_EINPUT, "%s: node %zu '%s' (%s): %s", d->c.name, k, n->name, op,
+                              msg);
     return lump_error_set(LUMP_EINPUT, "%s: node %zu (%s): %s", d->c.name, k, op, msg);
 }
 
@@ -102,8 +102,8 @@ static lump_error_t register_names(dag_t *d)
         s->name = t->name;
         s->t = t;
         if ((v = name_add(d, t->name)) == NULL)
-            return lump_error_set(LUMP_EINPUT, "%s: initializer '%s' is defined twice",
-                                  d->c.name, t->name);
+            return lump_error_set(LUMP_EINPUT, "%s: initializer '%s' is defined twice", d->c.name,
+                                  t->name);
         v->cst = s;
         v->defined = 1;
     }
@@ -192,8 +192,10 @@ static lump_error_t input_node(dag_t *d, const char **in_name)
         s.size *= s.dim[i - 1];
     }
     if (s.size > lump_arr_max_len())
-        return lump_error_set(LUMP_EINPUT, "%s: graph input '%s' has more entries than the "
-                              "limit of %zu", d->c.name, in->name, lump_arr_max_len());
+        return lump_error_set(LUMP_EINPUT,
+                              "%s: graph input '%s' has more entries than the "
+                              "limit of %zu",
+                              d->c.name, in->name, lump_arr_max_len());
     node = lump_i_dag_node(d, SIZE_MAX, LUMP_GOP_INPUT, NULL, 0);
     free(d->g->nodes[node].name);
     d->g->nodes[node].name = lump_strdup(in->name);
@@ -224,8 +226,9 @@ static int scan_needed(const dag_t *d)
                 const dname_t *v = n->input[i] != NULL ? lump_i_dag_find(d, n->input[i]) : NULL;
                 int cst = v != NULL && v->cst != NULL;
                 for (size_t j = 0; !cst && v != NULL && j < k; j++)
-                    if (g->node[j]->op_type != NULL && strcmp(g->node[j]->op_type, "Constant") == 0 &&
-                        g->node[j]->n_output > 0 && strcmp(g->node[j]->output[0], v->name) == 0)
+                    if (g->node[j]->op_type != NULL &&
+                        strcmp(g->node[j]->op_type, "Constant") == 0 && g->node[j]->n_output > 0 &&
+                        strcmp(g->node[j]->output[0], v->name) == 0)
                         cst = 1;
                 computed += v != NULL && !cst;
             }
@@ -323,10 +326,11 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
          * would allocate it */
         for (size_t i = before; i < out.n_nodes; i++)
             if (out.nodes[i].shape.size > lump_arr_max_len()) {
-                err = lump_i_dag_err(&d, k, "its output would have %s%zu entries (over the "
-                                     "limit of %zu)", out.nodes[i].shape.size == SIZE_MAX ?
-                                     "more than " : "", out.nodes[i].shape.size,
-                                     lump_arr_max_len());
+                err = lump_i_dag_err(&d, k,
+                                     "its output would have %s%zu entries (over the "
+                                     "limit of %zu)",
+                                     out.nodes[i].shape.size == SIZE_MAX ? "more than " : "",
+                                     out.nodes[i].shape.size, lump_arr_max_len());
                 goto cleanup;
             }
     }

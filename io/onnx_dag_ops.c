@@ -16,9 +16,9 @@
 
 int lump_i_dag_graph_only(const char *op)
 {
-    static const char *const ops[] = {"Conv",    "AveragePool", "GlobalAveragePool",
-                                      "MaxPool", "Pad",         "Transpose",
-                                      "Concat",  "BatchNormalization"};
+    static const char *const ops[] = {
+        "Conv",      "AveragePool", "GlobalAveragePool", "MaxPool", "Pad",
+        "Transpose", "Concat",      "BatchNormalization"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (strcmp(op, ops[i]) == 0)
             return 1;
@@ -68,9 +68,8 @@ static lump_error_t tensor_in(dag_t *d, size_t k, size_t i, size_t *node)
     dname_t *v;
     LUMP_CHECK(lookup(d, k, i, &v));
     if (v->cst != NULL)
-        return lump_i_dag_err(d, k,
-                              "input %zu ('%s') is a constant where a computed tensor is expected",
-                              i, v->name);
+        return lump_i_dag_err(
+            d, k, "input %zu ('%s') is a constant where a computed tensor is expected", i, v->name);
     *node = v->node;
 cleanup:
     return err;
@@ -106,14 +105,13 @@ static lump_error_t attr_ints(const dag_t *d, size_t k, const char *name, size_t
         return LUMP_OK;
     }
     if (a->n_ints != n)
-        return lump_i_dag_err(d, k, "attribute %s has %zu values (%zu expected)", name,
-                              a->n_ints, n);
+        return lump_i_dag_err(d, k, "attribute %s has %zu values (%zu expected)", name, a->n_ints,
+                              n);
     memcpy(out, a->ints, n * sizeof *out);
     return LUMP_OK;
 }
 
-static lump_error_t attr_int(const dag_t *d, size_t k, const char *name, int64_t def,
-                             int64_t *out)
+static lump_error_t attr_int(const dag_t *d, size_t k, const char *name, int64_t def, int64_t *out)
 {
     const Onnx__AttributeProto *a = lump_i_onnx_attr_find(d->c.g->node[k], name);
     *out = def;
@@ -200,9 +198,11 @@ static lump_error_t window(dag_t *d, size_t k, lump_graph_node_t *n, const lump_
             int64_t a[2];
             LUMP_CHECK(attr_ints(d, k, "kernel_shape", 2, NULL, a));
             if (a[0] != kh || a[1] != kw)
-                return lump_i_dag_err(d, k, "kernel_shape [%lld, %lld] differs from the weight's "
-                                      "[%lld, %lld]", (long long)a[0], (long long)a[1],
-                                      (long long)kh, (long long)kw);
+                return lump_i_dag_err(d, k,
+                                      "kernel_shape [%lld, %lld] differs from the weight's "
+                                      "[%lld, %lld]",
+                                      (long long)a[0], (long long)a[1], (long long)kh,
+                                      (long long)kw);
         }
     } else {
         LUMP_CHECK(attr_ints(d, k, "kernel_shape", 2, NULL, ks));
@@ -293,8 +293,10 @@ static lump_error_t op_conv(dag_t *d, size_t k)
     wt = w->t;
     LUMP_CHECK(attr_int(d, k, "group", 1, &group));
     if (wt->n_dims != 4)
-        return lump_i_dag_err(d, k, "weight '%s' has %zu dimensions (4 expected: a 2-D "
-                              "convolution)", w->name, wt->n_dims);
+        return lump_i_dag_err(d, k,
+                              "weight '%s' has %zu dimensions (4 expected: a 2-D "
+                              "convolution)",
+                              w->name, wt->n_dims);
     if (w->count == 0)
         return lump_i_dag_err(d, k, "weight '%s' is empty", w->name);
     if (xs.ndim != 3) {
@@ -371,8 +373,10 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
     if (xs->ndim != 1) {
         char sh[64];
         shape_str(sh, sizeof sh, xs);
-        err = lump_i_dag_err(d, k, "input has shape %s; a matrix product reads batch x features "
-                             "(a Flatten or Reshape is missing)", sh);
+        err = lump_i_dag_err(d, k,
+                             "input has shape %s; a matrix product reads batch x features "
+                             "(a Flatten or Reshape is missing)",
+                             sh);
         goto cleanup;
     }
     if (w->t->n_dims != 2) {
@@ -400,8 +404,8 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
     n = &d->g->nodes[node];
     n->shape.ndim = 1;
     n->shape.dim[0] = n->shape.size = nout;
-    LUMP_CHECK(lump_arr_alloc(&n->weight, w->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64
-                                                                               : LUMP_STORE_F32,
+    LUMP_CHECK(lump_arr_alloc(&n->weight,
+                              w->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64 : LUMP_STORE_F32,
                               nin * nout));
     if (w->t->data_type != LUMP_ONNX_DOUBLE && alpha == 1.0f) {
         float *dst = n->weight.data;
@@ -412,17 +416,16 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
         for (size_t j = 0; j < nout; j++)
             for (size_t i = 0; i < nin; i++)
                 LUMP_CHECK(set_scaled(&n->weight, j * nin + i,
-                                      lump_i_onnx_cst_at(w, tb ? j * nin + i : i * nout + j),
-                                      alpha, t, u));
+                                      lump_i_onnx_cst_at(w, tb ? j * nin + i : i * nout + j), alpha,
+                                      t, u));
     }
     n->params = w->count;
     if (b != NULL) {
-        LUMP_CHECK(lump_arr_alloc(&n->bias, b->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64
-                                                                                 : LUMP_STORE_F32,
-                                  nout));
+        LUMP_CHECK(lump_arr_alloc(
+            &n->bias, b->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64 : LUMP_STORE_F32, nout));
         for (size_t j = 0; j < nout; j++)
-            LUMP_CHECK(set_scaled(&n->bias, j, lump_i_onnx_cst_at(b, b->count == 1 ? 0 : j), beta,
-                                  t, u));
+            LUMP_CHECK(
+                set_scaled(&n->bias, j, lump_i_onnx_cst_at(b, b->count == 1 ? 0 : j), beta, t, u));
         n->has_bias = 1;
         n->params += b->count;
     }
@@ -495,9 +498,8 @@ static lump_error_t fold_bias(dag_t *d, size_t k, size_t x, const dname_t *xv, c
     mpq_init(t);
     mpq_init(u);
     if (!n->has_bias) {
-        LUMP_CHECK(lump_arr_alloc(&n->bias, c->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64
-                                                                                 : LUMP_STORE_F32,
-                                  ch));
+        LUMP_CHECK(lump_arr_alloc(
+            &n->bias, c->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64 : LUMP_STORE_F32, ch));
         for (size_t j = 0; j < ch; j++)
             LUMP_CHECK(lump_arr_set_d(&n->bias, j, lump_i_onnx_cst_at(c, idx[j * per])));
         n->has_bias = 1;
@@ -546,7 +548,8 @@ static lump_error_t op_binary(dag_t *d, size_t k)
         for (size_t i = 0; same && i < sa->ndim; i++)
             same = sa->dim[i] == sb->dim[i];
         if (!is(o, "Add")) {
-            err = lump_i_dag_err(d, k, "both inputs are computed tensors; only Add of two "
+            err = lump_i_dag_err(d, k,
+                                 "both inputs are computed tensors; only Add of two "
                                  "tensors (a residual connection) is supported");
             goto cleanup;
         }
@@ -554,8 +557,10 @@ static lump_error_t op_binary(dag_t *d, size_t k)
             char s1[64], s2[64];
             shape_str(s1, sizeof s1, sa);
             shape_str(s2, sizeof s2, sb);
-            err = lump_i_dag_err(d, k, "adds tensors of shapes %s and %s (equal shapes "
-                                 "expected)", s1, s2);
+            err = lump_i_dag_err(d, k,
+                                 "adds tensors of shapes %s and %s (equal shapes "
+                                 "expected)",
+                                 s1, s2);
             goto cleanup;
         }
         node = lump_i_dag_node(d, k, LUMP_GOP_ADD, in, 2);
@@ -599,8 +604,8 @@ static lump_error_t op_binary(dag_t *d, size_t k)
             LUMP_CHECK(lump_arr_set_d(&n->weight, i, v));
         } else {
             if (v == 0) {
-                err = lump_i_dag_err(d, k, "division by zero (element %zu of '%s')", idx[i],
-                                     c->name);
+                err =
+                    lump_i_dag_err(d, k, "division by zero (element %zu of '%s')", idx[i], c->name);
                 goto cleanup;
             }
             mpq_set_d(t, v);
@@ -763,8 +768,10 @@ static lump_error_t op_flatten(dag_t *d, size_t k)
     if (axis < 0)
         axis += (int64_t)d->g->nodes[x].shape.ndim + 1;
     if (axis != 1)
-        return lump_i_dag_err(d, k, "axis %lld: only axis 1 (keep the batch dimension) is "
-                              "supported", (long long)axis);
+        return lump_i_dag_err(d, k,
+                              "axis %lld: only axis 1 (keep the batch dimension) is "
+                              "supported",
+                              (long long)axis);
     s.ndim = 1;
     s.dim[0] = s.size = d->g->nodes[x].shape.size;
     LUMP_CHECK(reshape_to(d, k, x, &s));
@@ -784,8 +791,10 @@ static lump_error_t op_reshape(dag_t *d, size_t k)
     xs = d->g->nodes[x].shape;
     r = sc->count;
     if (r < 2 || r > LUMP_GRAPH_MAX_DIMS + 1)
-        return lump_i_dag_err(d, k, "target shape '%s' has %zu dimensions (a batch dimension "
-                              "and 1 to %d more expected)", sc->name, r, LUMP_GRAPH_MAX_DIMS);
+        return lump_i_dag_err(d, k,
+                              "target shape '%s' has %zu dimensions (a batch dimension "
+                              "and 1 to %d more expected)",
+                              sc->name, r, LUMP_GRAPH_MAX_DIMS);
     for (size_t i = 0; i < r; i++) {
         v[i] = lump_i_onnx_cst_at_i64(sc, i);
         if (v[i] == 0)
@@ -798,8 +807,10 @@ static lump_error_t op_reshape(dag_t *d, size_t k)
             return lump_i_dag_err(d, k, "target shape entry %zu is %lld", i, (long long)v[i]);
         } else {
             if ((size_t)v[i] > xs.size)
-                return lump_i_dag_err(d, k, "target shape entry %zu (%lld) exceeds the input's "
-                                      "%zu entries", i, (long long)v[i], xs.size);
+                return lump_i_dag_err(d, k,
+                                      "target shape entry %zu (%lld) exceeds the input's "
+                                      "%zu entries",
+                                      i, (long long)v[i], xs.size);
             known *= (size_t)v[i];
             if (known > xs.size)
                 return lump_i_dag_err(d, k, "target shape has more entries than the input (%zu)",
@@ -889,8 +900,10 @@ static lump_error_t op_concat(dag_t *d, size_t k)
     if (axis < 0)
         axis += (int64_t)s.ndim + 1;
     if (axis != 1) {
-        err = lump_i_dag_err(d, k, "axis %lld: only the first dimension after the batch "
-                             "(channels) is supported", (long long)axis);
+        err = lump_i_dag_err(d, k,
+                             "axis %lld: only the first dimension after the batch "
+                             "(channels) is supported",
+                             (long long)axis);
         goto cleanup;
     }
     for (size_t i = 1; i < o->n_input; i++) {
@@ -899,8 +912,10 @@ static lump_error_t op_concat(dag_t *d, size_t k)
         for (size_t j = 1; ok && j < s.ndim; j++)
             ok = t->dim[j] == s.dim[j];
         if (!ok) {
-            err = lump_i_dag_err(d, k, "input %zu's shape does not match input 0's beyond the "
-                                 "channels", i);
+            err = lump_i_dag_err(d, k,
+                                 "input %zu's shape does not match input 0's beyond the "
+                                 "channels",
+                                 i);
             goto cleanup;
         }
         s.dim[0] += t->dim[0];
@@ -922,8 +937,10 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
     if (o->op_type == NULL || *o->op_type == '\0')
         return lump_i_dag_err(d, k, "node has no operator");
     if (o->domain != NULL && *o->domain != '\0' && strcmp(o->domain, "ai.onnx") != 0)
-        return lump_i_dag_err(d, k, "operator domain '%s' not supported (only the default "
-                              "ONNX domain is)", o->domain);
+        return lump_i_dag_err(d, k,
+                              "operator domain '%s' not supported (only the default "
+                              "ONNX domain is)",
+                              o->domain);
     if (is(o, "Constant")) {
         cst_t *s = &d->csts[d->ncsts];
         dname_t *v = lump_i_dag_find(d, o->output[0]);
@@ -956,7 +973,8 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
         LUMP_CHECK(tensor_in(d, k, 0, &x));
         bind(d, k, 0, x);
     } else if (is(o, "BatchNormalization")) {
-        return lump_i_dag_err(d, k, "not supported yet: folding it needs sqrt(var + epsilon), "
+        return lump_i_dag_err(d, k,
+                              "not supported yet: folding it needs sqrt(var + epsilon), "
                               "which is rational only for some values (fold it into the "
                               "convolution before exporting)");
     } else {
