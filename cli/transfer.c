@@ -68,14 +68,32 @@ lump_error_t cli_trusted_distance(double *u, const lump_net_t *q, const lump_net
     return err;
 }
 
+/* cli_rounding_distance -- see cli.h. */
+lump_error_t cli_rounding_distance(double *u, size_t *rounded, const lump_net_t *q,
+                                   const char *out, const lump_write_opts_t *wopts,
+                                   const lump_box_t *box)
+{
+    lump_error_t err = LUMP_OK;
+    lump_write_opts_t o = *wopts;
+    lump_net_t w;
+    lump_net_init(&w);
+    *u = 0;
+    *rounded = 0;
+    LUMP_CHECK(written_net(&w, q, out, &o));
+    *rounded = o.rounded;
+    if (o.rounded > 0)
+        LUMP_CHECK(cli_trusted_distance(u, q, &w, box));
+cleanup:
+    lump_net_clear(&w);
+    return err;
+}
+
 /* cli_transfer_prepare -- see cli.h. */
 lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lump_box_t *box,
                                   const lump_net_t *net_q, const char *net_path, const char *out,
                                   const lump_write_opts_t *wopts)
 {
     lump_error_t err = LUMP_OK;
-    lump_write_opts_t o = *wopts;
-    lump_net_t w;
     memset(t, 0, sizeof *t);
     t->box = box;
     t->out = out;
@@ -84,18 +102,15 @@ lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lum
     lump_outspec_init(&t->spec);
     mpq_init(t->widen);
     t->live = 1;
-    lump_net_init(&w);
     LUMP_CHECK(lump_outspec_read_vnnlib(&t->spec, prop));
-    LUMP_CHECK(written_net(&w, net_q, out, &o));
-    t->rounded = o.rounded;
-    if (o.rounded == 0)
-        goto cleanup; /* the file holds the exact result: no widening */
     /* the distance check will confirm: the trusted leaf bound */
-    err = cli_trusted_distance(&t->distance, net_q, &w, box);
+    err = cli_rounding_distance(&t->distance, &t->rounded, net_q, out, wopts, box);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "%s: bounding the rounding over %s", out, prop);
         goto cleanup;
     }
+    if (t->rounded == 0)
+        goto cleanup; /* the file holds the exact result: no widening */
     if (!isfinite(t->distance)) {
         err = lump_error_set(LUMP_EUNSUPPORTED,
                              "%s: the distance between the rounded file and the exact result "
@@ -105,7 +120,6 @@ lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lum
     }
     mpq_set_d(t->widen, t->distance); /* exact: the double is the bound */
 cleanup:
-    lump_net_clear(&w);
     return err;
 }
 
