@@ -56,6 +56,7 @@ typedef struct {
     mpq_t widen;     /* the certified distance, exactly */
     double distance; /* the same (0 when nothing was rounded) */
     size_t rounded;  /* values rounded in OUT */
+    char shown[64];  /* WIDEN as printed */
     int live;
 } cli_transfer_t;
 

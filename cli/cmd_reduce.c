@@ -314,9 +314,9 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                   "it exact", out, opts.rounded, opts.max_rounding, path);
     /* with --vnnlib-out the rounding is bounded, certified and stated */
     if (prop_out != NULL && tr.rounded > 0)
-        fprintf(stderr, "lumpnet: %s equals %s within %.3g on %s (certified; %zu values "
+        fprintf(stderr, "lumpnet: %s equals %s within %s on %s (certified; %zu values "
                 "rounded); %s enlarges the unsafe region by that distance\n",
-                out, path, cli_up3(tr.distance), boxarg, tr.rounded, prop_out);
+                out, path, tr.shown, boxarg, tr.rounded, prop_out);
     else if (prop_out != NULL)
         fprintf(stderr, "lumpnet: %s equals %s exactly on %s; %s is the same property\n", out,
                 path, boxarg, prop_out);

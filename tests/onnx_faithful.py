@@ -125,6 +125,16 @@ def within_from(stderr):
     return float(m.group(1)) if m else 0.0
 
 
+def verify_line(stdout, tag):
+    """The verify: command reduce printed answers valid (within U)."""
+    m = re.search(r"\(verify: lumpnet (check .*)\)", stdout)
+    check(m is not None, f"{tag}: no verify: line")
+    if m:
+        p = run(m.group(1).split())
+        check(p.returncode == 0 and p.stdout.startswith("valid within"),
+              f"{tag}: verify: {p.stdout.strip()}")
+
+
 def compare(tag, src_path, out_path, box, tol_extra, expect_round):
     """The written file against the source: checker, interface, outputs."""
     src, out = onnx.load(src_path), onnx.load(out_path)
@@ -162,16 +172,17 @@ def compare(tag, src_path, out_path, box, tol_extra, expect_round):
 
 # ------------------------------------------------ a symbolic-batch model ---
 def make_batch_model(path):
-    """x [N, 4] float32 -> clip -> Gemm 6 (rows 1 and 4 proportional to rows
-    0 and 3, so reduce merges them and must round the merged weights) ->
+    """x [N, 4] float32 -> clip -> Gemm 6 (rows 1 and 4 are rows 0 and 3
+    times 2 and 4, exactly, so reduce merges them and must round the merged
+    outgoing weights w_0 + 2 w_1) ->
     Relu -> MatMul + Add 2 -> logits [N, 2]."""
     f32 = lambda a: np.asarray(a, dtype=np.float32)
     W1 = rng.normal(size=(6, 4)).astype(np.float32)
-    W1[1] = W1[0] * np.float32(3.0)
-    W1[4] = W1[3] * np.float32(0.5)
+    W1[1] = W1[0] * np.float32(2.0)
+    W1[4] = W1[3] * np.float32(4.0)
     b1 = rng.normal(size=6).astype(np.float32)
-    b1[1] = b1[0] * np.float32(3.0)
-    b1[4] = b1[3] * np.float32(0.5)
+    b1[1] = b1[0] * np.float32(2.0)
+    b1[4] = b1[3] * np.float32(4.0)
     W2 = rng.normal(size=(6, 2)).astype(np.float32) / np.float32(3.0)
     b2 = rng.normal(size=2).astype(np.float32)
     inits = [numpy_helper.from_array(f32([-1, -1, -1, -1]), "lo"),
@@ -218,6 +229,7 @@ def main():
     check(p.returncode == 0, "reduce --box exit code")
     u = within_from(p.stderr)
     check(u > 0, "reduce --box on ACAS Xu rounds and states a certified distance")
+    verify_line(p.stdout, "reduce --box acas")
     cases.append(("reduce --box acas", acas, o, box3, u + SLACK))
     # convert: the same values, only the interface kept
     o = os.path.join(TMP, "acas_conv.onnx")
@@ -238,7 +250,9 @@ def main():
     p = run(["reduce", batch, "-o", o, "--cert", os.path.join(TMP, "cb.json")])
     check(p.returncode == 0, "reduce batch model")
     u = within_from(p.stderr)
-    check("-> 4" in p.stdout or "neurons: 8 -> 6" in p.stdout, "reduce merges the planted pairs")
+    check("neurons: 8 -> 6" in p.stdout, "reduce merges the planted pairs")
+    check(u > 0, "reduce of the batch model rounds merged weights and states the distance")
+    verify_line(p.stdout, "reduce batch")
     cases.append(("reduce batch", batch, o, ones, u + SLACK))
     o = os.path.join(TMP, "batch_conv.onnx")
     check(run(["convert", batch, o]).returncode == 0, "convert batch model")
