@@ -185,7 +185,8 @@ static json_t *report_json(const char *path, const char *out, const char *cert,
 
 static void report_text(const char *path, const char *out, const char *cert,
                         const lump_net_t *net, const lump_net_t *q,
-                        const lump_lumping_t *L, double check_seconds, const char *clipbox)
+                        const lump_lumping_t *L, double check_seconds, const char *clipbox,
+                        int rounded)
 {
     size_t removed = 0;
     printf("reduce %s (%s lumping)\n", path,
@@ -212,9 +213,15 @@ static void report_text(const char *path, const char *out, const char *cert,
     printf("the lumping and its quotient were verified by the independent checker (%.3f s)\n",
            check_seconds);
     printf("wrote %s", out);
-    if (cert != NULL)
-        printf(" and the certificate %s (verify: lumpnet check %s %s %s%s%s)", cert, path, out,
-               cert, clipbox != NULL ? " --box " : "", clipbox != NULL ? clipbox : "");
+    if (cert != NULL) {
+        if (rounded && clipbox == NULL) /* no domain: the distance needs a box */
+            printf(" and the certificate %s (verify on a box BOX of your choice, as %s rounds "
+                   "the exact quotient: lumpnet check %s %s %s --box BOX)", cert, out, path,
+                   out, cert);
+        else
+            printf(" and the certificate %s (verify: lumpnet check %s %s %s%s%s)", cert, path,
+                   out, cert, clipbox != NULL ? " --box " : "", clipbox != NULL ? clipbox : "");
+    }
     printf("\n");
 }
 
@@ -433,7 +440,7 @@ int cli_cmd_reduce(int argc, char **argv)
     else if (json)
         rc = cli_report_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds));
     else
-        report_text(path, out, cert, &net, &q, &L, check_seconds, clipbox);
+        report_text(path, out, cert, &net, &q, &L, check_seconds, clipbox, opts.rounded > 0);
 cleanup:
     free(clipbox);
     lump_lumping_clear(&L);
