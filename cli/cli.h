@@ -56,6 +56,7 @@ typedef struct {
     mpq_t widen;     /* the certified distance, exactly */
     double distance; /* the same (0 when nothing was rounded) */
     size_t rounded;  /* values rounded in OUT */
+    char shown[64];  /* WIDEN as printed */
     int live;
 } cli_transfer_t;
 
@@ -69,6 +70,15 @@ typedef struct {
 lump_error_t cli_transfer_prepare(cli_transfer_t *t, const char *prop, const lump_box_t *box,
                                   const lump_net_t *net_q, const char *net_path, const char *out,
                                   const lump_write_opts_t *wopts) LUMP_WUR;
+
+/* cli_rounding_distance -- Q as it will be written to OUT with WOPTS
+ * (through memory, read back): *ROUNDED values rounded, and *U the
+ * certified distance (cli_trusted_distance) between Q and that file over
+ * BOX; *U = 0 when nothing is rounded, +inf when it cannot be bounded.
+ * O(network) plus the bound's time. */
+lump_error_t cli_rounding_distance(double *u, size_t *rounded, const lump_net_t *q,
+                                   const char *out, const lump_write_opts_t *wopts,
+                                   const lump_box_t *box) LUMP_WUR;
 
 /* cli_transfer_write -- the lump_io_write_all writer of T's property. */
 lump_error_t cli_transfer_write(FILE *f, void *ctx);

@@ -1,5 +1,6 @@
 /* cmd_reduce.c -- `lumpnet reduce`: the coarsest lumping, its quotient and
  * certificate */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -73,6 +74,69 @@ static lump_error_t write_outputs(const char *out, const lump_net_t *q, lump_wri
     return lump_io_write_all(o, n);
 }
 
+/* The declared input bounds of NET as an inline box "l:u,l:u,...". */
+static char *clip_box_str(const lump_net_t *net)
+{
+    size_t len = 1, at = 0;
+    char *s;
+    for (size_t i = 0; i < net->n_inputs; i++)
+        len += mpz_sizeinbase(mpq_numref(net->clip_lo[i]), 10) +
+               mpz_sizeinbase(mpq_denref(net->clip_lo[i]), 10) +
+               mpz_sizeinbase(mpq_numref(net->clip_hi[i]), 10) +
+               mpz_sizeinbase(mpq_denref(net->clip_hi[i]), 10) + 8;
+    s = lump_alloc(len);
+    for (size_t i = 0; i < net->n_inputs; i++) {
+        at += (size_t)gmp_snprintf(s + at, len - at, "%s%Qd:%Qd", i ? "," : "", net->clip_lo[i],
+                                   net->clip_hi[i]);
+    }
+    s[at] = '\0';
+    return s;
+}
+
+/* A quotient written rounded (a float32 source stays float32): its
+ * distance to the exact quotient, which equals NET everywhere, is bounded
+ * over NET's declared input bounds, the domain NET's own clipping gives;
+ * without them no bound exists (a rounded weight times an unbounded
+ * input). *CLIPBOX: the domain as an inline box for the verify line, or
+ * NULL. O(network) plus the bound's time. */
+static lump_error_t report_rounding(char **clipbox, const char *out, const char *path,
+                                    const lump_net_t *net, const lump_net_t *q,
+                                    const lump_write_opts_t *opts)
+{
+    lump_error_t err = LUMP_OK;
+    lump_box_t box;
+    double u = INFINITY;
+    size_t rounded = 0;
+    lump_box_init(&box);
+    if (!net->has_clip) {
+        lump_warn("%s: %zu quotient values do not fit the file's number type and were rounded "
+                  "(largest rounding %.3g); %s declares no input bounds, so the distance to it "
+                  "is unbounded (rerun with --box BOX to bound it, or write .json to keep the "
+                  "exact quotient)", out, opts->rounded, opts->max_rounding, path);
+        goto cleanup;
+    }
+    LUMP_CHECK(lump_box_alloc(&box, net->n_inputs));
+    for (size_t i = 0; i < net->n_inputs; i++) {
+        mpq_set(box.lo[i], net->clip_lo[i]);
+        mpq_set(box.hi[i], net->clip_hi[i]);
+    }
+    LUMP_CHECK(cli_rounding_distance(&u, &rounded, q, out, opts, &box));
+    if (!isfinite(u)) {
+        lump_warn("%s: %zu quotient values were rounded (largest rounding %.3g) and the "
+                  "distance to %s could not be certified; write .json to keep it exact",
+                  out, opts->rounded, opts->max_rounding, path);
+        goto cleanup;
+    }
+    *clipbox = clip_box_str(net);
+    fprintf(stderr, "lumpnet: %s equals %s within %.3g on its declared input bounds "
+            "(certified; %zu values rounded to the file's number type, largest rounding %.3g; "
+            "write .json to keep the exact quotient)\n",
+            out, path, cli_up3(u), opts->rounded, opts->max_rounding);
+cleanup:
+    lump_box_clear(&box);
+    return err;
+}
+
 /* The parts of both reports: the files, the network, its reduction, the
  * values rounded on the way out and the check. */
 static json_t *report_common(const char *path, const char *out, const char *cert,
@@ -121,7 +185,8 @@ static json_t *report_json(const char *path, const char *out, const char *cert,
 
 static void report_text(const char *path, const char *out, const char *cert,
                         const lump_net_t *net, const lump_net_t *q,
-                        const lump_lumping_t *L, double check_seconds)
+                        const lump_lumping_t *L, double check_seconds, const char *clipbox,
+                        int rounded)
 {
     size_t removed = 0;
     printf("reduce %s (%s lumping)\n", path,
@@ -148,9 +213,15 @@ static void report_text(const char *path, const char *out, const char *cert,
     printf("the lumping and its quotient were verified by the independent checker (%.3f s)\n",
            check_seconds);
     printf("wrote %s", out);
-    if (cert != NULL)
-        printf(" and the certificate %s (verify: lumpnet check %s %s %s)", cert, path, out,
-               cert);
+    if (cert != NULL) {
+        if (rounded && clipbox == NULL) /* no domain: the distance needs a box */
+            printf(" and the certificate %s (verify on a box BOX of your choice, as %s rounds "
+                   "the exact quotient: lumpnet check %s %s %s --box BOX)", cert, out, path,
+                   out, cert);
+        else
+            printf(" and the certificate %s (verify: lumpnet check %s %s %s%s%s)", cert, path,
+                   out, cert, clipbox != NULL ? " --box " : "", clipbox != NULL ? clipbox : "");
+    }
     printf("\n");
 }
 
@@ -235,16 +306,24 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
         LUMP_CHECK(disagreement("box certificate", why));
     if (prop_out != NULL)
         LUMP_CHECK(cli_transfer_prepare(&tr, boxarg, &box, &q, path, out, &opts));
+    else /* the file may round the exact result: bound that, as check will */
+        LUMP_CHECK(cli_rounding_distance(&tr.distance, &tr.rounded, &q, out, &opts, &box));
     LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C, prop_out, &tr));
-    if (opts.rounded > 0 && prop_out == NULL)
+    if (opts.rounded > 0 && prop_out == NULL && isfinite(tr.distance))
+        fprintf(stderr, "lumpnet: %s equals %s within %.3g on %s (certified; %zu values "
+                "rounded to the file's number type, largest rounding %.3g; write .json to keep "
+                "the exact result)\n",
+                out, path, cli_up3(tr.distance), boxarg, opts.rounded, opts.max_rounding);
+    else if (opts.rounded > 0 && prop_out == NULL)
         lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
-                  "were rounded (largest rounding %.3g): the file is not exact; write .json to "
-                  "keep it exact", out, opts.rounded, opts.max_rounding);
+                  "were rounded (largest rounding %.3g), and the distance to %s could not be "
+                  "certified for these activations: the file is not exact; write .json to keep "
+                  "it exact", out, opts.rounded, opts.max_rounding, path);
     /* with --vnnlib-out the rounding is bounded, certified and stated */
     if (prop_out != NULL && tr.rounded > 0)
-        fprintf(stderr, "lumpnet: %s equals %s within %.3g on %s (certified; %zu values "
+        fprintf(stderr, "lumpnet: %s equals %s within %s on %s (certified; %zu values "
                 "rounded); %s enlarges the unsafe region by that distance\n",
-                out, path, cli_up3(tr.distance), boxarg, tr.rounded, prop_out);
+                out, path, tr.shown, boxarg, tr.rounded, prop_out);
     else if (prop_out != NULL)
         fprintf(stderr, "lumpnet: %s equals %s exactly on %s; %s is the same property\n", out,
                 path, boxarg, prop_out);
@@ -301,7 +380,7 @@ int cli_cmd_reduce(int argc, char **argv)
     lump_error_t err = LUMP_OK;
     lump_mode_t md = LUMP_MODE_PROPORTIONAL;
     lump_verdict_t valid = LUMP_FALSE;
-    char why[1024];
+    char why[1024], *clipbox = NULL;
     double check_seconds;
     const cli_opt_t opt[] = {{"--json", NULL, &json},    {"-o", &out, NULL},
                              {"--output", &out, NULL},   {"--cert", &cert, NULL},
@@ -354,18 +433,16 @@ int cli_cmd_reduce(int argc, char **argv)
         LUMP_CHECK(disagreement("lumping", why));
     LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_cert, &L, NULL, NULL));
     if (opts.rounded > 0)
-        lump_warn("%s: %zu quotient values do not fit the file's number type and were "
-                  "rounded (largest rounding %.3g): the file is not the exact quotient; "
-                  "write .json to keep it exact",
-                  out, opts.rounded, opts.max_rounding);
+        LUMP_CHECK(report_rounding(&clipbox, out, path, &net, &q, &opts));
     if (table != CLI_TABLE_NONE)
         rc = cli_table_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds),
                              "per_layer", layer_cols, CLI_COUNT(layer_cols), table, 1);
     else if (json)
         rc = cli_report_print(report_json(path, out, cert, &net, &q, &L, &opts, check_seconds));
     else
-        report_text(path, out, cert, &net, &q, &L, check_seconds);
+        report_text(path, out, cert, &net, &q, &L, check_seconds, clipbox, opts.rounded > 0);
 cleanup:
+    free(clipbox);
     lump_lumping_clear(&L);
     lump_net_clear(&q);
     lump_net_clear(&net);

@@ -95,9 +95,9 @@ int cli_cmd_relax(int argc, char **argv)
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
                *samples_arg = NULL, *calib_arg = NULL;
     int json = 0, rc = CLI_OK;
-    double eps = 0, *obs = NULL, *cx = NULL, cdev = 0;
+    double eps = 0, *obs = NULL, *cx = NULL, cdev = 0, rdist = 0;
     int exact_checked = 0;
-    size_t nout = 0, samples = 2000, ncx = 0;
+    size_t nout = 0, samples = 2000, ncx = 0, rounded = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net, g;
     lump_box_t box;
@@ -171,11 +171,19 @@ int cli_cmd_relax(int argc, char **argv)
     nout = lump_net_n_outputs(&net);
     obs = lump_alloc_zero(nout + 1, sizeof *obs);
     LUMP_CHECK(lump_max_error_sampled(obs, &net, &g, &box, samples, 1));
+    /* the file may round G (a float32 source stays float32): the distance
+     * between G and the file over the box, certified, adds to the bound */
+    LUMP_CHECK(cli_rounding_distance(&rdist, &rounded, &g, out, &wopts, &box));
     LUMP_CHECK(lump_net_write(out, &g, &wopts));
-    if (wopts.rounded > 0)
+    if (wopts.rounded > 0 && isfinite(rdist))
+        fprintf(stderr, "lumpnet: %s equals the relaxed network within %.3g on %s (certified; "
+                "%zu values rounded to the file's number type, largest rounding %.3g): add it "
+                "to the bound; write .json to keep the relaxed network exact\n",
+                out, cli_up3(rdist), box_arg, wopts.rounded, wopts.max_rounding);
+    else if (wopts.rounded > 0)
         lump_warn("%s: %zu values were rounded to the file's number type (largest rounding "
-                  "%.3g): the bound is for the network before rounding; write .json to keep "
-                  "it exact",
+                  "%.3g) and their effect could not be certified: the bound is for the network "
+                  "before rounding; write .json to keep it exact",
                   out, wopts.rounded, wopts.max_rounding);
     if (!br.certified)
         lump_warn("the bound could not be certified for every output (see 'certified')");
@@ -198,6 +206,9 @@ int cli_cmd_relax(int argc, char **argv)
         json_object_set_new(j, "naive", vec_json(br.naive, nout));
         json_object_set_new(j, "observed", vec_json(obs, nout));
         json_object_set_new(j, "bound_seconds", json_real(br.seconds));
+        json_object_set_new(j, "rounded_values", json_integer((json_int_t)wopts.rounded));
+        json_object_set_new(j, "rounding_distance",
+                            isfinite(rdist) ? json_real(cli_up3(rdist)) : json_null());
         rc = cli_report_print(j);
     } else {
         if (calib_arg != NULL)

@@ -43,6 +43,7 @@ void lump_net_clear(lump_net_t *net)
     lump_rat_vec_free(net->norm_range, net->n_inputs);
     lump_rat_vec_free(net->out_scale, nout);
     lump_rat_vec_free(net->out_shift, nout);
+    lump_iface_free(net->iface);
     lump_net_init(net);
 }
 
@@ -175,6 +176,10 @@ lump_error_t lump_net_copy_maps(lump_net_t *dst, const lump_net_t *src, int outm
 {
     lump_error_t err = LUMP_OK;
     size_t nout = lump_net_n_outputs(src);
+    if (dst != src && src->iface != NULL) {
+        lump_iface_free(dst->iface);
+        dst->iface = lump_iface_dup(src->iface);
+    }
     if (src->has_clip) {
         LUMP_CHECK(lump_net_alloc_clip(dst));
         copy_q(dst->clip_lo, src->clip_lo, src->n_inputs);

@@ -265,6 +265,56 @@ cleanup:
     return err;
 }
 
+/* iface_tensor -- record the name, element type and shape the value info
+ * VI (may be NULL) declares for NAME. O(rank). */
+static void iface_tensor(lump_iface_tensor_t *t, const Onnx__ValueInfoProto *vi, const char *name)
+{
+    const Onnx__TypeProto__Tensor *tt = NULL;
+    size_t n = strlen(name) + 1;
+    memset(t, 0, sizeof t[0]);
+    t->name = lump_alloc(n);
+    memcpy(t->name, name, n);
+    if (vi != NULL && vi->type != NULL &&
+        vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+        tt = vi->type->tensor_type;
+    if (tt != NULL && tt->has_elem_type)
+        t->elem = tt->elem_type;
+    if (tt == NULL || tt->shape == NULL)
+        return;
+    t->has_shape = 1;
+    t->rank = tt->shape->n_dim;
+    t->dim = lump_alloc_array(t->rank + 1, sizeof *t->dim);
+    t->dim_param = lump_alloc_zero(t->rank + 1, sizeof *t->dim_param);
+    for (size_t i = 0; i < t->rank; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        t->dim[i] = 0;
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            t->dim[i] = d->dim_value > 0 ? d->dim_value : 0;
+        else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
+                 d->dim_param != NULL) {
+            size_t k = strlen(d->dim_param) + 1;
+            t->dim_param[i] = lump_alloc(k);
+            memcpy(t->dim_param[i], d->dim_param, k);
+        }
+    }
+}
+
+/* read_iface -- the interface of graph G: its input IN_NAME and output
+ * OUT_NAME as their value infos declare them, for writers to keep.
+ * O(inputs + rank). */
+static lump_iface_t *read_iface(const Onnx__GraphProto *g, const char *in_name,
+                                const char *out_name)
+{
+    lump_iface_t *f = lump_alloc_zero(1, sizeof *f);
+    const Onnx__ValueInfoProto *vin = NULL;
+    for (size_t i = 0; i < g->n_input; i++)
+        if (strcmp(g->input[i]->name, in_name) == 0)
+            vin = g->input[i];
+    iface_tensor(&f->in, vin, in_name);
+    iface_tensor(&f->out, g->n_output > 0 ? g->output[0] : NULL, out_name);
+    return f;
+}
+
 /* protobuf-c allocates through the one allocator (docs/architecture.md,
  * "Out of memory"), so an unpack that returns NULL means a corrupt or
  * truncated file, never a failed allocation. */
@@ -321,6 +371,7 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
     LUMP_CHECK(lump_i_onnx_build_values(&c, &in_name, &out_name));
     LUMP_CHECK(lump_i_onnx_walk(&c, in_name, out_name));
     LUMP_CHECK(build(&c, &out));
+    out.iface = read_iface(c.g, in_name, out_name);
     lump_net_clear(net);
     *net = out;
     lump_net_init(&out);

@@ -13,6 +13,9 @@
 #include "alloc_i.h"
 
 #define NAME_LEN 48
+/* The largest rank of a declared input or output the writer keeps (the
+ * reader's limit). */
+#define LUMP_ONNX_MAX_RANK 16
 
 /* A tensor being written; RAW is ours to free unless borrowed from an
  * array that already holds the exact bytes. */
@@ -33,8 +36,19 @@ typedef struct {
     Onnx__AttributeProto *attrp[1];
 } wnode_t;
 
+/* How the graph meets the source's interface (net->iface): the names of
+ * its input and output, their declared tensors (NULL: the default [1, n]),
+ * and whether a Reshape is needed between the declared shape and the
+ * [batch, n] rows that Gemm takes. */
+typedef struct {
+    const char *in_name, *out_name;
+    const lump_iface_tensor_t *in, *out;
+    int reshape_in, reshape_out;
+} wiface_t;
+
 typedef struct {
     lump_store_t dtype; /* LUMP_STORE_F32 or LUMP_STORE_F64 */
+    wiface_t io;
     size_t rounded;
     double max_rounding;
     wtensor_t *tensors;
@@ -163,6 +177,17 @@ static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *
     }
 cleanup:
     return err;
+}
+
+/* tensor_i64 -- a tensor of the K integers V (a Reshape's shape). O(k). */
+static void tensor_i64(wmodel_t *w, const char *name, const int64_t *v, size_t k)
+{
+    wtensor_t *t = new_tensor(w, name, k, 0, 1);
+    t->t.data_type = LUMP_ONNX_INT64;
+    (void)alloc_raw(t, k, 8);
+    for (size_t i = 0; i < k; i++)
+        for (int b = 0; b < 8; b++)
+            t->owned[8 * i + (size_t)b] = (unsigned char)((uint64_t)v[i] >> (8 * b));
 }
 
 /* tensor_q -- a tensor of the N rationals V (a vector). O(n). */
@@ -297,7 +322,12 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
     char nm[NAME_LEN];
     model_clear(w);
     w->dtype = dtype;
-    w->cur = "input";
+    w->cur = (char *)w->io.in_name;
+    if (w->io.reshape_in) {
+        const int64_t rows[2] = {-1, (int64_t)n};
+        tensor_i64(w, "shape_in", rows, 2);
+        add_node(w, "Reshape", 1);
+    }
     if (net->has_clip) {
         LUMP_CHECK(tensor_q(w, "clip_lo", net->clip_lo, n));
         add_node(w, "Max", 1);
@@ -332,7 +362,16 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
         LUMP_CHECK(tensor_q(w, "out_shift", net->out_shift, m));
         add_node(w, "Add", 1);
     }
-    snprintf(w->nodes[w->nnodes - 1].outname, NAME_LEN, "output");
+    if (w->io.reshape_out) {
+        /* the declared shape, its leading (batch) dimension inferred */
+        const lump_iface_tensor_t *t = w->io.out;
+        int64_t shape[LUMP_ONNX_MAX_RANK];
+        for (size_t i = 0; i < t->rank; i++)
+            shape[i] = i == 0 && t->rank > 1 ? -1 : t->dim[i];
+        tensor_i64(w, "shape_out", shape, t->rank);
+        add_node(w, "Reshape", 1);
+    }
+    w->nodes[w->nnodes - 1].out[0] = (char *)w->io.out_name;
 cleanup:
     return err;
 }
@@ -371,27 +410,36 @@ static void file_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
         fb->failed = 1;
 }
 
+/* value_info -- the graph input or output NAME: the declared tensor T
+ * (its shape, symbolic dimensions by name) or, when T is NULL, [1, N].
+ * DIM and DIMP have room for the rank. */
 static void value_info(Onnx__ValueInfoProto *vi, Onnx__TypeProto *tp, Onnx__TypeProto__Tensor *tt,
                        Onnx__TensorShapeProto *sh, Onnx__TensorShapeProto__Dimension *dim,
                        Onnx__TensorShapeProto__Dimension **dimp, const char *name, size_t n,
-                       int32_t elem)
+                       const lump_iface_tensor_t *t, int32_t elem)
 {
     Onnx__ValueInfoProto vi0 = ONNX__VALUE_INFO_PROTO__INIT;
     Onnx__TypeProto tp0 = ONNX__TYPE_PROTO__INIT;
     Onnx__TypeProto__Tensor tt0 = ONNX__TYPE_PROTO__TENSOR__INIT;
     Onnx__TensorShapeProto sh0 = ONNX__TENSOR_SHAPE_PROTO__INIT;
     Onnx__TensorShapeProto__Dimension d0 = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
+    size_t rank = t != NULL ? t->rank : 2;
     *vi = vi0;
     *tp = tp0;
     *tt = tt0;
     *sh = sh0;
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < rank; i++) {
         dim[i] = d0;
-        dim[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-        dim[i].dim_value = i == 0 ? 1 : (int64_t)n;
+        if (t == NULL || t->dim[i] > 0) {
+            dim[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            dim[i].dim_value = t != NULL ? t->dim[i] : i == 0 ? 1 : (int64_t)n;
+        } else if (t->dim_param[i] != NULL) {
+            dim[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+            dim[i].dim_param = t->dim_param[i];
+        }
         dimp[i] = &dim[i];
     }
-    sh->n_dim = 2;
+    sh->n_dim = rank;
     sh->dim = dimp;
     tt->has_elem_type = 1;
     tt->elem_type = elem;
@@ -415,7 +463,8 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
     Onnx__TypeProto tin, tout;
     Onnx__TypeProto__Tensor ttin, ttout;
     Onnx__TensorShapeProto shin, shout;
-    Onnx__TensorShapeProto__Dimension din[2], dout[2], *dinp[2], *doutp[2];
+    Onnx__TensorShapeProto__Dimension din[LUMP_ONNX_MAX_RANK], dout[LUMP_ONNX_MAX_RANK];
+    Onnx__TensorShapeProto__Dimension *dinp[LUMP_ONNX_MAX_RANK], *doutp[LUMP_ONNX_MAX_RANK];
     Onnx__NodeProto **nodes = lump_alloc_array(w->nnodes, sizeof *nodes);
     Onnx__TensorProto **inits = lump_alloc_array(w->ntensors + 1, sizeof *inits);
     int32_t elem = w->dtype == LUMP_STORE_F32 ? LUMP_ONNX_FLOAT : LUMP_ONNX_DOUBLE;
@@ -424,8 +473,9 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
         nodes[i] = &w->nodes[i].n;
     for (size_t i = 0; i < w->ntensors; i++)
         inits[i] = &w->tensors[i].t;
-    value_info(&vin, &tin, &ttin, &shin, din, dinp, "input", net->n_inputs, elem);
-    value_info(&vout, &tout, &ttout, &shout, dout, doutp, "output", lump_net_n_outputs(net), elem);
+    value_info(&vin, &tin, &ttin, &shin, din, dinp, w->io.in_name, net->n_inputs, w->io.in, elem);
+    value_info(&vout, &tout, &ttout, &shout, dout, doutp, w->io.out_name, lump_net_n_outputs(net),
+               w->io.out, elem);
     graph.name = "lumpnet";
     graph.n_node = w->nnodes;
     graph.node = nodes;
@@ -456,6 +506,75 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
     return err;
 }
 
+/* tensor_fits -- 1 when the declared tensor T can carry N values as
+ * [batch, n] rows: [n], or [b, d1, ..., dk] with d1 ... dk known and of
+ * product N (b known or symbolic). *RESHAPE says whether it differs from
+ * the rows [b, n] themselves. O(rank). */
+static int tensor_fits(const lump_iface_tensor_t *t, size_t n, int *reshape)
+{
+    size_t p = 1;
+    if (t == NULL || !t->has_shape || t->rank == 0 || t->rank > LUMP_ONNX_MAX_RANK)
+        return 0;
+    if (t->rank == 1) {
+        *reshape = 1;
+        return t->dim[0] > 0 && (uint64_t)t->dim[0] == n;
+    }
+    for (size_t i = 1; i < t->rank; i++) {
+        if (t->dim[i] <= 0 || (uint64_t)t->dim[i] > n)
+            return 0;
+        p *= (size_t)t->dim[i];
+        if (p > n)
+            return 0;
+    }
+    *reshape = t->rank != 2;
+    return p == n;
+}
+
+/* internal_name -- 1 when NAME is one the writer gives its own tensors or
+ * values (which the source's names must not shadow). O(length). */
+static int internal_name(const char *name)
+{
+    static const char *const fixed[] = {"clip_lo",   "clip_hi",   "norm_mean", "norm_range",
+                                        "out_scale", "out_shift", "shape_in",  "shape_out"};
+    size_t k;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(name, fixed[i]) == 0)
+            return 1;
+    if (name[0] == 'v' && name[1] != '\0' && strspn(name + 1, "0123456789") == strlen(name + 1))
+        return 1;
+    if (strncmp(name, "layer", 5) != 0)
+        return 0;
+    k = strspn(name + 5, "0123456789");
+    return k > 0 && (strcmp(name + 5 + k, "_W") == 0 || strcmp(name + 5 + k, "_b") == 0);
+}
+
+/* plan_iface -- W->io for NET: the source's names and declared shapes
+ * where NET still fits them (a reduction keeps the inputs and outputs),
+ * else "input"/"output" and [1, n]. O(rank). */
+static void plan_iface(wmodel_t *w, const lump_net_t *net)
+{
+    const lump_iface_t *f = net->iface;
+    wiface_t *io = &w->io;
+    memset(io, 0, sizeof *io);
+    io->in_name = "input";
+    io->out_name = "output";
+    if (f == NULL)
+        return;
+    if (f->in.name != NULL && f->in.name[0] != '\0' && !internal_name(f->in.name))
+        io->in_name = f->in.name;
+    if (f->out.name != NULL && f->out.name[0] != '\0' && !internal_name(f->out.name) &&
+        strcmp(f->out.name, io->in_name) != 0)
+        io->out_name = f->out.name;
+    if (tensor_fits(&f->in, net->n_inputs, &io->reshape_in))
+        io->in = &f->in;
+    if (tensor_fits(&f->out, lump_net_n_outputs(net), &io->reshape_out))
+        io->out = &f->out;
+    else
+        io->reshape_out = 0;
+    if (io->in == NULL)
+        io->reshape_in = 0;
+}
+
 /* lump_net_write_onnx -- see lumpnet/io.h. Writes the chain input ->
  * [Max, Min] -> [Sub, Div] -> (Gemm(transB=1) -> activation)* -> [Mul, Add]
  * -> output; the output map is folded exactly into an identity last
@@ -467,7 +586,8 @@ lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts
     lump_write_opts_t local;
     wmodel_t w;
     lump_arr_t fw, fb;
-    int fold;
+    int fold, from_source = 0;
+    lump_store_t dtype;
     size_t cap;
     memset(&w, 0, sizeof w);
     lump_arr_init(&fw);
@@ -492,19 +612,29 @@ lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts
                                  i + 1);
             goto cleanup;
         }
-    cap = 2 * net->n_layers + 6;
+    cap = 2 * net->n_layers + 8;
     w.tensors = lump_alloc_zero(cap, sizeof *w.tensors);
     w.nodes = lump_alloc_zero(cap, sizeof *w.nodes);
     fold = net->has_outmap && lump_layer_act(&net->layers[net->n_layers - 1], 0)->kind == LUMP_ACT_IDENTITY;
     if (fold)
         LUMP_CHECK(fold_outmap(&w, net, &fw, &fb));
-    if (opts->onnx_dtype == LUMP_STORE_F64) {
+    plan_iface(&w, net);
+    /* the source's element type unless told otherwise: a float32 file
+     * stays float32, its values rounded (and counted) where needed */
+    dtype = opts->onnx_dtype;
+    if (dtype == LUMP_STORE_Q && net->iface != NULL && net->iface->in.elem == LUMP_ONNX_FLOAT)
+        dtype = LUMP_STORE_F32, from_source = 1;
+    else if (dtype == LUMP_STORE_Q && net->iface != NULL &&
+             net->iface->in.elem == LUMP_ONNX_DOUBLE)
+        dtype = LUMP_STORE_F64;
+    if (dtype == LUMP_STORE_F64) {
         LUMP_CHECK(model_build(&w, net, LUMP_STORE_F64, fold ? &fw : NULL, &fb));
     } else {
-        /* automatic: float32 when every value fits it exactly */
+        /* automatic: float32 when every value fits it exactly; from a
+         * float32 source: float32 unless a value is beyond its range */
         err = model_build(&w, net, LUMP_STORE_F32, fold ? &fw : NULL, &fb);
-        if (opts->onnx_dtype == LUMP_STORE_Q &&
-            ((err == LUMP_OK && w.rounded > 0) || err == LUMP_EUNSUPPORTED))
+        if ((dtype == LUMP_STORE_Q && ((err == LUMP_OK && w.rounded > 0) || err == LUMP_EUNSUPPORTED)) ||
+            (from_source && err == LUMP_EUNSUPPORTED))
             err = model_build(&w, net, LUMP_STORE_F64, fold ? &fw : NULL, &fb);
         LUMP_CHECK(err);
     }

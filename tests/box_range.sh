@@ -24,5 +24,13 @@ if [ -e "$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet" ] && [ -e "$DATA/vnncomp
   $LUMPNET reduce "$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet" --box "$DATA/vnncomp2021/acasxu/prop_3.vnnlib" \
     --bounds interval -o a.json --quiet >out.txt 2>err.txt || fail "reduce ACAS: $(cat err.txt)"
   grep -q "in 2 of 5 inputs" err.txt || fail "ACAS Xu NNet with a normalised box: $(cat err.txt)"
+  # and the control: the same NNet with a box in its raw coordinates
+  # (NeuroDiff's prop_3, inside the clip range) gets no warning
+  if [ -e "$DATA/neurodiff-acas/props/prop_3.vnnlib" ]; then
+    $LUMPNET reduce "$DATA/acasxu/ACASXU_run2a_1_1_batch_2000.nnet" \
+      --box "$DATA/neurodiff-acas/props/prop_3.vnnlib" --bounds interval -o b.json --quiet \
+      >out.txt 2>err.txt || fail "reduce ACAS raw box: $(cat err.txt)"
+    ! grep -q "warning" err.txt || fail "ACAS Xu NNet with a raw box inside its range: $(cat err.txt)"
+  fi
 fi
 echo "box range warnings"

@@ -3,6 +3,7 @@
 #define LUMPNET_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gmp.h>
 #include "lumpnet/error.h"
 #include "lumpnet/arr.h"
@@ -56,6 +57,34 @@ typedef struct {
     lump_act_t *neuron_act;
 } lump_layer_t;
 
+/* One tensor of the interface of the file a network was read from: its
+ * NAME, its element type ELEM (an ONNX TensorProto data type: 1 is
+ * float32, 11 float64; 0 unknown) and, when HAS_SHAPE, its shape of RANK
+ * dimensions: dimension i is DIM[i] when DIM[i] > 0, else symbolic, named
+ * DIM_PARAM[i] (NULL when unnamed). */
+typedef struct {
+    char *name;
+    int elem;
+    int has_shape;
+    size_t rank;
+    int64_t *dim;
+    char **dim_param;
+} lump_iface_tensor_t;
+
+/* The interface of a source file (ONNX): what code that feeds the file
+ * relies on, which a written file keeps (docs/formats.md, "Writing"). */
+typedef struct {
+    lump_iface_tensor_t in, out;
+} lump_iface_t;
+
+/* lump_iface_dup -- a deep copy of SRC (NULL for NULL), to be freed with
+ * lump_iface_free. O(rank + name lengths). */
+LUMP_EXPORT lump_iface_t *lump_iface_dup(const lump_iface_t *src);
+
+/* lump_iface_free -- free IF and everything it owns (NULL is allowed).
+ * O(rank). */
+LUMP_EXPORT void lump_iface_free(lump_iface_t *iface);
+
 /* A network L_0 ... L_k: N_INPUTS inputs and N_LAYERS layers, the last one
  * being the outputs. The function it computes is, in this order:
  * 1. clip: when HAS_CLIP, x_i := min(max(x_i, clip_lo[i]), clip_hi[i]);
@@ -64,7 +93,10 @@ typedef struct {
  * 3. the layers: z_v = sum_u w(u,v) y_u + b_v, y_v = act_v(z_v);
  * 4. map back: when HAS_OUTMAP, y_j := y_j * out_scale[j] + out_shift[j].
  * Steps 1, 2 and 4 are what NNet headers and ONNX Sub/Div nodes state;
- * keeping them explicit keeps files round-trippable. */
+ * keeping them explicit keeps files round-trippable.
+ * IFACE, when not NULL, is the interface of the file NET was read from
+ * (owned by NET); derived networks carry it (lump_net_copy_maps) so that
+ * a written file keeps the source's names, shapes and element type. */
 typedef struct {
     size_t n_inputs;
     size_t n_layers;
@@ -75,6 +107,7 @@ typedef struct {
     mpq_t *norm_mean, *norm_range;
     int has_outmap;
     mpq_t *out_scale, *out_shift;
+    lump_iface_t *iface;
 } lump_net_t;
 
 /* lump_net_init -- an empty network (no inputs, no layers). O(1). */

@@ -90,7 +90,7 @@ class Net(Structure):
                 ("has_clip", c_int), ("clip_lo", POINTER(Mpq)), ("clip_hi", POINTER(Mpq)),
                 ("has_norm", c_int), ("norm_mean", POINTER(Mpq)), ("norm_range", POINTER(Mpq)),
                 ("has_outmap", c_int), ("out_scale", POINTER(Mpq)),
-                ("out_shift", POINTER(Mpq))]
+                ("out_shift", POINTER(Mpq)), ("iface", c_void_p)]
 
 
 class WriteOpts(Structure):
