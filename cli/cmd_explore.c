@@ -154,7 +154,7 @@ int cli_cmd_explore(int argc, char **argv)
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
                *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
                *calib_arg = NULL, *table_arg = NULL;
-    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
+    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE, lp_on = 0, lp_off = 0;
     size_t steps = 10, neps = 0, nout, samples = 1000;
     double *eps = NULL, *cx = NULL;
     size_t ncx = 0;
@@ -177,7 +177,9 @@ int cli_cmd_explore(int argc, char **argv)
                              {"--center", &centre_arg, NULL},
                              {"--samples", &samples_arg, NULL},
                              {"--calib", &calib_arg, NULL},
-                             {"--table", &table_arg, NULL}};
+                             {"--table", &table_arg, NULL},
+                             {"--lp", NULL, &lp_on},
+                             {"--no-lp", NULL, &lp_off}};
     if ((m = cli_parse(argc, argv, "explore", opt, CLI_COUNT(opt), &path, 1,
                        "one network expected, got '%s' too", 0)) != CLI_OK)
         return m;
@@ -187,6 +189,8 @@ int cli_cmd_explore(int argc, char **argv)
         return m;
     if (json && table != CLI_TABLE_NONE)
         return cli_usage_error("explore", "--json and --table exclude each other");
+    if (lp_on && lp_off)
+        return cli_usage_error("explore", "give --lp or --no-lp, not both");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
     if (cli_parse_size(&steps, steps_arg, 1, 1000, "explore",
@@ -273,6 +277,7 @@ int cli_cmd_explore(int argc, char **argv)
     eo.samples = samples;
     eo.data = data_arg != NULL ? &data : NULL;
     eo.calib = run;
+    eo.lp = lp_on ? 1 : (lp_off ? 0 : -1);
     err = lump_explore_run(&tab, &net, &box, &eo);
     if (err == LUMP_EUNSUPPORTED) /* a quotient beyond double: name the network, as relax does */
         lump_error_prefix(err, "%s", path);

@@ -94,7 +94,7 @@ int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
                *samples_arg = NULL, *calib_arg = NULL;
-    int json = 0, rc = CLI_OK;
+    int json = 0, rc = CLI_OK, lp_on = 0, lp_off = 0;
     double eps = 0, *obs = NULL, *cx = NULL, cdev = 0;
     int exact_checked = 0;
     size_t nout = 0, samples = 2000, ncx = 0;
@@ -111,7 +111,8 @@ int cli_cmd_relax(int argc, char **argv)
                              {"--output", &out, NULL},        {"--eps", &eps_arg, NULL},
                              {"--box", &box_arg, NULL},       {"--centre", &centre_arg, NULL},
                              {"--center", &centre_arg, NULL}, {"--samples", &samples_arg, NULL},
-                             {"--calib", &calib_arg, NULL}};
+                             {"--calib", &calib_arg, NULL},   {"--lp", NULL, &lp_on},
+                             {"--no-lp", NULL, &lp_off}};
     if ((rc = cli_parse(argc, argv, "relax", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
@@ -119,6 +120,8 @@ int cli_cmd_relax(int argc, char **argv)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
     if (!parse_eps(&eps, eps_arg))
         return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'", eps_arg);
+    if (lp_on && lp_off)
+        return cli_usage_error("relax", "give --lp or --no-lp, not both");
     if (cli_parse_centre(&centre, centre_arg, calib_arg, "relax") != CLI_OK)
         return CLI_BAD;
     if (cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "relax",
@@ -167,6 +170,7 @@ int cli_cmd_relax(int argc, char **argv)
         LUMP_CHECK(check_exact(&net, &g, &lumping));
         exact_checked = 1;
     }
+    bopts.lp = lp_on || (!lp_off && lump_net_params(&net) <= LUMP_LP_AUTO_PARAMS);
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
     obs = lump_alloc_zero(nout + 1, sizeof *obs);

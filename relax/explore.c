@@ -34,6 +34,7 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
     o->steps = 10;
     o->centre = LUMP_CENTRE_MEAN;
     o->samples = 1000;
+    o->lp = -1;
 }
 
 /* Append a zeroed row to T (its per-output arrays allocated, the data
@@ -88,6 +89,7 @@ typedef struct {
     const size_t *fcls; /* the original's predictions */
     size_t *gcls;       /* scratch */
     size_t samples;
+    int lp; /* the joint LP in the bounds */
 } ctx_t;
 
 /* L: the lumping G is the quotient by (NULL for a network that is not a
@@ -100,6 +102,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     lump_bound_result_t br;
     size_t lv = lump_progress_begin(r->method, 0, 0); /* "prune", ... */
     lump_bound_opts_init(&o);
+    o.lp = c->lp;
     lump_bound_result_init(&br);
     r->neurons = lump_net_neurons(g);
     r->params = lump_net_params(g);
@@ -300,7 +303,8 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     t->with_data = data != NULL;
     t->neps = neps;
     ctx = (ctx_t){
-        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples};
+        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples,
+        .lp = o->lp >= 0 ? o->lp : lump_net_params(net) <= LUMP_LP_AUTO_PARAMS};
     LUMP_CHECK(original_row(t, &ctx));
     lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {

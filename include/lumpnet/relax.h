@@ -63,6 +63,12 @@ typedef struct {
 
 #define LUMP_BOUND_SPLIT_INPUTS 16
 
+/* relax and explore solve the joint LP of a bound by default only for
+ * networks of at most this many parameters: on larger ones it tightens the
+ * (equally certified) symbolic bound by a few per cent at a cost that grows
+ * quickly (MNIST 256x2, 269 322 parameters: 3 % for 15 s of 20). */
+#define LUMP_LP_AUTO_PARAMS 100000
+
 LUMP_EXPORT void lump_bound_opts_init(lump_bound_opts_t *o);
 
 /* The certified bound on |f_j - g_j| over a box, per output j. */
@@ -240,6 +246,9 @@ typedef struct {
     size_t samples;            /* for the observed error (default 1000) */
     const lump_data_t *data;   /* labelled rows for accuracy, or NULL */
     const lump_calib_t *calib; /* lump with this calibration run, not over the box, or NULL */
+    /* the joint LP in every bound: 1 always, 0 never, -1 (default) when
+     * the original has at most LUMP_LP_AUTO_PARAMS parameters */
+    int lp;
 } lump_explore_opts_t;
 
 /* lump_explore_init, lump_explore_clear -- an empty table; free its rows. */
