@@ -230,12 +230,20 @@ typedef struct {
 } lump_explore_row_t;
 
 /* The rows of an exploration, owned: lump_explore_init / lump_explore_clear. */
-typedef struct {
+typedef struct lump_explore_s {
     lump_explore_row_t *rows;
     size_t n, cap, nout;
     size_t neps;   /* the epsilon values swept */
     int with_data; /* the rows have accuracy and agreement */
 } lump_explore_t;
+
+/* lump_explore_hook_t -- called by lump_explore_run once row ROW of T is
+ * filled, with its network G (the original for row 0) and the pairing L
+ * of G with the original that its bound used (a lumping for the lumpnet
+ * rows, the pruning's pairing for the prune rows, NULL for row 0). G and
+ * L are valid during the call only. A returned error stops the sweep. */
+typedef lump_error_t (*lump_explore_hook_t)(void *ctx, const struct lump_explore_s *t, size_t row,
+                                            const lump_net_t *g, const lump_lumping_t *L);
 
 /* What to sweep; lump_explore_opts_init sets the defaults. */
 typedef struct {
@@ -249,6 +257,8 @@ typedef struct {
     /* the joint LP in every bound: 1 always, 0 never, -1 (default) when
      * the original has at most LUMP_LP_AUTO_PARAMS parameters */
     int lp;
+    lump_explore_hook_t hook; /* called with each row's network, or NULL */
+    void *hook_ctx;           /* its first argument */
 } lump_explore_opts_t;
 
 /* lump_explore_init, lump_explore_clear -- an empty table; free its rows. */
