@@ -213,6 +213,51 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const 
 LUMP_EXPORT lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
                                          const lump_net_t *net, size_t max_params) LUMP_WUR;
 
+/* ---- certified deviation over small balls (relax --local-radius) -------- */
+
+/* The certified deviation of G from F over L-inf balls around points. */
+typedef struct {
+    double radius;
+    size_t n_points;   /* balls bounded */
+    size_t outside;    /* points whose ball misses the box (skipped) */
+    size_t n_outputs;
+    double *bound;     /* per output: the largest certified U_j over the balls */
+    double *observed;  /* per output: the largest |f_j - g_j| sampled in them */
+    double bmax, omax; /* the largest of each */
+    int certified;     /* 1 when every ball's bound is finite (certified) */
+    int classes;       /* 1 when the class statements below were computed
+                          (at least two outputs, the last layer linear) */
+    size_t robust;     /* balls throughout which F's class at the centre is
+                          certified to be F's class */
+    size_t unchanged;  /* balls throughout which F and G are both certified
+                          to predict F's class at the centre */
+    double seconds;
+} lump_local_result_t;
+
+/* lump_local_result_init, lump_local_result_clear -- an empty result;
+ * free its arrays. O(1). */
+LUMP_EXPORT void lump_local_result_init(lump_local_result_t *r);
+LUMP_EXPORT void lump_local_result_clear(lump_local_result_t *r);
+
+/* lump_local_bound -- for each of the N_POINTS points X (row-major,
+ * n_inputs each, raw inputs as the network reads them), the ball of
+ * L-inf RADIUS around it intersected with BOX: the certified bound on
+ * |f_j - g_j| over the ball (lump_bound_diff_lumped with the pairing L,
+ * may be NULL; the symbolic bound, no LP), the largest difference seen at
+ * 2 SAMPLES + 1 seeded points of it, and, when the last layer has no
+ * activation, whether F's class c at the centre is certified for F
+ * throughout the ball (a lower bound of every margin f_c - f_k, from the
+ * certified bound between F's margin network and a constant network) and
+ * for G too (that margin minus U_c + U_k). Errors: LUMP_EINPUT for a bad
+ * radius or mismatched shapes; those of the bounds.
+ * Time: N_POINTS x (two symbolic bounds, O(n m) each, and 2 SAMPLES
+ * double evaluations). */
+LUMP_EXPORT lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f,
+                                          const lump_net_t *g, const lump_lumping_t *L,
+                                          const lump_box_t *box, const double *x,
+                                          size_t n_points, double radius, size_t samples,
+                                          unsigned long seed) LUMP_WUR;
+
 /* ---- the epsilon sweep of `lumpnet explore` ------------------------------ */
 
 /* One row of an exploration: a network (the original, a relaxed quotient
