@@ -140,6 +140,21 @@ static json_t *local_json(const lump_local_result_t *lr, size_t nout)
         json_object_set_new(o, "robust_original", cli_report_size(lr->robust));
     }
     json_object_set_new(o, "seconds", json_real(lr->seconds));
+    {
+        /* per point, in the order used: its ball's bounds (null when the
+         * ball missed the box) and whether its class is certified unchanged */
+        json_t *balls = json_array();
+        for (size_t p = 0; p < lr->n_points + lr->outside; p++) {
+            json_t *b = json_object();
+            json_object_set_new(b, "bound", vec_json(lr->ball_bound + p * nout, nout));
+            if (lr->classes) {
+                json_object_set_new(b, "unchanged", json_boolean(lr->ball_unchanged[p]));
+                json_object_set_new(b, "robust_original", json_boolean(lr->ball_robust[p]));
+            }
+            json_array_append_new(balls, b);
+        }
+        json_object_set_new(o, "balls", balls);
+    }
     return o;
 }
 

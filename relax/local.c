@@ -21,6 +21,9 @@ void lump_local_result_clear(lump_local_result_t *r)
 {
     free(r->bound);
     free(r->observed);
+    free(r->ball_bound);
+    free(r->ball_unchanged);
+    free(r->ball_robust);
     lump_local_result_init(r);
 }
 
@@ -238,6 +241,11 @@ lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f, const
     r->n_outputs = nout;
     r->bound = lump_alloc_zero(nout + 1, sizeof *r->bound);
     r->observed = lump_alloc_zero(nout + 1, sizeof *r->observed);
+    r->ball_bound = lump_alloc_array(n_points * nout + 1, sizeof *r->ball_bound);
+    r->ball_unchanged = lump_alloc_zero(n_points + 1, 1);
+    r->ball_robust = lump_alloc_zero(n_points + 1, 1);
+    for (size_t k = 0; k < n_points * nout; k++)
+        r->ball_bound[k] = NAN;
     r->certified = 1;
     /* class margins are linear in the last layer only without activation */
     classes = nout >= 2 && lump_layer_uniform_act(&f->layers[f->n_layers - 1]) &&
@@ -268,6 +276,7 @@ lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f, const
                 r->bound[j] = br.bound[j];
             if (!isfinite(br.bound[j]))
                 r->certified = 0;
+            r->ball_bound[p * nout + j] = br.bound[j];
             obs[j] = 0;
         }
         LUMP_CHECK(sample_ball(obs, f, g, &ball, samples, &rng, xs, yf, yg, lo, hi));
@@ -291,6 +300,7 @@ lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f, const
         if (!ok)
             continue;
         r->robust++;
+        r->ball_robust[p] = 1;
         for (size_t k = 0; k < nout && ok; k++) {
             /* lb_k - U_c - U_k, each subtraction rounded down */
             double m = nextafter(lb[k] - br.bound[c], -HUGE_VAL);
@@ -298,6 +308,7 @@ lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f, const
             ok = k == c || m > 0;
         }
         r->unchanged += (size_t)ok;
+        r->ball_unchanged[p] = (unsigned char)ok;
     }
     r->bmax = r->omax = 0;
     for (size_t j = 0; j < nout; j++) {

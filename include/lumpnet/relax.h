@@ -232,6 +232,11 @@ typedef struct {
     size_t unchanged;  /* balls throughout which F and G are both certified
                           to predict F's class at the centre */
     double seconds;
+    /* per point (n_points + outside of them, in the order given): the
+     * bound per output (n_outputs each; NaN for a skipped point), and
+     * whether the class is certified unchanged (robust: for F alone) */
+    double *ball_bound;
+    unsigned char *ball_unchanged, *ball_robust;
 } lump_local_result_t;
 
 /* lump_local_result_init, lump_local_result_clear -- an empty result;
