@@ -328,6 +328,10 @@ LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
  * parameter budget, each with its certified bound
  * (lump_bound_diff_lumped), its sampled error over BOX and, with
  * O->data, its accuracy. Labels of O->data must be outputs of NET.
+ * With a calibration run, an epsilon that keeps as many steps as the
+ * previous one copies its three rows (the same networks). O->hook, when
+ * set, receives every row's network as soon as the row is filled. The
+ * bounds solve the joint LP as O->lp says.
  * Errors: those of the functions named.
  * Time: (number of epsilon values) x (one relaxation, two prunings and
  * three bounds and samplings), plus 25 relaxations to choose the grid. */
