@@ -1,15 +1,147 @@
 /* cmd_explore.c -- `lumpnet explore`: sweep epsilon and compare the relaxed
  * quotients with magnitude pruning at the same neuron budget and at the
  * same parameter budget (the sweep is lump_explore_run, the plot plot.c) */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 #include "lumpnet/data.h"
 #include "lumpnet/alloc.h"
 
 typedef lump_explore_row_t row_t;
 typedef lump_explore_t table_t;
+
+/* --save DIR: the files written, per row (NULL where none). */
+typedef struct {
+    const char *dir, *ext;
+    const lump_net_t *f;
+    int calib;      /* the lumpnet rows come from a calibration run */
+    char **file, **cert;
+    size_t n, cap;
+    int made_dir;   /* DIR was created by this run */
+} save_t;
+
+static void save_clear(save_t *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->file[i]);
+        free(s->cert[i]);
+    }
+    free(s->file);
+    free(s->cert);
+}
+
+/* Remove every file S wrote (and DIR when this run made it): a sweep that
+ * fails leaves no partial output. */
+static void save_undo(save_t *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->file[i] != NULL)
+            unlink(s->file[i]);
+        if (s->cert[i] != NULL)
+            unlink(s->cert[i]);
+    }
+    if (s->made_dir)
+        rmdir(s->dir);
+}
+
+static lump_error_t write_cert(FILE *f, void *ctx)
+{
+    return lump_cert_write(f, ctx);
+}
+
+/* The explore hook of --save: write row ROW's network G as
+ * DIR/rowNN_METHOD[_epsE].EXT and, when L is an exact lumping of the
+ * original that the independent checker confirms (a box-guided row at
+ * epsilon 0), its certificate beside it as .cert.json. */
+static lump_error_t save_row(void *ctx, const lump_explore_t *t, size_t row, const lump_net_t *g,
+                             const lump_lumping_t *L)
+{
+    save_t *s = ctx;
+    const row_t *r = &t->rows[row];
+    lump_error_t err = LUMP_OK;
+    char eps[64] = "", *path;
+    size_t len;
+    lump_write_opts_t wo;
+    if (s->n == s->cap) {
+        s->cap = s->cap * 2 + 16;
+        s->file = lump_realloc_array(s->file, s->cap, sizeof *s->file);
+        s->cert = lump_realloc_array(s->cert, s->cap, sizeof *s->cert);
+    }
+    s->file[s->n] = s->cert[s->n] = NULL;
+    s->n++;
+    if (!isnan(r->eps))
+        snprintf(eps, sizeof eps, "_eps%g", r->eps);
+    len = strlen(s->dir) + strlen(r->method) + strlen(eps) + 64;
+    path = lump_alloc(len);
+    snprintf(path, len, "%s/row%02zu_%s%s.%s", s->dir, row, r->method, eps, s->ext);
+    lump_write_opts_init(&wo);
+    err = lump_net_write(path, g, &wo);
+    if (err != LUMP_OK) {
+        free(path);
+        return err;
+    }
+    s->file[s->n - 1] = path;
+    if (L != NULL && !s->calib && r->eps == 0 && strcmp(r->method, "lumpnet") == 0) {
+        lump_verdict_t valid = LUMP_FALSE;
+        char why[256];
+        LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, s->f, g, L));
+        if (valid == LUMP_TRUE) {
+            char *cp = lump_alloc(len + 16);
+            snprintf(cp, len + 16, "%s/row%02zu_%s%s.cert.json", s->dir, row, r->method, eps);
+            err = lump_io_write_atomic(cp, write_cert, (void *)L);
+            if (err != LUMP_OK) {
+                free(cp);
+                return err;
+            }
+            s->cert[s->n - 1] = cp;
+        }
+    }
+cleanup:
+    return err;
+}
+
+/* DIR for --save: an existing folder, or one made now (its parent must
+ * exist). Errors: LUMP_EUSAGE naming DIR. */
+static lump_error_t save_dir(save_t *s)
+{
+    struct stat st;
+    if (stat(s->dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return lump_error_set(LUMP_EUSAGE, "--save %s: not a folder", s->dir);
+        return LUMP_OK;
+    }
+    if (mkdir(s->dir, 0777) != 0)
+        return lump_error_set(LUMP_EUSAGE, "--save %s: cannot make the folder (%s)", s->dir,
+                              strerror(errno));
+    s->made_dir = 1;
+    return LUMP_OK;
+}
+
+/* The save state that write_csv reads (NULL without --save). */
+static const save_t *csv_save;
+
+/* PATH as a CSV field: quoted when it holds a comma, a quote or a line
+ * break (RFC 4180). */
+static void put_path(FILE *f, const char *p)
+{
+    if (p == NULL)
+        return;
+    if (strpbrk(p, ",\"\r\n") == NULL) {
+        fputs(p, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
 
 /* An empty field for NaN, else the number (inf and -inf spelled out). */
 static void put_num(FILE *f, double x)
@@ -29,6 +161,8 @@ static lump_error_t write_csv(FILE *f, void *ctx)
     fputs("method,eps,neurons,params,certified,bound,observed,accuracy,agreement,"
           "bound_seconds,calib_deviation",
           f);
+    if (csv_save != NULL)
+        fputs(",file,cert", f);
     for (size_t j = 0; j < t->nout; j++)
         fprintf(f, ",bound_%zu", j);
     for (size_t j = 0; j < t->nout; j++)
@@ -50,6 +184,12 @@ static lump_error_t write_csv(FILE *f, void *ctx)
         fputc(',', f);
         fprintf(f, "%.3f,", r->seconds);
         put_num(f, r->cdev);
+        if (csv_save != NULL) {
+            fputc(',', f);
+            put_path(f, i < csv_save->n ? csv_save->file[i] : NULL);
+            fputc(',', f);
+            put_path(f, i < csv_save->n ? csv_save->cert[i] : NULL);
+        }
         for (size_t j = 0; j < t->nout; j++) {
             fputc(',', f);
             put_num(f, r->bound[j]);
@@ -144,6 +284,14 @@ static json_t *rows_json(const table_t *t)
         }
         json_object_set_new(o, "bound_per_output", b);
         json_object_set_new(o, "observed_per_output", ob);
+        if (csv_save != NULL && i < csv_save->n) {
+            json_object_set_new(o, "file", csv_save->file[i] != NULL
+                                               ? json_string(csv_save->file[i])
+                                               : json_null());
+            json_object_set_new(o, "cert", csv_save->cert[i] != NULL
+                                               ? json_string(csv_save->cert[i])
+                                               : json_null());
+        }
         json_array_append_new(rows, o);
     }
     return rows;
@@ -153,8 +301,8 @@ int cli_cmd_explore(int argc, char **argv)
 {
     const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
                *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
-               *calib_arg = NULL, *table_arg = NULL;
-    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
+               *calib_arg = NULL, *table_arg = NULL, *save_arg = NULL;
+    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE, lp_on = 0, lp_off = 0;
     size_t steps = 10, neps = 0, nout, samples = 1000;
     double *eps = NULL, *cx = NULL;
     size_t ncx = 0;
@@ -166,6 +314,7 @@ int cli_cmd_explore(int argc, char **argv)
     table_t tab;
     lump_explore_opts_t eo;
     lump_error_t err = LUMP_OK;
+    save_t save;
     const cli_opt_t opt[] = {{"--box", &box_arg, NULL},
                              {"--json", NULL, &json},
                              {"--data", &data_arg, NULL},
@@ -177,7 +326,10 @@ int cli_cmd_explore(int argc, char **argv)
                              {"--center", &centre_arg, NULL},
                              {"--samples", &samples_arg, NULL},
                              {"--calib", &calib_arg, NULL},
-                             {"--table", &table_arg, NULL}};
+                             {"--table", &table_arg, NULL},
+                             {"--lp", NULL, &lp_on},
+                             {"--no-lp", NULL, &lp_off},
+                             {"--save", &save_arg, NULL}};
     if ((m = cli_parse(argc, argv, "explore", opt, CLI_COUNT(opt), &path, 1,
                        "one network expected, got '%s' too", 0)) != CLI_OK)
         return m;
@@ -187,6 +339,8 @@ int cli_cmd_explore(int argc, char **argv)
         return m;
     if (json && table != CLI_TABLE_NONE)
         return cli_usage_error("explore", "--json and --table exclude each other");
+    if (lp_on && lp_off)
+        return cli_usage_error("explore", "give --lp or --no-lp, not both");
     if (list_arg != NULL && steps_arg != NULL)
         return cli_usage_error("explore", "give --eps-list or --steps, not both");
     if (cli_parse_size(&steps, steps_arg, 1, 1000, "explore",
@@ -227,6 +381,7 @@ int cli_cmd_explore(int argc, char **argv)
         if (m != CLI_OK)
             return m;
     }
+    memset(&save, 0, sizeof save);
     lump_net_init(&net);
     lump_box_init(&box);
     lump_data_init(&data);
@@ -273,6 +428,19 @@ int cli_cmd_explore(int argc, char **argv)
     eo.samples = samples;
     eo.data = data_arg != NULL ? &data : NULL;
     eo.calib = run;
+    eo.lp = lp_on ? 1 : (lp_off ? 0 : -1);
+    if (save_arg != NULL) {
+        const char *dot = strrchr(path, '.');
+        save.dir = save_arg;
+        save.ext = dot != NULL && lump_format_from_path(path) != LUMP_FORMAT_UNKNOWN ? dot + 1
+                                                                                     : "json";
+        save.f = &net;
+        save.calib = run != NULL;
+        LUMP_CHECK(save_dir(&save));
+        eo.hook = save_row;
+        eo.hook_ctx = &save;
+        csv_save = &save;
+    }
     err = lump_explore_run(&tab, &net, &box, &eo);
     if (err == LUMP_EUNSUPPORTED) /* a quotient beyond double: name the network, as relax does */
         lump_error_prefix(err, "%s", path);
@@ -300,10 +468,17 @@ int cli_cmd_explore(int argc, char **argv)
     } else {
         print_table(&tab);
         printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+        if (save_arg != NULL)
+            printf("saved the %zu rows' networks in %s (column 'file' of the CSV)\n", save.n,
+                   save_arg);
     }
     cli_summary("%zu epsilon values from %zu neurons, wrote %s%s%s", tab.neps,
                 lump_net_neurons(&net), csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
 cleanup:
+    if (err != LUMP_OK)
+        save_undo(&save);
+    save_clear(&save);
+    csv_save = NULL;
     lump_explore_clear(&tab);
     lump_calib_free(run);
     free(cx);

@@ -90,12 +90,83 @@ static void print_sizes_bounds(const lump_net_t *net, const lump_net_t *g,
         printf("  output %zu: bound %.6g  observed %.6g\n", j, br->bound[j], obs[j]);
 }
 
+/* At most N of the N_ALL rows of X (WIDTH each), evenly spaced, moved to
+ * the front of X; returns how many. */
+static size_t spread_points(double *x, size_t n_all, size_t width, size_t n)
+{
+    if (n >= n_all)
+        return n_all;
+    for (size_t r = 0; r < n; r++) {
+        size_t src = n > 1 ? (size_t)((double)r * (double)(n_all - 1) / (double)(n - 1)) : 0;
+        memmove(x + r * width, x + src * width, width * sizeof *x);
+    }
+    return n;
+}
+
+/* The --local-radius report: text. */
+static void print_local(const lump_local_result_t *lr, const char *from)
+{
+    printf("certified bound on |f_j - g_j| over L-inf balls of radius %g around %zu points "
+           "of %s (within the box):\n",
+           lr->radius, lr->n_points, from);
+    printf("  largest bound %.6g (%s), largest observed %.6g\n", lr->bmax,
+           lr->certified ? "certified" : "NOT certified", lr->omax);
+    if (lr->outside > 0)
+        printf("  %zu points skipped: their ball misses the box\n", lr->outside);
+    if (lr->classes && lr->n_points > 0)
+        printf("  class certified unchanged in the ball: %zu of %zu points (%.1f %%); "
+               "the original alone certified robust: %zu (%.1f %%)\n",
+               lr->unchanged, lr->n_points, 100.0 * (double)lr->unchanged / (double)lr->n_points,
+               lr->robust, 100.0 * (double)lr->robust / (double)lr->n_points);
+}
+
+static json_t *local_json(const lump_local_result_t *lr, size_t nout)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "radius", json_real(lr->radius));
+    json_object_set_new(o, "points", cli_report_size(lr->n_points));
+    json_object_set_new(o, "outside", cli_report_size(lr->outside));
+    json_object_set_new(o, "bound", vec_json(lr->bound, nout));
+    json_object_set_new(o, "bound_max", cli_report_num(lr->bmax));
+    json_object_set_new(o, "observed", vec_json(lr->observed, nout));
+    json_object_set_new(o, "observed_max", cli_report_num(lr->omax));
+    json_object_set_new(o, "certified", json_boolean(lr->certified));
+    if (lr->classes) {
+        json_object_set_new(o, "unchanged", cli_report_size(lr->unchanged));
+        json_object_set_new(o, "unchanged_fraction",
+                            cli_report_num(lr->n_points ? (double)lr->unchanged /
+                                                              (double)lr->n_points
+                                                        : NAN));
+        json_object_set_new(o, "robust_original", cli_report_size(lr->robust));
+    }
+    json_object_set_new(o, "seconds", json_real(lr->seconds));
+    {
+        /* per point, in the order used: its ball's bounds (null when the
+         * ball missed the box) and whether its class is certified unchanged */
+        json_t *balls = json_array();
+        for (size_t p = 0; p < lr->n_points + lr->outside; p++) {
+            json_t *b = json_object();
+            json_object_set_new(b, "bound", vec_json(lr->ball_bound + p * nout, nout));
+            if (lr->classes) {
+                json_object_set_new(b, "unchanged", json_boolean(lr->ball_unchanged[p]));
+                json_object_set_new(b, "robust_original", json_boolean(lr->ball_robust[p]));
+            }
+            json_array_append_new(balls, b);
+        }
+        json_object_set_new(o, "balls", balls);
+    }
+    return o;
+}
+
 int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
-               *samples_arg = NULL, *calib_arg = NULL;
-    int json = 0, rc = CLI_OK;
-    double eps = 0, *obs = NULL, *cx = NULL, cdev = 0, rdist = 0;
+               *samples_arg = NULL, *calib_arg = NULL, *radius_arg = NULL,
+               *lpoints_arg = NULL, *ldata_arg = NULL;
+    int json = 0, rc = CLI_OK, lp_on = 0, lp_off = 0;
+    double eps = 0, *obs = NULL, *cx = NULL, cdev = 0, rdist = 0, radius = 0, *lx = NULL;
+    size_t nlx = 0, lpoints = 100;
+    lump_local_result_t lres;
     int exact_checked = 0;
     size_t nout = 0, samples = 2000, ncx = 0, rounded = 0;
     lump_centre_t centre = LUMP_CENTRE_MEAN;
@@ -111,7 +182,11 @@ int cli_cmd_relax(int argc, char **argv)
                              {"--output", &out, NULL},        {"--eps", &eps_arg, NULL},
                              {"--box", &box_arg, NULL},       {"--centre", &centre_arg, NULL},
                              {"--center", &centre_arg, NULL}, {"--samples", &samples_arg, NULL},
-                             {"--calib", &calib_arg, NULL}};
+                             {"--calib", &calib_arg, NULL},   {"--lp", NULL, &lp_on},
+                             {"--no-lp", NULL, &lp_off},
+                             {"--local-radius", &radius_arg, NULL},
+                             {"--local-points", &lpoints_arg, NULL},
+                             {"--local-data", &ldata_arg, NULL}};
     if ((rc = cli_parse(argc, argv, "relax", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
@@ -119,6 +194,19 @@ int cli_cmd_relax(int argc, char **argv)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
     if (!parse_eps(&eps, eps_arg))
         return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'", eps_arg);
+    if (lp_on && lp_off)
+        return cli_usage_error("relax", "give --lp or --no-lp, not both");
+    if (radius_arg != NULL && !parse_eps(&radius, radius_arg))
+        return cli_usage_error("relax", "--local-radius must be a finite number >= 0, not '%s'",
+                               radius_arg);
+    if (radius_arg == NULL && (lpoints_arg != NULL || ldata_arg != NULL))
+        return cli_usage_error("relax", "--local-points and --local-data need --local-radius");
+    if (radius_arg != NULL && ldata_arg == NULL && calib_arg == NULL)
+        return cli_usage_error("relax", "--local-radius needs points: --local-data FILE or "
+                               "--calib FILE");
+    if (cli_parse_size(&lpoints, lpoints_arg, 1, 100000000ULL, "relax",
+                       "--local-points needs a whole number >= 1, not '%s'") != CLI_OK)
+        return CLI_BAD;
     if (cli_parse_centre(&centre, centre_arg, calib_arg, "relax") != CLI_OK)
         return CLI_BAD;
     if (cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "relax",
@@ -131,9 +219,9 @@ int cli_cmd_relax(int argc, char **argv)
                                        out));
     {
         const cli_file_t fin[] = {{path, "the network"}, {box_arg, "--box"},
-                                  {calib_arg, "--calib"}},
+                                  {calib_arg, "--calib"}, {ldata_arg, "--local-data"}},
                          fout[] = {{out, "-o"}};
-        if ((rc = cli_check_files("relax", fin, 3, fout, 1)) != CLI_OK)
+        if ((rc = cli_check_files("relax", fin, 4, fout, 1)) != CLI_OK)
             return rc;
     }
     lump_net_init(&net);
@@ -143,6 +231,7 @@ int cli_cmd_relax(int argc, char **argv)
     lump_bound_result_init(&br);
     lump_lumping_init(&lumping);
     lump_write_opts_init(&wopts);
+    lump_local_result_init(&lres);
     LUMP_CHECK(lump_net_read(&net, path));
     /* the quotient is computed in double for eps > 0 */
     if (eps > 0)
@@ -167,6 +256,7 @@ int cli_cmd_relax(int argc, char **argv)
         LUMP_CHECK(check_exact(&net, &g, &lumping));
         exact_checked = 1;
     }
+    bopts.lp = lp_on || (!lp_off && lump_net_params(&net) <= LUMP_LP_AUTO_PARAMS);
     LUMP_CHECK(lump_bound_diff_lumped(&br, &net, &g, &lumping, &box, &bopts));
     nout = lump_net_n_outputs(&net);
     obs = lump_alloc_zero(nout + 1, sizeof *obs);
@@ -174,6 +264,17 @@ int cli_cmd_relax(int argc, char **argv)
     /* the file may round G (a float32 source stays float32): the distance
      * between G and the file over the box, certified, adds to the bound */
     LUMP_CHECK(cli_rounding_distance(&rdist, &rounded, &g, out, &wopts, &box));
+    if (radius_arg != NULL) {
+        if (ldata_arg != NULL) {
+            LUMP_CHECK(cli_read_calib(&lx, &nlx, ldata_arg, &net));
+        } else {
+            nlx = ncx;
+            lx = lump_alloc_array(ncx * net.n_inputs + 1, sizeof *lx);
+            memcpy(lx, cx, ncx * net.n_inputs * sizeof *lx);
+        }
+        nlx = spread_points(lx, nlx, net.n_inputs, lpoints);
+        LUMP_CHECK(lump_local_bound(&lres, &net, &g, &lumping, &box, lx, nlx, radius, 20, 1));
+    }
     LUMP_CHECK(lump_net_write(out, &g, &wopts));
     if (wopts.rounded > 0 && isfinite(rdist))
         fprintf(stderr, "lumpnet: %s equals the relaxed network within %.3g on %s (certified; "
@@ -209,6 +310,8 @@ int cli_cmd_relax(int argc, char **argv)
         json_object_set_new(j, "rounded_values", json_integer((json_int_t)wopts.rounded));
         json_object_set_new(j, "rounding_distance",
                             isfinite(rdist) ? json_real(cli_up3(rdist)) : json_null());
+        if (radius_arg != NULL)
+            json_object_set_new(j, "local", local_json(&lres, nout));
         rc = cli_report_print(j);
     } else {
         if (calib_arg != NULL)
@@ -219,6 +322,8 @@ int cli_cmd_relax(int argc, char **argv)
             printf("relax %s: eps %g over the box %s, %s centres\n", path, eps, box_arg,
                    centre == LUMP_CENTRE_LP ? "LP" : "mean");
         print_sizes_bounds(&net, &g, &br, obs);
+        if (radius_arg != NULL)
+            print_local(&lres, ldata_arg != NULL ? ldata_arg : calib_arg);
         printf("wrote %s\n", out);
     }
     cli_summary("%s -> %s, bound %.4g (%s), wrote %s", cli_layer_sizes(sa, sizeof sa, &net),
@@ -227,6 +332,8 @@ int cli_cmd_relax(int argc, char **argv)
 cleanup:
     free(obs);
     free(cx);
+    free(lx);
+    lump_local_result_clear(&lres);
     lump_bound_result_clear(&br);
     lump_lumping_clear(&lumping);
     lump_box_clear(&box);

@@ -23,13 +23,14 @@ static const cli_command_t commands[] = {
      "       lumpnet equiv A B [--box BOX] --tolerance EPS [--outputs j,k,...] [--timeout S] "
      "[--jobs N] [--split ranked|smart|gradient|widest] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
-    {"relax", cli_cmd_relax, "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--json]",
+    {"relax", cli_cmd_relax,
+     "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--local-radius R] [--json]",
      "merge neurons approximately and certify the output error over a box"},
     {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--cert CERT] [--json | --table tex|md]",
      "a certified bound on |A_j - B_j| over a box, per output"},
     {"explore", cli_cmd_explore,
      "lumpnet explore NET --box BOX [--data FILE] [--calib FILE] --csv OUT.csv [--plot "
-     "OUT.svg|OUT.pdf] [--json | --table tex|md]",
+     "OUT.svg|OUT.pdf] [--save DIR] [--json | --table tex|md]",
      "sweep epsilon: size, certified bound, observed error, accuracy; vs pruning"},
     {"draw", cli_cmd_draw,
      "lumpnet draw NET [--cert CERT | --reduce | --eps E --box BOX] -o OUT.svg|.pdf|.png|.dot "
@@ -180,8 +181,19 @@ static const char *const details[] = {
     "                     least output change on FILE's inputs first (format of\n"
     "                     explore --data, labels unused), while no output moves by\n"
     "                     more than E on any of them; the bound stays over BOX\n"
+    "  --lp, --no-lp      the joint LP in the bound (default: only for networks of\n"
+    "                     at most 100000 parameters; the symbolic bound is\n"
+    "                     certified too, a few per cent looser)\n"
+    "  --local-radius R   also certify the deviation over the L-inf balls of\n"
+    "                     radius R (within BOX) around points: the largest bound,\n"
+    "                     and the share of points whose class is certified\n"
+    "                     unchanged in their ball\n"
+    "  --local-data FILE  the points (format of --calib; default the --calib\n"
+    "                     points)\n"
+    "  --local-points N   at most N of them, evenly spaced (default 100)\n"
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
-    "bound, certified, observed, naive; with --calib calib_deviation.\n"
+    "bound, certified, observed, naive; with --calib calib_deviation; with\n"
+    "--local-radius local.\n"
     "Progress on a terminal, and a one-line summary on standard error\n"
     "(\"lumpnet: relax: 12.3 s, 784-256-256-10 -> ..., bound ...\"); --quiet\n"
     "for neither.\n",
@@ -218,7 +230,11 @@ static const char *const details[] = {
     "                         apart from --data, which measures the accuracy\n"
     "  --plot OUT.svg|.pdf    a plot drawn by gnuplot; when it fails, the CSV is\n"
     "                         not written either (both or neither)\n"
-    "  --centre mean|lp, --samples N   as in relax\n"
+    "  --centre mean|lp, --samples N, --lp, --no-lp   as in relax\n"
+    "  --save DIR             write each row's network into DIR (made when\n"
+    "                         missing), as rowNN_METHOD_epsE with NET's extension,\n"
+    "                         and an exact row's certificate beside it; the CSV's\n"
+    "                         columns file and cert name them\n"
     "  --json                 the rows as JSON instead of the table\n"
     "Progress on a terminal, and a one-line summary on standard error;\n"
     "--quiet for neither.\n",

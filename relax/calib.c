@@ -22,6 +22,10 @@
 /* Candidates ranked by the cheap estimate whose effect on the outputs is
  * then measured exactly. */
 #define SHORTLIST 8
+/* Steps between two full forward passes over the points: in between, the
+ * cached values are updated incrementally (advance), which drifts by a
+ * few units in the last place per step; the full pass resets the drift. */
+#define RESYNC 32
 
 typedef enum { STEP_CONST = 0, STEP_MERGE = 1 } step_kind_t;
 
@@ -65,6 +69,15 @@ static double rnd(const work_t *w, double x)
     if (w->f32 && fabs(x) <= FLT_MAX)
         return (double)(float)x;
     return x;
+}
+
+/* A(Z) as lump_act_eval_d computes it, with relu inline: the activation
+ * is evaluated for every point and neuron in every step. */
+static inline double act_d(const lump_act_t *a, double z)
+{
+    if (a->kind == LUMP_ACT_RELU)
+        return z > 0 ? z : 0.0;
+    return lump_act_eval_d(a, z);
 }
 
 static void work_clear(work_t *w)
@@ -210,13 +223,44 @@ static void apply_step(work_t *w, const step_t *st, double *row)
 }
 
 /* Z, Y (N x size[i]) of layer I from the previous layer's values YIN
- * (N x insz[i]): the alive neurons only. */
+ * (N x insz[i]): the alive neurons only. Four points share each pass
+ * over a weight row (the rows are the larger operand: this quarters the
+ * memory traffic of the matrix product); each dot product is still summed
+ * in input order, so the blocking does not change a single bit. */
 static void layer_fwd(double *z, double *y, const work_t *w, const lump_net_t *net, size_t i,
                       const double *yin, size_t npts)
 {
-    size_t n = w->size[i], m = w->insz[i];
+    size_t n = w->size[i], m = w->insz[i], r = 0;
     const lump_layer_t *lr = &net->layers[i];
-    for (size_t r = 0; r < npts; r++) {
+    for (; r + 4 <= npts; r += 4) {
+        const double *x0 = yin + r * m, *x1 = x0 + m, *x2 = x1 + m, *x3 = x2 + m;
+        for (size_t v = 0; v < n; v++) {
+            const double *row = w->w[i] + v * m;
+            double s0 = w->b[i][v], s1 = s0, s2 = s0, s3 = s0;
+            const lump_act_t *a = lump_layer_act(lr, v);
+            if (!w->alive[i][v]) {
+                for (size_t q = 0; q < 4; q++)
+                    z[(r + q) * n + v] = y[(r + q) * n + v] = 0;
+                continue;
+            }
+            for (size_t k = 0; k < m; k++) {
+                double c = row[k];
+                s0 += c * x0[k];
+                s1 += c * x1[k];
+                s2 += c * x2[k];
+                s3 += c * x3[k];
+            }
+            z[r * n + v] = s0;
+            z[(r + 1) * n + v] = s1;
+            z[(r + 2) * n + v] = s2;
+            z[(r + 3) * n + v] = s3;
+            y[r * n + v] = act_d(a, s0);
+            y[(r + 1) * n + v] = act_d(a, s1);
+            y[(r + 2) * n + v] = act_d(a, s2);
+            y[(r + 3) * n + v] = act_d(a, s3);
+        }
+    }
+    for (; r < npts; r++) {
         const double *x = yin + r * m;
         for (size_t v = 0; v < n; v++) {
             const double *row = w->w[i] + v * m;
@@ -228,7 +272,7 @@ static void layer_fwd(double *z, double *y, const work_t *w, const lump_net_t *n
             for (size_t k = 0; k < m; k++)
                 s += row[k] * x[k];
             z[r * n + v] = s;
-            y[r * n + v] = lump_act_eval_d(lump_layer_act(lr, v), s);
+            y[r * n + v] = act_d(lump_layer_act(lr, v), s);
         }
     }
 }
@@ -308,8 +352,15 @@ static int merge_scale(double *s, const lump_act_t *a, double guu, double guv)
 /* Scratch of one greedy run. */
 typedef struct {
     double **z, **y; /* per layer, N x size */
-    double *g, *row; /* a Gram matrix, one merged row */
+    /* per hidden layer, the Gram matrix of z (size x size, by neuron
+     * index; a removed neuron's row is zero) and whether it is out of
+     * date: a step changes one column of its own layer but every column
+     * of the layers after it */
+    double **gram;
+    unsigned char *dirty;
+    double *row;     /* one merged row */
     double *ta, *tb; /* N x maxw each, candidate evaluation */
+    double *ca, *cb, *cc; /* maxw each: per next-layer neuron, update coefficients */
     double *zb, *yb; /* N: the merged neuron */
     size_t *idx;     /* the alive neurons of a layer */
 } scratch_t;
@@ -322,11 +373,18 @@ static void scratch_clear(scratch_t *s, size_t L)
         if (s->y != NULL)
             free(s->y[i]);
     }
+    for (size_t i = 0; i < L; i++)
+        if (s->gram != NULL)
+            free(s->gram[i]);
     free(s->z);
     free(s->y);
-    free(s->g);
+    free(s->gram);
+    free(s->dirty);
     free(s->row);
     free(s->ta);
+    free(s->ca);
+    free(s->cb);
+    free(s->cc);
     free(s->tb);
     free(s->zb);
     free(s->yb);
@@ -340,9 +398,13 @@ static lump_error_t scratch_alloc(scratch_t *s, const lump_calib_t *run, size_t 
     memset(s, 0, sizeof *s);
     s->z = lump_alloc_zero(L, sizeof *s->z);
     s->y = lump_alloc_zero(L, sizeof *s->y);
-    s->g = lump_alloc_array(maxw * maxw + 1, sizeof *s->g);
+    s->gram = lump_alloc_zero(L, sizeof *s->gram);
+    s->dirty = lump_alloc_array(L + 1, 1);
     s->row = lump_alloc_array(maxw + 2, sizeof *s->row);
     s->ta = lump_alloc_array(N * maxw + 1, sizeof *s->ta);
+    s->ca = lump_alloc_array(maxw + 1, sizeof *s->ca);
+    s->cb = lump_alloc_array(maxw + 1, sizeof *s->cb);
+    s->cc = lump_alloc_array(maxw + 1, sizeof *s->cc);
     s->tb = lump_alloc_array(N * maxw + 1, sizeof *s->tb);
     s->zb = lump_alloc_array(N + 1, sizeof *s->zb);
     s->yb = lump_alloc_array(N + 1, sizeof *s->yb);
@@ -350,6 +412,8 @@ static lump_error_t scratch_alloc(scratch_t *s, const lump_calib_t *run, size_t 
     for (size_t i = 0; i < L; i++) {
         s->z[i] = lump_alloc_array(N * run->size[i] + 1, sizeof **s->z);
         s->y[i] = lump_alloc_array(N * run->size[i] + 1, sizeof **s->y);
+        s->gram[i] = lump_alloc_array(run->size[i] * run->size[i] + 1, sizeof **s->gram);
+        s->dirty[i] = 1;
     }
     return LUMP_OK;
 }
@@ -357,8 +421,131 @@ static lump_error_t scratch_alloc(scratch_t *s, const lump_calib_t *run, size_t 
 /* The forward pass of the working network over the calibration points. */
 static void forward(scratch_t *s, const work_t *w, const lump_calib_t *run)
 {
-    for (size_t i = 0; i < run->n_layers; i++)
+    for (size_t i = 0; i < run->n_layers; i++) {
         layer_fwd(s->z[i], s->y[i], w, run->net, i, i == 0 ? run->x0 : s->y[i - 1], run->n_points);
+        s->dirty[i] = 1;
+    }
+}
+
+/* The Gram matrix of layer I's z over the points, from the transpose of z
+ * (TA: one contiguous row per neuron), four entries at a time: four
+ * independent sums that share the loads of one row. Each entry is still
+ * summed over the points in order. Removed neurons (z = 0) give zeros. */
+static void gram_full(scratch_t *s, const work_t *w, const lump_calib_t *run, size_t i)
+{
+    size_t n = run->size[i], N = run->n_points, k = 0;
+    double *G = s->gram[i], *zt = s->ta;
+    const double *z = s->z[i];
+    for (size_t v = 0; v < n; v++)
+        if (w->alive[i][v])
+            s->idx[k++] = v;
+    memset(G, 0, n * n * sizeof *G);
+    for (size_t a = 0; a < k; a++)
+        for (size_t r = 0; r < N; r++)
+            zt[a * N + r] = z[r * n + s->idx[a]];
+    for (size_t a = 0; a < k; a++) {
+        const double *za = zt + a * N;
+        size_t b = a;
+        for (; b + 4 <= k; b += 4) {
+            const double *z0 = zt + b * N, *z1 = z0 + N, *z2 = z1 + N, *z3 = z2 + N;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (size_t r = 0; r < N; r++) {
+                s0 += za[r] * z0[r];
+                s1 += za[r] * z1[r];
+                s2 += za[r] * z2[r];
+                s3 += za[r] * z3[r];
+            }
+            G[s->idx[a] * n + s->idx[b]] = s0;
+            G[s->idx[a] * n + s->idx[b + 1]] = s1;
+            G[s->idx[a] * n + s->idx[b + 2]] = s2;
+            G[s->idx[a] * n + s->idx[b + 3]] = s3;
+        }
+        for (; b < k; b++) {
+            const double *zb = zt + b * N;
+            double s0 = 0;
+            for (size_t r = 0; r < N; r++)
+                s0 += za[r] * zb[r];
+            G[s->idx[a] * n + s->idx[b]] = s0;
+        }
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = a + 1; b < k; b++)
+            G[s->idx[b] * n + s->idx[a]] = G[s->idx[a] * n + s->idx[b]];
+    s->dirty[i] = 0;
+}
+
+/* Row and column U of layer I's Gram matrix, after z_U changed. O(N n). */
+static void gram_col(scratch_t *s, const lump_calib_t *run, size_t i, size_t u)
+{
+    size_t n = run->size[i], N = run->n_points;
+    double *G = s->gram[i];
+    const double *z = s->z[i];
+    for (size_t b = 0; b < n; b++)
+        G[u * n + b] = 0;
+    for (size_t r = 0; r < N; r++) {
+        const double *zr = z + r * n;
+        double zu = zr[u];
+        for (size_t b = 0; b < n; b++)
+            G[u * n + b] += zu * zr[b];
+    }
+    for (size_t b = 0; b < n; b++)
+        G[b * n + u] = G[u * n + b];
+}
+
+/* ZA (N x n_{i+1}, the next layer's pre-activations) += the change that
+ * step ST of layer i makes, from the current values of S (and, for a
+ * merge, the merged neuron's new values s->yb, which this computes):
+ * a constant v adds db_t - w(t,v) y_v, a merge of v into u adds
+ * w'(t,u) y'_u - w(t,u) y_u - w(t,v) y_v. The coefficients per neuron t
+ * come first (zero for a removed t, whose row is zero: its z stays 0), so
+ * the update runs along the rows of ZA. Each entry is the same
+ * expression whichever loop order, so eval_cand and advance agree bit
+ * for bit. O(N (m_i + n_{i+1})). */
+static void next_update(double *za, scratch_t *s, const work_t *w, const lump_calib_t *run,
+                        const step_t *st)
+{
+    size_t N = run->n_points, i = st->layer, v = st->v, u = st->u;
+    size_t n = w->size[i], n1 = w->size[i + 1], m1 = w->insz[i + 1], m = w->insz[i];
+    const double *wn = w->w[i + 1], *yi = s->y[i];
+    double *ca = s->ca, *cb = s->cb, *cc = s->cc;
+    if (st->kind == STEP_CONST) {
+        for (size_t t = 0; t < n1; t++) {
+            ca[t] = cb[t] = 0;
+            if (!w->alive[i + 1][t])
+                continue;
+            ca[t] = rnd(w, w->b[i + 1][t] + wn[t * m1 + v] * st->mu) - w->b[i + 1][t];
+            cb[t] = wn[t * m1 + v];
+        }
+        for (size_t r = 0; r < N; r++) {
+            double yv = yi[r * n + v], *zr = za + r * n1;
+            for (size_t t = 0; t < n1; t++)
+                zr[t] += ca[t] - cb[t] * yv;
+        }
+    } else {
+        const double *xin = i == 0 ? run->x0 : s->y[i - 1];
+        const lump_act_t *a = lump_layer_act(&run->net->layers[i], u);
+        merged_row(s->row, w, i, u, v, st->s);
+        for (size_t r = 0; r < N; r++) {
+            double z = s->row[m];
+            for (size_t k = 0; k < m; k++)
+                z += s->row[k] * xin[r * m + k];
+            s->zb[r] = z;
+            s->yb[r] = act_d(a, z);
+        }
+        for (size_t t = 0; t < n1; t++) {
+            ca[t] = cb[t] = cc[t] = 0;
+            if (!w->alive[i + 1][t])
+                continue;
+            ca[t] = wn[t * m1 + u];
+            cb[t] = wn[t * m1 + v];
+            cc[t] = rnd(w, ca[t] + st->s * cb[t]);
+        }
+        for (size_t r = 0; r < N; r++) {
+            double yb = s->yb[r], yu = yi[r * n + u], yv = yi[r * n + v], *zr = za + r * n1;
+            for (size_t t = 0; t < n1; t++)
+                zr[t] += cc[t] * yb - ca[t] * yu - cb[t] * yv;
+        }
+    }
 }
 
 /* The outputs after candidate C (not applied), from the cached values of
@@ -366,48 +553,17 @@ static void forward(scratch_t *s, const work_t *w, const lump_calib_t *run)
 static const double *eval_cand(scratch_t *s, const work_t *w, const lump_calib_t *run,
                                const cand_t *c)
 {
-    size_t N = run->n_points, i = c->st.layer, v = c->st.v, u = c->st.u;
-    size_t n = w->size[i], n1 = w->size[i + 1], m1 = w->insz[i + 1], m = w->insz[i];
-    const double *wn = w->w[i + 1], *yi = s->y[i];
+    size_t N = run->n_points, i = c->st.layer, n1 = w->size[i + 1];
     const lump_net_t *net = run->net;
     double *za = s->ta, *ya = s->tb;
     memcpy(za, s->z[i + 1], N * n1 * sizeof *za);
-    if (c->st.kind == STEP_CONST) {
-        for (size_t t = 0; t < n1; t++) {
-            double db;
-            if (!w->alive[i + 1][t])
-                continue;
-            db = rnd(w, w->b[i + 1][t] + wn[t * m1 + v] * c->st.mu) - w->b[i + 1][t];
-            for (size_t r = 0; r < N; r++)
-                za[r * n1 + t] += db - wn[t * m1 + v] * yi[r * n + v];
-        }
-    } else {
-        const double *xin = i == 0 ? run->x0 : s->y[i - 1];
-        const lump_act_t *a = lump_layer_act(&net->layers[i], u);
-        merged_row(s->row, w, i, u, v, c->st.s);
-        for (size_t r = 0; r < N; r++) {
-            double z = s->row[m];
-            for (size_t k = 0; k < m; k++)
-                z += s->row[k] * xin[r * m + k];
-            s->yb[r] = lump_act_eval_d(a, z);
-        }
-        for (size_t t = 0; t < n1; t++) {
-            double cu, cv, cn;
-            if (!w->alive[i + 1][t])
-                continue;
-            cu = wn[t * m1 + u];
-            cv = wn[t * m1 + v];
-            cn = rnd(w, cu + c->st.s * cv);
-            for (size_t r = 0; r < N; r++)
-                za[r * n1 + t] += cn * s->yb[r] - cu * yi[r * n + u] - cv * yi[r * n + v];
-        }
-    }
+    next_update(za, s, w, run, &c->st);
     {
         const lump_layer_t *lr = &net->layers[i + 1];
         for (size_t r = 0; r < N; r++)
             for (size_t t = 0; t < n1; t++)
                 ya[r * n1 + t] =
-                    w->alive[i + 1][t] ? lump_act_eval_d(lump_layer_act(lr, t), za[r * n1 + t]) : 0;
+                    w->alive[i + 1][t] ? act_d(lump_layer_act(lr, t), za[r * n1 + t]) : 0;
     }
     for (size_t k = i + 2; k < run->n_layers; k++) {
         /* z and y share the buffer: only y is read on */
@@ -416,6 +572,47 @@ static const double *eval_cand(scratch_t *s, const work_t *w, const lump_calib_t
         ya = out;
     }
     return ya;
+}
+
+/* Apply step ST to W and bring the cached values of S up to date without
+ * a full forward pass: layer LAYER changes in one or two columns, the
+ * next layer's pre-activations by the same low-rank correction that
+ * eval_cand computes (the same operations in the same order, so the
+ * values equal the candidate's evaluation), and only the layers after
+ * that are recomputed. The update drifts from a fresh forward pass by a
+ * few units in the last place per step; lump_calib_run resynchronises
+ * every RESYNC steps. O(N (m_LAYER + n_{LAYER+1}) + N sum_{k > LAYER+1} m_k). */
+static void advance(scratch_t *s, work_t *w, const lump_calib_t *run, const step_t *st)
+{
+    size_t N = run->n_points, i = st->layer, v = st->v, u = st->u;
+    size_t n = w->size[i], n1 = w->size[i + 1];
+    double *z1 = s->z[i + 1], *y1 = s->y[i + 1], *zi = s->z[i], *yi = s->y[i];
+    const lump_net_t *net = run->net;
+    next_update(z1, s, w, run, st);
+    if (st->kind == STEP_MERGE)
+        for (size_t r = 0; r < N; r++) {
+            zi[r * n + u] = s->zb[r];
+            yi[r * n + u] = s->yb[r];
+        }
+    for (size_t r = 0; r < N; r++)
+        zi[r * n + v] = yi[r * n + v] = 0;
+    apply_step(w, st, s->row);
+    {
+        const lump_layer_t *lr = &net->layers[i + 1];
+        for (size_t r = 0; r < N; r++)
+            for (size_t t = 0; t < n1; t++)
+                y1[r * n1 + t] =
+                    w->alive[i + 1][t] ? act_d(lump_layer_act(lr, t), z1[r * n1 + t]) : 0;
+    }
+    for (size_t k = i + 2; k < run->n_layers; k++)
+        layer_fwd(s->z[k], s->y[k], w, net, k, s->y[k - 1], N);
+    /* the Gram matrices: one column of this layer, all of the later ones */
+    for (size_t b = 0; b < n; b++)
+        s->gram[i][v * n + b] = s->gram[i][b * n + v] = 0;
+    if (st->kind == STEP_MERGE && !s->dirty[i])
+        gram_col(s, run, i, u);
+    for (size_t k = i + 1; k < run->n_layers; k++)
+        s->dirty[k] = 1;
 }
 
 /* The shortlist of the current network: for every hidden layer, every
@@ -430,20 +627,15 @@ static void shortlist(cand_t *sl, size_t *nsl, scratch_t *s, const work_t *w,
     *nsl = 0;
     for (size_t i = 0; i + 1 < run->n_layers; i++) {
         size_t n = w->size[i], n1 = w->size[i + 1], m1 = w->insz[i + 1], k = 0;
-        const double *z = s->z[i], *y = s->y[i];
+        const double *y = s->y[i], *G = s->gram[i];
         const lump_layer_t *lr = &run->net->layers[i];
         for (size_t v = 0; v < n; v++)
             if (w->alive[i][v])
                 s->idx[k++] = v;
         if (k < 2)
             continue;
-        for (size_t a = 0; a < k; a++)
-            for (size_t b = a; b < k; b++) {
-                double g = 0;
-                for (size_t r = 0; r < N; r++)
-                    g += z[r * n + s->idx[a]] * z[r * n + s->idx[b]];
-                s->g[a * k + b] = s->g[b * k + a] = g;
-            }
+        if (s->dirty[i])
+            gram_full(s, w, run, i);
         for (size_t a = 0; a < k; a++) {
             size_t v = s->idx[a];
             double g2 = 0, mu = 0, var = 0;
@@ -468,9 +660,9 @@ static void shortlist(cand_t *sl, size_t *nsl, scratch_t *s, const work_t *w,
                 size_t u = s->idx[b];
                 double sc, res;
                 if (u == v || !lump_act_equal(lump_layer_act(lr, u), lump_layer_act(lr, v)) ||
-                    !merge_scale(&sc, lump_layer_act(lr, u), s->g[b * k + b], s->g[a * k + b]))
+                    !merge_scale(&sc, lump_layer_act(lr, u), G[u * n + u], G[v * n + u]))
                     continue;
-                res = s->g[a * k + a] - 2 * sc * s->g[a * k + b] + sc * sc * s->g[b * k + b];
+                res = G[v * n + v] - 2 * sc * G[v * n + u] + sc * sc * G[u * n + u];
                 c.st.kind = STEP_MERGE;
                 c.st.u = u;
                 c.st.s = sc;
@@ -587,8 +779,9 @@ lump_error_t lump_calib_run(lump_calib_t **out, const lump_net_t *net, const dou
          * so a run stopped at eps is exactly a prefix of a longer run */
         if (best == NONE)
             break;
-        apply_step(&w, &sl[best].st, s.row);
-        forward(&s, &w, run);
+        advance(&s, &w, run, &sl[best].st);
+        if ((run->n_steps + 1) % RESYNC == 0)
+            forward(&s, &w, run);
         /* the deviation recorded is the one of the network as it now is */
         out_dev(&bmse, &sl[best].st.dev, run, s.y[L - 1]);
         LUMP_CHECK(run_push(run, &sl[best].st));

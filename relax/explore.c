@@ -34,6 +34,7 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
     o->steps = 10;
     o->centre = LUMP_CENTRE_MEAN;
     o->samples = 1000;
+    o->lp = -1;
 }
 
 /* Append a zeroed row to T (its per-output arrays allocated, the data
@@ -88,7 +89,31 @@ typedef struct {
     const size_t *fcls; /* the original's predictions */
     size_t *gcls;       /* scratch */
     size_t samples;
+    int lp; /* the joint LP in the bounds */
+    lump_explore_hook_t hook;
+    void *hook_ctx;
+    size_t prefix; /* calibration: the steps of the last epsilon's network */
 } ctx_t;
+
+/* Hand the last row of T, of network G paired by L, to the hook. */
+static lump_error_t hand_over(const table_t *t, const ctx_t *c, const lump_net_t *g,
+                              const lump_lumping_t *L)
+{
+    return c->hook != NULL ? c->hook(c->hook_ctx, t, t->n - 1, g, L) : LUMP_OK;
+}
+
+/* Fill R as a copy of the earlier row SRC (the same network), but for
+ * epsilon EPS: its bound, sampled error and accuracy are those of SRC. */
+static void copy_row(row_t *r, const row_t *src, double eps, size_t nout)
+{
+    double *b = r->bound, *o = r->observed;
+    *r = *src;
+    r->bound = b;
+    r->observed = o;
+    r->eps = eps;
+    memcpy(b, src->bound, nout * sizeof *b);
+    memcpy(o, src->observed, nout * sizeof *o);
+}
 
 /* L: the lumping G is the quotient by (NULL for a network that is not a
  * quotient of the original); it pairs neurons in the bound. */
@@ -100,6 +125,7 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     lump_bound_result_t br;
     size_t lv = lump_progress_begin(r->method, 0, 0); /* "prune", ... */
     lump_bound_opts_init(&o);
+    o.lp = c->lp;
     lump_bound_result_init(&br);
     r->neurons = lump_net_neurons(g);
     r->params = lump_net_params(g);
@@ -229,6 +255,38 @@ static lump_error_t original_row(table_t *t, const ctx_t *c)
         r->acc = (double)ok / (double)c->data->n;
         r->agree = 1;
     }
+    LUMP_CHECK(hand_over(t, c, c->f, NULL));
+cleanup:
+    return err;
+}
+
+/* The number of steps of RUN that lump_calib_at(EPS) applies. */
+static size_t calib_prefix(const lump_calib_t *run, double eps)
+{
+    size_t k = 0;
+    while (k < lump_calib_steps(run) && lump_calib_deviation(run, k) <= eps)
+        k++;
+    return k;
+}
+
+/* Row R (of method M, epsilon EPS) for the network G paired by L: a copy
+ * of the row three back when DUP (the previous epsilon gave the same
+ * three networks), else filled; then handed over. */
+static lump_error_t add_row(table_t *t, const ctx_t *c, const char *m, double eps, double cdev,
+                            int dup, const lump_net_t *g, const lump_lumping_t *L)
+{
+    lump_error_t err = LUMP_OK;
+    row_t *r;
+    LUMP_CHECK(table_add(&r, t));
+    if (dup) {
+        copy_row(r, &t->rows[t->n - 4], eps, t->nout);
+    } else {
+        r->method = m;
+        r->eps = eps;
+        r->cdev = cdev;
+        LUMP_CHECK(fill_row(r, c, g, L, t->nout));
+    }
+    LUMP_CHECK(hand_over(t, c, g, L));
 cleanup:
     return err;
 }
@@ -236,34 +294,30 @@ cleanup:
 /* The three rows of EPS: the relaxed quotient G (by CALIB when given,
  * else over the box with CENTRE) and the two pruned networks of its
  * size. G, P and LUMPING are scratch. */
-static lump_error_t eps_rows(table_t *t, const ctx_t *c, double eps, const lump_calib_t *calib,
+static lump_error_t eps_rows(table_t *t, ctx_t *c, double eps, const lump_calib_t *calib,
                              lump_centre_t centre, lump_net_t *g, lump_net_t *p,
                              lump_lumping_t *lumping)
 {
     lump_error_t err = LUMP_OK;
     const lump_net_t *net = c->f;
-    const size_t nout = t->nout;
     double cdev = NAN;
-    row_t *r;
-    if (calib != NULL)
+    int dup = 0;
+    if (calib != NULL) {
+        /* a calibration run gives nested networks: an epsilon that takes
+         * as many steps as the previous one gives the same three networks,
+         * whose rows are copied rather than measured again */
+        size_t k = calib_prefix(calib, eps);
+        dup = t->n >= 4 && k == c->prefix;
+        c->prefix = k;
         LUMP_CHECK(lump_calib_at(g, lumping, &cdev, calib, eps));
-    else
+    } else {
         LUMP_CHECK(lump_relax(g, lumping, net, c->box, eps, centre));
-    LUMP_CHECK(table_add(&r, t));
-    r->method = "lumpnet";
-    r->eps = eps;
-    r->cdev = cdev;
-    LUMP_CHECK(fill_row(r, c, g, lumping, nout));
+    }
+    LUMP_CHECK(add_row(t, c, "lumpnet", eps, cdev, dup, g, lumping));
     LUMP_CHECK(lump_prune_magnitude(p, lumping, net, hidden_after(g)));
-    LUMP_CHECK(table_add(&r, t));
-    r->method = "prune";
-    r->eps = eps;
-    LUMP_CHECK(fill_row(r, c, p, lumping, nout));
+    LUMP_CHECK(add_row(t, c, "prune", eps, NAN, dup, p, lumping));
     LUMP_CHECK(lump_prune_magnitude_params(p, lumping, net, lump_net_params(g)));
-    LUMP_CHECK(table_add(&r, t));
-    r->method = "prune_params";
-    r->eps = eps;
-    LUMP_CHECK(fill_row(r, c, p, lumping, nout));
+    LUMP_CHECK(add_row(t, c, "prune_params", eps, NAN, dup, p, lumping));
 cleanup:
     return err;
 }
@@ -300,7 +354,9 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     t->with_data = data != NULL;
     t->neps = neps;
     ctx = (ctx_t){
-        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples};
+        .f = net, .box = box, .data = data, .fcls = fcls, .gcls = gcls, .samples = o->samples,
+        .lp = o->lp >= 0 ? o->lp : lump_net_params(net) <= LUMP_LP_AUTO_PARAMS,
+        .hook = o->hook, .hook_ctx = o->hook_ctx};
     LUMP_CHECK(original_row(t, &ctx));
     lv = lump_progress_begin("eps", neps, 0);
     for (size_t k = 0; k < neps; k++) {

@@ -126,10 +126,12 @@ run check 0 check "$T" q.json e.json
 run relax 0 relax "$T" --eps 0.5 --box -1:1 -o r.json
 run relax 0 relax "$T" --eps 0 --box -1:1 -o r0.json --centre lp
 run relax 0 relax "$T" --eps 0.5 --box -1:1 -o rc.json --calib tiny.csv
+run relax 0 relax "$T" --eps 0.5 --box -1:1 -o rl.json --calib tiny.csv --local-radius 0.1
 run bound 0 bound "$T" r.json --box -1:1
 run bound 0 bound "$T" q.json --box "$TMP/box.vnnlib" --no-lp
 run explore 0 explore "$T" --box -1:1 --csv x.csv --eps-list 0.1,1
 run explore 0 explore "$T" --box -1:1 --csv xd.csv --data tiny.csv --calib tiny.csv --steps 2
+run explore 0 explore "$T" --box -1:1 --csv xs.csv --eps-list 0,1 --save saved
 run draw 0 draw "$T" -o t.dot
 run draw 0 draw "$T" --reduce -o tr.dot
 run draw 0 draw "$T" --cert c.json -o tc.dot

@@ -63,6 +63,12 @@ typedef struct {
 
 #define LUMP_BOUND_SPLIT_INPUTS 16
 
+/* relax and explore solve the joint LP of a bound by default only for
+ * networks of at most this many parameters: on larger ones it tightens the
+ * (equally certified) symbolic bound by a few per cent at a cost that grows
+ * quickly (MNIST 256x2, 269 322 parameters: 3 % for 15 s of 20). */
+#define LUMP_LP_AUTO_PARAMS 100000
+
 LUMP_EXPORT void lump_bound_opts_init(lump_bound_opts_t *o);
 
 /* The certified bound on |f_j - g_j| over a box, per output j. */
@@ -207,6 +213,56 @@ lump_error_t lump_prune_magnitude(lump_net_t *g, lump_lumping_t *pairing, const 
 LUMP_EXPORT lump_error_t lump_prune_magnitude_params(lump_net_t *g, lump_lumping_t *pairing,
                                          const lump_net_t *net, size_t max_params) LUMP_WUR;
 
+/* ---- certified deviation over small balls (relax --local-radius) -------- */
+
+/* The certified deviation of G from F over L-inf balls around points. */
+typedef struct {
+    double radius;
+    size_t n_points;   /* balls bounded */
+    size_t outside;    /* points whose ball misses the box (skipped) */
+    size_t n_outputs;
+    double *bound;     /* per output: the largest certified U_j over the balls */
+    double *observed;  /* per output: the largest |f_j - g_j| sampled in them */
+    double bmax, omax; /* the largest of each */
+    int certified;     /* 1 when every ball's bound is finite (certified) */
+    int classes;       /* 1 when the class statements below were computed
+                          (at least two outputs, the last layer linear) */
+    size_t robust;     /* balls throughout which F's class at the centre is
+                          certified to be F's class */
+    size_t unchanged;  /* balls throughout which F and G are both certified
+                          to predict F's class at the centre */
+    double seconds;
+    /* per point (n_points + outside of them, in the order given): the
+     * bound per output (n_outputs each; NaN for a skipped point), and
+     * whether the class is certified unchanged (robust: for F alone) */
+    double *ball_bound;
+    unsigned char *ball_unchanged, *ball_robust;
+} lump_local_result_t;
+
+/* lump_local_result_init, lump_local_result_clear -- an empty result;
+ * free its arrays. O(1). */
+LUMP_EXPORT void lump_local_result_init(lump_local_result_t *r);
+LUMP_EXPORT void lump_local_result_clear(lump_local_result_t *r);
+
+/* lump_local_bound -- for each of the N_POINTS points X (row-major,
+ * n_inputs each, raw inputs as the network reads them), the ball of
+ * L-inf RADIUS around it intersected with BOX: the certified bound on
+ * |f_j - g_j| over the ball (lump_bound_diff_lumped with the pairing L,
+ * may be NULL; the symbolic bound, no LP), the largest difference seen at
+ * 2 SAMPLES + 1 seeded points of it, and, when the last layer has no
+ * activation, whether F's class c at the centre is certified for F
+ * throughout the ball (a lower bound of every margin f_c - f_k, from the
+ * certified bound between F's margin network and a constant network) and
+ * for G too (that margin minus U_c + U_k). Errors: LUMP_EINPUT for a bad
+ * radius or mismatched shapes; those of the bounds.
+ * Time: N_POINTS x (two symbolic bounds, O(n m) each, and 2 SAMPLES
+ * double evaluations). */
+LUMP_EXPORT lump_error_t lump_local_bound(lump_local_result_t *r, const lump_net_t *f,
+                                          const lump_net_t *g, const lump_lumping_t *L,
+                                          const lump_box_t *box, const double *x,
+                                          size_t n_points, double radius, size_t samples,
+                                          unsigned long seed) LUMP_WUR;
+
 /* ---- the epsilon sweep of `lumpnet explore` ------------------------------ */
 
 /* One row of an exploration: a network (the original, a relaxed quotient
@@ -224,12 +280,20 @@ typedef struct {
 } lump_explore_row_t;
 
 /* The rows of an exploration, owned: lump_explore_init / lump_explore_clear. */
-typedef struct {
+typedef struct lump_explore_s {
     lump_explore_row_t *rows;
     size_t n, cap, nout;
     size_t neps;   /* the epsilon values swept */
     int with_data; /* the rows have accuracy and agreement */
 } lump_explore_t;
+
+/* lump_explore_hook_t -- called by lump_explore_run once row ROW of T is
+ * filled, with its network G (the original for row 0) and the pairing L
+ * of G with the original that its bound used (a lumping for the lumpnet
+ * rows, the pruning's pairing for the prune rows, NULL for row 0). G and
+ * L are valid during the call only. A returned error stops the sweep. */
+typedef lump_error_t (*lump_explore_hook_t)(void *ctx, const struct lump_explore_s *t, size_t row,
+                                            const lump_net_t *g, const lump_lumping_t *L);
 
 /* What to sweep; lump_explore_opts_init sets the defaults. */
 typedef struct {
@@ -240,6 +304,11 @@ typedef struct {
     size_t samples;            /* for the observed error (default 1000) */
     const lump_data_t *data;   /* labelled rows for accuracy, or NULL */
     const lump_calib_t *calib; /* lump with this calibration run, not over the box, or NULL */
+    /* the joint LP in every bound: 1 always, 0 never, -1 (default) when
+     * the original has at most LUMP_LP_AUTO_PARAMS parameters */
+    int lp;
+    lump_explore_hook_t hook; /* called with each row's network, or NULL */
+    void *hook_ctx;           /* its first argument */
 } lump_explore_opts_t;
 
 /* lump_explore_init, lump_explore_clear -- an empty table; free its rows. */
@@ -259,6 +328,10 @@ LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
  * parameter budget, each with its certified bound
  * (lump_bound_diff_lumped), its sampled error over BOX and, with
  * O->data, its accuracy. Labels of O->data must be outputs of NET.
+ * With a calibration run, an epsilon that keeps as many steps as the
+ * previous one copies its three rows (the same networks). O->hook, when
+ * set, receives every row's network as soon as the row is filled. The
+ * bounds solve the joint LP as O->lp says.
  * Errors: those of the functions named.
  * Time: (number of epsilon values) x (one relaxation, two prunings and
  * three bounds and samplings), plus 25 relaxations to choose the grid. */

@@ -181,7 +181,8 @@ class Explore(Structure):
 class ExploreOpts(Structure):
     _fields_ = [("eps", POINTER(c_double)), ("neps", c_size_t), ("steps", c_size_t),
                 ("centre", c_int), ("samples", c_size_t), ("data", POINTER(Data)),
-                ("calib", c_void_p), ("_reserve", c_ubyte * RESERVE)]
+                ("calib", c_void_p), ("lp", c_int), ("hook", c_void_p),
+                ("hook_ctx", c_void_p), ("_reserve", c_ubyte * RESERVE)]
 
 
 # ---- drawings (viz.h) ------------------------------------------------------
