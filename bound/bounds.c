@@ -169,23 +169,27 @@ static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
     return LUMP_OK;
 }
 
-/* The inputs as layer 1 sees them: the clip range, then (t - mean) /
- * range evaluated exactly at both ends (it is monotone) and rounded
- * outward. */
+/* lump_i_input_range -- see bound_util.h. */
+void lump_i_input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i)
+{
+    lump_i_clip_range(lo, hi, net, box, i);
+    if (net->has_norm) {
+        mpq_sub(lo, lo, net->norm_mean[i]);
+        mpq_sub(hi, hi, net->norm_mean[i]);
+        mpq_div(lo, lo, net->norm_range[i]);
+        mpq_div(hi, hi, net->norm_range[i]);
+        if (mpq_sgn(net->norm_range[i]) < 0)
+            mpq_swap(lo, hi);
+    }
+}
+
+/* The inputs as layer 1 sees them, rounded outward. */
 static void input_bounds(lump_bounds_t *b, const lump_net_t *net, const lump_box_t *box)
 {
     mpq_t lo, hi;
     mpq_inits(lo, hi, NULL);
     for (size_t i = 0; i < net->n_inputs; i++) {
-        lump_i_clip_range(lo, hi, net, box, i);
-        if (net->has_norm) {
-            mpq_sub(lo, lo, net->norm_mean[i]);
-            mpq_sub(hi, hi, net->norm_mean[i]);
-            mpq_div(lo, lo, net->norm_range[i]);
-            mpq_div(hi, hi, net->norm_range[i]);
-            if (mpq_sgn(net->norm_range[i]) < 0)
-                mpq_swap(lo, hi);
-        }
+        lump_i_input_range(lo, hi, net, box, i);
         b->xlo[i] = lump_i_q_down(lo);
         b->xhi[i] = lump_i_q_up(hi);
     }

@@ -414,15 +414,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
         }
     }
     for (size_t u = 0; u < net->n_inputs; u++) {
-        lump_i_clip_range(lo, hi, net, box, u);
-        if (net->has_norm) {
-            mpq_sub(lo, lo, net->norm_mean[u]);
-            mpq_sub(hi, hi, net->norm_mean[u]);
-            mpq_div(lo, lo, net->norm_range[u]);
-            mpq_div(hi, hi, net->norm_range[u]);
-            if (mpq_sgn(net->norm_range[u]) < 0)
-                mpq_swap(lo, hi);
-        }
+        lump_i_input_range(lo, hi, net, box, u);
         s.xlo[u] = lump_i_q_down(lo);
         s.xhi[u] = lump_i_q_up(hi);
     }

@@ -10,6 +10,7 @@
 #include "check_why_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* Like cert_check.c, this file is part of the trusted base: it never calls
  * the bound tightener, the fold finder or the partition finder. What it
@@ -61,30 +62,33 @@ static int is_relu(const lump_act_t *a)
     return a->kind == LUMP_ACT_RELU;
 }
 
+/* X = what input I as layer 1 sees it for the raw input X: clipped, then
+ * normalised. Both maps are monotone, the normalisation decreasing when
+ * its range is negative. */
+static void input_map(mpq_t x, const lump_net_t *net, size_t i)
+{
+    if (net->has_clip && mpq_cmp(x, net->clip_lo[i]) < 0)
+        mpq_set(x, net->clip_lo[i]);
+    if (net->has_clip && mpq_cmp(x, net->clip_hi[i]) > 0)
+        mpq_set(x, net->clip_hi[i]);
+    if (net->has_norm) {
+        mpq_sub(x, x, net->norm_mean[i]);
+        mpq_div(x, x, net->norm_range[i]);
+    }
+}
+
 /* The exact image of the box under NET's clip and normalisation: the
- * inputs as layer 1 sees them. */
+ * inputs as layer 1 sees them. The checker computes it itself rather than
+ * with bound/'s lump_i_input_range (the finder's), so that a fault there
+ * cannot hide from the check. */
 static void input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i)
 {
     mpq_set(lo, box->lo[i]);
     mpq_set(hi, box->hi[i]);
-    if (net->has_clip) {
-        if (mpq_cmp(lo, net->clip_lo[i]) < 0)
-            mpq_set(lo, net->clip_lo[i]);
-        if (mpq_cmp(lo, net->clip_hi[i]) > 0)
-            mpq_set(lo, net->clip_hi[i]);
-        if (mpq_cmp(hi, net->clip_lo[i]) < 0)
-            mpq_set(hi, net->clip_lo[i]);
-        if (mpq_cmp(hi, net->clip_hi[i]) > 0)
-            mpq_set(hi, net->clip_hi[i]);
-    }
-    if (net->has_norm) {
-        mpq_sub(lo, lo, net->norm_mean[i]);
-        mpq_sub(hi, hi, net->norm_mean[i]);
-        mpq_div(lo, lo, net->norm_range[i]);
-        mpq_div(hi, hi, net->norm_range[i]);
-        if (mpq_sgn(net->norm_range[i]) < 0)
-            mpq_swap(lo, hi);
-    }
+    input_map(lo, net, i);
+    input_map(hi, net, i);
+    if (net->has_norm && mpq_sgn(net->norm_range[i]) < 0)
+        mpq_swap(lo, hi);
 }
 
 /* Output bounds [YL, YH] of neuron V of layer LI from its claimed
@@ -660,9 +664,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
         }
         if (x.vd.failed)
             break;
-        lump_net_clear(&cur);
-        cur = next;
-        lump_net_init(&next);
+        lump_i_net_move(&cur, &next);
     }
     if (!x.vd.failed)
         *valid = LUMP_TRUE;
