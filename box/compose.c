@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/stable.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* Where a neuron of the current network comes from: the original neurons
  * y_o = scale * y_current, by increasing original index. */
@@ -172,11 +173,8 @@ static lump_error_t lumping_step(track_t *t, lump_net_t *cur, const lump_lumping
     }
     if (err == LUMP_OK)
         err = lump_quotient(&q, cur, L);
-    if (err == LUMP_OK) {
-        lump_net_clear(cur);
-        *cur = q;
-        lump_net_init(&q);
-    }
+    if (err == LUMP_OK)
+        lump_i_net_move(cur, &q);
     lump_net_clear(&q);
     mpq_clear(c);
     return err;

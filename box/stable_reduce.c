@@ -9,6 +9,7 @@
 #include "stable_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 void lump_stable_opts_init(lump_stable_opts_t *o)
 {
@@ -160,9 +161,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
                 s->stable = step;
                 lump_stable_step_init(&step);
             }
-            lump_net_clear(&cur);
-            cur = work;
-            lump_net_init(&work);
+            lump_i_net_move(&cur, &work);
         }
         lump_stable_step_clear(&step);
         LUMP_CHECK(lump_partition_coarsest(&L, &cur, o.mode, 0));
@@ -174,16 +173,12 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
             lump_lumping_swap(&s->lumping, &L);
         }
         lump_lumping_clear(&L);
-        lump_net_clear(&cur);
-        cur = q;
-        lump_net_init(&q);
+        lump_i_net_move(&cur, &q);
         st.rounds++;
         if (l_removed == 0 || (r > 0 && n_inactive + n_folded == 0))
             break;
     }
-    lump_net_clear(out);
-    *out = cur;
-    lump_net_init(&cur);
+    lump_i_net_move(out, &cur);
     st.seconds = lump_clock_seconds() - t0;
     if (stats != NULL)
         *stats = st;
