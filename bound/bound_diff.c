@@ -531,13 +531,7 @@ cleanup:
     lump_i_dbounds_clear(&db);
     lump_i_lpside_clear(&sf);
     lump_i_lpside_clear(&sg);
-    free(dcol);
-    free(dlo);
-    free(dhi);
-    free(up);
-    free(dn);
-    free(sens);
-    free(lambda);
+    LUMP_FREE_ALL(dcol, dlo, dhi, up, dn, sens, lambda);
     if (err != LUMP_OK)
         lump_bound_result_clear(r);
     return err;

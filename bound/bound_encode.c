@@ -14,12 +14,7 @@ void lump_i_lpside_clear(lump_i_lpside_t *s)
         free(s->zcol[i]);
         free(s->ycol[i]);
     }
-    free(s->zcol);
-    free(s->ycol);
-    free(s->xcol);
-    free(s->ocol);
-    free(s->olo);
-    free(s->ohi);
+    LUMP_FREE_ALL(s->zcol, s->ycol, s->xcol, s->ocol, s->olo, s->ohi);
     lump_bounds_clear(&s->b);
 }
 

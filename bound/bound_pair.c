@@ -30,15 +30,7 @@ void lump_i_pair_clear(lump_i_pair_t *p)
             free(p->kh[i]);
         }
     }
-    free(p->pi);
-    free(p->c);
-    free(p->kappa);
-    free(p->cm);
-    free(p->cr);
-    free(p->kl);
-    free(p->kh);
-    free(p->nf);
-    free(p->ng);
+    LUMP_FREE_ALL(p->pi, p->c, p->kappa, p->cm, p->cr, p->kl, p->kh, p->nf, p->ng);
     lump_i_pair_init(p);
 }
 

@@ -580,19 +580,8 @@ static void sym_clear(sym_t *X)
             free((*lines[m])[i]);
         free(*lines[m]);
     }
-    free(X->p);
-    free(X->q);
-    free(X->r);
-    free(X->a);
-    free(X->b);
-    free(X->c);
-    free(X->am);
-    free(X->bm);
-    free(X->cm);
-    free(X->ar);
-    free(X->br);
-    free(X->cr);
-    free(X->qm);
+    LUMP_FREE_ALL(X->p, X->q, X->r, X->a, X->b, X->c, X->am, X->bm, X->cm, X->ar, X->br, X->cr,
+                  X->qm);
 }
 
 static lump_error_t sym_alloc(sym_t *X)
@@ -662,11 +651,7 @@ void lump_i_dbounds_clear(lump_i_dbounds_t *d)
         free(d->dyl[i]);
         free(d->dyh[i]);
     }
-    free(d->dzl);
-    free(d->dzh);
-    free(d->dyl);
-    free(d->dyh);
-    free(d->sens);
+    LUMP_FREE_ALL(d->dzl, d->dzh, d->dyl, d->dyh, d->sens);
     lump_i_dbounds_init(d);
 }
 

@@ -136,13 +136,7 @@ void lump_bounds_clear(lump_bounds_t *b)
         if (b->yhi != NULL)
             free(b->yhi[i]);
     }
-    free(b->zlo);
-    free(b->zhi);
-    free(b->ylo);
-    free(b->yhi);
-    free(b->xlo);
-    free(b->xhi);
-    free(b->size);
+    LUMP_FREE_ALL(b->zlo, b->zhi, b->ylo, b->yhi, b->xlo, b->xhi, b->size);
     lump_bounds_init(b);
 }
 

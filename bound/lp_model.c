@@ -19,14 +19,7 @@ void lump_i_model_clear(lump_i_model_t *m)
         mpq_clear(m->rlo[i]);
         mpq_clear(m->rhi[i]);
     }
-    free(m->clo);
-    free(m->chi);
-    free(m->rstart);
-    free(m->rlo);
-    free(m->rhi);
-    free(m->lo_inf);
-    free(m->hi_inf);
-    free(m->e);
+    LUMP_FREE_ALL(m->clo, m->chi, m->rstart, m->rlo, m->rhi, m->lo_inf, m->hi_inf, m->e);
     lump_i_model_init(m);
 }
 

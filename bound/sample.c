@@ -29,18 +29,8 @@ static void fnet_clear(fnet_t *p)
         free(p->b[i]);
         free(p->z[i]);
     }
-    free(p->w);
-    free(p->b);
-    free(p->z);
-    free(p->clo);
-    free(p->chi);
-    free(p->mean);
-    free(p->range);
-    free(p->scale);
-    free(p->shift);
-    free(p->x);
-    free(p->ga);
-    free(p->gb);
+    LUMP_FREE_ALL(p->w, p->b, p->z, p->clo, p->chi, p->mean, p->range, p->scale, p->shift, p->x,
+                  p->ga, p->gb);
 }
 
 static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
@@ -192,11 +182,7 @@ cleanup:
     for (size_t k = 0; k < no; k++)
         mpfr_clears(fl[k], fh[k], gl[k], gh[k], (mpfr_ptr)0);
     mpfr_clear(t);
-    free(in);
-    free(fl);
-    free(fh);
-    free(gl);
-    free(gh);
+    LUMP_FREE_ALL(in, fl, fh, gl, gh);
     return err;
 }
 
@@ -325,14 +311,6 @@ cleanup:
     lump_progress_end(level);
     fnet_clear(&pf);
     fnet_clear(&pg);
-    free(lo);
-    free(hi);
-    free(x);
-    free(grad);
-    free(yf);
-    free(yg);
-    free(best);
-    free(start);
-    free(sval);
+    LUMP_FREE_ALL(lo, hi, x, grad, yf, yg, best, start, sval);
     return err;
 }

@@ -65,11 +65,7 @@ static void track_clear(track_t *t, size_t total)
     }
     for (size_t k = 0; t->value != NULL && k < total; k++)
         mpq_clear(t->value[k]);
-    free(t->cur);
-    free(t->n);
-    free(t->offset);
-    free(t->value);
-    free(t->has_value);
+    LUMP_FREE_ALL(t->cur, t->n, t->offset, t->value, t->has_value);
 }
 
 /* Mark every original neuron behind neuron V of layer I removed for CAUSE

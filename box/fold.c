@@ -275,11 +275,6 @@ cleanup:
     if (lam != NULL)
         for (size_t k = 0; k <= nb; k++)
             mpq_clear(lam[k]);
-    free(lam);
-    free(pc);
-    free(W);
-    free(isb);
-    free(bidx);
-    free(cidx);
+    LUMP_FREE_ALL(lam, pc, W, isb, bidx, cidx);
     return err;
 }

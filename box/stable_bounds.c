@@ -366,14 +366,7 @@ static void state_free(state_t *s)
         if (s->tri_b)
             free(s->tri_b[i]);
     }
-    free(s->zlo);
-    free(s->zhi);
-    free(s->ylo);
-    free(s->yhi);
-    free(s->tri_a);
-    free(s->tri_b);
-    free(s->xlo);
-    free(s->xhi);
+    LUMP_FREE_ALL(s->zlo, s->zhi, s->ylo, s->yhi, s->tri_a, s->tri_b, s->xlo, s->xhi);
 }
 
 /* lump_i_stable_bounds -- see stable_bounds.h. */

@@ -162,13 +162,7 @@ static void search_clear(search_t *s)
              s->ya && s->yb;
     for (size_t j = 0; mp && j < s->nout; j++)
         mpfr_clears(s->la[j], s->ha[j], s->lb[j], s->hb[j], (mpfr_ptr)NULL);
-    free(s->la);
-    free(s->ha);
-    free(s->lb);
-    free(s->hb);
-    free(s->xd);
-    free(s->ya);
-    free(s->yb);
+    LUMP_FREE_ALL(s->la, s->ha, s->lb, s->hb, s->xd, s->ya, s->yb);
     lump_rat_vec_free(s->qa, s->nout);
     lump_rat_vec_free(s->qb, s->nout);
     lump_rat_vec_free(s->lo, s->n);
@@ -179,13 +173,7 @@ static void search_clear(search_t *s)
         free(s->uw[i]);
         free(s->ub[i]);
     }
-    free(s->uw);
-    free(s->ub);
-    free(s->targets);
-    free(s->clo);
-    free(s->chi);
-    free(s->y0);
-    free(s->y1);
+    LUMP_FREE_ALL(s->uw, s->ub, s->targets, s->clo, s->chi, s->y0, s->y1);
 }
 
 /* ---------------------------------------------------------------------- */

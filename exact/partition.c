@@ -19,11 +19,7 @@ void lump_i_side_init(lump_i_side_t *s)
 
 void lump_i_side_clear(lump_i_side_t *s)
 {
-    free(s->blk);
-    free(s->start);
-    free(s->mem);
-    free(s->cm);
-    free(s->cd);
+    LUMP_FREE_ALL(s->blk, s->start, s->mem, s->cm, s->cd);
     lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
     free(s->cu);
     free(s->cvok);
