@@ -171,6 +171,15 @@ static int evidence_start(ctx_t *x, bstate_t *b, size_t li, size_t t, int s)
     return 0;
 }
 
+/* Reject multiplier K (for neuron T of layer LI) on a row of layer J
+ * neuron V: "... multiplier K WHAT of layer J neuron V WHY". */
+static int row_fail(ctx_t *x, const bstate_t *b, size_t li, size_t t, size_t k, const char *what,
+                    size_t j, size_t v, const char *why)
+{
+    return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu %s of layer %zu neuron %zu%s",
+                b->step + 1, li + 1, t, k, what, j + 1, v, why);
+}
+
 /* Add multiplier K of E (for neuron T of layer LI) to the reduced costs
  * and to the constant: its row must exist before LI and fit the neuron's
  * claimed stability, and its sign must fit the row's direction. */
@@ -212,36 +221,26 @@ static int evidence_add_row(ctx_t *x, bstate_t *b, size_t li, size_t t,
     }
     case LUMP_ROW_ACT:
         if (stable_off || !stable_on)
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
-                        "of layer %zu neuron %zu, which is not linear by its claimed bounds",
-                        b->step + 1, li + 1, t, k, j + 1, v);
+            return row_fail(x, b, li, t, k, "uses the row act", j, v,
+                            ", which is not linear by its claimed bounds");
         mpq_sub(b->dy[j][v], b->dy[j][v], lam);
         mpq_add(b->dz[j][v], b->dz[j][v], lam);
         break;
     case LUMP_ROW_GE:
     case LUMP_ROW_TRI:
         if (!relu || stable_off || stable_on)
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
-                        "of layer %zu neuron %zu, which is not an unstable relu by its claimed "
-                        "bounds",
-                        b->step + 1, li + 1, t, k, j + 1, v);
+            return row_fail(x, b, li, t, k, "uses a triangle row", j, v,
+                            ", which is not an unstable relu by its claimed bounds");
         if (e->kind[k] == LUMP_ROW_GE) { /* y - z >= 0 */
             if (mpq_sgn(lam) > 0)
-                return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
-                            "y >= z of layer %zu neuron %zu is positive (it must be <= 0)",
-                            b->step + 1, li + 1, t, k, j + 1, v);
+                return row_fail(x, b, li, t, k, "on the row y >= z", j, v,
+                                " is positive (it must be <= 0)");
             mpq_sub(b->dy[j][v], b->dy[j][v], lam);
             mpq_add(b->dz[j][v], b->dz[j][v], lam);
         } else { /* (hi - lo) y - hi z <= -hi lo */
             if (mpq_sgn(lam) < 0)
-                return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
-                            "triangle row of layer %zu neuron %zu is negative (it must be "
-                            ">= 0)",
-                            b->step + 1, li + 1, t, k, j + 1, v);
+                return row_fail(x, b, li, t, k, "on the triangle row", j, v,
+                                " is negative (it must be >= 0)");
             mpq_mul(b->t, c->hi[v], c->lo[v]);
             mpq_mul(b->t, b->t, lam);
             mpq_sub(b->acc, b->acc, b->t);
