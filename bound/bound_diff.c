@@ -12,12 +12,8 @@
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
 {
-    memset(o, 0, sizeof *o);
-    o->encoding = LUMP_ENC_DIFFERENTIAL;
-    o->seed = 1;
-    o->symbolic = 1;
-    o->lp = 1;
-    o->max_boxes = 64;
+    *o = (lump_bound_opts_t){
+        .encoding = LUMP_ENC_DIFFERENTIAL, .seed = 1, .symbolic = 1, .lp = 1, .max_boxes = 64};
 }
 
 void lump_bound_result_init(lump_bound_result_t *r)

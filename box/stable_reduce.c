@@ -13,11 +13,8 @@
 
 void lump_stable_opts_init(lump_stable_opts_t *o)
 {
-    memset(o, 0, sizeof *o);
-    o->mode = LUMP_MODE_PROPORTIONAL;
-    o->use_lp = 1;
-    o->max_rounds = 4;
-    o->lp_rows = 250;
+    *o = (lump_stable_opts_t){
+        .mode = LUMP_MODE_PROPORTIONAL, .use_lp = 1, .max_rounds = 4, .lp_rows = 250};
 }
 
 /* 1 when LAYER is the one zero neuron that stands for a constant layer
