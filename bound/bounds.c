@@ -140,7 +140,7 @@ void lump_bounds_clear(lump_bounds_t *b)
     lump_bounds_init(b);
 }
 
-static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
+static void bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
 {
     size_t k = net->n_layers;
     b->n_inputs = net->n_inputs;
@@ -160,7 +160,6 @@ static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
         b->ylo[i] = lump_alloc_array(n, sizeof(double));
         b->yhi[i] = lump_alloc_array(n, sizeof(double));
     }
-    return LUMP_OK;
 }
 
 /* lump_i_input_range -- see bound_util.h. */
@@ -205,7 +204,7 @@ lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const
     lump_bounds_clear(b);
     LUMP_CHECK(lump_i_check_box(net, box, "interval bounds"));
     LUMP_CHECK(lump_net_validate(net, "interval bounds"));
-    LUMP_CHECK(bounds_alloc(b, net));
+    bounds_alloc(b, net);
     input_bounds(b, net, box);
     for (size_t i = 0; i < net->n_layers; i++)
         if (net->layers[i].in_size > cap)

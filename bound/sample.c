@@ -33,7 +33,7 @@ static void fnet_clear(fnet_t *p)
                   p->ga, p->gb);
 }
 
-static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
+static void fnet_init(fnet_t *p, const lump_net_t *net)
 {
     size_t k = net->n_layers, n = net->n_inputs;
     memset(p, 0, sizeof *p);
@@ -76,7 +76,6 @@ static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
         p->scale[j] = net->has_outmap ? lump_rat_get_d(net->out_scale[j]) : 1.0;
         p->shift[j] = net->has_outmap ? lump_rat_get_d(net->out_shift[j]) : 0.0;
     }
-    return LUMP_OK;
 }
 
 /* OUT = the mapped outputs at the raw input IN; keeps z for gradients. */
@@ -213,8 +212,8 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
                               "outputs (%zu/%zu inputs, %zu/%zu outputs)",
                               n, g->n_inputs, no, lump_net_n_outputs(g));
     LUMP_CHECK(lump_i_check_box(f, box, "sampling"));
-    LUMP_CHECK(fnet_init(&pf, f));
-    LUMP_CHECK(fnet_init(&pg, g));
+    fnet_init(&pf, f);
+    fnet_init(&pg, g);
     lo = lump_alloc_array(n + 1, sizeof(double));
     hi = lump_alloc_array(n + 1, sizeof(double));
     x = lump_alloc_array(n + 1, sizeof(double));
