@@ -153,14 +153,7 @@ void lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s)
             size_t zc;
             lump_i_model_col(m, s->b.zlo[i][v], s->b.zhi[i][v], &zc);
             s->zcol[i][v] = zc;
-            /* z - sum_u w(u,v) y_u = b_v, with the exact weights */
-            lump_i_model_row_begin(m);
-            lump_i_model_ent_d(m, zc, 1.0);
-            for (size_t u = 0; u < L->in_size; u++)
-                if (prev[u] != NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
-                    lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1);
-            lump_arr_get(b, &L->bias, v);
-            lump_i_model_row_end(m, b, b);
+            lump_i_model_def_row(m, zc, L, v, prev, b);
             encode_act(m, &s->ycol[i][v], zc, lump_layer_act(L, v), s->b.zlo[i][v], s->b.zhi[i][v],
                        s->b.ylo[i][v], s->b.yhi[i][v]);
         }

@@ -98,6 +98,19 @@ void lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg)
     e->neg = neg;
 }
 
+/* lump_i_model_def_row -- see lp_model.h. */
+void lump_i_model_def_row(lump_i_model_t *m, size_t zc, const lump_layer_t *L, size_t v,
+                          const size_t *prev, mpq_t t)
+{
+    lump_i_model_row_begin(m);
+    lump_i_model_ent_d(m, zc, 1.0);
+    for (size_t u = 0; u < L->in_size; u++)
+        if (prev[u] != LUMP_I_NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
+            lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1);
+    lump_arr_get(t, &L->bias, v);
+    lump_i_model_row_end(m, t, t);
+}
+
 void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi)
 {
     size_t i = m->nrows;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <gmp.h>
 #include "lumpnet/arr.h"
+#include "lumpnet/net.h"
 #include "glpk_support.h"
 
 #define LUMP_I_NOCOL SIZE_MAX
@@ -51,6 +52,13 @@ void lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d);
 void lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a, size_t idx, int neg);
 void lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg);
 void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi);
+
+/* lump_i_model_def_row -- the exact row  z - sum_u w(u,v) y_u = b_v  of
+ * neuron V of layer L, with the exact weights: ZC its z column, PREV[u]
+ * the columns of the previous layer (LUMP_I_NOCOL: a y that is 0 on the
+ * box, left out). T is scratch. O(L->in_size). */
+void lump_i_model_def_row(lump_i_model_t *m, size_t zc, const lump_layer_t *L, size_t v,
+                          const size_t *prev, mpq_t t);
 
 /* lump_i_model_load -- the GLPK copy: every number rounded to nearest.
  * O(entries). */

@@ -139,13 +139,7 @@ static void build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc_i, stat
                              lin ? s->yhi[j][v] : s->zhi[j][v], &zc);
             if (j == i)
                 (*zc_i)[v] = zc;
-            lump_i_model_row_begin(m);
-            lump_i_model_ent_d(m, zc, 1.0);
-            for (size_t u = 0; u < L->in_size; u++)
-                if (prev[u] != LUMP_I_NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
-                    lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1);
-            lump_arr_get(b, &L->bias, v);
-            lump_i_model_row_end(m, b, b);
+            lump_i_model_def_row(m, zc, L, v, prev, b);
             META(j, v, lin ? ROW_DEFACT : LUMP_ROW_DEF);
             if (j == i)
                 continue;
