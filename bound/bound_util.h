@@ -24,6 +24,12 @@ lump_error_t lump_i_check_box(const lump_net_t *net, const lump_box_t *box,
  * clip the same way. O(1). */
 void lump_i_clip_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i);
 
+/* lump_i_input_range -- [LO, HI] = the exact image of the box's dimension I
+ * as layer 1 sees it: the clip range, then (t - mean) / range at both ends
+ * (monotone, so the ends map to the ends, swapped for a negative range).
+ * O(1). */
+void lump_i_input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i);
+
 /* lump_i_dot_ival -- [*LO, *HI] encloses sum_u w[u] y[u] + b for every
  * w[u] in [wl[u], wh[u]], y[u] in [yl[u], yh[u]], b in [bl, bh]: the sums are
  * taken to nearest and widened by the a-posteriori bound

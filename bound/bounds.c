@@ -136,17 +136,11 @@ void lump_bounds_clear(lump_bounds_t *b)
         if (b->yhi != NULL)
             free(b->yhi[i]);
     }
-    free(b->zlo);
-    free(b->zhi);
-    free(b->ylo);
-    free(b->yhi);
-    free(b->xlo);
-    free(b->xhi);
-    free(b->size);
+    LUMP_FREE_ALL(b->zlo, b->zhi, b->ylo, b->yhi, b->xlo, b->xhi, b->size);
     lump_bounds_init(b);
 }
 
-static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
+static void bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
 {
     size_t k = net->n_layers;
     b->n_inputs = net->n_inputs;
@@ -166,26 +160,29 @@ static lump_error_t bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
         b->ylo[i] = lump_alloc_array(n, sizeof(double));
         b->yhi[i] = lump_alloc_array(n, sizeof(double));
     }
-    return LUMP_OK;
 }
 
-/* The inputs as layer 1 sees them: the clip range, then (t - mean) /
- * range evaluated exactly at both ends (it is monotone) and rounded
- * outward. */
+/* lump_i_input_range -- see bound_util.h. */
+void lump_i_input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i)
+{
+    lump_i_clip_range(lo, hi, net, box, i);
+    if (net->has_norm) {
+        mpq_sub(lo, lo, net->norm_mean[i]);
+        mpq_sub(hi, hi, net->norm_mean[i]);
+        mpq_div(lo, lo, net->norm_range[i]);
+        mpq_div(hi, hi, net->norm_range[i]);
+        if (mpq_sgn(net->norm_range[i]) < 0)
+            mpq_swap(lo, hi);
+    }
+}
+
+/* The inputs as layer 1 sees them, rounded outward. */
 static void input_bounds(lump_bounds_t *b, const lump_net_t *net, const lump_box_t *box)
 {
     mpq_t lo, hi;
     mpq_inits(lo, hi, NULL);
     for (size_t i = 0; i < net->n_inputs; i++) {
-        lump_i_clip_range(lo, hi, net, box, i);
-        if (net->has_norm) {
-            mpq_sub(lo, lo, net->norm_mean[i]);
-            mpq_sub(hi, hi, net->norm_mean[i]);
-            mpq_div(lo, lo, net->norm_range[i]);
-            mpq_div(hi, hi, net->norm_range[i]);
-            if (mpq_sgn(net->norm_range[i]) < 0)
-                mpq_swap(lo, hi);
-        }
+        lump_i_input_range(lo, hi, net, box, i);
         b->xlo[i] = lump_i_q_down(lo);
         b->xhi[i] = lump_i_q_up(hi);
     }
@@ -207,7 +204,7 @@ lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const
     lump_bounds_clear(b);
     LUMP_CHECK(lump_i_check_box(net, box, "interval bounds"));
     LUMP_CHECK(lump_net_validate(net, "interval bounds"));
-    LUMP_CHECK(bounds_alloc(b, net));
+    bounds_alloc(b, net);
     input_bounds(b, net, box);
     for (size_t i = 0; i < net->n_layers; i++)
         if (net->layers[i].in_size > cap)

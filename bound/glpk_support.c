@@ -131,15 +131,7 @@ void lump_i_lp_free(lump_i_lp_t *lp)
     if (lp == NULL)
         return;
     drop_prob(lp);
-    free(lp->clo);
-    free(lp->chi);
-    free(lp->obj);
-    free(lp->rlo);
-    free(lp->rhi);
-    free(lp->rstart);
-    free(lp->eind);
-    free(lp->eval);
-    free(lp);
+    LUMP_FREE_ALL(lp->clo, lp->chi, lp->obj, lp->rlo, lp->rhi, lp->rstart, lp->eind, lp->eval, lp);
 }
 
 /* lump_i_lp_add_cols -- see glpk_support.h. O(n). */

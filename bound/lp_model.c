@@ -19,119 +19,96 @@ void lump_i_model_clear(lump_i_model_t *m)
         mpq_clear(m->rlo[i]);
         mpq_clear(m->rhi[i]);
     }
-    free(m->clo);
-    free(m->chi);
-    free(m->rstart);
-    free(m->rlo);
-    free(m->rhi);
-    free(m->lo_inf);
-    free(m->hi_inf);
-    free(m->e);
+    LUMP_FREE_ALL(m->clo, m->chi, m->rstart, m->rlo, m->rhi, m->lo_inf, m->hi_inf, m->e);
     lump_i_model_init(m);
 }
 
-static lump_error_t grow(void **p, size_t *cap, size_t need, size_t size)
+static void grow(void **p, size_t *cap, size_t need, size_t size)
 {
     size_t c = *cap;
-    void *q;
     if (need <= c)
-        return LUMP_OK;
+        return;
     c = c < 64 ? 64 : c;
     while (c < need)
         c *= 2;
-    q = lump_realloc_array(*p, c * size, 1);
-    *p = q;
+    *p = lump_realloc_array(*p, c * size, 1);
     *cap = c;
-    return LUMP_OK;
 }
 
-lump_error_t lump_i_model_col(lump_i_model_t *m, double lo, double hi, size_t *col)
+void lump_i_model_col(lump_i_model_t *m, double lo, double hi, size_t *col)
 {
     size_t c = m->capcols;
-    lump_error_t err = grow((void **)&m->clo, &c, m->ncols + 1, sizeof(double));
-    if (err != LUMP_OK)
-        return err;
+    grow((void **)&m->clo, &c, m->ncols + 1, sizeof(double));
     c = m->capcols; /* both arrays grow to the same capacity */
-    if ((err = grow((void **)&m->chi, &c, m->ncols + 1, sizeof(double))) != LUMP_OK)
-        return err;
+    grow((void **)&m->chi, &c, m->ncols + 1, sizeof(double));
     m->capcols = c;
     m->clo[m->ncols] = lo;
     m->chi[m->ncols] = hi;
     *col = m->ncols++;
-    return LUMP_OK;
 }
 
-lump_error_t lump_i_model_row_begin(lump_i_model_t *m)
+void lump_i_model_row_begin(lump_i_model_t *m)
 {
     size_t need = m->nrows + 2, c;
-    lump_error_t err;
+    /* the five row arrays grow to the same capacity */
+    void **rows[] = {(void **)&m->rstart, (void **)&m->rlo, (void **)&m->rhi, (void **)&m->lo_inf,
+                     (void **)&m->hi_inf};
+    const size_t sizes[] = {sizeof(size_t), sizeof(mpq_t), sizeof(mpq_t), 1, 1};
     lump_require(!m->open, "lump_i_model_row_begin");
-    c = m->caprows;
-    if ((err = grow((void **)&m->rstart, &c, need, sizeof(size_t))) != LUMP_OK)
-        return err;
-    c = m->caprows;
-    if ((err = grow((void **)&m->rlo, &c, need, sizeof(mpq_t))) != LUMP_OK)
-        return err;
-    c = m->caprows;
-    if ((err = grow((void **)&m->rhi, &c, need, sizeof(mpq_t))) != LUMP_OK)
-        return err;
-    c = m->caprows;
-    if ((err = grow((void **)&m->lo_inf, &c, need, 1)) != LUMP_OK)
-        return err;
-    c = m->caprows;
-    if ((err = grow((void **)&m->hi_inf, &c, need, 1)) != LUMP_OK)
-        return err;
+    for (size_t k = 0; k < 5; k++) {
+        c = m->caprows;
+        grow(rows[k], &c, need, sizes[k]);
+    }
     m->caprows = c;
     m->rstart[m->nrows] = m->ne;
     m->open = 1;
-    return LUMP_OK;
 }
 
-static lump_error_t ent(lump_i_model_t *m, lump_i_ent_t **e)
-{
-    lump_error_t err = grow((void **)&m->e, &m->cape, m->ne + 1, sizeof(lump_i_ent_t));
-    if (err != LUMP_OK)
-        return err;
-    *e = &m->e[m->ne++];
-    memset(*e, 0, sizeof **e);
-    return LUMP_OK;
-}
-
-lump_error_t lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d)
+/* A new zeroed entry at the end of the open row. */
+static lump_i_ent_t *ent(lump_i_model_t *m)
 {
     lump_i_ent_t *e;
-    lump_error_t err = ent(m, &e);
-    if (err == LUMP_OK) {
-        e->col = col;
-        e->d = d;
-    }
-    return err;
+    grow((void **)&m->e, &m->cape, m->ne + 1, sizeof(lump_i_ent_t));
+    e = &m->e[m->ne++];
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
-lump_error_t lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a, size_t idx,
-                                  int neg)
+void lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d)
 {
-    lump_i_ent_t *e;
-    lump_error_t err = ent(m, &e);
-    if (err == LUMP_OK) {
-        e->col = col;
-        e->arr = a;
-        e->idx = idx;
-        e->neg = neg;
-    }
-    return err;
+    lump_i_ent_t *e = ent(m);
+    e->col = col;
+    e->d = d;
 }
 
-lump_error_t lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg)
+void lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a, size_t idx, int neg)
 {
-    lump_i_ent_t *e;
-    lump_error_t err = ent(m, &e);
-    if (err == LUMP_OK) {
-        e->col = col;
-        e->q = q;
-        e->neg = neg;
-    }
-    return err;
+    lump_i_ent_t *e = ent(m);
+    e->col = col;
+    e->arr = a;
+    e->idx = idx;
+    e->neg = neg;
+}
+
+void lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg)
+{
+    lump_i_ent_t *e = ent(m);
+    e->col = col;
+    e->q = q;
+    e->neg = neg;
+}
+
+/* lump_i_model_def_row -- see lp_model.h. */
+void lump_i_model_def_row(lump_i_model_t *m, size_t zc, const lump_layer_t *L, size_t v,
+                          const size_t *prev, mpq_t t)
+{
+    lump_i_model_row_begin(m);
+    lump_i_model_ent_d(m, zc, 1.0);
+    for (size_t u = 0; u < L->in_size; u++)
+        if (prev[u] != LUMP_I_NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
+            lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1);
+    lump_arr_get(t, &L->bias, v);
+    lump_i_model_row_end(m, t, t);
 }
 
 void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi)
@@ -202,8 +179,8 @@ cleanup:
     return err;
 }
 
-lump_error_t lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda,
-                                     size_t nobj, const size_t *col, const double *coef)
+void lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda, size_t nobj,
+                             const size_t *col, const double *coef)
 {
     mpq_t *d = lump_alloc_array(m->ncols + 1, sizeof *d);
     mpq_t acc, lam, a, t;
@@ -256,5 +233,4 @@ lump_error_t lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const d
         mpq_clear(d[k]);
     free(d);
     mpq_clears(acc, lam, a, t, NULL);
-    return LUMP_OK;
 }

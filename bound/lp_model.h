@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <gmp.h>
 #include "lumpnet/arr.h"
+#include "lumpnet/net.h"
 #include "glpk_support.h"
 
 #define LUMP_I_NOCOL SIZE_MAX
@@ -43,15 +44,21 @@ void lump_i_model_clear(lump_i_model_t *m);
 
 /* lump_i_model_col -- a new column with bounds [lo, hi]; its index in
  * *COL. O(1) amortised. */
-lump_error_t lump_i_model_col(lump_i_model_t *m, double lo, double hi, size_t *col) LUMP_WUR;
+void lump_i_model_col(lump_i_model_t *m, double lo, double hi, size_t *col);
 
 /* Building a row: begin, add entries, end with its sides (NULL = infinite). */
-lump_error_t lump_i_model_row_begin(lump_i_model_t *m) LUMP_WUR;
-lump_error_t lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d) LUMP_WUR;
-lump_error_t lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a,
-                                  size_t idx, int neg) LUMP_WUR;
-lump_error_t lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg) LUMP_WUR;
+void lump_i_model_row_begin(lump_i_model_t *m);
+void lump_i_model_ent_d(lump_i_model_t *m, size_t col, double d);
+void lump_i_model_ent_arr(lump_i_model_t *m, size_t col, const lump_arr_t *a, size_t idx, int neg);
+void lump_i_model_ent_q(lump_i_model_t *m, size_t col, mpq_srcptr q, int neg);
 void lump_i_model_row_end(lump_i_model_t *m, mpq_srcptr lo, mpq_srcptr hi);
+
+/* lump_i_model_def_row -- the exact row  z - sum_u w(u,v) y_u = b_v  of
+ * neuron V of layer L, with the exact weights: ZC its z column, PREV[u]
+ * the columns of the previous layer (LUMP_I_NOCOL: a y that is 0 on the
+ * box, left out). T is scratch. O(L->in_size). */
+void lump_i_model_def_row(lump_i_model_t *m, size_t zc, const lump_layer_t *L, size_t v,
+                          const size_t *prev, mpq_t t);
 
 /* lump_i_model_load -- the GLPK copy: every number rounded to nearest.
  * O(entries). */
@@ -69,7 +76,7 @@ lump_error_t lump_i_model_load(lump_i_lp_t *lp, const lump_i_model_t *m) LUMP_WU
  * operation is exact in rationals; only the final rounding (upward) is
  * inexact (Neumaier and Shcherbina, Math. Prog. 99 (2004) 283-296).
  * Time: O(entries of rows with lambda_i != 0 + columns) rational ops. */
-lump_error_t lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda,
-                                     size_t nobj, const size_t *col, const double *coef) LUMP_WUR;
+void lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *lambda, size_t nobj,
+                             const size_t *col, const double *coef);
 
 #endif

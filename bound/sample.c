@@ -29,21 +29,11 @@ static void fnet_clear(fnet_t *p)
         free(p->b[i]);
         free(p->z[i]);
     }
-    free(p->w);
-    free(p->b);
-    free(p->z);
-    free(p->clo);
-    free(p->chi);
-    free(p->mean);
-    free(p->range);
-    free(p->scale);
-    free(p->shift);
-    free(p->x);
-    free(p->ga);
-    free(p->gb);
+    LUMP_FREE_ALL(p->w, p->b, p->z, p->clo, p->chi, p->mean, p->range, p->scale, p->shift, p->x,
+                  p->ga, p->gb);
 }
 
-static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
+static void fnet_init(fnet_t *p, const lump_net_t *net)
 {
     size_t k = net->n_layers, n = net->n_inputs;
     memset(p, 0, sizeof *p);
@@ -86,7 +76,6 @@ static lump_error_t fnet_init(fnet_t *p, const lump_net_t *net)
         p->scale[j] = net->has_outmap ? lump_rat_get_d(net->out_scale[j]) : 1.0;
         p->shift[j] = net->has_outmap ? lump_rat_get_d(net->out_shift[j]) : 0.0;
     }
-    return LUMP_OK;
 }
 
 /* OUT = the mapped outputs at the raw input IN; keeps z for gradients. */
@@ -192,11 +181,7 @@ cleanup:
     for (size_t k = 0; k < no; k++)
         mpfr_clears(fl[k], fh[k], gl[k], gh[k], (mpfr_ptr)0);
     mpfr_clear(t);
-    free(in);
-    free(fl);
-    free(fh);
-    free(gl);
-    free(gh);
+    LUMP_FREE_ALL(in, fl, fh, gl, gh);
     return err;
 }
 
@@ -227,8 +212,8 @@ lump_error_t lump_max_error_sampled(double *out, const lump_net_t *f, const lump
                               "outputs (%zu/%zu inputs, %zu/%zu outputs)",
                               n, g->n_inputs, no, lump_net_n_outputs(g));
     LUMP_CHECK(lump_i_check_box(f, box, "sampling"));
-    LUMP_CHECK(fnet_init(&pf, f));
-    LUMP_CHECK(fnet_init(&pg, g));
+    fnet_init(&pf, f);
+    fnet_init(&pg, g);
     lo = lump_alloc_array(n + 1, sizeof(double));
     hi = lump_alloc_array(n + 1, sizeof(double));
     x = lump_alloc_array(n + 1, sizeof(double));
@@ -325,14 +310,6 @@ cleanup:
     lump_progress_end(level);
     fnet_clear(&pf);
     fnet_clear(&pg);
-    free(lo);
-    free(hi);
-    free(x);
-    free(grad);
-    free(yf);
-    free(yg);
-    free(best);
-    free(start);
-    free(sval);
+    LUMP_FREE_ALL(lo, hi, x, grad, yf, yg, best, start, sval);
     return err;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/stable.h"
+#include "net_i.h"
 
 /* At most this many reductions of one network: a reduction stops when its
  * lumping changes nothing, but the folds it made can tighten the next
@@ -66,13 +67,9 @@ static lump_error_t reduce_fully(lump_net_t *out, lump_box_cert_t *cert, const l
             break;
         LUMP_CHECK(move_steps(cert, &pass));
         lump_box_cert_clear(&pass);
-        lump_net_clear(&cur);
-        cur = next;
-        lump_net_init(&next);
+        lump_i_net_move(&cur, &next);
     }
-    lump_net_clear(out);
-    *out = cur;
-    lump_net_init(&cur);
+    lump_i_net_move(out, &cur);
 cleanup:
     lump_box_cert_clear(&pass);
     lump_net_clear(&cur);

@@ -12,6 +12,7 @@
 #include "lumpnet/stable.h"
 #include "json_support.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 #define FORMAT_NAME "lumpnet-box-equivalence-certificate"
 #define FORMAT_VERSION 1
@@ -82,13 +83,9 @@ lump_error_t lump_box_cert_apply(lump_net_t *out, const lump_net_t *net,
                 err = lump_error_prefix(err, "step %zu (lumping)", k + 1);
             LUMP_CHECK(err);
         }
-        lump_net_clear(&cur);
-        cur = next;
-        lump_net_init(&next);
+        lump_i_net_move(&cur, &next);
     }
-    lump_net_clear(out);
-    *out = cur;
-    lump_net_init(&cur);
+    lump_i_net_move(out, &cur);
 cleanup:
     lump_net_clear(&cur);
     lump_net_clear(&next);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/stable.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* Where a neuron of the current network comes from: the original neurons
  * y_o = scale * y_current, by increasing original index. */
@@ -64,11 +65,7 @@ static void track_clear(track_t *t, size_t total)
     }
     for (size_t k = 0; t->value != NULL && k < total; k++)
         mpq_clear(t->value[k]);
-    free(t->cur);
-    free(t->n);
-    free(t->offset);
-    free(t->value);
-    free(t->has_value);
+    LUMP_FREE_ALL(t->cur, t->n, t->offset, t->value, t->has_value);
 }
 
 /* Mark every original neuron behind neuron V of layer I removed for CAUSE
@@ -172,11 +169,8 @@ static lump_error_t lumping_step(track_t *t, lump_net_t *cur, const lump_lumping
     }
     if (err == LUMP_OK)
         err = lump_quotient(&q, cur, L);
-    if (err == LUMP_OK) {
-        lump_net_clear(cur);
-        *cur = q;
-        lump_net_init(&q);
-    }
+    if (err == LUMP_OK)
+        lump_i_net_move(cur, &q);
     lump_net_clear(&q);
     mpq_clear(c);
     return err;

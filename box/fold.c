@@ -26,8 +26,7 @@ void lump_i_folds_free(lump_fold_t *folds, size_t nfold)
  * of a dependent row at rounding level; a row counts as independent when
  * its residual exceeds 1e-9 of its norm. Only a heuristic: the exact step
  * decides. */
-static lump_error_t pick_basis(unsigned char *isb, size_t *nb, const double *W, size_t nlin,
-                               size_t n)
+static void pick_basis(unsigned char *isb, size_t *nb, const double *W, size_t nlin, size_t n)
 {
     const size_t nn = n > 0 ? n : 1;
     double *Q = lump_alloc_array(nn * nn, sizeof *Q), *r = lump_alloc_array(n + 1, sizeof *r);
@@ -62,7 +61,6 @@ static lump_error_t pick_basis(unsigned char *isb, size_t *nb, const double *W, 
     *nb = q;
     free(Q);
     free(r);
-    return LUMP_OK;
 }
 
 /* Fill the integer system M (N rows, NCOL columns): row u is the
@@ -177,8 +175,8 @@ static int solve_candidate(mpq_t *lam, const mpz_t *M, size_t ncol, size_t rank,
 
 /* Record in F the fold of row V on the basis rows BIDX with the nonzero
  * lambdas of LAM, and mu = b_v - sum lambda_k b_k. *NOUT counts F. */
-static lump_error_t fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t *layer,
-                                const mpq_t *lam, const size_t *bidx, size_t nb, size_t v)
+static void fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t *layer, const mpq_t *lam,
+                        const size_t *bidx, size_t nb, size_t v)
 {
     size_t nz = 0;
     mpq_t s, w;
@@ -202,7 +200,6 @@ static lump_error_t fold_record(lump_fold_t *f, size_t *nout, const lump_layer_t
         mpq_sub(f->mu, f->mu, s);
     }
     mpq_clears(s, w, NULL);
-    return LUMP_OK;
 }
 
 /* lump_i_fold_find -- see stable_i.h. The system for the lambdas of every
@@ -232,7 +229,7 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
     for (size_t k = 0; k < nlin; k++)
         for (size_t u = 0; u < n; u++)
             W[k * n + u] = lump_arr_get_d(&layer->weight, lin[k] * n + u);
-    LUMP_CHECK(pick_basis(isb, &nb, W, nlin, n));
+    pick_basis(isb, &nb, W, nlin, n);
     nb = 0;
     for (size_t k = 0; k < nlin; k++) {
         if (isb[k])
@@ -255,7 +252,7 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
     rank = bareiss(M, n, ncol, nb, pc);
     for (size_t c = 0; c < nc; c++)
         if (solve_candidate(lam, M, ncol, rank, pc, nb + c, layer, bidx, nb, cidx[c]))
-            LUMP_CHECK(fold_record(&out[nout], &nout, layer, lam, bidx, nb, cidx[c]));
+            fold_record(&out[nout], &nout, layer, lam, bidx, nb, cidx[c]);
 cleanup:
     if (err != LUMP_OK) {
         lump_i_folds_free(out, nout);
@@ -275,11 +272,6 @@ cleanup:
     if (lam != NULL)
         for (size_t k = 0; k <= nb; k++)
             mpq_clear(lam[k]);
-    free(lam);
-    free(pc);
-    free(W);
-    free(isb);
-    free(bidx);
-    free(cidx);
+    LUMP_FREE_ALL(lam, pc, W, isb, bidx, cidx);
     return err;
 }

@@ -60,7 +60,7 @@ static void layer_ybounds(state_t *s, size_t i)
 
 /* Interval bounds of layer I from the (possibly tightened) bounds of the
  * layer before, rounded outward. */
-static lump_error_t layer_interval(state_t *s, size_t i)
+static void layer_interval(state_t *s, size_t i)
 {
     const lump_layer_t *L = &s->net->layers[i];
     const double *yl = i == 0 ? s->xlo : s->ylo[i - 1], *yh = i == 0 ? s->xhi : s->yhi[i - 1];
@@ -75,7 +75,6 @@ static lump_error_t layer_interval(state_t *s, size_t i)
     }
     free(wl);
     free(wh);
-    return LUMP_OK;
 }
 
 static int unstable_relu(const state_t *s, size_t j, size_t v)
@@ -90,10 +89,9 @@ static int unstable_relu(const state_t *s, size_t j, size_t v)
  * bounds: the window's multipliers are multipliers of the full relaxation
  * too, and the checker's weak-duality sum over the full relaxation gives
  * exactly the window's bound. */
-static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc_i, state_t *s,
-                                size_t from, size_t i)
+static void build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc_i, state_t *s, size_t from,
+                        size_t i)
 {
-    lump_error_t err = LUMP_OK;
     const lump_net_t *net = s->net;
     size_t *prev = NULL, *cur = NULL, nmeta = 0, capmeta = 0, widest = net->n_inputs;
     mpq_t b, t;
@@ -107,12 +105,12 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
     *zc_i = lump_alloc_array(net->layers[i].size, sizeof **zc_i);
     if (from == 0)
         for (size_t u = 0; u < net->n_inputs; u++)
-            LUMP_CHECK(lump_i_model_col(m, s->xlo[u], s->xhi[u], &prev[u]));
+            lump_i_model_col(m, s->xlo[u], s->xhi[u], &prev[u]);
     else /* the window starts at layer FROM: the outputs before it are free within their bounds */
         for (size_t u = 0; u < net->layers[from - 1].size; u++) {
             prev[u] = LUMP_I_NOCOL;
             if (s->ylo[from - 1][u] != 0 || s->yhi[from - 1][u] != 0)
-                LUMP_CHECK(lump_i_model_col(m, s->ylo[from - 1][u], s->yhi[from - 1][u], &prev[u]));
+                lump_i_model_col(m, s->ylo[from - 1][u], s->yhi[from - 1][u], &prev[u]);
         }
 #define META(L, V, K)                                                                              \
     do {                                                                                           \
@@ -137,17 +135,11 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
             }
             /* a linear neuron is one column y with the row y - w.y' = b,
              * the sum of its rows DEF and ACT (kind DEFACT below) */
-            LUMP_CHECK(lump_i_model_col(m, lin ? s->ylo[j][v] : s->zlo[j][v],
-                                        lin ? s->yhi[j][v] : s->zhi[j][v], &zc));
+            lump_i_model_col(m, lin ? s->ylo[j][v] : s->zlo[j][v],
+                             lin ? s->yhi[j][v] : s->zhi[j][v], &zc);
             if (j == i)
                 (*zc_i)[v] = zc;
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, zc, 1.0));
-            for (size_t u = 0; u < L->in_size; u++)
-                if (prev[u] != LUMP_I_NOCOL && lump_arr_sgn(&L->weight, v * L->in_size + u) != 0)
-                    LUMP_CHECK(lump_i_model_ent_arr(m, prev[u], &L->weight, v * L->in_size + u, 1));
-            lump_arr_get(b, &L->bias, v);
-            lump_i_model_row_end(m, b, b);
+            lump_i_model_def_row(m, zc, L, v, prev, b);
             META(j, v, lin ? ROW_DEFACT : LUMP_ROW_DEF);
             if (j == i)
                 continue;
@@ -155,11 +147,11 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
                 cur[v] = zc;
                 continue;
             }
-            LUMP_CHECK(lump_i_model_col(m, s->ylo[j][v], s->yhi[j][v], &cur[v]));
+            lump_i_model_col(m, s->ylo[j][v], s->yhi[j][v], &cur[v]);
             mpq_set_ui(t, 0, 1); /* y - z >= 0 */
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_d(m, cur[v], 1.0));
-            LUMP_CHECK(lump_i_model_ent_d(m, zc, -1.0));
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_d(m, cur[v], 1.0);
+            lump_i_model_ent_d(m, zc, -1.0);
             lump_i_model_row_end(m, t, NULL);
             META(j, v, LUMP_ROW_GE);
             /* (hi - lo) y - hi z <= -hi lo */
@@ -168,9 +160,9 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
             mpq_sub(s->tri_a[j][v], s->tri_b[j][v], t);
             mpq_mul(t, t, s->tri_b[j][v]);
             mpq_neg(t, t);
-            LUMP_CHECK(lump_i_model_row_begin(m));
-            LUMP_CHECK(lump_i_model_ent_q(m, cur[v], s->tri_a[j][v], 0));
-            LUMP_CHECK(lump_i_model_ent_q(m, zc, s->tri_b[j][v], 1));
+            lump_i_model_row_begin(m);
+            lump_i_model_ent_q(m, cur[v], s->tri_a[j][v], 0);
+            lump_i_model_ent_q(m, zc, s->tri_b[j][v], 1);
             lump_i_model_row_end(m, NULL, t);
             META(j, v, LUMP_ROW_TRI);
         }
@@ -181,11 +173,9 @@ static lump_error_t build_model(lump_i_model_t *m, rowmeta_t **meta, size_t **zc
         }
     }
 #undef META
-cleanup:
     free(prev);
     free(cur);
     mpq_clears(b, t, NULL);
-    return err;
 }
 
 static double round_mult(double l)
@@ -195,8 +185,8 @@ static double round_mult(double l)
 }
 
 /* Append the evidence of LAM (rows of layers < I) to layer I's claims. */
-static lump_error_t add_evidence(lump_stable_layer_t *c, size_t t, int upper, const double *lam,
-                                 const rowmeta_t *meta, size_t nrows, size_t i)
+static void add_evidence(lump_stable_layer_t *c, size_t t, int upper, const double *lam,
+                         const rowmeta_t *meta, size_t nrows, size_t i)
 {
     lump_lp_evidence_t *e, *ne;
     size_t n = 0;
@@ -227,7 +217,6 @@ static lump_error_t add_evidence(lump_stable_layer_t *c, size_t t, int upper, co
             e->n++;
         }
     }
-    return LUMP_OK;
 }
 
 /* One side of the LP bound of neuron T of layer I: S = +1 maximises z_t,
@@ -257,7 +246,7 @@ static lump_error_t lp_side(double *out, lump_i_lp_t *lp, const lump_i_model_t *
             l = 0.0;
         lam[r] = l;
     }
-    LUMP_CHECK(lump_i_model_dual_bound(out, m, lam, 1, &zcol, &coef));
+    lump_i_model_dual_bound(out, m, lam, 1, &zcol, &coef);
 cleanup:
     return err;
 }
@@ -296,7 +285,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
     double *lam = NULL;
     size_t lv = lump_progress_begin("LP neuron", s->net->layers[i].size, 0);
     lump_i_model_init(&m);
-    LUMP_CHECK(build_model(&m, &meta, &zc, s, window_start(s, i, budget), i));
+    build_model(&m, &meta, &zc, s, window_start(s, i, budget), i);
     lam = lump_alloc_array(m.nrows + 1, sizeof *lam);
     /* one LP for the maxima and one for the minima: each warm-starts from
      * a basis optimal for a similar objective */
@@ -317,7 +306,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
                         s->zhi[i][t], u);
             s->zhi[i][t] = u;
             (*tightened)++;
-            LUMP_CHECK(add_evidence(c, t, 1, lam, meta, m.nrows, i));
+            add_evidence(c, t, 1, lam, meta, m.nrows, i);
         }
         if (s->zhi[i][t] <= 0)
             continue; /* inactive: its lower bound no longer matters */
@@ -329,7 +318,7 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
                         s->zlo[i][t], -u);
             s->zlo[i][t] = -u;
             (*tightened)++;
-            LUMP_CHECK(add_evidence(c, t, 0, lam, meta, m.nrows, i));
+            add_evidence(c, t, 0, lam, meta, m.nrows, i);
         }
     }
 cleanup:
@@ -366,14 +355,7 @@ static void state_free(state_t *s)
         if (s->tri_b)
             free(s->tri_b[i]);
     }
-    free(s->zlo);
-    free(s->zhi);
-    free(s->ylo);
-    free(s->yhi);
-    free(s->tri_a);
-    free(s->tri_b);
-    free(s->xlo);
-    free(s->xhi);
+    LUMP_FREE_ALL(s->zlo, s->zhi, s->ylo, s->yhi, s->tri_a, s->tri_b, s->xlo, s->xhi);
 }
 
 /* lump_i_stable_bounds -- see stable_bounds.h. */
@@ -414,15 +396,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
         }
     }
     for (size_t u = 0; u < net->n_inputs; u++) {
-        lump_i_clip_range(lo, hi, net, box, u);
-        if (net->has_norm) {
-            mpq_sub(lo, lo, net->norm_mean[u]);
-            mpq_sub(hi, hi, net->norm_mean[u]);
-            mpq_div(lo, lo, net->norm_range[u]);
-            mpq_div(hi, hi, net->norm_range[u]);
-            if (mpq_sgn(net->norm_range[u]) < 0)
-                mpq_swap(lo, hi);
-        }
+        lump_i_input_range(lo, hi, net, box, u);
         s.xlo[u] = lump_i_q_down(lo);
         s.xhi[u] = lump_i_q_up(hi);
     }
@@ -431,7 +405,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
         LUMP_CHECK(lump_progress_step(lv, i));
         if (i > 0 && !layer_all(&net->layers[i - 1], act_monotone))
             break; /* the checker has no exact image of this layer's inputs */
-        LUMP_CHECK(layer_interval(&s, i));
+        layer_interval(&s, i);
         if (use_lp && lp_ok && i > 0 && i + 1 < k)
             LUMP_CHECK(tighten_layer(&s, c, i, lp_solves, tightened, budget, verbose));
         layer_ybounds(&s, i);

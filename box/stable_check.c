@@ -10,6 +10,7 @@
 #include "check_why_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* Like cert_check.c, this file is part of the trusted base: it never calls
  * the bound tightener, the fold finder or the partition finder. What it
@@ -61,30 +62,33 @@ static int is_relu(const lump_act_t *a)
     return a->kind == LUMP_ACT_RELU;
 }
 
+/* X = what input I as layer 1 sees it for the raw input X: clipped, then
+ * normalised. Both maps are monotone, the normalisation decreasing when
+ * its range is negative. */
+static void input_map(mpq_t x, const lump_net_t *net, size_t i)
+{
+    if (net->has_clip && mpq_cmp(x, net->clip_lo[i]) < 0)
+        mpq_set(x, net->clip_lo[i]);
+    if (net->has_clip && mpq_cmp(x, net->clip_hi[i]) > 0)
+        mpq_set(x, net->clip_hi[i]);
+    if (net->has_norm) {
+        mpq_sub(x, x, net->norm_mean[i]);
+        mpq_div(x, x, net->norm_range[i]);
+    }
+}
+
 /* The exact image of the box under NET's clip and normalisation: the
- * inputs as layer 1 sees them. */
+ * inputs as layer 1 sees them. The checker computes it itself rather than
+ * with bound/'s lump_i_input_range (the finder's), so that a fault there
+ * cannot hide from the check. */
 static void input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_box_t *box, size_t i)
 {
     mpq_set(lo, box->lo[i]);
     mpq_set(hi, box->hi[i]);
-    if (net->has_clip) {
-        if (mpq_cmp(lo, net->clip_lo[i]) < 0)
-            mpq_set(lo, net->clip_lo[i]);
-        if (mpq_cmp(lo, net->clip_hi[i]) > 0)
-            mpq_set(lo, net->clip_hi[i]);
-        if (mpq_cmp(hi, net->clip_lo[i]) < 0)
-            mpq_set(hi, net->clip_lo[i]);
-        if (mpq_cmp(hi, net->clip_hi[i]) > 0)
-            mpq_set(hi, net->clip_hi[i]);
-    }
-    if (net->has_norm) {
-        mpq_sub(lo, lo, net->norm_mean[i]);
-        mpq_sub(hi, hi, net->norm_mean[i]);
-        mpq_div(lo, lo, net->norm_range[i]);
-        mpq_div(hi, hi, net->norm_range[i]);
-        if (mpq_sgn(net->norm_range[i]) < 0)
-            mpq_swap(lo, hi);
-    }
+    input_map(lo, net, i);
+    input_map(hi, net, i);
+    if (net->has_norm && mpq_sgn(net->norm_range[i]) < 0)
+        mpq_swap(lo, hi);
 }
 
 /* Output bounds [YL, YH] of neuron V of layer LI from its claimed
@@ -167,6 +171,15 @@ static int evidence_start(ctx_t *x, bstate_t *b, size_t li, size_t t, int s)
     return 0;
 }
 
+/* Reject multiplier K (for neuron T of layer LI) on a row of layer J
+ * neuron V: "... multiplier K WHAT of layer J neuron V WHY". */
+static int row_fail(ctx_t *x, const bstate_t *b, size_t li, size_t t, size_t k, const char *what,
+                    size_t j, size_t v, const char *why)
+{
+    return fail(x, "step %zu, layer %zu, neuron %zu: multiplier %zu %s of layer %zu neuron %zu%s",
+                b->step + 1, li + 1, t, k, what, j + 1, v, why);
+}
+
 /* Add multiplier K of E (for neuron T of layer LI) to the reduced costs
  * and to the constant: its row must exist before LI and fit the neuron's
  * claimed stability, and its sign must fit the row's direction. */
@@ -208,36 +221,26 @@ static int evidence_add_row(ctx_t *x, bstate_t *b, size_t li, size_t t,
     }
     case LUMP_ROW_ACT:
         if (stable_off || !stable_on)
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses the row act "
-                        "of layer %zu neuron %zu, which is not linear by its claimed bounds",
-                        b->step + 1, li + 1, t, k, j + 1, v);
+            return row_fail(x, b, li, t, k, "uses the row act", j, v,
+                            ", which is not linear by its claimed bounds");
         mpq_sub(b->dy[j][v], b->dy[j][v], lam);
         mpq_add(b->dz[j][v], b->dz[j][v], lam);
         break;
     case LUMP_ROW_GE:
     case LUMP_ROW_TRI:
         if (!relu || stable_off || stable_on)
-            return fail(x,
-                        "step %zu, layer %zu, neuron %zu: multiplier %zu uses a triangle row "
-                        "of layer %zu neuron %zu, which is not an unstable relu by its claimed "
-                        "bounds",
-                        b->step + 1, li + 1, t, k, j + 1, v);
+            return row_fail(x, b, li, t, k, "uses a triangle row", j, v,
+                            ", which is not an unstable relu by its claimed bounds");
         if (e->kind[k] == LUMP_ROW_GE) { /* y - z >= 0 */
             if (mpq_sgn(lam) > 0)
-                return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the row "
-                            "y >= z of layer %zu neuron %zu is positive (it must be <= 0)",
-                            b->step + 1, li + 1, t, k, j + 1, v);
+                return row_fail(x, b, li, t, k, "on the row y >= z", j, v,
+                                " is positive (it must be <= 0)");
             mpq_sub(b->dy[j][v], b->dy[j][v], lam);
             mpq_add(b->dz[j][v], b->dz[j][v], lam);
         } else { /* (hi - lo) y - hi z <= -hi lo */
             if (mpq_sgn(lam) < 0)
-                return fail(x,
-                            "step %zu, layer %zu, neuron %zu: multiplier %zu on the "
-                            "triangle row of layer %zu neuron %zu is negative (it must be "
-                            ">= 0)",
-                            b->step + 1, li + 1, t, k, j + 1, v);
+                return row_fail(x, b, li, t, k, "on the triangle row", j, v,
+                                " is negative (it must be >= 0)");
             mpq_mul(b->t, c->hi[v], c->lo[v]);
             mpq_mul(b->t, b->t, lam);
             mpq_sub(b->acc, b->acc, b->t);
@@ -660,9 +663,7 @@ lump_error_t lump_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen
         }
         if (x.vd.failed)
             break;
-        lump_net_clear(&cur);
-        cur = next;
-        lump_net_init(&next);
+        lump_i_net_move(&cur, &next);
     }
     if (!x.vd.failed)
         *valid = LUMP_TRUE;

@@ -9,14 +9,12 @@
 #include "stable_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 void lump_stable_opts_init(lump_stable_opts_t *o)
 {
-    memset(o, 0, sizeof *o);
-    o->mode = LUMP_MODE_PROPORTIONAL;
-    o->use_lp = 1;
-    o->max_rounds = 4;
-    o->lp_rows = 250;
+    *o = (lump_stable_opts_t){
+        .mode = LUMP_MODE_PROPORTIONAL, .use_lp = 1, .max_rounds = 4, .lp_rows = 250};
 }
 
 /* 1 when LAYER is the one zero neuron that stands for a constant layer
@@ -160,9 +158,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
                 s->stable = step;
                 lump_stable_step_init(&step);
             }
-            lump_net_clear(&cur);
-            cur = work;
-            lump_net_init(&work);
+            lump_i_net_move(&cur, &work);
         }
         lump_stable_step_clear(&step);
         LUMP_CHECK(lump_partition_coarsest(&L, &cur, o.mode, 0));
@@ -174,16 +170,12 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
             lump_lumping_swap(&s->lumping, &L);
         }
         lump_lumping_clear(&L);
-        lump_net_clear(&cur);
-        cur = q;
-        lump_net_init(&q);
+        lump_i_net_move(&cur, &q);
         st.rounds++;
         if (l_removed == 0 || (r > 0 && n_inactive + n_folded == 0))
             break;
     }
-    lump_net_clear(out);
-    *out = cur;
-    lump_net_init(&cur);
+    lump_i_net_move(out, &cur);
     st.seconds = lump_clock_seconds() - t0;
     if (stats != NULL)
         *stats = st;

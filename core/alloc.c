@@ -56,3 +56,10 @@ char *lump_strdup(const char *s)
     memcpy(c, s, n);
     return c;
 }
+
+/* lump_i_free_each -- see alloc_i.h. */
+void lump_i_free_each(void *const *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(p[i]);
+}

@@ -22,4 +22,15 @@ void lump_i_memory_reading(const char *path);
  * flag), or NULL: messages about the limit quote it when set. O(1). */
 const char *lump_i_memory_name(void);
 
+/* lump_i_free_each -- free(P[0]), ..., free(P[N - 1]). O(N). */
+void lump_i_free_each(void *const *p, size_t n);
+
+/* LUMP_FREE_ALL(a, b, ...) -- free every pointer named (NULL ones too, as
+ * free does): the many arrays of a scratch structure in one statement
+ * rather than a column of free() calls per structure. The arguments are
+ * evaluated once (the sizeof operand is not evaluated). */
+#define LUMP_FREE_ALL(...)                                                                         \
+    lump_i_free_each((void *const[]){__VA_ARGS__},                                                 \
+                     sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
+
 #endif

@@ -194,7 +194,7 @@ static int q_as_double(double *d, const mpq_t v)
     return eq;
 }
 
-static lump_error_t push_big(lump_arr_t *a, int64_t *index, const mpq_t v)
+static void push_big(lump_arr_t *a, int64_t *index, const mpq_t v)
 {
     if (a->nbig == a->capbig) {
         size_t cap = a->capbig ? 2 * a->capbig : 16;
@@ -205,23 +205,22 @@ static lump_error_t push_big(lump_arr_t *a, int64_t *index, const mpq_t v)
     mpq_init(a->big[a->nbig]);
     mpq_set(a->big[a->nbig], v);
     *index = (int64_t)a->nbig++;
-    return LUMP_OK;
 }
 
-static lump_error_t qs_set(lump_arr_t *a, size_t i, const mpq_t v)
+static void qs_set(lump_arr_t *a, size_t i, const mpq_t v)
 {
     lump_qs_t *e = &((lump_qs_t *)a->data)[i];
     if (mpz_fits_slong_p(mpq_numref(v)) && mpz_fits_ulong_p(mpq_denref(v))) {
         e->num = mpz_get_si(mpq_numref(v));
         e->den = mpz_get_ui(mpq_denref(v));
-        return LUMP_OK;
+        return;
     }
     if (e->den == 0) { /* reuse the entry's side-table slot */
         mpq_set(a->big[e->num], v);
-        return LUMP_OK;
+        return;
     }
     e->den = 0;
-    return push_big(a, &e->num, v);
+    push_big(a, &e->num, v);
 }
 
 /* Convert A to storage TO (F64 or Q), keeping its values. O(len). */
@@ -238,7 +237,7 @@ static lump_error_t promote(lump_arr_t *a, lump_store_t to)
             ((double *)b.data)[i] = ((const float *)a->data)[i];
         } else {
             lump_arr_get(t, a, i);
-            LUMP_CHECK(qs_set(&b, i, t));
+            qs_set(&b, i, t);
         }
     }
     lump_arr_clear(a);
@@ -271,7 +270,7 @@ lump_error_t lump_arr_set(lump_arr_t *a, size_t i, const mpq_t v)
         }
         LUMP_CHECK(promote(a, LUMP_STORE_Q));
     }
-    LUMP_CHECK(qs_set(a, i, v));
+    qs_set(a, i, v);
 cleanup:
     return err;
 }
@@ -290,7 +289,7 @@ lump_error_t lump_arr_set_d(lump_arr_t *a, size_t i, double v)
         mpq_t t;
         mpq_init(t);
         mpq_set_d(t, v);
-        err = qs_set(a, i, t);
+        qs_set(a, i, t);
         mpq_clear(t);
     }
 cleanup:

@@ -4,10 +4,19 @@
 #include "lumpnet/net.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 void lump_net_init(lump_net_t *net)
 {
     memset(net, 0, sizeof *net);
+}
+
+/* lump_i_net_move -- see net_i.h. */
+void lump_i_net_move(lump_net_t *dst, lump_net_t *src)
+{
+    lump_net_clear(dst);
+    *dst = *src;
+    lump_net_init(src);
 }
 
 void lump_layer_init(lump_layer_t *l)
@@ -47,15 +56,15 @@ void lump_net_clear(lump_net_t *net)
     lump_net_init(net);
 }
 
-static lump_error_t alloc_q(mpq_t **out, size_t n, long init)
+/* A vector of N rationals, each INIT. */
+static mpq_t *alloc_q(size_t n, long init)
 {
     mpq_t *v = lump_alloc_zero(n ? n : 1, sizeof *v);
     for (size_t i = 0; i < n; i++) {
         mpq_init(v[i]);
         mpq_set_si(v[i], init, 1);
     }
-    *out = v;
-    return LUMP_OK;
+    return v;
 }
 
 lump_error_t lump_net_setup(lump_net_t *net, size_t n_inputs, size_t n_layers, const size_t *sizes,
@@ -98,41 +107,35 @@ cleanup:
     return err;
 }
 
+/* The pair of vectors (*A, *B) of N rationals each, the first all IA and
+ * the second all IB, unless *HAVE says they are there already. The three
+ * optional maps of a network (clip, normalisation, output map) are such
+ * pairs. Allocation cannot fail (lump_alloc exits), hence no error. */
+static void alloc_pair(int *have, mpq_t **a, long ia, mpq_t **b, long ib, size_t n)
+{
+    if (*have)
+        return;
+    *a = alloc_q(n, ia);
+    *b = alloc_q(n, ib);
+    *have = 1;
+}
+
 lump_error_t lump_net_alloc_clip(lump_net_t *net)
 {
-    lump_error_t err = LUMP_OK;
-    if (net->has_clip)
-        return LUMP_OK;
-    LUMP_CHECK(alloc_q(&net->clip_lo, net->n_inputs, 0));
-    LUMP_CHECK(alloc_q(&net->clip_hi, net->n_inputs, 0));
-    net->has_clip = 1;
-cleanup:
-    return err;
+    alloc_pair(&net->has_clip, &net->clip_lo, 0, &net->clip_hi, 0, net->n_inputs);
+    return LUMP_OK;
 }
 
 lump_error_t lump_net_alloc_norm(lump_net_t *net)
 {
-    lump_error_t err = LUMP_OK;
-    if (net->has_norm)
-        return LUMP_OK;
-    LUMP_CHECK(alloc_q(&net->norm_mean, net->n_inputs, 0));
-    LUMP_CHECK(alloc_q(&net->norm_range, net->n_inputs, 1));
-    net->has_norm = 1;
-cleanup:
-    return err;
+    alloc_pair(&net->has_norm, &net->norm_mean, 0, &net->norm_range, 1, net->n_inputs);
+    return LUMP_OK;
 }
 
 lump_error_t lump_net_alloc_outmap(lump_net_t *net)
 {
-    lump_error_t err = LUMP_OK;
-    size_t n = lump_net_n_outputs(net);
-    if (net->has_outmap)
-        return LUMP_OK;
-    LUMP_CHECK(alloc_q(&net->out_scale, n, 1));
-    LUMP_CHECK(alloc_q(&net->out_shift, n, 0));
-    net->has_outmap = 1;
-cleanup:
-    return err;
+    alloc_pair(&net->has_outmap, &net->out_scale, 1, &net->out_shift, 0, lump_net_n_outputs(net));
+    return LUMP_OK;
 }
 
 static void copy_q(mpq_t *dst, mpq_t *const src, size_t n)
@@ -162,9 +165,7 @@ lump_error_t lump_net_copy(lump_net_t *dst, const lump_net_t *src)
                 LUMP_CHECK(lump_layer_set_neuron_act(d, v, &s->neuron_act[v]));
     }
     LUMP_CHECK(lump_net_copy_maps(&b, src, 1));
-    lump_net_clear(dst);
-    *dst = b;
-    lump_net_init(&b);
+    lump_i_net_move(dst, &b);
 cleanup:
     free(sizes);
     lump_net_clear(&b);

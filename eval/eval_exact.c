@@ -63,25 +63,21 @@ static void work_clear(work_t *w)
     mpq_clear(w->q);
 }
 
-static lump_error_t alloc_vec(mpz_t **v, size_t n)
+static void alloc_vec(mpz_t **v, size_t n)
 {
     *v = lump_alloc_array(n > 0 ? n : 1, sizeof **v);
     for (size_t i = 0; i < n; i++)
         mpz_init((*v)[i]);
-    return LUMP_OK;
 }
 
 /* Size the vectors for the widest layer (inputs included). A failed
  * allocation leaves NULL, which work_clear skips. */
-static lump_error_t work_alloc(work_t *w, size_t cap)
+static void work_alloc(work_t *w, size_t cap)
 {
-    lump_error_t err = LUMP_OK;
     w->cap = cap;
-    LUMP_CHECK(alloc_vec(&w->y, cap));
-    LUMP_CHECK(alloc_vec(&w->s, cap));
-    LUMP_CHECK(alloc_vec(&w->r, cap));
-cleanup:
-    return err;
+    alloc_vec(&w->y, cap);
+    alloc_vec(&w->s, cap);
+    alloc_vec(&w->r, cap);
 }
 
 /* Write the nonzero finite double X as M * 2^E with M odd, |M| < 2^53. */
@@ -356,7 +352,7 @@ lump_error_t lump_eval_exact(mpq_t *out, const lump_net_t *net, const mpq_t *in)
     for (size_t i = 0; i < net->n_layers; i++)
         if (net->layers[i].size > cap)
             cap = net->layers[i].size;
-    LUMP_CHECK(work_alloc(&w, cap));
+    work_alloc(&w, cap);
     load_inputs(&w, net, in);
     for (size_t i = 0; i < net->n_layers; i++)
         eval_layer(&w, &net->layers[i]);

@@ -16,7 +16,7 @@ typedef struct {
     mpfr_t wl, wh, t; /* a weight's enclosure, a scratch value */
 } work_t;
 
-static lump_error_t work_alloc(work_t *w, size_t cap, mpfr_prec_t prec)
+static void work_alloc(work_t *w, size_t cap, mpfr_prec_t prec)
 {
     w->cap = 0;
     w->x = lump_alloc_array(cap > 0 ? cap : 1, sizeof *w->x);
@@ -26,7 +26,6 @@ static lump_error_t work_alloc(work_t *w, size_t cap, mpfr_prec_t prec)
         mpfr_inits2(prec, w->x[i].lo, w->x[i].hi, w->y[i].lo, w->y[i].hi, (mpfr_ptr)0);
     }
     w->cap = cap;
-    return LUMP_OK;
 }
 
 static void work_clear(work_t *w)
@@ -166,7 +165,6 @@ static void eval_layer(work_t *w, const lump_layer_t *L)
 lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net, const mpq_t *in,
                             mpfr_prec_t prec)
 {
-    lump_error_t err = LUMP_OK;
     work_t w;
     size_t cap = net->n_inputs, prev = net->n_inputs;
     size_t nout = lump_net_n_outputs(net);
@@ -182,7 +180,7 @@ lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net, const
         if (L->size > cap)
             cap = L->size;
     }
-    LUMP_CHECK(work_alloc(&w, cap, prec));
+    work_alloc(&w, cap, prec);
     load_inputs(&w, net, in);
     for (size_t i = 0; i < net->n_layers; i++)
         eval_layer(&w, &net->layers[i]);
@@ -206,7 +204,6 @@ lump_error_t lump_eval_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_net_t *net, const
         mpfr_set(lo[j], y->lo, MPFR_RNDD);
         mpfr_set(hi[j], y->hi, MPFR_RNDU);
     }
-cleanup:
     work_clear(&w);
-    return err;
+    return LUMP_OK;
 }

@@ -82,7 +82,7 @@ static void side_clear(side_t *s)
     side_init(s);
 }
 
-static lump_error_t side_alloc(side_t *s, size_t n, size_t n_blocks)
+static void side_alloc(side_t *s, size_t n, size_t n_blocks)
 {
     s->blk = lump_alloc_array(n > 0 ? n : 1, sizeof *s->blk);
     s->qidx = lump_alloc_array(n_blocks > 0 ? n_blocks : 1, sizeof *s->qidx);
@@ -94,13 +94,11 @@ static lump_error_t side_alloc(side_t *s, size_t n, size_t n_blocks)
         mpq_init(s->c[u]);
         s->blk[u] = NONE;
     }
-    return LUMP_OK;
 }
 
-static lump_error_t side_inputs(side_t *s, size_t n)
+static void side_inputs(side_t *s, size_t n)
 {
-    lump_error_t err = LUMP_OK;
-    LUMP_CHECK(side_alloc(s, n, n));
+    side_alloc(s, n, n);
     for (size_t u = 0; u < n; u++) {
         s->blk[u] = u;
         s->qidx[u] = u;
@@ -108,19 +106,14 @@ static lump_error_t side_inputs(side_t *s, size_t n)
         s->one[u] = 1;
     }
     s->n_keep = n;
-cleanup:
-    return err;
 }
 
 /* S = layer LI of the lumping L, of SIZE neurons, before its blocks are
  * checked. */
-static lump_error_t side_layer(side_t *s, const lump_lumping_t *L, size_t li, size_t size)
+static void side_layer(side_t *s, const lump_lumping_t *L, size_t li, size_t size)
 {
-    lump_error_t err = LUMP_OK;
-    LUMP_CHECK(side_alloc(s, size, L->layers[li].n_blocks));
+    side_alloc(s, size, L->layers[li].n_blocks);
     s->lay = &L->layers[li];
-cleanup:
-    return err;
 }
 
 static lump_fate_t side_fate(const side_t *s, size_t b)
@@ -142,7 +135,7 @@ static void sums_clear(sums_t *a)
     mpq_clear(a->beff);
 }
 
-static lump_error_t sums_alloc(sums_t *a, size_t cap)
+static void sums_alloc(sums_t *a, size_t cap)
 {
     a->s = lump_alloc_array(cap > 0 ? cap : 1, sizeof *a->s);
     a->mark = lump_alloc_zero(cap > 0 ? cap : 1, 1);
@@ -150,7 +143,6 @@ static lump_error_t sums_alloc(sums_t *a, size_t cap)
     for (size_t k = 0; k < cap; k++)
         mpq_init(a->s[k]);
     a->cap = cap;
-    return LUMP_OK;
 }
 
 static void sums_reset(sums_t *a)
@@ -563,51 +555,44 @@ static int check_quotient_shape(ctx_t *x, const lump_net_t *net, const lump_net_
 
 /* Pass 1 over layer LI (PREV describes the previous layer, checked): the
  * partition and conditions 1-6; fills CUR. */
-static lump_error_t lumping_layer(ctx_t *x, side_t *cur, sums_t *R, sums_t *S,
-                                  const lump_net_t *net, const lump_lumping_t *L, size_t li,
-                                  const side_t *prev)
+static void lumping_layer(ctx_t *x, side_t *cur, sums_t *R, sums_t *S, const lump_net_t *net,
+                          const lump_lumping_t *L, size_t li, const side_t *prev)
 {
-    lump_error_t err = LUMP_OK;
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_layer(cur, L, li, layer->size));
+    side_layer(cur, L, li, layer->size);
     if (check_blocks(x, cur, net, L, li))
-        goto cleanup;
+        return;
     for (size_t k = 0; k < cur->lay->n_blocks; k++) {
         const lump_block_t *b = &cur->lay->blocks[k];
         row_sums(R, x, layer, b->members[0], prev);
         if (check_rep(x, R, net, li, k, prev, cur))
-            goto cleanup;
+            return;
         for (size_t j = 1; j < b->n_members; j++) {
             row_sums(S, x, layer, b->members[j], prev);
             if (check_member(x, S, R, li, k, b->members[j], prev, cur))
-                goto cleanup;
+                return;
         }
     }
-cleanup:
-    return err;
 }
 
 /* Pass 2 over layer LI: the quotient layer, from the representatives'
  * rows only. L is already known to be valid, so check_blocks only
  * rebuilds CUR. */
-static lump_error_t quotient_layer(ctx_t *x, side_t *cur, sums_t *R, const lump_net_t *net,
-                                   const lump_net_t *q, const lump_lumping_t *L, size_t li,
-                                   const side_t *prev)
+static void quotient_layer(ctx_t *x, side_t *cur, sums_t *R, const lump_net_t *net,
+                           const lump_net_t *q, const lump_lumping_t *L, size_t li,
+                           const side_t *prev)
 {
-    lump_error_t err = LUMP_OK;
     const lump_layer_t *layer = &net->layers[li];
-    LUMP_CHECK(side_layer(cur, L, li, layer->size));
+    side_layer(cur, L, li, layer->size);
     if (check_blocks(x, cur, net, L, li) || check_qshape(x, q, li, prev, cur))
-        goto cleanup;
+        return;
     for (size_t k = 0; k < cur->lay->n_blocks; k++) {
         if (cur->lay->blocks[k].fate != LUMP_FATE_KEEP)
             continue;
         row_sums(R, x, layer, cur->lay->blocks[k].members[0], prev);
         if (check_qneuron(x, R, net, q, li, k, prev, cur))
-            goto cleanup;
+            return;
     }
-cleanup:
-    return err;
 }
 
 /* Pass 1 over every layer: the shape, the partition and conditions 1-6.
@@ -622,13 +607,13 @@ static lump_error_t check_lumping(ctx_t *x, const lump_net_t *net, const lump_lu
     for (i = 0; i < net->n_layers; i++)
         if (L->layers[i].n_blocks > widest)
             widest = L->layers[i].n_blocks;
-    LUMP_CHECK(sums_alloc(R, widest));
-    LUMP_CHECK(sums_alloc(S, widest));
-    LUMP_CHECK(side_inputs(&sides[0], net->n_inputs));
+    sums_alloc(R, widest);
+    sums_alloc(S, widest);
+    side_inputs(&sides[0], net->n_inputs);
     for (i = 0; i < net->n_layers && !x->vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&sides[(i + 1) % 2]);
-        LUMP_CHECK(lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]));
+        lumping_layer(x, &sides[(i + 1) % 2], R, S, net, L, i, &sides[i % 2]);
     }
 cleanup:
     lump_progress_end(lv);
@@ -703,13 +688,12 @@ lump_error_t lump_cert_check(lump_verdict_t *valid, char *why, size_t whylen, co
         goto cleanup;
 
     side_clear(&r.sides[0]);
-    LUMP_CHECK(side_inputs(&r.sides[0], net->n_inputs));
+    side_inputs(&r.sides[0], net->n_inputs);
     lv = lump_progress_begin("quotient layer", net->n_layers, 0);
     for (i = 0; i < net->n_layers && !r.x.vd.failed; i++) {
         LUMP_CHECK(lump_progress_step(lv, i));
         side_clear(&r.sides[(i + 1) % 2]);
-        LUMP_CHECK(
-            quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i, &r.sides[i % 2]));
+        quotient_layer(&r.x, &r.sides[(i + 1) % 2], &r.R, net, q, L, i, &r.sides[i % 2]);
     }
     if (!r.x.vd.failed)
         *valid = LUMP_TRUE;

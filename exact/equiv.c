@@ -125,8 +125,7 @@ static int better(double sc1, double pr1, double sc0, double pr0)
     return sc1 > sc0 || (sc1 == sc0 && pr1 > pr0);
 }
 
-static lump_error_t search_alloc(search_t *s, const lump_net_t *a, const lump_net_t *b,
-                                 unsigned long seed)
+static void search_alloc(search_t *s, const lump_net_t *a, const lump_net_t *b, unsigned long seed)
 {
     memset(s, 0, sizeof *s);
     s->a = a;
@@ -151,7 +150,6 @@ static lump_error_t search_alloc(search_t *s, const lump_net_t *a, const lump_ne
     for (size_t j = 0; j < s->nout; j++) {
         mpfr_inits2(MPFR_PREC, s->la[j], s->ha[j], s->lb[j], s->hb[j], (mpfr_ptr)NULL);
     }
-    return LUMP_OK;
 }
 
 /* Safe on a partly allocated S: the mpfr arrays are initialised all at
@@ -162,13 +160,7 @@ static void search_clear(search_t *s)
              s->ya && s->yb;
     for (size_t j = 0; mp && j < s->nout; j++)
         mpfr_clears(s->la[j], s->ha[j], s->lb[j], s->hb[j], (mpfr_ptr)NULL);
-    free(s->la);
-    free(s->ha);
-    free(s->lb);
-    free(s->hb);
-    free(s->xd);
-    free(s->ya);
-    free(s->yb);
+    LUMP_FREE_ALL(s->la, s->ha, s->lb, s->hb, s->xd, s->ya, s->yb);
     lump_rat_vec_free(s->qa, s->nout);
     lump_rat_vec_free(s->qb, s->nout);
     lump_rat_vec_free(s->lo, s->n);
@@ -179,13 +171,7 @@ static void search_clear(search_t *s)
         free(s->uw[i]);
         free(s->ub[i]);
     }
-    free(s->uw);
-    free(s->ub);
-    free(s->targets);
-    free(s->clo);
-    free(s->chi);
-    free(s->y0);
-    free(s->y1);
+    LUMP_FREE_ALL(s->uw, s->ub, s->targets, s->clo, s->chi, s->y0, s->y1);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -233,7 +219,7 @@ static size_t layer_targets(size_t *out, const lump_net_t *u, const lump_lumping
 /* Pick the targets from the lumping L of the union U of A and B, and keep
  * U's layers up to theirs as doubles. No targets is not an error: the
  * search then ranks by the score alone. */
-static lump_error_t find_targets(search_t *s, const lump_net_t *u, const lump_lumping_t *L)
+static void find_targets(search_t *s, const lump_net_t *u, const lump_lumping_t *L)
 {
     size_t t = 0, size_a = 0;
     for (t = 0; t < u->n_layers; t++) {
@@ -242,7 +228,7 @@ static lump_error_t find_targets(search_t *s, const lump_net_t *u, const lump_lu
             break;
     }
     if (t == u->n_layers)
-        return LUMP_OK;
+        return;
     s->t_layer = t;
     s->targets = lump_alloc_array(u->layers[t].size, sizeof *s->targets);
     s->uw = lump_alloc_zero(t + 1, sizeof *s->uw);
@@ -272,7 +258,6 @@ static lump_error_t find_targets(search_t *s, const lump_net_t *u, const lump_lu
         }
     }
     s->probe_net = u;
-    return LUMP_OK;
 }
 
 /* The probe at S->xd: the largest pre-activation of a target neuron (0
@@ -364,7 +349,7 @@ static lump_error_t prove(int *proved, lump_lumping_t *proof, search_t *s, lump_
         lump_net_clear(u_keep);
         *u_keep = u;
         lump_net_init(&u);
-        LUMP_CHECK(find_targets(s, u_keep, &L));
+        find_targets(s, u_keep, &L);
     }
 cleanup:
     mpq_clears(sa, sb, NULL);
@@ -713,7 +698,7 @@ lump_error_t lump_equiv(lump_equiv_t *e, const lump_net_t *a, const lump_net_t *
                               box->n, a->n_inputs);
     lump_net_init(&u);
     have_search = 1;
-    LUMP_CHECK(search_alloc(&s, a, b, seed));
+    search_alloc(&s, a, b, seed);
     set_domain(&s, e, box);
     lv = lump_progress_begin("proof by lumping the union", 0, 0);
     LUMP_CHECK(prove(&proved, &e->proof, &s, &u, a, b));

@@ -19,11 +19,7 @@ void lump_i_side_init(lump_i_side_t *s)
 
 void lump_i_side_clear(lump_i_side_t *s)
 {
-    free(s->blk);
-    free(s->start);
-    free(s->mem);
-    free(s->cm);
-    free(s->cd);
+    LUMP_FREE_ALL(s->blk, s->start, s->mem, s->cm, s->cd);
     lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
     free(s->cu);
     free(s->cvok);
@@ -45,7 +41,7 @@ static int in_sums(const lump_block_t *b, int with_dead)
     return b->fate == LUMP_FATE_KEEP || (with_dead && b->fate == LUMP_FATE_DEAD);
 }
 
-lump_error_t lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with_dead)
+void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with_dead)
 {
     size_t nb = 0, nc = 0, nm = 0, n = ll->size;
     int trivial = 1;
@@ -121,7 +117,6 @@ lump_error_t lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, 
     }
     s->start[nb] = nm;
     s->trivial = trivial && nb == n;
-    return LUMP_OK;
 }
 
 /* ---- one layer forward --------------------------------------------------- */
@@ -167,33 +162,29 @@ static void work_clear(work_t *w)
     mpfr_clear(w->r);
 }
 
-static lump_error_t pool_grow(work_t *w, size_t need, size_t cap)
+static void pool_grow(work_t *w, size_t need, size_t cap)
 {
-    lump_error_t err = LUMP_OK;
     if (need > w->npool) {
         lump_i_sig_t *p = lump_realloc_array(w->pool, need, sizeof *p);
         w->pool = p;
         while (w->npool < need)
             lump_i_sig_init(&w->pool[w->npool++]);
     }
-    LUMP_CHECK(lump_i_sig_reserve(&w->pool[need - 1], cap));
-cleanup:
-    return err;
+    lump_i_sig_reserve(&w->pool[need - 1], cap);
 }
 
 /* Group the neurons of one hash run HV[0..m), in increasing order, against
  * exact verification: each joins the first representative it lumps onto. */
-static lump_error_t group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, size_t m,
-                              const lump_i_side_t *s, const lump_layer_t *lr, lump_mode_t mode)
+static void group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, size_t m,
+                      const lump_i_side_t *s, const lump_layer_t *lr, lump_mode_t mode)
 {
-    lump_error_t err = LUMP_OK;
     size_t nrep = 0;
     size_t *repv = lump_alloc_array(m, sizeof *repv);
     for (size_t i = 0; i < m; i++) {
         size_t v = hv[i].v;
         const lump_act_t *a = lump_layer_act(lr, v);
         int found = 0;
-        LUMP_CHECK(lump_i_sig_compute(&w->cur, s, lr, v, lump_i_norm_kind(mode, a), w->t1));
+        lump_i_sig_compute(&w->cur, s, lr, v, lump_i_norm_kind(mode, a), w->t1);
         for (size_t r = 0; r < nrep && !found; r++) {
             if (!lump_act_equal(a, lump_layer_act(lr, repv[r])))
                 continue;
@@ -204,17 +195,15 @@ static lump_error_t group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, 
         }
         if (!found) {
             lump_i_sig_t tmp;
-            LUMP_CHECK(pool_grow(w, nrep + 1, s->nb));
+            pool_grow(w, nrep + 1, s->nb);
             tmp = w->pool[nrep]; /* move CUR into the pool, reuse the old */
             w->pool[nrep] = w->cur;
             w->cur = tmp;
-            LUMP_CHECK(lump_i_sig_reserve(&w->cur, s->nb));
+            lump_i_sig_reserve(&w->cur, s->nb);
             repv[nrep++] = v;
         }
     }
-cleanup:
     free(repv);
-    return err;
 }
 
 /* OUT = blocks from REP (rep[v] <= v, rep[rep[v]] == rep[v]), scales Q of
@@ -276,10 +265,10 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
         rep[nq] = nq;
     }
     if (!(is_output && !merge_outputs)) {
-        LUMP_CHECK(lump_i_sig_reserve(&w->cur, s->nb));
+        lump_i_sig_reserve(&w->cur, s->nb);
         for (size_t v = 0; v < n; v++) {
             const lump_act_t *a = lump_layer_act(lr, v);
-            LUMP_CHECK(lump_i_sig_compute(&w->cur, s, lr, v, lump_i_norm_kind(mode, a), w->t1));
+            lump_i_sig_compute(&w->cur, s, lr, v, lump_i_norm_kind(mode, a), w->t1);
             if (!is_output && w->cur.n == 0) {
                 lump_i_sig_bias_q(w->t2, &w->cur);
                 if (lump_i_act_value_q(q[v], a, w->t2)) {
@@ -302,7 +291,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
             for (b = a + 1; b < np && hv[b].h == hv[a].h; b++)
                 ;
             if (b - a > 1)
-                LUMP_CHECK(group_run(rep, q, w, hv + a, b - a, s, lr, mode));
+                group_run(rep, q, w, hv + a, b - a, s, lr, mode);
         }
     }
     LUMP_CHECK(build_blocks(out, n, rep, isconst, q));
@@ -334,14 +323,13 @@ static int sum_nonzero(const lump_i_side_t *s, const lump_layer_t *lr, size_t v,
 
 /* Mark DEAD the KEEP blocks of LI whose merged outgoing weights to every
  * KEEP block of the next layer LN (weights LNEXT) are zero. */
-static lump_error_t mark_dead(lump_layer_lumping_t *li, const lump_layer_lumping_t *ln,
-                              const lump_layer_t *lnext, work_t *w)
+static void mark_dead(lump_layer_lumping_t *li, const lump_layer_lumping_t *ln,
+                      const lump_layer_t *lnext, work_t *w)
 {
-    lump_error_t err = LUMP_OK;
     lump_i_side_t s;
     size_t *und = NULL, nund;
     lump_i_side_init(&s);
-    LUMP_CHECK(lump_i_side_from(&s, li, 0));
+    lump_i_side_from(&s, li, 0);
     und = lump_alloc_array(s.nb + 1, sizeof *und);
     for (nund = 0; nund < s.nb; nund++)
         und[nund] = nund;
@@ -359,10 +347,8 @@ static lump_error_t mark_dead(lump_layer_lumping_t *li, const lump_layer_lumping
      * that the quotient keeps a layer; a KEEP block may be dead. */
     for (size_t i = nund == s.nb ? 1 : 0; i < nund; i++)
         li->blocks[s.blk[und[i]]].fate = LUMP_FATE_DEAD;
-cleanup:
     free(und);
     lump_i_side_clear(&s);
-    return err;
 }
 
 int lump_i_finder_fault = 0;
@@ -428,10 +414,10 @@ lump_error_t lump_partition_coarsest(lump_lumping_t *L, const lump_net_t *net, l
             goto cleanup;
         }
         if (!is_output)
-            LUMP_CHECK(lump_i_side_from(&s, &t.layers[i], 1));
+            lump_i_side_from(&s, &t.layers[i], 1);
     }
     for (size_t i = net->n_layers - 1; i-- > 0;)
-        LUMP_CHECK(mark_dead(&t.layers[i], &t.layers[i + 1], &net->layers[i + 1], &w));
+        mark_dead(&t.layers[i], &t.layers[i + 1], &net->layers[i + 1], &w);
     if (lump_i_finder_fault)
         lump_i_finder_perturb(&t);
     lump_lumping_swap(L, &t); /* the old contents are cleared below */

@@ -57,8 +57,7 @@ void lump_i_side_trivial(lump_i_side_t *s, size_t n);
 /* lump_i_side_from -- S = layer lumping LL seen from the next layer: its
  * KEEP blocks, its DEAD blocks too when WITH_DEAD, and its CONSTANT neurons.
  * O(n) rational operations. */
-lump_error_t lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll,
-                              int with_dead) LUMP_WUR;
+void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with_dead);
 
 /* lump_i_sum_d -- *OUT = sum_{u in block K of S} c_u w(u, V) of layer LR
  * (whose inputs S describes), computed in double, when that is provably
@@ -102,7 +101,7 @@ void lump_i_sig_clear(lump_i_sig_t *g);
 
 /* lump_i_sig_reserve -- room for CAP sums on the fast path (the rational
  * entries grow lazily). Cannot fail. O(cap). */
-lump_error_t lump_i_sig_reserve(lump_i_sig_t *g, size_t cap) LUMP_WUR;
+void lump_i_sig_reserve(lump_i_sig_t *g, size_t cap);
 
 /* lump_i_sig_bias_q -- OUT = the signature's b_eff, exactly. O(1). */
 void lump_i_sig_bias_q(mpq_t out, const lump_i_sig_t *g);
@@ -116,8 +115,8 @@ int lump_i_norm_kind(lump_mode_t mode, const lump_act_t *a);
  * side S, normalised by NORM (T is scratch): in double when every sum is
  * provably exact, else in mpq. G must have room for S->nb sums.
  * O(row) doubles, or O(row) rational operations. */
-lump_error_t lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr,
-                                size_t v, int norm, mpq_t t) LUMP_WUR;
+void lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr, size_t v,
+                        int norm, mpq_t t);
 
 /* lump_i_sig_hash -- a hash of G and activation A that is a function of the
  * exact normalised values: each entry x / F is keyed by its correctly

@@ -197,21 +197,20 @@ void lump_i_sig_clear(lump_i_sig_t *g)
     mpq_clear(g->fq);
 }
 
-lump_error_t lump_i_sig_reserve(lump_i_sig_t *g, size_t cap)
+void lump_i_sig_reserve(lump_i_sig_t *g, size_t cap)
 {
     if (cap <= g->cap)
-        return LUMP_OK;
+        return;
     g->k = lump_realloc_array(g->k, cap, sizeof *g->k);
     g->d = lump_realloc_array(g->d, cap, sizeof *g->d);
     g->cap = cap;
-    return LUMP_OK;
 }
 
 /* Make room for rational entry I (the exact path is rare: grow lazily). */
-static lump_error_t sig_q_at(lump_i_sig_t *g, size_t i)
+static void sig_q_at(lump_i_sig_t *g, size_t i)
 {
     if (i < g->qinit)
-        return LUMP_OK;
+        return;
     if (i >= g->qcap) { /* mpq_t structs may be moved bitwise */
         size_t cap = g->cap > i ? g->cap : i + 1;
         mpq_t *q = lump_realloc_array(g->q, cap, sizeof *q);
@@ -220,7 +219,6 @@ static lump_error_t sig_q_at(lump_i_sig_t *g, size_t i)
     }
     while (g->qinit <= i)
         mpq_init(g->q[g->qinit++]);
-    return LUMP_OK;
 }
 
 void lump_i_sig_bias_q(mpq_t out, const lump_i_sig_t *g)
@@ -302,20 +300,19 @@ static int sig_fast(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t 
 }
 
 /* G = the signature of neuron V of layer LR, normalised by NORM. */
-lump_error_t lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr,
-                                size_t v, int norm, mpq_t t)
+void lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const lump_layer_t *lr, size_t v,
+                        int norm, mpq_t t)
 {
-    lump_error_t err = LUMP_OK;
     g->fast = sig_fast(g, s, lr, v);
     if (g->fast) {
         double f = g->bd != 0.0 ? g->bd : g->n > 0 ? g->d[0] : 1.0;
         g->fd = norm == LUMP_I_NORM_NONE ? 1.0 : norm == LUMP_I_NORM_ABS ? fabs(f) : f;
-        return LUMP_OK;
+        return;
     }
     g->n = 0;
     lump_i_beff_q(g->bq, t, s, lr, v);
     for (size_t k = 0; k < s->nb; k++) {
-        LUMP_CHECK(sig_q_at(g, g->n));
+        sig_q_at(g, g->n);
         lump_i_sum_q(g->q[g->n], t, s, lr, v, k);
         if (mpq_sgn(g->q[g->n]) != 0)
             g->k[g->n++] = k;
@@ -330,8 +327,6 @@ lump_error_t lump_i_sig_compute(lump_i_sig_t *g, const lump_i_side_t *s, const l
         mpq_set_ui(g->fq, 1, 1);
     if (norm == LUMP_I_NORM_ABS)
         mpq_abs(g->fq, g->fq);
-cleanup:
-    return err;
 }
 
 /* ---- hashing ------------------------------------------------------------- */

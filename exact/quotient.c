@@ -4,6 +4,7 @@
 #include "lumpnet/lump.h"
 #include "partition.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* A[i] = D, writing floats in place while they fit, so that a float32
  * network stays float32 (lump_arr_set_d promotes the array otherwise). */
@@ -137,7 +138,7 @@ lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lump
     lump_i_side_trivial(&s, net->n_inputs);
     for (size_t i = 0; i < net->n_layers; i++) {
         LUMP_CHECK(quotient_layer(&b.layers[i], &net->layers[i], &L->layers[i], &s));
-        LUMP_CHECK(lump_i_side_from(&s, &L->layers[i], 0));
+        lump_i_side_from(&s, &L->layers[i], 0);
     }
     /* the output map follows the kept output blocks, below */
     LUMP_CHECK(lump_net_copy_maps(&b, net, 0));
@@ -154,9 +155,7 @@ lump_error_t lump_quotient(lump_net_t *q, const lump_net_t *net, const lump_lump
             nout++;
         }
     }
-    lump_net_clear(q);
-    *q = b;
-    lump_net_init(&b);
+    lump_i_net_move(q, &b);
 cleanup:
     free(sizes);
     lump_i_side_clear(&s);

@@ -4,6 +4,7 @@
 #include "lumpnet/lump.h"
 #include "act_i.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 /* Why fold instead of keeping the maps: the union is lumped as one network,
  * and a lumping only sees weights and biases. Normalisation and output map
@@ -217,9 +218,7 @@ lump_error_t lump_net_union(lump_net_t *u, const lump_net_t *a, const lump_net_t
             mpq_set(r.clip_hi[i], a->clip_hi[i]);
         }
     }
-    lump_net_clear(u);
-    *u = r;
-    lump_net_init(&r);
+    lump_i_net_move(u, &r);
 cleanup:
     free(sizes);
     lump_net_clear(&r);

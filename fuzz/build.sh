@@ -11,8 +11,8 @@ mkdir -p "$out/obj"
 FLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 INC="-I$top/include -I$top/core -I$top/io -I$out -I$top/eval -I$top/exact -I$top/box"
 # The ONNX schema subset, compiled by protoc-c as the real build does.
-if [ ! -f "$out/onnx.pb-c.c" ] || [ "$top/io/onnx.proto" -nt "$out/onnx.pb-c.c" ]; then
-  protoc-c --proto_path="$top/io" --c_out="$out" onnx.proto
+if [ ! -f "$out/onnx.pb-c.c" ] || [ "$top/io/third_party/onnx.proto" -nt "$out/onnx.pb-c.c" ]; then
+  protoc-c --proto_path="$top/io/third_party" --c_out="$out" onnx.proto
 fi
 # Every library source the parsers and the certificate checker need;
 # version.c reads the configure-made config.h, so give it a stand-in.

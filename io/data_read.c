@@ -117,12 +117,12 @@ static lump_error_t csv_number(double *v, const char **p, const char *end, mpq_t
     return LUMP_OK;
 }
 
-static lump_error_t grow(lump_data_t *d, size_t *cap, size_t need)
+static void grow(lump_data_t *d, size_t *cap, size_t need)
 {
     double *x;
     long *y;
     if (need <= *cap)
-        return LUMP_OK;
+        return;
     *cap = need * 2 + 16;
     x = lump_realloc_array(d->x, *cap * d->width, sizeof *x);
     if (x != NULL)
@@ -130,7 +130,6 @@ static lump_error_t grow(lump_data_t *d, size_t *cap, size_t need)
     y = lump_realloc_array(d->y, *cap, sizeof *y);
     if (y != NULL)
         d->y = y;
-    return LUMP_OK;
 }
 
 static lump_error_t read_csv(lump_data_t *d, const char *path)
@@ -185,7 +184,7 @@ static lump_error_t read_csv(lump_data_t *d, const char *path)
         }
         for (size_t k = 0; k < ncols; k++)
             LUMP_CHECK(csv_number(&row[k], &s, le, q, path, line, k));
-        LUMP_CHECK(grow(d, &cap, d->n + 1));
+        grow(d, &cap, d->n + 1);
         memcpy(d->x + d->n * d->width, row, d->width * sizeof *row);
         LUMP_CHECK(label_of(&d->y[d->n], row[ncols - 1], path, line));
         d->n++;

@@ -6,6 +6,7 @@
 #include "json_support.h"
 #include "cert_json.h"
 #include "alloc_i.h"
+#include "net_i.h"
 
 #define FORMAT_NAME "lumpnet-net"
 #define FORMAT_VERSION 1
@@ -401,9 +402,7 @@ lump_error_t lump_net_read_json_buf(lump_net_t *net, const char *buf, size_t len
     LUMP_CHECK(read_optional_maps(&tmp, &p, root));
     LUMP_CHECK(lump_net_validate(&tmp, name));
 
-    lump_net_clear(net);
-    *net = tmp;
-    lump_net_init(&tmp);
+    lump_i_net_move(net, &tmp);
 cleanup:
     lump_net_clear(&tmp);
     free(sizes);

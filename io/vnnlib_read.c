@@ -69,7 +69,7 @@ static int is_delim(char c)
 }
 
 /* push_node -- append a node; returns its index through *IDX. */
-static lump_error_t push_node(reader_t *r, size_t *idx, int list, const char *s, size_t len)
+static void push_node(reader_t *r, size_t *idx, int list, const char *s, size_t len)
 {
     if (r->nn == r->ncap) {
         size_t cap = r->ncap == 0 ? 64 : 2 * r->ncap;
@@ -83,7 +83,6 @@ static lump_error_t push_node(reader_t *r, size_t *idx, int list, const char *s,
     r->nodes[r->nn].line = r->line;
     r->nodes[r->nn].end = r->nn + 1;
     *idx = r->nn++;
-    return LUMP_OK;
 }
 
 /* read_form -- the next top-level form into R->nodes; *GOT = 0 at the end
@@ -94,7 +93,6 @@ static lump_error_t read_form(reader_t *r, int *got)
 {
     size_t stack[MAX_DEPTH];
     size_t depth = 0, idx;
-    lump_error_t err = LUMP_OK;
     r->nn = 0;
     *got = 0;
     skip_space(r);
@@ -121,7 +119,7 @@ static lump_error_t read_form(reader_t *r, int *got)
                 return lump_error_set(LUMP_EINPUT,
                                       "%s: line %zu: expressions nested deeper than %d levels",
                                       r->name, r->line, MAX_DEPTH);
-            LUMP_CHECK(push_node(r, &idx, 1, r->buf + r->pos, 1));
+            push_node(r, &idx, 1, r->buf + r->pos, 1);
             stack[depth++] = idx;
             r->pos++;
         } else if (c == ')') {
@@ -143,11 +141,9 @@ static lump_error_t read_form(reader_t *r, int *got)
                                           r->name, r->line, c);
                 r->pos++;
             }
-            LUMP_CHECK(push_node(r, &idx, 0, r->buf + start, r->pos - start));
+            push_node(r, &idx, 0, r->buf + start, r->pos - start);
         }
     }
-cleanup:
-    return err;
 }
 
 static int atom_is(const node_t *n, const char *s)

@@ -37,11 +37,10 @@ static int by_src_dst(const void *pa, const void *pb)
     return a->dst < b->dst ? -1 : a->dst > b->dst;
 }
 
-lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
-                              const size_t *group_prev, const size_t *group, size_t max_edges,
-                              int *pruned, int *mixed)
+void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
+                      const size_t *group_prev, const size_t *group, size_t max_edges, int *pruned,
+                      int *mixed)
 {
-    lump_error_t err = LUMP_OK;
     const lump_layer_t *l = &n->layers[li - 1];
     const lump_i_viz_layer_t *P = &s->layers[li - 1], *C = &s->layers[li];
     const size_t np = P->n, nc = C->n;
@@ -146,5 +145,4 @@ lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t 
     free(cand);
     free(keep);
     free(best);
-    return err;
 }

@@ -41,7 +41,7 @@ static int merged(const lump_block_t *b)
  * of its own would make ten singleton outputs look like ten blocks);
  * removed neurons grey. Only the slot modulo 24 matters (8 colours, 3
  * shapes). *PLAIN is set when a singleton is drawn. */
-static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int quotient, int *plain)
+static void info_setup(info_t *in, const lump_layer_lumping_t *ll, int quotient, int *plain)
 {
     int next = 0;
     size_t j = 0;
@@ -73,7 +73,6 @@ static lump_error_t info_setup(info_t *in, const lump_layer_lumping_t *ll, int q
             in->pos[b->members[t]] = t;
         }
     }
-    return LUMP_OK;
 }
 
 static lump_i_viz_node_t *new_node(lump_i_viz_side_t *s)
@@ -173,8 +172,8 @@ static void add_removed(lump_i_viz_str_t *t, const lump_block_t *b, const side_s
 }
 
 /* A node for neuron V of layer LI. */
-static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
-                                size_t li, size_t v)
+static void neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in, size_t li,
+                        size_t v)
 {
     const size_t last = src->n->n_layers;
     lump_i_viz_node_t *nd = new_node(s);
@@ -214,19 +213,20 @@ static lump_error_t neuron_node(lump_i_viz_side_t *s, const side_src_t *src, con
         }
     }
     nd->label = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
 /* A node for the whole block K of layer LI (original side, few blocks). */
-static lump_error_t block_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
-                               size_t li, size_t k)
+static void block_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in, size_t li,
+                       size_t k)
 {
     const lump_block_t *b = &in->ll->blocks[k];
     lump_i_viz_node_t *nd;
     lump_i_viz_str_t t;
     size_t shown = b->n_members < 3 ? b->n_members : 3;
-    if (b->n_members == 1)
-        return neuron_node(s, src, in, li, b->members[0]);
+    if (b->n_members == 1) {
+        neuron_node(s, src, in, li, b->members[0]);
+        return;
+    }
     nd = new_node(s);
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_b%zu", s->prefix, li, k);
@@ -239,10 +239,9 @@ static lump_error_t block_node(lump_i_viz_side_t *s, const side_src_t *src, cons
     if (b->fate == LUMP_FATE_DEAD)
         lump_i_viz_str_add(&t, "\\ndead");
     nd->label = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
-static lump_error_t more_node(lump_i_viz_side_t *s, size_t li, size_t count)
+static void more_node(lump_i_viz_side_t *s, size_t li, size_t count)
 {
     lump_i_viz_node_t *nd = new_node(s);
     lump_i_viz_str_t t;
@@ -253,7 +252,6 @@ static lump_error_t more_node(lump_i_viz_side_t *s, size_t li, size_t count)
     nd->fill = LUMP_I_VIZ_MORE_FILL;
     lump_i_viz_str_add(&t, "+%zu more", count);
     nd->label = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
 /* Rank of neuron V when a wide layer is cut down: two members of every
@@ -271,18 +269,17 @@ static int telling(const info_t *in, int quotient, size_t v)
 }
 
 /* The nodes of layer LI; GROUP[v] receives the node of each neuron. */
-static lump_error_t layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in,
-                                size_t li, size_t size, size_t *group)
+static void layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, const info_t *in, size_t li,
+                        size_t size, size_t *group)
 {
-    lump_error_t err = LUMP_OK;
     const size_t W = src->o->max_width;
     char *chosen = NULL;
     if (size <= W) {
         for (size_t v = 0; v < size; v++) {
             group[v] = s->n_nodes;
-            LUMP_CHECK(neuron_node(s, src, in, li, v));
+            neuron_node(s, src, in, li, v);
         }
-        return LUMP_OK;
+        return;
     }
     src->p->summarised = 1;
     if (!src->quotient && in->ll != NULL && in->ll->n_blocks <= W) {
@@ -290,9 +287,9 @@ static lump_error_t layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, con
             const lump_block_t *b = &in->ll->blocks[k];
             for (size_t j = 0; j < b->n_members; j++)
                 group[b->members[j]] = s->n_nodes;
-            LUMP_CHECK(block_node(s, src, in, li, k));
+            block_node(s, src, in, li, k);
         }
-        return LUMP_OK;
+        return;
     }
     chosen = lump_alloc_zero(size, 1);
     {
@@ -306,19 +303,17 @@ static lump_error_t layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, con
         for (size_t v = 0; v < size; v++)
             if (chosen[v]) {
                 group[v] = s->n_nodes;
-                LUMP_CHECK(neuron_node(s, src, in, li, v));
+                neuron_node(s, src, in, li, v);
             }
         for (size_t v = 0; v < size; v++)
             if (!chosen[v])
                 group[v] = s->n_nodes;
-        LUMP_CHECK(more_node(s, li, more));
+        more_node(s, li, more);
     }
-cleanup:
     free(chosen);
-    return err;
 }
 
-static lump_error_t layer_label(lump_i_viz_layer_t *lay, const lump_net_t *n, size_t li)
+static void layer_label(lump_i_viz_layer_t *lay, const lump_net_t *n, size_t li)
 {
     lump_i_viz_str_t t;
     lump_i_viz_str_init(&t);
@@ -334,12 +329,10 @@ static lump_error_t layer_label(lump_i_viz_layer_t *lay, const lump_net_t *n, si
             lump_i_viz_str_add(&t, "layer %zu\\n%s · %zu", li, act, l->size);
     }
     lay->label = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
-static lump_error_t build_side(lump_i_viz_side_t *s, const side_src_t *src)
+static void build_side(lump_i_viz_side_t *s, const side_src_t *src)
 {
-    lump_error_t err = LUMP_OK;
     const lump_net_t *n = src->n;
     size_t *gprev = NULL, *gcur = NULL;
     info_t in;
@@ -350,25 +343,22 @@ static lump_error_t build_side(lump_i_viz_side_t *s, const side_src_t *src)
         size_t size = li == 0 ? n->n_inputs : n->layers[li - 1].size;
         gcur = lump_alloc_array(size + 1, sizeof *gcur);
         if (li > 0 && src->L != NULL)
-            LUMP_CHECK(
-                info_setup(&in, &src->L->layers[li - 1], src->quotient, &src->p->plain_singletons));
+            info_setup(&in, &src->L->layers[li - 1], src->quotient, &src->p->plain_singletons);
         s->layers[li].first = s->n_nodes;
-        LUMP_CHECK(layer_label(&s->layers[li], n, li));
-        LUMP_CHECK(layer_nodes(s, src, &in, li, size, gcur));
+        layer_label(&s->layers[li], n, li);
+        layer_nodes(s, src, &in, li, size, gcur);
         s->layers[li].n = s->n_nodes - s->layers[li].first;
         if (li > 0)
-            LUMP_CHECK(lump_i_viz_edges(s, n, li, gprev, gcur, src->o->max_edges, &src->p->pruned,
-                                        &src->p->mixed));
+            lump_i_viz_edges(s, n, li, gprev, gcur, src->o->max_edges, &src->p->pruned,
+                             &src->p->mixed);
         info_clear(&in);
         free(gprev);
         gprev = gcur;
         gcur = NULL;
     }
-cleanup:
     info_clear(&in);
     free(gprev);
     free(gcur);
-    return err;
 }
 
 /* L must partition every layer of NET, so that each neuron has one colour. */
@@ -449,9 +439,8 @@ int lump_i_viz_trivial(const lump_lumping_t *L)
     return 1;
 }
 
-static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
-                                 const lump_lumping_t *L, const lump_net_t *q,
-                                 const lump_viz_opts_t *o)
+static void make_caption(lump_i_viz_plan_t *p, const lump_net_t *net, const lump_lumping_t *L,
+                         const lump_net_t *q, const lump_viz_opts_t *o)
 {
     lump_i_viz_str_t t;
     const char *lname = o->lumping_name;
@@ -485,16 +474,14 @@ static lump_error_t make_caption(lump_i_viz_plan_t *p, const lump_net_t *net,
                            "layers have more than %zu edges",
                            p->summarised ? "; " : "\\n", o->max_edges);
     p->caption = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
-static lump_error_t side_label(lump_i_viz_side_t *s, const char *what, const lump_net_t *n)
+static void side_label(lump_i_viz_side_t *s, const char *what, const lump_net_t *n)
 {
     lump_i_viz_str_t t;
     lump_i_viz_str_init(&t);
     lump_i_viz_str_add(&t, "%s: %zu neurons", what, lump_net_neurons(n));
     s->label = lump_i_viz_str_take(&t);
-    return LUMP_OK;
 }
 
 lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const lump_lumping_t *L,
@@ -537,23 +524,23 @@ lump_error_t lump_i_viz_plan(lump_i_viz_plan_t *p, const lump_net_t *net, const 
         side_src_t src = {net, L, 0, o, p};
         lump_i_viz_side_t *s = &p->sides[p->n_sides++];
         strcpy(s->prefix, "o");
-        LUMP_CHECK(build_side(s, &src));
+        build_side(s, &src);
         if (q != NULL)
-            LUMP_CHECK(side_label(s, "original", net));
+            side_label(s, "original", net);
     }
     if (q != NULL) {
         side_src_t src = {q, L, 1, o, p};
         lump_i_viz_side_t *s = &p->sides[p->n_sides++];
         strcpy(s->prefix, "q");
-        LUMP_CHECK(build_side(s, &src));
+        build_side(s, &src);
         if (!o->quotient_only)
-            LUMP_CHECK(side_label(s, o->cause != NULL ? "reduced on the box" : "quotient", q));
+            side_label(s, o->cause != NULL ? "reduced on the box" : "quotient", q);
     }
     if (L != NULL)
         for (size_t i = 0; i < L->n_layers; i++)
             if (lump_layer_lumping_kept(&L->layers[i]) < L->layers[i].n_blocks)
                 p->removed = 1;
-    LUMP_CHECK(make_caption(p, net, L, q, o));
+    make_caption(p, net, L, q, o);
 cleanup:
     if (err != LUMP_OK)
         lump_i_viz_plan_clear(p);

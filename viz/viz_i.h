@@ -110,9 +110,9 @@ void lump_i_viz_plan_clear(lump_i_viz_plan_t *p);
  * strongest output, widths normalised per layer. *PRUNED is set when
  * edges were left out, *MIXED when an edge has weights of both signs.
  * O(weights of the layer + shown pairs * log). */
-lump_error_t lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
-                              const size_t *group_prev, const size_t *group, size_t max_edges,
-                              int *pruned, int *mixed) LUMP_WUR;
+void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
+                      const size_t *group_prev, const size_t *group, size_t max_edges, int *pruned,
+                      int *mixed);
 
 /* What a child process of lump_i_child_run wrote and how it ended. */
 typedef struct {
