@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <gmp.h>
+#include "lumpnet/net.h"
 
 /* One layer of the prepared pair (or of the pair's difference). DIAG
  * layers (normalisation, output map, padding) have one weight per neuron. */
@@ -33,6 +34,7 @@ struct lump_tol_pair {
     lump_i_tlayer_t *la, *lb, *ld; /* A, B, and A - B when paired */
     lump_i_tinput_t *ia, *ib;      /* per input, per net */
     unsigned char *subst;          /* 1: A and B clip input i alike */
+    const lump_net_t *qa, *qb;     /* the exact networks (tol_exact.c), not owned */
 };
 
 /* lump_i_tol_enclose_q -- *LO <= Q <= *HI with LO, HI doubles, equal when Q

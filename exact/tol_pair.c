@@ -256,6 +256,8 @@ lump_error_t lump_tol_pair_new(lump_tol_pair_t **pp, const lump_net_t *a, const 
     p = lump_alloc_zero(1, sizeof *p);
     p->n = a->n_inputs;
     p->n_out = n_outputs;
+    p->qa = a;
+    p->qb = b;
     p->out = lump_alloc_array(n_outputs, sizeof *p->out);
     memcpy(p->out, outputs, n_outputs * sizeof *p->out);
     norm = a->has_norm || b->has_norm;
