@@ -15,6 +15,9 @@ typedef struct {
     double *w, *wr;      /* weights (size*in row-major, or size when diag), radii or NULL */
     double *wp, *wn;     /* their positive and negative parts */
     double *w1;          /* per neuron: sum |w| over its row, rounded up */
+    unsigned *idx;       /* per row (not diag): the columns of its positive
+                            weights, then of its negative ones (zeros left out) */
+    size_t *npos, *nnz;  /* per row: how many positive, how many nonzero */
     double *b, *br;      /* biases, radii or NULL */
     unsigned char *relu; /* 1: relu, 0: identity, per neuron */
 } lump_i_tlayer_t;
