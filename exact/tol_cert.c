@@ -13,6 +13,7 @@
 #include <string.h>
 #include "cert_json.h"
 #include "lumpnet/tolerance.h"
+#include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
 #include "json_support.h"
@@ -249,6 +250,10 @@ static lump_error_t walk_tree(walk_t *w, lump_i_jpath_t *p, const json_t *tree, 
         json_t *v;
         size_t d;
         lump_i_jpath_index(p, k);
+        if (lump_cancel_requested()) { /* Ctrl-C, or equiv's time limit */
+            err = lump_error_set(LUMP_EINTERRUPTED, "interrupted");
+            goto cleanup;
+        }
         if (s.len == 0) {
             err = lump_i_jpath_error(p, LUMP_EINPUT,
                                      "extra entry: the tree is complete after %zu entries", k);
