@@ -79,7 +79,7 @@ static void range(mpq_t min, mpq_t max, const mpq_t *f, const lump_box_t *box, m
 /* NX = the layer L applied to the functions Y, activations included;
  * returns 0 when an activation is not affine over BOX */
 static int layer(aff_t *nx, const aff_t *y, const lump_layer_t *L, const lump_box_t *box,
-                 mpq_t w, mpq_t t, mpq_t lo, mpq_t hi)
+                 mpq_t w, mpq_t t, mpq_t lo, mpq_t hi, mpq_t *kink)
 {
     size_t n = y->n;
     for (size_t v = 0; v < L->size; v++) {
@@ -109,8 +109,11 @@ static int layer(aff_t *nx, const aff_t *y, const lump_layer_t *L, const lump_bo
             range(lo, hi, z, box, t);
             if (mpq_sgn(lo) >= 0)
                 break; /* z >= 0 on the box: the identity */
-            if (mpq_sgn(hi) > 0)
-                return 0; /* both signs: not affine on the box */
+            if (mpq_sgn(hi) > 0) { /* both signs: not affine on the box */
+                for (size_t i = 0; i <= n; i++)
+                    mpq_set(kink[i], z[i]);
+                return 0;
+            }
             for (size_t i = 0; i <= n; i++) { /* z <= 0: 0, or alpha z */
                 if (act->kind == LUMP_ACT_RELU)
                     mpq_set_ui(z[i], 0, 1);
@@ -126,7 +129,7 @@ static int layer(aff_t *nx, const aff_t *y, const lump_layer_t *L, const lump_bo
 }
 
 /* F = NET's outputs as affine functions over BOX; 0 when not affine */
-static int net_affine(aff_t *f, const lump_net_t *net, const lump_box_t *box)
+static int net_affine(aff_t *f, const lump_net_t *net, const lump_box_t *box, mpq_t *kink)
 {
     size_t n = box->n;
     aff_t y, nx;
@@ -156,7 +159,7 @@ static int net_affine(aff_t *f, const lump_net_t *net, const lump_box_t *box)
     }
     for (size_t k = 0; k < net->n_layers && ok; k++) {
         aff_init(&nx, n, net->layers[k].size);
-        ok = layer(&nx, &y, &net->layers[k], box, w, t, lo, hi);
+        ok = layer(&nx, &y, &net->layers[k], box, w, t, lo, hi, kink);
         aff_clear(&y);
         y = nx;
     }
@@ -175,24 +178,83 @@ static int net_affine(aff_t *f, const lump_net_t *net, const lump_box_t *box)
     return ok;
 }
 
-/* lump_tol_leaf_exact -- see tolerance.h. */
-int lump_tol_leaf_exact(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *box)
+/* The exact maximum on BOX (see lump_tol_leaf_exact); KINK (n + 1
+ * rationals) is scratch. A relu that takes both signs on BOX ends the
+ * attempt, unless its pre-activation depends on one input d only (the
+ * other inputs it reads are fixed on BOX): its kink is then the plane
+ * x_d = r, r rational, and the two halves of BOX at r are tried in turn,
+ * DEPTH more times at most. This decides every part of a one-input box
+ * (or of a box that is a segment), kinks at the maximiser included. */
+static int exact_on(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *box, mpq_t *kink,
+                    int depth)
 {
     aff_t fa = {0, 0, NULL}, fb = {0, 0, NULL};
     mpq_t lo, hi, best, t;
+    size_t n = p->n, d = n;
     int ok;
-    if (p->qa == NULL || p->qb == NULL || box->n != p->n)
-        return 0;
-    ok = net_affine(&fa, p->qa, box) && net_affine(&fb, p->qb, box);
+    for (size_t i = 0; i <= n; i++)
+        mpq_set_ui(kink[i], 0, 1);
+    ok = net_affine(&fa, p->qa, box, kink) && net_affine(&fb, p->qb, box, kink);
+    mpq_inits(lo, hi, best, t, NULL);
     if (!ok) {
         aff_clear(&fa);
         aff_clear(&fb);
-        return 0;
+        /* the one input the kink's plane moves along */
+        for (size_t i = 0; i < n && depth > 0; i++) {
+            if (mpq_sgn(kink[i]) == 0 || mpq_equal(box->lo[i], box->hi[i]))
+                continue;
+            if (d < n) {
+                d = n + 1; /* two: a slanted plane, not a split of the box */
+                break;
+            }
+            d = i;
+        }
+        if (d < n) {
+            /* r = -(c_n + sum_{i != d} c_i lo_i) / c_d, strictly inside
+             * (lo_d, hi_d) since z takes both signs on the box */
+            lump_box_t half = {n, NULL, NULL};
+            mpq_t r, m2;
+            mpq_inits(r, m2, NULL);
+            mpq_set(r, kink[n]);
+            for (size_t i = 0; i < n; i++)
+                if (i != d && mpq_sgn(kink[i]) != 0) {
+                    mpq_mul(t, kink[i], box->lo[i]);
+                    mpq_add(r, r, t);
+                }
+            mpq_div(r, r, kink[d]);
+            mpq_neg(r, r);
+            half.lo = lump_alloc_array(n, sizeof(mpq_t));
+            half.hi = lump_alloc_array(n, sizeof(mpq_t));
+            for (size_t i = 0; i < n; i++) {
+                mpq_init(half.lo[i]);
+                mpq_init(half.hi[i]);
+                mpq_set(half.lo[i], box->lo[i]);
+                mpq_set(half.hi[i], box->hi[i]);
+            }
+            ok = mpq_cmp(r, box->lo[d]) > 0 && mpq_cmp(r, box->hi[d]) < 0;
+            if (ok) {
+                mpq_set(half.hi[d], r);
+                ok = exact_on(best, p, &half, kink, depth - 1);
+            }
+            if (ok) {
+                mpq_set(half.lo[d], r);
+                mpq_set(half.hi[d], box->hi[d]);
+                ok = exact_on(m2, p, &half, kink, depth - 1);
+                if (ok && mpq_cmp(m2, best) > 0)
+                    mpq_set(best, m2);
+            }
+            if (ok)
+                mpq_set(max, best);
+            lump_rat_vec_free(half.lo, n);
+            lump_rat_vec_free(half.hi, n);
+            mpq_clears(r, m2, NULL);
+        }
+        mpq_clears(lo, hi, best, t, NULL);
+        return ok;
     }
-    mpq_inits(lo, hi, best, t, NULL);
     for (size_t k = 0; k < p->n_out; k++) {
         mpq_t *ra = row(&fa, p->out[k]), *rb = row(&fb, p->out[k]);
-        for (size_t i = 0; i <= p->n; i++)
+        for (size_t i = 0; i <= n; i++)
             mpq_sub(ra[i], ra[i], rb[i]); /* A_j - B_j, affine on the box */
         range(lo, hi, ra, box, t);
         mpq_neg(lo, lo);
@@ -206,4 +268,26 @@ int lump_tol_leaf_exact(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *b
     aff_clear(&fb);
     mpq_clears(lo, hi, best, t, NULL);
     return 1;
+}
+
+/* How many kinks along one input one exact leaf may split at (a bound on
+ * its work: 2^EXACT_DEPTH affine pieces at most). */
+#define EXACT_DEPTH 12
+
+/* lump_tol_leaf_exact -- see tolerance.h. */
+int lump_tol_leaf_exact(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *box)
+{
+    mpq_t *kink;
+    int ok;
+    if (p->qa == NULL || p->qb == NULL || box->n != p->n)
+        return 0;
+    for (size_t i = 0; i < box->n; i++)
+        if (mpq_cmp(box->lo[i], box->hi[i]) > 0)
+            return 0;
+    kink = lump_alloc_array(p->n + 1, sizeof(mpq_t));
+    for (size_t i = 0; i <= p->n; i++)
+        mpq_init(kink[i]);
+    ok = exact_on(max, p, box, kink, EXACT_DEPTH);
+    lump_rat_vec_free(kink, p->n + 1);
+    return ok;
 }

@@ -49,17 +49,53 @@ tamper() { # NAME SED-EXPRESSION EXPECTED-RC
     rc=$?
     [ "$rc" -eq "$3" ] || fail "tamper $1: check exit $rc, expected $3: $(cat "$TMP/tchk")"
 }
-"${PY:-python3}" - "$TMP/c.json" "$TMP/whole.json" <<'EOP' || fail "could not write the whole-box claim"
+# an exact leaf over a two-dimensional box where a relu's kink plane is
+# slanted (not affine, and no exact split along one input decides it);
+# over the certificate's own box (a segment: x_0 is fixed), a whole-box
+# exact leaf is a valid proof, but not with a tolerance below the maximum
+"${PY:-python3}" - "$TMP/c.json" "$TMP/slant.json" "$TMP/whole.json" <<'EOP' || fail "could not write the whole-box claims"
 import json, sys
 c = json.load(open(sys.argv[1]))
-c["tree"] = [{"exact": c["tolerance"]}]
+c["tree"] = [{"exact": "1000"}]
+w = dict(c, tolerance="11")
+c["box"] = [["-7/6", "0"], c["box"][1]]
+c["tolerance"] = "1000"
 json.dump(c, open(sys.argv[2], "w"))
+json.dump(w, open(sys.argv[3], "w"))
 EOP
+"$LUMPNET" check "$A" "$B" "$TMP/slant.json" >"$TMP/tchk" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "an exact leaf over a slanted kink: check exit $rc: $(cat "$TMP/tchk")"
+grep -q 'not affine' "$TMP/tchk" || fail "the slanted claim is rejected for another reason: $(cat "$TMP/tchk")"
 "$LUMPNET" check "$A" "$B" "$TMP/whole.json" >"$TMP/tchk" 2>&1
 rc=$?
-[ "$rc" -ne 0 ] || fail "an exact leaf over the whole box passes: $(cat "$TMP/tchk")"
-grep -q 'not affine' "$TMP/tchk" || fail "the whole-box claim is rejected for another reason: $(cat "$TMP/tchk")"
+[ "$rc" -eq 1 ] || fail "a whole-box exact leaf with tolerance 11 < max: check exit $rc: $(cat "$TMP/tchk")"
+grep -q 'exceeds the tolerance' "$TMP/tchk" || fail "tolerance 11 rejected for another reason: $(cat "$TMP/tchk")"
 tamper claim-lower 's|{"exact": "971099/86400"}|{"exact": "0"}|' 0
 tamper with-leaf 's|{"exact": "971099/86400"}|{"exact": "0", "leaf": "0"}|' 1
 tamper not-rational 's|{"exact": "971099/86400"}|{"exact": "x"}|' 1
-echo "tolerance = the exact maximum at a corner: equivalent by an exact leaf, checked"
+# a kink at the maximiser: A(x) = 1 - |x - 1/3|, B = 0 on [-1, 1], EPS = 1
+# = A(1/3); every part holding 1/3 has a two-phased relu, and the exact
+# leaf splits it exactly at 1/3 (the box is a segment)
+KA=$TESTS/data/tol/kink_a.json
+KB=$TESTS/data/tol/kink_b.json
+"${PY:-python3}" - "$KA" <<'EOP' || fail "the oracle's maximum at the kink is not 1"
+import json, sys
+from fractions import Fraction as F
+net = json.load(open(sys.argv[1]))
+def run(x):
+    for L in net["layers"]:
+        z = [sum(F(w) * v for w, v in zip(row, x)) + F(b) for row, b in zip(L["weights"], L["bias"])]
+        x = [max(v, F(0)) for v in z] if L["activation"] == "relu" else z
+    return x[0]
+assert run([F(1, 3)]) == 1 and all(abs(run([F(k, 300)])) <= 1 for k in range(-300, 301))
+EOP
+"$LUMPNET" equiv "$KA" "$KB" --box=-1:1 --tolerance 1 --cert "$TMP/k.json" --timeout 20 >"$TMP/out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || fail "kink: exit $rc, expected 0 (equivalent): $(cat "$TMP/out")"
+grep -q '"exact"' "$TMP/k.json" || fail "kink: the certificate has no exact leaf"
+"$LUMPNET" check "$KA" "$KB" "$TMP/k.json" >"$TMP/chk" 2>&1 || fail "kink: check rejects it: $(cat "$TMP/chk")"
+"$LUMPNET" equiv "$KA" "$KB" --box=-1:1 --tolerance 999999/1000000 --timeout 20 >"$TMP/out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "kink, below the maximum: exit $rc, expected 1 (different): $(cat "$TMP/out")"
+echo "tolerance = the exact maximum at a corner and at a kink: equivalent by exact leaves, checked"

@@ -58,7 +58,11 @@ LUMP_EXPORT double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *l
  * affine on the exact box BOX (each relu's pre-activation, an exact affine
  * function of x there, keeps one sign over BOX; each clip is inactive or
  * saturated), MAX = exactly the maximum over x in BOX and selected j of
- * |A_j(x) - B_j(x)|, and 1 is returned; else 0 and MAX is unchanged. All
+ * |A_j(x) - B_j(x)|, and 1 is returned; else 0 and MAX is unchanged. A
+ * relu whose pre-activation takes both signs but moves along one input d
+ * only (the others it reads are fixed on BOX) is split exactly at its
+ * kink x_d = r and both halves are tried (up to 12 such splits deep), so
+ * boxes that are segments are always decided. All
  * in rationals (exact/tol_exact.c): it decides the parts whose double
  * bound, rounded outward, cannot reach a tolerance equal to the true
  * maximum. Thread-safe. Time complexity: O((m_A + m_B) * n_inputs)
