@@ -35,6 +35,7 @@ typedef struct {
     unsigned age;      /* RANKED: splits since every input was measured */
     double bound;      /* the leaf bound of the part */
     int state;         /* OPEN, LEAF, SPLIT, STUCK */
+    char *exact;       /* LEAF closed by its exact maximum (this text), else NULL */
     size_t dim;        /* SPLIT: the input split, at AT */
     double at;
     size_t child[2];
@@ -54,6 +55,7 @@ typedef struct {
     double at, child_bound[2];
     double *score;       /* RANKED: the children's scores */
     unsigned age;
+    char *exact;         /* the exact maximum when it closes the part, else NULL */
 } work_t;
 
 /* the search's shared state; workers read it only */
@@ -292,6 +294,38 @@ static void split_node(search_t *s, const node_t *nd, work_t *w, const double *g
     w->child_bound[1] = best_b[1];
 }
 
+/* Whether the exact leaf is worth its rational arithmetic on ND: when
+ * the part cannot be split, or when its double bound is so close to EPS
+ * that rounding, not looseness, may be what keeps it open (the tolerance
+ * is then likely the true maximum, reached in the part). */
+static int exact_worth(const search_t *s, const node_t *nd, int splittable)
+{
+    double eps = s->eps_dn > 0 ? s->eps_dn : 0x1p-60;
+    return !splittable || nd->bound - s->eps_dn <= 0x1p-24 * eps;
+}
+
+/* The exact leaf on ND (lump_tol_leaf_exact on its exact box): W->exact
+ * gets the exact maximum's text when it is at most EPS. */
+static void try_exact(const search_t *s, const node_t *nd, work_t *w, mpq_t *blo, mpq_t *bhi)
+{
+    lump_box_t b = {s->n, blo, bhi};
+    mpq_t m;
+    for (size_t i = 0; i < s->n; i++) {
+        if (nd->flag[i] & 1)
+            mpq_set(blo[i], s->box->lo[i]);
+        else
+            mpq_set_d(blo[i], nd->lo[i]);
+        if (nd->flag[i] & 2)
+            mpq_set(bhi[i], s->box->hi[i]);
+        else
+            mpq_set_d(bhi[i], nd->hi[i]);
+    }
+    mpq_init(m);
+    if (lump_tol_leaf_exact(m, s->pair, &b) && mpq_cmp(m, s->o->tolerance) <= 0)
+        w->exact = lump_rat_str(m);
+    mpq_clear(m);
+}
+
 static void *worker(void *arg)
 {
     search_t *s = arg;
@@ -304,6 +338,11 @@ static void *worker(void *arg)
     double *g = lump_alloc_array(n + 1, sizeof(double));
     double *lo = lump_alloc_array(2 * n + 1, sizeof(double));
     double *hi = lump_alloc_array(2 * n + 1, sizeof(double));
+    mpq_t *blo = lump_alloc_array(n + 1, sizeof(mpq_t)), *bhi = lump_alloc_array(n + 1, sizeof(mpq_t));
+    for (size_t i = 0; i < n; i++) {
+        mpq_init(blo[i]);
+        mpq_init(bhi[i]);
+    }
     for (;;) {
         size_t i;
         work_t *w;
@@ -314,9 +353,17 @@ static void *worker(void *arg)
             break;
         w = &s->work[i];
         witness_search(s, &s->nodes[w->node], w, g, scratch);
-        split_node(s, &s->nodes[w->node], w, g, lo, hi);
+        if (exact_worth(s, &s->nodes[w->node], 1))
+            try_exact(s, &s->nodes[w->node], w, blo, bhi);
+        if (w->exact == NULL) {
+            split_node(s, &s->nodes[w->node], w, g, lo, hi);
+            if (!w->splittable && !s->stop && !exact_worth(s, &s->nodes[w->node], 1))
+                try_exact(s, &s->nodes[w->node], w, blo, bhi);
+        }
         w->done = !s->stop;
     }
+    lump_rat_vec_free(blo, n);
+    lump_rat_vec_free(bhi, n);
     free(scratch);
     free(g);
     free(lo);
@@ -487,6 +534,8 @@ static void write_cert(sbuf_t *b, const search_t *s)
             sb_add(b, "}");
             stack[top++] = nd->child[1];
             stack[top++] = nd->child[0];
+        } else if (nd->exact != NULL) {
+            sb_add(b, "{\"exact\": \"%s\"}", nd->exact);
         } else {
             sb_add(b, "{\"leaf\": ");
             sb_d(b, nd->bound);
@@ -689,6 +738,8 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
             w->done = 0;
             w->splittable = 0;
             w->cand_diff = -1;
+            free(w->exact);
+            w->exact = NULL;
         }
         run_round(&s, jobs);
         /* merge in part order, whatever the order of popping */
@@ -730,6 +781,26 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
         for (size_t k = 0; k < s.n_work; k++) {
             work_t *w = &s.work[k];
             node_t *nd;
+            if (w->exact != NULL) { /* closed by its exact maximum */
+                s.nodes[w->node].state = LEAF;
+                s.nodes[w->node].exact = w->exact;
+                w->exact = NULL;
+                { /* the leaf's exact maximum, rounded up, joins the bound */
+                    double lo_, hi_;
+                    mpq_t m;
+                    mpq_init(m);
+                    if (mpq_set_str(m, s.nodes[w->node].exact, 10) == 0) {
+                        mpq_canonicalize(m);
+                        q_enclose(&lo_, &hi_, m);
+                        if (hi_ > leaf_max)
+                            leaf_max = hi_;
+                    }
+                    mpq_clear(m);
+                }
+                r->leaves++;
+                r->exact_leaves++;
+                continue;
+            }
             if (!w->splittable) {
                 s.nodes[w->node].state = STUCK;
                 if (s.nodes[w->node].bound > stuck_max)
@@ -817,6 +888,7 @@ cleanup:
         for (size_t k = 0; k < ROUND; k++) {
             free(s.work[k].cand);
             free(s.work[k].score);
+            free(s.work[k].exact);
         }
     free(s.work);
     for (size_t k = 0; k < s.n_nodes; k++) {
@@ -824,6 +896,7 @@ cleanup:
         free(s.nodes[k].hi);
         free(s.nodes[k].flag);
         free(s.nodes[k].score);
+        free(s.nodes[k].exact);
     }
     free(s.nodes);
     free(heap.v);

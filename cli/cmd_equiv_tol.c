@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include "cli.h"
 #include "cmd_equiv_tol.h"
 
@@ -18,6 +20,43 @@ static lump_error_t write_bytes(FILE *f, void *ctx)
     if (fwrite(c->buf, 1, c->len, f) != c->len)
         return lump_error_set(LUMP_EIO, "writing the certificate failed");
     return LUMP_OK;
+}
+
+/* The time limit covers the check of the certificate too: a watchdog
+ * thread requests cancellation (the checker's cancellation point is every
+ * tree entry) once the limit has passed, unless told to stop first. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    double deadline; /* lump_clock_seconds() */
+    int stop, fired;
+} watchdog_t;
+
+static void *watchdog_run(void *arg)
+{
+    watchdog_t *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+        double now = lump_clock_seconds(), left = w->deadline - now;
+        struct timespec ts;
+        if (left <= 0) {
+            w->fired = 1;
+            lump_cancel_request();
+            break;
+        }
+        clock_gettime(CLOCK_REALTIME, &ts);
+        if (left > 1)
+            left = 1; /* re-read the monotonic clock at least every second */
+        ts.tv_sec += (time_t)left;
+        ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
 }
 
 /* "0,3,4" into OUT (at most N_ALL entries, each < N_ALL, no repeats) */
@@ -71,6 +110,8 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
     size_t *outs = NULL, n_outs = 0;
     char *tol_s = NULL, *diff_s = NULL, domain[256];
     const lump_net_t *a = t->a, *b = t->b;
+    double t_start;
+    int checking = 0; /* the time limit passed while checking the certificate */
     lump_tol_opts_init(&o);
     lump_tol_result_init(&r);
     lump_box_init(&box);
@@ -141,19 +182,51 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
         goto cleanup;
     }
     o.progress = 1; /* shown only when the CLI turned the report on */
+    t_start = lump_clock_seconds();
     LUMP_CHECK(lump_tol_search(&r, a, b, &box, &o));
     if (r.verdict == LUMP_TRUE) {
         /* the trusted checker re-checks the exact bytes before they are
-         * written or the verdict printed */
+         * written or the verdict printed, within the same time limit */
         lump_verdict_t valid = LUMP_UNKNOWN;
         char why[512];
-        LUMP_CHECK(lump_tol_cert_check(&valid, why, sizeof why, a, b, r.cert, r.cert_len,
-                                       "the tolerance certificate"));
-        if (valid != LUMP_TRUE)
+        lump_error_t ce;
+        watchdog_t wd;
+        pthread_t th;
+        int started;
+        memset(&wd, 0, sizeof wd);
+        pthread_mutex_init(&wd.lock, NULL);
+        pthread_cond_init(&wd.cond, NULL);
+        wd.deadline = t_start + o.timeout;
+        started = pthread_create(&th, NULL, watchdog_run, &wd) == 0;
+        ce = lump_tol_cert_check(&valid, why, sizeof why, a, b, r.cert, r.cert_len,
+                                 "the tolerance certificate");
+        pthread_mutex_lock(&wd.lock);
+        wd.stop = 1;
+        pthread_cond_signal(&wd.cond);
+        pthread_mutex_unlock(&wd.lock);
+        if (started)
+            pthread_join(th, NULL);
+        pthread_mutex_destroy(&wd.lock);
+        pthread_cond_destroy(&wd.cond);
+        if (ce == LUMP_EINTERRUPTED && wd.fired) {
+            /* the limit passed during the check: no proof in time */
+            lump_cancel_reset();
+            r.verdict = LUMP_UNKNOWN;
+            r.timed_out = 1;
+            free(r.cert);
+            r.cert = NULL;
+            r.cert_len = 0;
+            snprintf(r.reason, sizeof r.reason, "time limit of %g s reached while checking "
+                     "the certificate (%zu leaves)", o.timeout, r.leaves);
+            valid = LUMP_TRUE;
+            checking = 1;
+        } else
+            LUMP_CHECK(ce);
+        if (r.verdict == LUMP_TRUE && valid != LUMP_TRUE)
             LUMP_CHECK(lump_error_set(LUMP_EINTERNAL, "internal error: the finder's tolerance "
                                       "certificate fails the checker (%s); please report this "
                                       "bug", why));
-        if (t->cert != NULL) {
+        if (r.verdict == LUMP_TRUE && t->cert != NULL) {
             cert_bytes_t cb = {r.cert, r.cert_len};
             LUMP_CHECK(lump_io_write_atomic(t->cert, write_bytes, &cb));
         }
@@ -217,7 +290,8 @@ int cli_equiv_tolerance(const cli_equiv_tol_t *t)
         if (t->cert != NULL)
             printf("no certificate written: nothing was proved\n");
     } else {
-        printf("unknown: %s; certified bound %.4g > %s", r.reason, r.bound, tol_s);
+        printf("unknown: %s; %s bound %.4g %s %s", r.reason,
+               checking ? "the unchecked" : "certified", r.bound, checking ? "<=" : ">", tol_s);
         if (r.witness != NULL)
             printf(", largest difference found %.4g (output %zu)", mpq_get_d(r.witness_diff),
                    r.output);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "cert_json.h"
 #include "lumpnet/tolerance.h"
+#include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
 #include "json_support.h"
@@ -23,7 +24,7 @@
 
 static const char *const top_keys[] = {"format", "version", "tolerance", "outputs",
                                        "inputs", "box",     "tree",      NULL};
-static const char *const node_keys[] = {"split", "at", "leaf", NULL};
+static const char *const node_keys[] = {"split", "at", "leaf", "exact", NULL};
 
 /* lump_cert_is_tolerance -- see tolerance.h. */
 int lump_cert_is_tolerance(const char *buf, size_t len)
@@ -140,6 +141,54 @@ typedef struct {
     double largest;
 } walk_t;
 
+/* An exact leaf {"exact": "p/q"}: every activation is affine on the
+ * leaf's exact box and the exact maximum there is at most the tolerance
+ * (lump_tol_leaf_exact, recomputed; the claim is read, never trusted). */
+static lump_error_t check_exact_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node,
+                                     const nbox_t *b)
+{
+    json_t *v;
+    char text[512];
+    lump_error_t err = lump_i_json_member(&v, p, node, "exact", 1);
+    const lump_box_t leaf = {w->n, b->lo, b->hi};
+    if (err != LUMP_OK)
+        return err;
+    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL ||
+        json_object_get(node, "leaf") != NULL)
+        return lump_i_jpath_error(p, LUMP_EINPUT,
+                                  "an exact leaf has no \"split\", \"at\" or \"leaf\"");
+    lump_i_jpath_key(p, "exact");
+    err = get_rat(w->q, p, v);
+    lump_i_jpath_pop(p);
+    if (err != LUMP_OK)
+        return err;
+    w->leaves++;
+    if (!lump_tol_leaf_exact(w->q, w->pair, &leaf)) {
+        box_text(text, sizeof text, b, w->n);
+        return lump_i_jpath_error(p, LUMP_EINPUT,
+                                  "the networks are not affine on the exact leaf's box %s (a "
+                                  "relu or clip changes phase inside it)",
+                                  text);
+    }
+    {
+        double d = mpq_get_d(w->q);
+        if (!(d <= w->largest))
+            w->largest = d;
+    }
+    if (mpq_cmp(w->q, w->tol) > 0) {
+        char *t = lump_rat_str(w->tol), *m = lump_rat_str(w->q);
+        box_text(text, sizeof text, b, w->n);
+        err = lump_i_jpath_error(p, LUMP_EINPUT,
+                                 "the exact maximum %s on the leaf's box %s exceeds the "
+                                 "tolerance %s",
+                                 m ? m : "?", text, t ? t : "?");
+        free(t);
+        free(m);
+        return err;
+    }
+    return LUMP_OK;
+}
+
 static lump_error_t check_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node, const nbox_t *b)
 {
     json_t *v;
@@ -148,8 +197,10 @@ static lump_error_t check_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node,
     lump_error_t err = lump_i_json_member(&v, p, node, "leaf", 1);
     if (err != LUMP_OK)
         return err;
-    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL)
-        return lump_i_jpath_error(p, LUMP_EINPUT, "a leaf has no \"split\" or \"at\"");
+    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL ||
+        json_object_get(node, "exact") != NULL)
+        return lump_i_jpath_error(p, LUMP_EINPUT,
+                                  "a leaf has no \"split\", \"at\" or \"exact\"");
     lump_i_jpath_key(p, "leaf");
     err = get_rat(w->q, p, v); /* the finder's claim: read, never trusted */
     lump_i_jpath_pop(p);
@@ -199,6 +250,10 @@ static lump_error_t walk_tree(walk_t *w, lump_i_jpath_t *p, const json_t *tree, 
         json_t *v;
         size_t d;
         lump_i_jpath_index(p, k);
+        if (lump_cancel_requested()) { /* Ctrl-C, or equiv's time limit */
+            err = lump_error_set(LUMP_EINTERRUPTED, "interrupted");
+            goto cleanup;
+        }
         if (s.len == 0) {
             err = lump_i_jpath_error(p, LUMP_EINPUT,
                                      "extra entry: the tree is complete after %zu entries", k);
@@ -209,6 +264,11 @@ static lump_error_t walk_tree(walk_t *w, lump_i_jpath_t *p, const json_t *tree, 
         b = &s.b[--s.len];
         if (json_object_get(node, "leaf") != NULL) {
             LUMP_CHECK(check_leaf(w, p, node, b));
+            lump_i_jpath_pop(p);
+            continue;
+        }
+        if (json_object_get(node, "exact") != NULL) {
+            LUMP_CHECK(check_exact_leaf(w, p, node, b));
             lump_i_jpath_pop(p);
             continue;
         }

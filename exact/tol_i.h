@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <gmp.h>
+#include "lumpnet/net.h"
 
 /* One layer of the prepared pair (or of the pair's difference). DIAG
  * layers (normalisation, output map, padding) have one weight per neuron. */
@@ -14,6 +15,9 @@ typedef struct {
     double *w, *wr;      /* weights (size*in row-major, or size when diag), radii or NULL */
     double *wp, *wn;     /* their positive and negative parts */
     double *w1;          /* per neuron: sum |w| over its row, rounded up */
+    unsigned *idx;       /* per row (not diag): the columns of its positive
+                            weights, then of its negative ones (zeros left out) */
+    size_t *npos, *nnz;  /* per row: how many positive, how many nonzero */
     double *b, *br;      /* biases, radii or NULL */
     unsigned char *relu; /* 1: relu, 0: identity, per neuron */
 } lump_i_tlayer_t;
@@ -33,6 +37,7 @@ struct lump_tol_pair {
     lump_i_tlayer_t *la, *lb, *ld; /* A, B, and A - B when paired */
     lump_i_tinput_t *ia, *ib;      /* per input, per net */
     unsigned char *subst;          /* 1: A and B clip input i alike */
+    const lump_net_t *qa, *qb;     /* the exact networks (tol_exact.c), not owned */
 };
 
 /* lump_i_tol_enclose_q -- *LO <= Q <= *HI with LO, HI doubles, equal when Q

@@ -32,6 +32,8 @@ static void layer_alloc(lump_i_tlayer_t *t, size_t size, size_t in, int diag)
     t->br = lump_alloc_zero(size > 0 ? size : 1, sizeof *t->br);
     t->relu = lump_alloc_zero(size > 0 ? size : 1, 1);
     t->wp = t->wn = t->w1 = NULL;
+    t->idx = NULL;
+    t->npos = t->nnz = NULL;
 }
 
 static void layer_free(lump_i_tlayer_t *t)
@@ -44,6 +46,9 @@ static void layer_free(lump_i_tlayer_t *t)
     free(t->wp);
     free(t->wn);
     free(t->w1);
+    free(t->idx);
+    free(t->npos);
+    free(t->nnz);
 }
 
 /* Drop radius arrays that are all 0, so the walk skips them. */
@@ -84,6 +89,24 @@ static void layer_parts(lump_i_tlayer_t *t)
                 s = s == 0 ? a : nextafter(s + a, INFINITY);
         }
         t->w1[v] = s;
+    }
+    if (t->diag)
+        return;
+    /* the nonzero columns of each row, positive ones first: the walk then
+     * does one product per weight instead of two (tol_leaf.c, affine_row) */
+    t->idx = lump_alloc_array(nw > 0 ? nw : 1, sizeof *t->idx);
+    t->npos = lump_alloc_array(t->size > 0 ? t->size : 1, sizeof *t->npos);
+    t->nnz = lump_alloc_array(t->size > 0 ? t->size : 1, sizeof *t->nnz);
+    for (size_t v = 0; v < t->size; v++) {
+        size_t k = 0;
+        for (size_t u = 0; u < m; u++)
+            if (t->w[v * m + u] > 0)
+                t->idx[v * m + k++] = (unsigned)u;
+        t->npos[v] = k;
+        for (size_t u = 0; u < m; u++)
+            if (t->w[v * m + u] < 0)
+                t->idx[v * m + k++] = (unsigned)u;
+        t->nnz[v] = k;
     }
 }
 
@@ -256,6 +279,8 @@ lump_error_t lump_tol_pair_new(lump_tol_pair_t **pp, const lump_net_t *a, const 
     p = lump_alloc_zero(1, sizeof *p);
     p->n = a->n_inputs;
     p->n_out = n_outputs;
+    p->qa = a;
+    p->qb = b;
     p->out = lump_alloc_array(n_outputs, sizeof *p->out);
     memcpy(p->out, outputs, n_outputs * sizeof *p->out);
     norm = a->has_norm || b->has_norm;

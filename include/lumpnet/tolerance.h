@@ -27,7 +27,8 @@ typedef struct lump_tol_pair lump_tol_pair_t;
  * LUMP_EUNSUPPORTED activations the trusted bound cannot handle (it knows
  * identity and relu; the finder then answers unknown). LUMP_EINPUT for a
  * malformed network. *P is
- * NULL on failure. Time complexity: O(m_A + m_B) for m weights. */
+ * NULL on failure. P keeps pointers to A and B (lump_tol_leaf_exact reads
+ * them): they must outlive P. Time complexity: O(m_A + m_B) for m weights. */
 LUMP_EXPORT lump_error_t lump_tol_pair_new(lump_tol_pair_t **p, const lump_net_t *a,
                                            const lump_net_t *b, const size_t *outputs,
                                            size_t n_outputs) LUMP_WUR;
@@ -52,6 +53,21 @@ LUMP_EXPORT void lump_tol_pair_free(lump_tol_pair_t *p);
  * same doubles (splitting at binary floats makes the enclosure exact). */
 LUMP_EXPORT double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo,
                                        const double *hi);
+
+/* lump_tol_leaf_exact -- when every activation and clip of A and B is
+ * affine on the exact box BOX (each relu's pre-activation, an exact affine
+ * function of x there, keeps one sign over BOX; each clip is inactive or
+ * saturated), MAX = exactly the maximum over x in BOX and selected j of
+ * |A_j(x) - B_j(x)|, and 1 is returned; else 0 and MAX is unchanged. A
+ * relu whose pre-activation takes both signs but moves along one input d
+ * only (the others it reads are fixed on BOX) is split exactly at its
+ * kink x_d = r and both halves are tried (up to 12 such splits deep), so
+ * boxes that are segments are always decided. All
+ * in rationals (exact/tol_exact.c): it decides the parts whose double
+ * bound, rounded outward, cannot reach a tolerance equal to the true
+ * maximum. Thread-safe. Time complexity: O((m_A + m_B) * n_inputs)
+ * rational operations. */
+LUMP_EXPORT int lump_tol_leaf_exact(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *box);
 
 /* lump_tol_enclose_box -- LO[i] = the largest double <= BOX->lo[i], HI[i]
  * = the smallest double >= BOX->hi[i] (the values themselves when they are
@@ -147,6 +163,7 @@ typedef struct {
     char *cert;             /* the certificate text (TRUE only), to free with _clear */
     size_t cert_len;
     char reason[256];       /* why unknown (unsupported activation, time limit) */
+    size_t exact_leaves;    /* of LEAVES, those closed by lump_tol_leaf_exact */
 } lump_tol_result_t;
 
 LUMP_EXPORT void lump_tol_result_init(lump_tol_result_t *r);
