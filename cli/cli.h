@@ -34,6 +34,28 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 lump_error_t cli_parse_vector(mpq_t **v, size_t *n, const char *s, size_t len,
                               const char *where) LUMP_WUR;
 
+/* ---- eval input (eval_input.c), shared by dense and graph networks ---- */
+
+/* Evaluate one input vector IN (as many values as the network has inputs)
+ * and print or record its outputs. */
+typedef lump_error_t (*cli_eval_fn)(void *ctx, const mpq_t *in);
+
+/* cli_eval_text -- parse the vector in S (LEN bytes), check that it has NIN
+ * values and call F(CTX, vector) on it; WHERE prefixes messages. O(LEN) plus
+ * the evaluation. */
+lump_error_t cli_eval_text(cli_eval_fn f, void *ctx, size_t nin, const char *s, size_t len,
+                           const char *where) LUMP_WUR;
+
+/* cli_eval_file -- cli_eval_text on each line of PATH that is not blank or
+ * a '#' comment, stopping at the first error. O(size of PATH) plus the
+ * evaluations. */
+lump_error_t cli_eval_file(cli_eval_fn f, void *ctx, size_t nin, const char *path) LUMP_WUR;
+
+/* cli_eval_record -- end one evaluation of IN (NIN values) whose outcome is
+ * ERR: with --json (JY, the outputs, not NULL) append {input, output} to
+ * RESULTS; in text end the printed line; on error drop JY. O(NIN). */
+void cli_eval_record(lump_error_t err, json_t *jy, const mpq_t *in, size_t nin, json_t *results);
+
 /* cli_suggest -- the candidate among the N CANDS nearest to WORD (a
  * misspelt command or option; a "=value" suffix is ignored), or NULL when
  * none is near enough to be what the user meant. O(N * length^2). */

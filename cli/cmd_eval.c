@@ -48,8 +48,9 @@ static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd, json_t *into)
 /* The outputs at IN: one line of standard output, or with --json one
  * {input, output} appended to c->results (outputs: numbers in double,
  * exact fractions as strings, MPFR enclosures as [lo, hi] strings). */
-static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
+static lump_error_t eval_one(void *ctx, const mpq_t *in)
 {
+    eval_ctx_t *c = ctx;
     lump_error_t err = LUMP_OK;
     size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
     json_t *jy = c->results != NULL ? json_array() : NULL;
@@ -125,67 +126,7 @@ static lump_error_t eval_one(eval_ctx_t *c, const mpq_t *in)
         free(lo);
         free(hi);
     }
-    if (err == LUMP_OK && jy != NULL) {
-        json_t *r = json_object(), *jx = json_array();
-        for (size_t i = 0; i < nin; i++) {
-            char *s = lump_rat_str_frac(in[i]);
-            json_array_append_new(jx, json_string(s));
-            free(s);
-        }
-        json_object_set_new(r, "input", jx);
-        json_object_set_new(r, "output", jy);
-        json_array_append_new(c->results, r);
-    } else if (err == LUMP_OK) {
-        putchar('\n');
-    } else {
-        json_decref(jy);
-    }
-    return err;
-}
-
-static lump_error_t eval_text(eval_ctx_t *c, const char *s, size_t len, const char *where)
-{
-    lump_error_t err;
-    mpq_t *x = NULL;
-    size_t n = 0;
-    err = cli_parse_vector(&x, &n, s, len, where);
-    if (err != LUMP_OK)
-        return err;
-    if (n != c->net->n_inputs)
-        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs",
-                             where, n, c->net->n_inputs);
-    else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
-        err = lump_error_prefix(err, "%s", where);
-    lump_rat_vec_free(x, n);
-    return err;
-}
-
-/* eval_file -- evaluate each line of PATH as it is read, in memory bounded
- * by the longest line: outputs of the lines before a bad one have been
- * printed when the error is reported (documented in `eval --help`). */
-static lump_error_t eval_file(eval_ctx_t *c, const char *path)
-{
-    lump_error_t err = LUMP_OK;
-    lump_lines_t *r = NULL;
-    const char *s;
-    size_t n, line;
-    int got;
-    char where[512];
-    LUMP_CHECK(lump_lines_open(&r, path));
-    for (;;) {
-        size_t a = 0;
-        LUMP_CHECK(lump_lines_next(r, &s, &n, &line, &got));
-        if (!got)
-            break;
-        while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
-            a++;
-        if (a == n || s[a] == '#')
-            continue;
-        snprintf(where, sizeof where, "%s: line %zu", path, line);
-        LUMP_CHECK(eval_text(c, s, n, where));
-    }
-cleanup:
-    lump_lines_close(r);
+    cli_eval_record(err, jy, in, nin, c->results);
     return err;
 }
 
@@ -245,9 +186,9 @@ int cli_cmd_eval(int argc, char **argv)
     if (json)
         c.results = json_array();
     if (input != NULL)
-        err = eval_text(&c, input, strlen(input), "--input");
+        err = cli_eval_text(eval_one, &c, net.n_inputs, input, strlen(input), "--input");
     else
-        err = eval_file(&c, inputs);
+        err = cli_eval_file(eval_one, &c, net.n_inputs, inputs);
     if (json) {
         json_t *j = cli_report_new("eval");
         cli_report_net(j, path, &net);

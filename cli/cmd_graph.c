@@ -161,8 +161,9 @@ typedef struct {
     json_t *results;
 } geval_t;
 
-static lump_error_t eval_one(geval_t *c, const mpq_t *in)
+static lump_error_t eval_one(void *ctx, const mpq_t *in)
 {
+    geval_t *c = ctx;
     lump_error_t err = LUMP_OK;
     size_t nin = lump_graph_n_inputs(c->g), nout = lump_graph_n_outputs(c->g);
     json_t *jy = c->results != NULL ? json_array() : NULL;
@@ -203,64 +204,7 @@ static lump_error_t eval_one(geval_t *c, const mpq_t *in)
         }
         lump_rat_vec_free(y, nout);
     }
-    if (err == LUMP_OK && jy != NULL) {
-        json_t *r = json_object(), *jx = json_array();
-        for (size_t i = 0; i < nin; i++) {
-            char *s = lump_rat_str_frac(in[i]);
-            json_array_append_new(jx, json_string(s));
-            free(s);
-        }
-        json_object_set_new(r, "input", jx);
-        json_object_set_new(r, "output", jy);
-        json_array_append_new(c->results, r);
-    } else if (err == LUMP_OK) {
-        putchar('\n');
-    } else {
-        json_decref(jy);
-    }
-    return err;
-}
-
-static lump_error_t eval_text(geval_t *c, const char *s, size_t len, const char *where)
-{
-    lump_error_t err;
-    mpq_t *x = NULL;
-    size_t n = 0, nin = lump_graph_n_inputs(c->g);
-    err = cli_parse_vector(&x, &n, s, len, where);
-    if (err != LUMP_OK)
-        return err;
-    if (n != nin)
-        err = lump_error_set(LUMP_EINPUT, "%s: %zu values given, the network has %zu inputs", where,
-                             n, nin);
-    else if ((err = eval_one(c, x)) != LUMP_OK && err != LUMP_ENOMEM)
-        err = lump_error_prefix(err, "%s", where);
-    lump_rat_vec_free(x, n);
-    return err;
-}
-
-static lump_error_t eval_file(geval_t *c, const char *path)
-{
-    lump_error_t err = LUMP_OK;
-    lump_lines_t *r = NULL;
-    const char *s;
-    size_t n, line;
-    int got;
-    char where[512];
-    LUMP_CHECK(lump_lines_open(&r, path));
-    for (;;) {
-        size_t a = 0;
-        LUMP_CHECK(lump_lines_next(r, &s, &n, &line, &got));
-        if (!got)
-            break;
-        while (a < n && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'))
-            a++;
-        if (a == n || s[a] == '#')
-            continue;
-        snprintf(where, sizeof where, "%s: line %zu", path, line);
-        LUMP_CHECK(eval_text(c, s, n, where));
-    }
-cleanup:
-    lump_lines_close(r);
+    cli_eval_record(err, jy, in, nin, c->results);
     return err;
 }
 
@@ -270,6 +214,7 @@ int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, cons
 {
     lump_graph_t g;
     geval_t c = {NULL, exact, NULL};
+    size_t nin;
     int rc;
     lump_graph_init(&g);
     if ((rc = graph_try(&g, path, err)) != CLI_OK)
@@ -291,7 +236,9 @@ int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, cons
     }
     if (json)
         c.results = json_array();
-    err = input != NULL ? eval_text(&c, input, strlen(input), "--input") : eval_file(&c, inputs);
+    nin = lump_graph_n_inputs(&g);
+    err = input != NULL ? cli_eval_text(eval_one, &c, nin, input, strlen(input), "--input")
+                        : cli_eval_file(eval_one, &c, nin, inputs);
     rc = CLI_OK;
     if (json) {
         json_t *j = cli_report_new("eval");
