@@ -1,6 +1,7 @@
 /* onnx_dag.c -- read an ONNX model as a DAG of tensors (convolutional and
  * residual networks): names, the input, the output, reachability */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,36 +29,22 @@ lump_error_t lump_i_dag_err(const dag_t *d, size_t k, const char *fmt, ...)
     return lump_error_set(LUMP_EINPUT, "%s: node %zu (%s): %s", d->c.name, k, op, msg);
 }
 
-static size_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
+/* lump_i_onnx_slot reads the name as the first field of a record */
+_Static_assert(offsetof(dname_t, name) == 0, "name first");
 
 dname_t *lump_i_dag_find(const dag_t *d, const char *name)
 {
-    size_t i = hash_str(name) & (d->hcap - 1);
-    while (d->hash[i] >= 0) {
-        dname_t *v = &d->names[d->hash[i]];
-        if (strcmp(v->name, name) == 0)
-            return v;
-        i = (i + 1) & (d->hcap - 1);
-    }
-    return NULL;
+    size_t i = lump_i_onnx_slot(d->hash, d->hcap, d->names, sizeof *d->names, name);
+    return d->hash[i] >= 0 ? &d->names[d->hash[i]] : NULL;
 }
 
 /* name_add -- register NAME (NULL when already there). */
 static dname_t *name_add(dag_t *d, const char *name)
 {
-    size_t i = hash_str(name) & (d->hcap - 1);
+    size_t i = lump_i_onnx_slot(d->hash, d->hcap, d->names, sizeof *d->names, name);
     dname_t *v;
-    while (d->hash[i] >= 0) {
-        if (strcmp(d->names[d->hash[i]].name, name) == 0)
-            return NULL;
-        i = (i + 1) & (d->hcap - 1);
-    }
+    if (d->hash[i] >= 0)
+        return NULL;
     d->hash[i] = (long)d->nnames;
     v = &d->names[d->nnames++];
     memset(v, 0, sizeof *v);
@@ -264,25 +251,12 @@ static lump_error_t check_reach(dag_t *d)
     return err;
 }
 
-static void *pb_alloc(void *data, size_t size)
-{
-    (void)data;
-    return lump_alloc(size);
-}
-
-static void pb_free(void *data, void *p)
-{
-    (void)data;
-    free(p);
-}
-
 /* lump_graph_read_onnx_buf -- see lumpnet/graph.h. */
 lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf, size_t len,
                                       const char *name, int *needed)
 {
     lump_error_t err = LUMP_OK;
     Onnx__ModelProto *m = NULL;
-    ProtobufCAllocator alloc = {pb_alloc, pb_free, NULL};
     const char *in_name = NULL;
     lump_graph_t out;
     dag_t d;
@@ -294,20 +268,7 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
     d.g = &out;
     if (needed != NULL)
         *needed = 0;
-    if (len == 0) {
-        err = lump_error_set(LUMP_EINPUT, "%s: empty file (not a valid ONNX protobuf)", name);
-        goto cleanup;
-    }
-    m = onnx__model_proto__unpack(&alloc, len, buf);
-    if (m == NULL) {
-        err = lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
-                             name);
-        goto cleanup;
-    }
-    if (m->graph == NULL) {
-        err = lump_error_set(LUMP_EINPUT, "%s: not an ONNX model (no graph)", name);
-        goto cleanup;
-    }
+    LUMP_CHECK(lump_i_onnx_unpack(&m, buf, len, name));
     for (size_t i = 0; i < m->n_opset_import; i++) {
         const char *dom = m->opset_import[i]->domain;
         if ((dom == NULL || *dom == '\0' || strcmp(dom, "ai.onnx") == 0) &&
@@ -357,8 +318,7 @@ cleanup:
     free(d.hash);
     free(d.csts);
     free(d.origin);
-    if (m != NULL)
-        onnx__model_proto__free_unpacked(m, &alloc);
+    lump_i_onnx_free(m);
     return err;
 }
 

@@ -113,30 +113,14 @@ static lump_error_t attr_ints(const dag_t *d, size_t k, const char *name, size_t
 
 static lump_error_t attr_int(const dag_t *d, size_t k, const char *name, int64_t def, int64_t *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(d->c.g->node[k], name);
-    *out = def;
-    if (a == NULL)
-        return LUMP_OK;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT) ||
-        (!a->has_type && !a->has_i))
-        return lump_i_dag_err(d, k, "attribute %s must be an integer", name);
-    *out = a->i;
-    return LUMP_OK;
+    const char *why = lump_i_onnx_attr_int(d->c.g->node[k], name, def, out);
+    return why == NULL ? LUMP_OK : lump_i_dag_err(d, k, "attribute %s %s", name, why);
 }
 
 static lump_error_t attr_float(const dag_t *d, size_t k, const char *name, float def, float *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(d->c.g->node[k], name);
-    *out = def;
-    if (a == NULL)
-        return LUMP_OK;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) ||
-        (!a->has_type && !a->has_f))
-        return lump_i_dag_err(d, k, "attribute %s must be a float", name);
-    if (!isfinite(a->f))
-        return lump_i_dag_err(d, k, "attribute %s is not finite", name);
-    *out = a->f;
-    return LUMP_OK;
+    const char *why = lump_i_onnx_attr_float(d->c.g->node[k], name, def, out);
+    return why == NULL ? LUMP_OK : lump_i_dag_err(d, k, "attribute %s %s", name, why);
 }
 
 /* attr_is -- 1 when string attribute NAME is absent (and DEF is NULL) or

@@ -1,6 +1,7 @@
 /* onnx_graph.c -- walk the chain of an ONNX graph into a plan of layers */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,29 +36,37 @@ static size_t hash_str(const char *s)
     return (size_t)h;
 }
 
+/* lump_i_onnx_slot -- see onnx_read.h. */
+size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t size,
+                        const char *name)
+{
+    size_t i = hash_str(name) & (hcap - 1);
+    while (hash[i] >= 0) {
+        const char *const *at = (const void *)((const char *)rec + (size_t)hash[i] * size);
+        if (strcmp(*at, name) == 0)
+            break;
+        i = (i + 1) & (hcap - 1);
+    }
+    return i;
+}
+
+/* lump_i_onnx_slot reads the name as the first field of a record */
+_Static_assert(offsetof(val_t, name) == 0, "name first");
+
 static val_t *val_find(const ctx_t *c, const char *name)
 {
-    size_t i = hash_str(name) & (c->hcap - 1);
-    while (c->hash[i] >= 0) {
-        val_t *v = &c->vals[c->hash[i]];
-        if (strcmp(v->name, name) == 0)
-            return v;
-        i = (i + 1) & (c->hcap - 1);
-    }
-    return NULL;
+    size_t i = lump_i_onnx_slot(c->hash, c->hcap, c->vals, sizeof *c->vals, name);
+    return c->hash[i] >= 0 ? &c->vals[c->hash[i]] : NULL;
 }
 
 /* val_add -- register NAME; NULL when it is already defined. The capacity
  * was sized before from the counts in the message. */
 static val_t *val_add(ctx_t *c, const char *name, vkind_t kind)
 {
-    size_t i = hash_str(name) & (c->hcap - 1);
+    size_t i = lump_i_onnx_slot(c->hash, c->hcap, c->vals, sizeof *c->vals, name);
     val_t *v;
-    while (c->hash[i] >= 0) {
-        if (strcmp(c->vals[c->hash[i]].name, name) == 0)
-            return NULL;
-        i = (i + 1) & (c->hcap - 1);
-    }
+    if (c->hash[i] >= 0)
+        return NULL;
     c->hash[i] = (long)c->nvals;
     v = &c->vals[c->nvals++];
     memset(v, 0, sizeof *v);
@@ -77,32 +86,48 @@ const Onnx__AttributeProto *lump_i_onnx_attr_find(const Onnx__NodeProto *n, cons
     return NULL;
 }
 
-static lump_error_t attr_float(const ctx_t *c, size_t k, const char *name, float def, float *out)
+/* lump_i_onnx_attr_float -- see onnx_read.h. */
+const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, float def,
+                                   float *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(c->g->node[k], name);
+    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
     *out = def;
     if (a == NULL)
-        return LUMP_OK;
+        return NULL;
     if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) ||
         (!a->has_type && !a->has_f))
-        return lump_i_onnx_node_err(c, k, "attribute %s must be a float", name);
+        return "must be a float";
     if (!isfinite(a->f))
-        return lump_i_onnx_node_err(c, k, "attribute %s is not finite", name);
+        return "is not finite";
     *out = a->f;
-    return LUMP_OK;
+    return NULL;
+}
+
+/* lump_i_onnx_attr_int -- see onnx_read.h. */
+const char *lump_i_onnx_attr_int(const Onnx__NodeProto *n, const char *name, int64_t def,
+                                 int64_t *out)
+{
+    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
+    *out = def;
+    if (a == NULL)
+        return NULL;
+    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT) ||
+        (!a->has_type && !a->has_i))
+        return "must be an integer";
+    *out = a->i;
+    return NULL;
+}
+
+static lump_error_t attr_float(const ctx_t *c, size_t k, const char *name, float def, float *out)
+{
+    const char *why = lump_i_onnx_attr_float(c->g->node[k], name, def, out);
+    return why == NULL ? LUMP_OK : lump_i_onnx_node_err(c, k, "attribute %s %s", name, why);
 }
 
 static lump_error_t attr_int(const ctx_t *c, size_t k, const char *name, int64_t def, int64_t *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(c->g->node[k], name);
-    *out = def;
-    if (a == NULL)
-        return LUMP_OK;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT) ||
-        (!a->has_type && !a->has_i))
-        return lump_i_onnx_node_err(c, k, "attribute %s must be an integer", name);
-    *out = a->i;
-    return LUMP_OK;
+    const char *why = lump_i_onnx_attr_int(c->g->node[k], name, def, out);
+    return why == NULL ? LUMP_OK : lump_i_onnx_node_err(c, k, "attribute %s %s", name, why);
 }
 
 /* ---- building the value table ----------------------------------------- */

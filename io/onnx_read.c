@@ -330,6 +330,31 @@ static void pb_free(void *data, void *p)
     free(p);
 }
 
+static ProtobufCAllocator pb_allocator = {pb_alloc, pb_free, NULL};
+
+/* lump_i_onnx_unpack -- see onnx_read.h. */
+lump_error_t lump_i_onnx_unpack(Onnx__ModelProto **m, const unsigned char *buf, size_t len,
+                                const char *name)
+{
+    *m = NULL;
+    if (len == 0)
+        return lump_error_set(LUMP_EINPUT, "%s: empty file (not a valid ONNX protobuf)", name);
+    *m = onnx__model_proto__unpack(&pb_allocator, len, buf);
+    if (*m == NULL)
+        return lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
+                              name);
+    if ((*m)->graph == NULL)
+        return lump_error_set(LUMP_EINPUT, "%s: not an ONNX model (no graph)", name);
+    return LUMP_OK;
+}
+
+/* lump_i_onnx_free -- see onnx_read.h. */
+void lump_i_onnx_free(Onnx__ModelProto *m)
+{
+    if (m != NULL)
+        onnx__model_proto__free_unpacked(m, &pb_allocator);
+}
+
 /* lump_net_read_onnx_buf -- see lumpnet/io.h. Decodes the model with
  * protobuf-c, walks the chain from the graph input to the graph output and
  * replaces *NET with the network it computes: Max/Min become the input
@@ -345,27 +370,13 @@ lump_error_t lump_net_read_onnx_buf(lump_net_t *net, const unsigned char *buf, s
 {
     lump_error_t err = LUMP_OK;
     Onnx__ModelProto *m = NULL;
-    ProtobufCAllocator alloc = {pb_alloc, pb_free, NULL};
     const char *in_name = NULL, *out_name = NULL;
     lump_net_t out;
     ctx_t c;
     memset(&c, 0, sizeof c);
     c.name = name;
     lump_net_init(&out);
-    if (len == 0) {
-        err = lump_error_set(LUMP_EINPUT, "%s: empty file (not a valid ONNX protobuf)", name);
-        goto cleanup;
-    }
-    m = onnx__model_proto__unpack(&alloc, len, buf);
-    if (m == NULL) {
-        err = lump_error_set(LUMP_EINPUT, "%s: not a valid ONNX protobuf (truncated or corrupt)",
-                             name);
-        goto cleanup;
-    }
-    if (m->graph == NULL) {
-        err = lump_error_set(LUMP_EINPUT, "%s: not an ONNX model (no graph)", name);
-        goto cleanup;
-    }
+    LUMP_CHECK(lump_i_onnx_unpack(&m, buf, len, name));
     c.g = m->graph;
     LUMP_CHECK(lump_i_onnx_check_ops(&c));
     LUMP_CHECK(lump_i_onnx_build_values(&c, &in_name, &out_name));
@@ -385,7 +396,6 @@ cleanup:
     free(c.vals);
     free(c.hash);
     free(c.csts);
-    if (m != NULL)
-        onnx__model_proto__free_unpacked(m, &alloc);
+    lump_i_onnx_free(m);
     return err;
 }

@@ -176,11 +176,41 @@ void lump_i_onnx_cst_release(cst_t *k);
  * of attributes). */
 lump_error_t lump_i_onnx_cst_constant(const ctx_t *c, size_t k, cst_t *s) LUMP_WUR;
 
+/* lump_i_onnx_unpack -- *M = the model decoded from BUF (LEN bytes) with
+ * the library's allocator, to free with lump_i_onnx_free. Errors:
+ * LUMP_EINPUT naming NAME for an empty, corrupt or graphless file (*M may
+ * then be set and must still be freed). O(LEN). */
+lump_error_t lump_i_onnx_unpack(Onnx__ModelProto **m, const unsigned char *buf, size_t len,
+                                const char *name) LUMP_WUR;
+
+/* lump_i_onnx_free -- free a model from lump_i_onnx_unpack (NULL: nothing).
+ * O(size of M). */
+void lump_i_onnx_free(Onnx__ModelProto *m);
+
 /* ---- the graph (onnx_graph.c) ------------------------------------------- */
 
 /* lump_i_onnx_attr_find -- the attribute NAME of node N, or NULL.
  * O(number of attributes). */
 const Onnx__AttributeProto *lump_i_onnx_attr_find(const Onnx__NodeProto *n, const char *name);
+
+/* lump_i_onnx_attr_int -- *OUT = integer attribute NAME of node N, DEF
+ * when absent. Returns NULL, or the problem ("must be an integer") for the
+ * caller's message "attribute NAME PROBLEM". O(number of attributes). */
+const char *lump_i_onnx_attr_int(const Onnx__NodeProto *n, const char *name, int64_t def,
+                                 int64_t *out);
+
+/* lump_i_onnx_attr_float -- *OUT = finite float attribute NAME of node N,
+ * DEF when absent. Returns NULL, or the problem as lump_i_onnx_attr_int
+ * ("must be a float", "is not finite"). O(number of attributes). */
+const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, float def,
+                                   float *out);
+
+/* lump_i_onnx_slot -- the slot of NAME in the open-addressed table HASH
+ * (HCAP a power of two, -1 for empty) over the N-byte... records REC of SIZE
+ * bytes each, whose first field is their `const char *name`: the slot that
+ * holds NAME, or the empty slot where it belongs. O(1) expected. */
+size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t size,
+                        const char *name);
 
 /* lump_i_onnx_check_ops -- refuse a node outside the supported operators
  * (LUMP_ONNX_OPS_LIST) or the default domain, or without an output,
