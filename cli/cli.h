@@ -51,6 +51,14 @@ lump_error_t cli_eval_text(cli_eval_fn f, void *ctx, size_t nin, const char *s, 
  * evaluations. */
 lump_error_t cli_eval_file(cli_eval_fn f, void *ctx, size_t nin, const char *path) LUMP_WUR;
 
+/* cli_eval_put_double -- the N outputs Y: appended to JY as JSON numbers
+ * (--json), else printed comma-separated with 17 significant digits. O(N). */
+void cli_eval_put_double(json_t *jy, const double *y, size_t n);
+
+/* cli_eval_put_exact -- the N outputs Y as exact fractions: appended to JY
+ * as JSON strings (--json), else printed comma-separated. O(N) fractions. */
+void cli_eval_put_exact(json_t *jy, const mpq_t *y, size_t n);
+
 /* cli_eval_record -- end one evaluation of IN (NIN values) whose outcome is
  * ERR: with --json (JY, the outputs, not NULL) append {input, output} to
  * RESULTS; in text end the printed line; on error drop JY. O(NIN). */

@@ -64,11 +64,8 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
             err = lump_eval_double_strict(y, c->net, x);
         if (err == LUMP_EUNSUPPORTED)
             err = cli_hint(err, "use --exact or --mpfr BITS");
-        for (size_t j = 0; err == LUMP_OK && j < nout; j++)
-            if (jy != NULL)
-                json_array_append_new(jy, json_real(y[j]));
-            else
-                printf("%s%.17g", j ? "," : "", y[j]);
+        if (err == LUMP_OK)
+            cli_eval_put_double(jy, y, nout);
         free(x);
         free(y);
     } else if (c->mode == MODE_EXACT) {
@@ -76,14 +73,8 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
         for (size_t j = 0; j < nout; j++)
             mpq_init(y[j]);
         err = lump_eval_exact(y, c->net, in);
-        for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
-            char *s = lump_rat_str_frac(y[j]);
-            if (jy != NULL)
-                json_array_append_new(jy, json_string(s));
-            else
-                printf("%s%s", j ? "," : "", s);
-            free(s);
-        }
+        if (err == LUMP_OK)
+            cli_eval_put_exact(jy, y, nout);
         lump_rat_vec_free(y, nout);
     } else {
         mpfr_t *lo = lump_alloc_array(nout, sizeof *lo), *hi = lump_alloc_array(nout, sizeof *hi),

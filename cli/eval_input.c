@@ -1,6 +1,6 @@
-/* eval_input.c -- the input side of `lumpnet eval`, shared by dense and
- * graph networks: parsing --input and --inputs lines, and recording one
- * result line (text or --json) */
+/* eval_input.c -- the parts of `lumpnet eval` shared by dense and graph
+ * networks: parsing --input and --inputs lines, printing the outputs and
+ * recording one result line (text or --json) */
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli.h"
@@ -53,6 +53,29 @@ lump_error_t cli_eval_file(cli_eval_fn f, void *ctx, size_t nin, const char *pat
 cleanup:
     lump_lines_close(r);
     return err;
+}
+
+/* cli_eval_put_double -- see cli.h. */
+void cli_eval_put_double(json_t *jy, const double *y, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (jy != NULL)
+            json_array_append_new(jy, json_real(y[j]));
+        else
+            printf("%s%.17g", j ? "," : "", y[j]);
+}
+
+/* cli_eval_put_exact -- see cli.h. */
+void cli_eval_put_exact(json_t *jy, const mpq_t *y, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        char *s = lump_rat_str_frac(y[j]);
+        if (jy != NULL)
+            json_array_append_new(jy, json_string(s));
+        else
+            printf("%s%s", j ? "," : "", s);
+        free(s);
+    }
 }
 
 /* cli_eval_record -- see cli.h. */
