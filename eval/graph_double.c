@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
+#include "graph_i.h"
 
 /* Tensors are held as [entry][lane]: LANES inputs side by side, so the
  * innermost loop of every operation runs over the lanes with one weight,
@@ -136,14 +137,8 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const doubl
                     /* the divisor: the window's entries inside the padded
                      * input, or only those inside the input */
                     double div = (double)cnt;
-                    if (n->count_include_pad) {
-                        long hy = oy * (long)n->sh - (long)n->pt,
-                             hx = ox * (long)n->sw - (long)n->pl;
-                        long ey = hy + (long)n->kh, ex = hx + (long)n->kw;
-                        ey = ey < H + (long)n->pb ? ey : H + (long)n->pb;
-                        ex = ex < W + (long)n->pr ? ex : W + (long)n->pr;
-                        div = (double)((ey - hy) * (ex - hx));
-                    }
+                    if (n->count_include_pad)
+                        div = (double)lump_i_graph_pool_count(n, H, W, oy, ox);
                     for (int b = 0; b < LANES; b++)
                         acc[b] /= div;
                 }

@@ -4,6 +4,7 @@
 #include <gmp.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
+#include "graph_i.h"
 
 /* A tensor (or a weight array) as integers over one common positive
  * denominator: entry i is num[i] / den. Float weights have a power of two
@@ -148,8 +149,8 @@ static void conv(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
         zv_clear(&b);
 }
 
-/* pool_count -- the divisor of an average window at (OY, OX). */
-static long pool_count(const lump_graph_node_t *n, long H, long W, long oy, long ox)
+/* lump_i_graph_pool_count -- see graph_i.h. */
+long lump_i_graph_pool_count(const lump_graph_node_t *n, long H, long W, long oy, long ox)
 {
     long hy = oy * (long)n->sh - (long)n->pt, hx = ox * (long)n->sw - (long)n->pl;
     long ey = hy + (long)n->kh, ex = hx + (long)n->kw;
@@ -176,7 +177,7 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
     if (!max)
         for (long oy = 0; oy < OH; oy++)
             for (long ox = 0; ox < OW; ox++)
-                mpz_lcm_ui(l, l, (unsigned long)pool_count(n, H, W, oy, ox));
+                mpz_lcm_ui(l, l, (unsigned long)lump_i_graph_pool_count(n, H, W, oy, ox));
     for (long c = 0; c < (long)n->shape.dim[0]; c++)
         for (long oy = 0; oy < OH; oy++)
             for (long ox = 0; ox < OW; ox++) {
@@ -200,7 +201,7 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
                     }
                 }
                 if (!max) {
-                    mpz_divexact_ui(f, l, (unsigned long)pool_count(n, H, W, oy, ox));
+                    mpz_divexact_ui(f, l, (unsigned long)lump_i_graph_pool_count(n, H, W, oy, ox));
                     mpz_mul(*yo, *yo, f);
                 }
             }
