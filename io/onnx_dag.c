@@ -70,16 +70,9 @@ size_t lump_i_dag_node(dag_t *d, size_t k, lump_gop_t op, const size_t *in, size
 static lump_error_t register_names(dag_t *d)
 {
     Onnx__GraphProto *g = d->c.g;
-    size_t cap = g->n_initializer + g->n_input + 1;
-    for (size_t k = 0; k < g->n_node; k++)
-        cap += g->node[k]->n_output;
-    for (d->hcap = 16; d->hcap < 2 * cap; d->hcap *= 2)
-        ;
+    size_t cap = lump_i_onnx_table_new(g, &d->hash, &d->hcap);
     d->names = lump_alloc_array(cap, sizeof *d->names);
-    d->hash = lump_alloc_array(d->hcap, sizeof *d->hash);
     d->csts = lump_alloc_zero(g->n_initializer + g->n_node + 1, sizeof *d->csts);
-    for (size_t i = 0; i < d->hcap; i++)
-        d->hash[i] = -1;
     for (size_t i = 0; i < g->n_initializer; i++) {
         Onnx__TensorProto *t = g->initializer[i];
         cst_t *s = &d->csts[d->ncsts++];

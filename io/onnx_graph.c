@@ -36,6 +36,20 @@ static size_t hash_str(const char *s)
     return (size_t)h;
 }
 
+/* lump_i_onnx_table_new -- see onnx_read.h. */
+size_t lump_i_onnx_table_new(const Onnx__GraphProto *g, long **hash, size_t *hcap)
+{
+    size_t cap = g->n_initializer + g->n_input + 1;
+    for (size_t k = 0; k < g->n_node; k++)
+        cap += g->node[k]->n_output;
+    for (*hcap = 16; *hcap < 2 * cap; *hcap *= 2)
+        ;
+    *hash = lump_alloc_array(*hcap, sizeof **hash);
+    for (size_t i = 0; i < *hcap; i++)
+        (*hash)[i] = -1;
+    return cap;
+}
+
 /* lump_i_onnx_slot -- see onnx_read.h. */
 size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t size,
                         const char *name)
@@ -183,17 +197,10 @@ cleanup:
 lump_error_t lump_i_onnx_build_values(ctx_t *c, const char **in_name, const char **out_name)
 {
     Onnx__GraphProto *g = c->g;
-    size_t cap = g->n_initializer + g->n_input + 1, real_inputs = 0;
-    for (size_t k = 0; k < g->n_node; k++)
-        cap += g->node[k]->n_output;
+    size_t cap = lump_i_onnx_table_new(g, &c->hash, &c->hcap), real_inputs = 0;
     c->capvals = cap;
-    for (c->hcap = 16; c->hcap < 2 * cap; c->hcap *= 2)
-        ;
     c->vals = lump_alloc_array(cap, sizeof *c->vals);
-    c->hash = lump_alloc_array(c->hcap, sizeof *c->hash);
     c->csts = lump_alloc_array(g->n_initializer + g->n_node + 1, sizeof *c->csts);
-    for (size_t i = 0; i < c->hcap; i++)
-        c->hash[i] = -1;
     for (size_t i = 0; i < g->n_initializer; i++) {
         Onnx__TensorProto *t = g->initializer[i];
         cst_t *s = &c->csts[c->ncsts++];

@@ -205,6 +205,12 @@ const char *lump_i_onnx_attr_int(const Onnx__NodeProto *n, const char *name, int
 const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, float def,
                                    float *out);
 
+/* lump_i_onnx_table_new -- an empty name table for graph G: *HASH (all
+ * -1) with *HCAP slots, a power of two at least twice the returned number
+ * of names G can define (initializers, inputs, node outputs, plus one).
+ * O(nodes + capacity). */
+size_t lump_i_onnx_table_new(const Onnx__GraphProto *g, long **hash, size_t *hcap);
+
 /* lump_i_onnx_slot -- the slot of NAME in the open-addressed table HASH
  * (HCAP a power of two, -1 for empty) over the N-byte... records REC of SIZE
  * bytes each, whose first field is their `const char *name`: the slot that
