@@ -105,14 +105,13 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
     steps = json_array();
     for (size_t k = 0; k < cert->n_steps; k++) {
         const lump_box_step_t *s = &cert->steps[k];
-        json_t *o = json_object(), *v = NULL;
+        json_t *o = json_object(), *v = json_object();
         LUMP_CHECK(lump_i_json_append_new(steps, o));
         if (s->kind == LUMP_STEP_LUMPING) {
-            LUMP_CHECK(lump_i_cert_lumping_json(&v, &s->lumping));
             LUMP_CHECK(lump_i_json_set_new(o, "lumping", v));
+            LUMP_CHECK(lump_i_cert_lumping_members(v, &s->lumping));
         } else {
             json_t *layers = json_array();
-            v = json_object();
             LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
             LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
             for (size_t i = 0; i < s->stable.n_layers; i++) {

@@ -5,13 +5,22 @@
 #ifndef LUMPNET_EXACT_CERT_JSON_I_H
 #define LUMPNET_EXACT_CERT_JSON_I_H
 
+#include <stdio.h>
 #include <jansson.h>
 #include "lumpnet/lump.h"
 #include "json_support.h"
 
-/* lump_i_cert_lumping_json -- the lumping part of a certificate (mode,
- * inputs, layers) as members of the new object *OUT. O(neurons). */
-lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L) LUMP_WUR;
+/* lump_i_cert_lumping_members -- append the lumping part of a certificate
+ * (mode, inputs, layers) to the object OBJ as its next members.
+ * O(neurons * digits^2). */
+lump_error_t lump_i_cert_lumping_members(json_t *obj, const lump_lumping_t *L) LUMP_WUR;
+
+/* lump_i_cert_lumping_write -- write to F the document whose members are
+ * format FORMAT, version VERSION, then those of L (mode, inputs, layers):
+ * the lumping and the equivalence certificates. Errors: LUMP_EIO when F
+ * refuses the bytes. O(neurons * digits^2). */
+lump_error_t lump_i_cert_lumping_write(FILE *f, const lump_lumping_t *L, const char *format,
+                                       int version) LUMP_WUR;
 
 /* lump_i_cert_lumping_read -- read the members mode, inputs and layers of
  * the object OBJ at place P (the caller checks which keys are allowed)

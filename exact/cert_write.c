@@ -58,17 +58,18 @@ cleanup:
     return err;
 }
 
-/* The members mode, inputs and layers of L, appended to OBJ. */
-static lump_error_t lumping_members(json_t *obj, const lump_lumping_t *L, mpq_t q)
+/* lump_i_cert_lumping_members -- see cert_json_i.h. */
+lump_error_t lump_i_cert_lumping_members(json_t *obj, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
     json_t *layers = NULL;
-    size_t i;
+    mpq_t q; /* scratch for the scales, shared by all blocks */
+    mpq_init(q);
     LUMP_CHECK(lump_i_json_set_new(
         obj, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
     LUMP_CHECK(lump_i_json_set_new(obj, "inputs", json_integer((json_int_t)L->n_inputs)));
     layers = json_array();
-    for (i = 0; i < L->n_layers; i++) {
+    for (size_t i = 0; i < L->n_layers; i++) {
         json_t *l = NULL;
         LUMP_CHECK(layer_json(&l, &L->layers[i], q));
         LUMP_CHECK(lump_i_json_append_new(layers, l));
@@ -76,22 +77,21 @@ static lump_error_t lumping_members(json_t *obj, const lump_lumping_t *L, mpq_t 
     err = lump_i_json_set_take(obj, "layers", &layers);
 cleanup:
     json_decref(layers);
+    mpq_clear(q);
     return err;
 }
 
-/* lump_i_cert_lumping_json -- see cert_json_i.h. */
-lump_error_t lump_i_cert_lumping_json(json_t **out, const lump_lumping_t *L)
+/* lump_i_cert_lumping_write -- see cert_json_i.h. */
+lump_error_t lump_i_cert_lumping_write(FILE *f, const lump_lumping_t *L, const char *format,
+                                       int version)
 {
     lump_error_t err = LUMP_OK;
-    json_t *obj = json_object();
-    mpq_t q;
-    mpq_init(q);
-    LUMP_CHECK(lumping_members(obj, L, q));
-    *out = obj;
-    obj = NULL;
+    json_t *root = json_object();
+    LUMP_CHECK(lump_i_json_set_header(root, format, version));
+    LUMP_CHECK(lump_i_cert_lumping_members(root, L));
+    LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
-    json_decref(obj);
-    mpq_clear(q);
+    json_decref(root);
     return err;
 }
 
@@ -106,15 +106,5 @@ cleanup:
  * Complexity: O(neurons * digits^2), plus a document of that size. */
 lump_error_t lump_cert_write(FILE *f, const lump_lumping_t *L)
 {
-    lump_error_t err = LUMP_OK;
-    json_t *root = json_object();
-    mpq_t q;
-    mpq_init(q);
-    LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 1));
-    LUMP_CHECK(lumping_members(root, L, q));
-    LUMP_CHECK(lump_i_json_dump(f, root));
-cleanup:
-    json_decref(root);
-    mpq_clear(q);
-    return err;
+    return lump_i_cert_lumping_write(f, L, "lumpnet-certificate", 1);
 }

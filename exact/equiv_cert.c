@@ -19,17 +19,7 @@ static const char *const top_keys[] = {"format", "version", "mode", "inputs", "l
  * then those of a lumping certificate (mode, inputs, layers). */
 lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L)
 {
-    lump_error_t err = LUMP_OK;
-    json_t *root = json_object(), *body = NULL;
-    LUMP_CHECK(lump_i_json_set_header(root, FORMAT_NAME, FORMAT_VERSION));
-    LUMP_CHECK(lump_i_cert_lumping_json(&body, L));
-    /* both are objects: only memory could fail, and that exits */
-    (void)json_object_update(root, body);
-    LUMP_CHECK(lump_i_json_dump(f, root));
-cleanup:
-    json_decref(body);
-    json_decref(root);
-    return err;
+    return lump_i_cert_lumping_write(f, L, FORMAT_NAME, FORMAT_VERSION);
 }
 
 /* lump_cert_is_equiv -- see lump.h. */
