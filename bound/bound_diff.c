@@ -23,10 +23,7 @@ void lump_bound_result_init(lump_bound_result_t *r)
 
 void lump_bound_result_clear(lump_bound_result_t *r)
 {
-    free(r->bound);
-    free(r->naive);
-    free(r->bound_sym);
-    free(r->bound_lp);
+    LUMP_FREE_ALL(r->bound, r->naive, r->bound_sym, r->bound_lp);
     lump_bound_result_init(r);
 }
 
@@ -309,10 +306,7 @@ cleanup:
     lump_progress_end(level);
     for (size_t l = 0; l < nl; l++)
         leaf_clear(&lv[l]);
-    free(lv);
-    free(G);
-    free(tu);
-    free(td);
+    LUMP_FREE_ALL(lv, G, tu, td);
     lump_bounds_clear(&bf);
     lump_bounds_clear(&bg);
     lump_i_dbounds_clear(&d);

@@ -126,16 +126,9 @@ void lump_bounds_init(lump_bounds_t *b)
 
 void lump_bounds_clear(lump_bounds_t *b)
 {
-    for (size_t i = 0; i < b->n_layers; i++) {
-        if (b->zlo != NULL)
-            free(b->zlo[i]);
-        if (b->zhi != NULL)
-            free(b->zhi[i]);
-        if (b->ylo != NULL)
-            free(b->ylo[i]);
-        if (b->yhi != NULL)
-            free(b->yhi[i]);
-    }
+    if (b->zlo != NULL) /* bounds_alloc allocates the four together */
+        for (size_t i = 0; i < b->n_layers; i++)
+            LUMP_FREE_ALL(b->zlo[i], b->zhi[i], b->ylo[i], b->yhi[i]);
     LUMP_FREE_ALL(b->zlo, b->zhi, b->ylo, b->yhi, b->xlo, b->xhi, b->size);
     lump_bounds_init(b);
 }

@@ -63,15 +63,7 @@ void lump_i_tnet_clear(lump_i_tnet_t *t)
             free(t->w[i]);
             free(t->b[i]);
         }
-    free(t->w);
-    free(t->b);
-    free(t->act);
-    free(t->clo);
-    free(t->chi);
-    free(t->mean);
-    free(t->range);
-    free(t->oscale);
-    free(t->oshift);
+    LUMP_FREE_ALL(t->w, t->b, t->act, t->clo, t->chi, t->mean, t->range, t->oscale, t->oshift);
     memset(t, 0, sizeof *t);
 }
 

@@ -495,12 +495,7 @@ static void fset_alloc(fset_t *f, size_t width, size_t st)
 
 static void fset_free(fset_t *f)
 {
-    free(f->L);
-    free(f->U);
-    free(f->lo);
-    free(f->hi);
-    free(f->gmax);
-    free(f->maxabs);
+    LUMP_FREE_ALL(f->L, f->U, f->lo, f->hi, f->gmax, f->maxabs);
 }
 
 /* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
@@ -736,10 +731,6 @@ done:
         fset_free(&B[s]);
         fset_free(&D[s]);
     }
-    free(vl);
-    free(vh);
-    free(x);
-    free(t1);
-    free(t2);
+    LUMP_FREE_ALL(vl, vh, x, t1, t2);
     return isnan(result) ? INFINITY : result;
 }

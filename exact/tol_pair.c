@@ -38,17 +38,7 @@ static void layer_alloc(lump_i_tlayer_t *t, size_t size, size_t in, int diag)
 
 static void layer_free(lump_i_tlayer_t *t)
 {
-    free(t->w);
-    free(t->wr);
-    free(t->b);
-    free(t->br);
-    free(t->relu);
-    free(t->wp);
-    free(t->wn);
-    free(t->w1);
-    free(t->idx);
-    free(t->npos);
-    free(t->nnz);
+    LUMP_FREE_ALL(t->w, t->wr, t->b, t->br, t->relu, t->wp, t->wn, t->w1, t->idx, t->npos, t->nnz);
 }
 
 /* Drop radius arrays that are all 0, so the walk skips them. */
@@ -238,14 +228,7 @@ void lump_tol_pair_free(lump_tol_pair_t *p)
         if (p->ld != NULL)
             layer_free(&p->ld[k]);
     }
-    free(p->la);
-    free(p->lb);
-    free(p->ld);
-    free(p->ia);
-    free(p->ib);
-    free(p->subst);
-    free(p->out);
-    free(p);
+    LUMP_FREE_ALL(p->la, p->lb, p->ld, p->ia, p->ib, p->subst, p->out, p);
 }
 
 /* lump_tol_pair_new -- see tolerance.h. The layers are: a normalisation

@@ -19,11 +19,7 @@ void lump_local_result_init(lump_local_result_t *r)
 
 void lump_local_result_clear(lump_local_result_t *r)
 {
-    free(r->bound);
-    free(r->observed);
-    free(r->ball_bound);
-    free(r->ball_unchanged);
-    free(r->ball_robust);
+    LUMP_FREE_ALL(r->bound, r->observed, r->ball_bound, r->ball_unchanged, r->ball_robust);
     lump_local_result_init(r);
 }
 
@@ -326,13 +322,7 @@ cleanup:
     lump_net_clear(&mf);
     lump_bound_result_clear(&br);
     lump_box_clear(&ball);
-    free(yf);
-    free(yg);
-    free(xs);
-    free(lo);
-    free(hi);
-    free(lb);
-    free(obs);
+    LUMP_FREE_ALL(yf, yg, xs, lo, hi, lb, obs);
     if (err != LUMP_OK)
         lump_local_result_clear(r);
     return err;
