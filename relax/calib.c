@@ -82,29 +82,10 @@ static inline double act_d(const lump_act_t *a, double z)
 
 static void work_clear(work_t *w)
 {
-    for (size_t i = 0; i < w->n_layers; i++) {
-        if (w->w != NULL)
-            free(w->w[i]);
-        if (w->b != NULL)
-            free(w->b[i]);
-        if (w->alive != NULL)
-            free(w->alive[i]);
-        if (w->isc != NULL)
-            free(w->isc[i]);
-        if (w->cur != NULL)
-            free(w->cur[i]);
-        if (w->sc != NULL)
-            free(w->sc[i]);
-        if (w->cval != NULL)
-            free(w->cval[i]);
-    }
-    free(w->w);
-    free(w->b);
-    free(w->alive);
-    free(w->isc);
-    free(w->cur);
-    free(w->sc);
-    free(w->cval);
+    /* work_init allocates the arrays of rows (zeroed) as it sets n_layers */
+    for (size_t i = 0; i < w->n_layers; i++)
+        LUMP_FREE_ALL(w->w[i], w->b[i], w->alive[i], w->isc[i], w->cur[i], w->sc[i], w->cval[i]);
+    LUMP_FREE_ALL(w->w, w->b, w->alive, w->isc, w->cur, w->sc, w->cval);
     memset(w, 0, sizeof *w);
 }
 
@@ -376,19 +357,8 @@ static void scratch_clear(scratch_t *s, size_t L)
     for (size_t i = 0; i < L; i++)
         if (s->gram != NULL)
             free(s->gram[i]);
-    free(s->z);
-    free(s->y);
-    free(s->gram);
-    free(s->dirty);
-    free(s->row);
-    free(s->ta);
-    free(s->ca);
-    free(s->cb);
-    free(s->cc);
-    free(s->tb);
-    free(s->zb);
-    free(s->yb);
-    free(s->idx);
+    LUMP_FREE_ALL(s->z, s->y, s->gram, s->dirty, s->row, s->ta, s->ca, s->cb, s->cc, s->tb, s->zb,
+                  s->yb, s->idx);
     memset(s, 0, sizeof *s);
 }
 
@@ -803,13 +773,7 @@ void lump_calib_free(lump_calib_t *run)
 {
     if (run == NULL)
         return;
-    free(run->size);
-    free(run->insz);
-    free(run->x0);
-    free(run->y0);
-    free(run->osc);
-    free(run->step);
-    free(run);
+    LUMP_FREE_ALL(run->size, run->insz, run->x0, run->y0, run->osc, run->step, run);
 }
 
 /* lump_calib_steps -- see relax.h. O(1). */
@@ -842,13 +806,7 @@ static lump_error_t to_rlayers(rlayer_t *rl, const work_t *w)
         size_t n = w->size[i], m = w->insz[i], nb = 0, nk = 0, d = nprev + 1;
         rlayer_t *r = &rl[i];
         size_t *np;
-        r->n = n;
-        r->d = d;
-        r->start = lump_alloc_array(n + 2, sizeof *r->start);
-        r->mem = lump_alloc_array(n + 1, sizeof *r->mem);
-        r->isconst = lump_alloc_zero(n + 1, 1);
-        r->value = lump_alloc_zero(n + 1, sizeof *r->value);
-        r->scale = lump_alloc_array(n + 1, sizeof *r->scale);
+        lump_i_rlayer_alloc(r, n, d);
         r->q = lump_alloc_array(n * d + 1, sizeof *r->q);
         r->dead = lump_alloc_zero(n + 1, 1);
         kidx = lump_realloc_array(kidx, n + 1, sizeof *kidx);

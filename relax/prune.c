@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/relax.h"
+#include "relax_lump.h"
 #include "alloc_i.h"
 
 typedef struct {
@@ -64,38 +65,29 @@ static size_t params_left(const lump_net_t *net, const size_t *left)
  * block of its own (scale 1), every dropped one a CONSTANT block of value
  * 0 (the pruned network acts as if it were 0), in neuron order. Not a
  * lumping in the exact sense; lump_bound_diff_lumped only needs a pairing,
- * and any pairing is sound. O(neurons). */
-static lump_error_t build_pairing(lump_lumping_t *out, const lump_net_t *net,
-                                  unsigned char *const *drop)
+ * and any pairing is sound. O(neurons). Layer I of it, for
+ * lump_i_relax_lumping. */
+typedef struct {
+    const lump_net_t *net;
+    unsigned char *const *drop; /* per hidden layer and neuron: pruned */
+} pairing_t;
+
+static lump_error_t pairing_layer(lump_layer_lumping_t *ll, const void *ctx, size_t i)
 {
-    lump_error_t err = LUMP_OK;
-    lump_lumping_t t;
-    lump_lumping_init(&t);
-    err = lump_lumping_alloc(&t, LUMP_MODE_PROPORTIONAL, net->n_inputs, net->n_layers);
-    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++) {
-        lump_layer_lumping_t *ll = &t.layers[i];
-        size_t n = net->layers[i].size;
-        err = lump_layer_lumping_alloc(ll, n, n);
-        if (err != LUMP_OK)
-            break;
-        for (size_t v = 0; v < n; v++) {
-            lump_block_t *B = &ll->blocks[v];
-            B->members = lump_alloc(sizeof *B->members);
-            B->members[0] = v;
-            B->n_members = 1;
-            LUMP_CHECK(lump_arr_alloc(&B->scales, LUMP_STORE_F64, 1));
-            LUMP_CHECK(lump_arr_set_d(&B->scales, 0, 1.0));
-            if (i + 1 < net->n_layers && drop[i][v])
-                B->fate = LUMP_FATE_CONSTANT; /* value 0 from lump_block_init */
-        }
+    const pairing_t *pa = ctx;
+    size_t n = pa->net->layers[i].size;
+    lump_error_t err = lump_layer_lumping_alloc(ll, n, n);
+    for (size_t v = 0; err == LUMP_OK && v < n; v++) {
+        lump_block_t *B = &ll->blocks[v];
+        B->members = lump_alloc(sizeof *B->members);
+        B->members[0] = v;
+        B->n_members = 1;
+        err = lump_arr_alloc(&B->scales, LUMP_STORE_F64, 1);
+        if (err == LUMP_OK)
+            err = lump_arr_set_d(&B->scales, 0, 1.0);
+        if (i + 1 < pa->net->n_layers && pa->drop[i][v])
+            B->fate = LUMP_FATE_CONSTANT; /* value 0 from lump_block_init */
     }
-    if (err != LUMP_OK) { /* only the allocations of the lumping break out */
-        lump_error_prefix(err, "prune");
-        goto cleanup;
-    }
-    lump_lumping_swap(out, &t); /* the old contents are cleared below */
-cleanup:
-    lump_lumping_clear(&t);
     return err;
 }
 
@@ -185,8 +177,10 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
     }
     /* outputs are never merged or dropped: the same order */
     LUMP_CHECK(lump_net_copy_maps(&b, net, 1));
-    if (pairing != NULL)
-        LUMP_CHECK(build_pairing(pairing, net, drop));
+    if (pairing != NULL) {
+        const pairing_t pa = {net, drop};
+        LUMP_CHECK(lump_i_relax_lumping(pairing, net, pairing_layer, &pa, "prune"));
+    }
     lump_net_clear(g);
     *g = b;
     lump_net_init(&b);

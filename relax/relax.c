@@ -24,10 +24,7 @@ typedef struct {
 
 static void side_clear(side_t *s)
 {
-    free(s->kb);
-    free(s->c);
-    free(s->cv);
-    free(s->mw);
+    LUMP_FREE_ALL(s->kb, s->c, s->cv, s->mw);
     memset(s, 0, sizeof *s);
 }
 
@@ -46,14 +43,20 @@ static lump_error_t side_alloc(side_t *s, size_t n, size_t nb)
 /* lump_i_rlayer_clear -- see relax_lump.h. O(1). */
 void lump_i_rlayer_clear(rlayer_t *r)
 {
-    free(r->start);
-    free(r->mem);
-    free(r->isconst);
-    free(r->value);
-    free(r->scale);
-    free(r->q);
-    free(r->dead);
+    LUMP_FREE_ALL(r->start, r->mem, r->isconst, r->value, r->scale, r->q, r->dead);
     memset(r, 0, sizeof *r);
+}
+
+/* lump_i_rlayer_alloc -- see relax_lump.h. O(n). */
+void lump_i_rlayer_alloc(rlayer_t *r, size_t n, size_t d)
+{
+    r->n = n;
+    r->d = d;
+    r->start = lump_alloc_array(n + 2, sizeof *r->start);
+    r->mem = lump_alloc_array(n + 1, sizeof *r->mem);
+    r->isconst = lump_alloc_zero(n + 1, 1);
+    r->value = lump_alloc_zero(n + 1, sizeof *r->value);
+    r->scale = lump_alloc_array(n + 1, sizeof *r->scale);
 }
 
 /* A[i] as a double: F32 and F64 are read directly (exact), Q rounded. */
@@ -123,20 +126,8 @@ typedef struct {
 
 static void scratch_clear(scratch_t *w)
 {
-    free(w->S);
-    free(w->sh);
-    free(w->nrm);
-    free(w->amp);
-    free(w->fv);
-    free(w->cent);
-    free(w->order);
-    free(w->kv);
-    free(w->clu);
-    free(w->lead);
-    free(w->cbk);
-    free(w->cnt);
-    free(w->isc);
-    free(w->cval);
+    LUMP_FREE_ALL(w->S, w->sh, w->nrm, w->amp, w->fv, w->cent, w->order, w->kv, w->clu, w->lead,
+                  w->cbk, w->cnt, w->isc, w->cval);
     memset(w, 0, sizeof *w);
 }
 
@@ -245,13 +236,7 @@ static void layer_alloc(scratch_t *w, rlayer_t *rl, size_t n, size_t d)
     w->cnt = lump_alloc_zero(n + 1, sizeof *w->cnt);
     w->isc = lump_alloc_zero(n + 1, 1);
     w->cval = lump_alloc_zero(n + 1, sizeof *w->cval);
-    rl->n = n;
-    rl->d = d;
-    rl->start = lump_alloc_array(n + 2, sizeof *rl->start);
-    rl->mem = lump_alloc_array(n + 1, sizeof *rl->mem);
-    rl->isconst = lump_alloc_zero(n + 1, 1);
-    rl->value = lump_alloc_zero(n + 1, sizeof *rl->value);
-    rl->scale = lump_alloc_array(n + 1, sizeof *rl->scale);
+    lump_i_rlayer_alloc(rl, n, d);
 }
 
 /* Constants before clustering: the neurons of LR (layer I) that are
@@ -528,47 +513,51 @@ cleanup:
     return err;
 }
 
-/* L = the blocks of RL as a lumping (scales as doubles, constants with
- * their double values: exact rationals, as any double is). */
-static lump_error_t build_lumping(lump_lumping_t *L, const lump_net_t *net, const rlayer_t *rl)
+/* Layer I of the lumping of the relaxed layers CTX (an array of
+ * rlayer_t): its blocks, scales as doubles, constants with their double
+ * values (exact rationals, as any double is). */
+static lump_error_t rlayer_lumping(lump_layer_lumping_t *ll, const void *ctx, size_t i)
+{
+    const rlayer_t *r = (const rlayer_t *)ctx + i;
+    size_t k = 0;
+    lump_error_t err = lump_layer_lumping_alloc(ll, r->n, r->nblk);
+    for (size_t b = 0; err == LUMP_OK && b < r->nblk; b++) {
+        lump_block_t *B = &ll->blocks[b];
+        size_t sz = r->start[b + 1] - r->start[b];
+        const size_t *m = r->mem + r->start[b];
+        B->members = lump_alloc_array(sz, sizeof *B->members);
+        err = lump_arr_alloc(&B->scales, LUMP_STORE_F64, sz);
+        for (size_t j = 0; err == LUMP_OK && j < sz; j++) {
+            B->members[j] = m[j];
+            err = lump_arr_set_d(&B->scales, j, r->scale[m[j]]);
+        }
+        B->n_members = sz;
+        if (r->isconst[b]) {
+            B->fate = LUMP_FATE_CONSTANT;
+            mpq_set_d(B->value, r->value[b]);
+        } else {
+            if (r->dead[k])
+                B->fate = LUMP_FATE_DEAD;
+            k++;
+        }
+    }
+    return err;
+}
+
+/* lump_i_relax_lumping -- see relax_lump.h. */
+lump_error_t lump_i_relax_lumping(lump_lumping_t *L, const lump_net_t *net,
+                                  lump_i_layer_fill_t fill, const void *ctx, const char *who)
 {
     lump_error_t err = LUMP_OK;
     lump_lumping_t t;
     lump_lumping_init(&t);
     err = lump_lumping_alloc(&t, LUMP_MODE_PROPORTIONAL, net->n_inputs, net->n_layers);
-    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++) {
-        lump_layer_lumping_t *ll = &t.layers[i];
-        size_t k = 0;
-        err = lump_layer_lumping_alloc(ll, rl[i].n, rl[i].nblk);
-        if (err != LUMP_OK)
-            break;
-        for (size_t b = 0; b < rl[i].nblk; b++) {
-            lump_block_t *B = &ll->blocks[b];
-            size_t sz = rl[i].start[b + 1] - rl[i].start[b];
-            const size_t *m = rl[i].mem + rl[i].start[b];
-            B->members = lump_alloc_array(sz, sizeof *B->members);
-            LUMP_CHECK(lump_arr_alloc(&B->scales, LUMP_STORE_F64, sz));
-            for (size_t j = 0; j < sz; j++) {
-                B->members[j] = m[j];
-                LUMP_CHECK(lump_arr_set_d(&B->scales, j, rl[i].scale[m[j]]));
-            }
-            B->n_members = sz;
-            if (rl[i].isconst[b]) {
-                B->fate = LUMP_FATE_CONSTANT;
-                mpq_set_d(B->value, rl[i].value[b]);
-            } else {
-                if (rl[i].dead[k])
-                    B->fate = LUMP_FATE_DEAD;
-                k++;
-            }
-        }
-    }
-    if (err != LUMP_OK) { /* only the allocations of the lumping break out */
-        lump_error_prefix(err, "relax");
-        goto cleanup;
-    }
-    lump_lumping_swap(L, &t); /* the old contents are cleared below */
-cleanup:
+    for (size_t i = 0; err == LUMP_OK && i < net->n_layers; i++)
+        err = fill(&t.layers[i], ctx, i);
+    if (err != LUMP_OK) /* only the allocations of the lumping can fail */
+        lump_error_prefix(err, who);
+    else
+        lump_lumping_swap(L, &t); /* the old contents are cleared below */
     lump_lumping_clear(&t);
     return err;
 }
@@ -581,7 +570,7 @@ lump_error_t lump_i_relax_finish(lump_net_t *g, lump_lumping_t *L, const lump_ne
     mark_dead(rl, net->n_layers);
     LUMP_CHECK(build_net(g, net, rl));
     if (L != NULL)
-        LUMP_CHECK(build_lumping(L, net, rl));
+        LUMP_CHECK(lump_i_relax_lumping(L, net, rlayer_lumping, rl, "relax"));
 cleanup:
     return err;
 }

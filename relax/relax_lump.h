@@ -1,5 +1,5 @@
 /* relax_lump.h -- private to relax/: the metric and the centres of relaxed
- * (epsilon) lumping, shared by relax.c and centre.c */
+ * (epsilon) lumping, shared by relax.c, calib.c, centre.c and prune.c */
 #ifndef LUMPNET_RELAX_LUMP_H
 #define LUMPNET_RELAX_LUMP_H
 
@@ -47,6 +47,12 @@ typedef struct {
     unsigned char *dead;    /* per kept block, from the backward pass */
 } rlayer_t;
 
+/* lump_i_rlayer_alloc -- R's sizes N (neurons) and D (entries of a
+ * quotient row) and its arrays per neuron and per block, at most N blocks
+ * (start, mem, isconst, value, scale; q and dead, which depend on the kept
+ * blocks, are the caller's). O(n). */
+void lump_i_rlayer_alloc(rlayer_t *r, size_t n, size_t d);
+
 /* lump_i_rlayer_clear -- free the arrays of R and zero it. O(1). */
 void lump_i_rlayer_clear(rlayer_t *r);
 
@@ -57,5 +63,18 @@ void lump_i_rlayer_clear(rlayer_t *r);
  * not NULL, L = the blocks as a lumping. O(m). */
 lump_error_t lump_i_relax_finish(lump_net_t *g, lump_lumping_t *L, const lump_net_t *net,
                                  rlayer_t *rl) LUMP_WUR;
+
+/* lump_i_layer_fill_t -- fills the allocated-but-empty layer I of a
+ * lumping (lump_layer_lumping_alloc is its first step) from CTX. */
+typedef lump_error_t (*lump_i_layer_fill_t)(lump_layer_lumping_t *ll, const void *ctx, size_t i);
+
+/* lump_i_relax_lumping -- L = the proportional lumping of NET's shape
+ * whose layer i FILL(&layer, CTX, i) builds: the hand-built lumpings of
+ * relax.c (its blocks) and prune.c (the pairing with the pruned copy). L
+ * is replaced only on success; an error is prefixed with WHO. O(layers)
+ * plus the calls of FILL. */
+lump_error_t lump_i_relax_lumping(lump_lumping_t *L, const lump_net_t *net,
+                                  lump_i_layer_fill_t fill, const void *ctx,
+                                  const char *who) LUMP_WUR;
 
 #endif
