@@ -322,7 +322,13 @@ cleanup:
     lump_net_clear(&mf);
     lump_bound_result_clear(&br);
     lump_box_clear(&ball);
-    LUMP_FREE_ALL(yf, yg, xs, lo, hi, lb, obs);
+    free(yf);
+    free(yg);
+    free(xs);
+    free(lo);
+    free(hi);
+    free(lb);
+    free(obs);
     if (err != LUMP_OK)
         lump_local_result_clear(r);
     return err;
