@@ -117,17 +117,31 @@ const Onnx__AttributeProto *lump_i_onnx_attr_find(const Onnx__NodeProto *n, cons
     return NULL;
 }
 
+/* scalar -- the attribute NAME of N in *A (NULL when absent); a message
+ * when it is there but not a scalar of TYPE (HAS_VALUE read from the
+ * attribute stands in for the type in files that omit it). */
+static const char *scalar(const Onnx__AttributeProto **a, const Onnx__NodeProto *n,
+                          const char *name, Onnx__AttributeProto__AttributeType type)
+{
+    const Onnx__AttributeProto *t = lump_i_onnx_attr_find(n, name);
+    int is_float = type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    *a = t;
+    if (t == NULL)
+        return NULL;
+    if ((t->has_type && t->type != type) || (!t->has_type && !(is_float ? t->has_f : t->has_i)))
+        return is_float ? "must be a float" : "must be an integer";
+    return NULL;
+}
+
 /* lump_i_onnx_attr_float -- see onnx_read.h. */
 const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, float def,
                                    float *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
+    const Onnx__AttributeProto *a;
+    const char *why = scalar(&a, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
     *out = def;
-    if (a == NULL)
-        return NULL;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) ||
-        (!a->has_type && !a->has_f))
-        return "must be a float";
+    if (why != NULL || a == NULL)
+        return why;
     if (!isfinite(a->f))
         return "is not finite";
     *out = a->f;
@@ -138,15 +152,12 @@ const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, f
 const char *lump_i_onnx_attr_int(const Onnx__NodeProto *n, const char *name, int64_t def,
                                  int64_t *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
+    const Onnx__AttributeProto *a;
+    const char *why = scalar(&a, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
     *out = def;
-    if (a == NULL)
-        return NULL;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT) ||
-        (!a->has_type && !a->has_i))
-        return "must be an integer";
-    *out = a->i;
-    return NULL;
+    if (why == NULL && a != NULL)
+        *out = a->i;
+    return why;
 }
 
 static lump_error_t attr_float(const ctx_t *c, size_t k, const char *name, float def, float *out)
