@@ -45,18 +45,13 @@ static int leaky_q(mpq_t y, const lump_act_t *a, const mpq_t z)
 }
 
 /* e^z is irrational for rational z != 0 (Lindemann), so are sigmoid(z)
- * and tanh(z) */
-static int sigmoid_q(mpq_t y, const lump_act_t *a, const mpq_t z)
+ * and tanh(z); at 0 they are 1/2 and 0 */
+static int smooth_q(mpq_t y, const lump_act_t *a, const mpq_t z)
 {
-    (void)a;
-    mpq_set_ui(y, 1, 2);
-    return mpq_sgn(z) == 0;
-}
-
-static int tanh_q(mpq_t y, const lump_act_t *a, const mpq_t z)
-{
-    (void)a;
-    mpq_set_ui(y, 0, 1);
+    if (a->kind == LUMP_ACT_SIGMOID)
+        mpq_set_ui(y, 1, 2);
+    else
+        mpq_set_ui(y, 0, 1);
     return mpq_sgn(z) == 0;
 }
 
@@ -251,6 +246,16 @@ static double tanh_grad(const lump_act_t *a, double z, double *deriv)
     return t;
 }
 
+/* The derivative of sigmoid or tanh at Z, within a few ulps (relative):
+ * from e = exp(-|z|), sigmoid' = e / (1 + e)^2 and tanh' = 4 e^2 / (1 +
+ * e^2)^2. Never from act(z) (1 - act(z)), which cancels for large |z|. */
+static double smooth_deriv(lump_act_kind_t kind, double z)
+{
+    double e = exp(kind == LUMP_ACT_TANH ? -2 * fabs(z) : -fabs(z));
+    double d = e / ((1 + e) * (1 + e));
+    return kind == LUMP_ACT_TANH ? 4 * d : d;
+}
+
 /* ---- slopes (see lump_i_act_slopes in act_i.h for why) ----------------- */
 
 static int identity_slopes(double *sl, double *sh, const lump_act_t *a, double zl, double zh)
@@ -286,19 +291,13 @@ static int kinked_slopes(double *sl, double *sh, const lump_act_t *a, double zl,
     return 1;
 }
 
-static int sigmoid_slopes(double *sl, double *sh, const lump_act_t *a, double zl, double zh)
+/* the derivatives of sigmoid and tanh lie in (0, act'(0)], act'(0) being
+ * 1/4 and 1, exactly in double */
+static int smooth_slopes(double *sl, double *sh, const lump_act_t *a, double zl, double zh)
 {
-    (void)a, (void)zl, (void)zh;
+    (void)zl, (void)zh;
     *sl = 0;
-    *sh = 0.25;
-    return 1;
-}
-
-static int tanh_slopes(double *sl, double *sh, const lump_act_t *a, double zl, double zh)
-{
-    (void)a, (void)zl, (void)zh;
-    *sl = 0;
-    *sh = 1;
+    *sh = smooth_deriv(a->kind, 0);
     return 1;
 }
 
@@ -343,20 +342,20 @@ static const lump_i_act_desc_t table[] = {
                              .slopes = kinked_slopes,
                              .lines = lump_i_leaky_lines},
     [LUMP_ACT_SIGMOID] = {.name = "sigmoid",
-                          .value_q = sigmoid_q,
+                          .value_q = smooth_q,
                           .eval_d = sigmoid_d,
                           .ival_fr = sigmoid_fr,
                           .grad_d = sigmoid_grad,
                           .ival = smooth_ival,
-                          .slopes = sigmoid_slopes,
+                          .slopes = smooth_slopes,
                           .lines = lump_i_smooth_lines_row},
     [LUMP_ACT_TANH] = {.name = "tanh",
-                       .value_q = tanh_q,
+                       .value_q = smooth_q,
                        .eval_d = tanh_d,
                        .ival_fr = tanh_fr,
                        .grad_d = tanh_grad,
                        .ival = smooth_ival,
-                       .slopes = tanh_slopes,
+                       .slopes = smooth_slopes,
                        .lines = lump_i_smooth_lines_row},
 };
 
@@ -404,16 +403,6 @@ void lump_i_act_ival(double *ylo, double *yhi, const lump_act_t *act, double zlo
 int lump_i_act_slopes(double *sl, double *sh, const lump_act_t *act, double zl, double zh)
 {
     return lump_i_act_of(act)->slopes(sl, sh, act, zl, zh);
-}
-
-/* The derivative of sigmoid or tanh at Z, within a few ulps (relative):
- * from e = exp(-|z|), sigmoid' = e / (1 + e)^2 and tanh' = 4 e^2 / (1 +
- * e^2)^2. Never from act(z) (1 - act(z)), which cancels for large |z|. */
-static double smooth_deriv(lump_act_kind_t kind, double z)
-{
-    double e = exp(kind == LUMP_ACT_TANH ? -2 * fabs(z) : -fabs(z));
-    double d = e / ((1 + e) * (1 + e));
-    return kind == LUMP_ACT_TANH ? 4 * d : d;
 }
 
 /* lump_i_smooth_lines -- see act_i.h. Both functions are increasing,

@@ -111,20 +111,15 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const doubl
         for (long oy = 0; oy < OH; oy++)
             for (long ox = 0; ox < OW; ox++) {
                 double acc[LANES];
-                long cnt = 0;
                 double *yo = y + ((size_t)(c * OH + oy) * OW + ox) * LANES;
+                lump_i_pool_window_t w;
+                lump_i_graph_pool_window(&w, n, H, W, oy, ox);
                 fill(acc, max ? -INFINITY : 0);
-                for (long ky = 0; ky < (long)n->kh; ky++) {
-                    long iy = oy * (long)n->sh + ky * (long)n->dh - (long)n->pt;
-                    if (iy < 0 || iy >= H)
-                        continue;
-                    for (long kx = 0; kx < (long)n->kw; kx++) {
-                        long ix = ox * (long)n->sw + kx * (long)n->dw - (long)n->pl;
-                        const double *xi;
-                        if (ix < 0 || ix >= W)
-                            continue;
-                        xi = x + ((size_t)(c * H + iy) * W + ix) * LANES;
-                        cnt++;
+                for (long r = 0; r < w.rows; r++)
+                    for (long k = 0; k < w.cols; k++) {
+                        const double *xi =
+                            x +
+                            (size_t)(c * H * W + w.first + r * w.row_step + k * w.col_step) * LANES;
                         if (max)
                             for (int b = 0; b < LANES; b++)
                                 acc[b] = xi[b] > acc[b] ? xi[b] : acc[b];
@@ -132,11 +127,10 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const doubl
                             for (int b = 0; b < LANES; b++)
                                 acc[b] += xi[b];
                     }
-                }
                 if (!max) {
                     /* the divisor: the window's entries inside the padded
                      * input, or only those inside the input */
-                    double div = (double)cnt;
+                    double div = (double)(w.rows * w.cols);
                     if (n->count_include_pad)
                         div = (double)lump_i_graph_pool_count(n, H, W, oy, ox);
                     for (int b = 0; b < LANES; b++)
@@ -148,17 +142,9 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const doubl
 
 static void pad(const lump_graph_node_t *n, const lump_shape_t *xs, const double *x, double *y)
 {
-    size_t ostride[LUMP_GRAPH_MAX_DIMS];
     memset(y, 0, n->shape.size * LANES * sizeof *y);
-    ostride[n->shape.ndim - 1] = 1;
-    for (size_t i = n->shape.ndim - 1; i-- > 0;)
-        ostride[i] = ostride[i + 1] * n->shape.dim[i + 1];
     for (size_t e = 0; e < xs->size; e++) {
-        size_t rem = e, o = 0;
-        for (size_t i = xs->ndim; i-- > 0;) {
-            o += (rem % xs->dim[i] + n->pad_begin[i]) * ostride[i];
-            rem /= xs->dim[i];
-        }
+        size_t o = lump_i_graph_pad_target(n, xs, e);
         memcpy(y + o * LANES, x + e * LANES, LANES * sizeof *y);
     }
 }

@@ -149,23 +149,6 @@ static void conv(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
         zv_clear(&b);
 }
 
-/* lump_i_graph_pool_count -- see graph_i.h. */
-long lump_i_graph_pool_count(const lump_graph_node_t *n, long H, long W, long oy, long ox)
-{
-    long hy = oy * (long)n->sh - (long)n->pt, hx = ox * (long)n->sw - (long)n->pl;
-    long ey = hy + (long)n->kh, ex = hx + (long)n->kw;
-    if (n->count_include_pad) {
-        ey = ey < H + (long)n->pb ? ey : H + (long)n->pb;
-        ex = ex < W + (long)n->pr ? ex : W + (long)n->pr;
-        return (ey - hy) * (ex - hx);
-    }
-    hy = hy > 0 ? hy : 0;
-    hx = hx > 0 ? hx : 0;
-    ey = ey < H ? ey : H;
-    ex = ex < W ? ex : W;
-    return (ey - hy) * (ex - hx);
-}
-
 static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_t *x, zvec_t *y)
 {
     const long H = (long)xs->dim[1], W = (long)xs->dim[2];
@@ -183,23 +166,18 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
             for (long ox = 0; ox < OW; ox++) {
                 mpz_t *yo = &y->num[(c * OH + oy) * OW + ox];
                 int any = 0;
-                for (long ky = 0; ky < (long)n->kh; ky++) {
-                    long iy = oy * (long)n->sh + ky * (long)n->dh - (long)n->pt;
-                    if (iy < 0 || iy >= H)
-                        continue;
-                    for (long kx = 0; kx < (long)n->kw; kx++) {
-                        long ix = ox * (long)n->sw + kx * (long)n->dw - (long)n->pl;
-                        const mpz_t *xi;
-                        if (ix < 0 || ix >= W)
-                            continue;
-                        xi = &x->num[(c * H + iy) * W + ix];
+                lump_i_pool_window_t w;
+                lump_i_graph_pool_window(&w, n, H, W, oy, ox);
+                for (long r = 0; r < w.rows; r++)
+                    for (long k = 0; k < w.cols; k++) {
+                        const mpz_t *xi =
+                            &x->num[c * H * W + w.first + r * w.row_step + k * w.col_step];
                         if (!max)
                             mpz_add(*yo, *yo, *xi);
                         else if (!any || mpz_cmp(*xi, *yo) > 0)
                             mpz_set(*yo, *xi);
                         any = 1;
                     }
-                }
                 if (!max) {
                     mpz_divexact_ui(f, l, (unsigned long)lump_i_graph_pool_count(n, H, W, oy, ox));
                     mpz_mul(*yo, *yo, f);
@@ -211,16 +189,8 @@ static void pool(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_
 
 static void pad(const lump_graph_node_t *n, const lump_shape_t *xs, const zvec_t *x, zvec_t *y)
 {
-    size_t ostride[LUMP_GRAPH_MAX_DIMS];
-    ostride[n->shape.ndim - 1] = 1;
-    for (size_t i = n->shape.ndim - 1; i-- > 0;)
-        ostride[i] = ostride[i + 1] * n->shape.dim[i + 1];
     for (size_t e = 0; e < xs->size; e++) {
-        size_t rem = e, o = 0;
-        for (size_t i = xs->ndim; i-- > 0;) {
-            o += (rem % xs->dim[i] + n->pad_begin[i]) * ostride[i];
-            rem /= xs->dim[i];
-        }
+        size_t o = lump_i_graph_pad_target(n, xs, e);
         mpz_set(y->num[o], x->num[e]);
     }
     mpz_set(y->den, x->den);

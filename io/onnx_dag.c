@@ -29,27 +29,18 @@ lump_error_t lump_i_dag_err(const dag_t *d, size_t k, const char *fmt, ...)
     return lump_error_set(LUMP_EINPUT, "%s: node %zu (%s): %s", d->c.name, k, op, msg);
 }
 
-/* lump_i_onnx_slot reads the name as the first field of a record */
+/* lump_i_onnx_find and _add read and write the name as the first field */
 _Static_assert(offsetof(dname_t, name) == 0, "name first");
 
 dname_t *lump_i_dag_find(const dag_t *d, const char *name)
 {
-    size_t i = lump_i_onnx_slot(d->hash, d->hcap, d->names, sizeof *d->names, name);
-    return d->hash[i] >= 0 ? &d->names[d->hash[i]] : NULL;
+    return lump_i_onnx_find(d->hash, d->hcap, d->names, sizeof *d->names, name);
 }
 
 /* name_add -- register NAME (NULL when already there). */
 static dname_t *name_add(dag_t *d, const char *name)
 {
-    size_t i = lump_i_onnx_slot(d->hash, d->hcap, d->names, sizeof *d->names, name);
-    dname_t *v;
-    if (d->hash[i] >= 0)
-        return NULL;
-    d->hash[i] = (long)d->nnames;
-    v = &d->names[d->nnames++];
-    memset(v, 0, sizeof *v);
-    v->name = name;
-    return v;
+    return lump_i_onnx_add(d->hash, d->hcap, d->names, sizeof *d->names, &d->nnames, name);
 }
 
 size_t lump_i_dag_node(dag_t *d, size_t k, lump_gop_t op, const size_t *in, size_t n_in)

@@ -50,9 +50,11 @@ size_t lump_i_onnx_table_new(const Onnx__GraphProto *g, long **hash, size_t *hca
     return cap;
 }
 
-/* lump_i_onnx_slot -- see onnx_read.h. */
-size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t size,
-                        const char *name)
+/* slot -- the slot of NAME in the open-addressed table HASH (HCAP a power
+ * of two, -1 for empty) over the records REC of SIZE bytes each, whose
+ * first field is their `const char *name`: the slot that holds NAME, or
+ * the empty slot where it belongs. O(1) expected. */
+static size_t slot(const long *hash, size_t hcap, const void *rec, size_t size, const char *name)
 {
     size_t i = hash_str(name) & (hcap - 1);
     while (hash[i] >= 0) {
@@ -64,28 +66,43 @@ size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t s
     return i;
 }
 
-/* lump_i_onnx_slot reads the name as the first field of a record */
+/* lump_i_onnx_find -- see onnx_read.h. */
+void *lump_i_onnx_find(const long *hash, size_t hcap, void *rec, size_t size, const char *name)
+{
+    size_t i = slot(hash, hcap, rec, size, name);
+    return hash[i] >= 0 ? (char *)rec + (size_t)hash[i] * size : NULL;
+}
+
+/* lump_i_onnx_add -- see onnx_read.h. */
+void *lump_i_onnx_add(long *hash, size_t hcap, void *rec, size_t size, size_t *n,
+                      const char *name)
+{
+    size_t i = slot(hash, hcap, rec, size, name);
+    char *v;
+    if (hash[i] >= 0)
+        return NULL;
+    hash[i] = (long)*n;
+    v = (char *)rec + (*n)++ * size;
+    memset(v, 0, size);
+    *(const char **)v = name;
+    return v;
+}
+
+/* lump_i_onnx_find and _add read and write the name as the first field */
 _Static_assert(offsetof(val_t, name) == 0, "name first");
 
 static val_t *val_find(const ctx_t *c, const char *name)
 {
-    size_t i = lump_i_onnx_slot(c->hash, c->hcap, c->vals, sizeof *c->vals, name);
-    return c->hash[i] >= 0 ? &c->vals[c->hash[i]] : NULL;
+    return lump_i_onnx_find(c->hash, c->hcap, c->vals, sizeof *c->vals, name);
 }
 
 /* val_add -- register NAME; NULL when it is already defined. The capacity
  * was sized before from the counts in the message. */
 static val_t *val_add(ctx_t *c, const char *name, vkind_t kind)
 {
-    size_t i = lump_i_onnx_slot(c->hash, c->hcap, c->vals, sizeof *c->vals, name);
-    val_t *v;
-    if (c->hash[i] >= 0)
-        return NULL;
-    c->hash[i] = (long)c->nvals;
-    v = &c->vals[c->nvals++];
-    memset(v, 0, sizeof *v);
-    v->name = name;
-    v->kind = kind;
+    val_t *v = lump_i_onnx_add(c->hash, c->hcap, c->vals, sizeof *c->vals, &c->nvals, name);
+    if (v != NULL)
+        v->kind = kind;
     return v;
 }
 
@@ -100,17 +117,31 @@ const Onnx__AttributeProto *lump_i_onnx_attr_find(const Onnx__NodeProto *n, cons
     return NULL;
 }
 
+/* scalar -- the attribute NAME of N in *A (NULL when absent); a message
+ * when it is there but not a scalar of TYPE (HAS_VALUE read from the
+ * attribute stands in for the type in files that omit it). */
+static const char *scalar(const Onnx__AttributeProto **a, const Onnx__NodeProto *n,
+                          const char *name, Onnx__AttributeProto__AttributeType type)
+{
+    const Onnx__AttributeProto *t = lump_i_onnx_attr_find(n, name);
+    int is_float = type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+    *a = t;
+    if (t == NULL)
+        return NULL;
+    if ((t->has_type && t->type != type) || (!t->has_type && !(is_float ? t->has_f : t->has_i)))
+        return is_float ? "must be a float" : "must be an integer";
+    return NULL;
+}
+
 /* lump_i_onnx_attr_float -- see onnx_read.h. */
 const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, float def,
                                    float *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
+    const Onnx__AttributeProto *a;
+    const char *why = scalar(&a, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
     *out = def;
-    if (a == NULL)
-        return NULL;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) ||
-        (!a->has_type && !a->has_f))
-        return "must be a float";
+    if (why != NULL || a == NULL)
+        return why;
     if (!isfinite(a->f))
         return "is not finite";
     *out = a->f;
@@ -121,15 +152,12 @@ const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, f
 const char *lump_i_onnx_attr_int(const Onnx__NodeProto *n, const char *name, int64_t def,
                                  int64_t *out)
 {
-    const Onnx__AttributeProto *a = lump_i_onnx_attr_find(n, name);
+    const Onnx__AttributeProto *a;
+    const char *why = scalar(&a, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
     *out = def;
-    if (a == NULL)
-        return NULL;
-    if ((a->has_type && a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT) ||
-        (!a->has_type && !a->has_i))
-        return "must be an integer";
-    *out = a->i;
-    return NULL;
+    if (why == NULL && a != NULL)
+        *out = a->i;
+    return why;
 }
 
 static lump_error_t attr_float(const ctx_t *c, size_t k, const char *name, float def, float *out)

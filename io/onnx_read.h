@@ -211,12 +211,15 @@ const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, f
  * O(nodes + capacity). */
 size_t lump_i_onnx_table_new(const Onnx__GraphProto *g, long **hash, size_t *hcap);
 
-/* lump_i_onnx_slot -- the slot of NAME in the open-addressed table HASH
- * (HCAP a power of two, -1 for empty) over the N-byte... records REC of SIZE
- * bytes each, whose first field is their `const char *name`: the slot that
- * holds NAME, or the empty slot where it belongs. O(1) expected. */
-size_t lump_i_onnx_slot(const long *hash, size_t hcap, const void *rec, size_t size,
-                        const char *name);
+/* lump_i_onnx_find / _add -- the name table HASH (HCAP slots, a power of
+ * two, -1 for empty) over the records REC of SIZE bytes each, whose first
+ * field is their `const char *name`. _find: the record named NAME, or
+ * NULL. _add: record *N (zeroed, named NAME) takes NAME and *N grows by
+ * one; NULL, and nothing changes, when NAME is already there. The caller
+ * sized REC and HASH (lump_i_onnx_table_new). O(1) expected. */
+void *lump_i_onnx_find(const long *hash, size_t hcap, void *rec, size_t size, const char *name);
+void *lump_i_onnx_add(long *hash, size_t hcap, void *rec, size_t size, size_t *n,
+                      const char *name);
 
 /* lump_i_onnx_check_ops -- refuse a node outside the supported operators
  * (LUMP_ONNX_OPS_LIST) or the default domain, or without an output,

@@ -43,6 +43,30 @@ typedef struct {
     size_t max_index; /* an index above this cannot come from a file of LEN bytes */
 } reader_t;
 
+/* reader_init / _clear -- a reader of BUF[0..len), named NAME in messages
+ * ("vnnlib" when NULL); free what it holds. O(1) / O(inputs). */
+static void reader_init(reader_t *r, const char *buf, size_t len, const char *name)
+{
+    memset(r, 0, sizeof *r);
+    r->buf = buf;
+    r->len = len;
+    r->line = 1;
+    r->name = name != NULL ? name : "vnnlib";
+    /* Each input needs a declaration and two bounds, far more than 16
+     * bytes, so a larger index cannot describe a real box. */
+    r->max_index = len / 16;
+}
+
+static void reader_clear(reader_t *r)
+{
+    for (size_t i = 0; i < r->nvars; i++) {
+        mpq_clear(r->vars[i].lo);
+        mpq_clear(r->vars[i].hi);
+    }
+    free(r->vars);
+    free(r->nodes);
+}
+
 /* skip_space -- whitespace and ';' comments, counting lines. */
 static void skip_space(reader_t *r)
 {
@@ -600,17 +624,9 @@ lump_error_t lump_box_read_vnnlib_buf(lump_box_t *box, const char *buf, size_t l
     lump_error_t err = LUMP_OK;
     reader_t r;
     lump_box_t tmp;
-    size_t i;
     int got;
     lump_require(box != NULL && (buf != NULL || len == 0), "lump_box_read_vnnlib_buf");
-    memset(&r, 0, sizeof r);
-    r.buf = buf;
-    r.len = len;
-    r.line = 1;
-    r.name = name != NULL ? name : "vnnlib";
-    /* Each input needs a declaration and two bounds, far more than 16
-     * bytes, so a larger index cannot describe a real box. */
-    r.max_index = len / 16;
+    reader_init(&r, buf, len, name);
     lump_box_init(&tmp);
     for (;;) {
         LUMP_CHECK(read_form(&r, &got));
@@ -624,12 +640,7 @@ lump_error_t lump_box_read_vnnlib_buf(lump_box_t *box, const char *buf, size_t l
     lump_box_init(&tmp);
 cleanup:
     lump_box_clear(&tmp);
-    for (i = 0; i < r.nvars; i++) {
-        mpq_clear(r.vars[i].lo);
-        mpq_clear(r.vars[i].hi);
-    }
-    free(r.vars);
-    free(r.nodes);
+    reader_clear(&r);
     return err;
 }
 
@@ -923,15 +934,10 @@ lump_error_t lump_outspec_read_vnnlib_buf(lump_outspec_t *spec, const char *buf,
     int got, any = 0;
     dnf_t all, part, prod;
     lump_require(spec != NULL && (buf != NULL || len == 0), "lump_outspec_read_vnnlib_buf");
-    memset(&r, 0, sizeof r);
+    reader_init(&r, buf, len, name);
     memset(&all, 0, sizeof all);
     memset(&part, 0, sizeof part);
     memset(&prod, 0, sizeof prod);
-    r.buf = buf;
-    r.len = len;
-    r.line = 1;
-    r.name = name != NULL ? name : "vnnlib";
-    r.max_index = len / 16;
     /* first pass: the declared outputs Y_0 .. Y_{m-1} */
     for (;;) {
         LUMP_CHECK(read_form(&r, &got));
@@ -993,12 +999,7 @@ cleanup:
     dnf_clear(&all);
     dnf_clear(&part);
     dnf_clear(&prod);
-    for (size_t i = 0; i < r.nvars; i++) {
-        mpq_clear(r.vars[i].lo);
-        mpq_clear(r.vars[i].hi);
-    }
-    free(r.vars);
-    free(r.nodes);
+    reader_clear(&r);
     return err;
 }
 
