@@ -380,9 +380,10 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                st.inactive, st.folded, st.lumped, st.dead, st.constant, st.unstable_final,
                st.rounds, st.lp_solves, st.seconds);
         if (st.kept_exact > 0)
-            printf("kept:    %zu neurons that folding or lumping would remove, so that every "
-                   "number of %s fits %s exactly (--fit smallest removes them and rounds)\n",
-                   st.kept_exact, out, lump_fit_name(fit.target));
+            printf("kept:    %zu neurons that a fold or lumping would remove with numbers %s "
+                   "cannot hold, so that %s holds the result exactly (--fit smallest removes "
+                   "them, which may let later layers fold more, and rounds)\n",
+                   st.kept_exact, lump_fit_name(fit.target), out);
         printf("neurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(&net),
                lump_net_neurons(&q));
         printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(&net),
