@@ -5,8 +5,13 @@ ONNX; the `verify:` command that reduce prints must exit 0 ("valid within
 U"), and U is compared with the largest difference between the original
 and the written file found by sampling (uniform points, the box's corners,
 then hill climbing from the worst points), evaluated here in numpy float64
-without lumpnet. Prints one row per network and exits 1 when a verify
-fails or U exceeds 100 times the sampled maximum.
+without lumpnet. With `--fit exact` (reduce's default) the file holds the
+exact result when every number fits float32: verify then says "valid"
+without a distance (U = 0), which meets the bound only because verify
+says so. Each network is also reduced with `--fit smallest` (everything
+folded, values rounded) to state what exactness costs in size. Prints one
+row per network and exits 1 when a verify fails or U exceeds 100 times
+the sampled maximum.
 Usage: verify45.py LUMPNET DATA [SAMPLES]   (LUMPNET_SEED re-seeds)"""
 import itertools
 import os
@@ -100,10 +105,13 @@ def main():
     lo, hi = box_of(prop)
     rng = np.random.default_rng(SEED)
     print(f"# seed {SEED}, {SAMPLES} uniform samples + 32 corners + hill climbing")
-    print(f"{'network':34} {'rounded':>7} {'U (certified)':>14} {'sampled max':>12} "
-          f"{'U/sampled':>9} {'verify':>6} {'reduce s':>8} {'check s':>7}")
+    print(f"{'network':20} {'rounded':>7} {'kept':>4} {'U (certified)':>14} {'sampled max':>12} "
+          f"{'U/sampled':>9} {'verify':>6} {'reduce s':>8} {'check s':>7} "
+          f"{'neurons':>7} {'params':>6} {'smallest: neurons':>17} {'params':>6}")
     bad = 0
+    exact = 0
     ratios = []
+    sizes = []
     with tempfile.TemporaryDirectory() as tmp:
         for a in range(1, 6):
             for b in range(1, 10):
@@ -120,26 +128,47 @@ def main():
                     bad += 1
                     continue
                 rounded = re.search(r"(\d+) values rounded", p.stderr)
+                kept = re.search(r"kept: +(\d+)", p.stdout)
+                size = [int(x) for x in re.findall(r"(?:neurons|params): +\d+ -> (\d+)", p.stdout)]
+                f = subprocess.run([LUMPNET, "reduce", net, "--box", prop, "-o",
+                                    os.path.join(tmp, "full.onnx"), "--fit", "smallest"],
+                                   capture_output=True, text=True)
+                full = [int(x) for x in re.findall(r"(?:neurons|params): +\d+ -> (\d+)", f.stdout)]
+                if f.returncode != 0 or len(full) != 2 or len(size) != 2:
+                    print(f"{a}_{b}: reduce --fit smallest failed: {f.stderr.strip()}")
+                    bad += 1
+                    continue
+                sizes.append(size + full)
                 cmd = shlex.split(m.group(1))
                 cmd[0] = LUMPNET
                 q = subprocess.run(cmd, capture_output=True, text=True)
                 t2 = os.times()
                 cs = t2.children_user - t1.children_user + t2.children_system - t1.children_system
                 um = re.match(r"valid within ([0-9.e+-]+)", q.stdout)
-                u = float(um.group(1)) if um else (0.0 if q.stdout.startswith("valid") else None)
+                # U = 0 only when verify itself says the file is exact
+                u = float(um.group(1)) if um else (0.0 if q.stdout.startswith("valid:") else None)
                 s = sampled_max(compile_mlp(net), compile_mlp(out), lo, hi, rng)
                 ratio = u / s if u is not None and s > 0 else float("nan")
                 ok = q.returncode == 0 and u is not None and (u == 0 or ratio <= 100)
                 bad += not ok
                 if u:
                     ratios.append(ratio)
-                print(f"ACASXU_run2a_{a}_{b}{'':19} {rounded.group(1) if rounded else '0':>7} "
-                      f"{u if u is not None else float('nan'):14.3g} {s:12.3g} {ratio:9.1f} "
-                      f"{q.returncode:6d} {rs:8.2f} {cs:7.2f}" + ("" if ok else "  FAIL"),
-                      flush=True)
+                exact += ok and u == 0
+                shown = "exact" if u == 0 else f"{ratio:.1f}"
+                print(f"ACASXU_run2a_{a}_{b:<7} {rounded.group(1) if rounded else '?':>7} "
+                      f"{kept.group(1) if kept else '0':>4} "
+                      f"{u if u is not None else float('nan'):14.3g} {s:12.3g} {shown:>9} "
+                      f"{q.returncode:6d} {rs:8.2f} {cs:7.2f} {size[0]:7d} {size[1]:6d} "
+                      f"{full[0]:17d} {full[1]:6d}" + ("" if ok else "  FAIL"), flush=True)
     if ratios:
         print(f"# U/sampled: min {min(ratios):.1f}, median {sorted(ratios)[len(ratios)//2]:.1f}, "
-              f"max {max(ratios):.1f}; failures: {bad}")
+              f"max {max(ratios):.1f}")
+    if sizes:
+        m = [sum(r[k] for r in sizes) / len(sizes) for k in range(4)]
+        print(f"# {exact} of {len(sizes)} written exactly (verify: valid, U = 0); mean size "
+              f"{m[0]:.1f} neurons, {m[1]:.0f} params; --fit smallest: {m[2]:.1f} neurons, "
+              f"{m[3]:.0f} params (of 305 and 13305)")
+    print(f"# failures: {bad}")
     sys.exit(1 if bad else 0)
 
 

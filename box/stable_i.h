@@ -24,4 +24,22 @@ lump_error_t lump_i_fold_find(lump_fold_t **folds, size_t *nfold, const lump_lay
                               const size_t *lin, size_t nlin) LUMP_WUR;
 void lump_i_folds_free(lump_fold_t *folds, size_t nfold);
 
+/* lump_i_fold_fit -- keep among the folds of C (a layer whose next layer
+ * is NEXT, before the step) those whose redistributed weights and bias
+ * contributions to NEXT all fit FIT, tried in order against the values
+ * the folds kept before them give; *KEPT = the folds left out (their
+ * neurons stay, linear on the box). Nothing changes for LUMP_FIT_ANY.
+ * Time: O(size(NEXT) * sum of basis sizes) rational operations. */
+lump_error_t lump_i_fold_fit(lump_stable_layer_t *c, const lump_layer_t *next, lump_fit_t fit,
+                             size_t *kept) LUMP_WUR;
+
+/* lump_i_lumping_fit -- when Q, the quotient of CUR by L, holds a number
+ * that does not fit FIT while CUR's all fit: replace L by its refinement
+ * to its dead blocks and singletons (or, should that not be a valid
+ * lumping of CUR, the trivial one) and Q by its quotient, checked by
+ * lump_cert_check; *KEPT = the neurons L removed that stay. Otherwise
+ * nothing changes. Time: O(m) rational operations. */
+lump_error_t lump_i_lumping_fit(lump_lumping_t *L, lump_net_t *q, const lump_net_t *cur,
+                                lump_fit_t fit, size_t *kept) LUMP_WUR;
+
 #endif

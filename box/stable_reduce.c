@@ -34,13 +34,15 @@ static int zero_layer(const lump_layer_t *layer)
  * inactive relus and the folds among the linear neurons, found on WORK
  * (which is reduced layer by layer as the claims are made, so that the
  * folds of layer i are stated over the rows the reduction of layer i-1
- * left). Returns the number of neurons removed in *REMOVED. */
-static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n_inactive,
-                             size_t *n_folded)
+ * left). The counts of inactive and folded neurons go to *N_INACTIVE and
+ * *N_FOLDED, the folds left out because their values would not fit FIT to
+ * *N_KEPT. */
+static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, lump_fit_t fit,
+                             size_t *n_inactive, size_t *n_folded, size_t *n_kept)
 {
     lump_error_t err = LUMP_OK;
     size_t *lin = NULL;
-    *n_inactive = *n_folded = 0;
+    *n_inactive = *n_folded = *n_kept = 0;
     for (size_t i = 0; i + 1 < work->n_layers; i++) {
         lump_stable_layer_t *c = &st->layers[i];
         const lump_layer_t *L = &work->layers[i];
@@ -60,6 +62,11 @@ static lump_error_t removals(lump_stable_step_t *st, lump_net_t *work, size_t *n
         }
         if (nlin > 0)
             LUMP_CHECK(lump_i_fold_find(&c->fold, &c->n_fold, L, lin, nlin));
+        if (c->n_fold > 0) { /* layer i + 1 is as the step found it */
+            size_t kept;
+            LUMP_CHECK(lump_i_fold_fit(c, &work->layers[i + 1], fit, &kept));
+            *n_kept += kept;
+        }
         *n_inactive += c->n_inactive;
         *n_folded += c->n_fold;
         if (c->n_inactive + c->n_fold > 0)
@@ -91,7 +98,8 @@ static void count_lumping(lump_stable_stats_t *s, const lump_lumping_t *L, size_
  * certificate when it removed something; then a lumping step (always
  * recorded, so the certificate ends with the quotient). The rounds stop
  * when the lumping changed nothing (a new stable step would see the same
- * rows) or a later stable step found nothing.
+ * rows) or a later stable step found nothing. With OPTS->fit, folds and
+ * lumpings whose values would not fit are left out (fit.c).
  * Errors: LUMP_EINPUT for a box of the wrong dimension or an empty box;
  * GLPK failures. */
 lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_stable_stats_t *stats,
@@ -128,7 +136,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
     }
     LUMP_CHECK(lump_net_copy(&cur, net));
     for (int r = 0; r < (o.max_rounds > 0 ? o.max_rounds : 1); r++) {
-        size_t n_inactive, n_folded, l_removed;
+        size_t n_inactive, n_folded, l_removed, kept_folds, kept_lumps;
         size_t solves = 0, tight = 0;
         LUMP_CHECK(lump_progress_step(lv, (size_t)r));
         LUMP_CHECK(lump_stable_step_alloc(&step, &cur));
@@ -145,7 +153,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
                         st.unstable_final++;
             }
         LUMP_CHECK(lump_net_copy(&work, &cur));
-        LUMP_CHECK(removals(&step, &work, &n_inactive, &n_folded));
+        LUMP_CHECK(removals(&step, &work, o.fit, &n_inactive, &n_folded, &kept_folds));
         st.inactive += n_inactive;
         st.folded += n_folded;
         if (o.verbose)
@@ -163,6 +171,8 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
         lump_stable_step_clear(&step);
         LUMP_CHECK(lump_partition_coarsest(&L, &cur, o.mode, 0));
         LUMP_CHECK(lump_quotient(&q, &cur, &L));
+        LUMP_CHECK(lump_i_lumping_fit(&L, &q, &cur, o.fit, &kept_lumps));
+        st.kept_exact = kept_folds + kept_lumps;
         count_lumping(&st, &L, &l_removed);
         if (cert != NULL) {
             lump_box_step_t *s;

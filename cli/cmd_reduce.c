@@ -225,11 +225,31 @@ static void report_text(const char *path, const char *out, const char *cert,
     printf("\n");
 }
 
+/* reduce --box --fit: whether exactness was asked for (EXACT), the
+ * numbers OUT holds (TARGET) and whether NET's own all fit them. */
+typedef struct {
+    int exact;
+    lump_fit_t target;
+    int source_fits;
+} fit_t;
+
+/* Why OUT was rounded, for the rounding message: "" or the reason. */
+static void fit_why(char *buf, size_t len, const fit_t *fit, const char *path)
+{
+    if (!fit->exact)
+        snprintf(buf, len, "; --fit smallest");
+    else if (!fit->source_fits)
+        snprintf(buf, len, "; %s's own numbers do not all fit %s", path,
+                 lump_fit_name(fit->target));
+    else
+        snprintf(buf, len, "; the writer combined values");
+}
+
 static json_t *box_report_json(const char *path, const char *out, const char *cert,
                                const char *box, const lump_net_t *net, const lump_net_t *q,
                                const lump_stable_stats_t *st, int use_lp,
                                const lump_write_opts_t *opts, lump_mode_t md,
-                               double check_seconds)
+                               double check_seconds, const fit_t *fit)
 {
     json_t *j = report_common(path, out, cert, net, q, md), *rm = json_object();
     cli_report_path(j, "box", box);
@@ -246,6 +266,9 @@ static json_t *box_report_json(const char *path, const char *out, const char *ce
     json_object_set_new(j, "lp_tightened", json_integer((json_int_t)st->lp_tightened));
     json_object_set_new(j, "reduce_seconds", json_real(st->seconds));
     json_object_set_new(j, "exact_on_box", json_true());
+    json_object_set_new(j, "fit", json_string(fit->exact ? "exact" : "smallest"));
+    json_object_set_new(j, "number_type", json_string(lump_fit_name(fit->target)));
+    json_object_set_new(j, "kept_unfolded", json_integer((json_int_t)st->kept_exact));
     report_tail(j, opts, check_seconds);
     return j;
 }
@@ -263,11 +286,13 @@ static const cli_col_t box_cols[] = {{"neurons_before", "neurons", 0},
                                      {"removed.folded", "folded", 0},
                                      {"removed.lumped", "lumped", 0},
                                      {"removed.dead", "dead", 0},
-                                     {"removed.constant", "constant", 0}};
+                                     {"removed.constant", "constant", 0},
+                                     {"kept_unfolded", "kept", 0}};
 
 /* reduce --box: the stable-neuron reduction, exact on the box only. */
 static int reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
-                      lump_mode_t md, int use_lp, int json, int table, const char *prop_out)
+                      lump_mode_t md, int use_lp, int json, int table, const char *prop_out,
+                      int fit_exact)
 {
     cli_transfer_t tr;
     lump_net_t net, q;
@@ -281,6 +306,8 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     lump_verdict_t valid = LUMP_FALSE;
     char why[1024];
     double check_seconds;
+    fit_t fit = {fit_exact, LUMP_FIT_ANY, 0};
+    char tail[160];
     memset(&tr, 0, sizeof tr);
     lump_net_init(&net);
     lump_net_init(&q);
@@ -297,6 +324,11 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
         err = lump_error_prefix(err, "--box %s", boxarg);
         goto cleanup;
     }
+    /* --fit exact: only folds and lumps whose numbers OUT holds exactly,
+     * which keeps OUT exact when NET's own numbers fit */
+    fit.target = lump_write_fit(lump_format_from_path(out), &net, &opts);
+    fit.source_fits = lump_net_fits(&net, fit.target);
+    o.fit = fit.exact && fit.source_fits ? fit.target : LUMP_FIT_ANY;
     /* the certificate is built even when not asked for: the checker reads it */
     LUMP_CHECK(lump_stable_reduce(&q, &C, &st, &net, &box, &o));
     check_seconds = lump_clock_seconds();
@@ -309,11 +341,17 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     else /* the file may round the exact result: bound that, as check will */
         LUMP_CHECK(cli_rounding_distance(&tr.distance, &tr.rounded, &q, out, &opts, &box));
     LUMP_CHECK(write_outputs(out, &q, &opts, cert, write_box_cert, &C, prop_out, &tr));
+    fit_why(tail, sizeof tail, &fit, path);
     if (opts.rounded > 0 && prop_out == NULL && isfinite(tr.distance))
         fprintf(stderr, "lumpnet: %s equals %s within %.3g on %s (certified; %zu values "
-                "rounded to the file's number type, largest rounding %.3g; write .json to keep "
-                "the exact result)\n",
-                out, path, cli_up3(tr.distance), boxarg, opts.rounded, opts.max_rounding);
+                "rounded to %s, largest rounding %.3g%s; write .json to keep the exact "
+                "result)\n",
+                out, path, cli_up3(tr.distance), boxarg, opts.rounded,
+                lump_fit_name(fit.target), opts.max_rounding, tail);
+    else if (opts.rounded == 0 && prop_out == NULL && fit.target != LUMP_FIT_ANY)
+        fprintf(stderr, "lumpnet: %s equals %s exactly on %s (every number fits %s, 0 values "
+                "rounded; %zu neurons kept unfolded for that)\n", out, path, boxarg,
+                lump_fit_name(fit.target), st.kept_exact);
     else if (opts.rounded > 0 && prop_out == NULL)
         lump_warn("%s: %zu values of the reduced network do not fit the file's number type and "
                   "were rounded (largest rounding %.3g), and the distance to %s could not be "
@@ -329,11 +367,11 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                 path, boxarg, prop_out);
     if (table != CLI_TABLE_NONE)
         rc = cli_table_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
-                                             md, check_seconds),
+                                             md, check_seconds, &fit),
                              NULL, box_cols, CLI_COUNT(box_cols), table, 0);
     else if (json)
         rc = cli_report_print(box_report_json(path, out, cert, boxarg, &net, &q, &st, use_lp, &opts,
-                                            md, check_seconds));
+                                            md, check_seconds, &fit));
     else {
         printf("reduce %s on the box %s (%s bounds, %s lumping)\n", path, boxarg,
                use_lp ? "LP-tightened" : "interval", md == LUMP_MODE_EXACT ? "exact" : "proportional");
@@ -341,6 +379,11 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
                "(%zu relus left unstable, %zu rounds, %zu LP solves, %.2f s)\n",
                st.inactive, st.folded, st.lumped, st.dead, st.constant, st.unstable_final,
                st.rounds, st.lp_solves, st.seconds);
+        if (st.kept_exact > 0)
+            printf("kept:    %zu neurons that a fold or lumping would remove with numbers %s "
+                   "cannot hold, so that %s holds the result exactly (--fit smallest removes "
+                   "them, which may let later layers fold more, and rounds)\n",
+                   st.kept_exact, lump_fit_name(fit.target), out);
         printf("neurons: %zu -> %zu (hidden plus output)\n", lump_net_neurons(&net),
                lump_net_neurons(&q));
         printf("params:  %zu -> %zu (weights plus biases)\n", lump_net_params(&net),
@@ -356,9 +399,14 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     }
     {
         char sa[128], sb[128];
-        cli_summary("on the box %s: %s -> %s, %zu round%s, wrote %s", boxarg,
+        char sc[96];
+        if (opts.rounded > 0)
+            snprintf(sc, sizeof sc, "%zu values rounded", opts.rounded);
+        else
+            snprintf(sc, sizeof sc, "exact, %zu kept unfolded", st.kept_exact);
+        cli_summary("on the box %s: %s -> %s, %zu round%s, %s, wrote %s", boxarg,
                     cli_layer_sizes(sa, sizeof sa, &net), cli_layer_sizes(sb, sizeof sb, &q),
-                    st.rounds, st.rounds == 1 ? "" : "s", out);
+                    st.rounds, st.rounds == 1 ? "" : "s", sc, out);
     }
 cleanup:
     cli_transfer_clear(&tr);
@@ -372,7 +420,7 @@ cleanup:
 int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
-    const char *bounds = NULL, *table_arg = NULL, *prop_out = NULL;
+    const char *bounds = NULL, *table_arg = NULL, *prop_out = NULL, *fit = NULL;
     int json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
     lump_net_t net, q;
     lump_lumping_t L;
@@ -386,7 +434,7 @@ int cli_cmd_reduce(int argc, char **argv)
                              {"--output", &out, NULL},   {"--cert", &cert, NULL},
                              {"--mode", &mode, NULL},    {"--box", &box, NULL},
                              {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL},
-                             {"--vnnlib-out", &prop_out, NULL}};
+                             {"--vnnlib-out", &prop_out, NULL}, {"--fit", &fit, NULL}};
     if ((rc = cli_parse(argc, argv, "reduce", opt, CLI_COUNT(opt), &path, 1,
                         "one network expected, got '%s' too", 0)) != CLI_OK)
         return rc;
@@ -402,6 +450,11 @@ int cli_cmd_reduce(int argc, char **argv)
         return cli_usage_error("reduce", "--bounds is lp or interval, not '%s'", bounds);
     if (bounds != NULL && box == NULL)
         return cli_usage_error("reduce", "--bounds needs --box");
+    if (fit != NULL && strcmp(fit, "exact") != 0 && strcmp(fit, "smallest") != 0)
+        return cli_usage_error("reduce", "--fit is exact or smallest, not '%s'", fit);
+    if (fit != NULL && box == NULL)
+        return cli_usage_error("reduce", "--fit needs --box (without a box, reduce writes the "
+                                         "coarsest lumping's quotient)");
     if (prop_out != NULL && (box == NULL || !cli_ends_with(box, ".vnnlib")))
         return cli_usage_error("reduce", "--vnnlib-out needs --box PROP.vnnlib (the property to "
                                          "carry over)");
@@ -417,7 +470,7 @@ int cli_cmd_reduce(int argc, char **argv)
     }
     if (box != NULL)
         return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
-                          json, table, prop_out);
+                          json, table, prop_out, fit == NULL || strcmp(fit, "exact") == 0);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);

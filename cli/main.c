@@ -14,7 +14,7 @@ static const cli_command_t commands[] = {
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
-     "[--bounds lp|interval] [--vnnlib-out P]] [--json | --table tex|md]",
+     "[--bounds lp|interval] [--vnnlib-out P] [--fit exact|smallest]] [--json | --table tex|md]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
     {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT | A B TOLCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
@@ -122,6 +122,12 @@ static const char *const details[] = {
     "values, the certified distance U between OUT and NET over the box is\n"
     "printed and the unsafe region (the output constraints) enlarged by U,\n"
     "so that a verifier's 'unsat' on (OUT, SMALL.vnnlib) proves PROP for NET.\n"
+    "--fit exact (the default with --box): a fold or lumping whose numbers\n"
+    "OUT's number type cannot hold (float32 for a float32 ONNX source,\n"
+    "decimals for NNet) is left out and its neurons kept, so that OUT holds\n"
+    "the result exactly whenever NET's own numbers fit (\"kept\", and\n"
+    "kept_unfolded in --json); --fit smallest folds everything, rounds, and\n"
+    "certifies the distance. .json outputs hold every rational: no change.\n"
     "With --box: progress on a\n"
     "terminal and a one-line summary on standard error (--quiet: neither).\n",
     /* check */

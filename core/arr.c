@@ -429,3 +429,50 @@ size_t lump_arr_bytes(const lump_arr_t *a)
              sizeof(mp_limb_t);
     return n;
 }
+
+/* lump_rat_fits -- see arr.h. A binary float has a power-of-two
+ * denominator, which rejects most rationals before MPFR is asked. */
+int lump_rat_fits(const mpq_t v, lump_fit_t fit)
+{
+    int fits;
+    double d;
+    mpfr_t f;
+    mpz_t den, p;
+    if (fit == LUMP_FIT_ANY)
+        return 1;
+    if (fit == LUMP_FIT_DECIMAL) {
+        mpz_inits(den, p, NULL);
+        mpz_set_ui(p, 2);
+        mpz_remove(den, mpq_denref(v), p);
+        mpz_set_ui(p, 5);
+        mpz_remove(den, den, p);
+        fits = mpz_cmp_ui(den, 1) == 0;
+        mpz_clears(den, p, NULL);
+        return fits;
+    }
+    if (mpz_popcount(mpq_denref(v)) != 1)
+        return 0;
+    mpfr_init2(f, 64);
+    fits = lump_i_round_store(&d, fit == LUMP_FIT_F32 ? LUMP_STORE_F32 : LUMP_STORE_F64, v, f) ==
+               0 && isfinite(d);
+    mpfr_clear(f);
+    return fits;
+}
+
+/* lump_arr_fits_type -- see arr.h. Binary32 values are binary64 values,
+ * and both terminate as decimals. */
+int lump_arr_fits_type(const lump_arr_t *a, lump_fit_t fit)
+{
+    int fits = 1;
+    mpq_t v;
+    if (fit == LUMP_FIT_ANY || a->store == LUMP_STORE_F32 ||
+        (a->store == LUMP_STORE_F64 && fit != LUMP_FIT_F32))
+        return 1;
+    mpq_init(v);
+    for (size_t i = 0; i < a->len && fits; i++) {
+        lump_arr_get(v, a, i);
+        fits = lump_rat_fits(v, fit);
+    }
+    mpq_clear(v);
+    return fits;
+}

@@ -221,6 +221,30 @@ size_t lump_net_params(const lump_net_t *net)
     return n;
 }
 
+/* 1 when the N values of V fit FIT (lump_rat_fits); NULL fits. */
+static int rats_fit(const mpq_t *v, size_t n, lump_fit_t fit)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        if (!lump_rat_fits(v[i], fit))
+            return 0;
+    return 1;
+}
+
+int lump_net_fits(const lump_net_t *net, lump_fit_t fit)
+{
+    const size_t m = lump_net_n_outputs(net);
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (!lump_arr_fits_type(&net->layers[i].weight, fit) ||
+            !lump_arr_fits_type(&net->layers[i].bias, fit))
+            return 0;
+    return (!net->has_clip || (rats_fit(net->clip_lo, net->n_inputs, fit) &&
+                               rats_fit(net->clip_hi, net->n_inputs, fit))) &&
+           (!net->has_norm || (rats_fit(net->norm_mean, net->n_inputs, fit) &&
+                               rats_fit(net->norm_range, net->n_inputs, fit))) &&
+           (!net->has_outmap || (rats_fit(net->out_scale, m, fit) &&
+                                 rats_fit(net->out_shift, m, fit)));
+}
+
 const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v)
 {
     return layer->neuron_act != NULL ? &layer->neuron_act[v] : &layer->act;

@@ -4,12 +4,34 @@
 #include <strings.h>
 #include "lumpnet/io.h"
 #include "alloc_i.h"
+#include "onnx_support.h"
 
 void lump_write_opts_init(lump_write_opts_t *opts)
 {
     opts->onnx_dtype = LUMP_STORE_Q;
     opts->rounded = 0;
     opts->max_rounding = 0;
+}
+
+/* lump_write_fit -- see io.h. As lump_net_write_onnx chooses its element
+ * type (onnx_write.c). */
+lump_fit_t lump_write_fit(lump_format_t fmt, const lump_net_t *net, const lump_write_opts_t *opts)
+{
+    lump_store_t dtype = opts != NULL ? opts->onnx_dtype : LUMP_STORE_Q;
+    if (fmt == LUMP_FORMAT_NNET)
+        return LUMP_FIT_DECIMAL;
+    if (fmt != LUMP_FORMAT_ONNX)
+        return LUMP_FIT_ANY;
+    if (dtype == LUMP_STORE_F32 ||
+        (dtype == LUMP_STORE_Q && net->iface != NULL && net->iface->in.elem == LUMP_ONNX_FLOAT))
+        return LUMP_FIT_F32;
+    return LUMP_FIT_F64;
+}
+
+const char *lump_fit_name(lump_fit_t fit)
+{
+    static const char *const names[] = {"rational", "float32", "float64", "decimal"};
+    return fit <= LUMP_FIT_DECIMAL ? names[fit] : "?";
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -225,7 +225,10 @@ def main():
     cases = []
     # reduce on a box: ACAS Xu rounded to float32, distance certified
     o = os.path.join(TMP, "acas_box.onnx")
-    p = run(["reduce", acas, "--box", prop, "-o", o, "--cert", os.path.join(TMP, "c.json")])
+    # --fit smallest: the rounding path (the default --fit exact writes
+    # ACAS Xu on prop_3 exactly: tests/box_fit.sh)
+    p = run(["reduce", acas, "--box", prop, "-o", o, "--cert", os.path.join(TMP, "c.json"),
+             "--fit", "smallest"])
     check(p.returncode == 0, "reduce --box exit code")
     u = within_from(p.stderr)
     check(u > 0, "reduce --box on ACAS Xu rounds and states a certified distance")

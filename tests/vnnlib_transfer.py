@@ -172,7 +172,10 @@ def certified_u(net, out, cert, prop):
 
 def transfer(net, prop, tag):
     out, cert, pout = (os.path.join(TMP, f"{tag}.{e}") for e in ("onnx", "json", "vnnlib"))
-    p = run(["reduce", net, "--box", prop, "-o", out, "--cert", cert, "--vnnlib-out", pout])
+    # --fit smallest: fold everything and round, so that the enlargement
+    # is exercised (the default, --fit exact, writes these exactly)
+    p = run(["reduce", net, "--box", prop, "-o", out, "--cert", cert, "--vnnlib-out", pout,
+             "--fit", "smallest"])
     check(p.returncode == 0, f"{tag}: reduce: {p.stderr.strip()}")
     if p.returncode != 0:
         return None

@@ -22,6 +22,18 @@ extern "C" {
  *   entry). Decimals read from text files fit the small form. */
 typedef enum { LUMP_STORE_F32 = 0, LUMP_STORE_F64 = 1, LUMP_STORE_Q = 2 } lump_store_t;
 
+/* The numbers a written file can hold exactly (what `reduce --fit exact`
+ * keeps every value of the result within):
+ * - ANY: every rational (the exact JSON format);
+ * - F32 / F64: binary32 / binary64 values (ONNX initializers);
+ * - DECIMAL: rationals whose decimal expansion terminates (NNet text). */
+typedef enum {
+    LUMP_FIT_ANY = 0,
+    LUMP_FIT_F32 = 1,
+    LUMP_FIT_F64 = 2,
+    LUMP_FIT_DECIMAL = 3
+} lump_fit_t;
+
 /* One entry of a Q array: num/den in lowest terms with den > 0, or, when
  * den == 0, the value big[num] of the side table. */
 typedef struct {
@@ -94,6 +106,15 @@ LUMP_EXPORT int lump_arr_equal(const lump_arr_t *a, const lump_arr_t *b);
  * not NULL) receives the largest absolute rounding error to nearest, as a
  * double rounded up. O(len). */
 LUMP_EXPORT int lump_arr_fits(const lump_arr_t *a, lump_store_t store, double *maxerr);
+
+/* lump_rat_fits -- 1 when V is exactly a number of FIT (finite binary32
+ * or binary64 value, subnormals included; a terminating decimal; any
+ * rational for LUMP_FIT_ANY), else 0. O(size of V). */
+LUMP_EXPORT int lump_rat_fits(const mpq_t v, lump_fit_t fit);
+
+/* lump_arr_fits_type -- 1 when every value of A fits FIT (lump_rat_fits).
+ * O(len), O(1) when A's storage already implies it. */
+LUMP_EXPORT int lump_arr_fits_type(const lump_arr_t *a, lump_fit_t fit);
 
 /* lump_arr_bytes -- heap bytes used by A (for memory reports). O(nbig). */
 LUMP_EXPORT size_t lump_arr_bytes(const lump_arr_t *a);

@@ -33,6 +33,18 @@ typedef struct {
 /* lump_write_opts_init -- automatic dtype, no rounding recorded. O(1). */
 LUMP_EXPORT void lump_write_opts_init(lump_write_opts_t *opts);
 
+/* lump_write_fit -- the numbers a file of format FMT written from NET
+ * with OPTS holds exactly: any rational in JSON, terminating decimals in
+ * NNet; for ONNX the writer's element type: float32 when OPTS or the
+ * source file (NET's interface) says float32, else float64 (automatic
+ * writing picks float32 only when every value fits it, so float64 is what
+ * it can always hold). O(1). */
+LUMP_EXPORT lump_fit_t lump_write_fit(lump_format_t fmt, const lump_net_t *net,
+                                      const lump_write_opts_t *opts);
+
+/* lump_fit_name -- "rational", "float32", "float64" or "decimal". O(1). */
+LUMP_EXPORT const char *lump_fit_name(lump_fit_t fit);
+
 /* lump_format_from_path -- the format named by PATH's extension. O(len). */
 LUMP_EXPORT lump_format_t lump_format_from_path(const char *path);
 

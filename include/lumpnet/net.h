@@ -156,6 +156,13 @@ LUMP_EXPORT size_t lump_net_neurons(const lump_net_t *net);
  * or not, as in the dense files). O(layers). */
 LUMP_EXPORT size_t lump_net_params(const lump_net_t *net);
 
+/* lump_net_fits -- 1 when every number of NET (weights, biases, input
+ * bounds, normalisation, output map) fits FIT exactly (lump_rat_fits):
+ * a file of that number type can then hold NET without rounding, unless
+ * the writer itself combines values (an ONNX output map folded into the
+ * last layer). O(number of weights). */
+LUMP_EXPORT int lump_net_fits(const lump_net_t *net, lump_fit_t fit);
+
 /* lump_layer_act -- the activation of neuron V of LAYER. O(1). */
 LUMP_EXPORT const lump_act_t *lump_layer_act(const lump_layer_t *layer, size_t v);
 

@@ -122,6 +122,13 @@ typedef struct {
     size_t lp_rows;   /* LP window: earlier layers are included while the
                          relaxation stays under this many rows (default 250) */
     int verbose;
+    lump_fit_t fit;   /* the numbers the result must keep exact (default
+                         LUMP_FIT_ANY: every fold and lump is taken). Else
+                         a fold whose redistributed weights, or a lumping
+                         whose quotient, would hold a number that does not
+                         fit is left out: its neurons stay, and a network
+                         whose numbers fit gives a result whose numbers
+                         fit (`reduce --fit exact`) */
 } lump_stable_opts_t;
 
 LUMP_EXPORT void lump_stable_opts_init(lump_stable_opts_t *o);
@@ -132,6 +139,9 @@ typedef struct {
     size_t rounds, lp_solves, lp_tightened;
     size_t unstable_final; /* relu neurons left unstable by the first round's bounds */
     double seconds;
+    size_t kept_exact; /* neurons of the result that a fold or lumping would
+                          remove, kept because the values it gives do not
+                          fit opts->fit (counted in the last round) */
 } lump_stable_stats_t;
 
 /* lump_stable_reduce -- OUT = NET reduced on BOX, exactly equal to NET at

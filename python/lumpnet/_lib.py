@@ -133,7 +133,8 @@ class BoxCert(Structure):
 
 class StableOpts(Structure):
     _fields_ = [("mode", c_int), ("use_lp", c_int), ("max_rounds", c_int),
-                ("lp_rows", c_size_t), ("verbose", c_int), ("_reserve", c_ubyte * RESERVE)]
+                ("lp_rows", c_size_t), ("verbose", c_int), ("fit", c_int),
+                ("_reserve", c_ubyte * RESERVE)]
 
 
 class StableStats(Structure):
@@ -141,7 +142,7 @@ class StableStats(Structure):
                 ("dead", c_size_t), ("constant", c_size_t), ("rounds", c_size_t),
                 ("lp_solves", c_size_t), ("lp_tightened", c_size_t),
                 ("unstable_final", c_size_t), ("seconds", c_double),
-                ("_reserve", c_ubyte * RESERVE)]
+                ("kept_exact", c_size_t), ("_reserve", c_ubyte * RESERVE)]
 
 
 # ---- bounds, relaxation, exploration (relax.h, data.h) ------------------------
