@@ -24,6 +24,15 @@
  * max(0, delta), relaxed by the chord over delta's interval, refined by
  * the phase that is known (a active: relu(a) - relu(b) = min(a, delta);
  * b active: max(delta, -b); see relu_diff below).
+ * Fresh variables (NeuroDiff's symbolic variables): the first NEV_MAX
+ * relaxed differences (in layer order) become variables e_k of their own,
+ * with DL <= e_k <= DU kept as functions of the inputs (canonical form)
+ * and e_k's interval; the difference's functions then carry one slot per
+ * e_k, and a bound is concretised after replacing each e_k by its lower or
+ * upper function by the sign of its coefficient. A relaxation's error is
+ * then one quantity that later layers can cancel along paths of opposite
+ * signs, instead of an interval counted on every path (ACAS Xu against its
+ * 16-bit twin: 3 to 10 times fewer leaves, docs/tolerance-search.md).
  *
  * Soundness of double arithmetic. The rounding mode is round-to-nearest
  * (the C default; nothing here changes it). Two devices enclose its
@@ -146,16 +155,27 @@ void lump_tol_enclose_box(double *lo, double *hi, const lump_box_t *box)
 
 typedef struct {
     size_t n, n1, st; /* inputs, coefficients (n + 1), stride (>= n1, zero padded) */
-    const double *vl, *vh; /* the variables' box */
+    double *vl, *vh;       /* the variables' box */
     double *x;             /* max |v_i| */
+    /* slots of a function: n1 for a net's; for the difference's, the
+     * stride st of the inputs, then one slot per fresh variable made so
+     * far (padding slots have the variable range [0, 0]) */
+    size_t len;
+    size_t nev;            /* fresh variables made (0 in a net's context) */
+    double *el, *eu;       /* their lower and upper functions of x, stride st */
+    double *g, *s;         /* scratch: n1 each */
+    unsigned char *any;    /* scratch: n1 */
 } ctx_t;
 
-/* Lower (concretised) value of F over the box, rounded down. NaN when a
- * coefficient is not finite, which the caller's check turns into +inf. */
-static double conc_lo(const ctx_t *c, const double *f)
+/* Lower (concretised) value of F's first LEN slots over the box, rounded
+ * down (slot n is the constant). NaN when a coefficient is not finite,
+ * which the caller's check turns into +inf. */
+static double box_lo(const ctx_t *c, const double *f, size_t len)
 {
     double s = f[c->n];
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < len; i++) {
+        if (i == c->n || f[i] == 0)
+            continue;
         if (!isfinite(f[i]))
             return NAN;
         s = add_dn(s, f[i] >= 0 ? mul_dn(f[i], c->vl[i]) : mul_dn(f[i], c->vh[i]));
@@ -163,15 +183,90 @@ static double conc_lo(const ctx_t *c, const double *f)
     return s;
 }
 
-static double conc_hi(const ctx_t *c, const double *f)
+static double box_hi(const ctx_t *c, const double *f, size_t len)
 {
     double s = f[c->n];
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < len; i++) {
+        if (i == c->n || f[i] == 0)
+            continue;
         if (!isfinite(f[i]))
             return NAN;
         s = add_up(s, f[i] >= 0 ? mul_up(f[i], c->vh[i]) : mul_up(f[i], c->vl[i]));
     }
     return s;
+}
+
+/* G (n1 doubles) = F with every fresh variable e_k replaced by its lower
+ * function (UPPER = 0; its upper one for a negative coefficient) or upper
+ * function (UPPER = 1): a lower (upper) function of the inputs alone,
+ * valid wherever F is, since c e_k >= c EL_k(x) for c > 0 and >= c EU_k(x)
+ * for c < 0 (NeuroDiff's canonical form of its symbolic variables). The
+ * rounding of the sums (at most NEV + 1 terms a coefficient, any order)
+ * is bounded by device 2 of the file comment and moved into the constant.
+ * O(nev n). */
+static void canon(const ctx_t *c, const double *f, int upper, double *g)
+{
+    const size_t n = c->n, n1 = c->n1, e0 = c->st;
+    double *s = c->s, gam, err = 0;
+    size_t cnt = 1;
+    unsigned char *any = c->any; /* slot i: a nonzero product was added */
+    for (size_t i = 0; i < n1; i++) {
+        g[i] = f[i];
+        s[i] = fabs(f[i]);
+        any[i] = 0;
+    }
+    for (size_t k = 0; k < c->nev; k++) {
+        const double ck = f[e0 + k], a = fabs(ck);
+        const double *E = (ck > 0) != (upper != 0) ? c->el + k * e0 : c->eu + k * e0;
+        if (ck == 0)
+            continue;
+        if (!isfinite(ck)) {
+            g[n] = NAN;
+            return;
+        }
+        for (size_t i = 0; i < n1; i++) {
+            g[i] += ck * E[i];
+            s[i] += a * fabs(E[i]);
+            any[i] |= E[i] != 0;
+        }
+        cnt++;
+    }
+    if (cnt == 1)
+        return;
+    /* S was summed in round-to-nearest from nonnegative terms: the exact
+     * sum is at most S (1 + gamma_cnt) / ... <= S (1 + cnt 2^-51) plus the
+     * underflow of CNT products; the error of G_i is at most gamma_cnt
+     * times the exact S_i plus CNT eta */
+    gam = up((double)cnt * 0x1p-53 * (1 + 0x1p-18));
+    for (size_t i = 0; i < n1; i++) {
+        double si, e;
+        if (!isfinite(g[i]) || !isfinite(s[i])) {
+            g[n] = NAN;
+            return;
+        }
+        if (!any[i]) /* f_i + 0 + ... + 0: exact */
+            continue;
+        si = add_up(mul_up(s[i], up(1 + (double)cnt * 0x1p-51)), (double)cnt * ETA);
+        e = add_up(mul_up(gam, si), (double)cnt * ETA);
+        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+    }
+    g[n] = upper ? add_up(g[n], err) : add_dn(g[n], -err);
+}
+
+static double conc_lo(const ctx_t *c, const double *f)
+{
+    if (c->nev == 0)
+        return box_lo(c, f, c->len);
+    canon(c, f, 0, c->g);
+    return box_lo(c, c->g, c->n1);
+}
+
+static double conc_hi(const ctx_t *c, const double *f)
+{
+    if (c->nev == 0)
+        return box_hi(c, f, c->len);
+    canon(c, f, 1, c->g);
+    return box_hi(c, c->g, c->n1);
 }
 
 /* One term of an affine row: M weights, split into positive parts WP and
@@ -189,6 +284,7 @@ typedef struct {
     const unsigned *idx; /* NULL, or the nonzero columns, positive first */
     size_t np, nz;       /* how many positive, how many nonzero in IDX */
     const double *fl, *fu, *maxabs, *gmax;
+    size_t st, len; /* the functions' stride, and how many slots to read */
 } term_t;
 
 /* OL, OU = lower and upper functions of sum over terms of w * f + B, with
@@ -198,16 +294,37 @@ typedef struct {
 static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
                        const term_t *t, size_t nt, double b, double br)
 {
-    const size_t n = c->n, n1 = c->n1, st = c->st;
+    const size_t n = c->n, n1 = c->n1, len = c->len;
     double err = br, gam;
     size_t k = 1;
-    for (size_t i = 0; i < n1; i++)
+    for (size_t i = 0; i < len; i++)
         ol[i] = ou[i] = 0;
     for (size_t j = 0; j < nt; j++) {
         const double *restrict wp = t[j].wp, *restrict wn = t[j].wn;
         const double *restrict fl = t[j].fl, *restrict fu = t[j].fu;
-        const size_t m = t[j].m;
-        if (st == 8 && t[j].idx != NULL) {
+        const size_t m = t[j].m, st = t[j].st, tl = t[j].len;
+        if (st != 8 && t[j].idx != NULL) {
+            /* the difference's functions, with fresh variables: the
+             * nonzero columns only, as below, any slot count */
+            const unsigned *restrict ix = t[j].idx;
+            const size_t np = t[j].np, nz = t[j].nz;
+            for (size_t k2 = 0; k2 < np; k2++) {
+                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
+                const double p = wp[ix[k2]];
+                for (size_t i = 0; i < tl; i++) {
+                    ol[i] += p * a[i];
+                    ou[i] += p * z[i];
+                }
+            }
+            for (size_t k2 = np; k2 < nz; k2++) {
+                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
+                const double q = wn[ix[k2]];
+                for (size_t i = 0; i < tl; i++) {
+                    ol[i] += q * z[i];
+                    ou[i] += q * a[i];
+                }
+            }
+        } else if (st == 8 && t[j].idx != NULL) {
             /* the same sums without the products by an exact 0 (they
              * change no partial sum; 0 * inf is left out, which is right:
              * a zero weight makes a neuron's bounded value 0); the sum's
@@ -261,7 +378,7 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
                 ou[i] += au[i];
             }
         } else {
-            for (size_t i = 0; i < n1; i++) {
+            for (size_t i = 0; i < tl; i++) {
                 double l0 = 0, u0 = 0;
                 for (size_t u = 0; u < m; u++) {
                     l0 += wp[u] * fl[u * st + i] + wn[u] * fu[u * st + i];
@@ -285,10 +402,11 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
     /* gamma_k = k u / (1 - k u) <= k u (1 + 2^-19) for k < 2^32: the
      * product below is exact up to its last rounding, which up() covers */
     gam = up((double)k * 0x1p-53 * (1 + 0x1p-18));
-    for (size_t i = 0; i < n1; i++) {
+    for (size_t i = 0; i < len; i++) {
         double si = 0, e;
         for (size_t j = 0; j < nt; j++)
-            si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
+            if (i < t[j].len)
+                si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
         if (si == 0) /* every product was an exact 0: no rounding at all */
             continue;
         e = add_up(mul_up(gam, i == n ? add_up(si, fabs(b)) : si), (double)k * ETA);
@@ -305,7 +423,9 @@ static void scale_fn(double *o, const ctx_t *c, const double *f, double s, doubl
 {
     const size_t n = c->n;
     double err = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < c->len; i++) {
+        if (i == n)
+            continue;
         o[i] = s * f[i];
         if (o[i] != 0 || (f[i] != 0 && s != 0))
             err = add_up(err, mul_up(add_up(fabs(o[i]) * 0x1p-52, ETA), c->x[i]));
@@ -319,13 +439,15 @@ static void scale_fn(double *o, const ctx_t *c, const double *f, double s, doubl
 
 static void zero_fn(double *o, const ctx_t *c)
 {
-    memset(o, 0, c->n1 * sizeof *o);
+    memset(o, 0, c->len * sizeof *o);
 }
 
-static void neg_fn(double *o, const ctx_t *c, const double *f)
+/* O = SIGN * F for a net's function F (n1 slots) in the context C (more
+ * slots when C is the difference's: those are 0). */
+static void net_fn(double *o, const ctx_t *c, const double *f, double sign)
 {
-    for (size_t i = 0; i < c->n1; i++)
-        o[i] = -f[i];
+    for (size_t i = 0; i < c->len; i++)
+        o[i] = i < c->n1 ? sign * f[i] : 0;
 }
 
 /* The relu of a net's neuron in place: pre-activation functions L, U with
@@ -368,7 +490,7 @@ static void lip_hi(double *o, const ctx_t *c, const double *DU, double dl, doubl
 {
     double lam, ml = conc_lo(c, DU), mu = conc_hi(c, DU), lam2, top1, top2;
     if (dl >= 0 || ml >= 0) {
-        memcpy(o, DU, c->n1 * sizeof *o);
+        memcpy(o, DU, c->len * sizeof *o);
     } else if (du <= 0 || mu <= 0) {
         zero_fn(o, c);
     } else {
@@ -390,7 +512,7 @@ static void lip_lo(double *o, const ctx_t *c, const double *DL, double dl, doubl
 {
     double mu, ml = conc_lo(c, DL), mh = conc_hi(c, DL), mu2, bot1, bot2;
     if (du <= 0 || mh <= 0) {
-        memcpy(o, DL, c->n1 * sizeof *o);
+        memcpy(o, DL, c->len * sizeof *o);
     } else if (dl >= 0 || ml >= 0) {
         zero_fn(o, c);
     } else {
@@ -414,41 +536,48 @@ static int phase(double l, double u)
 
 /* The difference through paired relus, in place on DL, DU with values in
  * [*dl, *du]; A's and B's pre-activation functions and intervals given.
- * T1, T2 are scratch functions. */
-static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double *du,
+ * T1, T2 are scratch functions. Returns 1 when the difference was relaxed
+ * (the phases differ or one is unknown), 0 when it is exact. */
+static int relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double *du,
                       const double *LA, const double *UA, double al, double au,
                       const double *LB, const double *UB, double bl, double bu, double *t1,
                       double *t2)
 {
-    const size_t n1 = c->n1;
+    const size_t len = c->len;
     const int pa = phase(al, au), pb = phase(bl, bu);
     double lo, hi, l0 = *dl, u0 = *du;
     if (pa == ACT && pb == ACT)
-        return; /* delta passes, with its interval */
+        return 0; /* delta passes, with its interval */
     if (pa == INACT && pb == INACT) {
         zero_fn(DL, c);
         zero_fn(DU, c);
         *dl = *du = 0;
-        return;
+        return 0;
     }
     /* t1 = lower, t2 = upper of relu(a) - relu(b) */
     if (pa == ACT && pb == INACT) { /* = a, and a = delta + b <= delta */
-        memcpy(t1, LA, n1 * sizeof *t1);
-        memcpy(t2, conc_hi(c, DU) < au ? DU : UA, n1 * sizeof *t2);
+        net_fn(t1, c, LA, 1);
+        if (conc_hi(c, DU) < au)
+            memcpy(t2, DU, len * sizeof *t2);
+        else
+            net_fn(t2, c, UA, 1);
     } else if (pa == INACT && pb == ACT) { /* = -b, and -b = delta - a >= delta */
         if (conc_lo(c, DL) > -bu)
-            memcpy(t1, DL, n1 * sizeof *t1);
+            memcpy(t1, DL, len * sizeof *t1);
         else
-            neg_fn(t1, c, UB);
-        neg_fn(t2, c, LB);
+            net_fn(t1, c, UB, -1);
+        net_fn(t2, c, LB, -1);
     } else if (pa == ACT) { /* b unstable: = min(a, delta) */
         lip_lo(t1, c, DL, l0, u0);
-        memcpy(t2, conc_hi(c, DU) < au ? DU : UA, n1 * sizeof *t2);
+        if (conc_hi(c, DU) < au)
+            memcpy(t2, DU, len * sizeof *t2);
+        else
+            net_fn(t2, c, UA, 1);
     } else if (pb == ACT) { /* a unstable: = max(delta, -b) <= max(delta, 0) */
         if (conc_lo(c, DL) > -bu)
-            memcpy(t1, DL, n1 * sizeof *t1);
+            memcpy(t1, DL, len * sizeof *t1);
         else
-            neg_fn(t1, c, UB);
+            net_fn(t1, c, UB, -1);
         lip_hi(t2, c, DU, l0, u0);
     } else if (pa == INACT) { /* = min(0, -b) >= min(0, delta), <= 0 */
         lip_lo(t1, c, DL, l0, u0);
@@ -460,8 +589,8 @@ static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double
         lip_lo(t1, c, DL, l0, u0);
         lip_hi(t2, c, DU, l0, u0);
     }
-    memcpy(DL, t1, n1 * sizeof *DL);
-    memcpy(DU, t2, n1 * sizeof *DU);
+    memcpy(DL, t1, len * sizeof *DL);
+    memcpy(DU, t2, len * sizeof *DU);
     /* the interval: the functions', the relus' ranges, and Lipschitz */
     lo = conc_lo(c, DL);
     hi = conc_hi(c, DU);
@@ -471,6 +600,7 @@ static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double
     hi = minn(hi, maxn(u0, 0));
     *dl = lo;
     *du = hi;
+    return 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -478,12 +608,14 @@ static void relu_diff(const ctx_t *c, double *DL, double *DU, double *dl, double
 
 typedef struct {
     double *L, *U, *lo, *hi; /* functions (width * st) and intervals (width) */
-    double *gmax;            /* n1: max |coefficient i| */
+    double *gmax;            /* st: max |coefficient i| */
     double *maxabs;          /* width: max |value| */
+    size_t st;               /* the stride of the functions */
 } fset_t;
 
 static void fset_alloc(fset_t *f, size_t width, size_t st)
 {
+    f->st = st;
     /* zeroed: the padding of each function stays 0 */
     f->L = lump_alloc_zero(width * st, sizeof *f->L);
     f->U = lump_alloc_zero(width * st, sizeof *f->U);
@@ -500,8 +632,9 @@ static void fset_free(fset_t *f)
 
 /* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
  * them. */
-static void fset_prep(fset_t *f, size_t size, size_t st)
+static void fset_prep(fset_t *f, size_t size)
 {
+    const size_t st = f->st;
     for (size_t i = 0; i < st; i++)
         f->gmax[i] = 0;
     for (size_t v = 0; v < size; v++) {
@@ -514,9 +647,10 @@ static void fset_prep(fset_t *f, size_t size, size_t st)
 }
 
 /* The term of row V of layer LY (the net's own or the difference's) over
- * the functions F. */
-static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t st)
+ * the functions F, of which the first LEN slots are read. */
+static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t len)
 {
+    const size_t st = f->st;
     term_t t;
     size_t first = ly->diag ? v : 0, off = ly->diag ? v : v * ly->in;
     t.m = ly->diag ? 1 : ly->in;
@@ -531,13 +665,16 @@ static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, siz
     t.fu = f->U + first * st;
     t.maxabs = f->maxabs + first;
     t.gmax = f->gmax;
+    t.st = st;
+    t.len = len;
     return t;
 }
 
 /* The term +-1 times neuron J of F (SIGN = 1 or -1). */
-static term_t unit_term(int sign, size_t j, const fset_t *f, size_t st)
+static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
 {
     static const double one = 1, zero = 0, minus = -1;
+    const size_t st = f->st;
     term_t t;
     t.wp = sign > 0 ? &one : &zero;
     t.wn = sign > 0 ? &zero : &minus;
@@ -550,6 +687,8 @@ static term_t unit_term(int sign, size_t j, const fset_t *f, size_t st)
     t.fu = f->U + j * st;
     t.maxabs = f->maxabs + j;
     t.gmax = f->gmax;
+    t.st = st;
+    t.len = len;
     return t;
 }
 
@@ -557,9 +696,9 @@ static term_t unit_term(int sign, size_t j, const fset_t *f, size_t st)
 static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fset_t *nx)
 {
     const size_t st = c->st;
-    fset_prep(f, ly->in, st);
+    fset_prep(f, ly->in);
     for (size_t v = 0; v < ly->size; v++) {
-        term_t t = row_term(ly, v, f, st);
+        term_t t = row_term(ly, v, f, c->n1);
         affine_row(nx->L + v * st, nx->U + v * st, c, &t, 1, ly->b[v],
                    ly->br != NULL ? ly->br[v] : 0);
         nx->lo[v] = conc_lo(c, nx->L + v * st);
@@ -572,13 +711,13 @@ static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fse
 static void affine_diff(const ctx_t *c, const lump_i_tlayer_t *la, const lump_i_tlayer_t *ld, fset_t *d,
                         fset_t *fb, fset_t *nd, const fset_t *na, const fset_t *nb)
 {
-    const size_t st = c->st;
-    fset_prep(d, la->in, st);
-    fset_prep(fb, la->in, st);
+    const size_t st = nd->st;
+    fset_prep(d, la->in);
+    fset_prep(fb, la->in);
     for (size_t v = 0; v < la->size; v++) {
         term_t t[2];
-        t[0] = row_term(la, v, d, st);
-        t[1] = row_term(ld, v, fb, st);
+        t[0] = row_term(la, v, d, c->len);
+        t[1] = row_term(ld, v, fb, c->n1);
         affine_row(nd->L + v * st, nd->U + v * st, c, t, 2, ld->b[v],
                    ld->br != NULL ? ld->br[v] : 0);
         nd->lo[v] = maxn(conc_lo(c, nd->L + v * st), add_dn(na->lo[v], -nb->hi[v]));
@@ -617,24 +756,64 @@ static void load_inputs(fset_t *f, const ctx_t *c, const lump_i_tinput_t *in, co
     }
 }
 
+/* At most this many fresh variables a call: each widens the difference's
+ * functions by one slot (the cost of its affine layers grows with it). */
+#define NEV_MAX 16
+
+/* Replace the difference of one relaxed neuron, DL <= e <= DU with e in
+ * [LO, HI], by a fresh variable e (NeuroDiff's symbolic variables): its
+ * functions of the inputs are DL and DU in canonical form, and from now on
+ * DL = DU = e, so that the relaxation's error is one quantity that the
+ * next layers can cancel (two paths with opposite signs) instead of an
+ * interval counted on every path. Nothing happens when the budget is
+ * spent or a bound is not finite. O(nev n + len). */
+static void fresh_var(ctx_t *c, double *DL, double *DU, double lo, double hi)
+{
+    const size_t k = c->nev, e0 = c->st, n1 = c->n1;
+    double *EL = c->el + k * e0, *EU = c->eu + k * e0;
+    if (k >= NEV_MAX || !isfinite(lo) || !isfinite(hi) || lo == hi)
+        return;
+    canon(c, DL, 0, EL);
+    canon(c, DU, 1, EU);
+    for (size_t i = 0; i < n1; i++)
+        if (!isfinite(EL[i]) || !isfinite(EU[i]))
+            return;
+    c->vl[e0 + k] = lo;
+    c->vh[e0 + k] = hi;
+    c->x[e0 + k] = maxn(fabs(lo), fabs(hi));
+    c->nev = k + 1;
+    c->len = e0 + k + 1;
+    zero_fn(DL, c);
+    zero_fn(DU, c);
+    DL[e0 + k] = DU[e0 + k] = 1;
+}
+
 /* lump_tol_leaf_bound -- see tolerance.h. */
 double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const double *hi)
 {
     /* the stride: n + 1 rounded up to a multiple of 4, so that the
      * kernel's lanes are whole vectors */
     const size_t n = p->n, n1 = n + 1, st = (n1 + 3) & ~(size_t)3, w = p->width;
+    const size_t sd = st + NEV_MAX; /* the difference's stride */
     fset_t A[2], B[2], D[2];
-    double *vl = lump_alloc_array(n > 0 ? n : 1, sizeof *vl);
-    double *vh = lump_alloc_array(n > 0 ? n : 1, sizeof *vh);
-    double *x = lump_alloc_array(n > 0 ? n : 1, sizeof *x);
-    double *t1 = lump_alloc_zero(st, sizeof *t1), *t2 = lump_alloc_zero(st, sizeof *t2);
+    /* zeroed: the padding slots are variables with range [0, 0] */
+    double *vl = lump_alloc_zero(sd, sizeof *vl);
+    double *vh = lump_alloc_zero(sd, sizeof *vh);
+    double *x = lump_alloc_zero(sd, sizeof *x);
+    double *t1 = lump_alloc_zero(sd, sizeof *t1), *t2 = lump_alloc_zero(sd, sizeof *t2);
+    double *el = lump_alloc_zero(NEV_MAX * st, sizeof *el);
+    double *eu = lump_alloc_zero(NEV_MAX * st, sizeof *eu);
+    double *g = lump_alloc_zero(n1, sizeof *g), *sc = lump_alloc_zero(n1, sizeof *sc);
+    unsigned char *any = lump_alloc_zero(n1, 1);
     double result = 0;
     int cur = 0;
-    ctx_t c = {n, n1, st, vl, vh, x};
+    /* the nets' context, and the difference's (whose slot count grows) */
+    ctx_t c = {n, n1, st, vl, vh, x, n1, 0, el, eu, g, sc, any};
+    ctx_t cd = {n, n1, st, vl, vh, x, st, 0, el, eu, g, sc, any};
     for (int s = 0; s < 2; s++) {
         fset_alloc(&A[s], w, st);
         fset_alloc(&B[s], w, st);
-        fset_alloc(&D[s], w, st);
+        fset_alloc(&D[s], w, sd);
     }
     /* the variables: input i, or its clipped value when A and B clip it
      * alike (then the clip is exact: the functions are of clip(x_i)) */
@@ -656,19 +835,19 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
     if (p->paired) {
         for (size_t i = 0; i < n; i++) {
             term_t t[2];
-            double *DL = D[0].L + i * st, *DU = D[0].U + i * st;
+            double *DL = D[0].L + i * sd, *DU = D[0].U + i * sd;
             if (memcmp(A[0].L + i * st, B[0].L + i * st, n1 * sizeof(double)) == 0 &&
                 memcmp(A[0].U + i * st, B[0].U + i * st, n1 * sizeof(double)) == 0) {
-                zero_fn(DL, &c);
-                zero_fn(DU, &c);
+                zero_fn(DL, &cd);
+                zero_fn(DU, &cd);
                 D[0].lo[i] = D[0].hi[i] = 0;
                 continue;
             }
-            fset_prep(&A[0], n, st);
-            fset_prep(&B[0], n, st);
-            t[0] = unit_term(1, i, &A[0], st);
-            t[1] = unit_term(-1, i, &B[0], st);
-            affine_row(DL, DU, &c, t, 2, 0, 0);
+            fset_prep(&A[0], n);
+            fset_prep(&B[0], n);
+            t[0] = unit_term(1, i, &A[0], n1);
+            t[1] = unit_term(-1, i, &B[0], n1);
+            affine_row(DL, DU, &cd, t, 2, 0, 0);
             D[0].lo[i] = add_dn(A[0].lo[i], -B[0].hi[i]);
             D[0].hi[i] = add_up(A[0].hi[i], -B[0].lo[i]);
         }
@@ -683,17 +862,19 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             goto done;
         }
         if (p->paired) {
-            affine_diff(&c, la, &p->ld[k], &D[cur], &B[cur], &D[nx], &A[nx], &B[nx]);
+            affine_diff(&cd, la, &p->ld[k], &D[cur], &B[cur], &D[nx], &A[nx], &B[nx]);
             if (!all_finite(&D[nx], la->size)) {
                 result = INFINITY;
                 goto done;
             }
-            for (size_t v = 0; v < la->size; v++)
-                if (la->relu[v])
-                    relu_diff(&c, D[nx].L + v * st, D[nx].U + v * st, &D[nx].lo[v],
-                              &D[nx].hi[v], A[nx].L + v * st, A[nx].U + v * st, A[nx].lo[v],
-                              A[nx].hi[v], B[nx].L + v * st, B[nx].U + v * st, B[nx].lo[v],
-                              B[nx].hi[v], t1, t2);
+            for (size_t v = 0; v < la->size; v++) {
+                double *DL = D[nx].L + v * sd, *DU = D[nx].U + v * sd;
+                if (la->relu[v] &&
+                    relu_diff(&cd, DL, DU, &D[nx].lo[v], &D[nx].hi[v], A[nx].L + v * st,
+                              A[nx].U + v * st, A[nx].lo[v], A[nx].hi[v], B[nx].L + v * st,
+                              B[nx].U + v * st, B[nx].lo[v], B[nx].hi[v], t1, t2))
+                    fresh_var(&cd, DL, DU, D[nx].lo[v], D[nx].hi[v]);
+            }
         }
         for (size_t v = 0; v < la->size; v++)
             if (la->relu[v])
@@ -711,10 +892,10 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             du = D[cur].hi[j];
         } else { /* A_j - B_j from the separate functions */
             term_t t[2];
-            fset_prep(&A[cur], p->la[p->depth - 1].size, st);
-            fset_prep(&B[cur], p->lb[p->depth - 1].size, st);
-            t[0] = unit_term(1, j, &A[cur], st);
-            t[1] = unit_term(-1, j, &B[cur], st);
+            fset_prep(&A[cur], p->la[p->depth - 1].size);
+            fset_prep(&B[cur], p->lb[p->depth - 1].size);
+            t[0] = unit_term(1, j, &A[cur], n1);
+            t[1] = unit_term(-1, j, &B[cur], n1);
             affine_row(t1, t2, &c, t, 2, 0, 0);
             dl = maxn(conc_lo(&c, t1), add_dn(A[cur].lo[j], -B[cur].hi[j]));
             du = minn(conc_hi(&c, t2), add_up(A[cur].hi[j], -B[cur].lo[j]));
@@ -731,6 +912,6 @@ done:
         fset_free(&B[s]);
         fset_free(&D[s]);
     }
-    LUMP_FREE_ALL(vl, vh, x, t1, t2);
+    LUMP_FREE_ALL(vl, vh, x, t1, t2, el, eu, g, sc, any);
     return isnan(result) ? INFINITY : result;
 }
