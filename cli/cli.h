@@ -319,6 +319,12 @@ int cli_cmd_info(int argc, char **argv);
  * or residual) network when only that model holds it; else report ERR.
  * Return the exit code. */
 int cli_graph_info(const char *path, lump_error_t err, int json, int other_options);
+/* cli_graph_convert -- after lump_net_read of IN failed with ERR: when IN
+ * is a graph (convolutional or residual) network, say that OUT's format
+ * cannot hold it (NNet: fully connected networks only; ONNX and JSON: not
+ * written for graph networks yet), else report ERR. Returns the exit
+ * code (2). O(file size). */
+int cli_graph_convert(const char *in, const char *out, lump_error_t err);
 int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
                    const char *inputs, int json);
 int cli_cmd_eval(int argc, char **argv);

@@ -38,8 +38,11 @@ int cli_cmd_convert(int argc, char **argv)
     }
     lump_net_init(&net);
     err = lump_net_read(&net, in);
-    if (err == LUMP_OK)
-        err = lump_net_write(out, &net, &opts);
+    if (err != LUMP_OK) {
+        lump_net_clear(&net);
+        return cli_graph_convert(in, out, err);
+    }
+    err = lump_net_write(out, &net, &opts);
     lump_net_clear(&net);
     if (err != LUMP_OK)
         return cli_fail(err);

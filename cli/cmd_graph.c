@@ -155,6 +155,27 @@ int cli_graph_info(const char *path, lump_error_t err, int json, int other_optio
     return rc;
 }
 
+/* cli_graph_convert -- see cli.h. */
+int cli_graph_convert(const char *in, const char *out, lump_error_t err)
+{
+    lump_graph_t g;
+    int rc;
+    lump_graph_init(&g);
+    if ((rc = graph_try(&g, in, err)) != CLI_OK)
+        return rc;
+    lump_graph_clear(&g);
+    if (lump_format_from_path(out) == LUMP_FORMAT_NNET)
+        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                       "%s: a convolutional or residual (graph) network "
+                                       "cannot be written as NNet, which holds fully "
+                                       "connected networks only",
+                                       in));
+    return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                   "%s: writing a convolutional or residual (graph) network "
+                                   "is not available yet (%s)",
+                                   in, out));
+}
+
 typedef struct {
     const lump_graph_t *g;
     int exact;

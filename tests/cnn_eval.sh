@@ -34,6 +34,19 @@ $R exact "$LUMPNET" $D/verivital/Convnet_avgpool.onnx $D/verivital/avgpool_prop_
 $R synth "$LUMPNET" "$TMP" || fail "synthetic networks (every other operator)"
 $R malformed "$LUMPNET" $D/marabou-cifar10/cifar10_small.onnx "$TMP" || fail "malformed (marabou)"
 $R malformed "$LUMPNET" $D/cifar10_resnet/resnet_2b.onnx "$TMP" || fail "malformed (resnet)"
+# convert of a graph network: NNet holds fully connected networks only, and
+# says so (exit 2, one line naming the file); no output is left behind
+for ext in nnet json; do
+  "$LUMPNET" convert $D/cifar10_resnet/resnet_2b.onnx "$TMP/resnet.$ext" 2>"$TMP/err" >/dev/null
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "convert of resnet_2b to .$ext: exit $rc, expected 2"
+  [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q "resnet_2b.onnx: .*(graph) network" "$TMP/err" \
+    || fail "convert of resnet_2b to .$ext: unclear message: $(cat "$TMP/err")"
+  [ -e "$TMP/resnet.$ext" ] && fail "convert of resnet_2b to .$ext left a file"
+done
+"$LUMPNET" convert $D/cifar10_resnet/resnet_2b.onnx "$TMP/resnet.nnet" 2>&1 >/dev/null \
+  | grep -q "NNet, which holds fully connected networks only" \
+  || fail "convert to .nnet does not say NNet is for fully connected networks only"
 # the MLP networks keep their model: info reports layers, not graph nodes
 "$LUMPNET" info --json $D/mnistfc/mnist-net_256x2.onnx | grep -q '"layers"' \
   || fail "an MLP is no longer read by the MLP reader"
