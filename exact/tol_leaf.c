@@ -167,31 +167,22 @@ typedef struct {
     unsigned char *any;    /* scratch: n1 */
 } ctx_t;
 
-/* Lower (concretised) value of F's first LEN slots over the box, rounded
- * down (slot n is the constant). NaN when a coefficient is not finite,
- * which the caller's check turns into +inf. */
-static double box_lo(const ctx_t *c, const double *f, size_t len)
+/* Lower (UPPER = 0) or upper (UPPER = 1) concretised value of F's first
+ * LEN slots over the box, rounded down (up) (slot n is the constant): each
+ * term at the end of its variable's range that makes it smallest
+ * (largest). NaN when a coefficient is not finite, which the caller's
+ * check turns into +inf. */
+static double box_bound(const ctx_t *c, const double *f, size_t len, int upper)
 {
     double s = f[c->n];
     for (size_t i = 0; i < len; i++) {
+        double v;
         if (i == c->n || f[i] == 0)
             continue;
         if (!isfinite(f[i]))
             return NAN;
-        s = add_dn(s, f[i] >= 0 ? mul_dn(f[i], c->vl[i]) : mul_dn(f[i], c->vh[i]));
-    }
-    return s;
-}
-
-static double box_hi(const ctx_t *c, const double *f, size_t len)
-{
-    double s = f[c->n];
-    for (size_t i = 0; i < len; i++) {
-        if (i == c->n || f[i] == 0)
-            continue;
-        if (!isfinite(f[i]))
-            return NAN;
-        s = add_up(s, f[i] >= 0 ? mul_up(f[i], c->vh[i]) : mul_up(f[i], c->vl[i]));
+        v = (f[i] >= 0) == !upper ? c->vl[i] : c->vh[i];
+        s = upper ? add_up(s, mul_up(f[i], v)) : add_dn(s, mul_dn(f[i], v));
     }
     return s;
 }
@@ -253,20 +244,24 @@ static void canon(const ctx_t *c, const double *f, int upper, double *g)
     g[n] = upper ? add_up(g[n], err) : add_dn(g[n], -err);
 }
 
-static double conc_lo(const ctx_t *c, const double *f)
+/* F's lower (UPPER = 0) or upper (UPPER = 1) bound over the box, its
+ * fresh variables first replaced by their functions of the inputs. */
+static double conc(const ctx_t *c, const double *f, int upper)
 {
     if (c->nev == 0)
-        return box_lo(c, f, c->len);
-    canon(c, f, 0, c->g);
-    return box_lo(c, c->g, c->n1);
+        return box_bound(c, f, c->len, upper);
+    canon(c, f, upper, c->g);
+    return box_bound(c, c->g, c->n1, upper);
+}
+
+static double conc_lo(const ctx_t *c, const double *f)
+{
+    return conc(c, f, 0);
 }
 
 static double conc_hi(const ctx_t *c, const double *f)
 {
-    if (c->nev == 0)
-        return box_hi(c, f, c->len);
-    canon(c, f, 1, c->g);
-    return box_hi(c, c->g, c->n1);
+    return conc(c, f, 1);
 }
 
 /* One term of an affine row: M weights, split into positive parts WP and
@@ -308,20 +303,18 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
              * nonzero columns only, as below, any slot count */
             const unsigned *restrict ix = t[j].idx;
             const size_t np = t[j].np, nz = t[j].nz;
-            for (size_t k2 = 0; k2 < np; k2++) {
-                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
-                const double p = wp[ix[k2]];
-                for (size_t i = 0; i < tl; i++) {
-                    ol[i] += p * a[i];
-                    ou[i] += p * z[i];
-                }
-            }
-            for (size_t k2 = np; k2 < nz; k2++) {
-                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
-                const double q = wn[ix[k2]];
-                for (size_t i = 0; i < tl; i++) {
-                    ol[i] += q * z[i];
-                    ou[i] += q * a[i];
+            /* pass 0 the positive weights, pass 1 the negative ones,
+             * which take the upper function to the lower sum */
+            for (int neg = 0; neg < 2; neg++) {
+                const double *restrict w = neg ? wn : wp;
+                const double *restrict gl = neg ? fu : fl, *restrict gu = neg ? fl : fu;
+                for (size_t k2 = neg ? np : 0; k2 < (neg ? nz : np); k2++) {
+                    const double *restrict a = gl + ix[k2] * st, *restrict z = gu + ix[k2] * st;
+                    const double p = w[ix[k2]];
+                    for (size_t i = 0; i < tl; i++) {
+                        ol[i] += p * a[i];
+                        ou[i] += p * z[i];
+                    }
                 }
             }
         } else if (st == 8 && t[j].idx != NULL) {
@@ -335,26 +328,19 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
             double al[8], au[8];
             const unsigned *restrict ix = t[j].idx;
             const size_t np = t[j].np, nz = t[j].nz;
-            for (size_t k2 = 0; k2 < np; k2++) {
-                const size_t u = ix[k2];
-                const double p = wp[u];
-                for (int h = 0; h < 4; h++) {
-                    v2d_t a, z;
-                    memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
-                    memcpy(&z, fu + u * 8 + 2 * h, sizeof z);
-                    L[h] += p * a;
-                    U[h] += p * z;
-                }
-            }
-            for (size_t k2 = np; k2 < nz; k2++) {
-                const size_t u = ix[k2];
-                const double q = wn[u];
-                for (int h = 0; h < 4; h++) {
-                    v2d_t a, z;
-                    memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
-                    memcpy(&z, fu + u * 8 + 2 * h, sizeof z);
-                    L[h] += q * z;
-                    U[h] += q * a;
+            for (int neg = 0; neg < 2; neg++) { /* as above */
+                const double *restrict w = neg ? wn : wp;
+                const double *restrict gl = neg ? fu : fl, *restrict gu = neg ? fl : fu;
+                for (size_t k2 = neg ? np : 0; k2 < (neg ? nz : np); k2++) {
+                    const size_t u = ix[k2];
+                    const double p = w[u];
+                    for (int h = 0; h < 4; h++) {
+                        v2d_t a, z;
+                        memcpy(&a, gl + u * 8 + 2 * h, sizeof a);
+                        memcpy(&z, gu + u * 8 + 2 * h, sizeof z);
+                        L[h] += p * a;
+                        U[h] += p * z;
+                    }
                 }
             }
             memcpy(al, L, sizeof al);
