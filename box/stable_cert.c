@@ -23,33 +23,69 @@ static json_t *size_array(const size_t *v, size_t n)
     return a;
 }
 
-static lump_error_t evidence_json(json_t **out, const lump_lp_evidence_t *e)
+/* The writers below hand every value to its parent as soon as it is made
+ * (lump_i_json_set_new and _append_new steal it), so that only the root
+ * is left to free, whatever fails. */
+
+static lump_error_t evidence_members(json_t *o, const lump_stable_layer_t *l, size_t k)
 {
     lump_error_t err = LUMP_OK;
-    json_t *o = json_object(), *rows = json_array();
+    const lump_lp_evidence_t *e = &l->evidence[k];
+    json_t *rows;
     LUMP_CHECK(lump_i_json_set_new(o, "neuron", json_integer((json_int_t)e->neuron)));
     LUMP_CHECK(lump_i_json_set_new(o, "side", json_string(e->upper ? "upper" : "lower")));
-    for (size_t k = 0; k < e->n; k++) {
+    rows = json_array();
+    LUMP_CHECK(lump_i_json_set_new(o, "rows", rows));
+    for (size_t j = 0; j < e->n; j++) {
         json_t *r = json_array();
         LUMP_CHECK(lump_i_json_append_new(rows, r));
-        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->layer[k] + 1)));
-        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->row_neuron[k])));
-        LUMP_CHECK(lump_i_json_append_new(r, json_string(kind_names[e->kind[k] & 3])));
-        LUMP_CHECK(lump_i_json_append_new(r, lump_i_json_from_q(e->value[k])));
+        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->layer[j] + 1)));
+        LUMP_CHECK(lump_i_json_append_new(r, json_integer((json_int_t)e->row_neuron[j])));
+        LUMP_CHECK(lump_i_json_append_new(r, json_string(kind_names[e->kind[j] & 3])));
+        LUMP_CHECK(lump_i_json_append_new(r, lump_i_json_from_q(e->value[j])));
     }
-    LUMP_CHECK(lump_i_json_set_take(o, "rows", &rows));
-    *out = o;
-    o = NULL;
 cleanup:
-    json_decref(rows);
-    json_decref(o);
     return err;
 }
 
-static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
+static lump_error_t fold_members(json_t *o, const lump_stable_layer_t *l, size_t k)
 {
     lump_error_t err = LUMP_OK;
-    json_t *o = json_object(), *a = NULL;
+    const lump_fold_t *f = &l->fold[k];
+    LUMP_CHECK(lump_i_json_set_new(o, "neuron", json_integer((json_int_t)f->neuron)));
+    LUMP_CHECK(lump_i_json_set_new(o, "basis", size_array(f->basis, f->n_basis)));
+    LUMP_CHECK(lump_i_json_set_new(o, "lambda", lump_i_json_from_q_array(f->lambda, f->n_basis)));
+    LUMP_CHECK(lump_i_json_set_new(o, "mu", lump_i_json_from_q(f->mu)));
+cleanup:
+    return err;
+}
+
+/* Fills the object O with the K-th item of a list of the layer L. */
+typedef lump_error_t (*item_writer_t)(json_t *o, const lump_stable_layer_t *l, size_t k);
+
+/* O[KEY] = an array of N objects, the K-th filled by WRITE (the fold and
+ * lp lists of a layer); no member when N = 0. */
+static lump_error_t object_list(json_t *o, const char *key, size_t n, item_writer_t write,
+                                const lump_stable_layer_t *l)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *a;
+    if (n == 0)
+        return LUMP_OK;
+    a = json_array();
+    LUMP_CHECK(lump_i_json_set_new(o, key, a));
+    for (size_t k = 0; k < n; k++) {
+        json_t *item = json_object();
+        LUMP_CHECK(lump_i_json_append_new(a, item));
+        LUMP_CHECK(write(item, l, k));
+    }
+cleanup:
+    return err;
+}
+
+static lump_error_t slayer_members(json_t *o, const lump_stable_layer_t *l)
+{
+    lump_error_t err = LUMP_OK;
     LUMP_CHECK(lump_i_json_set_new(o, "size", json_integer((json_int_t)l->size)));
     if (l->has_bounds) {
         LUMP_CHECK(lump_i_json_set_new(o, "lo", lump_i_json_from_q_array(l->lo, l->size)));
@@ -57,34 +93,9 @@ static lump_error_t slayer_json(json_t **out, const lump_stable_layer_t *l)
     }
     if (l->n_inactive > 0)
         LUMP_CHECK(lump_i_json_set_new(o, "inactive", size_array(l->inactive, l->n_inactive)));
-    if (l->n_fold > 0) {
-        a = json_array();
-        for (size_t k = 0; k < l->n_fold; k++) {
-            const lump_fold_t *f = &l->fold[k];
-            json_t *fo = json_object();
-            LUMP_CHECK(lump_i_json_append_new(a, fo));
-            LUMP_CHECK(lump_i_json_set_new(fo, "neuron", json_integer((json_int_t)f->neuron)));
-            LUMP_CHECK(lump_i_json_set_new(fo, "basis", size_array(f->basis, f->n_basis)));
-            LUMP_CHECK(
-                lump_i_json_set_new(fo, "lambda", lump_i_json_from_q_array(f->lambda, f->n_basis)));
-            LUMP_CHECK(lump_i_json_set_new(fo, "mu", lump_i_json_from_q(f->mu)));
-        }
-        LUMP_CHECK(lump_i_json_set_take(o, "fold", &a));
-    }
-    if (l->n_evidence > 0) {
-        a = json_array();
-        for (size_t k = 0; k < l->n_evidence; k++) {
-            json_t *e = NULL;
-            LUMP_CHECK(evidence_json(&e, &l->evidence[k]));
-            LUMP_CHECK(lump_i_json_append_new(a, e));
-        }
-        LUMP_CHECK(lump_i_json_set_take(o, "lp", &a));
-    }
-    *out = o;
-    o = NULL;
+    LUMP_CHECK(object_list(o, "fold", l->n_fold, fold_members, l));
+    LUMP_CHECK(object_list(o, "lp", l->n_evidence, evidence_members, l));
 cleanup:
-    json_decref(a);
-    json_decref(o);
     return err;
 }
 
@@ -95,14 +106,15 @@ cleanup:
 lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
 {
     lump_error_t err = LUMP_OK;
-    json_t *root = json_object(), *box = NULL, *steps = NULL;
+    json_t *root = json_object(), *box, *steps;
     LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-certificate", 2));
     LUMP_CHECK(lump_i_json_set_new(root, "inputs", json_integer((json_int_t)cert->box.n)));
     box = json_object();
+    LUMP_CHECK(lump_i_json_set_new(root, "box", box));
     LUMP_CHECK(lump_i_json_set_new(box, "lo", lump_i_json_from_q_array(cert->box.lo, cert->box.n)));
     LUMP_CHECK(lump_i_json_set_new(box, "hi", lump_i_json_from_q_array(cert->box.hi, cert->box.n)));
-    LUMP_CHECK(lump_i_json_set_take(root, "box", &box));
     steps = json_array();
+    LUMP_CHECK(lump_i_json_set_new(root, "steps", steps));
     for (size_t k = 0; k < cert->n_steps; k++) {
         const lump_box_step_t *s = &cert->steps[k];
         json_t *o = json_object(), *v = json_object();
@@ -115,17 +127,14 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
             LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
             LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
             for (size_t i = 0; i < s->stable.n_layers; i++) {
-                json_t *l = NULL;
-                LUMP_CHECK(slayer_json(&l, &s->stable.layers[i]));
+                json_t *l = json_object();
                 LUMP_CHECK(lump_i_json_append_new(layers, l));
+                LUMP_CHECK(slayer_members(l, &s->stable.layers[i]));
             }
         }
     }
-    LUMP_CHECK(lump_i_json_set_take(root, "steps", &steps));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
-    json_decref(steps);
-    json_decref(box);
     json_decref(root);
     return err;
 }
@@ -160,20 +169,34 @@ cleanup:
     return err;
 }
 
-static lump_error_t read_fold(lump_fold_t *f, lump_i_jpath_t *p, const json_t *o, size_t size)
+/* Reads the object O into the K-th item of a list of M in the layer L
+ * (LI its index), allocating the list at K = 0 and counting the items
+ * made, so that lump_box_cert_clear frees what a failure leaves. */
+typedef lump_error_t (*item_reader_t)(lump_stable_layer_t *l, size_t k, size_t m,
+                                      lump_i_jpath_t *p, const json_t *o, size_t li);
+
+static lump_error_t read_fold(lump_stable_layer_t *l, size_t k, size_t m, lump_i_jpath_t *p,
+                              const json_t *o, size_t li)
 {
     lump_error_t err = LUMP_OK;
+    lump_fold_t *f;
     json_t *v;
+    (void)li;
+    if (k == 0)
+        l->fold = lump_alloc_zero(m, sizeof *l->fold);
+    f = &l->fold[k];
+    mpq_init(f->mu);
+    l->n_fold = k + 1;
     LUMP_CHECK(lump_i_json_expect_keys(p, o, fold_keys));
     LUMP_CHECK(
-        lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
+        lump_i_json_key_size(&f->neuron, p, o, "neuron", 0, l->size - 1, "a neuron of the layer"));
     LUMP_CHECK(lump_i_json_member(&v, p, o, "basis", 1));
     lump_i_jpath_key(p, "basis");
-    LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, size, "a neuron of the layer"));
+    LUMP_CHECK(read_indices(&f->basis, &f->n_basis, p, v, l->size, "a neuron of the layer"));
     lump_i_jpath_pop(p);
     f->lambda = lump_alloc_array(f->n_basis > 0 ? f->n_basis : 1, sizeof *f->lambda);
-    for (size_t k = 0; k < f->n_basis; k++)
-        mpq_init(f->lambda[k]);
+    for (size_t j = 0; j < f->n_basis; j++)
+        mpq_init(f->lambda[j]);
     LUMP_CHECK(lump_i_json_member(&v, p, o, "lambda", 1));
     lump_i_jpath_key(p, "lambda");
     LUMP_CHECK(lump_i_json_get_q_array(f->lambda, p, v, f->n_basis, "one lambda per basis neuron"));
@@ -183,12 +206,18 @@ cleanup:
     return err;
 }
 
-static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, const json_t *o,
-                                  size_t size, size_t li)
+static lump_error_t read_evidence(lump_stable_layer_t *l, size_t k, size_t m, lump_i_jpath_t *p,
+                                  const json_t *o, size_t li)
 {
     lump_error_t err = LUMP_OK;
+    const size_t size = l->size;
+    lump_lp_evidence_t *e;
     json_t *v;
     size_t n, side;
+    if (k == 0)
+        l->evidence = lump_alloc_zero(m, sizeof *l->evidence);
+    e = &l->evidence[k];
+    l->n_evidence = k + 1;
     LUMP_CHECK(lump_i_json_expect_keys(p, o, lp_keys));
     LUMP_CHECK(
         lump_i_json_key_size(&e->neuron, p, o, "neuron", 0, size - 1, "a neuron of the layer"));
@@ -204,12 +233,12 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
     e->row_neuron = lump_alloc_array(n > 0 ? n : 1, sizeof *e->row_neuron);
     e->kind = lump_alloc(n > 0 ? n : 1);
     e->value = lump_alloc_array(n > 0 ? n : 1, sizeof *e->value);
-    for (size_t k = 0; k < n; k++) {
-        json_t *r = json_array_get(v, k);
+    for (size_t j = 0; j < n; j++) {
+        json_t *r = json_array_get(v, j);
         size_t lay, kind;
-        mpq_init(e->value[k]);
-        e->n = k + 1;
-        lump_i_jpath_index(p, k);
+        mpq_init(e->value[j]);
+        e->n = j + 1;
+        lump_i_jpath_index(p, j);
         LUMP_CHECK(lump_i_json_expect_len(p, r, 4, "[layer, neuron, kind, multiplier]"));
         lump_i_jpath_index(p, 0);
         LUMP_CHECK(lump_i_json_get_size(&lay, p, json_array_get(r, 0), 1, li > 0 ? li : 1,
@@ -218,19 +247,42 @@ static lump_error_t read_evidence(lump_lp_evidence_t *e, lump_i_jpath_t *p, cons
             LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
                                           "layer 1 bounds take no multipliers "
                                           "(they follow from the box)"));
-        e->layer[k] = lay - 1;
+        e->layer[j] = lay - 1;
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 1);
-        LUMP_CHECK(lump_i_json_get_size(&e->row_neuron[k], p, json_array_get(r, 1), 0,
+        LUMP_CHECK(lump_i_json_get_size(&e->row_neuron[j], p, json_array_get(r, 1), 0,
                                         lump_arr_max_len(), "a neuron index"));
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 2);
         LUMP_CHECK(lump_i_json_get_name(&kind, p, json_array_get(r, 2), kind_names));
-        e->kind[k] = (unsigned char)kind;
+        e->kind[j] = (unsigned char)kind;
         lump_i_jpath_pop(p);
         lump_i_jpath_index(p, 3);
-        LUMP_CHECK(lump_i_json_get_q(e->value[k], p, json_array_get(r, 3)));
+        LUMP_CHECK(lump_i_json_get_q(e->value[j], p, json_array_get(r, 3)));
         lump_i_jpath_pop(p);
+        lump_i_jpath_pop(p);
+    }
+    lump_i_jpath_pop(p);
+cleanup:
+    return err;
+}
+
+/* The optional member KEY of O: an array of objects, the K-th read by
+ * READ into the layer L. */
+static lump_error_t read_list(lump_stable_layer_t *l, lump_i_jpath_t *p, const json_t *o,
+                              const char *key, item_reader_t read, size_t li)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v;
+    size_t m;
+    LUMP_CHECK(lump_i_json_member(&v, p, o, key, 0));
+    if (v == NULL)
+        return LUMP_OK;
+    lump_i_jpath_key(p, key);
+    LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
+    for (size_t k = 0; k < m; k++) {
+        lump_i_jpath_index(p, k);
+        LUMP_CHECK(read(l, k, m, p, json_array_get(v, k), li));
         lump_i_jpath_pop(p);
     }
     lump_i_jpath_pop(p);
@@ -273,35 +325,8 @@ static lump_error_t read_slayer(lump_stable_layer_t *l, lump_i_jpath_t *p, const
         LUMP_CHECK(read_indices(&l->inactive, &l->n_inactive, p, v, n, "a neuron of the layer"));
         lump_i_jpath_pop(p);
     }
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "fold", 0));
-    if (v != NULL) {
-        size_t m;
-        lump_i_jpath_key(p, "fold");
-        LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
-        l->fold = lump_alloc_zero(m > 0 ? m : 1, sizeof *l->fold);
-        for (size_t k = 0; k < m; k++) {
-            mpq_init(l->fold[k].mu);
-            l->n_fold = k + 1;
-            lump_i_jpath_index(p, k);
-            LUMP_CHECK(read_fold(&l->fold[k], p, json_array_get(v, k), n));
-            lump_i_jpath_pop(p);
-        }
-        lump_i_jpath_pop(p);
-    }
-    LUMP_CHECK(lump_i_json_member(&v, p, o, "lp", 0));
-    if (v != NULL) {
-        size_t m;
-        lump_i_jpath_key(p, "lp");
-        LUMP_CHECK(lump_i_json_expect_array(&m, p, v));
-        l->evidence = lump_alloc_zero(m > 0 ? m : 1, sizeof *l->evidence);
-        for (size_t k = 0; k < m; k++) {
-            l->n_evidence = k + 1;
-            lump_i_jpath_index(p, k);
-            LUMP_CHECK(read_evidence(&l->evidence[k], p, json_array_get(v, k), n, li));
-            lump_i_jpath_pop(p);
-        }
-        lump_i_jpath_pop(p);
-    }
+    LUMP_CHECK(read_list(l, p, o, "fold", read_fold, li));
+    LUMP_CHECK(read_list(l, p, o, "lp", read_evidence, li));
 cleanup:
     return err;
 }

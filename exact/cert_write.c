@@ -4,57 +4,34 @@
 #include "cert_json.h"
 #include "cert_json_i.h"
 
-/* One block: members, scales, and for removed blocks their fate (and the
- * value of a constant). "fate" is omitted for KEEP, the common case, which
- * keeps certificates of large networks short. */
-static lump_error_t block_json(json_t **out, const lump_block_t *b, mpq_t q)
+/* The writers below hand every value to its parent as soon as it is made
+ * (lump_i_json_set_new and _append_new steal it), so that only the root
+ * is left to free, whatever fails. */
+
+/* One block into the object OBJ: members, scales, and for removed blocks
+ * their fate (and the value of a constant). "fate" is omitted for KEEP,
+ * the common case, which keeps certificates of large networks short. */
+static lump_error_t block_members(json_t *obj, const lump_block_t *b, mpq_t q)
 {
     lump_error_t err = LUMP_OK;
-    json_t *obj = json_object(), *members = NULL, *scales = NULL;
+    json_t *members = json_array(), *scales;
     size_t k;
-    members = json_array();
+    LUMP_CHECK(lump_i_json_set_new(obj, "members", members));
     for (k = 0; k < b->n_members; k++)
         LUMP_CHECK(lump_i_json_append_new(members, json_integer((json_int_t)b->members[k])));
-    LUMP_CHECK(lump_i_json_set_take(obj, "members", &members));
     scales = json_array();
+    LUMP_CHECK(lump_i_json_set_new(obj, "scales", scales));
     for (k = 0; k < b->n_members && k < b->scales.len; k++) {
         lump_arr_get(q, &b->scales, k);
         LUMP_CHECK(lump_i_json_append_new(scales, lump_i_json_from_q(q)));
     }
-    LUMP_CHECK(lump_i_json_set_take(obj, "scales", &scales));
     if (b->fate == LUMP_FATE_CONSTANT) {
         LUMP_CHECK(lump_i_json_set_new(obj, "fate", json_string("constant")));
         LUMP_CHECK(lump_i_json_set_new(obj, "value", lump_i_json_from_q(b->value)));
     } else if (b->fate == LUMP_FATE_DEAD) {
         LUMP_CHECK(lump_i_json_set_new(obj, "fate", json_string("dead")));
     }
-    *out = obj;
-    obj = NULL;
 cleanup:
-    json_decref(members);
-    json_decref(scales);
-    json_decref(obj);
-    return err;
-}
-
-static lump_error_t layer_json(json_t **out, const lump_layer_lumping_t *l, mpq_t q)
-{
-    lump_error_t err = LUMP_OK;
-    json_t *obj = json_object(), *blocks = NULL;
-    size_t k;
-    LUMP_CHECK(lump_i_json_set_new(obj, "size", json_integer((json_int_t)l->size)));
-    blocks = json_array();
-    for (k = 0; k < l->n_blocks; k++) {
-        json_t *b = NULL;
-        LUMP_CHECK(block_json(&b, &l->blocks[k], q));
-        LUMP_CHECK(lump_i_json_append_new(blocks, b));
-    }
-    LUMP_CHECK(lump_i_json_set_take(obj, "blocks", &blocks));
-    *out = obj;
-    obj = NULL;
-cleanup:
-    json_decref(blocks);
-    json_decref(obj);
     return err;
 }
 
@@ -62,21 +39,27 @@ cleanup:
 lump_error_t lump_i_cert_lumping_members(json_t *obj, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    json_t *layers = NULL;
+    json_t *layers;
     mpq_t q; /* scratch for the scales, shared by all blocks */
     mpq_init(q);
     LUMP_CHECK(lump_i_json_set_new(
         obj, "mode", json_string(L->mode == LUMP_MODE_EXACT ? "exact" : "proportional")));
     LUMP_CHECK(lump_i_json_set_new(obj, "inputs", json_integer((json_int_t)L->n_inputs)));
     layers = json_array();
+    LUMP_CHECK(lump_i_json_set_new(obj, "layers", layers));
     for (size_t i = 0; i < L->n_layers; i++) {
-        json_t *l = NULL;
-        LUMP_CHECK(layer_json(&l, &L->layers[i], q));
+        const lump_layer_lumping_t *ll = &L->layers[i];
+        json_t *l = json_object(), *blocks = json_array();
         LUMP_CHECK(lump_i_json_append_new(layers, l));
+        LUMP_CHECK(lump_i_json_set_new(l, "size", json_integer((json_int_t)ll->size)));
+        LUMP_CHECK(lump_i_json_set_new(l, "blocks", blocks));
+        for (size_t k = 0; k < ll->n_blocks; k++) {
+            json_t *b = json_object();
+            LUMP_CHECK(lump_i_json_append_new(blocks, b));
+            LUMP_CHECK(block_members(b, &ll->blocks[k], q));
+        }
     }
-    err = lump_i_json_set_take(obj, "layers", &layers);
 cleanup:
-    json_decref(layers);
     mpq_clear(q);
     return err;
 }
