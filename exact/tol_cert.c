@@ -141,25 +141,35 @@ typedef struct {
     double largest;
 } walk_t;
 
+/* The claim of a leaf into W->q: NODE has the member "exact" (EXACT = 1)
+ * or "leaf" (EXACT = 0), a rational, and none of the keys of the other
+ * kinds of node. The claim is read, never trusted. */
+static lump_error_t read_claim(walk_t *w, lump_i_jpath_t *p, const json_t *node, int exact)
+{
+    const char *key = exact ? "exact" : "leaf", *other = exact ? "leaf" : "exact";
+    json_t *v;
+    lump_error_t err = lump_i_json_member(&v, p, node, key, 1);
+    if (err != LUMP_OK)
+        return err;
+    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL ||
+        json_object_get(node, other) != NULL)
+        return lump_i_jpath_error(p, LUMP_EINPUT, "%s has no \"split\", \"at\" or \"%s\"",
+                                  exact ? "an exact leaf" : "a leaf", other);
+    lump_i_jpath_key(p, key);
+    err = get_rat(w->q, p, v);
+    lump_i_jpath_pop(p);
+    return err;
+}
+
 /* An exact leaf {"exact": "p/q"}: every activation is affine on the
  * leaf's exact box and the exact maximum there is at most the tolerance
  * (lump_tol_leaf_exact, recomputed; the claim is read, never trusted). */
 static lump_error_t check_exact_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node,
                                      const nbox_t *b)
 {
-    json_t *v;
     char text[512];
-    lump_error_t err = lump_i_json_member(&v, p, node, "exact", 1);
+    lump_error_t err = read_claim(w, p, node, 1);
     const lump_box_t leaf = {w->n, b->lo, b->hi};
-    if (err != LUMP_OK)
-        return err;
-    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL ||
-        json_object_get(node, "leaf") != NULL)
-        return lump_i_jpath_error(p, LUMP_EINPUT,
-                                  "an exact leaf has no \"split\", \"at\" or \"leaf\"");
-    lump_i_jpath_key(p, "exact");
-    err = get_rat(w->q, p, v);
-    lump_i_jpath_pop(p);
     if (err != LUMP_OK)
         return err;
     w->leaves++;
@@ -191,19 +201,9 @@ static lump_error_t check_exact_leaf(walk_t *w, lump_i_jpath_t *p, const json_t 
 
 static lump_error_t check_leaf(walk_t *w, lump_i_jpath_t *p, const json_t *node, const nbox_t *b)
 {
-    json_t *v;
     double bound;
     char text[512];
-    lump_error_t err = lump_i_json_member(&v, p, node, "leaf", 1);
-    if (err != LUMP_OK)
-        return err;
-    if (json_object_get(node, "split") != NULL || json_object_get(node, "at") != NULL ||
-        json_object_get(node, "exact") != NULL)
-        return lump_i_jpath_error(p, LUMP_EINPUT,
-                                  "a leaf has no \"split\", \"at\" or \"exact\"");
-    lump_i_jpath_key(p, "leaf");
-    err = get_rat(w->q, p, v); /* the finder's claim: read, never trusted */
-    lump_i_jpath_pop(p);
+    lump_error_t err = read_claim(w, p, node, 0); /* the finder's claim */
     if (err != LUMP_OK)
         return err;
     {
