@@ -501,18 +501,27 @@ static int vec_equal(mpq_t *const a, mpq_t *const b, size_t n)
     return 1;
 }
 
+/* The numbers of inputs and layers of NAME ("the certificate", "the
+ * quotient") against NET's; VERB ("is for", "has") says the inputs. */
+static int check_counts(ctx_t *x, const char *name, const char *verb, size_t n_inputs,
+                        size_t n_layers, const lump_net_t *net)
+{
+    if (n_inputs != net->n_inputs)
+        return fail(x, "%s %s %zu inputs, the network has %zu", name, verb, n_inputs,
+                    net->n_inputs);
+    if (n_layers != net->n_layers)
+        return fail(x, "%s has %zu layers, the network has %zu", name, n_layers, net->n_layers);
+    return 0;
+}
+
 /* The shape of L against NET. */
 static int check_lumping_shape(ctx_t *x, const lump_net_t *net, const lump_lumping_t *L)
 {
     size_t i, prev = net->n_inputs;
     if (L->mode != LUMP_MODE_EXACT && L->mode != LUMP_MODE_PROPORTIONAL)
         return fail(x, "the lumping has an unknown mode (%d)", (int)L->mode);
-    if (L->n_inputs != net->n_inputs)
-        return fail(x, "the certificate is for %zu inputs, the network has %zu", L->n_inputs,
-                    net->n_inputs);
-    if (L->n_layers != net->n_layers)
-        return fail(x, "the certificate has %zu layers, the network has %zu", L->n_layers,
-                    net->n_layers);
+    if (check_counts(x, "the certificate", "is for", L->n_inputs, L->n_layers, net))
+        return 1;
     for (i = 0; i < net->n_layers; i++) {
         if (net->layers[i].in_size != prev)
             return fail(x, "network layer %zu is fed by %zu neurons, the previous layer has %zu",
@@ -529,12 +538,8 @@ static int check_lumping_shape(ctx_t *x, const lump_net_t *net, const lump_lumpi
 static int check_quotient_shape(ctx_t *x, const lump_net_t *net, const lump_net_t *q)
 {
     const size_t nout = lump_net_n_outputs(net);
-    if (q->n_inputs != net->n_inputs)
-        return fail(x, "the quotient has %zu inputs, the network has %zu", q->n_inputs,
-                    net->n_inputs);
-    if (q->n_layers != net->n_layers)
-        return fail(x, "the quotient has %zu layers, the network has %zu", q->n_layers,
-                    net->n_layers);
+    if (check_counts(x, "the quotient", "has", q->n_inputs, q->n_layers, net))
+        return 1;
     if (lump_net_n_outputs(q) != nout)
         return fail(x, "the quotient has %zu outputs, the network has %zu", lump_net_n_outputs(q),
                     nout);
