@@ -135,23 +135,20 @@ void lump_bounds_clear(lump_bounds_t *b)
 
 static void bounds_alloc(lump_bounds_t *b, const lump_net_t *net)
 {
+    /* the four tables of a row of doubles per layer, made alike */
+    double ***const tab[] = {&b->zlo, &b->zhi, &b->ylo, &b->yhi};
     size_t k = net->n_layers;
     b->n_inputs = net->n_inputs;
     b->xlo = lump_alloc_array(net->n_inputs + 1, sizeof *b->xlo);
     b->xhi = lump_alloc_array(net->n_inputs + 1, sizeof *b->xhi);
     b->size = lump_alloc_zero(k + 1, sizeof *b->size);
-    b->zlo = lump_alloc_zero(k + 1, sizeof *b->zlo);
-    b->zhi = lump_alloc_zero(k + 1, sizeof *b->zhi);
-    b->ylo = lump_alloc_zero(k + 1, sizeof *b->ylo);
-    b->yhi = lump_alloc_zero(k + 1, sizeof *b->yhi);
+    for (size_t t = 0; t < 4; t++)
+        *tab[t] = lump_alloc_zero(k + 1, sizeof **tab[t]);
     b->n_layers = k;
     for (size_t i = 0; i < k; i++) {
-        size_t n = net->layers[i].size + 1;
         b->size[i] = net->layers[i].size;
-        b->zlo[i] = lump_alloc_array(n, sizeof(double));
-        b->zhi[i] = lump_alloc_array(n, sizeof(double));
-        b->ylo[i] = lump_alloc_array(n, sizeof(double));
-        b->yhi[i] = lump_alloc_array(n, sizeof(double));
+        for (size_t t = 0; t < 4; t++)
+            (*tab[t])[i] = lump_alloc_array(b->size[i] + 1, sizeof(double));
     }
 }
 
@@ -223,8 +220,7 @@ lump_error_t lump_bounds_interval(lump_bounds_t *b, const lump_net_t *net, const
         }
     }
 cleanup:
-    free(wl);
-    free(wh);
+    LUMP_FREE_ALL(wl, wh);
     if (err != LUMP_OK)
         lump_bounds_clear(b);
     return err;

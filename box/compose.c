@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/stable.h"
 #include "alloc_i.h"
+#include "qvec_i.h"
 #include "net_i.h"
 
 /* Where a neuron of the current network comes from: the original neurons
@@ -17,10 +18,8 @@ typedef struct {
 
 static void origin_clear(origin_t *o)
 {
-    for (size_t k = 0; k < o->n; k++)
-        mpq_clear(o->scale[k]);
+    lump_i_qvec_free(o->scale, o->n);
     free(o->orig);
-    free(o->scale);
     memset(o, 0, sizeof *o);
 }
 

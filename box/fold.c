@@ -6,6 +6,7 @@
 #include <string.h>
 #include "stable_i.h"
 #include "alloc_i.h"
+#include "qvec_i.h"
 
 #define NONE SIZE_MAX
 
@@ -269,9 +270,7 @@ cleanup:
         for (size_t k = 0; k < n * ncol; k++)
             mpz_clear(M[k]);
     free(M);
-    if (lam != NULL)
-        for (size_t k = 0; k <= nb; k++)
-            mpq_clear(lam[k]);
-    LUMP_FREE_ALL(lam, pc, W, isb, bidx, cidx);
+    lump_i_qvec_free(lam, nb + 1);
+    LUMP_FREE_ALL(pc, W, isb, bidx, cidx);
     return err;
 }

@@ -6,6 +6,7 @@
 #include "lumpnet/rat.h"
 #include "lumpnet/stable.h"
 #include "alloc_i.h"
+#include "qvec_i.h"
 
 #define NONE SIZE_MAX
 
@@ -251,12 +252,8 @@ cleanup:
         lump_layer_clear(&nl);
         lump_layer_clear(&nx);
     }
-    if (acc != NULL)
-        for (size_t v = 0; v < size; v++)
-            mpq_clear(acc[v]);
-    free(acc);
-    free(newidx);
-    free(kept);
+    lump_i_qvec_free(acc, size);
+    LUMP_FREE_ALL(newidx, kept);
     mpq_clears(bacc, t, wv, NULL);
     return err;
 }

@@ -151,11 +151,7 @@ static lump_error_t lp_centre(double *c, int *ok, const double *sh, const double
     }
 cleanup:
     lump_i_lp_free(lp);
-    free(J);
-    free(idx);
-    free(val);
-    free(bl);
-    free(bh);
+    LUMP_FREE_ALL(J, idx, val, bl, bh);
     return err;
 }
 

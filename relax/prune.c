@@ -185,13 +185,9 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
     *g = b;
     lump_net_init(&b);
 cleanup:
-    if (drop != NULL)
-        for (size_t i = 0; i < L; i++)
-            free(drop[i]);
-    free(drop);
-    free(cand);
-    free(left);
-    free(sizes);
+    for (size_t i = 0; drop != NULL && i < L; i++)
+        free(drop[i]);
+    LUMP_FREE_ALL(drop, cand, left, sizes);
     lump_net_clear(&b);
     mpq_clear(t);
     return err;
