@@ -36,16 +36,16 @@ void lump_i_pair_clear(lump_i_pair_t *p)
 
 static void pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *g)
 {
+    /* the four tables of a row of doubles per layer, made alike */
+    double ***const tab[] = {&p->cm, &p->cr, &p->kl, &p->kh};
     size_t k = f->n_layers;
     p->nf = lump_alloc_zero(k + 1, sizeof *p->nf);
     p->ng = lump_alloc_zero(k + 1, sizeof *p->ng);
     p->pi = lump_alloc_zero(k + 1, sizeof *p->pi);
     p->c = lump_alloc_zero(k + 1, sizeof *p->c);
     p->kappa = lump_alloc_zero(k + 1, sizeof *p->kappa);
-    p->cm = lump_alloc_zero(k + 1, sizeof *p->cm);
-    p->cr = lump_alloc_zero(k + 1, sizeof *p->cr);
-    p->kl = lump_alloc_zero(k + 1, sizeof *p->kl);
-    p->kh = lump_alloc_zero(k + 1, sizeof *p->kh);
+    for (size_t t = 0; t < 4; t++)
+        *tab[t] = lump_alloc_zero(k + 1, sizeof **tab[t]);
     p->n_layers = k;
     for (size_t i = 0; i <= k; i++) {
         size_t n = i == 0 ? f->n_inputs : f->layers[i - 1].size;
@@ -53,10 +53,8 @@ static void pair_alloc(lump_i_pair_t *p, const lump_net_t *f, const lump_net_t *
         p->pi[i] = lump_alloc_array(n + 1, sizeof **p->pi);
         p->c[i] = lump_alloc_array(n + 1, sizeof **p->c);
         p->kappa[i] = lump_alloc_array(n + 1, sizeof **p->kappa);
-        p->cm[i] = lump_alloc_array(n + 1, sizeof(double));
-        p->cr[i] = lump_alloc_array(n + 1, sizeof(double));
-        p->kl[i] = lump_alloc_array(n + 1, sizeof(double));
-        p->kh[i] = lump_alloc_array(n + 1, sizeof(double));
+        for (size_t t = 0; t < 4; t++)
+            (*tab[t])[i] = lump_alloc_array(n + 1, sizeof(double));
         for (size_t v = 0; v < n; v++) {
             mpq_init(p->c[i][v]);
             mpq_init(p->kappa[i][v]);
