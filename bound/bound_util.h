@@ -39,6 +39,16 @@ void lump_i_input_range(mpq_t lo, mpq_t hi, const lump_net_t *net, const lump_bo
 void lump_i_dot_ival(double *lo, double *hi, size_t n, const double *wl, const double *wh,
                      const double *yl, const double *yh, double bl, double bh);
 
+/* lump_i_dot_d -- B + sum_u W[u] Y[u] in doubles to nearest, summed in
+ * index order: a neuron's value in the sampled forward passes (sample.c,
+ * tol_net.c), which search and need no enclosure. O(n). */
+static inline double lump_i_dot_d(double b, const double *w, const double *y, size_t n)
+{
+    for (size_t u = 0; u < n; u++)
+        b += w[u] * y[u];
+    return b;
+}
+
 /* One step of splitmix64 (Steele, Lea, Flood: Fast splittable
  * pseudorandom number generators, OOPSLA 2014): advances *STATE and
  * returns 64 well-mixed bits. Seeded runs repeat exactly. O(1). */

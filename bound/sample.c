@@ -91,10 +91,7 @@ static void fnet_forward(fnet_t *p, double *out, const double *in)
     for (size_t i = 0; i < net->n_layers; i++) {
         const lump_layer_t *L = &net->layers[i];
         for (size_t v = 0; v < L->size; v++) {
-            const double *w = p->w[i] + v * L->in_size;
-            double z = p->b[i][v];
-            for (size_t u = 0; u < L->in_size; u++)
-                z += w[u] * y[u];
+            double z = lump_i_dot_d(p->b[i][v], p->w[i] + v * L->in_size, y, L->in_size);
             p->z[i][v] = z;
             ny[v] = lump_i_act_grad_d(lump_layer_act(L, v), z, &d);
         }

@@ -5,6 +5,7 @@
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
 #include "act_i.h"
+#include "bound_util.h"
 #include "tol_search_i.h"
 
 static double *q_vec(mpq_t *const q, size_t n)
@@ -100,10 +101,7 @@ static const double *forward(const lump_i_tnet_t *t, const double *x, double *s,
     for (size_t li = 0; li < net->n_layers; li++) {
         const lump_layer_t *L = &net->layers[li];
         for (size_t v = 0; v < L->size; v++) {
-            const double *w = t->w[li] + v * L->in_size;
-            double acc = t->b[li][v];
-            for (size_t u = 0; u < L->in_size; u++)
-                acc += w[u] * y[u];
+            const double acc = lump_i_dot_d(t->b[li][v], t->w[li] + v * L->in_size, y, L->in_size);
             z[v] = lump_i_act_grad_d(t->act[k], acc, &d[k]);
             k++;
         }
