@@ -632,13 +632,25 @@ static void fset_prep(fset_t *f, size_t size)
     }
 }
 
+/* A term over the functions F from neuron FIRST on, of which the first
+ * LEN slots are read; no weights yet (the callers set them). */
+static term_t fn_term(const fset_t *f, size_t first, size_t len)
+{
+    const term_t t = {.fl = f->L + first * f->st,
+                      .fu = f->U + first * f->st,
+                      .maxabs = f->maxabs + first,
+                      .gmax = f->gmax,
+                      .st = f->st,
+                      .len = len};
+    return t;
+}
+
 /* The term of row V of layer LY (the net's own or the difference's) over
  * the functions F, of which the first LEN slots are read. */
 static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t len)
 {
-    const size_t st = f->st;
-    term_t t;
-    size_t first = ly->diag ? v : 0, off = ly->diag ? v : v * ly->in;
+    term_t t = fn_term(f, ly->diag ? v : 0, len);
+    size_t off = ly->diag ? v : v * ly->in;
     t.m = ly->diag ? 1 : ly->in;
     t.wp = ly->wp + off;
     t.wn = ly->wn + off;
@@ -647,12 +659,6 @@ static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, siz
     t.idx = ly->idx != NULL ? ly->idx + off : NULL;
     t.np = ly->npos != NULL ? ly->npos[v] : 0;
     t.nz = ly->nnz != NULL ? ly->nnz[v] : 0;
-    t.fl = f->L + first * st;
-    t.fu = f->U + first * st;
-    t.maxabs = f->maxabs + first;
-    t.gmax = f->gmax;
-    t.st = st;
-    t.len = len;
     return t;
 }
 
@@ -660,21 +666,11 @@ static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, siz
 static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
 {
     static const double one = 1, zero = 0, minus = -1;
-    const size_t st = f->st;
-    term_t t;
+    term_t t = fn_term(f, j, len); /* no radii, no index of columns */
     t.wp = sign > 0 ? &one : &zero;
     t.wn = sign > 0 ? &zero : &minus;
-    t.rad = NULL;
     t.w1 = 1;
     t.m = 1;
-    t.idx = NULL;
-    t.np = t.nz = 0;
-    t.fl = f->L + j * st;
-    t.fu = f->U + j * st;
-    t.maxabs = f->maxabs + j;
-    t.gmax = f->gmax;
-    t.st = st;
-    t.len = len;
     return t;
 }
 
