@@ -14,6 +14,7 @@
 #include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
+#include "grow_i.h"
 #include "tol_search_i.h"
 
 /* Parts worked on per round. Fixed, and not the number of threads: the
@@ -114,10 +115,7 @@ static int expired(search_t *s)
 static size_t new_node(search_t *s)
 {
     node_t *nd;
-    if (s->n_nodes == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->nodes = lump_realloc_array(s->nodes, s->cap, sizeof *s->nodes);
-    }
+    s->nodes = lump_i_grow(s->nodes, &s->cap, s->n_nodes, sizeof *s->nodes, 64);
     nd = &s->nodes[s->n_nodes];
     memset(nd, 0, sizeof *nd);
     nd->lo = lump_alloc_array(s->n + 1, sizeof(double));
@@ -386,10 +384,7 @@ static int before(const search_t *s, size_t x, size_t y)
 static void heap_push(heap_t *h, const search_t *s, size_t id)
 {
     size_t i;
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 64;
-        h->v = lump_realloc_array(h->v, h->cap, sizeof *h->v);
-    }
+    h->v = lump_i_grow(h->v, &h->cap, h->n, sizeof *h->v, 64);
     i = h->n++;
     while (i > 0 && before(s, id, h->v[(i - 1) / 2])) {
         h->v[i] = h->v[(i - 1) / 2];

@@ -16,6 +16,7 @@
 #include "lumpnet/progress.h"
 #include "lumpnet/rat.h"
 #include "alloc_i.h"
+#include "grow_i.h"
 #include "json_support.h"
 #include "tol_i.h"
 
@@ -79,18 +80,15 @@ typedef struct {
 
 static nbox_t *stack_push(stack_t *s)
 {
-    if (s->len == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        s->b = lump_realloc_array(s->b, cap, sizeof *s->b);
-        for (size_t k = s->cap; k < cap; k++) {
-            s->b[k].lo = lump_alloc_array(s->n ? s->n : 1, sizeof(mpq_t));
-            s->b[k].hi = lump_alloc_array(s->n ? s->n : 1, sizeof(mpq_t));
-            for (size_t i = 0; i < s->n; i++) {
-                mpq_init(s->b[k].lo[i]);
-                mpq_init(s->b[k].hi[i]);
-            }
+    const size_t had = s->cap;
+    s->b = lump_i_grow(s->b, &s->cap, s->len, sizeof *s->b, 16);
+    for (size_t k = had; k < s->cap; k++) { /* each slot's box made once */
+        s->b[k].lo = lump_alloc_array(s->n ? s->n : 1, sizeof(mpq_t));
+        s->b[k].hi = lump_alloc_array(s->n ? s->n : 1, sizeof(mpq_t));
+        for (size_t i = 0; i < s->n; i++) {
+            mpq_init(s->b[k].lo[i]);
+            mpq_init(s->b[k].hi[i]);
         }
-        s->cap = cap;
     }
     return &s->b[s->len++];
 }

@@ -12,6 +12,7 @@
 #include "act_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "grow_i.h"
 
 #define NONE ((size_t)-1)
 
@@ -645,12 +646,7 @@ static void shortlist(cand_t *sl, size_t *nsl, scratch_t *s, const work_t *w,
 
 static lump_error_t run_push(lump_calib_t *run, const step_t *st)
 {
-    if (run->n_steps == run->cap) {
-        size_t cap = run->cap ? 2 * run->cap : 64;
-        step_t *t = lump_realloc_array(run->step, cap, sizeof *t);
-        run->step = t;
-        run->cap = cap;
-    }
+    run->step = lump_i_grow(run->step, &run->cap, run->n_steps, sizeof *run->step, 64);
     run->step[run->n_steps++] = *st;
     return LUMP_OK;
 }

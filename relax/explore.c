@@ -9,6 +9,7 @@
 #include "lumpnet/relax.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "grow_i.h"
 
 typedef lump_explore_row_t row_t;
 typedef lump_explore_t table_t;
@@ -41,12 +42,7 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
  * columns NaN) and point *R at it. */
 static lump_error_t table_add(row_t **r, table_t *t)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap * 2 + 8;
-        row_t *p = lump_realloc_array(t->rows, cap, sizeof *p);
-        t->rows = p;
-        t->cap = cap;
-    }
+    t->rows = lump_i_grow(t->rows, &t->cap, t->n, sizeof *t->rows, 8);
     *r = &t->rows[t->n];
     memset(*r, 0, sizeof **r);
     (*r)->bound = lump_alloc_zero(t->nout + 1, sizeof *(*r)->bound);
