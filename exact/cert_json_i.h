@@ -22,6 +22,16 @@ lump_error_t lump_i_cert_lumping_members(json_t *obj, const lump_lumping_t *L) L
 lump_error_t lump_i_cert_lumping_write(FILE *f, const lump_lumping_t *L, const char *format,
                                        int version) LUMP_WUR;
 
+/* lump_i_cert_lumping_read_buf -- read the document BUF[0..len) (NAME in
+ * messages) whose members are format FORMAT, version VERSION (WHAT names
+ * it when wrong), then those of a lumping, into the initialised L: the
+ * lumping and the equivalence certificates. On failure L is untouched and
+ * the error is LUMP_EINPUT with NAME, place and problem. O(length + d^2
+ * per number of d digits). */
+lump_error_t lump_i_cert_lumping_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+                                          const char *name, const char *format, size_t version,
+                                          const char *what) LUMP_WUR;
+
 /* lump_i_cert_lumping_read -- read the members mode, inputs and layers of
  * the object OBJ at place P (the caller checks which keys are allowed)
  * into the initialised L. O(length). */

@@ -94,11 +94,8 @@ static lump_error_t read_block(lump_block_t *b, lump_i_jpath_t *p, const json_t 
         LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
                                       "has a \"value\" but is not a constant block "
                                       "(\"fate\": \"constant\")"));
-    if (value != NULL) {
-        lump_i_jpath_key(p, "value");
-        LUMP_CHECK(lump_i_json_get_q(b->value, p, value));
-        lump_i_jpath_pop(p);
-    }
+    if (value != NULL)
+        LUMP_CHECK(lump_i_json_key_q(b->value, p, obj, "value"));
 cleanup:
     return err;
 }
@@ -133,19 +130,23 @@ cleanup:
     return err;
 }
 
-/* The members mode, inputs and layers of OBJ into TMP (initialised). */
-static lump_error_t read_lumping(lump_lumping_t *tmp, lump_i_jpath_t *p, const json_t *obj,
-                                 mpq_t q)
+/* The members mode, inputs and layers of OBJ into L (initialised), read
+ * into a scratch lumping first so that L is untouched on failure. */
+static lump_error_t read_lumping(lump_lumping_t *L, lump_i_jpath_t *p, const json_t *obj)
 {
     lump_error_t err = LUMP_OK;
+    lump_lumping_t tmp;
     json_t *layers, *v;
     size_t n, i, mode;
+    mpq_t q; /* scratch for the scales, shared by all blocks */
+    mpq_init(q);
+    lump_lumping_init(&tmp);
     LUMP_CHECK(lump_i_json_member(&v, p, obj, "mode", 1));
     lump_i_jpath_key(p, "mode");
     LUMP_CHECK(lump_i_json_get_name(&mode, p, v, mode_names));
-    tmp->mode = (lump_mode_t)mode;
+    tmp.mode = (lump_mode_t)mode;
     lump_i_jpath_pop(p);
-    LUMP_CHECK(lump_i_json_key_size(&tmp->n_inputs, p, obj, "inputs", 1, lump_arr_max_len(),
+    LUMP_CHECK(lump_i_json_key_size(&tmp.n_inputs, p, obj, "inputs", 1, lump_arr_max_len(),
                                     "the number of inputs"));
     LUMP_CHECK(lump_i_json_member(&layers, p, obj, "layers", 1));
     lump_i_jpath_key(p, "layers");
@@ -153,15 +154,18 @@ static lump_error_t read_lumping(lump_lumping_t *tmp, lump_i_jpath_t *p, const j
     if (n == 0)
         LUMP_CHECK(lump_i_jpath_error(p, LUMP_EINPUT,
                                       "is empty (a network has at least one layer: the outputs)"));
-    tmp->layers = lump_alloc_zero(n, sizeof *tmp->layers);
-    tmp->n_layers = n;
+    tmp.layers = lump_alloc_zero(n, sizeof *tmp.layers);
+    tmp.n_layers = n;
     for (i = 0; i < n; i++) {
         lump_i_jpath_index(p, i);
-        LUMP_CHECK(read_layer(&tmp->layers[i], p, json_array_get(layers, i), q));
+        LUMP_CHECK(read_layer(&tmp.layers[i], p, json_array_get(layers, i), q));
         lump_i_jpath_pop(p);
     }
     lump_i_jpath_pop(p);
+    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
 cleanup:
+    lump_lumping_clear(&tmp);
+    mpq_clear(q);
     return err;
 }
 
@@ -169,16 +173,26 @@ cleanup:
 lump_error_t lump_i_cert_lumping_read(lump_lumping_t *L, lump_i_jpath_t *p, const json_t *obj)
 {
     lump_error_t err = LUMP_OK;
-    lump_lumping_t tmp;
-    mpq_t q;
-    mpq_init(q);
-    lump_lumping_init(&tmp);
     LUMP_CHECK(lump_i_json_expect_object(p, obj));
-    LUMP_CHECK(read_lumping(&tmp, p, obj, q));
-    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
+    LUMP_CHECK(read_lumping(L, p, obj));
 cleanup:
-    lump_lumping_clear(&tmp);
-    mpq_clear(q);
+    return err;
+}
+
+/* lump_i_cert_lumping_read_buf -- see cert_json_i.h. */
+lump_error_t lump_i_cert_lumping_read_buf(lump_lumping_t *L, const char *buf, size_t len,
+                                          const char *name, const char *format, size_t version,
+                                          const char *what)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *root = NULL;
+    lump_i_jpath_t p;
+    lump_i_jpath_init(&p, name);
+    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
+    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, format, version, version, what));
+    LUMP_CHECK(read_lumping(L, &p, root));
+cleanup:
+    json_decref(root);
     return err;
 }
 
@@ -195,24 +209,6 @@ cleanup:
  * and the problem. Complexity: O(length + d^2 per number of d digits). */
 lump_error_t lump_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len, const char *name)
 {
-    lump_error_t err = LUMP_OK;
-    json_t *root = NULL;
-    lump_i_jpath_t p;
-    lump_lumping_t tmp;
-    mpq_t q;
-    mpq_init(q);
-    lump_lumping_init(&tmp);
-    lump_i_jpath_init(&p, name);
-
-    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
-    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, FORMAT_NAME, FORMAT_VERSION,
-                                       FORMAT_VERSION,
-                                       "the certificate version (this build reads version 1)"));
-    LUMP_CHECK(read_lumping(&tmp, &p, root, q));
-    lump_lumping_swap(L, &tmp); /* the old contents are cleared below */
-cleanup:
-    lump_lumping_clear(&tmp);
-    json_decref(root);
-    mpq_clear(q);
-    return err;
+    return lump_i_cert_lumping_read_buf(L, buf, len, name, FORMAT_NAME, FORMAT_VERSION,
+                                        "the certificate version (this build reads version 1)");
 }

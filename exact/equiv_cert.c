@@ -13,8 +13,6 @@
 #define FORMAT_NAME "lumpnet-equivalence-certificate"
 #define FORMAT_VERSION 1
 
-static const char *const top_keys[] = {"format", "version", "mode", "inputs", "layers", NULL};
-
 /* lump_equiv_cert_write -- see lump.h. Keys in the order format, version,
  * then those of a lumping certificate (mode, inputs, layers). */
 lump_error_t lump_equiv_cert_write(FILE *f, const lump_lumping_t *L)
@@ -32,19 +30,9 @@ int lump_cert_is_equiv(const char *buf, size_t len)
 lump_error_t lump_equiv_cert_read_buf(lump_lumping_t *L, const char *buf, size_t len,
                                       const char *name)
 {
-    lump_error_t err = LUMP_OK;
-    json_t *root = NULL;
-    lump_i_jpath_t p;
-    lump_i_jpath_init(&p, name);
-    LUMP_CHECK(lump_i_json_load(&root, buf, len, name));
-    LUMP_CHECK(lump_i_json_read_header(NULL, &p, root, top_keys, FORMAT_NAME, FORMAT_VERSION,
-                                       FORMAT_VERSION,
-                                       "the equivalence certificate version (this build reads "
-                                       "version 1)"));
-    LUMP_CHECK(lump_i_cert_lumping_read(L, &p, root));
-cleanup:
-    json_decref(root);
-    return err;
+    return lump_i_cert_lumping_read_buf(L, buf, len, name, FORMAT_NAME, FORMAT_VERSION,
+                                        "the equivalence certificate version (this build reads "
+                                        "version 1)");
 }
 
 /* lump_equiv_cert_check -- see lump.h. The union is rebuilt here from A and
