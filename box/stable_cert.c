@@ -99,6 +99,27 @@ cleanup:
     return err;
 }
 
+/* A step: {"lumping": {...}} or {"stable": {"layers": [...]}}. */
+static lump_error_t step_members(json_t *o, const lump_box_step_t *s)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v = json_object(), *layers;
+    if (s->kind == LUMP_STEP_LUMPING) {
+        LUMP_CHECK(lump_i_json_set_new(o, "lumping", v));
+        return lump_i_cert_lumping_members(v, &s->lumping);
+    }
+    LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
+    layers = json_array();
+    LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
+    for (size_t i = 0; i < s->stable.n_layers; i++) {
+        json_t *l = json_object();
+        LUMP_CHECK(lump_i_json_append_new(layers, l));
+        LUMP_CHECK(slayer_members(l, &s->stable.layers[i]));
+    }
+cleanup:
+    return err;
+}
+
 /* lump_box_cert_write -- see stable.h. Keys in the fixed order format,
  * version, inputs, box, steps; each step an object with one key,
  * "stable" or "lumping". Rationals as canonical lump_rat_str text.
@@ -116,22 +137,9 @@ lump_error_t lump_box_cert_write(FILE *f, const lump_box_cert_t *cert)
     steps = json_array();
     LUMP_CHECK(lump_i_json_set_new(root, "steps", steps));
     for (size_t k = 0; k < cert->n_steps; k++) {
-        const lump_box_step_t *s = &cert->steps[k];
-        json_t *o = json_object(), *v = json_object();
+        json_t *o = json_object();
         LUMP_CHECK(lump_i_json_append_new(steps, o));
-        if (s->kind == LUMP_STEP_LUMPING) {
-            LUMP_CHECK(lump_i_json_set_new(o, "lumping", v));
-            LUMP_CHECK(lump_i_cert_lumping_members(v, &s->lumping));
-        } else {
-            json_t *layers = json_array();
-            LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
-            LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
-            for (size_t i = 0; i < s->stable.n_layers; i++) {
-                json_t *l = json_object();
-                LUMP_CHECK(lump_i_json_append_new(layers, l));
-                LUMP_CHECK(slayer_members(l, &s->stable.layers[i]));
-            }
-        }
+        LUMP_CHECK(step_members(o, &cert->steps[k]));
     }
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
