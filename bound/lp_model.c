@@ -7,7 +7,6 @@
 #include "lumpnet/rat.h"
 #include "lp_model.h"
 #include "alloc_i.h"
-#include "qvec_i.h"
 
 void lump_i_model_init(lump_i_model_t *m)
 {
@@ -230,6 +229,6 @@ void lump_i_model_dual_bound(double *u, const lump_i_model_t *m, const double *l
         *u = mpfr_get_d(r, MPFR_RNDU);
         mpfr_clear(r);
     }
-    lump_i_qvec_free(d, m->ncols);
+    lump_rat_vec_free(d, m->ncols);
     mpq_clears(acc, lam, a, t, NULL);
 }

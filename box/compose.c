@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/stable.h"
+#include "lumpnet/rat.h"
 #include "alloc_i.h"
-#include "qvec_i.h"
 #include "net_i.h"
 
 /* Where a neuron of the current network comes from: the original neurons
@@ -18,7 +18,7 @@ typedef struct {
 
 static void origin_clear(origin_t *o)
 {
-    lump_i_qvec_free(o->scale, o->n);
+    lump_rat_vec_free(o->scale, o->n);
     free(o->orig);
     memset(o, 0, sizeof *o);
 }

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stable_i.h"
+#include "lumpnet/rat.h"
 #include "alloc_i.h"
-#include "qvec_i.h"
 #include "net_i.h"
 
 #define NONE SIZE_MAX
@@ -85,7 +85,7 @@ lump_error_t lump_i_fold_fit(lump_stable_layer_t *c, const lump_layer_t *next, l
     c->n_fold = nkeep;
     *kept = nrej;
     lump_i_folds_free(rej, nrej);
-    lump_i_qvec_free(acc, nacc);
+    lump_rat_vec_free(acc, nacc);
     free(col_of);
     mpq_clears(t, w, NULL);
     return LUMP_OK;

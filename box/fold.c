@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stable_i.h"
+#include "lumpnet/rat.h"
 #include "alloc_i.h"
-#include "qvec_i.h"
 
 #define NONE SIZE_MAX
 
@@ -270,7 +270,7 @@ cleanup:
         for (size_t k = 0; k < n * ncol; k++)
             mpz_clear(M[k]);
     free(M);
-    lump_i_qvec_free(lam, nb + 1);
+    lump_rat_vec_free(lam, nb + 1);
     LUMP_FREE_ALL(pc, W, isb, bidx, cidx);
     return err;
 }

@@ -6,7 +6,6 @@
 #include "lumpnet/rat.h"
 #include "lumpnet/stable.h"
 #include "alloc_i.h"
-#include "qvec_i.h"
 
 #define NONE SIZE_MAX
 
@@ -252,7 +251,7 @@ cleanup:
         lump_layer_clear(&nl);
         lump_layer_clear(&nx);
     }
-    lump_i_qvec_free(acc, size);
+    lump_rat_vec_free(acc, size);
     LUMP_FREE_ALL(newidx, kept);
     mpq_clears(bacc, t, wv, NULL);
     return err;
