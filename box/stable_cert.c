@@ -106,15 +106,16 @@ static lump_error_t step_members(json_t *o, const lump_box_step_t *s)
     json_t *v = json_object(), *layers;
     if (s->kind == LUMP_STEP_LUMPING) {
         LUMP_CHECK(lump_i_json_set_new(o, "lumping", v));
-        return lump_i_cert_lumping_members(v, &s->lumping);
-    }
-    LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
-    layers = json_array();
-    LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
-    for (size_t i = 0; i < s->stable.n_layers; i++) {
-        json_t *l = json_object();
-        LUMP_CHECK(lump_i_json_append_new(layers, l));
-        LUMP_CHECK(slayer_members(l, &s->stable.layers[i]));
+        LUMP_CHECK(lump_i_cert_lumping_members(v, &s->lumping));
+    } else {
+        LUMP_CHECK(lump_i_json_set_new(o, "stable", v));
+        layers = json_array();
+        LUMP_CHECK(lump_i_json_set_new(v, "layers", layers));
+        for (size_t i = 0; i < s->stable.n_layers; i++) {
+            json_t *l = json_object();
+            LUMP_CHECK(lump_i_json_append_new(layers, l));
+            LUMP_CHECK(slayer_members(l, &s->stable.layers[i]));
+        }
     }
 cleanup:
     return err;
