@@ -174,6 +174,8 @@ typedef struct {
  * check turns into +inf. */
 static double box_bound(const ctx_t *c, const double *f, size_t len, int upper)
 {
+    /* the ends a positive and a negative coefficient take */
+    const double *pos = upper ? c->vh : c->vl, *neg = upper ? c->vl : c->vh;
     double s = f[c->n];
     for (size_t i = 0; i < len; i++) {
         double v;
@@ -181,7 +183,7 @@ static double box_bound(const ctx_t *c, const double *f, size_t len, int upper)
             continue;
         if (!isfinite(f[i]))
             return NAN;
-        v = (f[i] >= 0) == !upper ? c->vl[i] : c->vh[i];
+        v = f[i] >= 0 ? pos[i] : neg[i];
         s = upper ? add_up(s, mul_up(f[i], v)) : add_dn(s, mul_dn(f[i], v));
     }
     return s;
