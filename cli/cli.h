@@ -51,9 +51,19 @@ lump_error_t cli_eval_text(cli_eval_fn f, void *ctx, size_t nin, const char *s, 
  * evaluations. */
 lump_error_t cli_eval_file(cli_eval_fn f, void *ctx, size_t nin, const char *path) LUMP_WUR;
 
-/* cli_eval_put_double -- the N outputs Y: appended to JY as JSON numbers
- * (--json), else printed comma-separated with 17 significant digits. O(N). */
-void cli_eval_put_double(json_t *jy, const double *y, size_t n);
+/* cli_eval_double_in -- *X = the NIN inputs IN rounded to double (free
+ * it), and the check that double holds them: never a silent inf, nan or
+ * a value lost to overflow (LUMP_EUNSUPPORTED, lump_eval_double_input_range).
+ * O(NIN). */
+lump_error_t cli_eval_double_in(double **x, const mpq_t *in, size_t nin) LUMP_WUR;
+
+/* cli_eval_double_out -- the end of a double evaluation that returned
+ * ERR: on success the N outputs Y, appended to JY as JSON numbers
+ * (--json), else printed comma-separated with 17 significant digits;
+ * LUMP_EUNSUPPORTED (double cannot hold a value) gets HINT, the mode to
+ * use instead. Returns ERR. O(N). */
+lump_error_t cli_eval_double_out(lump_error_t err, json_t *jy, const double *y, size_t n,
+                                 const char *hint);
 
 /* cli_eval_put_exact -- the N outputs Y as exact fractions: appended to JY
  * as JSON strings (--json), else printed comma-separated. O(N) fractions. */
