@@ -51,9 +51,19 @@ lump_error_t cli_eval_text(cli_eval_fn f, void *ctx, size_t nin, const char *s, 
  * evaluations. */
 lump_error_t cli_eval_file(cli_eval_fn f, void *ctx, size_t nin, const char *path) LUMP_WUR;
 
-/* cli_eval_put_double -- the N outputs Y: appended to JY as JSON numbers
- * (--json), else printed comma-separated with 17 significant digits. O(N). */
-void cli_eval_put_double(json_t *jy, const double *y, size_t n);
+/* cli_eval_double_in -- *X = the NIN inputs IN rounded to double (free
+ * it), and the check that double holds them: never a silent inf, nan or
+ * a value lost to overflow (LUMP_EUNSUPPORTED, lump_eval_double_input_range).
+ * O(NIN). */
+lump_error_t cli_eval_double_in(double **x, const mpq_t *in, size_t nin) LUMP_WUR;
+
+/* cli_eval_double_out -- the end of a double evaluation that returned
+ * ERR: on success the N outputs Y, appended to JY as JSON numbers
+ * (--json), else printed comma-separated with 17 significant digits;
+ * LUMP_EUNSUPPORTED (double cannot hold a value) gets HINT, the mode to
+ * use instead. Returns ERR. O(N). */
+lump_error_t cli_eval_double_out(lump_error_t err, json_t *jy, const double *y, size_t n,
+                                 const char *hint);
 
 /* cli_eval_put_exact -- the N outputs Y as exact fractions: appended to JY
  * as JSON strings (--json), else printed comma-separated. O(N) fractions. */
@@ -161,6 +171,18 @@ typedef struct {
 int cli_parse(int argc, char **argv, const char *command, const cli_opt_t *opts, size_t nopts,
               const char **pos, size_t npos, const char *extra, unsigned flags);
 
+/* cli_parse_one -- cli_parse for a command on one network, its one
+ * positional, into *PATH (preset it to NULL: it stays so when not given);
+ * a second one is the usage error "one network expected, got 'X' too".
+ * Returns CLI_OK or CLI_BAD. O(as cli_parse). */
+int cli_parse_one(const char **path, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts);
+
+/* cli_read_two -- lump_net_read of A_PATH into A, then of B_PATH into B
+ * (both initialised), for the commands that compare two networks; stops
+ * at the first error, which names its file. O(the two files' sizes). */
+lump_error_t cli_read_two(lump_net_t *a, const char *a_path, lump_net_t *b, const char *b_path);
+
 /* cli_parse_two -- cli_parse for a command on two networks A and B, its
  * two positionals, which must both be given: *A and *B get them. Returns
  * CLI_OK, or CLI_BAD with the usage error printed. O(as cli_parse). */
@@ -172,11 +194,23 @@ int cli_parse_two(const char **a, const char **b, int argc, char **argv, const c
  * VERDICT_RC: the error first, then RC, then the verdict. O(1). */
 int cli_exit(lump_error_t err, int rc, int verdict_rc);
 
+/* cli_verdict_rc -- the exit code of a command's verdict V: 0 true, 1
+ * false, 3 unknown. O(1). */
+int cli_verdict_rc(lump_verdict_t v);
+
 /* cli_parse_size -- cli_parse_whole into a size_t, for options whose
  * value ARG may be absent (NULL: *OUT is left as it is). O(length of
  * ARG). */
 int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned long long hi,
                    const char *command, const char *fmt);
+
+/* cli_parse_choice -- the value ARG of the option OPT as the index into
+ * *OUT of the word it is in the NULL-terminated list NAMES (an enum's
+ * order); *OUT is left as it is when ARG is NULL. Another word is the
+ * usage error "OPT is A, B or C, not 'ARG'" of COMMAND. Returns CLI_OK or
+ * CLI_BAD. O(length of NAMES). */
+int cli_parse_choice(int *out, const char *arg, const char *const *names, const char *command,
+                     const char *opt);
 
 /* cli_parse_mode / cli_parse_centre -- the value ARG of --mode (exact,
  * proportional) or --centre (mean, lp) into *OUT, left as it is when ARG
@@ -277,8 +311,9 @@ typedef struct {
 } cli_col_t;
 
 /* cli_table_parse -- *FMT from the value ARG of --table (NULL: none):
- * "tex" or "md"; otherwise a usage error of COMMAND (CLI_BAD). O(1). */
-int cli_table_parse(int *fmt, const char *arg, const char *command);
+ * "tex" or "md"; otherwise, or with JSON (--json given too: the two
+ * exclude each other), a usage error of COMMAND (CLI_BAD). O(1). */
+int cli_table_parse(int *fmt, const char *arg, int json, const char *command);
 
 /* cli_table_print -- print the report J (stolen) as a table on standard
  * output: one row per element of the array at ROWS_PATH (NULL: J itself is

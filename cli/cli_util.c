@@ -221,6 +221,21 @@ lump_error_t cli_box_parse(lump_box_t *box, const char *arg, const lump_net_t *n
     return LUMP_OK;
 }
 
+/* cli_parse_one -- see cli.h. */
+int cli_parse_one(const char **path, int argc, char **argv, const char *command,
+                  const cli_opt_t *opts, size_t nopts)
+{
+    return cli_parse(argc, argv, command, opts, nopts, path, 1,
+                     "one network expected, got '%s' too", 0);
+}
+
+/* cli_read_two -- see cli.h. */
+lump_error_t cli_read_two(lump_net_t *a, const char *a_path, lump_net_t *b, const char *b_path)
+{
+    lump_error_t err = lump_net_read(a, a_path);
+    return err != LUMP_OK ? err : lump_net_read(b, b_path);
+}
+
 /* cli_parse_two -- see cli.h. */
 int cli_parse_two(const char **a, const char **b, int argc, char **argv, const char *command,
                   const cli_opt_t *opts, size_t nopts)
@@ -246,15 +261,25 @@ int cli_exit(lump_error_t err, int rc, int verdict_rc)
     return verdict_rc;
 }
 
-/* The index of ARG in the NULL-terminated list NAMES; another word is the
- * usage error "OPT is A, B or C, not 'ARG'" of COMMAND and -1. */
-static int choice(const char *arg, const char *const *names, const char *command, const char *opt)
+/* cli_verdict_rc -- see cli.h. */
+int cli_verdict_rc(lump_verdict_t v)
+{
+    return v == LUMP_TRUE ? CLI_OK : v == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
+}
+
+/* cli_parse_choice -- see cli.h. */
+int cli_parse_choice(int *out, const char *arg, const char *const *names, const char *command,
+                     const char *opt)
 {
     char expected[128];
     size_t used = 0, n = 0;
+    if (arg == NULL)
+        return CLI_OK;
     for (size_t k = 0; names[k] != NULL; k++, n++)
-        if (strcmp(arg, names[k]) == 0)
-            return (int)k;
+        if (strcmp(arg, names[k]) == 0) {
+            *out = (int)k;
+            return CLI_OK;
+        }
     expected[0] = '\0';
     for (size_t k = 0; k < n && used < sizeof expected; k++) {
         const char *sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
@@ -263,8 +288,7 @@ static int choice(const char *arg, const char *const *names, const char *command
             break;
         used += (size_t)w;
     }
-    cli_usage_error(command, "%s is %s, not '%s'", opt, expected, arg);
-    return -1;
+    return cli_usage_error(command, "%s is %s, not '%s'", opt, expected, arg);
 }
 
 /* cli_parse_size -- see cli.h. */
@@ -284,8 +308,8 @@ int cli_parse_size(size_t *out, const char *arg, unsigned long long lo, unsigned
 int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command)
 {
     static const char *const names[] = {"exact", "proportional", NULL}; /* lump_mode_t's order */
-    int k = arg != NULL ? choice(arg, names, command, "--mode") : (int)*out;
-    if (k < 0)
+    int k = (int)*out;
+    if (cli_parse_choice(&k, arg, names, command, "--mode") != CLI_OK)
         return CLI_BAD;
     *out = (lump_mode_t)k;
     return CLI_OK;
@@ -295,8 +319,8 @@ int cli_parse_mode(lump_mode_t *out, const char *arg, const char *command)
 int cli_parse_centre(lump_centre_t *out, const char *arg, const char *calib, const char *command)
 {
     static const char *const names[] = {"mean", "lp", NULL}; /* lump_centre_t's order */
-    int k = arg != NULL ? choice(arg, names, command, "--centre") : (int)*out;
-    if (k < 0)
+    int k = (int)*out;
+    if (cli_parse_choice(&k, arg, names, command, "--centre") != CLI_OK)
         return CLI_BAD;
     *out = (lump_centre_t)k;
     if (arg != NULL && calib != NULL)

@@ -47,6 +47,8 @@ static void print_cert_claim(const lump_bound_result_t *res, const char *box_arg
 
 int cli_cmd_bound(int argc, char **argv)
 {
+    /* lump_encoding_t's order */
+    static const char *const encodings[] = {"differential", "separate", NULL};
     const char *a_path, *b_path, *box_arg = NULL, *enc_arg = NULL;
     const char *samples_arg = NULL, *seed_arg = NULL, *boxes_arg = NULL, *table_arg = NULL;
     const char *cert = NULL;
@@ -70,25 +72,18 @@ int cli_cmd_bound(int argc, char **argv)
         {"--cert", &cert, NULL}};
     if ((rc = cli_parse_two(&a_path, &b_path, argc, argv, "bound", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
-    if ((rc = cli_table_parse(&table, table_arg, "bound")) != CLI_OK)
+    if ((rc = cli_table_parse(&table, table_arg, json, "bound")) != CLI_OK)
         return rc;
-    if (json && table != CLI_TABLE_NONE)
-        return cli_usage_error("bound", "--json and --table exclude each other");
     if (no_lp)
         opts.lp = 0;
     if (no_symbolic)
         opts.symbolic = 0;
     if (box_arg == NULL)
         return cli_usage_error("bound", "needs --box BOX (a .vnnlib file or l:u,...)");
-    if (enc_arg != NULL) {
-        if (strcmp(enc_arg, "differential") == 0)
-            opts.encoding = LUMP_ENC_DIFFERENTIAL;
-        else if (strcmp(enc_arg, "separate") == 0)
-            opts.encoding = LUMP_ENC_SEPARATE;
-        else
-            return cli_usage_error("bound", "--encoding is differential or separate, not '%s'",
-                                   enc_arg);
-    }
+    int enc = (int)opts.encoding;
+    if (cli_parse_choice(&enc, enc_arg, encodings, "bound", "--encoding") != CLI_OK)
+        return CLI_BAD;
+    opts.encoding = (lump_encoding_t)enc;
     if (samples_arg != NULL && parse_ulong(&samples, samples_arg, "--samples") < 0)
         return CLI_BAD;
     if (seed_arg != NULL && parse_ulong(&seed, seed_arg, "--seed") < 0)
@@ -106,8 +101,7 @@ int cli_cmd_bound(int argc, char **argv)
     lump_net_init(&q);
     lump_box_init(&box);
     lump_bound_result_init(&res);
-    LUMP_CHECK(lump_net_read(&a, a_path));
-    LUMP_CHECK(lump_net_read(&b, b_path));
+    LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
     if (a.n_inputs != b.n_inputs || lump_net_n_outputs(&a) != lump_net_n_outputs(&b)) {
         err = lump_error_set(LUMP_EINPUT, "%s and %s: %zu and %zu inputs, %zu and %zu outputs "
                              "(bound needs equal numbers)", a_path, b_path, a.n_inputs,

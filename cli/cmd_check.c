@@ -205,8 +205,7 @@ int cli_cmd_check(int argc, char **argv)
     lump_box_init(&box);
     lump_box_cert_init(&C);
     lump_tol_cert_info_init(&T);
-    LUMP_CHECK(lump_net_read(&net, paths[0]));
-    LUMP_CHECK(lump_net_read(&q, paths[1]));
+    LUMP_CHECK(cli_read_two(&net, paths[0], &q, paths[1]));
     if (box_arg != NULL) {
         err = cli_box_parse(&box, box_arg, &net, paths[0]);
         if (err != LUMP_OK) {

@@ -4,6 +4,8 @@
 
 int cli_cmd_convert(int argc, char **argv)
 {
+    /* lump_store_t's order: "auto" is LUMP_STORE_Q, float32 when every value fits */
+    static const char *const dtypes[] = {"float32", "float64", "auto", NULL};
     const char *in, *out, *io[2] = {NULL, NULL}, *dtype = NULL;
     lump_write_opts_t opts;
     lump_net_t net;
@@ -18,15 +20,10 @@ int cli_cmd_convert(int argc, char **argv)
     out = io[1];
     if (in == NULL || out == NULL)
         return cli_usage_error("convert", "needs IN and OUT");
-    if (dtype != NULL) {
-        if (strcmp(dtype, "float32") == 0)
-            opts.onnx_dtype = LUMP_STORE_F32;
-        else if (strcmp(dtype, "float64") == 0)
-            opts.onnx_dtype = LUMP_STORE_F64;
-        else if (strcmp(dtype, "auto") != 0)
-            return cli_usage_error("convert", "--dtype is float32, float64 or auto, not '%s'",
-                                   dtype);
-    }
+    int store = (int)opts.onnx_dtype;
+    if (cli_parse_choice(&store, dtype, dtypes, "convert", "--dtype") != CLI_OK)
+        return CLI_BAD;
+    opts.onnx_dtype = (lump_store_t)store;
     if (lump_format_from_path(out) == LUMP_FORMAT_UNKNOWN)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown network format (the extension must "

@@ -109,8 +109,7 @@ int cli_cmd_draw(int argc, char **argv)
                              {"--max-edges", &edges, NULL},
                              {"--size", &size, NULL},
                              {"--dpi", &dpi, NULL}};
-    if ((rc = cli_parse(argc, argv, "draw", opt, CLI_COUNT(opt), &path, 1,
-                        "one network expected, got '%s' too", 0)) != CLI_OK)
+    if ((rc = cli_parse_one(&path, argc, argv, "draw", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (no_legend)
         opts.legend = 0;

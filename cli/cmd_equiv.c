@@ -58,7 +58,7 @@ static void print_on_box(const char *a_path, const char *b_path, const char *box
 
 int cli_cmd_equiv(int argc, char **argv)
 {
-    const char *a_path, *b_path, *ab[2] = {NULL, NULL}, *box_arg = NULL, *seed_arg = NULL;
+    const char *a_path, *b_path, *box_arg = NULL, *seed_arg = NULL;
     const char *cert = NULL, *tol_arg = NULL, *outputs_arg = NULL, *timeout_arg = NULL,
                *jobs_arg = NULL, *split_arg = NULL;
     mpq_t tol;
@@ -80,13 +80,8 @@ int cli_cmd_equiv(int argc, char **argv)
         {"--timeout", &timeout_arg, NULL},
         {"--jobs", &jobs_arg, NULL},
         {"--split", &split_arg, NULL}};
-    if ((rc = cli_parse(argc, argv, "equiv", opt, CLI_COUNT(opt), ab, 2, "unexpected argument '%s'",
-                        0)) != CLI_OK)
+    if ((rc = cli_parse_two(&a_path, &b_path, argc, argv, "equiv", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
-    a_path = ab[0];
-    b_path = ab[1];
-    if (a_path == NULL || b_path == NULL)
-        return cli_usage_error("equiv", "needs two networks A and B");
     {
         const cli_file_t fin[] = {{a_path, "network A"}, {b_path, "network B"}, {box_arg, "--box"}},
                          fout[] = {{cert, "--cert"}};
@@ -111,8 +106,7 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_net_init(&b);
     lump_box_init(&box);
     lump_equiv_init(&e);
-    LUMP_CHECK(lump_net_read(&a, a_path));
-    LUMP_CHECK(lump_net_read(&b, b_path));
+    LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
         const cli_equiv_tol_t t = {a_path, b_path, box_arg, cert, outputs_arg, timeout_arg,
                                    jobs_arg, split_arg, &a, &b, tol, json, 0};
@@ -191,9 +185,6 @@ cleanup:
     lump_box_clear(&box);
     lump_net_clear(&b);
     lump_net_clear(&a);
-    if (err != LUMP_OK)
-        return cli_fail(err);
-    if (rc != CLI_OK || tolerant)
-        return rc;
-    return verdict == LUMP_TRUE ? CLI_OK : verdict == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
+    /* within a tolerance, cli_equiv_tolerance's code is the verdict's */
+    return cli_exit(err, rc, tolerant ? CLI_OK : cli_verdict_rc(verdict));
 }

@@ -310,9 +310,5 @@ cleanup:
     lump_box_clear(&box);
     lump_tol_result_clear(&r);
     lump_tol_opts_clear(&o);
-    if (err != LUMP_OK)
-        return cli_fail(err);
-    if (rc != CLI_OK)
-        return rc;
-    return verdict == LUMP_TRUE ? CLI_OK : verdict == LUMP_FALSE ? CLI_NEGATIVE : CLI_UNKNOWN;
+    return cli_exit(err, rc, cli_verdict_rc(verdict));
 }

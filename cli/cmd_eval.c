@@ -55,23 +55,15 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
     size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
     json_t *jy = c->results != NULL ? json_array() : NULL;
     if (c->mode == MODE_DOUBLE) {
-        double *x = lump_alloc_array(nin, sizeof *x), *y = lump_alloc_array(nout, sizeof *y);
-        for (size_t i = 0; i < nin; i++)
-            x[i] = lump_rat_get_d(in[i]);
-        /* never a silent inf, nan or a value lost to overflow */
-        err = lump_eval_double_input_range(in, nin);
+        double *x, *y = lump_alloc_array(nout, sizeof *y);
+        err = cli_eval_double_in(&x, in, nin);
         if (err == LUMP_OK)
             err = lump_eval_double_strict(y, c->net, x);
-        if (err == LUMP_EUNSUPPORTED)
-            err = cli_hint(err, "use --exact or --mpfr BITS");
-        if (err == LUMP_OK)
-            cli_eval_put_double(jy, y, nout);
+        err = cli_eval_double_out(err, jy, y, nout, "use --exact or --mpfr BITS");
         free(x);
         free(y);
     } else if (c->mode == MODE_EXACT) {
-        mpq_t *y = lump_alloc_array(nout, sizeof *y);
-        for (size_t j = 0; j < nout; j++)
-            mpq_init(y[j]);
+        mpq_t *y = lump_rat_vec_new(nout);
         err = lump_eval_exact(y, c->net, in);
         if (err == LUMP_OK)
             cli_eval_put_exact(jy, y, nout);

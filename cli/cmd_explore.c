@@ -330,15 +330,12 @@ int cli_cmd_explore(int argc, char **argv)
                              {"--lp", NULL, &lp_on},
                              {"--no-lp", NULL, &lp_off},
                              {"--save", &save_arg, NULL}};
-    if ((m = cli_parse(argc, argv, "explore", opt, CLI_COUNT(opt), &path, 1,
-                       "one network expected, got '%s' too", 0)) != CLI_OK)
+    if ((m = cli_parse_one(&path, argc, argv, "explore", opt, CLI_COUNT(opt))) != CLI_OK)
         return m;
     if (path == NULL || box_arg == NULL || csv == NULL)
         return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
-    if ((m = cli_table_parse(&table, table_arg, "explore")) != CLI_OK)
+    if ((m = cli_table_parse(&table, table_arg, json, "explore")) != CLI_OK)
         return m;
-    if (json && table != CLI_TABLE_NONE)
-        return cli_usage_error("explore", "--json and --table exclude each other");
     if (lp_on && lp_off)
         return cli_usage_error("explore", "give --lp or --no-lp, not both");
     if (list_arg != NULL && steps_arg != NULL)

@@ -31,6 +31,14 @@ static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
     return gerr != LUMP_OK ? cli_fail(gerr) : CLI_OK;
 }
 
+/* graph_refuse -- free G (read by graph_try) and fail with ERR, an option
+ * the graph networks do not support yet. O(size of G). */
+static int graph_refuse(lump_graph_t *g, lump_error_t err)
+{
+    lump_graph_clear(g);
+    return cli_fail(err);
+}
+
 static json_t *shape_json(const lump_shape_t *s)
 {
     json_t *a = json_array();
@@ -140,13 +148,11 @@ int cli_graph_info(const char *path, lump_error_t err, int json, int other_optio
     lump_graph_init(&g);
     if ((rc = graph_try(&g, path, err)) != CLI_OK)
         return rc;
-    if (other_options) {
-        lump_graph_clear(&g);
-        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                       "%s: --lumps and --table are not available for graph "
-                                       "(convolutional or residual) networks yet",
-                                       path));
-    }
+    if (other_options)
+        return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
+                                               "%s: --lumps and --table are not available for "
+                                               "graph (convolutional or residual) networks yet",
+                                               path));
     if (json)
         rc = cli_report_print(info_json(path, &g));
     else
@@ -189,10 +195,8 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
     size_t nin = lump_graph_n_inputs(c->g), nout = lump_graph_n_outputs(c->g);
     json_t *jy = c->results != NULL ? json_array() : NULL;
     if (!c->exact) {
-        double *x = lump_alloc_array(nin, sizeof *x), *y = lump_alloc_array(nout, sizeof *y);
-        for (size_t i = 0; i < nin; i++)
-            x[i] = lump_rat_get_d(in[i]);
-        err = lump_eval_double_input_range(in, nin);
+        double *x, *y = lump_alloc_array(nout, sizeof *y);
+        err = cli_eval_double_in(&x, in, nin);
         if (err == LUMP_OK)
             err = lump_graph_eval_double(y, c->g, x, 1);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++)
@@ -201,16 +205,11 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
                                      "output %zu is not finite in double "
                                      "precision",
                                      j);
-        if (err == LUMP_EUNSUPPORTED)
-            err = cli_hint(err, "use --exact");
-        if (err == LUMP_OK)
-            cli_eval_put_double(jy, y, nout);
+        err = cli_eval_double_out(err, jy, y, nout, "use --exact");
         free(x);
         free(y);
     } else {
-        mpq_t *y = lump_alloc_array(nout, sizeof *y);
-        for (size_t j = 0; j < nout; j++)
-            mpq_init(y[j]);
+        mpq_t *y = lump_rat_vec_new(nout);
         err = lump_graph_eval_exact(y, c->g, in);
         if (err == LUMP_OK)
             cli_eval_put_exact(jy, y, nout);
@@ -232,20 +231,17 @@ int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, cons
     if ((rc = graph_try(&g, path, err)) != CLI_OK)
         return rc;
     c.g = &g;
-    if (mpfr) {
-        lump_graph_clear(&g);
-        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                       "%s: --mpfr is not available for graph (convolutional "
-                                       "or residual) networks yet; use --exact",
-                                       path));
-    }
-    if (exact && !lump_graph_is_pwl(&g)) {
-        lump_graph_clear(&g);
-        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                       "%s: exact evaluation needs piecewise-linear "
-                                       "activations (this network has sigmoid or tanh)",
-                                       path));
-    }
+    if (mpfr)
+        return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
+                                               "%s: --mpfr is not available for graph "
+                                               "(convolutional or residual) networks yet; "
+                                               "use --exact",
+                                               path));
+    if (exact && !lump_graph_is_pwl(&g))
+        return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
+                                               "%s: exact evaluation needs piecewise-linear "
+                                               "activations (this network has sigmoid or tanh)",
+                                               path));
     if (json)
         c.results = json_array();
     nin = lump_graph_n_inputs(&g);

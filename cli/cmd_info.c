@@ -279,15 +279,12 @@ int cli_cmd_info(int argc, char **argv)
     const cli_opt_t opt[] = {
         {"--json", NULL, &json}, {"--lumps", NULL, &lumps}, {"--mode", &mode, NULL},
         {"--table", &table_arg, NULL}};
-    if ((rc = cli_parse(argc, argv, "info", opt, CLI_COUNT(opt), &path, 1,
-                        "one network expected, got '%s' too", 0)) != CLI_OK)
+    if ((rc = cli_parse_one(&path, argc, argv, "info", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (path == NULL)
         return cli_usage_error("info", "missing NET");
-    if ((rc = cli_table_parse(&table, table_arg, "info")) != CLI_OK)
+    if ((rc = cli_table_parse(&table, table_arg, json, "info")) != CLI_OK)
         return rc;
-    if (json && table != CLI_TABLE_NONE)
-        return cli_usage_error("info", "--json and --table exclude each other");
     if (cli_parse_mode(&md, mode, "info") != CLI_OK)
         return CLI_BAD;
     if (strlen(path) > 7 && strcmp(path + strlen(path) - 7, ".vnnlib") == 0)

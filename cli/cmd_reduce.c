@@ -435,15 +435,12 @@ int cli_cmd_reduce(int argc, char **argv)
                              {"--mode", &mode, NULL},    {"--box", &box, NULL},
                              {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL},
                              {"--vnnlib-out", &prop_out, NULL}, {"--fit", &fit, NULL}};
-    if ((rc = cli_parse(argc, argv, "reduce", opt, CLI_COUNT(opt), &path, 1,
-                        "one network expected, got '%s' too", 0)) != CLI_OK)
+    if ((rc = cli_parse_one(&path, argc, argv, "reduce", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (path == NULL || out == NULL)
         return cli_usage_error("reduce", "needs NET and -o OUT");
-    if ((rc = cli_table_parse(&table, table_arg, "reduce")) != CLI_OK)
+    if ((rc = cli_table_parse(&table, table_arg, json, "reduce")) != CLI_OK)
         return rc;
-    if (json && table != CLI_TABLE_NONE)
-        return cli_usage_error("reduce", "--json and --table exclude each other");
     if (cli_parse_mode(&md, mode, "reduce") != CLI_OK)
         return CLI_BAD;
     if (bounds != NULL && strcmp(bounds, "lp") != 0 && strcmp(bounds, "interval") != 0)

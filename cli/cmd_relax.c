@@ -187,8 +187,7 @@ int cli_cmd_relax(int argc, char **argv)
                              {"--local-radius", &radius_arg, NULL},
                              {"--local-points", &lpoints_arg, NULL},
                              {"--local-data", &ldata_arg, NULL}};
-    if ((rc = cli_parse(argc, argv, "relax", opt, CLI_COUNT(opt), &path, 1,
-                        "one network expected, got '%s' too", 0)) != CLI_OK)
+    if ((rc = cli_parse_one(&path, argc, argv, "relax", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (path == NULL || out == NULL || eps_arg == NULL || box_arg == NULL)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");

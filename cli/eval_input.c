@@ -55,14 +55,29 @@ cleanup:
     return err;
 }
 
-/* cli_eval_put_double -- see cli.h. */
-void cli_eval_put_double(json_t *jy, const double *y, size_t n)
+/* cli_eval_double_in -- see cli.h. */
+lump_error_t cli_eval_double_in(double **x, const mpq_t *in, size_t nin)
 {
+    *x = lump_alloc_array(nin, sizeof **x);
+    for (size_t i = 0; i < nin; i++)
+        (*x)[i] = lump_rat_get_d(in[i]);
+    return lump_eval_double_input_range(in, nin);
+}
+
+/* cli_eval_double_out -- see cli.h. */
+lump_error_t cli_eval_double_out(lump_error_t err, json_t *jy, const double *y, size_t n,
+                                 const char *hint)
+{
+    if (err == LUMP_EUNSUPPORTED)
+        return cli_hint(err, hint);
+    if (err != LUMP_OK)
+        return err;
     for (size_t j = 0; j < n; j++)
         if (jy != NULL)
             json_array_append_new(jy, json_real(y[j]));
         else
             printf("%s%.17g", j ? "," : "", y[j]);
+    return err;
 }
 
 /* cli_eval_put_exact -- see cli.h. */

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 /* cli_table_parse -- see cli.h. */
-int cli_table_parse(int *fmt, const char *arg, const char *command)
+int cli_table_parse(int *fmt, const char *arg, int json, const char *command)
 {
     if (arg == NULL) {
         *fmt = CLI_TABLE_NONE;
@@ -18,6 +18,8 @@ int cli_table_parse(int *fmt, const char *arg, const char *command)
         *fmt = CLI_TABLE_MD;
     else
         return cli_usage_error(command, "--table is tex or md, not '%s'", arg);
+    if (json)
+        return cli_usage_error(command, "--json and --table exclude each other");
     return CLI_OK;
 }
 

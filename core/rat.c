@@ -329,6 +329,15 @@ double lump_rat_get_d(const mpq_t q)
     return lump_i_rat_get_d_rnd(q, MPFR_RNDN);
 }
 
+/* lump_rat_vec_new -- see rat.h. */
+mpq_t *lump_rat_vec_new(size_t n)
+{
+    mpq_t *v = lump_alloc_array(n > 0 ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        mpq_init(v[i]);
+    return v;
+}
+
 /* lump_rat_vec_free -- see rat.h. */
 void lump_rat_vec_free(mpq_t *v, size_t n)
 {

@@ -56,6 +56,18 @@ size_t lump_i_dag_node(dag_t *d, size_t k, lump_gop_t op, const size_t *in, size
     return i;
 }
 
+/* const_add -- lump_i_onnx_initializers' ADD for the DAG reader: the
+ * name of S, defined by it. */
+static int const_add(void *owner, cst_t *s)
+{
+    dname_t *v = name_add(owner, s->name);
+    if (v == NULL)
+        return 0;
+    v->cst = s;
+    v->defined = 1;
+    return 1;
+}
+
 /* register_names -- every initializer, graph input and node output, and
  * the number of node inputs that read each. */
 static lump_error_t register_names(dag_t *d)
@@ -64,20 +76,9 @@ static lump_error_t register_names(dag_t *d)
     size_t cap = lump_i_onnx_table_new(g, &d->hash, &d->hcap);
     d->names = lump_alloc_array(cap, sizeof *d->names);
     d->csts = lump_alloc_zero(g->n_initializer + g->n_node + 1, sizeof *d->csts);
-    for (size_t i = 0; i < g->n_initializer; i++) {
-        Onnx__TensorProto *t = g->initializer[i];
-        cst_t *s = &d->csts[d->ncsts++];
-        dname_t *v;
-        if (t->name == NULL || *t->name == '\0')
-            return lump_error_set(LUMP_EINPUT, "%s: initializer %zu has no name", d->c.name, i);
-        s->name = t->name;
-        s->t = t;
-        if ((v = name_add(d, t->name)) == NULL)
-            return lump_error_set(LUMP_EINPUT, "%s: initializer '%s' is defined twice", d->c.name,
-                                  t->name);
-        v->cst = s;
-        v->defined = 1;
-    }
+    lump_error_t err = lump_i_onnx_initializers(&d->c, d->csts, &d->ncsts, const_add, d);
+    if (err != LUMP_OK)
+        return err;
     for (size_t i = 0; i < g->n_input; i++)
         if (g->input[i]->name != NULL && *g->input[i]->name != '\0' &&
             lump_i_dag_find(d, g->input[i]->name) == NULL)

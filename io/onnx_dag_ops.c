@@ -260,6 +260,9 @@ static void shape_finish(lump_shape_t *s)
 
 /* ---- the operators ---------------------------------------------------- */
 
+/* op_X(d, k[, o]) converts node K of the graph; O, the node itself, is
+ * passed by lump_i_dag_convert, which has it, to those that read it. */
+
 static lump_error_t op_conv(dag_t *d, size_t k)
 {
     lump_error_t err = LUMP_OK;
@@ -507,10 +510,9 @@ cleanup:
 /* op_binary -- Add, Sub, Mul, Div: of two computed tensors (Add only: a
  * residual connection) or of a tensor and a constant (elementwise affine,
  * or a bias folded into the node before). */
-static lump_error_t op_binary(dag_t *d, size_t k)
+static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
-    const Onnx__NodeProto *o = d->c.g->node[k];
     dname_t *a, *b;
     size_t *idx = NULL, x, node;
     int cfirst, done = 0;
@@ -604,10 +606,9 @@ cleanup:
     return err;
 }
 
-static lump_error_t op_act(dag_t *d, size_t k)
+static lump_error_t op_act(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
-    const Onnx__NodeProto *o = d->c.g->node[k];
     size_t x, node;
     lump_graph_node_t *n;
     float alpha = LUMP_ONNX_LEAKY_DEFAULT;
@@ -631,10 +632,9 @@ cleanup:
     return err;
 }
 
-static lump_error_t op_pool(dag_t *d, size_t k)
+static lump_error_t op_pool(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
-    const Onnx__NodeProto *o = d->c.g->node[k];
     int max = is(o, "MaxPool"), global = is(o, "GlobalAveragePool");
     size_t x, node;
     lump_graph_node_t *n;
@@ -671,10 +671,9 @@ cleanup:
     return err;
 }
 
-static lump_error_t op_pad(dag_t *d, size_t k)
+static lump_error_t op_pad(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
-    const Onnx__NodeProto *o = d->c.g->node[k];
     size_t x, node, r;
     lump_graph_node_t *n;
     lump_shape_t xs;
@@ -862,10 +861,9 @@ cleanup:
     return err;
 }
 
-static lump_error_t op_concat(dag_t *d, size_t k)
+static lump_error_t op_concat(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
-    const Onnx__NodeProto *o = d->c.g->node[k];
     size_t *in = lump_alloc_array(o->n_input > 0 ? o->n_input : 1, sizeof *in), node;
     int64_t axis;
     lump_shape_t s;
@@ -937,13 +935,13 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
     } else if (is(o, "Gemm") || is(o, "MatMul")) {
         LUMP_CHECK(op_gemm(d, k, is(o, "MatMul")));
     } else if (is(o, "Add") || is(o, "Sub") || is(o, "Mul") || is(o, "Div")) {
-        LUMP_CHECK(op_binary(d, k));
+        LUMP_CHECK(op_binary(d, k, o));
     } else if (is(o, "Relu") || is(o, "LeakyRelu") || is(o, "Sigmoid") || is(o, "Tanh")) {
-        LUMP_CHECK(op_act(d, k));
+        LUMP_CHECK(op_act(d, k, o));
     } else if (is(o, "AveragePool") || is(o, "MaxPool") || is(o, "GlobalAveragePool")) {
-        LUMP_CHECK(op_pool(d, k));
+        LUMP_CHECK(op_pool(d, k, o));
     } else if (is(o, "Pad")) {
-        LUMP_CHECK(op_pad(d, k));
+        LUMP_CHECK(op_pad(d, k, o));
     } else if (is(o, "Flatten")) {
         LUMP_CHECK(op_flatten(d, k));
     } else if (is(o, "Reshape")) {
@@ -951,7 +949,7 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
     } else if (is(o, "Transpose")) {
         LUMP_CHECK(op_transpose(d, k));
     } else if (is(o, "Concat")) {
-        LUMP_CHECK(op_concat(d, k));
+        LUMP_CHECK(op_concat(d, k, o));
     } else if (is(o, "Identity") || is(o, "Dropout")) {
         size_t x;
         LUMP_CHECK(tensor_in(d, k, 0, &x));

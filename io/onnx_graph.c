@@ -221,6 +221,36 @@ cleanup:
     return err;
 }
 
+/* lump_i_onnx_initializers -- see onnx_read.h. */
+lump_error_t lump_i_onnx_initializers(const ctx_t *c, cst_t *csts, size_t *n,
+                                      int (*add)(void *owner, cst_t *s), void *owner)
+{
+    for (size_t i = 0; i < c->g->n_initializer; i++) {
+        Onnx__TensorProto *t = c->g->initializer[i];
+        cst_t *s = &csts[(*n)++];
+        memset(s, 0, sizeof *s);
+        if (t->name == NULL || *t->name == '\0')
+            return lump_error_set(LUMP_EINPUT, "%s: initializer %zu has no name", c->name, i);
+        s->name = t->name;
+        s->t = t;
+        if (!add(owner, s))
+            return lump_error_set(LUMP_EINPUT, "%s: initializer '%s' is defined twice", c->name,
+                                  t->name);
+    }
+    return LUMP_OK;
+}
+
+/* const_add -- lump_i_onnx_initializers' ADD for the chain reader: a
+ * value of kind V_CONST holding S. */
+static int const_add(void *owner, cst_t *s)
+{
+    val_t *v = val_add(owner, s->name, V_CONST);
+    if (v == NULL)
+        return 0;
+    v->cst = s;
+    return 1;
+}
+
 /* lump_i_onnx_build_values -- see onnx_read.h. */
 lump_error_t lump_i_onnx_build_values(ctx_t *c, const char **in_name, const char **out_name)
 {
@@ -229,20 +259,9 @@ lump_error_t lump_i_onnx_build_values(ctx_t *c, const char **in_name, const char
     c->capvals = cap;
     c->vals = lump_alloc_array(cap, sizeof *c->vals);
     c->csts = lump_alloc_array(g->n_initializer + g->n_node + 1, sizeof *c->csts);
-    for (size_t i = 0; i < g->n_initializer; i++) {
-        Onnx__TensorProto *t = g->initializer[i];
-        cst_t *s = &c->csts[c->ncsts++];
-        val_t *v;
-        memset(s, 0, sizeof *s);
-        if (t->name == NULL || *t->name == '\0')
-            return lump_error_set(LUMP_EINPUT, "%s: initializer %zu has no name", c->name, i);
-        s->name = t->name;
-        s->t = t;
-        if ((v = val_add(c, t->name, V_CONST)) == NULL)
-            return lump_error_set(LUMP_EINPUT, "%s: initializer '%s' is defined twice", c->name,
-                                  t->name);
-        v->cst = s;
-    }
+    lump_error_t err = lump_i_onnx_initializers(c, c->csts, &c->ncsts, const_add, c);
+    if (err != LUMP_OK)
+        return err;
     /* Older exporters (the ACAS Xu files) list initializers among the graph
      * inputs; only an input without an initializer is the network's input. */
     for (size_t i = 0; i < g->n_input; i++) {

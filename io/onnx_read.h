@@ -211,6 +211,14 @@ const char *lump_i_onnx_attr_float(const Onnx__NodeProto *n, const char *name, f
  * O(nodes + capacity). */
 size_t lump_i_onnx_table_new(const Onnx__GraphProto *g, long **hash, size_t *hcap);
 
+/* lump_i_onnx_initializers -- the constants of C's initializers, in
+ * order, at CSTS[*N..] (*N grows by one each), each registered by ADD
+ * (OWNER, the constant), which returns 0 when its name is already
+ * defined. Errors (LUMP_EINPUT): an initializer without a name, a name
+ * defined twice. O(initializers). */
+lump_error_t lump_i_onnx_initializers(const ctx_t *c, cst_t *csts, size_t *n,
+                                      int (*add)(void *owner, cst_t *s), void *owner) LUMP_WUR;
+
 /* lump_i_onnx_find / _add -- the name table HASH (HCAP slots, a power of
  * two, -1 for empty) over the records REC of SIZE bytes each, whose first
  * field is their `const char *name`. _find: the record named NAME, or

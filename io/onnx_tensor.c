@@ -124,6 +124,35 @@ void lump_i_onnx_cst_release(cst_t *k)
     k->count = 0;
 }
 
+/* synth_rank -- S's synthesised tensor is a vector of N entries when LIST
+ * (value_floats, value_ints), else a scalar (no dims). O(1). */
+static void synth_rank(cst_t *s, size_t n, int list)
+{
+    if (!list)
+        return;
+    s->synth_dim = (int64_t)n;
+    s->synth.n_dims = 1;
+    s->synth.dims = &s->synth_dim;
+}
+
+/* synth_floats / synth_ints -- S's synthesised tensor holds the N values
+ * at V (owned by the Constant's attribute), a vector when LIST. O(1). */
+static void synth_floats(cst_t *s, float *v, size_t n, int list)
+{
+    s->synth.data_type = LUMP_ONNX_FLOAT;
+    s->synth.n_float_data = n;
+    s->synth.float_data = v;
+    synth_rank(s, n, list);
+}
+
+static void synth_ints(cst_t *s, int64_t *v, size_t n, int list)
+{
+    s->synth.data_type = LUMP_ONNX_INT64;
+    s->synth.n_int64_data = n;
+    s->synth.int64_data = v;
+    synth_rank(s, n, list);
+}
+
 /* lump_i_onnx_cst_constant -- see onnx_read.h. */
 lump_error_t lump_i_onnx_cst_constant(const ctx_t *c, size_t k, cst_t *s)
 {
@@ -139,33 +168,18 @@ lump_error_t lump_i_onnx_cst_constant(const ctx_t *c, size_t k, cst_t *s)
         s->t = &s->synth;
         s->is_synth = 1;
         s->synth.has_data_type = 1;
-        if ((a = lump_i_onnx_attr_find(n, "value_float")) != NULL) {
-            s->synth.data_type = LUMP_ONNX_FLOAT;
-            s->synth.n_float_data = 1;
-            s->synth.float_data = &((Onnx__AttributeProto *)a)->f;
-        } else if ((a = lump_i_onnx_attr_find(n, "value_floats")) != NULL) {
-            s->synth.data_type = LUMP_ONNX_FLOAT;
-            s->synth.n_float_data = a->n_floats;
-            s->synth.float_data = a->floats;
-            s->synth_dim = (int64_t)a->n_floats;
-            s->synth.n_dims = 1;
-            s->synth.dims = &s->synth_dim;
-        } else if ((a = lump_i_onnx_attr_find(n, "value_int")) != NULL) {
-            s->synth.data_type = LUMP_ONNX_INT64;
-            s->synth.n_int64_data = 1;
-            s->synth.int64_data = &((Onnx__AttributeProto *)a)->i;
-        } else if ((a = lump_i_onnx_attr_find(n, "value_ints")) != NULL) {
-            s->synth.data_type = LUMP_ONNX_INT64;
-            s->synth.n_int64_data = a->n_ints;
-            s->synth.int64_data = a->ints;
-            s->synth_dim = (int64_t)a->n_ints;
-            s->synth.n_dims = 1;
-            s->synth.dims = &s->synth_dim;
-        } else {
+        if ((a = lump_i_onnx_attr_find(n, "value_float")) != NULL)
+            synth_floats(s, &((Onnx__AttributeProto *)a)->f, 1, 0);
+        else if ((a = lump_i_onnx_attr_find(n, "value_floats")) != NULL)
+            synth_floats(s, a->floats, a->n_floats, 1);
+        else if ((a = lump_i_onnx_attr_find(n, "value_int")) != NULL)
+            synth_ints(s, &((Onnx__AttributeProto *)a)->i, 1, 0);
+        else if ((a = lump_i_onnx_attr_find(n, "value_ints")) != NULL)
+            synth_ints(s, a->ints, a->n_ints, 1);
+        else
             return lump_i_onnx_node_err(c, k,
                                         "Constant without a tensor, float or int value "
                                         "attribute is not supported");
-        }
     }
     return LUMP_OK;
 }

@@ -361,16 +361,23 @@ static void build_side(lump_i_viz_side_t *s, const side_src_t *src)
     free(gcur);
 }
 
+/* shape_mismatch -- the error of a WHAT ("lumping", "quotient") of
+ * N_INPUTS inputs and N_LAYERS layers drawn with NET, which has others. */
+static lump_error_t shape_mismatch(const char *what, size_t n_inputs, size_t n_layers,
+                                   const lump_net_t *net)
+{
+    return lump_error_set(LUMP_EINPUT,
+                          "the %s has %zu inputs and %zu layers, the network %zu and %zu", what,
+                          n_inputs, n_layers, net->n_inputs, net->n_layers);
+}
+
 /* L must partition every layer of NET, so that each neuron has one colour. */
 static lump_error_t check_lumping(const lump_net_t *net, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
     char *seen = NULL;
     if (L->n_inputs != net->n_inputs || L->n_layers != net->n_layers)
-        return lump_error_set(LUMP_EINPUT,
-                              "the lumping has %zu inputs and %zu layers, the network %zu "
-                              "and %zu",
-                              L->n_inputs, L->n_layers, net->n_inputs, net->n_layers);
+        return shape_mismatch("lumping", L->n_inputs, L->n_layers, net);
     for (size_t i = 0; i < L->n_layers; i++) {
         const lump_layer_lumping_t *ll = &L->layers[i];
         if (ll->size != net->layers[i].size)
@@ -413,10 +420,7 @@ static lump_error_t check_quotient(const lump_net_t *net, const lump_lumping_t *
                                    const lump_net_t *q)
 {
     if (q->n_inputs != net->n_inputs || q->n_layers != net->n_layers)
-        return lump_error_set(LUMP_EINPUT,
-                              "the quotient has %zu inputs and %zu layers, the network %zu "
-                              "and %zu",
-                              q->n_inputs, q->n_layers, net->n_inputs, net->n_layers);
+        return shape_mismatch("quotient", q->n_inputs, q->n_layers, net);
     for (size_t i = 0; i < q->n_layers; i++) {
         size_t want = lump_layer_lumping_kept(&L->layers[i]);
         size_t prev = i == 0 ? q->n_inputs : q->layers[i - 1].size;

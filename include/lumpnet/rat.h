@@ -47,6 +47,11 @@ LUMP_EXPORT char *lump_rat_decimal_str(const mpq_t v);
 /* lump_rat_set_d -- OUT = the exact value of the finite double D. O(1). */
 LUMP_EXPORT void lump_rat_set_d(mpq_t out, double d);
 
+/* lump_rat_vec_new -- N rationals, each initialised to 0, to release with
+ * lump_rat_vec_free (N may be 0: a valid pointer still). Aborts when out
+ * of memory, as lump_alloc_array. O(n). */
+LUMP_EXPORT mpq_t *lump_rat_vec_new(size_t n);
+
 /* lump_rat_vec_free -- clear the N initialised entries of V and free it
  * (V may be NULL). O(n). */
 LUMP_EXPORT void lump_rat_vec_free(mpq_t *v, size_t n);
