@@ -74,12 +74,18 @@
 static inline double up(double x)
 {
     uint64_t u;
-    if (x != x || x == INFINITY)
-        return x;
-    if (x == 0)
-        return ETA;
     memcpy(&u, &x, sizeof u);
-    u = x > 0 ? u + 1 : u - 1;
+    if (x > 0) { /* the common case first: one comparison more for inf */
+        if (x == INFINITY)
+            return x;
+        u++;
+    } else if (x < 0) {
+        u--; /* -inf goes to -DBL_MAX */
+    } else if (x == 0) {
+        return ETA;
+    } else {
+        return x; /* NaN */
+    }
     memcpy(&x, &u, sizeof u);
     return x;
 }
@@ -196,6 +202,53 @@ static double box_hi(const ctx_t *c, const double *f, size_t len)
     return s;
 }
 
+typedef double v2d_t __attribute__((vector_size(16)));
+typedef long long v2i_t __attribute__((vector_size(16)));
+
+/* Slots B to B + min(W, 2 H) of canon below (G, and the scratch S and
+ * ANY), in H two-lane registers, each slot's operations in the same
+ * order as one slot at a time. Lanes past W are read (F and the fresh
+ * variables' functions have at least the stride's slots, a multiple of 4
+ * that B + 2 H does not pass) but never stored. */
+static inline __attribute__((always_inline)) void canon_block(const ctx_t *c, const double *f,
+                                                              int upper, double *g, size_t b,
+                                                              size_t w, const int H)
+{
+    const size_t e0 = c->st, k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
+    const v2i_t sign = {INT64_MIN, INT64_MIN}, zero = {0, 0};
+    v2d_t G[4], S[4];
+    v2i_t A[4];
+    double tg[8], ts[8];
+    long long ta[8];
+#pragma GCC unroll 4
+    for (int h = 0; h < H; h++) {
+        memcpy(&G[h], f + b + 2 * h, sizeof G[h]);
+        S[h] = (v2d_t)((v2i_t)G[h] & ~sign);
+        A[h] = zero;
+    }
+    for (size_t kk = 0; kk < c->nev; kk++) {
+        const double ck = f[e0 + kk], a = fabs(ck);
+        const double *E = ((ck > 0) != (upper != 0) ? c->el : c->eu) + kk * e0 + b;
+        if (ck == 0)
+            continue;
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t e;
+            memcpy(&e, E + 2 * h, sizeof e);
+            G[h] += ck * e;
+            S[h] += a * (v2d_t)((v2i_t)e & ~sign);
+            A[h] |= e != 0;
+        }
+    }
+    memcpy(tg, G, H * sizeof G[0]);
+    memcpy(ts, S, H * sizeof S[0]);
+    memcpy(ta, A, H * sizeof A[0]);
+    memcpy(g + b, tg, k * sizeof *tg);
+    memcpy(c->s + b, ts, k * sizeof *ts);
+    for (size_t i = 0; i < k; i++)
+        c->any[b + i] = ta[i] != 0;
+}
+
 /* G (n1 doubles) = F with every fresh variable e_k replaced by its lower
  * function (UPPER = 0; its upper one for a negative coefficient) or upper
  * function (UPPER = 1): a lower (upper) function of the inputs alone,
@@ -210,26 +263,22 @@ static void canon(const ctx_t *c, const double *f, int upper, double *g)
     double *s = c->s, gam, err = 0;
     size_t cnt = 1;
     unsigned char *any = c->any; /* slot i: a nonzero product was added */
-    for (size_t i = 0; i < n1; i++) {
-        g[i] = f[i];
-        s[i] = fabs(f[i]);
-        any[i] = 0;
-    }
     for (size_t k = 0; k < c->nev; k++) {
-        const double ck = f[e0 + k], a = fabs(ck);
-        const double *E = (ck > 0) != (upper != 0) ? c->el + k * e0 : c->eu + k * e0;
+        const double ck = f[e0 + k];
         if (ck == 0)
             continue;
         if (!isfinite(ck)) {
+            memcpy(g, f, n1 * sizeof *g);
             g[n] = NAN;
             return;
         }
-        for (size_t i = 0; i < n1; i++) {
-            g[i] += ck * E[i];
-            s[i] += a * fabs(E[i]);
-            any[i] |= E[i] != 0;
-        }
         cnt++;
+    }
+    for (size_t b0 = 0; b0 < n1; b0 += 8) {
+        if (n1 - b0 > 4)
+            canon_block(c, f, upper, g, b0, n1 - b0, 4);
+        else
+            canon_block(c, f, upper, g, b0, n1 - b0, 2);
     }
     if (cnt == 1)
         return;
@@ -275,8 +324,6 @@ static double conc_hi(const ctx_t *c, const double *f)
  * FU (n+1 doubles each, consecutive), whose values are at most MAXABS in
  * absolute value, and whose coefficient i is at most GMAX[i] in absolute
  * value. */
-typedef double v2d_t __attribute__((vector_size(16)));
-
 typedef struct {
     const double *wp, *wn, *rad;
     double w1;
@@ -286,6 +333,55 @@ typedef struct {
     const double *fl, *fu, *maxabs, *gmax;
     size_t st, len; /* the functions' stride, and how many slots to read */
 } term_t;
+
+/* OL[B + i] += sum over T's nonzero columns u of w_u * F_u[B + i] (lower:
+ * w+ * FL + w- * FU; upper: w+ * FU + w- * FL), for i < min(W, 2 H), in
+ * H two-lane accumulators. Lanes past W are read (the stride is a
+ * multiple of 4 and B + 2 H does not pass it: the row's padding or
+ * unused slots) but never stored. */
+static inline __attribute__((always_inline)) void acc_block(double *restrict ol, double *restrict ou,
+                                                            const term_t *t, size_t b, size_t w,
+                                                            const int H)
+{
+    const double *restrict wp = t->wp, *restrict wn = t->wn;
+    const double *restrict fl = t->fl + b, *restrict fu = t->fu + b;
+    const unsigned *restrict ix = t->idx;
+    const size_t st = t->st, np = t->np, nz = t->nz, k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
+    v2d_t L[4], U[4];
+    double al[8] = {0}, au[8] = {0};
+    memcpy(al, ol + b, k * sizeof *al);
+    memcpy(au, ou + b, k * sizeof *au);
+    memcpy(L, al, sizeof L);
+    memcpy(U, au, sizeof U);
+    for (size_t k2 = 0; k2 < np; k2++) {
+        const size_t u = ix[k2];
+        const double p = wp[u];
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t a, z;
+            memcpy(&a, fl + u * st + 2 * h, sizeof a);
+            memcpy(&z, fu + u * st + 2 * h, sizeof z);
+            L[h] += p * a;
+            U[h] += p * z;
+        }
+    }
+    for (size_t k2 = np; k2 < nz; k2++) {
+        const size_t u = ix[k2];
+        const double q = wn[u];
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t a, z;
+            memcpy(&a, fl + u * st + 2 * h, sizeof a);
+            memcpy(&z, fu + u * st + 2 * h, sizeof z);
+            L[h] += q * z;
+            U[h] += q * a;
+        }
+    }
+    memcpy(al, L, sizeof L);
+    memcpy(au, U, sizeof U);
+    memcpy(ol + b, al, k * sizeof *al);
+    memcpy(ou + b, au, k * sizeof *au);
+}
 
 /* OL, OU = lower and upper functions of sum over terms of w * f + B, with
  * the bias enclosed in B +- BR. See the file comment, device 2. The sums
@@ -305,24 +401,15 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
         const size_t m = t[j].m, st = t[j].st, tl = t[j].len;
         if (st != 8 && t[j].idx != NULL) {
             /* the difference's functions, with fresh variables: the
-             * nonzero columns only, as below, any slot count */
-            const unsigned *restrict ix = t[j].idx;
-            const size_t np = t[j].np, nz = t[j].nz;
-            for (size_t k2 = 0; k2 < np; k2++) {
-                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
-                const double p = wp[ix[k2]];
-                for (size_t i = 0; i < tl; i++) {
-                    ol[i] += p * a[i];
-                    ou[i] += p * z[i];
-                }
-            }
-            for (size_t k2 = np; k2 < nz; k2++) {
-                const double *restrict a = fl + ix[k2] * st, *restrict z = fu + ix[k2] * st;
-                const double q = wn[ix[k2]];
-                for (size_t i = 0; i < tl; i++) {
-                    ol[i] += q * z[i];
-                    ou[i] += q * a[i];
-                }
+             * nonzero columns only, as below, any slot count; slot
+             * blocks of 8 (or 4) kept in registers while the weights
+             * are summed, each slot's sum in the same order as one
+             * slot at a time */
+            for (size_t b0 = 0; b0 < tl; b0 += 8) {
+                if (tl - b0 > 4)
+                    acc_block(ol, ou, &t[j], b0, tl - b0, 4);
+                else
+                    acc_block(ol, ou, &t[j], b0, tl - b0, 2);
             }
         } else if (st == 8 && t[j].idx != NULL) {
             /* the same sums without the products by an exact 0 (they
@@ -338,6 +425,7 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
             for (size_t k2 = 0; k2 < np; k2++) {
                 const size_t u = ix[k2];
                 const double p = wp[u];
+#pragma GCC unroll 4
                 for (int h = 0; h < 4; h++) {
                     v2d_t a, z;
                     memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
@@ -349,6 +437,7 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
             for (size_t k2 = np; k2 < nz; k2++) {
                 const size_t u = ix[k2];
                 const double q = wn[u];
+#pragma GCC unroll 4
                 for (int h = 0; h < 4; h++) {
                     v2d_t a, z;
                     memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
