@@ -323,14 +323,16 @@ static double conc_hi(const ctx_t *c, const double *f)
  * or NULL), applied to M neurons whose lower and upper functions are FL,
  * FU (n+1 doubles each, consecutive), whose values are at most MAXABS in
  * absolute value, and whose coefficient i is at most GMAX[i] in absolute
- * value. */
+ * value (GMAX enters only through GX and XS). */
 typedef struct {
     const double *wp, *wn, *rad;
     double w1;
     size_t m;
     const unsigned *idx; /* NULL, or the nonzero columns, positive first */
     size_t np, nz;       /* how many positive, how many nonzero in IDX */
-    const double *fl, *fu, *maxabs, *gmax;
+    const double *fl, *fu, *maxabs;
+    double gx, xs;  /* sum over slots i of GMAX[i] |x_i|, and of the |x_i| where
+                       GMAX[i] != 0 (x_n = 1), rounded up (fset_prep) */
     size_t st, len; /* the functions' stride, and how many slots to read */
 } term_t;
 
@@ -491,15 +493,24 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
     /* gamma_k = k u / (1 - k u) <= k u (1 + 2^-19) for k < 2^32: the
      * product below is exact up to its last rounding, which up() covers */
     gam = up((double)k * 0x1p-53 * (1 + 0x1p-18));
-    for (size_t i = 0; i < len; i++) {
-        double si = 0, e;
-        for (size_t j = 0; j < nt; j++)
-            if (i < t[j].len)
-                si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
-        if (si == 0) /* every product was an exact 0: no rounding at all */
-            continue;
-        e = add_up(mul_up(gam, i == n ? add_up(si, fabs(b)) : si), (double)k * ETA);
-        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+    /* slot i's error is at most gamma_k s_i + k eta with s_i = sum over
+     * terms of W1 GMAX[i] (plus |b| in the constant's), and counts |x_i|
+     * times (x_n = 1), or nothing when s_i = 0 (every product an exact
+     * 0). Summed over the slots: gamma_k (sum over terms of W1 GX + |b|)
+     * + k eta (sum of XS over the terms with W1 != 0), which is at least
+     * the per-slot sum (XS counts every slot where some s_i may be
+     * nonzero); the slot sums GX, XS are made once a layer by fset_prep
+     * instead of once a row. */
+    {
+        double sg = 0, sx = 0;
+        for (size_t j = 0; j < nt; j++) {
+            if (t[j].w1 == 0 || t[j].xs == 0)
+                continue; /* its products are exact zeros or count 0 */
+            sg = add_up(sg, mul_up(t[j].w1, t[j].gx));
+            sx = add_up(sx, t[j].xs);
+        }
+        if (sx != 0 || sx != sx)
+            err = add_up(err, add_up(mul_up(gam, add_up(sg, fabs(b))), mul_up((double)k * ETA, sx)));
     }
     ol[n] = add_dn(ol[n], -err);
     ou[n] = add_up(ou[n], err);
@@ -700,6 +711,8 @@ typedef struct {
     double *gmax;            /* st: max |coefficient i| */
     double *maxabs;          /* width: max |value| */
     size_t st;               /* the stride of the functions */
+    size_t glen;             /* the slots a layer reads (fset_prep) */
+    double gx, xs;           /* see term_t */
 } fset_t;
 
 static void fset_alloc(fset_t *f, size_t width, size_t st)
@@ -719,9 +732,10 @@ static void fset_free(fset_t *f)
     LUMP_FREE_ALL(f->L, f->U, f->lo, f->hi, f->gmax, f->maxabs);
 }
 
-/* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
- * them. */
-static void fset_prep(fset_t *f, size_t size)
+/* GMAX and MAXABS of the first SIZE neurons of F, and GX, XS over its
+ * first LEN slots with the variables' bounds of C, before a layer reads
+ * them (LEN slots of each function). */
+static void fset_prep(fset_t *f, size_t size, const ctx_t *c, size_t len)
 {
     const size_t st = f->st;
     for (size_t i = 0; i < st; i++)
@@ -733,11 +747,20 @@ static void fset_prep(fset_t *f, size_t size)
         }
         f->maxabs[v] = maxn(fabs(f->lo[v]), fabs(f->hi[v]));
     }
+    f->glen = len;
+    f->gx = f->xs = 0;
+    for (size_t i = 0; i < len; i++) {
+        const double xi = i == c->n ? 1 : c->x[i];
+        if (f->gmax[i] == 0)
+            continue;
+        f->gx = add_up(f->gx, mul_up(f->gmax[i], xi));
+        f->xs = add_up(f->xs, xi);
+    }
 }
 
 /* The term of row V of layer LY (the net's own or the difference's) over
- * the functions F, of which the first LEN slots are read. */
-static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t len)
+ * the functions F, of which the slots fset_prep was given are read. */
+static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f)
 {
     const size_t st = f->st;
     term_t t;
@@ -753,14 +776,15 @@ static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, siz
     t.fl = f->L + first * st;
     t.fu = f->U + first * st;
     t.maxabs = f->maxabs + first;
-    t.gmax = f->gmax;
+    t.gx = f->gx;
+    t.xs = f->xs;
     t.st = st;
-    t.len = len;
+    t.len = f->glen;
     return t;
 }
 
 /* The term +-1 times neuron J of F (SIGN = 1 or -1). */
-static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
+static term_t unit_term(int sign, size_t j, const fset_t *f)
 {
     static const double one = 1, zero = 0, minus = -1;
     const size_t st = f->st;
@@ -775,9 +799,10 @@ static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
     t.fl = f->L + j * st;
     t.fu = f->U + j * st;
     t.maxabs = f->maxabs + j;
-    t.gmax = f->gmax;
+    t.gx = f->gx;
+    t.xs = f->xs;
     t.st = st;
-    t.len = len;
+    t.len = f->glen;
     return t;
 }
 
@@ -785,9 +810,9 @@ static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
 static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fset_t *nx)
 {
     const size_t st = c->st;
-    fset_prep(f, ly->in);
+    fset_prep(f, ly->in, c, c->n1);
     for (size_t v = 0; v < ly->size; v++) {
-        term_t t = row_term(ly, v, f, c->n1);
+        term_t t = row_term(ly, v, f);
         affine_row(nx->L + v * st, nx->U + v * st, c, &t, 1, ly->b[v],
                    ly->br != NULL ? ly->br[v] : 0);
         nx->lo[v] = conc_lo(c, nx->L + v * st);
@@ -801,12 +826,12 @@ static void affine_diff(const ctx_t *c, const lump_i_tlayer_t *la, const lump_i_
                         fset_t *fb, fset_t *nd, const fset_t *na, const fset_t *nb)
 {
     const size_t st = nd->st;
-    fset_prep(d, la->in);
-    fset_prep(fb, la->in);
+    fset_prep(d, la->in, c, c->len);
+    fset_prep(fb, la->in, c, c->n1);
     for (size_t v = 0; v < la->size; v++) {
         term_t t[2];
-        t[0] = row_term(la, v, d, c->len);
-        t[1] = row_term(ld, v, fb, c->n1);
+        t[0] = row_term(la, v, d);
+        t[1] = row_term(ld, v, fb);
         affine_row(nd->L + v * st, nd->U + v * st, c, t, 2, ld->b[v],
                    ld->br != NULL ? ld->br[v] : 0);
         nd->lo[v] = maxn(conc_lo(c, nd->L + v * st), add_dn(na->lo[v], -nb->hi[v]));
@@ -932,10 +957,10 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
                 D[0].lo[i] = D[0].hi[i] = 0;
                 continue;
             }
-            fset_prep(&A[0], n);
-            fset_prep(&B[0], n);
-            t[0] = unit_term(1, i, &A[0], n1);
-            t[1] = unit_term(-1, i, &B[0], n1);
+            fset_prep(&A[0], n, &c, n1);
+            fset_prep(&B[0], n, &c, n1);
+            t[0] = unit_term(1, i, &A[0]);
+            t[1] = unit_term(-1, i, &B[0]);
             affine_row(DL, DU, &cd, t, 2, 0, 0);
             D[0].lo[i] = add_dn(A[0].lo[i], -B[0].hi[i]);
             D[0].hi[i] = add_up(A[0].hi[i], -B[0].lo[i]);
@@ -981,10 +1006,10 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             du = D[cur].hi[j];
         } else { /* A_j - B_j from the separate functions */
             term_t t[2];
-            fset_prep(&A[cur], p->la[p->depth - 1].size);
-            fset_prep(&B[cur], p->lb[p->depth - 1].size);
-            t[0] = unit_term(1, j, &A[cur], n1);
-            t[1] = unit_term(-1, j, &B[cur], n1);
+            fset_prep(&A[cur], p->la[p->depth - 1].size, &c, n1);
+            fset_prep(&B[cur], p->lb[p->depth - 1].size, &c, n1);
+            t[0] = unit_term(1, j, &A[cur]);
+            t[1] = unit_term(-1, j, &B[cur]);
             affine_row(t1, t2, &c, t, 2, 0, 0);
             dl = maxn(conc_lo(&c, t1), add_dn(A[cur].lo[j], -B[cur].hi[j]));
             du = minn(conc_hi(&c, t2), add_up(A[cur].hi[j], -B[cur].lo[j]));
