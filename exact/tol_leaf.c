@@ -287,17 +287,25 @@ static void canon(const ctx_t *c, const double *f, int upper, double *g)
      * underflow of CNT products; the error of G_i is at most gamma_cnt
      * times the exact S_i plus CNT eta */
     gam = up((double)cnt * 0x1p-53 * (1 + 0x1p-18));
-    for (size_t i = 0; i < n1; i++) {
-        double si, e;
-        if (!isfinite(g[i]) || !isfinite(s[i])) {
-            g[n] = NAN;
-            return;
+    /* slot i (when ANY) errs by at most e_i = gamma (S_i (1 + cnt
+     * 2^-51) + cnt eta) + cnt eta, counted |x_i| times (x_n = 1); the sum
+     * over the slots is gamma (1 + cnt 2^-51) SX + cnt eta (gamma + 1) X
+     * with SX = sum S_i |x_i| and X = sum |x_i|, both rounded up */
+    {
+        double sx = 0, xs = 0;
+        for (size_t i = 0; i < n1; i++) {
+            const double xi = i == n ? 1 : c->x[i];
+            if (!isfinite(g[i]) || !isfinite(s[i])) {
+                g[n] = NAN;
+                return;
+            }
+            if (!any[i]) /* f_i + 0 + ... + 0: exact */
+                continue;
+            sx = add_up(sx, mul_up(s[i], xi));
+            xs = add_up(xs, xi);
         }
-        if (!any[i]) /* f_i + 0 + ... + 0: exact */
-            continue;
-        si = add_up(mul_up(s[i], up(1 + (double)cnt * 0x1p-51)), (double)cnt * ETA);
-        e = add_up(mul_up(gam, si), (double)cnt * ETA);
-        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+        err = add_up(mul_up(gam, mul_up(up(1 + (double)cnt * 0x1p-51), sx)),
+                     mul_up(mul_up((double)cnt * ETA, add_up(gam, 1)), xs));
     }
     g[n] = upper ? add_up(g[n], err) : add_dn(g[n], -err);
 }
@@ -479,9 +487,24 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
                 ou[i] += u0;
             }
         }
-        if (t[j].rad != NULL) { /* sum rad * maxabs, all terms >= 0 */
-            double r = 0;
-            for (size_t u = 0; u < m; u++)
+        if (t[j].rad != NULL) {
+            /* sum rad * maxabs, all terms >= 0, in four lanes: any order
+             * of the M - 1 additions errs by at most gamma_M times the
+             * exact sum, which the factor below covers */
+            v2d_t r2[2] = {{0, 0}, {0, 0}};
+            double r;
+            size_t u = 0;
+            for (; u + 4 <= m; u += 4) {
+                v2d_t a0, a1, z0, z1;
+                memcpy(&a0, t[j].rad + u, sizeof a0);
+                memcpy(&a1, t[j].rad + u + 2, sizeof a1);
+                memcpy(&z0, t[j].maxabs + u, sizeof z0);
+                memcpy(&z1, t[j].maxabs + u + 2, sizeof z1);
+                r2[0] += a0 * z0;
+                r2[1] += a1 * z1;
+            }
+            r = (r2[0][0] + r2[0][1]) + (r2[1][0] + r2[1][1]);
+            for (; u < m; u++)
                 r += t[j].rad[u] * t[j].maxabs[u];
             r = mul_up(r, up(1 + (double)m * 0x1p-51));
             err = add_up(err, add_up(r, r > 0 ? (double)m * ETA : 0));
