@@ -51,7 +51,10 @@
  *    and sum |terms| <= (sum |w|) * max |coefficient|. The error times the
  *    largest |x_i| over the box is moved into the constant (subtracted
  *    from a lower function, added to an upper one), so the stored function
- *    is a valid bound on its own and the next layer starts afresh. Fused
+ *    is a valid bound on its own and the next layer starts afresh. The
+ *    sum over the slots is taken by linearity (gamma_k times the sum of
+ *    the coefficient bounds times |x_i|): the per-slot sums of a layer's
+ *    inputs are made once a layer (fset_prep), not once a row. Fused
  *    multiply-adds (if the compiler contracts) have one rounding instead
  *    of two, which the same bounds cover.
  * Weights, biases and maps are exact rationals; lump_tol_pair_new encloses
