@@ -347,6 +347,28 @@ typedef struct {
     size_t st, len; /* the functions' stride, and how many slots to read */
 } term_t;
 
+/* L[h] += w_u A_u[2h..2h+1], U[h] += w_u Z_u[2h..2h+1] for the columns u =
+ * IX[FROM..TO) and h < H (rows of stride ST): the positive weights with
+ * (A, Z) = (FL, FU), the negative ones with (FU, FL). */
+static inline __attribute__((always_inline)) void acc_cols(v2d_t *L, v2d_t *U, const double *A,
+                                                           const double *Z, const double *w,
+                                                           const unsigned *ix, size_t from,
+                                                           size_t to, size_t st, const int H)
+{
+    for (size_t k2 = from; k2 < to; k2++) {
+        const size_t u = ix[k2];
+        const double p = w[u];
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t a, z;
+            memcpy(&a, A + u * st + 2 * h, sizeof a);
+            memcpy(&z, Z + u * st + 2 * h, sizeof z);
+            L[h] += p * a;
+            U[h] += p * z;
+        }
+    }
+}
+
 /* OL[B + i] += sum over T's nonzero columns u of w_u * F_u[B + i] (lower:
  * w+ * FL + w- * FU; upper: w+ * FU + w- * FL), for i < min(W, 2 H), in
  * H two-lane accumulators. Lanes past W are read (the stride is a
@@ -356,40 +378,15 @@ static inline __attribute__((always_inline)) void acc_block(double *restrict ol,
                                                             const term_t *t, size_t b, size_t w,
                                                             const int H)
 {
-    const double *restrict wp = t->wp, *restrict wn = t->wn;
-    const double *restrict fl = t->fl + b, *restrict fu = t->fu + b;
-    const unsigned *restrict ix = t->idx;
-    const size_t st = t->st, np = t->np, nz = t->nz, k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
+    const size_t k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
     v2d_t L[4], U[4];
     double al[8] = {0}, au[8] = {0};
     memcpy(al, ol + b, k * sizeof *al);
     memcpy(au, ou + b, k * sizeof *au);
     memcpy(L, al, sizeof L);
     memcpy(U, au, sizeof U);
-    for (size_t k2 = 0; k2 < np; k2++) {
-        const size_t u = ix[k2];
-        const double p = wp[u];
-#pragma GCC unroll 4
-        for (int h = 0; h < H; h++) {
-            v2d_t a, z;
-            memcpy(&a, fl + u * st + 2 * h, sizeof a);
-            memcpy(&z, fu + u * st + 2 * h, sizeof z);
-            L[h] += p * a;
-            U[h] += p * z;
-        }
-    }
-    for (size_t k2 = np; k2 < nz; k2++) {
-        const size_t u = ix[k2];
-        const double q = wn[u];
-#pragma GCC unroll 4
-        for (int h = 0; h < H; h++) {
-            v2d_t a, z;
-            memcpy(&a, fl + u * st + 2 * h, sizeof a);
-            memcpy(&z, fu + u * st + 2 * h, sizeof z);
-            L[h] += q * z;
-            U[h] += q * a;
-        }
-    }
+    acc_cols(L, U, t->fl + b, t->fu + b, t->wp, t->idx, 0, t->np, t->st, H);
+    acc_cols(L, U, t->fu + b, t->fl + b, t->wn, t->idx, t->np, t->nz, t->st, H);
     memcpy(al, L, sizeof L);
     memcpy(au, U, sizeof U);
     memcpy(ol + b, al, k * sizeof *al);
@@ -433,32 +430,8 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
              * vector extension: the same IEEE operations lane by lane) */
             v2d_t L[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}}, U[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
             double al[8], au[8];
-            const unsigned *restrict ix = t[j].idx;
-            const size_t np = t[j].np, nz = t[j].nz;
-            for (size_t k2 = 0; k2 < np; k2++) {
-                const size_t u = ix[k2];
-                const double p = wp[u];
-#pragma GCC unroll 4
-                for (int h = 0; h < 4; h++) {
-                    v2d_t a, z;
-                    memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
-                    memcpy(&z, fu + u * 8 + 2 * h, sizeof z);
-                    L[h] += p * a;
-                    U[h] += p * z;
-                }
-            }
-            for (size_t k2 = np; k2 < nz; k2++) {
-                const size_t u = ix[k2];
-                const double q = wn[u];
-#pragma GCC unroll 4
-                for (int h = 0; h < 4; h++) {
-                    v2d_t a, z;
-                    memcpy(&a, fl + u * 8 + 2 * h, sizeof a);
-                    memcpy(&z, fu + u * 8 + 2 * h, sizeof z);
-                    L[h] += q * z;
-                    U[h] += q * a;
-                }
-            }
+            acc_cols(L, U, fl, fu, wp, t[j].idx, 0, t[j].np, 8, 4);
+            acc_cols(L, U, fu, fl, wn, t[j].idx, t[j].np, t[j].nz, 8, 4);
             memcpy(al, L, sizeof al);
             memcpy(au, U, sizeof au);
             for (size_t i = 0; i < n1; i++) {
