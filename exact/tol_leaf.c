@@ -51,7 +51,10 @@
  *    and sum |terms| <= (sum |w|) * max |coefficient|. The error times the
  *    largest |x_i| over the box is moved into the constant (subtracted
  *    from a lower function, added to an upper one), so the stored function
- *    is a valid bound on its own and the next layer starts afresh. Fused
+ *    is a valid bound on its own and the next layer starts afresh. The
+ *    sum over the slots is taken by linearity (gamma_k times the sum of
+ *    the coefficient bounds times |x_i|): the per-slot sums of a layer's
+ *    inputs are made once a layer (fset_prep), not once a row. Fused
  *    multiply-adds (if the compiler contracts) have one rounding instead
  *    of two, which the same bounds cover.
  * Weights, biases and maps are exact rationals; lump_tol_pair_new encloses
@@ -74,12 +77,18 @@
 static inline double up(double x)
 {
     uint64_t u;
-    if (x != x || x == INFINITY)
-        return x;
-    if (x == 0)
-        return ETA;
     memcpy(&u, &x, sizeof u);
-    u = x > 0 ? u + 1 : u - 1;
+    if (x > 0) { /* the common case first: one comparison more for inf */
+        if (x == INFINITY)
+            return x;
+        u++;
+    } else if (x < 0) {
+        u--; /* -inf goes to -DBL_MAX */
+    } else if (x == 0) {
+        return ETA;
+    } else {
+        return x; /* NaN */
+    }
     memcpy(&x, &u, sizeof u);
     return x;
 }
@@ -189,6 +198,53 @@ static double box_bound(const ctx_t *c, const double *f, size_t len, int upper)
     return s;
 }
 
+typedef double v2d_t __attribute__((vector_size(16)));
+typedef long long v2i_t __attribute__((vector_size(16)));
+
+/* Slots B to B + min(W, 2 H) of canon below (G, and the scratch S and
+ * ANY), in H two-lane registers, each slot's operations in the same
+ * order as one slot at a time. Lanes past W are read (F and the fresh
+ * variables' functions have at least the stride's slots, a multiple of 4
+ * that B + 2 H does not pass) but never stored. */
+static inline __attribute__((always_inline)) void canon_block(const ctx_t *c, const double *f,
+                                                              int upper, double *g, size_t b,
+                                                              size_t w, const int H)
+{
+    const size_t e0 = c->st, k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
+    const v2i_t sign = {INT64_MIN, INT64_MIN}, zero = {0, 0};
+    v2d_t G[4], S[4];
+    v2i_t A[4];
+    double tg[8], ts[8];
+    long long ta[8];
+#pragma GCC unroll 4
+    for (int h = 0; h < H; h++) {
+        memcpy(&G[h], f + b + 2 * h, sizeof G[h]);
+        S[h] = (v2d_t)((v2i_t)G[h] & ~sign);
+        A[h] = zero;
+    }
+    for (size_t kk = 0; kk < c->nev; kk++) {
+        const double ck = f[e0 + kk], a = fabs(ck);
+        const double *E = ((ck > 0) != (upper != 0) ? c->el : c->eu) + kk * e0 + b;
+        if (ck == 0)
+            continue;
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t e;
+            memcpy(&e, E + 2 * h, sizeof e);
+            G[h] += ck * e;
+            S[h] += a * (v2d_t)((v2i_t)e & ~sign);
+            A[h] |= e != 0;
+        }
+    }
+    memcpy(tg, G, H * sizeof G[0]);
+    memcpy(ts, S, H * sizeof S[0]);
+    memcpy(ta, A, H * sizeof A[0]);
+    memcpy(g + b, tg, k * sizeof *tg);
+    memcpy(c->s + b, ts, k * sizeof *ts);
+    for (size_t i = 0; i < k; i++)
+        c->any[b + i] = ta[i] != 0;
+}
+
 /* G (n1 doubles) = F with every fresh variable e_k replaced by its lower
  * function (UPPER = 0; its upper one for a negative coefficient) or upper
  * function (UPPER = 1): a lower (upper) function of the inputs alone,
@@ -203,26 +259,22 @@ static void canon(const ctx_t *c, const double *f, int upper, double *g)
     double *s = c->s, gam, err = 0;
     size_t cnt = 1;
     unsigned char *any = c->any; /* slot i: a nonzero product was added */
-    for (size_t i = 0; i < n1; i++) {
-        g[i] = f[i];
-        s[i] = fabs(f[i]);
-        any[i] = 0;
-    }
     for (size_t k = 0; k < c->nev; k++) {
-        const double ck = f[e0 + k], a = fabs(ck);
-        const double *E = (ck > 0) != (upper != 0) ? c->el + k * e0 : c->eu + k * e0;
+        const double ck = f[e0 + k];
         if (ck == 0)
             continue;
         if (!isfinite(ck)) {
+            memcpy(g, f, n1 * sizeof *g);
             g[n] = NAN;
             return;
         }
-        for (size_t i = 0; i < n1; i++) {
-            g[i] += ck * E[i];
-            s[i] += a * fabs(E[i]);
-            any[i] |= E[i] != 0;
-        }
         cnt++;
+    }
+    for (size_t b0 = 0; b0 < n1; b0 += 8) {
+        if (n1 - b0 > 4)
+            canon_block(c, f, upper, g, b0, n1 - b0, 4);
+        else
+            canon_block(c, f, upper, g, b0, n1 - b0, 2);
     }
     if (cnt == 1)
         return;
@@ -231,17 +283,25 @@ static void canon(const ctx_t *c, const double *f, int upper, double *g)
      * underflow of CNT products; the error of G_i is at most gamma_cnt
      * times the exact S_i plus CNT eta */
     gam = up((double)cnt * 0x1p-53 * (1 + 0x1p-18));
-    for (size_t i = 0; i < n1; i++) {
-        double si, e;
-        if (!isfinite(g[i]) || !isfinite(s[i])) {
-            g[n] = NAN;
-            return;
+    /* slot i (when ANY) errs by at most e_i = gamma (S_i (1 + cnt
+     * 2^-51) + cnt eta) + cnt eta, counted |x_i| times (x_n = 1); the sum
+     * over the slots is gamma (1 + cnt 2^-51) SX + cnt eta (gamma + 1) X
+     * with SX = sum S_i |x_i| and X = sum |x_i|, both rounded up */
+    {
+        double sx = 0, xs = 0;
+        for (size_t i = 0; i < n1; i++) {
+            const double xi = i == n ? 1 : c->x[i];
+            if (!isfinite(g[i]) || !isfinite(s[i])) {
+                g[n] = NAN;
+                return;
+            }
+            if (!any[i]) /* f_i + 0 + ... + 0: exact */
+                continue;
+            sx = add_up(sx, mul_up(s[i], xi));
+            xs = add_up(xs, xi);
         }
-        if (!any[i]) /* f_i + 0 + ... + 0: exact */
-            continue;
-        si = add_up(mul_up(s[i], up(1 + (double)cnt * 0x1p-51)), (double)cnt * ETA);
-        e = add_up(mul_up(gam, si), (double)cnt * ETA);
-        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+        err = add_up(mul_up(gam, mul_up(up(1 + (double)cnt * 0x1p-51), sx)),
+                     mul_up(mul_up((double)cnt * ETA, add_up(gam, 1)), xs));
     }
     g[n] = upper ? add_up(g[n], err) : add_dn(g[n], -err);
 }
@@ -271,18 +331,64 @@ static double conc_hi(const ctx_t *c, const double *f)
  * or NULL), applied to M neurons whose lower and upper functions are FL,
  * FU (n+1 doubles each, consecutive), whose values are at most MAXABS in
  * absolute value, and whose coefficient i is at most GMAX[i] in absolute
- * value. */
-typedef double v2d_t __attribute__((vector_size(16)));
-
+ * value (GMAX enters only through GX and XS). */
 typedef struct {
     const double *wp, *wn, *rad;
     double w1;
     size_t m;
     const unsigned *idx; /* NULL, or the nonzero columns, positive first */
     size_t np, nz;       /* how many positive, how many nonzero in IDX */
-    const double *fl, *fu, *maxabs, *gmax;
+    const double *fl, *fu, *maxabs;
+    double gx, xs;  /* sum over slots i of GMAX[i] |x_i|, and of the |x_i| where
+                       GMAX[i] != 0 (x_n = 1), rounded up (fset_prep) */
     size_t st, len; /* the functions' stride, and how many slots to read */
 } term_t;
+
+/* L[h] += w_u A_u[2h..2h+1], U[h] += w_u Z_u[2h..2h+1] for the columns u =
+ * IX[FROM..TO) and h < H (rows of stride ST): the positive weights with
+ * (A, Z) = (FL, FU), the negative ones with (FU, FL). */
+static inline __attribute__((always_inline)) void acc_cols(v2d_t *L, v2d_t *U, const double *A,
+                                                           const double *Z, const double *w,
+                                                           const unsigned *ix, size_t from,
+                                                           size_t to, size_t st, const int H)
+{
+    for (size_t k2 = from; k2 < to; k2++) {
+        const size_t u = ix[k2];
+        const double p = w[u];
+#pragma GCC unroll 4
+        for (int h = 0; h < H; h++) {
+            v2d_t a, z;
+            memcpy(&a, A + u * st + 2 * h, sizeof a);
+            memcpy(&z, Z + u * st + 2 * h, sizeof z);
+            L[h] += p * a;
+            U[h] += p * z;
+        }
+    }
+}
+
+/* OL[B + i] += sum over T's nonzero columns u of w_u * F_u[B + i] (lower:
+ * w+ * FL + w- * FU; upper: w+ * FU + w- * FL), for i < min(W, 2 H), in
+ * H two-lane accumulators. Lanes past W are read (the stride is a
+ * multiple of 4 and B + 2 H does not pass it: the row's padding or
+ * unused slots) but never stored. */
+static inline __attribute__((always_inline)) void acc_block(double *restrict ol, double *restrict ou,
+                                                            const term_t *t, size_t b, size_t w,
+                                                            const int H)
+{
+    const size_t k = w < 2 * (size_t)H ? w : 2 * (size_t)H;
+    v2d_t L[4], U[4];
+    double al[8] = {0}, au[8] = {0};
+    memcpy(al, ol + b, k * sizeof *al);
+    memcpy(au, ou + b, k * sizeof *au);
+    memcpy(L, al, sizeof L);
+    memcpy(U, au, sizeof U);
+    acc_cols(L, U, t->fl + b, t->fu + b, t->wp, t->idx, 0, t->np, t->st, H);
+    acc_cols(L, U, t->fu + b, t->fl + b, t->wn, t->idx, t->np, t->nz, t->st, H);
+    memcpy(al, L, sizeof L);
+    memcpy(au, U, sizeof U);
+    memcpy(ol + b, al, k * sizeof *al);
+    memcpy(ou + b, au, k * sizeof *au);
+}
 
 /* OL, OU = lower and upper functions of sum over terms of w * f + B, with
  * the bias enclosed in B +- BR. See the file comment, device 2. The sums
@@ -302,22 +408,15 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
         const size_t m = t[j].m, st = t[j].st, tl = t[j].len;
         if (st != 8 && t[j].idx != NULL) {
             /* the difference's functions, with fresh variables: the
-             * nonzero columns only, as below, any slot count */
-            const unsigned *restrict ix = t[j].idx;
-            const size_t np = t[j].np, nz = t[j].nz;
-            /* pass 0 the positive weights, pass 1 the negative ones,
-             * which take the upper function to the lower sum */
-            for (int neg = 0; neg < 2; neg++) {
-                const double *restrict w = neg ? wn : wp;
-                const double *restrict gl = neg ? fu : fl, *restrict gu = neg ? fl : fu;
-                for (size_t k2 = neg ? np : 0; k2 < (neg ? nz : np); k2++) {
-                    const double *restrict a = gl + ix[k2] * st, *restrict z = gu + ix[k2] * st;
-                    const double p = w[ix[k2]];
-                    for (size_t i = 0; i < tl; i++) {
-                        ol[i] += p * a[i];
-                        ou[i] += p * z[i];
-                    }
-                }
+             * nonzero columns only, as below, any slot count; slot
+             * blocks of 8 (or 4) kept in registers while the weights
+             * are summed, each slot's sum in the same order as one
+             * slot at a time */
+            for (size_t b0 = 0; b0 < tl; b0 += 8) {
+                if (tl - b0 > 4)
+                    acc_block(ol, ou, &t[j], b0, tl - b0, 4);
+                else
+                    acc_block(ol, ou, &t[j], b0, tl - b0, 2);
             }
         } else if (st == 8 && t[j].idx != NULL) {
             /* the same sums without the products by an exact 0 (they
@@ -328,23 +427,8 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
              * vector extension: the same IEEE operations lane by lane) */
             v2d_t L[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}}, U[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
             double al[8], au[8];
-            const unsigned *restrict ix = t[j].idx;
-            const size_t np = t[j].np, nz = t[j].nz;
-            for (int neg = 0; neg < 2; neg++) { /* as above */
-                const double *restrict w = neg ? wn : wp;
-                const double *restrict gl = neg ? fu : fl, *restrict gu = neg ? fl : fu;
-                for (size_t k2 = neg ? np : 0; k2 < (neg ? nz : np); k2++) {
-                    const size_t u = ix[k2];
-                    const double p = w[u];
-                    for (int h = 0; h < 4; h++) {
-                        v2d_t a, z;
-                        memcpy(&a, gl + u * 8 + 2 * h, sizeof a);
-                        memcpy(&z, gu + u * 8 + 2 * h, sizeof z);
-                        L[h] += p * a;
-                        U[h] += p * z;
-                    }
-                }
-            }
+            acc_cols(L, U, fl, fu, wp, t[j].idx, 0, t[j].np, 8, 4);
+            acc_cols(L, U, fu, fl, wn, t[j].idx, t[j].np, t[j].nz, 8, 4);
             memcpy(al, L, sizeof al);
             memcpy(au, U, sizeof au);
             for (size_t i = 0; i < n1; i++) {
@@ -376,9 +460,24 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
                 ou[i] += u0;
             }
         }
-        if (t[j].rad != NULL) { /* sum rad * maxabs, all terms >= 0 */
-            double r = 0;
-            for (size_t u = 0; u < m; u++)
+        if (t[j].rad != NULL) {
+            /* sum rad * maxabs, all terms >= 0, in four lanes: any order
+             * of the M - 1 additions errs by at most gamma_M times the
+             * exact sum, which the factor below covers */
+            v2d_t r2[2] = {{0, 0}, {0, 0}};
+            double r;
+            size_t u = 0;
+            for (; u + 4 <= m; u += 4) {
+                v2d_t a0, a1, z0, z1;
+                memcpy(&a0, t[j].rad + u, sizeof a0);
+                memcpy(&a1, t[j].rad + u + 2, sizeof a1);
+                memcpy(&z0, t[j].maxabs + u, sizeof z0);
+                memcpy(&z1, t[j].maxabs + u + 2, sizeof z1);
+                r2[0] += a0 * z0;
+                r2[1] += a1 * z1;
+            }
+            r = (r2[0][0] + r2[0][1]) + (r2[1][0] + r2[1][1]);
+            for (; u < m; u++)
                 r += t[j].rad[u] * t[j].maxabs[u];
             r = mul_up(r, up(1 + (double)m * 0x1p-51));
             err = add_up(err, add_up(r, r > 0 ? (double)m * ETA : 0));
@@ -390,15 +489,24 @@ static void affine_row(double *restrict ol, double *restrict ou, const ctx_t *c,
     /* gamma_k = k u / (1 - k u) <= k u (1 + 2^-19) for k < 2^32: the
      * product below is exact up to its last rounding, which up() covers */
     gam = up((double)k * 0x1p-53 * (1 + 0x1p-18));
-    for (size_t i = 0; i < len; i++) {
-        double si = 0, e;
-        for (size_t j = 0; j < nt; j++)
-            if (i < t[j].len)
-                si = add_up(si, mul_up(t[j].w1, t[j].gmax[i]));
-        if (si == 0) /* every product was an exact 0: no rounding at all */
-            continue;
-        e = add_up(mul_up(gam, i == n ? add_up(si, fabs(b)) : si), (double)k * ETA);
-        err = add_up(err, i == n ? e : mul_up(e, c->x[i]));
+    /* slot i's error is at most gamma_k s_i + k eta with s_i = sum over
+     * terms of W1 GMAX[i] (plus |b| in the constant's), and counts |x_i|
+     * times (x_n = 1), or nothing when s_i = 0 (every product an exact
+     * 0). Summed over the slots: gamma_k (sum over terms of W1 GX + |b|)
+     * + k eta (sum of XS over the terms with W1 != 0), which is at least
+     * the per-slot sum (XS counts every slot where some s_i may be
+     * nonzero); the slot sums GX, XS are made once a layer by fset_prep
+     * instead of once a row. */
+    {
+        double sg = 0, sx = 0;
+        for (size_t j = 0; j < nt; j++) {
+            if (t[j].w1 == 0 || t[j].xs == 0)
+                continue; /* its products are exact zeros or count 0 */
+            sg = add_up(sg, mul_up(t[j].w1, t[j].gx));
+            sx = add_up(sx, t[j].xs);
+        }
+        if (sx != 0 || sx != sx)
+            err = add_up(err, add_up(mul_up(gam, add_up(sg, fabs(b))), mul_up((double)k * ETA, sx)));
     }
     ol[n] = add_dn(ol[n], -err);
     ou[n] = add_up(ou[n], err);
@@ -599,6 +707,8 @@ typedef struct {
     double *gmax;            /* st: max |coefficient i| */
     double *maxabs;          /* width: max |value| */
     size_t st;               /* the stride of the functions */
+    size_t glen;             /* the slots a layer reads (fset_prep) */
+    double gx, xs;           /* see term_t */
 } fset_t;
 
 static void fset_alloc(fset_t *f, size_t width, size_t st)
@@ -618,9 +728,10 @@ static void fset_free(fset_t *f)
     LUMP_FREE_ALL(f->L, f->U, f->lo, f->hi, f->gmax, f->maxabs);
 }
 
-/* GMAX and MAXABS of the first SIZE neurons of F, before a layer reads
- * them. */
-static void fset_prep(fset_t *f, size_t size)
+/* GMAX and MAXABS of the first SIZE neurons of F, and GX, XS over its
+ * first LEN slots with the variables' bounds of C, before a layer reads
+ * them (LEN slots of each function). */
+static void fset_prep(fset_t *f, size_t size, const ctx_t *c, size_t len)
 {
     const size_t st = f->st;
     for (size_t i = 0; i < st; i++)
@@ -632,26 +743,36 @@ static void fset_prep(fset_t *f, size_t size)
         }
         f->maxabs[v] = maxn(fabs(f->lo[v]), fabs(f->hi[v]));
     }
+    f->glen = len;
+    f->gx = f->xs = 0;
+    for (size_t i = 0; i < len; i++) {
+        const double xi = i == c->n ? 1 : c->x[i];
+        if (f->gmax[i] == 0)
+            continue;
+        f->gx = add_up(f->gx, mul_up(f->gmax[i], xi));
+        f->xs = add_up(f->xs, xi);
+    }
 }
 
-/* A term over the functions F from neuron FIRST on, of which the first
- * LEN slots are read; no weights yet (the callers set them). */
-static term_t fn_term(const fset_t *f, size_t first, size_t len)
+/* A term over the functions F from neuron FIRST on, of which the slots
+ * fset_prep was given are read; no weights yet (the callers set them). */
+static term_t fn_term(const fset_t *f, size_t first)
 {
     const term_t t = {.fl = f->L + first * f->st,
                       .fu = f->U + first * f->st,
                       .maxabs = f->maxabs + first,
-                      .gmax = f->gmax,
+                      .gx = f->gx,
+                      .xs = f->xs,
                       .st = f->st,
-                      .len = len};
+                      .len = f->glen};
     return t;
 }
 
 /* The term of row V of layer LY (the net's own or the difference's) over
- * the functions F, of which the first LEN slots are read. */
-static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, size_t len)
+ * the functions F, of which the slots fset_prep was given are read. */
+static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f)
 {
-    term_t t = fn_term(f, ly->diag ? v : 0, len);
+    term_t t = fn_term(f, ly->diag ? v : 0);
     size_t off = ly->diag ? v : v * ly->in;
     t.m = ly->diag ? 1 : ly->in;
     t.wp = ly->wp + off;
@@ -665,10 +786,10 @@ static term_t row_term(const lump_i_tlayer_t *ly, size_t v, const fset_t *f, siz
 }
 
 /* The term +-1 times neuron J of F (SIGN = 1 or -1). */
-static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
+static term_t unit_term(int sign, size_t j, const fset_t *f)
 {
     static const double one = 1, zero = 0, minus = -1;
-    term_t t = fn_term(f, j, len); /* no radii, no index of columns */
+    term_t t = fn_term(f, j); /* no radii, no index of columns */
     t.wp = sign > 0 ? &one : &zero;
     t.wn = sign > 0 ? &zero : &minus;
     t.w1 = 1;
@@ -680,9 +801,9 @@ static term_t unit_term(int sign, size_t j, const fset_t *f, size_t len)
 static void affine_net(const ctx_t *c, const lump_i_tlayer_t *ly, fset_t *f, fset_t *nx)
 {
     const size_t st = c->st;
-    fset_prep(f, ly->in);
+    fset_prep(f, ly->in, c, c->n1);
     for (size_t v = 0; v < ly->size; v++) {
-        term_t t = row_term(ly, v, f, c->n1);
+        term_t t = row_term(ly, v, f);
         affine_row(nx->L + v * st, nx->U + v * st, c, &t, 1, ly->b[v],
                    ly->br != NULL ? ly->br[v] : 0);
         nx->lo[v] = conc_lo(c, nx->L + v * st);
@@ -696,12 +817,12 @@ static void affine_diff(const ctx_t *c, const lump_i_tlayer_t *la, const lump_i_
                         fset_t *fb, fset_t *nd, const fset_t *na, const fset_t *nb)
 {
     const size_t st = nd->st;
-    fset_prep(d, la->in);
-    fset_prep(fb, la->in);
+    fset_prep(d, la->in, c, c->len);
+    fset_prep(fb, la->in, c, c->n1);
     for (size_t v = 0; v < la->size; v++) {
         term_t t[2];
-        t[0] = row_term(la, v, d, c->len);
-        t[1] = row_term(ld, v, fb, c->n1);
+        t[0] = row_term(la, v, d);
+        t[1] = row_term(ld, v, fb);
         affine_row(nd->L + v * st, nd->U + v * st, c, t, 2, ld->b[v],
                    ld->br != NULL ? ld->br[v] : 0);
         nd->lo[v] = maxn(conc_lo(c, nd->L + v * st), add_dn(na->lo[v], -nb->hi[v]));
@@ -827,10 +948,10 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
                 D[0].lo[i] = D[0].hi[i] = 0;
                 continue;
             }
-            fset_prep(&A[0], n);
-            fset_prep(&B[0], n);
-            t[0] = unit_term(1, i, &A[0], n1);
-            t[1] = unit_term(-1, i, &B[0], n1);
+            fset_prep(&A[0], n, &c, n1);
+            fset_prep(&B[0], n, &c, n1);
+            t[0] = unit_term(1, i, &A[0]);
+            t[1] = unit_term(-1, i, &B[0]);
             affine_row(DL, DU, &cd, t, 2, 0, 0);
             D[0].lo[i] = add_dn(A[0].lo[i], -B[0].hi[i]);
             D[0].hi[i] = add_up(A[0].hi[i], -B[0].lo[i]);
@@ -876,10 +997,10 @@ double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo, const dou
             du = D[cur].hi[j];
         } else { /* A_j - B_j from the separate functions */
             term_t t[2];
-            fset_prep(&A[cur], p->la[p->depth - 1].size);
-            fset_prep(&B[cur], p->lb[p->depth - 1].size);
-            t[0] = unit_term(1, j, &A[cur], n1);
-            t[1] = unit_term(-1, j, &B[cur], n1);
+            fset_prep(&A[cur], p->la[p->depth - 1].size, &c, n1);
+            fset_prep(&B[cur], p->lb[p->depth - 1].size, &c, n1);
+            t[0] = unit_term(1, j, &A[cur]);
+            t[1] = unit_term(-1, j, &B[cur]);
             affine_row(t1, t2, &c, t, 2, 0, 0);
             dl = maxn(conc_lo(&c, t1), add_dn(A[cur].lo[j], -B[cur].hi[j]));
             du = minn(conc_hi(&c, t2), add_up(A[cur].hi[j], -B[cur].lo[j]));
