@@ -784,8 +784,8 @@ lump_error_t lump_tol_search(lump_tol_result_t *r, const lump_net_t *a, const lu
                     double lo_, hi_;
                     mpq_t m;
                     mpq_init(m);
-                    if (mpq_set_str(m, s.nodes[w->node].exact, 10) == 0) {
-                        mpq_canonicalize(m);
+                    /* the text is lump_rat_str's: a decimal when finite */
+                    if (lump_rat_parse_cstr(m, s.nodes[w->node].exact) == LUMP_OK) {
                         q_enclose(&lo_, &hi_, m);
                         if (hi_ > leaf_max)
                             leaf_max = hi_;

@@ -174,8 +174,8 @@ static lump_error_t check_exact_leaf(walk_t *w, lump_i_jpath_t *p, const json_t 
     if (!lump_tol_leaf_exact(w->q, w->pair, &leaf)) {
         box_text(text, sizeof text, b, w->n);
         return lump_i_jpath_error(p, LUMP_EINPUT,
-                                  "the networks are not affine on the exact leaf's box %s (a "
-                                  "relu or clip changes phase inside it)",
+                                  "the exact leaf's box %s is not decided exactly (a clip "
+                                  "bends inside it, or more than 12 relu phases change there)",
                                   text);
     }
     {

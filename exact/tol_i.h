@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <gmp.h>
 #include "lumpnet/net.h"
+#include "lumpnet/box.h"
 
 /* One layer of the prepared pair (or of the pair's difference). DIAG
  * layers (normalisation, output map, padding) have one weight per neuron. */
@@ -44,5 +45,16 @@ struct lump_tol_pair {
  * is a double, else adjacent (or +-DBL_MAX and +-inf outside the range).
  * O(size of Q). */
 void lump_i_tol_enclose_q(double *lo, double *hi, const mpq_t q);
+
+/* lump_i_tol_lp_max -- the maximum of C.x + C[n] over the x in BOX (n
+ * inputs) with CUT_k.x + CUT_k[n] <= 0 for the M cuts (each n + 1
+ * rationals, row after row), exactly, in rationals (tol_lp.c). Returns 1
+ * and MAX = that maximum; -1 when the cuts leave no point of BOX (proved
+ * by a checked Farkas vector); 0 when no checked answer was found (MAX
+ * unchanged). A returned MAX is an upper bound by weak duality checked
+ * here, whatever the simplex did. Time complexity: O(pivots * (m + n)^2)
+ * rational operations. */
+int lump_i_tol_lp_max(mpq_t max, const mpq_t *c, size_t n, const lump_box_t *box,
+                      const mpq_t *cut, size_t m);
 
 #endif

@@ -23,10 +23,21 @@ grep -q '"difference": "0.1"' "$TMP/out" || { cat "$TMP/out"; fail "exact differ
 run 0 "$T" "$T" --box -1:1 --tolerance 2 --cert "$TMP/c.json"
 grep -q '^equivalent within 2 on -1:1 (certified bound' "$TMP/out" || { cat "$TMP/out"; fail "verdict line"; }
 grep -q '"format": "lumpnet-tolerance-certificate"' "$TMP/c.json" || fail "no certificate"
-# a time limit: unknown (exit 3) with a bound and the largest difference;
-# the difference is exactly EPS everywhere, so no sound bound in doubles
-# closes a part (1/10 is no double) and no point is a witness
-run 3 "$T" "$TMP/b.json" --box -1:1 --tolerance 1/10 --timeout 0.5
+# the difference is exactly EPS everywhere: no bound in doubles reaches it
+# (1/10 is no double) and no point is a witness; the exact leaf (phases of
+# the relus split by exact linear programs) closes the box
+run 0 "$T" "$TMP/b.json" --box -1:1 --tolerance 1/10 --cert "$TMP/ce.json"
+grep -q '^equivalent within 0.1 on -1:1 (certified bound 0.1,' "$TMP/out" || { cat "$TMP/out"; fail "exact leaf: verdict line"; }
+grep -q '"exact": "0.1"' "$TMP/ce.json" || { cat "$TMP/ce.json"; fail "exact leaf: no exact leaf in the certificate"; }
+"$LUMPNET" check "$T" "$TMP/b.json" "$TMP/ce.json" >"$TMP/chk" 2>&1 || { cat "$TMP/chk"; fail "exact leaf: check"; }
+# a time limit: unknown (exit 3) with a bound and the largest difference.
+# With an input clip that bends inside the box (x0 >= -1/3), the parts
+# across the bend are not affine, so the exact leaf cannot close them
+clip='"inputs": 2, "clip": {"lower": ["-1/3", "-2"], "upper": ["2", "2"]},'
+sed "s|\"inputs\": 2,|$clip|" "$T" >"$TMP/ca.json"
+sed "s|\"inputs\": 2,|$clip|" "$TMP/b.json" >"$TMP/cb.json"
+grep -q '"-1/3"' "$TMP/cb.json" || fail "could not build the clipped networks"
+run 3 "$TMP/ca.json" "$TMP/cb.json" --box -1:1 --tolerance 1/10 --timeout 0.5
 grep -q '^unknown: time limit of 0.5 s reached; certified bound' "$TMP/out" || { cat "$TMP/out"; fail "unknown line"; }
 grep -q 'largest difference found 0.1 ' "$TMP/out" || { cat "$TMP/out"; fail "largest difference"; }
 # tolerance 0 is today's equiv (lumping the union)

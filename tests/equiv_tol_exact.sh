@@ -50,27 +50,55 @@ tamper() { # NAME SED-EXPRESSION EXPECTED-RC
     [ "$rc" -eq "$3" ] || fail "tamper $1: check exit $rc, expected $3: $(cat "$TMP/tchk")"
 }
 # an exact leaf over a two-dimensional box where a relu's kink plane is
-# slanted (not affine, and no exact split along one input decides it);
-# over the certificate's own box (a segment: x_0 is fixed), a whole-box
-# exact leaf is a valid proof, but not with a tolerance below the maximum
-"${PY:-python3}" - "$TMP/c.json" "$TMP/slant.json" "$TMP/whole.json" <<'EOP' || fail "could not write the whole-box claims"
+# slanted: the exact leaf splits the box into the relu's two phases (exact
+# linear programs over the cut box) and computes the maximum M there. The
+# oracle: Python fractions on a 61 x 61 grid of the box give a sampled
+# maximum S <= M; a tolerance of 1000 is valid, one just below S is not
+# (so M >= S), and the whole certificate's box (a segment: x_0 fixed) with
+# tolerance 11 < max is refused
+"${PY:-python3}" - "$TMP/c.json" "$TMP/slant.json" "$TMP/whole.json" "$TMP/slant_low.json" "$A" "$B" <<'EOP' || fail "could not write the whole-box claims"
 import json, sys
+from fractions import Fraction as F
+def run(path, x):
+    net = json.load(open(path))
+    for L in net["layers"]:
+        z = [sum(F(w) * v for w, v in zip(row, x)) + F(b) for row, b in zip(L["weights"], L["bias"])]
+        x = [max(v, F(0)) for v in z] if L["activation"] == "relu" else z
+    return x
 c = json.load(open(sys.argv[1]))
 c["tree"] = [{"exact": "1000"}]
 w = dict(c, tolerance="11")
 c["box"] = [["-7/6", "0"], c["box"][1]]
 c["tolerance"] = "1000"
+(l0, h0), (l1, h1) = [[F(v) for v in r] for r in c["box"]]
+S = max(max(abs(p - q) for p, q in zip(run(sys.argv[5], x), run(sys.argv[6], x)))
+        for x in ([l0 + (h0 - l0) * i / 60, l1 + (h1 - l1) * j / 60]
+                  for i in range(61) for j in range(61)))
+low = dict(c, tolerance=str(S - F(1, 10**6)))
 json.dump(c, open(sys.argv[2], "w"))
 json.dump(w, open(sys.argv[3], "w"))
+json.dump(low, open(sys.argv[4], "w"))
 EOP
-"$LUMPNET" check "$A" "$B" "$TMP/slant.json" >"$TMP/tchk" 2>&1
+"$LUMPNET" check "$A" "$B" "$TMP/slant.json" >"$TMP/tchk" 2>&1 ||
+    fail "an exact leaf over a slanted kink, tolerance 1000: $(cat "$TMP/tchk")"
+"$LUMPNET" check "$A" "$B" "$TMP/slant_low.json" >"$TMP/tchk" 2>&1
 rc=$?
-[ "$rc" -eq 1 ] || fail "an exact leaf over a slanted kink: check exit $rc: $(cat "$TMP/tchk")"
-grep -q 'not affine' "$TMP/tchk" || fail "the slanted claim is rejected for another reason: $(cat "$TMP/tchk")"
+[ "$rc" -eq 1 ] || fail "an exact leaf over a slanted kink, tolerance below the sampled maximum: check exit $rc: $(cat "$TMP/tchk")"
+grep -q 'exceeds the tolerance' "$TMP/tchk" || fail "the low claim is rejected for another reason: $(cat "$TMP/tchk")"
 "$LUMPNET" check "$A" "$B" "$TMP/whole.json" >"$TMP/tchk" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] || fail "a whole-box exact leaf with tolerance 11 < max: check exit $rc: $(cat "$TMP/tchk")"
 grep -q 'exceeds the tolerance' "$TMP/tchk" || fail "tolerance 11 rejected for another reason: $(cat "$TMP/tchk")"
+# an exact leaf across an input clip that bends inside its box is not
+# decided (the clip is not affine there): refused, not guessed
+clip='"inputs": 2, "clip": {"lower": ["-1", "-2"], "upper": ["2", "2"]},'
+tr -d '\n' <"$A" | sed "s|\"inputs\": 2,|$clip|" >"$TMP/ca.json"
+tr -d '\n' <"$B" | sed "s|\"inputs\": 2,|$clip|" >"$TMP/cb.json"
+grep -q '"clip"' "$TMP/cb.json" || fail "could not build the clipped networks"
+"$LUMPNET" check "$TMP/ca.json" "$TMP/cb.json" "$TMP/slant.json" >"$TMP/tchk" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "an exact leaf across a clip: check exit $rc: $(cat "$TMP/tchk")"
+grep -q 'not decided exactly' "$TMP/tchk" || fail "the clipped claim is rejected for another reason: $(cat "$TMP/tchk")"
 tamper claim-lower 's|{"exact": "971099/86400"}|{"exact": "0"}|' 0
 tamper with-leaf 's|{"exact": "971099/86400"}|{"exact": "0", "leaf": "0"}|' 1
 tamper not-rational 's|{"exact": "971099/86400"}|{"exact": "x"}|' 1

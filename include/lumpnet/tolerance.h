@@ -54,19 +54,18 @@ LUMP_EXPORT void lump_tol_pair_free(lump_tol_pair_t *p);
 LUMP_EXPORT double lump_tol_leaf_bound(const lump_tol_pair_t *p, const double *lo,
                                        const double *hi);
 
-/* lump_tol_leaf_exact -- when every activation and clip of A and B is
- * affine on the exact box BOX (each relu's pre-activation, an exact affine
- * function of x there, keeps one sign over BOX; each clip is inactive or
- * saturated), MAX = exactly the maximum over x in BOX and selected j of
- * |A_j(x) - B_j(x)|, and 1 is returned; else 0 and MAX is unchanged. A
- * relu whose pre-activation takes both signs but moves along one input d
- * only (the others it reads are fixed on BOX) is split exactly at its
- * kink x_d = r and both halves are tried (up to 12 such splits deep), so
- * boxes that are segments are always decided. All
- * in rationals (exact/tol_exact.c): it decides the parts whose double
+/* lump_tol_leaf_exact -- when every clip of A and B is inactive or
+ * saturated on the exact box BOX and every relu of A and B keeps one sign
+ * on each piece of BOX cut by the phases of the relus that change sign
+ * there (at most 12 such splits deep, 4,096 exact linear programs in all),
+ * MAX = exactly the maximum over x in BOX and selected j of
+ * |A_j(x) - B_j(x)|, and 1 is returned; else 0 and MAX is unchanged. All
+ * in rationals (exact/tol_exact.c, exact/tol_lp.c; every linear program's
+ * answer checked by weak duality): it decides the parts whose double
  * bound, rounded outward, cannot reach a tolerance equal to the true
  * maximum. Thread-safe. Time complexity: O((m_A + m_B) * n_inputs)
- * rational operations. */
+ * rational operations per piece, plus the linear programs (each
+ * O(pivots * (12 + n)^2)), 2^12 pieces at most. */
 LUMP_EXPORT int lump_tol_leaf_exact(mpq_t max, const lump_tol_pair_t *p, const lump_box_t *box);
 
 /* lump_tol_enclose_box -- LO[i] = the largest double <= BOX->lo[i], HI[i]
