@@ -9,6 +9,7 @@
 #include "fault_i.h"
 #include "act_i.h"
 #include "alloc_i.h"
+#include "sort_i.h"
 
 /* ---- the previous layer, as the next one sees it ------------------------- */
 
@@ -121,19 +122,6 @@ void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with
 
 /* ---- one layer forward --------------------------------------------------- */
 
-typedef struct {
-    uint64_t h;
-    size_t v;
-} hv_t;
-
-static int hv_cmp(const void *pa, const void *pb)
-{
-    const hv_t *a = pa, *b = pb;
-    if (a->h != b->h)
-        return a->h < b->h ? -1 : 1;
-    return (a->v > b->v) - (a->v < b->v);
-}
-
 /* Scratch shared by the layers of one run. */
 typedef struct {
     lump_i_sig_t cur;
@@ -175,7 +163,7 @@ static void pool_grow(work_t *w, size_t need, size_t cap)
 
 /* Group the neurons of one hash run HV[0..m), in increasing order, against
  * exact verification: each joins the first representative it lumps onto. */
-static void group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, size_t m,
+static void group_run(size_t *rep, mpq_t *q, work_t *w, const lump_i_keyed_t *hv, size_t m,
                       const lump_i_side_t *s, const lump_layer_t *lr, lump_mode_t mode)
 {
     size_t nrep = 0;
@@ -257,7 +245,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
     size_t n = lr->size, np = 0, nq = 0;
     size_t *rep = lump_alloc_array(n + 1, sizeof *rep);
     unsigned char *isconst = lump_alloc_zero(n + 1, 1);
-    hv_t *hv = lump_alloc_array(n + 1, sizeof *hv);
+    lump_i_keyed_t *hv = lump_alloc_array(n + 1, sizeof *hv);
     mpq_t *q = lump_alloc_array(n + 1, sizeof *q); /* a constant's value, else the scale */
     out->size = n;
     for (nq = 0; nq < n; nq++) {
@@ -276,19 +264,19 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
                     continue;
                 }
             }
-            hv[np].h = lump_i_sig_hash(&w->cur, a, w->t1, w->r);
+            hv[np].key = lump_i_sig_hash(&w->cur, a, w->t1, w->r);
             hv[np++].v = v;
         }
         if (np == 0 && n > 0) {
             /* Every neuron constant: keep the first, so that the quotient
              * keeps a layer (a valid lumping; constants are optional). */
             isconst[0] = 0;
-            hv[np].h = 0;
+            hv[np].key = 0;
             hv[np++].v = 0;
         }
-        qsort(hv, np, sizeof *hv, hv_cmp);
+        lump_i_keyed_sort(hv, np);
         for (size_t a = 0, b; a < np; a = b) {
-            for (b = a + 1; b < np && hv[b].h == hv[a].h; b++)
+            for (b = a + 1; b < np && hv[b].key == hv[a].key; b++)
                 ;
             if (b - a > 1)
                 group_run(rep, q, w, hv + a, b - a, s, lr, mode);
