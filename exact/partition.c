@@ -22,10 +22,9 @@ void lump_i_side_clear(lump_i_side_t *s)
 {
     LUMP_FREE_ALL(s->blk, s->start, s->mem, s->cm, s->cd);
     lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
-    free(s->cu);
-    free(s->cvok);
-    free(s->cvd);
-    lump_rat_vec_free(s->cvq, s->nconst);
+    for (size_t i = 0; s->cv != NULL && i < s->nconst; i++)
+        mpq_clear(s->cv[i].q);
+    free(s->cv);
     lump_i_side_init(s);
 }
 
@@ -64,25 +63,22 @@ void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with
     s->mem = lump_alloc_array(nm + 1, sizeof *s->mem);
     s->cm = lump_alloc_zero(n + 1, 1);
     s->cd = lump_alloc_zero(n + 1, sizeof *s->cd);
-    s->cu = lump_alloc_array(nc + 1, sizeof *s->cu);
-    s->cvok = lump_alloc_zero(nc + 1, sizeof *s->cvok);
-    s->cvd = lump_alloc_zero(nc + 1, sizeof *s->cvd);
     s->cq = lump_alloc_array(n + 1, sizeof *s->cq);
-    s->cvq = lump_alloc_array(nc + 1, sizeof *s->cvq);
+    s->cv = lump_alloc_zero(nc + 1, sizeof *s->cv);
     for (size_t u = 0; u < n; u++) {
         mpq_init(s->cq[u]);
         mpq_set_ui(s->cq[u], 1, 1);
     }
     for (size_t i = 0; i < nc; i++)
-        mpq_init(s->cvq[i]);
+        mpq_init(s->cv[i].q);
     nb = nc = nm = 0;
     for (size_t k = 0; k < ll->n_blocks; k++) {
         const lump_block_t *b = &ll->blocks[k];
         if (b->fate == LUMP_FATE_CONSTANT) {
             int bits;
-            s->cu[nc] = b->members[0];
-            mpq_set(s->cvq[nc], b->value);
-            s->cvok[nc] = lump_i_q_double(&s->cvd[nc], &bits, b->value);
+            s->cv[nc].u = b->members[0];
+            mpq_set(s->cv[nc].q, b->value);
+            s->cv[nc].ok = lump_i_q_double(&s->cv[nc].d, &bits, b->value);
             nc++;
             trivial = 0;
             continue;
