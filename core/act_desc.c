@@ -35,7 +35,7 @@ static int relu_q(mpq_t y, const lump_act_t *a, const mpq_t z)
     return 1;
 }
 
-static int leaky_q(mpq_t y, const lump_act_t *a, const mpq_t z)
+static int leaky_relu_q(mpq_t y, const lump_act_t *a, const mpq_t z)
 {
     if (mpq_sgn(z) < 0)
         mpq_mul(y, z, a->alpha);
@@ -69,7 +69,7 @@ static double relu_d(const lump_act_t *a, double z)
     return z > 0 ? z : 0.0;
 }
 
-static double leaky_d(const lump_act_t *a, double z)
+static double leaky_relu_d(const lump_act_t *a, double z)
 {
     return z >= 0 ? z : lump_rat_get_d(a->alpha) * z;
 }
@@ -124,7 +124,7 @@ static void relu_ival(double *ylo, double *yhi, const lump_act_t *a, double zlo,
     *yhi = zhi > 0 ? zhi : 0.0;
 }
 
-static void leaky_ival(double *ylo, double *yhi, const lump_act_t *a, double zlo, double zhi)
+static void leaky_relu_ival(double *ylo, double *yhi, const lump_act_t *a, double zlo, double zhi)
 {
     double al = lump_i_q_down(a->alpha), ah = lump_i_q_up(a->alpha);
     if (zlo >= 0) {
@@ -165,7 +165,7 @@ static void relu_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
         mpfr_set_zero(hi, 1);
 }
 
-static void leaky_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
+static void leaky_relu_fr(mpfr_t lo, mpfr_t hi, const lump_act_t *a, mpfr_t t)
 {
     if (mpq_sgn(a->alpha) >= 0) { /* monotone: map each end */
         if (mpfr_sgn(lo) < 0)
@@ -223,7 +223,7 @@ static double relu_grad(const lump_act_t *a, double z, double *deriv)
     return z > 0 ? z : 0.0;
 }
 
-static double leaky_grad(const lump_act_t *a, double z, double *deriv)
+static double leaky_relu_grad(const lump_act_t *a, double z, double *deriv)
 {
     double al = mpq_get_d(a->alpha);
     *deriv = z >= 0 ? 1.0 : al;
@@ -303,60 +303,37 @@ static int smooth_slopes(double *sl, double *sh, const lump_act_t *a, double zl,
 
 /* ---- the table ------------------------------------------------------- */
 
-/* One row per kind, indexed by the kind; fields not named are 0. */
+/* The properties of a kind, as bits: each sets the field of its name. */
+enum { ALPHA = 1, LINEAR = 2, PWL = 4, KINK = 8, ZERO_BELOW = 16, HOMOGENEOUS = 32, ANY_SIGN = 64 };
+
+/* ROW(K, k, FAMILY, SLOPES, PROPS) -- the row of kind LUMP_ACT_K, named
+ * "k". Every kind has its own double, MPFR and gradient evaluators (k_d,
+ * k_fr, k_grad); its exact value, value interval and lines are its
+ * family's (sigmoid and tanh share theirs), and its slopes SLOPES's. */
+#define ROW(K, k, family, slopes_of, props)                                                        \
+    [LUMP_ACT_##K] = {.name = #k,                                                                  \
+                      .has_alpha = ((props)&ALPHA) != 0,                                           \
+                      .linear = ((props)&LINEAR) != 0,                                             \
+                      .pwl = ((props)&PWL) != 0,                                                   \
+                      .kink = ((props)&KINK) != 0,                                                 \
+                      .zero_below = ((props)&ZERO_BELOW) != 0,                                     \
+                      .homogeneous = ((props)&HOMOGENEOUS) != 0,                                   \
+                      .any_sign = ((props)&ANY_SIGN) != 0,                                         \
+                      .value_q = family##_q,                                                       \
+                      .eval_d = k##_d,                                                             \
+                      .ival = family##_ival,                                                       \
+                      .ival_fr = k##_fr,                                                           \
+                      .grad_d = k##_grad,                                                          \
+                      .slopes = slopes_of##_slopes,                                                \
+                      .lines = lump_i_##family##_lines_row}
+
+/* One row per kind, indexed by the kind. */
 static const lump_i_act_desc_t table[] = {
-    [LUMP_ACT_IDENTITY] = {.name = "identity",
-                           .linear = 1,
-                           .pwl = 1,
-                           .homogeneous = 1,
-                           .any_sign = 1,
-                           .value_q = identity_q,
-                           .eval_d = identity_d,
-                           .ival = identity_ival,
-                           .ival_fr = identity_fr,
-                           .grad_d = identity_grad,
-                           .slopes = identity_slopes,
-                           .lines = lump_i_identity_lines},
-    [LUMP_ACT_RELU] = {.name = "relu",
-                       .pwl = 1,
-                       .kink = 1,
-                       .zero_below = 1,
-                       .homogeneous = 1,
-                       .value_q = relu_q,
-                       .eval_d = relu_d,
-                       .ival = relu_ival,
-                       .ival_fr = relu_fr,
-                       .grad_d = relu_grad,
-                       .slopes = kinked_slopes,
-                       .lines = lump_i_relu_lines},
-    [LUMP_ACT_LEAKY_RELU] = {.name = "leaky_relu",
-                             .has_alpha = 1,
-                             .pwl = 1,
-                             .kink = 1,
-                             .homogeneous = 1,
-                             .value_q = leaky_q,
-                             .eval_d = leaky_d,
-                             .ival = leaky_ival,
-                             .ival_fr = leaky_fr,
-                             .grad_d = leaky_grad,
-                             .slopes = kinked_slopes,
-                             .lines = lump_i_leaky_lines},
-    [LUMP_ACT_SIGMOID] = {.name = "sigmoid",
-                          .value_q = smooth_q,
-                          .eval_d = sigmoid_d,
-                          .ival_fr = sigmoid_fr,
-                          .grad_d = sigmoid_grad,
-                          .ival = smooth_ival,
-                          .slopes = smooth_slopes,
-                          .lines = lump_i_smooth_lines_row},
-    [LUMP_ACT_TANH] = {.name = "tanh",
-                       .value_q = smooth_q,
-                       .eval_d = tanh_d,
-                       .ival_fr = tanh_fr,
-                       .grad_d = tanh_grad,
-                       .ival = smooth_ival,
-                       .slopes = smooth_slopes,
-                       .lines = lump_i_smooth_lines_row},
+    ROW(IDENTITY, identity, identity, identity, LINEAR | PWL | HOMOGENEOUS | ANY_SIGN),
+    ROW(RELU, relu, relu, kinked, PWL | KINK | ZERO_BELOW | HOMOGENEOUS),
+    ROW(LEAKY_RELU, leaky_relu, leaky_relu, kinked, ALPHA | PWL | KINK | HOMOGENEOUS),
+    ROW(SIGMOID, sigmoid, smooth, smooth, 0),
+    ROW(TANH, tanh, smooth, smooth, 0),
 };
 
 const lump_i_act_desc_t *lump_i_act_desc(lump_act_kind_t kind)

@@ -170,12 +170,12 @@ void lump_i_smooth_lines(double *us, double *ut, double *ls, double *lt, const l
 void lump_i_chord(double *s, double *t, double l, double fl, double u, double fu, int upper);
 
 /* The rows' lines (act_lines.c), one per family. */
-int lump_i_identity_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+int lump_i_identity_lines_row(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+                              double l, double u);
+int lump_i_relu_lines_row(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
                           double l, double u);
-int lump_i_relu_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                      double l, double u);
-int lump_i_leaky_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                       double l, double u);
+int lump_i_leaky_relu_lines_row(double *us, double *ut, double *ls, double *lt,
+                                const lump_act_t *act, double l, double u);
 int lump_i_smooth_lines_row(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
                             double l, double u);
 

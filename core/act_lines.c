@@ -31,8 +31,8 @@ static void unit(double *us, double *ut, double *ls, double *lt)
     *ut = *lt = 0;
 }
 
-int lump_i_identity_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                          double l, double u)
+int lump_i_identity_lines_row(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+                              double l, double u)
 {
     (void)act, (void)l, (void)u;
     unit(us, ut, ls, lt);
@@ -42,8 +42,8 @@ int lump_i_identity_lines(double *us, double *ut, double *ls, double *lt, const 
 /* relu over [l, u]: itself when stable; across 0 the chord above, and
  * below relu(z) >= s z for s in [0, 1], s = 1 or 0 whichever cuts less
  * area. */
-int lump_i_relu_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                      double l, double u)
+int lump_i_relu_lines_row(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
+                          double l, double u)
 {
     (void)act;
     unit(us, ut, ls, lt);
@@ -67,8 +67,8 @@ int lump_i_relu_lines(double *us, double *ut, double *ls, double *lt, const lump
  *  - l < 0 < u, alpha > 1: y = min(z, alpha z) is concave: the chord below
  *    (alpha l >= ah l rounded down), and above y <= s z with s in
  *    [1, alpha]: s = 1 or s = al (>= 1, since 1 is a double). */
-int lump_i_leaky_lines(double *us, double *ut, double *ls, double *lt, const lump_act_t *act,
-                       double l, double u)
+int lump_i_leaky_relu_lines_row(double *us, double *ut, double *ls, double *lt,
+                                const lump_act_t *act, double l, double u)
 {
     double al = lump_i_q_down(act->alpha), ah = lump_i_q_up(act->alpha);
     if (!isfinite(al) || !isfinite(ah)) /* alpha beyond double: no line */

@@ -1,8 +1,10 @@
 /* graph.c -- the DAG network model: nodes, sizes and counts */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
+#include "net_i.h"
 
 void lump_graph_init(lump_graph_t *g)
 {
@@ -16,9 +18,7 @@ void lump_graph_clear(lump_graph_t *g)
         free(n->in);
         free(n->name);
         free(n->map);
-        lump_arr_clear(&n->weight);
-        lump_arr_clear(&n->bias);
-        lump_act_clear(&n->act);
+        lump_i_affine_clear(&n->weight, &n->bias, &n->act);
     }
     free(g->nodes);
     lump_graph_init(g);
@@ -42,9 +42,7 @@ size_t lump_graph_add(lump_graph_t *g, lump_gop_t op, const size_t *in, size_t n
         memcpy(n->in, in, n_in * sizeof *in);
     }
     n->name = name != NULL ? lump_strdup(name) : NULL;
-    lump_arr_init(&n->weight);
-    lump_arr_init(&n->bias);
-    lump_act_init(&n->act);
+    lump_i_affine_init(&n->weight, &n->bias, &n->act);
     n->sh = n->sw = n->dh = n->dw = n->group = 1;
     return g->n_nodes++;
 }
@@ -61,18 +59,17 @@ size_t lump_graph_n_outputs(const lump_graph_t *g)
 
 size_t lump_graph_params(const lump_graph_t *g)
 {
-    size_t p = 0;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        p += g->nodes[i].params;
-    return p;
+    return lump_i_sum_sizes(g->nodes, g->n_nodes, sizeof *g->nodes,
+                            offsetof(lump_graph_node_t, params));
 }
 
+/* node 0, the input, is not a neuron */
 size_t lump_graph_neurons(const lump_graph_t *g)
 {
-    size_t p = 0;
-    for (size_t i = 1; i < g->n_nodes; i++)
-        p += g->nodes[i].shape.size;
-    return p;
+    if (g->n_nodes == 0)
+        return 0;
+    return lump_i_sum_sizes(g->nodes + 1, g->n_nodes - 1, sizeof *g->nodes,
+                            offsetof(lump_graph_node_t, shape.size));
 }
 
 int lump_graph_is_pwl(const lump_graph_t *g)

@@ -1,4 +1,5 @@
 /* net.c -- the layered network: construction, copying, sizes, checks */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/net.h"
@@ -19,19 +20,40 @@ void lump_i_net_move(lump_net_t *dst, lump_net_t *src)
     lump_net_init(src);
 }
 
+/* lump_i_affine_init -- see net_i.h. */
+void lump_i_affine_init(lump_arr_t *w, lump_arr_t *b, lump_act_t *a)
+{
+    lump_arr_init(w);
+    lump_arr_init(b);
+    lump_act_init(a);
+}
+
+/* lump_i_affine_clear -- see net_i.h. */
+void lump_i_affine_clear(lump_arr_t *w, lump_arr_t *b, lump_act_t *a)
+{
+    lump_arr_clear(w);
+    lump_arr_clear(b);
+    lump_act_clear(a);
+}
+
+/* lump_i_sum_sizes -- see net_i.h. */
+size_t lump_i_sum_sizes(const void *base, size_t n, size_t stride, size_t offset)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += *(const size_t *)((const char *)base + i * stride + offset);
+    return sum;
+}
+
 void lump_layer_init(lump_layer_t *l)
 {
     memset(l, 0, sizeof *l);
-    lump_arr_init(&l->weight);
-    lump_arr_init(&l->bias);
-    lump_act_init(&l->act);
+    lump_i_affine_init(&l->weight, &l->bias, &l->act);
 }
 
 void lump_layer_clear(lump_layer_t *l)
 {
-    lump_arr_clear(&l->weight);
-    lump_arr_clear(&l->bias);
-    lump_act_clear(&l->act);
+    lump_i_affine_clear(&l->weight, &l->bias, &l->act);
     if (l->neuron_act != NULL) {
         for (size_t v = 0; v < l->size; v++)
             lump_act_clear(&l->neuron_act[v]);
@@ -207,10 +229,8 @@ size_t lump_net_n_outputs(const lump_net_t *net)
 
 size_t lump_net_neurons(const lump_net_t *net)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < net->n_layers; i++)
-        n += net->layers[i].size;
-    return n;
+    return lump_i_sum_sizes(net->layers, net->n_layers, sizeof *net->layers,
+                            offsetof(lump_layer_t, size));
 }
 
 size_t lump_net_params(const lump_net_t *net)

@@ -9,6 +9,7 @@
 #include "fault_i.h"
 #include "act_i.h"
 #include "alloc_i.h"
+#include "sort_i.h"
 
 /* ---- the previous layer, as the next one sees it ------------------------- */
 
@@ -21,10 +22,9 @@ void lump_i_side_clear(lump_i_side_t *s)
 {
     LUMP_FREE_ALL(s->blk, s->start, s->mem, s->cm, s->cd);
     lump_rat_vec_free(s->cq, s->cq != NULL ? s->n : 0);
-    free(s->cu);
-    free(s->cvok);
-    free(s->cvd);
-    lump_rat_vec_free(s->cvq, s->nconst);
+    for (size_t i = 0; s->cv != NULL && i < s->nconst; i++)
+        mpq_clear(s->cv[i].q);
+    free(s->cv);
     lump_i_side_init(s);
 }
 
@@ -63,25 +63,22 @@ void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with
     s->mem = lump_alloc_array(nm + 1, sizeof *s->mem);
     s->cm = lump_alloc_zero(n + 1, 1);
     s->cd = lump_alloc_zero(n + 1, sizeof *s->cd);
-    s->cu = lump_alloc_array(nc + 1, sizeof *s->cu);
-    s->cvok = lump_alloc_zero(nc + 1, sizeof *s->cvok);
-    s->cvd = lump_alloc_zero(nc + 1, sizeof *s->cvd);
     s->cq = lump_alloc_array(n + 1, sizeof *s->cq);
-    s->cvq = lump_alloc_array(nc + 1, sizeof *s->cvq);
+    s->cv = lump_alloc_zero(nc + 1, sizeof *s->cv);
     for (size_t u = 0; u < n; u++) {
         mpq_init(s->cq[u]);
         mpq_set_ui(s->cq[u], 1, 1);
     }
     for (size_t i = 0; i < nc; i++)
-        mpq_init(s->cvq[i]);
+        mpq_init(s->cv[i].q);
     nb = nc = nm = 0;
     for (size_t k = 0; k < ll->n_blocks; k++) {
         const lump_block_t *b = &ll->blocks[k];
         if (b->fate == LUMP_FATE_CONSTANT) {
             int bits;
-            s->cu[nc] = b->members[0];
-            mpq_set(s->cvq[nc], b->value);
-            s->cvok[nc] = lump_i_q_double(&s->cvd[nc], &bits, b->value);
+            s->cv[nc].u = b->members[0];
+            mpq_set(s->cv[nc].q, b->value);
+            s->cv[nc].ok = lump_i_q_double(&s->cv[nc].d, &bits, b->value);
             nc++;
             trivial = 0;
             continue;
@@ -120,19 +117,6 @@ void lump_i_side_from(lump_i_side_t *s, const lump_layer_lumping_t *ll, int with
 }
 
 /* ---- one layer forward --------------------------------------------------- */
-
-typedef struct {
-    uint64_t h;
-    size_t v;
-} hv_t;
-
-static int hv_cmp(const void *pa, const void *pb)
-{
-    const hv_t *a = pa, *b = pb;
-    if (a->h != b->h)
-        return a->h < b->h ? -1 : 1;
-    return (a->v > b->v) - (a->v < b->v);
-}
 
 /* Scratch shared by the layers of one run. */
 typedef struct {
@@ -175,7 +159,7 @@ static void pool_grow(work_t *w, size_t need, size_t cap)
 
 /* Group the neurons of one hash run HV[0..m), in increasing order, against
  * exact verification: each joins the first representative it lumps onto. */
-static void group_run(size_t *rep, mpq_t *q, work_t *w, const hv_t *hv, size_t m,
+static void group_run(size_t *rep, mpq_t *q, work_t *w, const lump_i_keyed_t *hv, size_t m,
                       const lump_i_side_t *s, const lump_layer_t *lr, lump_mode_t mode)
 {
     size_t nrep = 0;
@@ -257,7 +241,7 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
     size_t n = lr->size, np = 0, nq = 0;
     size_t *rep = lump_alloc_array(n + 1, sizeof *rep);
     unsigned char *isconst = lump_alloc_zero(n + 1, 1);
-    hv_t *hv = lump_alloc_array(n + 1, sizeof *hv);
+    lump_i_keyed_t *hv = lump_alloc_array(n + 1, sizeof *hv);
     mpq_t *q = lump_alloc_array(n + 1, sizeof *q); /* a constant's value, else the scale */
     out->size = n;
     for (nq = 0; nq < n; nq++) {
@@ -276,19 +260,19 @@ static lump_error_t layer_forward(lump_layer_lumping_t *out, work_t *w, const lu
                     continue;
                 }
             }
-            hv[np].h = lump_i_sig_hash(&w->cur, a, w->t1, w->r);
+            hv[np].key = lump_i_sig_hash(&w->cur, a, w->t1, w->r);
             hv[np++].v = v;
         }
         if (np == 0 && n > 0) {
             /* Every neuron constant: keep the first, so that the quotient
              * keeps a layer (a valid lumping; constants are optional). */
             isconst[0] = 0;
-            hv[np].h = 0;
+            hv[np].key = 0;
             hv[np++].v = 0;
         }
-        qsort(hv, np, sizeof *hv, hv_cmp);
+        lump_i_keyed_sort(hv, np);
         for (size_t a = 0, b; a < np; a = b) {
-            for (b = a + 1; b < np && hv[b].h == hv[a].h; b++)
+            for (b = a + 1; b < np && hv[b].key == hv[a].key; b++)
                 ;
             if (b - a > 1)
                 group_run(rep, q, w, hv + a, b - a, s, lr, mode);

@@ -19,6 +19,14 @@ enum {
     LUMP_I_CM_Q        /* not a double: the exact path only */
 };
 
+/* A CONSTANT neuron of L_{i-1} and its value. */
+typedef struct {
+    size_t u; /* the neuron */
+    int ok;   /* the value is a double of moderate exponent */
+    double d; /* the value as a double (when ok) */
+    mpq_t q;  /* the exact value */
+} lump_i_const_t;
+
 /* Layer L_{i-1} seen from layer L_i: its blocks that enter the sums of
  * condition 3 (SUMS), in block order, with their members and scales, and
  * its CONSTANT neurons, whose values fold into the biases. The inputs are
@@ -35,10 +43,7 @@ typedef struct {
     double *cd;        /* n: the scale as a double (when cm != CM_Q) */
     mpq_t *cq;         /* n: the exact scale */
     size_t nconst;
-    size_t *cu;  /* nconst: the CONSTANT neurons */
-    int *cvok;   /* nconst: value is a double of moderate exponent */
-    double *cvd; /* nconst: the value as a double (when cvok) */
-    mpq_t *cvq;  /* nconst: the exact value */
+    lump_i_const_t *cv; /* nconst: the CONSTANT neurons */
 } lump_i_side_t;
 
 /* lump_i_side_init / _clear -- an empty side; free one (then empty). O(n). */

@@ -149,16 +149,16 @@ int lump_i_beff_d(double *out, const lump_i_side_t *s, const lump_layer_t *lr, s
         return 0;
     acc = warr(&lr->bias, v);
     for (size_t i = 0; i < s->nconst; i++) {
-        double x = warr(w, v * lr->in_size + s->cu[i]);
+        double x = warr(w, v * lr->in_size + s->cv[i].u);
         if (x == 0.0)
             continue;
-        /* A constant without an exact double image has cvd = 0: its
+        /* A constant without an exact double image has d = 0: its
          * contribution is not zero, and only the exact path can add it. */
-        if (!s->cvok[i])
+        if (!s->cv[i].ok)
             return 0;
-        if (s->cvd[i] == 0.0)
+        if (s->cv[i].d == 0.0)
             continue;
-        if (!mul_exact(&p, x, s->cvd[i]) || !add_exact(&acc, p))
+        if (!mul_exact(&p, x, s->cv[i].d) || !add_exact(&acc, p))
             return 0;
     }
     *out = acc;
@@ -170,11 +170,11 @@ void lump_i_beff_q(mpq_t out, mpq_t t, const lump_i_side_t *s, const lump_layer_
     const lump_arr_t *w = &lr->weight;
     lump_arr_get(out, &lr->bias, v);
     for (size_t i = 0; i < s->nconst; i++) {
-        size_t idx = v * lr->in_size + s->cu[i];
-        if (lump_arr_sgn(w, idx) == 0 || mpq_sgn(s->cvq[i]) == 0)
+        size_t idx = v * lr->in_size + s->cv[i].u;
+        if (lump_arr_sgn(w, idx) == 0 || mpq_sgn(s->cv[i].q) == 0)
             continue;
         lump_arr_get(t, w, idx);
-        mpq_mul(t, t, s->cvq[i]);
+        mpq_mul(t, t, s->cv[i].q);
         mpq_add(out, out, t);
     }
 }

@@ -6,22 +6,12 @@
 #include "lumpnet/relax.h"
 #include "relax_lump.h"
 #include "alloc_i.h"
+#include "sort_i.h"
 
+/* A hidden neuron that may be dropped: its layer and index. */
 typedef struct {
-    double score;
     size_t layer, v;
 } cand_t;
-
-/* Smallest score first; ties by layer, then neuron (deterministic). */
-static int by_score(const void *pa, const void *pb)
-{
-    const cand_t *a = pa, *b = pb;
-    if (a->score != b->score)
-        return a->score < b->score ? -1 : 1;
-    if (a->layer != b->layer)
-        return a->layer < b->layer ? -1 : 1;
-    return (a->v > b->v) - (a->v < b->v);
-}
 
 static double sq(const lump_arr_t *a, size_t i)
 {
@@ -109,6 +99,7 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
     lump_error_t err = LUMP_OK;
     size_t L = net->n_layers, nh = 0, nc = 0, hidden;
     cand_t *cand = NULL;
+    lump_i_keyed_t *order = NULL; /* the scores, each with its candidate */
     unsigned char **drop = NULL;
     size_t *left = NULL, *sizes = NULL;
     lump_net_t b;
@@ -119,6 +110,7 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
     for (size_t i = 0; i + 1 < L; i++)
         nh += net->layers[i].size;
     cand = lump_alloc_array(nh + 1, sizeof *cand);
+    order = lump_alloc_array(nh + 1, sizeof *order);
     drop = lump_alloc_zero(L + 1, sizeof *drop);
     left = lump_alloc_zero(L + 1, sizeof *left);
     sizes = lump_alloc_zero(L + 1, sizeof *sizes);
@@ -132,19 +124,23 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
                 in += sq(&l->weight, v * l->in_size + u);
             for (size_t w = 0; w < nx->size; w++)
                 out += sq(&nx->weight, w * nx->in_size + v);
-            cand[nc].score = sqrt(in) * sqrt(out);
+            order[nc].key = lump_i_key_of_double(sqrt(in) * sqrt(out));
+            order[nc].v = nc;
             cand[nc].layer = i;
             cand[nc++].v = v;
         }
     }
-    qsort(cand, nc, sizeof *cand, by_score);
+    /* smallest score first; ties by the candidate's index, which is by
+     * layer, then neuron (deterministic) */
+    lump_i_keyed_sort(order, nc);
     hidden = nh;
-    for (size_t c = 0; c < nc && (hidden > keep_neurons || params_left(net, left) > max_params);
-         c++) {
-        if (left[cand[c].layer] <= 1)
+    for (size_t k = 0; k < nc && (hidden > keep_neurons || params_left(net, left) > max_params);
+         k++) {
+        const cand_t *c = &cand[order[k].v];
+        if (left[c->layer] <= 1)
             continue;
-        drop[cand[c].layer][cand[c].v] = 1;
-        left[cand[c].layer]--;
+        drop[c->layer][c->v] = 1;
+        left[c->layer]--;
         hidden--;
     }
     for (size_t i = 0; i < L; i++)
@@ -187,7 +183,7 @@ static lump_error_t prune(lump_net_t *g, lump_lumping_t *pairing, const lump_net
 cleanup:
     for (size_t i = 0; drop != NULL && i < L; i++)
         free(drop[i]);
-    LUMP_FREE_ALL(drop, cand, left, sizes);
+    LUMP_FREE_ALL(drop, cand, order, left, sizes);
     lump_net_clear(&b);
     mpq_clear(t);
     return err;

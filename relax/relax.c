@@ -9,6 +9,7 @@
 #include "act_i.h"
 #include "lumpnet/progress.h"
 #include "alloc_i.h"
+#include "sort_i.h"
 
 #define NONE ((size_t)-1)
 
@@ -79,22 +80,6 @@ static double absmax(double a, double b)
     return a > b ? a : b;
 }
 
-/* Order of the leader clustering: larger signatures first (they are the
- * natural leaders: small neurons can join them cheaply, not conversely),
- * then lower index. */
-typedef struct {
-    double key;
-    size_t v;
-} kv_t;
-
-static int by_key(const void *pa, const void *pb)
-{
-    const kv_t *a = pa, *b = pb;
-    if (a->key != b->key)
-        return a->key > b->key ? -1 : 1;
-    return (a->v > b->v) - (a->v < b->v);
-}
-
 /* The value act(b) of a neuron without non-zero sums: the sampler's
  * double (alpha truncated), which this code has always used. */
 static double const_of(const lump_act_t *a, double b)
@@ -119,7 +104,7 @@ static double near_value(const lump_act_t *a, double lo, double hi, double eps)
 typedef struct {
     double *S, *sh, *nrm, *amp, *fv, *cent;
     size_t *order, *clu, *lead, *cbk, *cnt;
-    kv_t *kv;
+    lump_i_keyed_t *kv;
     unsigned char *isc;
     double *cval;
 } scratch_t;
@@ -175,21 +160,23 @@ static void signatures(scratch_t *w, const lump_layer_t *lr, const side_t *s, si
 }
 
 /* Greedy leader clustering of the non-constant neurons of LR (see
- * docs/relax.md): in the order of by_key, each neuron joins the block whose
- * leader is nearest, if that leader lies within EPS (amp_v times the
- * distance of the normalised signatures), ties to the older block; else it
- * leads a new block. W->clu receives the cluster of each neuron, W->lead
- * the leaders; returns the number of clusters. */
+ * docs/relax.md): in the order of larger signatures first (they are the
+ * natural leaders: small neurons can join them cheaply, not conversely),
+ * then lower index, each neuron joins the block whose leader is nearest,
+ * if that leader lies within EPS (amp_v times the distance of the
+ * normalised signatures), ties to the older block; else it leads a new
+ * block. W->clu receives the cluster of each neuron, W->lead the leaders;
+ * returns the number of clusters. */
 static size_t cluster(scratch_t *w, const lump_layer_t *lr, const double *mw, size_t d, double eps,
                       int singletons)
 {
     size_t n = lr->size, m = 0, nc = 0;
     for (size_t v = 0; v < n; v++)
         if (!w->isc[v]) {
-            w->kv[m].key = w->fv[v];
+            w->kv[m].key = ~lump_i_key_of_double(w->fv[v]); /* decreasing */
             w->kv[m++].v = v;
         }
-    qsort(w->kv, m, sizeof *w->kv, by_key);
+    lump_i_keyed_sort(w->kv, m);
     for (size_t i = 0; i < m; i++) {
         size_t v = w->kv[i].v, best = NONE;
         double bestd = eps;

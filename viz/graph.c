@@ -386,44 +386,44 @@ static int build_legend(Agraph_t *g, const lump_i_viz_plan_t *p)
 }
 
 /* The default attributes of the graph, its nodes and its edges, in the
- * order they are declared; a NULL value is the plan's font. */
+ * order they are declared: words name=value, as DOT writes them; an empty
+ * value is the plan's font. */
 static const struct {
     int kind;
-    const char *name, *value;
+    const char *attrs;
 } defaults[] = {
-    {AGRAPH, "rankdir", "LR"},
-    {AGRAPH, "fontname", NULL},
-    {AGRAPH, "fontsize", "10"},
-    {AGRAPH, "nodesep", "0.08"},
-    {AGRAPH, "ranksep", "0.9"},
-    /* straight edges, as in the usual drawings of networks; they join
-     * consecutive ranks only, so with the ports below they can clip a node
-     * only where a neighbour of an end is wider than the end (splines=
-     * polyline avoids even that, at the cost of a bend in every edge) */
-    {AGRAPH, "splines", "line"},
-    {AGRAPH, "outputorder", "edgesfirst"},
-    {AGRAPH, "pad", "0.15"},
-    /* dot's final crossing minimisation over the whole graph ignores the
-     * order that flat edges inside clusters ask for (see chain) */
-    {AGRAPH, "remincross", "false"},
-    {AGNODE, "fontname", NULL},
-    {AGNODE, "fontsize", "10"},
-    {AGNODE, "shape", "ellipse"},
-    {AGNODE, "style", "filled"},
-    {AGNODE, "fillcolor", "#FFFFFF"},
-    {AGNODE, "width", "0.3"},
-    {AGNODE, "height", "0.3"},
-    {AGNODE, "margin", "0.04,0.02"},
-    {AGNODE, "penwidth", "0.8"},
+    {AGRAPH, "rankdir=LR fontname= fontsize=10 nodesep=0.08 ranksep=0.9 "
+             /* straight edges, as in the usual drawings of networks; they
+              * join consecutive ranks only, so with the ports below they
+              * can clip a node only where a neighbour of an end is wider
+              * than the end (splines=polyline avoids even that, at the cost
+              * of a bend in every edge) */
+             "splines=line outputorder=edgesfirst pad=0.15 "
+             /* dot's final crossing minimisation over the whole graph
+              * ignores the order that flat edges inside clusters ask for
+              * (see chain) */
+             "remincross=false"},
+    {AGNODE, "fontname= fontsize=10 shape=ellipse style=filled fillcolor=#FFFFFF width=0.3 "
+             "height=0.3 margin=0.04,0.02 penwidth=0.8"},
     /* every edge leaves its node on the right and enters on the left: a
      * steep line from a node's centre clipped the node's neighbours in its
      * column (in the ACAS Xu gallery figure 195 such clips before, 82 after) */
-    {AGEDGE, "tailport", "e"},
-    {AGEDGE, "headport", "w"},
-    {AGEDGE, "arrowhead", "none"},
-    {AGEDGE, "color", LUMP_I_VIZ_MIXED},
-    {AGEDGE, "penwidth", "1"},
+    {AGEDGE, "tailport=e headport=w arrowhead=none color=" LUMP_I_VIZ_MIXED " penwidth=1"},
 };
+
+/* Declare the defaults of KIND that ATTRS (a row of defaults) names, in
+ * order; FONT stands for an empty value. */
+static void set_defaults(Agraph_t *g, int kind, const char *attrs, const char *font)
+{
+    while (*attrs != '\0') {
+        size_t len = strcspn(attrs, " "), eq = strcspn(attrs, "=");
+        char name[32], value[32];
+        snprintf(name, sizeof name, "%.*s", (int)eq, attrs);
+        snprintf(value, sizeof value, "%.*s", (int)(len - eq - 1), attrs + eq + 1);
+        set_default(g, kind, name, value[0] != '\0' ? value : font);
+        attrs += len + (attrs[len] == ' ');
+    }
+}
 
 static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
 {
@@ -438,8 +438,7 @@ static Agraph_t *build_graph(const lump_i_viz_plan_t *p)
     if (g == NULL)
         return NULL;
     for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
-        set_default(g, defaults[k].kind, defaults[k].name,
-                    defaults[k].value != NULL ? defaults[k].value : p->font);
+        set_defaults(g, defaults[k].kind, defaults[k].attrs, p->font);
     set(g, "label", p->caption);
     set(g, "labelloc", "b");
     set(g, "fontsize", "12");
@@ -597,14 +596,14 @@ static lump_error_t child_verdict(char **fig, size_t *len, lump_i_child_t *c, co
             snprintf(how, sizeof how, "killed by signal %d, %s", c->signal, strsignal(c->signal));
         else
             snprintf(how, sizeof how, "exit code %d", c->code);
-        if (lim[0] != '\0')
-            return lump_error_set(LUMP_ENOMEM,
-                                  "draw: the renderer (Graphviz with its fonts) ran out of memory%s "
-                                  "and died (%s); nothing was written: raise the limit, or write "
-                                  ".dot and run dot on it",
-                                  lim, how);
-        return lump_error_set(LUMP_EUNSUPPORTED,
-                              "draw: the renderer (Graphviz) died (%s); nothing was written", how);
+        /* with a limit set, it is the likely cause (without one, LIM is "") */
+        return lump_error_set(
+            lim[0] != '\0' ? LUMP_ENOMEM : LUMP_EUNSUPPORTED,
+            lim[0] != '\0' ? "draw: the renderer (Graphviz with its fonts) ran out of memory%s and "
+                             "died (%s); nothing was written: raise the limit, or write .dot and "
+                             "run dot on it"
+                           : "draw: the renderer (Graphviz) died%s (%s); nothing was written",
+            lim, how);
     }
     switch (tag) {
     case TAG_OK:
