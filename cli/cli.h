@@ -159,6 +159,15 @@ typedef struct {
 /* CLI_COUNT -- the number of entries of the array A (an option table). */
 #define CLI_COUNT(a) (sizeof(a) / sizeof *(a))
 
+/* CLI_OPTS_OUTPUT -- the two option-table entries of the output file,
+ * "-o" and its alias "--output", both into *VALUE: the one spelling of
+ * the pair for every command that writes a file. */
+#define CLI_OPTS_OUTPUT(value) {"-o", (value), NULL}, {"--output", (value), NULL}
+
+/* CLI_OPTS_CENTRE -- the two entries of the centre option, "--centre" and
+ * its American spelling "--center", both into *VALUE. */
+#define CLI_OPTS_CENTRE(value) {"--centre", (value), NULL}, {"--center", (value), NULL}
+
 /* cli_parse flag: an argument like "-5" is a positional, not an option. */
 #define CLI_PARSE_NUMBERS 1u
 

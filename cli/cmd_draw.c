@@ -76,7 +76,7 @@ static lump_error_t box_lumping(lump_lumping_t *L, lump_net_t *q, unsigned char 
 int cli_cmd_draw(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *eps = NULL, *box = NULL;
-    const char *title = NULL, *font = NULL, *width = NULL, *edges = NULL, *size = NULL;
+    const char *title = NULL, *width = NULL, *edges = NULL, *size = NULL;
     const char *centre_arg = NULL, *dpi = NULL;
     char lname[96];
     double e = 0;
@@ -96,15 +96,14 @@ int cli_cmd_draw(int argc, char **argv)
                              {"--json", NULL, &json},
                              {"--quotient-only", NULL, &opts.quotient_only},
                              {"--no-legend", NULL, &no_legend},
-                             {"-o", &out, NULL},
-                             {"--output", &out, NULL},
+                             CLI_OPTS_OUTPUT(&out),
                              {"--cert", &cert, NULL},
                              {"--mode", &mode, NULL},
                              {"--eps", &eps, NULL},
                              {"--box", &box, NULL},
                              {"--centre", &centre_arg, NULL},
                              {"--title", &title, NULL},
-                             {"--font", &font, NULL},
+                             {"--font", &opts.font, NULL},
                              {"--max-width", &width, NULL},
                              {"--max-edges", &edges, NULL},
                              {"--size", &size, NULL},
@@ -154,11 +153,8 @@ int cli_cmd_draw(int argc, char **argv)
                                            "without loss)");
         opts.dpi = (double)d;
     }
-    if (font != NULL) {
-        if (font[0] == '\0')
-            return cli_usage_error("draw", "--font needs a font family name");
-        opts.font = font;
-    }
+    if (opts.font[0] == '\0')
+        return cli_usage_error("draw", "--font needs a font family name");
     if (lump_viz_format_from_path(out) == LUMP_VIZ_AUTO)
         return cli_fail(lump_error_set(LUMP_EUSAGE,
                                        "%s: unknown figure format (the extension must be "

@@ -59,8 +59,9 @@ static void print_on_box(const char *a_path, const char *b_path, const char *box
 int cli_cmd_equiv(int argc, char **argv)
 {
     const char *a_path, *b_path, *box_arg = NULL, *seed_arg = NULL;
-    const char *cert = NULL, *tol_arg = NULL, *outputs_arg = NULL, *timeout_arg = NULL,
-               *jobs_arg = NULL, *split_arg = NULL;
+    const char *cert = NULL, *tol_arg = NULL;
+    /* the finder's own options are read straight into what it is given */
+    cli_equiv_tol_t t = {0};
     mpq_t tol;
     int tolerant = 0; /* a positive tolerance: the finder answered */
     int json = 0, rc = CLI_OK, on_box = 0;
@@ -76,10 +77,10 @@ int cli_cmd_equiv(int argc, char **argv)
         {"--seed", &seed_arg, NULL},
         {"--cert", &cert, NULL},
         {"--tolerance", &tol_arg, NULL},
-        {"--outputs", &outputs_arg, NULL},
-        {"--timeout", &timeout_arg, NULL},
-        {"--jobs", &jobs_arg, NULL},
-        {"--split", &split_arg, NULL}};
+        {"--outputs", &t.outputs, NULL},
+        {"--timeout", &t.timeout, NULL},
+        {"--jobs", &t.jobs, NULL},
+        {"--split", &t.split, NULL}};
     if ((rc = cli_parse_two(&a_path, &b_path, argc, argv, "equiv", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     {
@@ -108,8 +109,14 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_equiv_init(&e);
     LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
-        const cli_equiv_tol_t t = {a_path, b_path, box_arg, cert, outputs_arg, timeout_arg,
-                                   jobs_arg, split_arg, &a, &b, tol, json, 0};
+        t.a_path = a_path;
+        t.b_path = b_path;
+        t.box_arg = box_arg;
+        t.cert = cert;
+        t.a = &a;
+        t.b = &b;
+        t.tolerance = tol;
+        t.json = json;
         rc = cli_equiv_tolerance(&t);
         goto cleanup;
     }

@@ -430,11 +430,11 @@ int cli_cmd_reduce(int argc, char **argv)
     lump_verdict_t valid = LUMP_FALSE;
     char why[1024], *clipbox = NULL;
     double check_seconds;
-    const cli_opt_t opt[] = {{"--json", NULL, &json},    {"-o", &out, NULL},
-                             {"--output", &out, NULL},   {"--cert", &cert, NULL},
-                             {"--mode", &mode, NULL},    {"--box", &box, NULL},
-                             {"--bounds", &bounds, NULL}, {"--table", &table_arg, NULL},
-                             {"--vnnlib-out", &prop_out, NULL}, {"--fit", &fit, NULL}};
+    const cli_opt_t opt[] = {{"--json", NULL, &json},       CLI_OPTS_OUTPUT(&out),
+                             {"--cert", &cert, NULL},       {"--mode", &mode, NULL},
+                             {"--box", &box, NULL},         {"--bounds", &bounds, NULL},
+                             {"--table", &table_arg, NULL}, {"--vnnlib-out", &prop_out, NULL},
+                             {"--fit", &fit, NULL}};
     if ((rc = cli_parse_one(&path, argc, argv, "reduce", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (path == NULL || out == NULL)

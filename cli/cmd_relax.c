@@ -178,10 +178,9 @@ int cli_cmd_relax(int argc, char **argv)
     lump_write_opts_t wopts;
     lump_error_t err = LUMP_OK;
     char sa[128], sb[128];
-    const cli_opt_t opt[] = {{"--json", NULL, &json},         {"-o", &out, NULL},
-                             {"--output", &out, NULL},        {"--eps", &eps_arg, NULL},
-                             {"--box", &box_arg, NULL},       {"--centre", &centre_arg, NULL},
-                             {"--center", &centre_arg, NULL}, {"--samples", &samples_arg, NULL},
+    const cli_opt_t opt[] = {{"--json", NULL, &json},         CLI_OPTS_OUTPUT(&out),
+                             {"--eps", &eps_arg, NULL},       {"--box", &box_arg, NULL},
+                             CLI_OPTS_CENTRE(&centre_arg),    {"--samples", &samples_arg, NULL},
                              {"--calib", &calib_arg, NULL},   {"--lp", NULL, &lp_on},
                              {"--no-lp", NULL, &lp_off},
                              {"--local-radius", &radius_arg, NULL},

@@ -376,30 +376,34 @@ cleanup:
     return err;
 }
 
-/* read_layer -- the weight lines and bias lines of layer K (0-based). */
-static lump_error_t read_layer(lump_layer_t *layer, size_t k, cursor_t *c, field_t *f, mpq_t q)
+/* read_rows -- ROWS lines of COLS numbers each into ARR, row-major: the
+ * weight lines (COLS = the layer's inputs) or the bias lines (COLS = 1)
+ * of layer K (0-based), each named "KIND of neuron V of layer K+1" in
+ * messages. O(ROWS * COLS) numbers. */
+static lump_error_t read_rows(lump_arr_t *arr, size_t rows, size_t cols, const char *kind,
+                              size_t k, cursor_t *c, field_t *f, mpq_t q)
 {
     lump_error_t err = LUMP_OK;
-    size_t v, u, in = layer->in_size;
     char what[96];
-    for (v = 0; v < layer->size; v++) {
-        snprintf(what, sizeof what, "weights of neuron %zu of layer %zu", v, k + 1);
+    for (size_t v = 0; v < rows; v++) {
+        snprintf(what, sizeof what, "%s of neuron %zu of layer %zu", kind, v, k + 1);
         LUMP_CHECK(need_line(c, what));
-        LUMP_CHECK(split_line(f, in, c, what));
-        for (u = 0; u < in; u++) {
+        LUMP_CHECK(split_line(f, cols, c, what));
+        for (size_t u = 0; u < cols; u++) {
             LUMP_CHECK(parse_num(q, &f[u], c, u));
-            LUMP_CHECK(lump_arr_set(&layer->weight, v * in + u, q));
+            LUMP_CHECK(lump_arr_set(arr, v * cols + u, q));
         }
-    }
-    for (v = 0; v < layer->size; v++) {
-        snprintf(what, sizeof what, "bias of neuron %zu of layer %zu", v, k + 1);
-        LUMP_CHECK(need_line(c, what));
-        LUMP_CHECK(split_line(f, 1, c, what));
-        LUMP_CHECK(parse_num(q, &f[0], c, 0));
-        LUMP_CHECK(lump_arr_set(&layer->bias, v, q));
     }
 cleanup:
     return err;
+}
+
+/* read_layer -- the weight lines and bias lines of layer K (0-based). */
+static lump_error_t read_layer(lump_layer_t *layer, size_t k, cursor_t *c, field_t *f, mpq_t q)
+{
+    lump_error_t err =
+        read_rows(&layer->weight, layer->size, layer->in_size, "weights", k, c, f, q);
+    return err != LUMP_OK ? err : read_rows(&layer->bias, layer->size, 1, "bias", k, c, f, q);
 }
 
 /* lump_net_read_nnet_buf -- read an NNet file held in BUF[0..len) into NET

@@ -247,6 +247,8 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
     dag_t d;
     dname_t *v;
     memset(&d, 0, sizeof d);
+    mpq_init(d.t);
+    mpq_init(d.u);
     d.c.name = name;
     d.opset = 1;
     lump_graph_init(&out);
@@ -303,6 +305,8 @@ cleanup:
     free(d.hash);
     free(d.csts);
     free(d.origin);
+    mpq_clear(d.t);
+    mpq_clear(d.u);
     lump_i_onnx_free(m);
     return err;
 }

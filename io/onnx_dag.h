@@ -33,6 +33,8 @@ typedef struct {
     int64_t opset;
     size_t *origin; /* the ONNX node of each graph node (SIZE_MAX: the input) */
     size_t ocap;
+    mpq_t t, u; /* scratch rationals of the operators (exact scaling, bias
+                   folding, inverses), initialised once per file */
 } dag_t;
 
 /* lump_i_dag_err -- "FILE: node K 'NAME' (OP): message" (LUMP_EINPUT). */

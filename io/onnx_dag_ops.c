@@ -339,9 +339,6 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
     float alpha = 1.0f, beta = 1.0f;
     lump_graph_node_t *n;
     const lump_shape_t *xs;
-    mpq_t t, u;
-    mpq_init(t);
-    mpq_init(u);
     LUMP_CHECK(tensor_in(d, k, 0, &x));
     LUMP_CHECK(const_in(d, k, 1, 0, &w));
     if (!matmul) {
@@ -404,22 +401,20 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
             for (size_t i = 0; i < nin; i++)
                 LUMP_CHECK(set_scaled(&n->weight, j * nin + i,
                                       lump_i_onnx_cst_at(w, tb ? j * nin + i : i * nout + j), alpha,
-                                      t, u));
+                                      d->t, d->u));
     }
     n->params = w->count;
     if (b != NULL) {
         LUMP_CHECK(lump_arr_alloc(
             &n->bias, b->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64 : LUMP_STORE_F32, nout));
         for (size_t j = 0; j < nout; j++)
-            LUMP_CHECK(
-                set_scaled(&n->bias, j, lump_i_onnx_cst_at(b, b->count == 1 ? 0 : j), beta, t, u));
+            LUMP_CHECK(set_scaled(&n->bias, j, lump_i_onnx_cst_at(b, b->count == 1 ? 0 : j), beta,
+                                  d->t, d->u));
         n->has_bias = 1;
         n->params += b->count;
     }
     bind(d, k, 0, node);
 cleanup:
-    mpq_clear(t);
-    mpq_clear(u);
     return err;
 }
 
@@ -472,7 +467,6 @@ static lump_error_t fold_bias(dag_t *d, size_t k, size_t x, const dname_t *xv, c
     lump_error_t err = LUMP_OK;
     lump_graph_node_t *n = &d->g->nodes[x];
     size_t ch, per;
-    mpq_t t, u;
     *done = 0;
     if ((n->op != LUMP_GOP_DENSE && n->op != LUMP_GOP_CONV) || xv->readers != 1)
         return LUMP_OK;
@@ -482,8 +476,6 @@ static lump_error_t fold_bias(dag_t *d, size_t k, size_t x, const dname_t *xv, c
         for (size_t p = 1; p < per; p++)
             if (idx[j * per + p] != idx[j * per])
                 return LUMP_OK;
-    mpq_init(t);
-    mpq_init(u);
     if (!n->has_bias) {
         LUMP_CHECK(lump_arr_alloc(
             &n->bias, c->t->data_type == LUMP_ONNX_DOUBLE ? LUMP_STORE_F64 : LUMP_STORE_F32, ch));
@@ -492,18 +484,16 @@ static lump_error_t fold_bias(dag_t *d, size_t k, size_t x, const dname_t *xv, c
         n->has_bias = 1;
     } else {
         for (size_t j = 0; j < ch; j++) {
-            lump_arr_get(t, &n->bias, j);
-            mpq_set_d(u, lump_i_onnx_cst_at(c, idx[j * per]));
-            mpq_add(t, t, u);
-            LUMP_CHECK(lump_arr_set(&n->bias, j, t));
+            lump_arr_get(d->t, &n->bias, j);
+            mpq_set_d(d->u, lump_i_onnx_cst_at(c, idx[j * per]));
+            mpq_add(d->t, d->t, d->u);
+            LUMP_CHECK(lump_arr_set(&n->bias, j, d->t));
         }
     }
     n->params += c->count;
     bind(d, k, 0, x);
     *done = 1;
 cleanup:
-    mpq_clear(t);
-    mpq_clear(u);
     return err;
 }
 
@@ -519,8 +509,6 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
     cst_t *c;
     lump_graph_node_t *n;
     const lump_shape_t *xs;
-    mpq_t t;
-    mpq_init(t);
     if (o->n_input != 2) {
         err = lump_i_dag_err(d, k, "%zu inputs (2 expected)", o->n_input);
         goto cleanup;
@@ -594,15 +582,14 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
                     lump_i_dag_err(d, k, "division by zero (element %zu of '%s')", idx[i], c->name);
                 goto cleanup;
             }
-            mpq_set_d(t, v);
-            mpq_inv(t, t);
-            LUMP_CHECK(lump_arr_set(&n->weight, i, t));
+            mpq_set_d(d->t, v);
+            mpq_inv(d->t, d->t);
+            LUMP_CHECK(lump_arr_set(&n->weight, i, d->t));
         }
     }
     bind(d, k, 0, node);
 cleanup:
     free(idx);
-    mpq_clear(t);
     return err;
 }
 

@@ -644,21 +644,6 @@ cleanup:
     return err;
 }
 
-/* lump_box_read_vnnlib -- lump_box_read_vnnlib_buf on the file PATH
- * (messages name PATH). O(file size). */
-lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path)
-{
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    lump_error_t err;
-    lump_require(box != NULL && path != NULL, "lump_box_read_vnnlib");
-    err = lump_io_read_file(&buf, &len, path);
-    if (err != LUMP_OK)
-        return err;
-    err = lump_box_read_vnnlib_buf(box, (const char *)buf, len, path);
-    free(buf);
-    return err;
-}
 
 /* ---- the output constraints ------------------------------------------
  * VNN-LIB asserts state the counterexample: inputs in the box whose
@@ -1003,14 +988,32 @@ cleanup:
     return err;
 }
 
-/* lump_outspec_read_vnnlib -- see box.h. */
-lump_error_t lump_outspec_read_vnnlib(lump_outspec_t *spec, const char *path)
+/* read_path -- the file PATH read whole, then parsed by
+ * lump_box_read_vnnlib_buf into BOX when BOX is not NULL, else by
+ * lump_outspec_read_vnnlib_buf into SPEC (messages name PATH): the one
+ * file step of both readers. O(file size) plus the parse. */
+static lump_error_t read_path(lump_box_t *box, lump_outspec_t *spec, const char *path)
 {
     unsigned char *buf = NULL;
     size_t len = 0;
     lump_error_t err = lump_io_read_file(&buf, &len, path);
     if (err == LUMP_OK)
-        err = lump_outspec_read_vnnlib_buf(spec, (const char *)buf, len, path);
+        err = box != NULL ? lump_box_read_vnnlib_buf(box, (const char *)buf, len, path)
+                          : lump_outspec_read_vnnlib_buf(spec, (const char *)buf, len, path);
     free(buf);
     return err;
+}
+
+/* lump_box_read_vnnlib -- lump_box_read_vnnlib_buf on the file PATH
+ * (messages name PATH). O(file size). */
+lump_error_t lump_box_read_vnnlib(lump_box_t *box, const char *path)
+{
+    lump_require(box != NULL && path != NULL, "lump_box_read_vnnlib");
+    return read_path(box, NULL, path);
+}
+
+/* lump_outspec_read_vnnlib -- see box.h. */
+lump_error_t lump_outspec_read_vnnlib(lump_outspec_t *spec, const char *path)
+{
+    return read_path(NULL, spec, path);
 }

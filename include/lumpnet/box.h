@@ -27,8 +27,7 @@ typedef struct {
 LUMP_EXPORT size_t lump_box_clipped(const lump_box_t *box, const lump_net_t *net, size_t *first);
 
 /* lump_box_init -- an empty box (n = 0). lump_box_clear frees. O(n). */
-LUMP_EXPORT void lump_box_init(lump_box_t *box);
-LUMP_EXPORT void lump_box_clear(lump_box_t *box);
+LUMP_INIT_CLEAR(lump_box);
 
 /* lump_box_alloc -- resize BOX to N dimensions, bounds 0. O(n). */
 LUMP_EXPORT lump_error_t lump_box_alloc(lump_box_t *box, size_t n) LUMP_WUR;
@@ -76,8 +75,7 @@ typedef struct {
 } lump_outspec_t;
 
 /* lump_outspec_init / _clear -- an empty specification; free one. O(size). */
-LUMP_EXPORT void lump_outspec_init(lump_outspec_t *s);
-LUMP_EXPORT void lump_outspec_clear(lump_outspec_t *s);
+LUMP_INIT_CLEAR(lump_outspec);
 
 /* lump_outspec_read_vnnlib_buf -- the output constraints of the VNN-LIB
  * text BUF: the asserts naming outputs Y_j (declared Y_0 .. Y_{m-1}),

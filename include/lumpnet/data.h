@@ -13,8 +13,8 @@ typedef struct {
     long *y;
 } lump_data_t;
 
-LUMP_EXPORT void lump_data_init(lump_data_t *d);
-LUMP_EXPORT void lump_data_clear(lump_data_t *d);
+/* lump_data_init / _clear -- an empty data set; free one. O(1). */
+LUMP_INIT_CLEAR(lump_data);
 
 /* lump_data_read -- read SPEC: "FILE.csv" (each line: features..., label;
  * each a decimal or a fraction p/q, rounded to the nearest double; the

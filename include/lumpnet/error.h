@@ -37,6 +37,15 @@ typedef enum { LUMP_FALSE = 0, LUMP_TRUE = 1, LUMP_UNKNOWN = 2 } lump_verdict_t;
 
 #define LUMP_WUR __attribute__((warn_unused_result))
 
+/* LUMP_INIT_CLEAR(P) -- declare the pair of every value type P_t the
+ * caller owns (like mpq_init / mpq_clear): void P_init(P_t *) makes an
+ * empty value, void P_clear(P_t *) frees one (and leaves it empty or
+ * zeroed, as its comment says). One declaration for the pattern that
+ * every public header repeats. */
+#define LUMP_INIT_CLEAR(p)                                                    \
+    LUMP_EXPORT void p##_init(p##_t *x);                                      \
+    LUMP_EXPORT void p##_clear(p##_t *x)
+
 /* LUMP_CHECK -- propagate an error: evaluate EXPR, and on failure store the
  * code in the local variable `err` and jump to the local label `cleanup`. */
 #define LUMP_CHECK(expr)                                                      \

@@ -77,8 +77,7 @@ typedef struct {
 } lump_graph_t;
 
 /* lump_graph_init / _clear -- an empty graph; free one. O(1) / O(size). */
-LUMP_EXPORT void lump_graph_init(lump_graph_t *g);
-LUMP_EXPORT void lump_graph_clear(lump_graph_t *g);
+LUMP_INIT_CLEAR(lump_graph);
 
 /* lump_graph_add -- append a node of operation OP reading the N_IN nodes
  * IN (copied), named NAME (copied; may be NULL), and return its index; its

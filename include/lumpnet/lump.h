@@ -75,8 +75,7 @@ typedef struct {
 /* lump_lumping_init / _clear -- an empty lumping; free one. O(size).
  * Every block owned by a lumping has an initialised VALUE and SCALES
  * (use lump_block_init), so that _clear can free them. */
-LUMP_EXPORT void lump_lumping_init(lump_lumping_t *L);
-LUMP_EXPORT void lump_lumping_clear(lump_lumping_t *L);
+LUMP_INIT_CLEAR(lump_lumping);
 
 /* lump_lumping_swap -- exchange the contents of A and B, so that a
  * lumping built aside replaces the caller's only once it is complete

@@ -27,8 +27,7 @@ typedef struct {
 } lump_act_t;
 
 /* lump_act_init -- identity, alpha = 0. lump_act_clear frees. O(1). */
-LUMP_EXPORT void lump_act_init(lump_act_t *a);
-LUMP_EXPORT void lump_act_clear(lump_act_t *a);
+LUMP_INIT_CLEAR(lump_act);
 /* lump_act_set -- DST = SRC. O(size of alpha). */
 LUMP_EXPORT void lump_act_set(lump_act_t *dst, const lump_act_t *src);
 /* lump_act_equal -- 1 when A and B are the same function. O(1). */
@@ -116,8 +115,7 @@ LUMP_EXPORT void lump_net_init(lump_net_t *net);
 /* lump_layer_init / _clear -- an empty layer (size 0, identity, no
  * per-neuron activations); free one's arrays and activations, leaving it
  * zeroed (initialise it again before reuse). O(1) / O(size). */
-LUMP_EXPORT void lump_layer_init(lump_layer_t *l);
-LUMP_EXPORT void lump_layer_clear(lump_layer_t *l);
+LUMP_INIT_CLEAR(lump_layer);
 
 /* lump_net_clear -- free everything NET owns. O(size of the network). */
 LUMP_EXPORT void lump_net_clear(lump_net_t *net);

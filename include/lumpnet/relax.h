@@ -27,8 +27,8 @@ typedef struct {
     double **zlo, **zhi, **ylo, **yhi;
 } lump_bounds_t;
 
-LUMP_EXPORT void lump_bounds_init(lump_bounds_t *b);
-LUMP_EXPORT void lump_bounds_clear(lump_bounds_t *b);
+/* lump_bounds_init / _clear -- empty bounds; free them. O(1) / O(layers). */
+LUMP_INIT_CLEAR(lump_bounds);
 
 /* lump_bounds_interval -- interval bounds (interval arithmetic with outward
  * rounding; weights that are not doubles enter as outward intervals).
@@ -87,8 +87,8 @@ typedef struct {
     double *bound_lp;  /* the LP bound alone (+inf when not computed) */
 } lump_bound_result_t;
 
-LUMP_EXPORT void lump_bound_result_init(lump_bound_result_t *r);
-LUMP_EXPORT void lump_bound_result_clear(lump_bound_result_t *r);
+/* lump_bound_result_init / _clear -- an empty result; free its arrays. O(1). */
+LUMP_INIT_CLEAR(lump_bound_result);
 
 /* lump_bound_diff -- a certified upper bound on |f_j - g_j| over BOX for
  * each output j: sound pre-activation bounds (intervals, tightened by
@@ -241,8 +241,7 @@ typedef struct {
 
 /* lump_local_result_init, lump_local_result_clear -- an empty result;
  * free its arrays. O(1). */
-LUMP_EXPORT void lump_local_result_init(lump_local_result_t *r);
-LUMP_EXPORT void lump_local_result_clear(lump_local_result_t *r);
+LUMP_INIT_CLEAR(lump_local_result);
 
 /* lump_local_bound -- for each of the N_POINTS points X (row-major,
  * n_inputs each, raw inputs as the network reads them), the ball of
@@ -312,8 +311,7 @@ typedef struct {
 } lump_explore_opts_t;
 
 /* lump_explore_init, lump_explore_clear -- an empty table; free its rows. */
-LUMP_EXPORT void lump_explore_init(lump_explore_t *t);
-LUMP_EXPORT void lump_explore_clear(lump_explore_t *t);
+LUMP_INIT_CLEAR(lump_explore);
 
 /* lump_explore_opts_init -- the defaults of lump_explore_opts_t. */
 LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);

@@ -102,13 +102,13 @@ typedef struct {
     lump_box_step_t *steps;
 } lump_box_cert_t;
 
-LUMP_EXPORT void lump_stable_step_init(lump_stable_step_t *s);
-LUMP_EXPORT void lump_stable_step_clear(lump_stable_step_t *s);
+/* lump_stable_step_init / _clear -- an empty step; free one. O(1) / O(size). */
+LUMP_INIT_CLEAR(lump_stable_step);
 /* lump_stable_step_alloc -- S = empty claims for NET's shape. O(layers). */
 LUMP_EXPORT
 lump_error_t lump_stable_step_alloc(lump_stable_step_t *s, const lump_net_t *net) LUMP_WUR;
-LUMP_EXPORT void lump_box_cert_init(lump_box_cert_t *c);
-LUMP_EXPORT void lump_box_cert_clear(lump_box_cert_t *c);
+/* lump_box_cert_init / _clear -- an empty certificate; free one. O(1) / O(size). */
+LUMP_INIT_CLEAR(lump_box_cert);
 /* lump_box_cert_push -- append an initialised step of KIND; *STEP points
  * to it (valid until the next push). O(1) amortised. */
 LUMP_EXPORT lump_error_t lump_box_cert_push(lump_box_cert_t *c, lump_step_kind_t kind,
@@ -242,8 +242,9 @@ typedef struct {
     lump_lumping_t lumping;
 } lump_box_equiv_cert_t;
 
-LUMP_EXPORT void lump_box_equiv_cert_init(lump_box_equiv_cert_t *c);
-LUMP_EXPORT void lump_box_equiv_cert_clear(lump_box_equiv_cert_t *c);
+/* lump_box_equiv_cert_init / _clear -- an empty certificate pair; free one.
+ * O(1) / O(size). */
+LUMP_INIT_CLEAR(lump_box_equiv_cert);
 
 /* lump_box_cert_apply -- OUT = the network CERT's steps make of NET:
  * each stable step's removals and folds applied layer by layer

@@ -106,8 +106,7 @@ typedef struct {
 } lump_tol_cert_info_t;
 
 /* lump_tol_cert_info_init / _clear -- an empty record; free one. O(n). */
-LUMP_EXPORT void lump_tol_cert_info_init(lump_tol_cert_info_t *info);
-LUMP_EXPORT void lump_tol_cert_info_clear(lump_tol_cert_info_t *info);
+LUMP_INIT_CLEAR(lump_tol_cert_info);
 
 /* lump_tol_cert_check_info -- lump_tol_cert_check that also fills INFO
  * (when not NULL) with what the certificate claims: tolerance, outputs
@@ -144,8 +143,7 @@ typedef struct {
 
 /* lump_tol_opts_init / _clear -- tolerance 0, all outputs, no time limit,
  * one job per core, ranked splits. O(1). */
-LUMP_EXPORT void lump_tol_opts_init(lump_tol_opts_t *o);
-LUMP_EXPORT void lump_tol_opts_clear(lump_tol_opts_t *o);
+LUMP_INIT_CLEAR(lump_tol_opts);
 
 /* The answer of lump_tol_search. */
 typedef struct {
@@ -165,8 +163,9 @@ typedef struct {
     size_t exact_leaves;    /* of LEAVES, those closed by lump_tol_leaf_exact */
 } lump_tol_result_t;
 
-LUMP_EXPORT void lump_tol_result_init(lump_tol_result_t *r);
-LUMP_EXPORT void lump_tol_result_clear(lump_tol_result_t *r);
+/* lump_tol_result_init / _clear -- an empty result (verdict unknown); free
+ * one. O(1) / O(size). */
+LUMP_INIT_CLEAR(lump_tol_result);
 
 /* lump_tol_search -- decide whether |A_j(x) - B_j(x)| <= EPS for every x in
  * BOX and every selected output j by branch and bound over the input box:
