@@ -168,8 +168,9 @@ typedef struct {
                               lump_equiv_cert_check */
 } lump_equiv_t;
 
-LUMP_EXPORT void lump_equiv_init(lump_equiv_t *e);
-LUMP_EXPORT void lump_equiv_clear(lump_equiv_t *e);
+/* lump_equiv_init / _clear -- an empty result; free one (the witness and
+ * the proof). O(size). */
+LUMP_INIT_CLEAR(lump_equiv);
 
 /* lump_net_union -- U = A and B side by side on shared inputs: layer i of U
  * is layer i of A followed by layer i of B; the outputs of A come first.
