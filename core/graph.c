@@ -21,6 +21,7 @@ void lump_graph_clear(lump_graph_t *g)
         lump_act_clear(&n->act);
     }
     free(g->nodes);
+    free(g->out_name);
     lump_graph_init(g);
 }
 

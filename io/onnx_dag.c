@@ -293,6 +293,7 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
         goto cleanup;
     }
     out.output = v->node;
+    out.out_name = lump_strdup(d.c.g->output[0]->name);
     LUMP_CHECK(check_reach(&d));
     lump_graph_clear(g);
     *g = out;
@@ -313,14 +314,18 @@ lump_error_t lump_graph_read(lump_graph_t *g, const char *path, int *needed)
     lump_error_t err;
     unsigned char *buf = NULL;
     size_t len = 0;
+    lump_format_t fmt = lump_format_from_path(path);
     if (needed != NULL)
         *needed = 0;
-    if (lump_format_from_path(path) != LUMP_FORMAT_ONNX)
-        return lump_error_set(LUMP_EUSAGE, "%s: a graph network must be an ONNX file (.onnx)",
+    if (fmt != LUMP_FORMAT_ONNX && fmt != LUMP_FORMAT_JSON)
+        return lump_error_set(LUMP_EUSAGE,
+                              "%s: a graph network must be an ONNX (.onnx) or JSON (.json) file",
                               path);
     err = lump_io_read_file(&buf, &len, path);
-    if (err == LUMP_OK)
+    if (err == LUMP_OK && fmt == LUMP_FORMAT_ONNX)
         err = lump_graph_read_onnx_buf(g, buf, len, path, needed);
+    else if (err == LUMP_OK)
+        err = lump_graph_read_json_buf(g, (const char *)buf, len, path, needed);
     free(buf);
     return err;
 }
