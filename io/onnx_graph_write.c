@@ -204,6 +204,23 @@ static int arr_is(const lump_arr_t *a, long v, mpq_t q)
     return 1;
 }
 
+/* recip -- when A's values do not all fit FIT but their reciprocals do
+ * (none is 0), INV = the reciprocals and 1; else 0. O(len). */
+static int recip(lump_arr_t *inv, const lump_arr_t *a, lump_fit_t fit, mpq_t q)
+{
+    if (lump_arr_fits_type(a, fit) || lump_arr_alloc(inv, LUMP_STORE_Q, a->len) != LUMP_OK)
+        return 0;
+    for (size_t i = 0; i < a->len; i++) {
+        lump_arr_get(q, a, i);
+        if (mpq_sgn(q) == 0)
+            return 0;
+        mpq_inv(q, q);
+        if (!lump_rat_fits(q, fit) || lump_arr_set(inv, i, q) != LUMP_OK)
+            return 0;
+    }
+    return 1;
+}
+
 static lump_error_t write_affine(gw_t *s, size_t gi, const lump_graph_node_t *n)
 {
     lump_error_t err = LUMP_OK;
@@ -216,8 +233,18 @@ static lump_error_t write_affine(gw_t *s, size_t gi, const lump_graph_node_t *n)
         return LUMP_OK;
     }
     if (mul) {
-        LUMP_CHECK(tensor(s, &in[1], gi, "_scale", &n->weight, dims, (int)n->shape.ndim));
-        in[0] = emit(s, gi, "Mul", add ? "_mul" : "", in, 2, !add)->out[0];
+        /* a scale 1/d read from a Div by a float d is written as that Div,
+         * exactly, rather than as a rounded Mul */
+        lump_arr_t inv;
+        int div;
+        lump_arr_init(&inv);
+        div = recip(&inv, &n->weight, s->w.dtype == LUMP_STORE_F32 ? LUMP_FIT_F32 : LUMP_FIT_F64,
+                    s->w.q);
+        err = tensor(s, &in[1], gi, div ? "_divisor" : "_scale", div ? &inv : &n->weight, dims,
+                     (int)n->shape.ndim);
+        lump_arr_clear(&inv);
+        LUMP_CHECK(err);
+        in[0] = emit(s, gi, div ? "Div" : "Mul", add ? "_mul" : "", in, 2, !add)->out[0];
     }
     if (add) {
         LUMP_CHECK(tensor(s, &in[1], gi, "_shift", &n->bias, dims, (int)n->shape.ndim));
@@ -378,13 +405,22 @@ cleanup:
     return err;
 }
 
-/* fits -- 1 when every value of G is a value of STORE. O(weights). */
-static int fits(const lump_graph_t *g, lump_fit_t fit)
+/* fits -- 1 when every value G writes is a value of FIT (an AFFINE
+ * scale, or its reciprocal for a Div). O(weights). */
+static int fits(const lump_graph_t *g, lump_fit_t fit, mpq_t q)
 {
-    for (size_t i = 0; i < g->n_nodes; i++)
-        if (!lump_arr_fits_type(&g->nodes[i].weight, fit) ||
-            !lump_arr_fits_type(&g->nodes[i].bias, fit))
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const lump_graph_node_t *n = &g->nodes[i];
+        int ok = lump_arr_fits_type(&n->weight, fit);
+        if (!ok && n->op == LUMP_GOP_AFFINE) {
+            lump_arr_t inv;
+            lump_arr_init(&inv);
+            ok = recip(&inv, &n->weight, fit, q);
+            lump_arr_clear(&inv);
+        }
+        if (!ok || !lump_arr_fits_type(&n->bias, fit))
             return 0;
+    }
     return 1;
 }
 
@@ -436,7 +472,7 @@ lump_error_t lump_graph_write_onnx(FILE *f, const lump_graph_t *g, lump_write_op
     s.vals_used = lump_alloc_zero(2 * cap + g->n_nodes, sizeof *s.vals_used);
     dtype = opts->onnx_dtype;
     if (dtype == LUMP_STORE_Q)
-        dtype = fits(g, LUMP_FIT_F32) ? LUMP_STORE_F32 : LUMP_STORE_F64;
+        dtype = fits(g, LUMP_FIT_F32, s.w.q) ? LUMP_STORE_F32 : LUMP_STORE_F64;
     LUMP_CHECK(build(&s, dtype));
     iface(&tin, din, pin, &g->nodes[0].shape, 0);
     iface(&tout, dout, pout, &g->nodes[g->output].shape, 0);
