@@ -9,6 +9,7 @@
 #include "json_support.h"
 #include "cert_json.h"
 #include "alloc_i.h"
+#include "graph_reach_i.h"
 
 #define FORMAT_NAME "lumpnet-graph"
 /* the largest dimension, kernel, stride, dilation or pad accepted (the
@@ -495,23 +496,12 @@ cleanup:
  * requires). O(nodes + edges). */
 static lump_error_t check_reach(const lump_graph_t *g, lump_i_jpath_t *p)
 {
-    lump_error_t err = LUMP_OK;
-    char *mark = lump_alloc_zero(g->n_nodes, 1);
-    mark[g->output] = 1;
-    for (size_t i = g->n_nodes; i-- > 0;)
-        if (mark[i])
-            for (size_t j = 0; j < g->nodes[i].n_in; j++)
-                mark[g->nodes[i].in[j]] = 1;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        if (!mark[i]) {
-            lump_i_jpath_key(p, "nodes");
-            lump_i_jpath_index(p, i);
-            err = lump_i_jpath_error(p, LUMP_EINPUT, "does not reach the output (node %zu)",
-                                     g->output);
-            break;
-        }
-    free(mark);
-    return err;
+    size_t i = lump_i_graph_unreached(g);
+    if (i == SIZE_MAX)
+        return LUMP_OK;
+    lump_i_jpath_key(p, "nodes");
+    lump_i_jpath_index(p, i);
+    return lump_i_jpath_error(p, LUMP_EINPUT, "does not reach the output (node %zu)", g->output);
 }
 
 /* lump_graph_read_json_buf -- see lumpnet/graph.h. */

@@ -11,15 +11,8 @@
 # variants are refused with one message and exit 2.
 # Seeded by LUMPNET_SEED (printed by the reference).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
-V=vnncomp2021
-need_data $V/verivital/Convnet_avgpool.onnx $V/verivital/Convnet_maxpool.onnx \
-  $V/oval21/cifar_base_kw.onnx $V/oval21/cifar_deep_kw.onnx \
-  $V/marabou-cifar10/cifar10_small.onnx $V/marabou-cifar10/cifar10_medium.onnx \
-  $V/cifar10_resnet/resnet_2b.onnx
-find_python
-"$PY" -c 'import torch' 2>/dev/null || skip "no PyTorch for $PY (Debian: python3-torch)"
+need_cnn
 R="$PY $TESTS/cnn_ref.py"
-D=$DATA/$V
 export TMPDIR_CNN="$TMP"
 $R eval "$LUMPNET" $D/verivital/Convnet_avgpool.onnx $D/verivital/avgpool_prop_*.vnnlib \
   -- $D/verivital/Convnet_maxpool.onnx $D/verivital/maxpool_prop_*.vnnlib \
