@@ -116,7 +116,9 @@ static char *flat(gw_t *s, size_t gi, size_t x)
 {
     if (s->g->nodes[x].shape.ndim == 1)
         return s->val[x];
-    return emit(s, gi, "Flatten", "_flatten", &s->val[x], 1, 0)->out[0];
+    wnode_t *nd = emit(s, gi, "Flatten", "_flatten", &s->val[x], 1, 0);
+    lump_i_ow_attr_int(nd, "axis", 1);
+    return nd->out[0];
 }
 
 /* reshape_last -- the last step of node GI from the flat value V: a
@@ -147,6 +149,12 @@ static void window_attrs(wnode_t *nd, const lump_graph_node_t *n, int dil, int g
         lump_i_ow_attr_ints(nd, "dilations", dl, 2);
     if (group)
         lump_i_ow_attr_int(nd, "group", (int64_t)n->group);
+}
+
+static void shape_dims(int64_t *dims, const lump_shape_t *sh)
+{
+    for (size_t i = 0; i < sh->ndim; i++)
+        dims[i] = (int64_t)sh->dim[i];
 }
 
 /* transpose_perm -- when MAP of node N (reading X) permutes X's
@@ -185,12 +193,6 @@ static int transpose_perm(const lump_graph_node_t *n, const lump_shape_t *x, int
         }
     }
     return 0;
-}
-
-static void shape_dims(int64_t *dims, const lump_shape_t *sh)
-{
-    for (size_t i = 0; i < sh->ndim; i++)
-        dims[i] = (int64_t)sh->dim[i];
 }
 
 /* arr_is -- 1 when every value of A equals V. O(len). */
@@ -259,24 +261,23 @@ static lump_error_t write_gather(gw_t *s, size_t gi, const lump_graph_node_t *n)
     const lump_shape_t *xs = &s->g->nodes[n->in[0]].shape;
     int64_t perm[LUMP_GRAPH_MAX_DIMS + 1], *idx;
     char *in[2] = {s->val[n->in[0]], NULL};
+    wtensor_t *t;
     if (transpose_perm(n, xs, perm)) {
         lump_i_ow_attr_ints(emit(s, gi, "Transpose", "", in, 1, 1), "perm", perm, xs->ndim + 1);
         return LUMP_OK;
     }
-    /* any other index map: the flat entries gathered along axis 1 */
+    /* any other index map: the flat entries gathered along axis 1, with
+     * indices of the node's shape (so the result has that shape) */
     idx = lump_alloc_array(n->shape.size, sizeof *idx);
     for (size_t i = 0; i < n->shape.size; i++)
         idx[i] = (int64_t)n->map[i];
     in[0] = flat(s, gi, n->in[0]);
     in[1] = tensor_i64(s, gi, "_index", idx, n->shape.size);
     free(idx);
-    if (n->shape.ndim == 1) {
-        lump_i_ow_attr_int(emit(s, gi, "Gather", "", in, 2, 1), "axis", 1);
-    } else {
-        wnode_t *nd = emit(s, gi, "Gather", "_gather", in, 2, 0);
-        lump_i_ow_attr_int(nd, "axis", 1);
-        reshape_last(s, gi, nd->out[0]);
-    }
+    t = &s->w.tensors[s->w.ntensors - 1];
+    shape_dims(t->dims, &n->shape);
+    t->t.n_dims = n->shape.ndim;
+    lump_i_ow_attr_int(emit(s, gi, "Gather", "", in, 2, 1), "axis", 1);
     return LUMP_OK;
 }
 

@@ -24,6 +24,7 @@ import json
 import os
 import random
 import struct
+from fractions import Fraction
 import sys
 
 import numpy as np
@@ -124,6 +125,93 @@ def cmd_synth(lum, tmp):
         roundtrip(lum, tmp, path, pts if pwl else [], pts)
 
 
+def handmade(rng, scale):
+    """A graph JSON document using what the ONNX readers never produce: an
+    index map that is no transpose, exact rational (not float-stored)
+    weights, a dense layer on a 3-D tensor, a Concat of four inputs, a
+    grouped convolution, asymmetric Pad; SCALE gives the affine scales."""
+    q = lambda k, d: "%d/%d" % (k, d)  # noqa: E731
+    vals = lambda n, d: [q(rng.randint(-9, 9), d) for _ in range(n)]  # noqa: E731
+    nodes = [
+        {"op": "input", "name": "x", "shape": [2, 3, 3]},
+        {"op": "gather", "inputs": [0], "shape": [4, 5], "map": [rng.randrange(18) for _ in range(20)]},
+        {"op": "dense", "name": "d1", "inputs": [1], "shape": [3], "weight": vals(60, 8),
+         "bias": vals(3, 4)},
+        {"op": "act", "inputs": [2], "shape": [3], "activation": "leaky_relu", "alpha": "1/8"},
+        {"op": "concat", "inputs": [3, 3, 3, 3], "shape": [12]},
+        {"op": "affine", "name": "aff", "inputs": [4], "shape": [12], "scale": scale,
+         "shift": vals(12, 16)},
+        {"op": "reshape", "inputs": [5], "shape": [3, 2, 2]},
+        {"op": "add", "inputs": [6, 6], "shape": [3, 2, 2]},
+        {"op": "conv", "name": "c1", "inputs": [7], "shape": [3, 2, 2], "kernel": [1, 1],
+         "strides": [1, 1], "pads": [0, 0, 0, 0], "dilations": [1, 1], "group": 3,
+         "weight": ["1/2", "-3", "5/4"]},
+        {"op": "maxpool", "inputs": [8], "shape": [3, 1, 1], "kernel": [2, 2], "strides": [1, 1],
+         "pads": [0, 0, 0, 0], "dilations": [1, 1]},
+        {"op": "pad", "inputs": [9], "shape": [3, 2, 3], "pads": [0, 0, 1, 0, 1, 1]},
+        {"op": "avgpool", "inputs": [10], "shape": [3, 3, 4], "kernel": [2, 2],
+         "strides": [1, 1], "pads": [1, 1, 1, 1], "dilations": [1, 1],
+         "count_include_pad": True},
+        {"op": "dense", "name": "out", "inputs": [11], "shape": [2], "weight": vals(72, 4)},
+    ]
+    return {"format": "lumpnet-graph", "version": 1, "output": len(nodes) - 1, "nodes": nodes}
+
+
+def cmd_handmade(lum, tmp):
+    """Handmade graph JSON to ONNX: exact where every value is a float32
+    (or the reciprocal of one), the rounding said where not."""
+    rng = random.Random(SEED)
+    exact = [q for q in ("1/4", "-3/2", "1/3", "2", "1/5", "-1", "3/8", "1/7", "5", "-1/9",
+                         "1/2", "7/4")]
+    recip = ["1/3", "-1/5", "1/7", "2/3", "1/9", "-1/11", "1/13", "4/3", "1/6", "1/10", "1/12",
+             "-1/14"]
+    cases = (("handmade_recip", recip, False), ("handmade_thirds", exact, True),
+             ("handmade_dyadic", ["1/4", "-3/2", "1", "2"] * 3, False))
+    for name, scale, rounds in cases:
+        doc = handmade(random.Random(SEED), scale)
+        j, o = os.path.join(tmp, name + ".json"), os.path.join(tmp, name + ".onnx")
+        with open(j, "w") as f:
+            json.dump(doc, f)
+        rc, out, err = cnn_ref.lumpnet(lum, ["convert", j, o])
+        if rc != 0 or (len(err.strip().splitlines()) == 1 and "rounded" in err) != rounds:
+            raise SystemExit("%s: convert: exit %d, stderr %r (a rounding warning %sexpected)"
+                             % (name, rc, err, "" if rounds else "not "))
+        m = onnx.load(o)
+        onnx.checker.check_model(m, full_check=True)
+        ops = [n.op_type for n in m.graph.node]
+        for op in ("Gather", "Flatten", "Gemm", "LeakyRelu", "Concat", "Add", "Reshape", "Conv",
+                   "MaxPool", "Pad", "AveragePool", "Div" if name == "handmade_recip" else "Mul"):
+            if op not in ops:
+                raise SystemExit("%s: no %s node in the written ONNX (%s)" % (name, op, ops))
+        elem = m.graph.input[0].type.tensor_type.elem_type
+        if elem != (onnx.TensorProto.DOUBLE if rounds else onnx.TensorProto.FLOAT):
+            raise SystemExit("%s: element type %d" % (name, elem))
+        pts = [[repr(rng.uniform(-1, 1)) for _ in range(18)] for _ in range(3)]
+        for x in pts:
+            a = run(lum, ["eval", "--exact", j, "--input", ",".join(x)])
+            b = run(lum, ["eval", "--exact", o, "--input", ",".join(x)])
+            fa = np.array([float(Fraction(v)) for v in a.split(",")])
+            fb = np.array([float(Fraction(v)) for v in b.split(",")])
+            if (not rounds and a != b) or not np.max(np.abs(fa - fb)) <= 1e-12 * max(
+                    1.0, float(np.max(np.abs(fa)))):
+                raise SystemExit("%s: eval --exact JSON %s, ONNX %s" % (name, a, b))
+        got = np.array([[float(v) for v in run(lum, ["eval", j, "--input", ",".join(x)])
+                         .split(",")] for x in pts])
+        ref = cnn_ref.torch_eval(o, [[float(v) for v in x] for x in pts])
+        rel = float(np.max(np.abs(got - ref))) / max(1.0, float(np.max(np.abs(ref))))
+        if not rel <= (1e-6 if rounds else RTOL):
+            raise SystemExit("%s: torch on the written ONNX differs by %.3g" % (name, rel))
+        o2, j2 = os.path.join(tmp, name + ".2.onnx"), os.path.join(tmp, name + ".2.json")
+        run(lum, ["convert", o, j2])
+        run(lum, ["convert", j2, o2])
+        if not filecmp.cmp(o, o2, shallow=False):
+            raise SystemExit("%s: ONNX -> JSON -> ONNX is not byte-identical" % name)
+        print("%s: %s, %s; eval --exact %s at 3 points, torch within %.1e; ONNX -> JSON -> "
+              "ONNX byte-identical" % (name, "float64" if rounds else "float32",
+                                       "rounding reported" if rounds else "nothing rounded",
+                                       "within 1e-12 (rounded)" if rounds else "equal", rel))
+
+
 # Each case: a change to the JSON document of a small CNN, the place and
 # the problem the one-line message must name.
 def bad_cases(doc):
@@ -208,6 +296,8 @@ def main():
         cmd_roundtrip(lum, tmp, groups)
     elif cmd == "synth":
         cmd_synth(lum, tmp)
+    elif cmd == "handmade":
+        cmd_handmade(lum, tmp)
     elif cmd == "malformed":
         cmd_malformed(lum, tmp, sys.argv[4])
     else:

@@ -6,7 +6,9 @@
 # onnx.checker.check_model(full_check=True), keeps its Conv nodes, names and
 # shapes with a symbolic batch dimension, and evaluates like the original
 # in the PyTorch reference of cnn_ref.py (1e-9 relative); the synthetic
-# networks of cnn_ref.py (every other operator) too; broken graph JSON files
+# networks of cnn_ref.py (every other operator) too, and handmade graph
+# JSON (an index map that is no transpose, exact rationals, a value that
+# float32 cannot hold: float64 and the rounding reported); broken graph JSON files
 # are refused with one line naming the file and the place, exit 2.
 # Seeded by LUMPNET_SEED (printed by the helper).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
@@ -24,6 +26,7 @@ $R roundtrip "$LUMPNET" "$TMP" \
   -- $D/cifar10_resnet/resnet_2b.onnx $D/cifar10_resnet/resnet2b_prop_0_eps_0.008.vnnlib \
   || fail "ONNX -> JSON -> ONNX"
 $R synth "$LUMPNET" "$TMP" || fail "ONNX -> JSON -> ONNX of the synthetic networks"
+$R handmade "$LUMPNET" "$TMP" || fail "handmade graph JSON to ONNX"
 $R malformed "$LUMPNET" "$TMP" $D/verivital/Convnet_avgpool.onnx || fail "malformed graph JSON"
 # NNet holds fully connected networks only: a graph JSON is refused too
 "$LUMPNET" convert "$TMP/base.json" "$TMP/base.nnet" 2>"$TMP/err" >/dev/null

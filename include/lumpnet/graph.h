@@ -112,9 +112,10 @@ LUMP_EXPORT const char *lump_gop_name(lump_gop_t op);
 /* lump_graph_read_onnx_buf -- read the ONNX model in BUF (LEN bytes) as a
  * graph: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid,
  * Tanh, AveragePool, GlobalAveragePool, MaxPool, Pad, Flatten, Reshape,
- * Transpose, Concat, Identity, Dropout and Constant. An Add of a constant
- * right after a MatMul or a Conv (its only reader) becomes that node's
- * bias. *NEEDED (may be NULL) is set, before anything can fail past the
+ * Transpose, Gather (axis 1 of a flat tensor), Concat, Identity, Dropout
+ * and Constant. An Add of a constant right after a MatMul or a Conv (its
+ * only reader) becomes that node's bias, and one right after a Mul or Div
+ * by a constant (its only reader) joins it in one affine node. *NEEDED (may be NULL) is set, before anything can fail past the
  * decoding, to 1 when the model uses something the MLP reader
  * (lump_net_read_onnx_buf) does not have (a convolution, a pool, a pad, a
  * transpose, a concatenation, an Add of two computed tensors), else 0. On
@@ -150,12 +151,13 @@ LUMP_EXPORT lump_error_t lump_graph_write_json(FILE *f, const lump_graph_t *g) L
 /* lump_graph_write_onnx -- write G to F as ONNX (IR 7, opset 13): Conv as
  * Conv, DENSE as Gemm(transB=1) (after a Flatten when its input is not
  * flat), ACT as Relu/LeakyRelu/Sigmoid/Tanh/Identity, ADD as Add, AFFINE
- * as Mul and Add by constants of the tensor's shape, pools as
+ * as Mul (or Div, when the reciprocals of the scales are floats) and Add
+ * by constants of the tensor's shape, pools as
  * AveragePool/MaxPool, PAD as Pad, a GATHER that is a permutation of the
- * dimensions as Transpose and any other as Flatten, Gather(axis 1),
- * Reshape, RESHAPE as Flatten or Reshape, CONCAT as Concat(axis 1). Node
- * names, the input and output names and shapes are kept, with a symbolic
- * batch dimension "N". The element type is OPTS->onnx_dtype, or when that
+ * dimensions as Transpose and any other as Gather(axis 1) of the flat
+ * input with indices of its shape, RESHAPE as Flatten or Reshape, CONCAT
+ * as Concat(axis 1). Node names, the input and output names and shapes
+ * are kept, with a symbolic batch dimension "N". The element type is OPTS->onnx_dtype, or when that
  * is LUMP_STORE_Q, float32 if every value is a float32 value, else
  * float64; values that do not fit are rounded to nearest and counted in
  * OPTS (rounded, max_rounding), LeakyRelu slopes (float attributes) too.
