@@ -88,13 +88,11 @@ static lump_error_t unbase64(unsigned char *out, size_t nbytes, const char *s, s
                              const lump_i_jpath_t *p, size_t n, const char *what)
 {
     size_t want = 4 * ((nbytes + 2) / 3), o = 0;
-    if (len != want) {
-        size_t have = len / 4 * 3;
+    if (len != want)
         return lump_i_jpath_error(p, LUMP_EINPUT,
-                                  "holds about %zu bytes of base64 (%zu characters), expected "
-                                  "%zu values (%zu bytes: %s)",
-                                  have, len, n, nbytes, what);
-    }
+                                  "has %zu characters of base64, expected %zu (%zu values of "
+                                  "%zu bytes: %s)",
+                                  len, want, n, n > 0 ? nbytes / n : 0, what);
     for (size_t i = 0; i < len; i += 4) {
         uint32_t v = 0;
         for (size_t k = 0; k < 4; k++) {

@@ -239,14 +239,14 @@ def bad_cases(doc):
         d["nodes"][dense]["bias"] = [0.5] * d["nodes"][dense]["shape"][0]
 
     return [
-        ("truncated_weight", edit(trunc), c + ".weight.float32", "expected"),
+        ("truncated_weight", edit(trunc), c + ".weight.float32", "expected 684 (128 values"),
         ("nan_weight", edit(nan), c + ".weight.float32", "not finite"),
         ("conv_shape", edit(lambda d: d["nodes"][conv]["shape"].__setitem__(1, 99)),
          c, "does not follow from the input"),
         ("forward_input", edit(lambda d: d["nodes"][conv].__setitem__("inputs", [conv + 1])),
          c + ".inputs[0]", "over the limit"),
         ("unknown_op", edit(lambda d: d["nodes"][relu].__setitem__("op", "softplus")),
-         "nodes[%d].op" % relu, "expected"),
+         "nodes[%d].op" % relu, "expected 684 (128 values"),
         ("stray_key", edit(lambda d: d["nodes"][relu].__setitem__("weight", [])),
          "nodes[%d]" % relu, "unknown key"),
         ("leaky_without_alpha", edit(lambda d: d["nodes"][relu].__setitem__("activation",
