@@ -364,11 +364,15 @@ int cli_cmd_info(int argc, char **argv);
  * Return the exit code. */
 int cli_graph_info(const char *path, lump_error_t err, int json, int other_options);
 /* cli_graph_convert -- after lump_net_read of IN failed with ERR: when IN
- * is a graph (convolutional or residual) network, say that OUT's format
- * cannot hold it (NNet: fully connected networks only; ONNX and JSON: not
- * written for graph networks yet), else report ERR. Returns the exit
- * code (2). O(file size). */
-int cli_graph_convert(const char *in, const char *out, lump_error_t err);
+ * is a graph (convolutional or residual) network, write it to OUT (ONNX
+ * or JSON; NNet holds fully connected networks only and is refused) with
+ * OPTS, reporting values rounded to the ONNX element type; else report
+ * ERR. Returns the exit code. O(file size). */
+/* cli_convert_done -- the end of `convert` writing OUT: report ERR, or
+ * warn about the values OPTS says were rounded. Returns the exit code.
+ * O(1). */
+int cli_convert_done(const char *out, lump_error_t err, const lump_write_opts_t *opts);
+int cli_graph_convert(const char *in, const char *out, lump_error_t err, lump_write_opts_t *opts);
 int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
                    const char *inputs, int json);
 int cli_cmd_eval(int argc, char **argv);

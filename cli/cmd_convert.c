@@ -37,15 +37,21 @@ int cli_cmd_convert(int argc, char **argv)
     err = lump_net_read(&net, in);
     if (err != LUMP_OK) {
         lump_net_clear(&net);
-        return cli_graph_convert(in, out, err);
+        return cli_graph_convert(in, out, err, &opts);
     }
     err = lump_net_write(out, &net, &opts);
     lump_net_clear(&net);
+    return cli_convert_done(out, err, &opts);
+}
+
+/* cli_convert_done -- see cli.h. */
+int cli_convert_done(const char *out, lump_error_t err, const lump_write_opts_t *opts)
+{
     if (err != LUMP_OK)
         return cli_fail(err);
-    if (opts.rounded > 0)
+    if (opts->rounded > 0)
         lump_warn("%s: %zu values do not fit the file's number type and were rounded "
                   "to nearest; the largest rounding is %.3g",
-                  out, opts.rounded, opts.max_rounding);
+                  out, opts->rounded, opts->max_rounding);
     return CLI_OK;
 }

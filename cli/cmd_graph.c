@@ -17,7 +17,8 @@ static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
     char *saved;
     int needed = 0;
     lump_error_t gerr;
-    if (err != LUMP_EINPUT || lump_format_from_path(path) != LUMP_FORMAT_ONNX)
+    if (err != LUMP_EINPUT || (lump_format_from_path(path) != LUMP_FORMAT_ONNX &&
+                               lump_format_from_path(path) != LUMP_FORMAT_JSON))
         return cli_fail(err);
     saved = lump_strdup(lump_error_message());
     gerr = lump_graph_read(g, path, &needed);
@@ -162,24 +163,22 @@ int cli_graph_info(const char *path, lump_error_t err, int json, int other_optio
 }
 
 /* cli_graph_convert -- see cli.h. */
-int cli_graph_convert(const char *in, const char *out, lump_error_t err)
+int cli_graph_convert(const char *in, const char *out, lump_error_t err, lump_write_opts_t *opts)
 {
     lump_graph_t g;
     int rc;
     lump_graph_init(&g);
     if ((rc = graph_try(&g, in, err)) != CLI_OK)
         return rc;
-    lump_graph_clear(&g);
     if (lump_format_from_path(out) == LUMP_FORMAT_NNET)
-        return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                       "%s: a convolutional or residual (graph) network "
-                                       "cannot be written as NNet, which holds fully "
-                                       "connected networks only",
-                                       in));
-    return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                   "%s: writing a convolutional or residual (graph) network "
-                                   "is not available yet (%s)",
-                                   in, out));
+        return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
+                                               "%s: a convolutional or residual (graph) network "
+                                               "cannot be written as NNet, which holds fully "
+                                               "connected networks only (write .onnx or .json)",
+                                               in));
+    err = lump_graph_write(out, &g, opts);
+    lump_graph_clear(&g);
+    return cli_convert_done(out, err, opts);
 }
 
 typedef struct {

@@ -97,7 +97,12 @@ static const char *const details[] = {
     "every value exactly. ONNX is written as Gemm (transB=1) plus activation in\n"
     "float32 when every value fits exactly, else float64 (--dtype forces one);\n"
     "values that do not fit are rounded to nearest, with a warning that gives\n"
-    "the largest rounding. NNet needs ReLU hidden layers and a linear output.\n",
+    "the largest rounding. NNet needs ReLU hidden layers and a linear output.\n"
+    "A convolutional or residual (graph) network goes between ONNX and JSON\n"
+    "(the lumpnet-graph document): Conv stays Conv, node, input and output\n"
+    "names and shapes are kept, the batch dimension becomes symbolic \"N\";\n"
+    "JSON to JSON and ONNX to JSON to ONNX are exact. NNet holds fully\n"
+    "connected networks only and refuses it.\n",
     /* reduce */
     "Computes the coarsest lumping of NET (DESIGN section 2) in one forward\n"
     "pass: neurons with equal (--mode exact) or proportional (--mode\n"

@@ -1,10 +1,12 @@
 /* graph.c -- the DAG network model: nodes, sizes and counts */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
 #include "net_i.h"
+#include "graph_reach_i.h"
 
 void lump_graph_init(lump_graph_t *g)
 {
@@ -21,6 +23,7 @@ void lump_graph_clear(lump_graph_t *g)
         lump_i_affine_clear(&n->weight, &n->bias, &n->act);
     }
     free(g->nodes);
+    free(g->out_name);
     lump_graph_init(g);
 }
 
@@ -86,4 +89,22 @@ const char *lump_gop_name(lump_gop_t op)
                                         "add",   "affine", "avgpool", "maxpool",
                                         "pad",   "gather", "reshape", "concat"};
     return (size_t)op < sizeof names / sizeof *names ? names[op] : "?";
+}
+
+/* lump_i_graph_unreached -- see graph_reach_i.h. */
+size_t lump_i_graph_unreached(const lump_graph_t *g)
+{
+    size_t bad = SIZE_MAX;
+    char *mark = lump_alloc_zero(g->n_nodes > 0 ? g->n_nodes : 1, 1);
+    if (g->output < g->n_nodes)
+        mark[g->output] = 1;
+    for (size_t i = g->n_nodes; i-- > 0;)
+        if (mark[i])
+            for (size_t j = 0; j < g->nodes[i].n_in; j++)
+                mark[g->nodes[i].in[j]] = 1;
+    for (size_t i = 0; i < g->n_nodes && bad == SIZE_MAX; i++)
+        if (!mark[i])
+            bad = i;
+    free(mark);
+    return bad;
 }

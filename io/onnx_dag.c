@@ -10,6 +10,7 @@
 #include "onnx.pb-c.h"
 #include "onnx_dag.h"
 #include "alloc_i.h"
+#include "graph_reach_i.h"
 
 /* The per-operator conversion is in onnx_dag_ops.c; constants are checked
  * and decoded by the MLP reader's onnx_tensor.c. */
@@ -215,25 +216,13 @@ static int scan_needed(const dag_t *d)
  * nobody reads is refused as the MLP reader refuses it. */
 static lump_error_t check_reach(dag_t *d)
 {
-    lump_error_t err = LUMP_OK;
-    lump_graph_t *g = d->g;
-    char *mark = lump_alloc_zero(g->n_nodes, 1);
-    mark[g->output] = 1;
-    for (size_t i = g->n_nodes; i-- > 0;)
-        if (mark[i])
-            for (size_t j = 0; j < g->nodes[i].n_in; j++)
-                mark[g->nodes[i].in[j]] = 1;
-    for (size_t i = 0; i < g->n_nodes; i++)
-        if (!mark[i]) {
-            if (d->origin[i] == SIZE_MAX)
-                err = lump_error_set(LUMP_EINPUT, "%s: the graph input does not reach the output",
-                                     d->c.name);
-            else
-                err = lump_i_dag_err(d, d->origin[i], "its result does not reach the graph output");
-            break;
-        }
-    free(mark);
-    return err;
+    size_t i = lump_i_graph_unreached(d->g);
+    if (i == SIZE_MAX)
+        return LUMP_OK;
+    if (d->origin[i] == SIZE_MAX)
+        return lump_error_set(LUMP_EINPUT, "%s: the graph input does not reach the output",
+                              d->c.name);
+    return lump_i_dag_err(d, d->origin[i], "its result does not reach the graph output");
 }
 
 /* lump_graph_read_onnx_buf -- see lumpnet/graph.h. */
@@ -295,6 +284,7 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
         goto cleanup;
     }
     out.output = v->node;
+    out.out_name = lump_strdup(d.c.g->output[0]->name);
     LUMP_CHECK(check_reach(&d));
     lump_graph_clear(g);
     *g = out;
@@ -317,14 +307,18 @@ lump_error_t lump_graph_read(lump_graph_t *g, const char *path, int *needed)
     lump_error_t err;
     unsigned char *buf = NULL;
     size_t len = 0;
+    lump_format_t fmt = lump_format_from_path(path);
     if (needed != NULL)
         *needed = 0;
-    if (lump_format_from_path(path) != LUMP_FORMAT_ONNX)
-        return lump_error_set(LUMP_EUSAGE, "%s: a graph network must be an ONNX file (.onnx)",
+    if (fmt != LUMP_FORMAT_ONNX && fmt != LUMP_FORMAT_JSON)
+        return lump_error_set(LUMP_EUSAGE,
+                              "%s: a graph network must be an ONNX (.onnx) or JSON (.json) file",
                               path);
     err = lump_io_read_file(&buf, &len, path);
-    if (err == LUMP_OK)
+    if (err == LUMP_OK && fmt == LUMP_FORMAT_ONNX)
         err = lump_graph_read_onnx_buf(g, buf, len, path, needed);
+    else if (err == LUMP_OK)
+        err = lump_graph_read_json_buf(g, (const char *)buf, len, path, needed);
     free(buf);
     return err;
 }

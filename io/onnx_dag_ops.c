@@ -11,14 +11,14 @@
 
 #define DAG_OPS_LIST                                                                               \
     "Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid, Tanh, AveragePool, "        \
-    "GlobalAveragePool, MaxPool, Pad, Flatten, Reshape, Transpose, Concat, Identity, Dropout, "    \
-    "Constant"
+    "GlobalAveragePool, MaxPool, Pad, Flatten, Reshape, Transpose, Gather, Concat, Identity, "     \
+    "Dropout, Constant"
 
 int lump_i_dag_graph_only(const char *op)
 {
     static const char *const ops[] = {
         "Conv",      "AveragePool", "GlobalAveragePool", "MaxPool", "Pad",
-        "Transpose", "Concat",      "BatchNormalization"};
+        "Transpose", "Concat",      "BatchNormalization", "Gather"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (strcmp(op, ops[i]) == 0)
             return 1;
@@ -497,6 +497,42 @@ cleanup:
     return err;
 }
 
+/* compose_affine -- N (an AFFINE node) followed by y = SW x + SB: N's
+ * scales become SW s and its shifts SW t + SB, exactly. T and U are scratch.
+ * O(size). */
+static lump_error_t compose_affine(lump_graph_node_t *n, const lump_arr_t *sw,
+                                   const lump_arr_t *sb, mpq_t t, mpq_t u)
+{
+    lump_error_t err = LUMP_OK;
+    for (size_t i = 0; i < n->shape.size; i++) {
+        lump_arr_get(u, sw, i);
+        lump_arr_get(t, &n->weight, i);
+        mpq_mul(t, t, u);
+        LUMP_CHECK(lump_arr_set(&n->weight, i, t));
+        lump_arr_get(t, &n->bias, i);
+        mpq_mul(t, t, u);
+        lump_arr_get(u, sb, i);
+        mpq_add(t, t, u);
+        LUMP_CHECK(lump_arr_set(&n->bias, i, t));
+    }
+cleanup:
+    return err;
+}
+
+/* shift_after_scale -- 1 when node O (a tensor minus or plus a constant,
+ * CFIRST: the constant first) follows N, an AFFINE node without shifts
+ * read by O alone (READERS). O(size). */
+static int shift_after_scale(const lump_graph_node_t *n, size_t readers,
+                             const Onnx__NodeProto *o, int cfirst)
+{
+    if (n->op != LUMP_GOP_AFFINE || readers != 1 || !(is(o, "Add") || (is(o, "Sub") && !cfirst)))
+        return 0;
+    for (size_t i = 0; i < n->bias.len; i++)
+        if (lump_arr_sgn(&n->bias, i) != 0)
+            return 0;
+    return 1;
+}
+
 /* op_binary -- Add, Sub, Mul, Div: of two computed tensors (Add only: a
  * residual connection) or of a tensor and a constant (elementwise affine,
  * or a bias folded into the node before). */
@@ -509,6 +545,9 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
     cst_t *c;
     lump_graph_node_t *n;
     const lump_shape_t *xs;
+    lump_arr_t sw, sh; /* the step's scales and shifts */
+    lump_arr_init(&sw);
+    lump_arr_init(&sh);
     if (o->n_input != 2) {
         err = lump_i_dag_err(d, k, "%zu inputs (2 expected)", o->n_input);
         goto cleanup;
@@ -559,23 +598,18 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
         err = lump_i_dag_err(d, k, "a constant divided by a tensor is not affine (not supported)");
         goto cleanup;
     }
-    node = lump_i_dag_node(d, k, LUMP_GOP_AFFINE, &x, 1);
-    n = &d->g->nodes[node];
-    n->shape = *xs;
-    n->params = c->count;
-    LUMP_CHECK(lump_arr_alloc(&n->weight, LUMP_STORE_F32, xs->size));
-    LUMP_CHECK(lump_arr_alloc(&n->bias, LUMP_STORE_F32, xs->size));
-    n->has_bias = 1;
+    LUMP_CHECK(lump_arr_alloc(&sw, LUMP_STORE_F32, xs->size));
+    LUMP_CHECK(lump_arr_alloc(&sh, LUMP_STORE_F32, xs->size));
     for (size_t i = 0; i < xs->size; i++) {
         double v = lump_i_onnx_cst_at(c, idx[i]);
         if (is(o, "Add")) {
-            LUMP_CHECK(lump_arr_set_d(&n->weight, i, 1.0));
-            LUMP_CHECK(lump_arr_set_d(&n->bias, i, v));
+            LUMP_CHECK(lump_arr_set_d(&sw, i, 1.0));
+            LUMP_CHECK(lump_arr_set_d(&sh, i, v));
         } else if (is(o, "Sub")) {
-            LUMP_CHECK(lump_arr_set_d(&n->weight, i, cfirst ? -1.0 : 1.0));
-            LUMP_CHECK(lump_arr_set_d(&n->bias, i, cfirst ? v : -v));
+            LUMP_CHECK(lump_arr_set_d(&sw, i, cfirst ? -1.0 : 1.0));
+            LUMP_CHECK(lump_arr_set_d(&sh, i, cfirst ? v : -v));
         } else if (is(o, "Mul")) {
-            LUMP_CHECK(lump_arr_set_d(&n->weight, i, v));
+            LUMP_CHECK(lump_arr_set_d(&sw, i, v));
         } else {
             if (v == 0) {
                 err =
@@ -584,11 +618,36 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
             }
             mpq_set_d(d->t, v);
             mpq_inv(d->t, d->t);
-            LUMP_CHECK(lump_arr_set(&n->weight, i, d->t));
+            LUMP_CHECK(lump_arr_set(&sw, i, d->t));
         }
+    }
+    if (shift_after_scale(&d->g->nodes[x], (cfirst ? b : a)->readers, o, cfirst)) {
+        /* a shift right after a pure scaling that nothing else reads (Mul
+         * or Div, then Add): one affine node holding both constants as
+         * they are, named after the shift (so the Mul/Div + Add pair that
+         * the graph writer makes of an affine node reads back as that
+         * node); other sequences stay apart, as composing them could make
+         * values that no float holds */
+        LUMP_CHECK(compose_affine(&d->g->nodes[x], &sw, &sh, d->t, d->u));
+        d->g->nodes[x].params += c->count;
+        free(d->g->nodes[x].name);
+        d->g->nodes[x].name = lump_strdup(o->name != NULL && *o->name ? o->name : o->output[0]);
+        node = x;
+    } else {
+        node = lump_i_dag_node(d, k, LUMP_GOP_AFFINE, &x, 1);
+        n = &d->g->nodes[node];
+        n->shape = *xs;
+        n->params = c->count;
+        n->weight = sw;
+        n->bias = sh;
+        lump_arr_init(&sw);
+        lump_arr_init(&sh);
+        n->has_bias = 1;
     }
     bind(d, k, 0, node);
 cleanup:
+    lump_arr_clear(&sw);
+    lump_arr_clear(&sh);
     free(idx);
     return err;
 }
@@ -848,6 +907,47 @@ cleanup:
     return err;
 }
 
+/* op_gather -- Gather along axis 1 of a flat tensor [batch, n] with
+ * constant indices (how the graph writer encodes an index map that is not
+ * a transpose): a GATHER node of the indices' shape. */
+static lump_error_t op_gather(dag_t *d, size_t k)
+{
+    lump_error_t err = LUMP_OK;
+    size_t x, node, n;
+    int64_t axis;
+    cst_t *c;
+    lump_graph_node_t *g;
+    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(const_in(d, k, 1, 1, &c));
+    LUMP_CHECK(attr_int(d, k, "axis", 0, &axis));
+    n = d->g->nodes[x].shape.size;
+    if (d->g->nodes[x].shape.ndim != 1 || (axis != 1 && axis != -1))
+        return lump_i_dag_err(d, k,
+                              "only a Gather along axis 1 of a flat tensor (batch x n) is "
+                              "supported");
+    if (c->t->n_dims < 1 || c->t->n_dims > LUMP_GRAPH_MAX_DIMS || c->count == 0)
+        return lump_i_dag_err(d, k, "indices '%s' must have 1 to %d dimensions and an entry",
+                              c->name, LUMP_GRAPH_MAX_DIMS);
+    node = lump_i_dag_node(d, k, LUMP_GOP_GATHER, &x, 1);
+    g = &d->g->nodes[node];
+    g->shape.ndim = c->t->n_dims;
+    for (size_t i = 0; i < c->t->n_dims; i++)
+        g->shape.dim[i] = (size_t)c->t->dims[i];
+    shape_finish(&g->shape);
+    g->map = lump_alloc_array(c->count, sizeof *g->map);
+    for (size_t i = 0; i < c->count; i++) {
+        int64_t v = lump_i_onnx_cst_at_i64(c, i);
+        if (v < 0)
+            v += (int64_t)n;
+        if (v < 0 || v >= (int64_t)n)
+            return lump_i_dag_err(d, k, "index %zu of '%s' is outside 0..%zu", i, c->name, n - 1);
+        g->map[i] = (size_t)v;
+    }
+    bind(d, k, 0, node);
+cleanup:
+    return err;
+}
+
 static lump_error_t op_concat(dag_t *d, size_t k, const Onnx__NodeProto *o)
 {
     lump_error_t err = LUMP_OK;
@@ -937,6 +1037,8 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
         LUMP_CHECK(op_transpose(d, k));
     } else if (is(o, "Concat")) {
         LUMP_CHECK(op_concat(d, k, o));
+    } else if (is(o, "Gather")) {
+        LUMP_CHECK(op_gather(d, k));
     } else if (is(o, "Identity") || is(o, "Dropout")) {
         size_t x;
         LUMP_CHECK(tensor_in(d, k, 0, &x));

@@ -9,56 +9,13 @@
 #include "lumpnet.h"
 #include "onnx.pb-c.h"
 #include "onnx_support.h"
+#include "onnx_write_i.h"
 #include "arr_i.h"
 #include "alloc_i.h"
 
-#define NAME_LEN 48
 /* The largest rank of a declared input or output the writer keeps (the
  * reader's limit). */
 #define LUMP_ONNX_MAX_RANK 16
-
-/* A tensor being written; RAW is ours to free unless borrowed from an
- * array that already holds the exact bytes. */
-typedef struct {
-    Onnx__TensorProto t;
-    int64_t dims[2];
-    char name[NAME_LEN];
-    unsigned char *owned;
-} wtensor_t;
-
-typedef struct {
-    Onnx__NodeProto n;
-    char *in[3];
-    char *out[1];
-    char name[NAME_LEN];
-    char outname[NAME_LEN];
-    Onnx__AttributeProto attr;
-    Onnx__AttributeProto *attrp[1];
-} wnode_t;
-
-/* How the graph meets the source's interface (net->iface): the names of
- * its input and output, their declared tensors (NULL: the default [1, n]),
- * and whether a Reshape is needed between the declared shape and the
- * [batch, n] rows that Gemm takes. */
-typedef struct {
-    const char *in_name, *out_name;
-    const lump_iface_tensor_t *in, *out;
-    int reshape_in, reshape_out;
-} wiface_t;
-
-typedef struct {
-    lump_store_t dtype; /* LUMP_STORE_F32 or LUMP_STORE_F64 */
-    wiface_t io;
-    size_t rounded;
-    double max_rounding;
-    wtensor_t *tensors;
-    size_t ntensors;
-    wnode_t *nodes;
-    size_t nnodes;
-    char *cur; /* the chain's current value name */
-    mpfr_t fr;
-    mpq_t q, r;
-} wmodel_t;
 
 static int host_le(void)
 {
@@ -89,8 +46,8 @@ static void st_f64(unsigned char *p, double d)
  * and its size. A value beyond the largest finite one is an error: an
  * infinity would change the function and no reader accepts it. O(size of
  * V). */
-static lump_error_t round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, double *out,
-                            const char *what)
+lump_error_t lump_i_ow_round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, double *out,
+                               const char *what)
 {
     int f32 = dtype == LUMP_STORE_F32;
     double d;
@@ -114,7 +71,7 @@ static lump_error_t round_q(wmodel_t *w, lump_store_t dtype, const mpq_t v, doub
     return LUMP_OK;
 }
 
-static wtensor_t *new_tensor(wmodel_t *w, const char *name, size_t d0, size_t d1, int nd)
+static wtensor_t *new_tensor(wmodel_t *w, const char *name, const int64_t *dims, int nd)
 {
     wtensor_t *t = &w->tensors[w->ntensors++];
     Onnx__TensorProto init = ONNX__TENSOR_PROTO__INIT;
@@ -122,8 +79,8 @@ static wtensor_t *new_tensor(wmodel_t *w, const char *name, size_t d0, size_t d1
     t->owned = NULL;
     snprintf(t->name, sizeof t->name, "%s", name);
     t->t.name = t->name;
-    t->dims[0] = (int64_t)d0;
-    t->dims[1] = (int64_t)d1;
+    for (int i = 0; i < nd; i++)
+        t->dims[i] = dims[i];
     t->t.n_dims = (size_t)nd;
     t->t.dims = t->dims;
     t->t.has_data_type = 1;
@@ -143,11 +100,11 @@ static lump_error_t alloc_raw(wtensor_t *t, size_t n, size_t esize)
 /* tensor_arr -- a tensor holding the values of A in the model's type. An
  * F32 array written as float32 on a little-endian host is borrowed, not
  * copied (the largest networks are exactly these). O(len). */
-static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *a, size_t d0,
-                               size_t d1, int nd)
+lump_error_t lump_i_ow_tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *a,
+                                  const int64_t *dims, int nd)
 {
     lump_error_t err = LUMP_OK;
-    wtensor_t *t = new_tensor(w, name, d0, d1, nd);
+    wtensor_t *t = new_tensor(w, name, dims, nd);
     int f32 = w->dtype == LUMP_STORE_F32;
     size_t esize = f32 ? 4 : 8;
     unsigned char *p;
@@ -168,7 +125,7 @@ static lump_error_t tensor_arr(wmodel_t *w, const char *name, const lump_arr_t *
             d = ((const double *)a->data)[i];
         } else {
             lump_arr_get(w->q, a, i);
-            LUMP_CHECK(round_q(w, w->dtype, w->q, &d, name));
+            LUMP_CHECK(lump_i_ow_round_q(w, w->dtype, w->q, &d, name));
         }
         if (f32)
             st_f32(p, (float)d);
@@ -180,26 +137,29 @@ cleanup:
 }
 
 /* tensor_i64 -- a tensor of the K integers V (a Reshape's shape). O(k). */
-static void tensor_i64(wmodel_t *w, const char *name, const int64_t *v, size_t k)
+wtensor_t *lump_i_ow_tensor_i64(wmodel_t *w, const char *name, const int64_t *v, size_t k)
 {
-    wtensor_t *t = new_tensor(w, name, k, 0, 1);
+    const int64_t dims[1] = {(int64_t)k};
+    wtensor_t *t = new_tensor(w, name, dims, 1);
     t->t.data_type = LUMP_ONNX_INT64;
     (void)alloc_raw(t, k, 8);
     for (size_t i = 0; i < k; i++)
         for (int b = 0; b < 8; b++)
             t->owned[8 * i + (size_t)b] = (unsigned char)((uint64_t)v[i] >> (8 * b));
+    return t;
 }
 
 /* tensor_q -- a tensor of the N rationals V (a vector). O(n). */
 static lump_error_t tensor_q(wmodel_t *w, const char *name, mpq_t *const v, size_t n)
 {
     lump_error_t err = LUMP_OK;
-    wtensor_t *t = new_tensor(w, name, n, 0, 1);
+    const int64_t dims[1] = {(int64_t)n};
+    wtensor_t *t = new_tensor(w, name, dims, 1);
     int f32 = w->dtype == LUMP_STORE_F32;
     LUMP_CHECK(alloc_raw(t, n, f32 ? 4 : 8));
     for (size_t i = 0; i < n; i++) {
         double d;
-        LUMP_CHECK(round_q(w, w->dtype, v[i], &d, name));
+        LUMP_CHECK(lump_i_ow_round_q(w, w->dtype, v[i], &d, name));
         if (f32)
             st_f32(t->owned + 4 * i, (float)d);
         else
@@ -209,9 +169,7 @@ cleanup:
     return err;
 }
 
-/* add_node -- append OP reading the chain's value and the last NCONST
- * tensors; its output becomes the chain's value. */
-static wnode_t *add_node(wmodel_t *w, const char *op, size_t nconst)
+wnode_t *lump_i_ow_node(wmodel_t *w, const char *op)
 {
     wnode_t *nd = &w->nodes[w->nnodes];
     Onnx__NodeProto init = ONNX__NODE_PROTO__INIT;
@@ -220,49 +178,66 @@ static wnode_t *add_node(wmodel_t *w, const char *op, size_t nconst)
     snprintf(nd->outname, sizeof nd->outname, "v%zu", w->nnodes);
     nd->n.name = nd->name;
     nd->n.op_type = (char *)op;
-    nd->in[0] = w->cur;
-    for (size_t i = 0; i < nconst; i++)
-        nd->in[1 + i] = w->tensors[w->ntensors - nconst + i].name;
-    nd->n.n_input = 1 + nconst;
     nd->n.input = nd->in;
     nd->out[0] = nd->outname;
     nd->n.n_output = 1;
     nd->n.output = nd->out;
-    w->cur = nd->outname;
+    nd->n.attribute = nd->attrp;
     w->nnodes++;
     return nd;
 }
 
-/* Gives ND its one attribute, NAME of TYPE; the caller sets the value. */
+/* add_node -- append OP reading the chain's value and the last NCONST
+ * tensors; its output becomes the chain's value. */
+static wnode_t *add_node(wmodel_t *w, const char *op, size_t nconst)
+{
+    wnode_t *nd = lump_i_ow_node(w, op);
+    nd->in[0] = w->cur;
+    for (size_t i = 0; i < nconst; i++)
+        nd->in[1 + i] = w->tensors[w->ntensors - nconst + i].name;
+    nd->n.n_input = 1 + nconst;
+    w->cur = nd->outname;
+    return nd;
+}
+
+/* Appends to ND the attribute NAME of TYPE; the caller sets the value. */
 static Onnx__AttributeProto *set_attr(wnode_t *nd, const char *name,
                                       Onnx__AttributeProto__AttributeType type)
 {
     Onnx__AttributeProto init = ONNX__ATTRIBUTE_PROTO__INIT;
-    nd->attr = init;
-    nd->attr.name = (char *)name;
-    nd->attr.has_type = 1;
-    nd->attr.type = type;
-    nd->attrp[0] = &nd->attr;
-    nd->n.n_attribute = 1;
-    nd->n.attribute = nd->attrp;
-    return &nd->attr;
+    Onnx__AttributeProto *a = &nd->attr[nd->n.n_attribute];
+    *a = init;
+    a->name = (char *)name;
+    a->has_type = 1;
+    a->type = type;
+    nd->attrp[nd->n.n_attribute++] = a;
+    return a;
 }
 
-static void set_attr_int(wnode_t *nd, const char *name, int64_t v)
+void lump_i_ow_attr_int(wnode_t *nd, const char *name, int64_t v)
 {
     Onnx__AttributeProto *a = set_attr(nd, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
     a->has_i = 1;
     a->i = v;
 }
 
-static void set_attr_float(wnode_t *nd, const char *name, float v)
+void lump_i_ow_attr_float(wnode_t *nd, const char *name, float v)
 {
     Onnx__AttributeProto *a = set_attr(nd, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
     a->has_f = 1;
     a->f = v;
 }
 
-static void model_clear(wmodel_t *w)
+void lump_i_ow_attr_ints(wnode_t *nd, const char *name, const int64_t *v, size_t n)
+{
+    size_t k = nd->n.n_attribute;
+    Onnx__AttributeProto *a = set_attr(nd, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+    memcpy(nd->ints[k], v, n * sizeof *v);
+    a->n_ints = n;
+    a->ints = nd->ints[k];
+}
+
+void lump_i_ow_model_clear(wmodel_t *w)
 {
     for (size_t i = 0; i < w->ntensors; i++) {
         free(w->tensors[i].owned);
@@ -274,7 +249,7 @@ static void model_clear(wmodel_t *w)
     w->max_rounding = 0;
 }
 
-static const char *onnx_act_op(lump_act_kind_t k)
+const char *lump_i_ow_act_op(lump_act_kind_t k)
 {
     switch (k) {
     case LUMP_ACT_RELU:
@@ -320,12 +295,12 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
     lump_error_t err = LUMP_OK;
     size_t n = net->n_inputs, nl = net->n_layers;
     char nm[NAME_LEN];
-    model_clear(w);
+    lump_i_ow_model_clear(w);
     w->dtype = dtype;
     w->cur = (char *)w->io.in_name;
     if (w->io.reshape_in) {
         const int64_t rows[2] = {-1, (int64_t)n};
-        tensor_i64(w, "shape_in", rows, 2);
+        lump_i_ow_tensor_i64(w, "shape_in", rows, 2);
         add_node(w, "Reshape", 1);
     }
     if (net->has_clip) {
@@ -343,16 +318,17 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
     for (size_t i = 0; i < nl; i++) {
         const lump_layer_t *L = &net->layers[i];
         int folded = fw != NULL && i == nl - 1;
-        const char *op = onnx_act_op(lump_layer_act(L, 0)->kind);
+        const char *op = lump_i_ow_act_op(lump_layer_act(L, 0)->kind);
+        const int64_t wd[2] = {(int64_t)L->size, (int64_t)L->in_size};
         snprintf(nm, sizeof nm, "layer%zu_W", i + 1);
-        LUMP_CHECK(tensor_arr(w, nm, folded ? fw : &L->weight, L->size, L->in_size, 2));
+        LUMP_CHECK(lump_i_ow_tensor_arr(w, nm, folded ? fw : &L->weight, wd, 2));
         snprintf(nm, sizeof nm, "layer%zu_b", i + 1);
-        LUMP_CHECK(tensor_arr(w, nm, folded ? fb : &L->bias, L->size, 0, 1));
-        set_attr_int(add_node(w, "Gemm", 2), "transB", 1);
+        LUMP_CHECK(lump_i_ow_tensor_arr(w, nm, folded ? fb : &L->bias, wd, 1));
+        lump_i_ow_attr_int(add_node(w, "Gemm", 2), "transB", 1);
         if (op != NULL) {
             wnode_t *nd = add_node(w, op, 0);
             if (lump_layer_act(L, 0)->kind == LUMP_ACT_LEAKY_RELU)
-                set_attr_float(nd, "alpha", 0.0f); /* set by the caller */
+                lump_i_ow_attr_float(nd, "alpha", 0.0f); /* set by the caller */
         }
     }
     if (net->has_outmap && fw == NULL) {
@@ -368,7 +344,7 @@ static lump_error_t model_build(wmodel_t *w, const lump_net_t *net, lump_store_t
         int64_t shape[LUMP_ONNX_MAX_RANK];
         for (size_t i = 0; i < t->rank; i++)
             shape[i] = i == 0 && t->rank > 1 ? -1 : t->dim[i];
-        tensor_i64(w, "shape_out", shape, t->rank);
+        lump_i_ow_tensor_i64(w, "shape_out", shape, t->rank);
         add_node(w, "Reshape", 1);
     }
     w->nodes[w->nnodes - 1].out[0] = (char *)w->io.out_name;
@@ -389,8 +365,8 @@ static lump_error_t set_leaky_alphas(wmodel_t *w, const lump_net_t *net)
             continue;
         while (lump_layer_act(&net->layers[k], 0)->kind != LUMP_ACT_LEAKY_RELU)
             k++;
-        LUMP_CHECK(round_q(w, LUMP_STORE_F32, lump_layer_act(&net->layers[k], 0)->alpha, &d, "LeakyRelu alpha"));
-        nd->attr.f = (float)d;
+        LUMP_CHECK(lump_i_ow_round_q(w, LUMP_STORE_F32, lump_layer_act(&net->layers[k], 0)->alpha, &d, "LeakyRelu alpha"));
+        nd->attr[0].f = (float)d;
         k++;
     }
 cleanup:
@@ -452,7 +428,9 @@ static void value_info(Onnx__ValueInfoProto *vi, Onnx__TypeProto *tp, Onnx__Type
 
 /* pack -- serialise the model straight to F, without a second copy of the
  * weights in memory. O(file size). */
-static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
+lump_error_t lump_i_ow_pack(FILE *f, wmodel_t *w, const char *in_name,
+                            const lump_iface_tensor_t *in, size_t nin, const char *out_name,
+                            const lump_iface_tensor_t *out, size_t nout)
 {
     lump_error_t err = LUMP_OK;
     Onnx__ModelProto model = ONNX__MODEL_PROTO__INIT;
@@ -473,9 +451,8 @@ static lump_error_t pack(FILE *f, wmodel_t *w, const lump_net_t *net)
         nodes[i] = &w->nodes[i].n;
     for (size_t i = 0; i < w->ntensors; i++)
         inits[i] = &w->tensors[i].t;
-    value_info(&vin, &tin, &ttin, &shin, din, dinp, w->io.in_name, net->n_inputs, w->io.in, elem);
-    value_info(&vout, &tout, &ttout, &shout, dout, doutp, w->io.out_name, lump_net_n_outputs(net),
-               w->io.out, elem);
+    value_info(&vin, &tin, &ttin, &shin, din, dinp, in_name, nin, in, elem);
+    value_info(&vout, &tout, &ttout, &shout, dout, doutp, out_name, nout, out, elem);
     graph.name = "lumpnet";
     graph.n_node = w->nnodes;
     graph.node = nodes;
@@ -639,11 +616,12 @@ lump_error_t lump_net_write_onnx(FILE *f, const lump_net_t *net, lump_write_opts
         LUMP_CHECK(err);
     }
     LUMP_CHECK(set_leaky_alphas(&w, net));
-    LUMP_CHECK(pack(f, &w, net));
+    LUMP_CHECK(lump_i_ow_pack(f, &w, w.io.in_name, w.io.in, net->n_inputs, w.io.out_name,
+                              w.io.out, lump_net_n_outputs(net)));
     opts->rounded = w.rounded;
     opts->max_rounding = w.max_rounding;
 cleanup:
-    model_clear(&w);
+    lump_i_ow_model_clear(&w);
     free(w.tensors);
     free(w.nodes);
     lump_arr_clear(&fw);

@@ -134,6 +134,9 @@ def torch_eval(path, xs):
             y = x[0].permute(a["perm"])
         elif op == "Concat":
             y = torch.cat(x, a["axis"])
+        elif op == "Gather":
+            y = torch.from_numpy(np.take(x[0].numpy(), x[1].numpy().astype(np.int64),
+                                         axis=a.get("axis", 0)))
         elif op in ("Identity", "Dropout"):
             y = x[0]
         else:

@@ -27,3 +27,16 @@ find_python() {
   done
   skip "no Python with the onnx and numpy packages (Debian: python3-onnx)"
 }
+
+# need_cnn -- the seven convolutional and residual networks of VNN-COMP 2021
+# (issue #15), a Python with onnx and numpy ($PY) and PyTorch, else skip.
+need_cnn() {
+  V=vnncomp2021
+  need_data $V/verivital/Convnet_avgpool.onnx $V/verivital/Convnet_maxpool.onnx \
+    $V/oval21/cifar_base_kw.onnx $V/oval21/cifar_deep_kw.onnx \
+    $V/marabou-cifar10/cifar10_small.onnx $V/marabou-cifar10/cifar10_medium.onnx \
+    $V/cifar10_resnet/resnet_2b.onnx
+  find_python
+  "$PY" -c 'import torch' 2>/dev/null || skip "no PyTorch for $PY (Debian: python3-torch)"
+  D=$DATA/$V
+}

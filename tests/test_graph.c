@@ -169,6 +169,89 @@ static void resnet_exact_near_double(void **state)
     lump_graph_clear(&g);
 }
 
+/* dump -- G written as JSON (or ONNX when ONNX) into a new buffer (*LEN
+ * bytes, to free). */
+static char *dump(const lump_graph_t *g, int onnx, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    if (onnx)
+        tu_ok(lump_graph_write_onnx(f, g, NULL));
+    else
+        tu_ok(lump_graph_write_json(f, g));
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+/* exact_equal -- A and B give the same rationals at a random point. */
+static void exact_equal(const lump_graph_t *a, const lump_graph_t *b)
+{
+    size_t nin = lump_graph_n_inputs(a), nout = lump_graph_n_outputs(a);
+    mpq_t *x = lump_rat_vec_new(nin), *y1 = lump_rat_vec_new(nout), *y2 = lump_rat_vec_new(nout);
+    assert_int_equal(lump_graph_n_inputs(b), nin);
+    assert_int_equal(lump_graph_n_outputs(b), nout);
+    for (size_t i = 0; i < nin; i++)
+        mpq_set_si(x[i], (long)gmp_urandomm_ui(tu_rand, 2001) - 1000, 999);
+    tu_ok(lump_graph_eval_exact(y1, a, x));
+    tu_ok(lump_graph_eval_exact(y2, b, x));
+    for (size_t j = 0; j < nout; j++)
+        if (!mpq_equal(y1[j], y2[j]))
+            fail_msg("output %zu differs [seed %lu]", j, tu_seed());
+    lump_rat_vec_free(x, nin);
+    lump_rat_vec_free(y1, nout);
+    lump_rat_vec_free(y2, nout);
+}
+
+/* The residual network through the library calls: JSON written, read
+ * back (same function, same bytes again), ONNX written and read back
+ * (same function, names kept); a bad document leaves the graph as it was. */
+static void resnet_write_read(void **state)
+{
+    const char *p = tu_data_path("vnncomp2021/cifar10_resnet/resnet_2b.onnx");
+    const char *net = "{\"format\": \"lumpnet-net\"}";
+    lump_graph_t g, j, o;
+    size_t n1, n2, n3;
+    char *t1, *t2, *bin;
+    int needed = -1;
+    (void)state;
+    if (p == NULL)
+        skip();
+    lump_graph_init(&g);
+    lump_graph_init(&j);
+    lump_graph_init(&o);
+    tu_ok(lump_graph_read(&g, p, NULL));
+    t1 = dump(&g, 0, &n1);
+    tu_ok(lump_graph_read_json_buf(&j, t1, n1, "r.json", &needed));
+    assert_int_equal(needed, 1);
+    t2 = dump(&j, 0, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(t1, t2, n1);
+    exact_equal(&g, &j);
+    bin = dump(&j, 1, &n3);
+    tu_ok(lump_graph_read_onnx_buf(&o, (const unsigned char *)bin, n3, "r.onnx", NULL));
+    exact_equal(&g, &o);
+    assert_int_equal(o.n_nodes, g.n_nodes);
+    for (size_t i = 0; i < g.n_nodes; i++)
+        assert_string_equal(o.nodes[i].name, g.nodes[i].name);
+    assert_string_equal(o.out_name, g.out_name);
+    /* a wrong document: an error naming the file, J untouched */
+    t1[n1 / 2] = '#';
+    assert_int_equal(lump_graph_read_json_buf(&j, t1, n1, "r.json", NULL), LUMP_EINPUT);
+    assert_non_null(strstr(lump_error_message(), "r.json: "));
+    assert_int_equal(j.n_nodes, g.n_nodes);
+    /* an MLP document is not a graph: NEEDED says so */
+    assert_int_equal(lump_graph_read_json_buf(&j, net, strlen(net), "n.json", &needed),
+                     LUMP_EINPUT);
+    assert_int_equal(needed, 0);
+    free(t1);
+    free(t2);
+    free(bin);
+    lump_graph_clear(&g);
+    lump_graph_clear(&j);
+    lump_graph_clear(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +259,7 @@ int main(void)
         cmocka_unit_test(acas_same_function),
         cmocka_unit_test(batch_equals_single),
         cmocka_unit_test(resnet_exact_near_double),
+        cmocka_unit_test(resnet_write_read),
     };
     tu_init();
     return cmocka_run_group_tests_name("graph", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include "lumpnet/error.h"
 #include "lumpnet/arr.h"
 #include "lumpnet/net.h"
+#include "lumpnet/io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,7 @@ typedef struct {
     size_t n_nodes, cap;
     lump_graph_node_t *nodes;
     size_t output;
+    char *out_name; /* the name of the graph output (ONNX), or NULL */
 } lump_graph_t;
 
 /* lump_graph_init / _clear -- an empty graph; free one. O(1) / O(size). */
@@ -109,9 +111,10 @@ LUMP_EXPORT const char *lump_gop_name(lump_gop_t op);
 /* lump_graph_read_onnx_buf -- read the ONNX model in BUF (LEN bytes) as a
  * graph: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid,
  * Tanh, AveragePool, GlobalAveragePool, MaxPool, Pad, Flatten, Reshape,
- * Transpose, Concat, Identity, Dropout and Constant. An Add of a constant
- * right after a MatMul or a Conv (its only reader) becomes that node's
- * bias. *NEEDED (may be NULL) is set, before anything can fail past the
+ * Transpose, Gather (axis 1 of a flat tensor), Concat, Identity, Dropout
+ * and Constant. An Add of a constant right after a MatMul or a Conv (its
+ * only reader) becomes that node's bias, and one right after a Mul or Div
+ * by a constant (its only reader) joins it in one affine node. *NEEDED (may be NULL) is set, before anything can fail past the
  * decoding, to 1 when the model uses something the MLP reader
  * (lump_net_read_onnx_buf) does not have (a convolution, a pool, a pad, a
  * transpose, a concatenation, an Add of two computed tensors), else 0. On
@@ -122,8 +125,56 @@ LUMP_EXPORT lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigne
                                                   size_t len, const char *name,
                                                   int *needed) LUMP_WUR;
 
-/* lump_graph_read -- lump_graph_read_onnx_buf of the file PATH (ONNX
- * only: another extension is LUMP_EUSAGE). O(file size + weights). */
+/* lump_graph_read_json_buf -- read a "lumpnet-graph" JSON document
+ * (docs/formats.md) from BUF[0..len) into G. Everything is checked: the
+ * node list (node 0 the input, each node reading earlier ones), every
+ * shape against the operation and its inputs, every attribute, and the
+ * length of every value list against the shape before it is allocated.
+ * Values are exact: lists of rationals as strings go to Q arrays,
+ * {"float32": BASE64} and {"float64": BASE64} (little-endian IEEE bytes)
+ * to F32 and F64 arrays. *NEEDED (may be NULL) is set to 1 when the
+ * document's "format" is "lumpnet-graph" (before anything can fail past
+ * the parsing), else 0. On error *G is unchanged and the LUMP_EINPUT
+ * message is "NAME: PLACE: problem" (PLACE like "nodes[3].weight").
+ * Complexity: O(file size + d^2 per rational of d digits). */
+LUMP_EXPORT lump_error_t lump_graph_read_json_buf(lump_graph_t *g, const char *buf, size_t len,
+                                                  const char *name, int *needed) LUMP_WUR;
+
+/* lump_graph_write_json -- write G to F as a "lumpnet-graph" JSON
+ * document: keys in a fixed order, F32 and F64 arrays as base64 of their
+ * bytes, Q arrays as canonical rational strings, so that reading it back
+ * gives G exactly and writing that again gives the same bytes. Errors:
+ * LUMP_EIO. Complexity: O(weights), plus O(d^2) per Q value. */
+LUMP_EXPORT lump_error_t lump_graph_write_json(FILE *f, const lump_graph_t *g) LUMP_WUR;
+
+/* lump_graph_write_onnx -- write G to F as ONNX (IR 7, opset 13): Conv as
+ * Conv, DENSE as Gemm(transB=1) (after a Flatten when its input is not
+ * flat), ACT as Relu/LeakyRelu/Sigmoid/Tanh/Identity, ADD as Add, AFFINE
+ * as Mul (or Div, when the reciprocals of the scales are floats) and Add
+ * by constants of the tensor's shape, pools as
+ * AveragePool/MaxPool, PAD as Pad, a GATHER that is a permutation of the
+ * dimensions as Transpose and any other as Gather(axis 1) of the flat
+ * input with indices of its shape, RESHAPE as Flatten or Reshape, CONCAT
+ * as Concat(axis 1). Node names, the input and output names and shapes
+ * are kept, with a symbolic batch dimension "N". The element type is OPTS->onnx_dtype, or when that
+ * is LUMP_STORE_Q, float32 if every value is a float32 value, else
+ * float64; values that do not fit are rounded to nearest and counted in
+ * OPTS (rounded, max_rounding), LeakyRelu slopes (float attributes) too.
+ * OPTS may be NULL. Errors: LUMP_EUNSUPPORTED (an AVGPOOL with dilations,
+ * a value beyond the type's range), LUMP_EIO.
+ * Complexity: O(weights + tensor sizes of the GATHER nodes). */
+LUMP_EXPORT lump_error_t lump_graph_write_onnx(FILE *f, const lump_graph_t *g,
+                                               lump_write_opts_t *opts) LUMP_WUR;
+
+/* lump_graph_write -- write G to PATH atomically in the format its
+ * extension names (.onnx or .json; .nnet is LUMP_EUNSUPPORTED: NNet holds
+ * fully connected networks only). OPTS may be NULL. O(size of G). */
+LUMP_EXPORT lump_error_t lump_graph_write(const char *path, const lump_graph_t *g,
+                                          lump_write_opts_t *opts) LUMP_WUR;
+
+/* lump_graph_read -- lump_graph_read_onnx_buf or lump_graph_read_json_buf
+ * of the file PATH by its extension (another extension is LUMP_EUSAGE).
+ * O(file size + weights). */
 LUMP_EXPORT lump_error_t lump_graph_read(lump_graph_t *g, const char *path, int *needed) LUMP_WUR;
 
 /* lump_graph_eval_double -- the outputs of BATCH inputs in double
