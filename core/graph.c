@@ -108,3 +108,9 @@ size_t lump_i_graph_unreached(const lump_graph_t *g)
     free(mark);
     return bad;
 }
+
+/* lump_shape_equal -- see graph.h. */
+int lump_shape_equal(const lump_shape_t *a, const lump_shape_t *b)
+{
+    return a->ndim == b->ndim && memcmp(a->dim, b->dim, a->ndim * sizeof *a->dim) == 0;
+}

@@ -211,16 +211,6 @@ static void shape_str(char *buf, size_t cap, const lump_shape_t *s)
         n += (size_t)snprintf(buf + n, cap - n, "%s%zu", i ? "x" : "", s->dim[i]);
 }
 
-static int same_shape(const lump_shape_t *a, const lump_shape_t *b)
-{
-    if (a->ndim != b->ndim)
-        return 0;
-    for (size_t i = 0; i < a->ndim; i++)
-        if (a->dim[i] != b->dim[i])
-            return 0;
-    return 1;
-}
-
 /* ---- the nodes -------------------------------------------------------- */
 
 /* shape_of -- member "shape" of O into S: 1 to 4 dims, each positive, at
@@ -328,7 +318,7 @@ static lump_error_t op_fields(lump_graph_node_t *n, const lump_graph_t *g, lump_
     case LUMP_GOP_ADD:
     case LUMP_GOP_AFFINE:
         for (size_t i = 0; i < n->n_in; i++)
-            if (!same_shape(&g->nodes[n->in[i]].shape, &n->shape)) {
+            if (!lump_shape_equal(&g->nodes[n->in[i]].shape, &n->shape)) {
                 shape_str(a, sizeof a, &g->nodes[n->in[i]].shape);
                 return lump_i_jpath_error(p, LUMP_EINPUT,
                                           "shape %s differs from its input %zu's %s", b, i, a);

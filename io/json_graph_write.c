@@ -85,12 +85,11 @@ static json_t *sizes(const size_t *v, size_t n)
 
 static lump_error_t set_values(json_t *obj, const char *key, const lump_arr_t *a, mpq_t q)
 {
-    lump_error_t err = LUMP_OK;
     json_t *v = NULL;
-    LUMP_CHECK(values(&v, a, q));
-    err = lump_i_json_set_take(obj, key, &v);
-cleanup:
-    json_decref(v);
+    lump_error_t err = values(&v, a, q);
+    if (err == LUMP_OK)
+        err = lump_i_json_set_take(obj, key, &v);
+    json_decref(v); /* NULL when taken */
     return err;
 }
 
@@ -168,22 +167,23 @@ cleanup:
 lump_error_t lump_graph_write_json(FILE *f, const lump_graph_t *g)
 {
     lump_error_t err = LUMP_OK;
-    json_t *root = json_object(), *nodes = json_array();
+    json_t *root = json_object(), *nodes;
     mpq_t q;
     mpq_init(q);
     LUMP_CHECK(lump_i_json_set_header(root, "lumpnet-graph", 1));
     LUMP_CHECK(lump_i_json_set_new(root, "output", json_integer((json_int_t)g->output)));
     if (g->out_name != NULL)
         LUMP_CHECK(lump_i_json_set_new(root, "output_name", json_string(g->out_name)));
+    /* the last key: ROOT owns the list from here on, NODES borrows it */
+    nodes = json_array();
+    LUMP_CHECK(lump_i_json_set_new(root, "nodes", nodes));
     for (size_t i = 0; i < g->n_nodes; i++) {
         json_t *o = json_object();
         LUMP_CHECK(lump_i_json_append_new(nodes, o));
         LUMP_CHECK(node_json(o, &g->nodes[i], q));
     }
-    LUMP_CHECK(lump_i_json_set_take(root, "nodes", &nodes));
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
-    json_decref(nodes);
     json_decref(root);
     mpq_clear(q);
     return err;

@@ -557,9 +557,7 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
     if (a->cst == NULL && b->cst == NULL) {
         const lump_shape_t *sa = &d->g->nodes[a->node].shape, *sb = &d->g->nodes[b->node].shape;
         size_t in[2] = {a->node, b->node};
-        int same = sa->ndim == sb->ndim;
-        for (size_t i = 0; same && i < sa->ndim; i++)
-            same = sa->dim[i] == sb->dim[i];
+        int same = lump_shape_equal(sa, sb);
         if (!is(o, "Add")) {
             err = lump_i_dag_err(d, k,
                                  "both inputs are computed tensors; only Add of two "

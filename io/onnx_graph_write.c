@@ -281,6 +281,27 @@ static lump_error_t write_gather(gw_t *s, size_t gi, const lump_graph_node_t *n)
     return LUMP_OK;
 }
 
+/* write_pool -- AveragePool (count_include_pad kept; dilations have no
+ * AveragePool attribute before opset 19: refused) or MaxPool. */
+static lump_error_t write_pool(gw_t *s, size_t gi, const lump_graph_node_t *n)
+{
+    char *in[1] = {s->val[n->in[0]]};
+    wnode_t *nd;
+    if (n->op == LUMP_GOP_MAXPOOL) {
+        window_attrs(emit(s, gi, "MaxPool", "", in, 1, 1), n, 1, 0);
+        return LUMP_OK;
+    }
+    if (n->dh != 1 || n->dw != 1)
+        return lump_error_set(LUMP_EUNSUPPORTED,
+                              "node %zu: an average pool with dilations has no ONNX "
+                              "AveragePool before opset 19 (this writer uses opset 13)",
+                              gi);
+    nd = emit(s, gi, "AveragePool", "", in, 1, 1);
+    window_attrs(nd, n, 0, 0);
+    lump_i_ow_attr_int(nd, "count_include_pad", n->count_include_pad);
+    return LUMP_OK;
+}
+
 /* write_node -- the ONNX nodes of graph node GI. */
 static lump_error_t write_node(gw_t *s, size_t gi)
 {
@@ -289,6 +310,13 @@ static lump_error_t write_node(gw_t *s, size_t gi)
     char *in[3] = {n->n_in > 0 ? s->val[n->in[0]] : NULL, NULL, NULL};
     int64_t dims[4];
     wnode_t *nd;
+    /* the operations with a function of their own */
+    if (n->op == LUMP_GOP_AFFINE)
+        return write_affine(s, gi, n);
+    if (n->op == LUMP_GOP_GATHER)
+        return write_gather(s, gi, n);
+    if (n->op == LUMP_GOP_AVGPOOL || n->op == LUMP_GOP_MAXPOOL)
+        return write_pool(s, gi, n);
     switch (n->op) {
     case LUMP_GOP_DENSE: {
         size_t nin = s->g->nodes[n->in[0]].shape.size;
@@ -330,22 +358,6 @@ static lump_error_t write_node(gw_t *s, size_t gi)
         in[1] = s->val[n->in[1]];
         emit(s, gi, "Add", "", in, 2, 1);
         break;
-    case LUMP_GOP_AFFINE:
-        LUMP_CHECK(write_affine(s, gi, n));
-        break;
-    case LUMP_GOP_AVGPOOL:
-        if (n->dh != 1 || n->dw != 1)
-            return lump_error_set(LUMP_EUNSUPPORTED,
-                                  "node %zu: an average pool with dilations has no ONNX "
-                                  "AveragePool before opset 19 (this writer uses opset 13)",
-                                  gi);
-        nd = emit(s, gi, "AveragePool", "", in, 1, 1);
-        window_attrs(nd, n, 0, 0);
-        lump_i_ow_attr_int(nd, "count_include_pad", n->count_include_pad);
-        break;
-    case LUMP_GOP_MAXPOOL:
-        window_attrs(emit(s, gi, "MaxPool", "", in, 1, 1), n, 1, 0);
-        break;
     case LUMP_GOP_PAD: {
         size_t r = n->shape.ndim + 1;
         int64_t pads[2 * (LUMP_GRAPH_MAX_DIMS + 1)];
@@ -358,9 +370,6 @@ static lump_error_t write_node(gw_t *s, size_t gi)
         emit(s, gi, "Pad", "", in, 2, 1);
         break;
     }
-    case LUMP_GOP_GATHER:
-        LUMP_CHECK(write_gather(s, gi, n));
-        break;
     case LUMP_GOP_RESHAPE:
         if (n->shape.ndim == 1)
             lump_i_ow_attr_int(emit(s, gi, "Flatten", "", in, 1, 1), "axis", 1);

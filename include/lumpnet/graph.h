@@ -108,6 +108,10 @@ LUMP_EXPORT int lump_graph_is_pwl(const lump_graph_t *g);
 /* lump_gop_name -- "input", "dense", "conv", ... for OP. O(1). */
 LUMP_EXPORT const char *lump_gop_name(lump_gop_t op);
 
+/* lump_shape_equal -- 1 when A and B have the same dims, else 0.
+ * O(dims). */
+LUMP_EXPORT int lump_shape_equal(const lump_shape_t *a, const lump_shape_t *b);
+
 /* lump_graph_read_onnx_buf -- read the ONNX model in BUF (LEN bytes) as a
  * graph: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid,
  * Tanh, AveragePool, GlobalAveragePool, MaxPool, Pad, Flatten, Reshape,
