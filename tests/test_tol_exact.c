@@ -351,7 +351,14 @@ static void test_kink_at_max(void **state)
     }
     tu_ok(lump_tol_pair_new(&p, &a, &b, outs, 2));
     leaf_max(q, p, lo, hi, 3, 0);
-    assert_string_equal(mpq_get_str(NULL, 10, q), "3/49");
+    {
+        char *text = mpq_get_str(NULL, 10, q);
+        int ok = strcmp(text, "3/49") == 0;
+        if (!ok)
+            print_message("# the exact leaf gives %s, not 3/49\n", text);
+        free(text);
+        assert_true(ok);
+    }
     for (size_t i = 0; i < 3; i++)
         mpq_clears(lo[i], hi[i], NULL);
     mpq_clear(q);
