@@ -14,9 +14,9 @@ A=$TESTS/data/tol/corner_a.json
 B=$TESTS/data/tol/corner_b.json
 BOX=-7/6:-7/6,-5/8:-1/4
 EPS=971099/86400
-# the oracle: the largest difference at the corner (-7/6, -5/8) is EPS
-"${PY:-python3}" - "$A" "$B" "$EPS" <<'EOP' || fail "the oracle's corner difference is not EPS"
-import json, sys
+# the oracle: both networks in Python fractions (relu and identity layers)
+cat >"$TMP/netrun.py" <<'EOP'
+import json
 from fractions import Fraction as F
 def run(path, x):
     net = json.load(open(path))
@@ -24,6 +24,13 @@ def run(path, x):
         z = [sum(F(w) * v for w, v in zip(row, x)) + F(b) for row, b in zip(L["weights"], L["bias"])]
         x = [max(v, F(0)) for v in z] if L["activation"] == "relu" else z
     return x
+EOP
+export PYTHONPATH="$TMP${PYTHONPATH:+:$PYTHONPATH}"
+# the largest difference at the corner (-7/6, -5/8) is EPS
+"${PY:-python3}" - "$A" "$B" "$EPS" <<'EOP' || fail "the oracle's corner difference is not EPS"
+import json, sys
+from fractions import Fraction as F
+from netrun import run
 x = [F(-7, 6), F(-5, 8)]
 d = max(abs(p - q) for p, q in zip(run(sys.argv[1], x), run(sys.argv[2], x)))
 assert d == F(sys.argv[3]), d
@@ -59,12 +66,7 @@ tamper() { # NAME SED-EXPRESSION EXPECTED-RC
 "${PY:-python3}" - "$TMP/c.json" "$TMP/slant.json" "$TMP/whole.json" "$TMP/slant_low.json" "$A" "$B" <<'EOP' || fail "could not write the whole-box claims"
 import json, sys
 from fractions import Fraction as F
-def run(path, x):
-    net = json.load(open(path))
-    for L in net["layers"]:
-        z = [sum(F(w) * v for w, v in zip(row, x)) + F(b) for row, b in zip(L["weights"], L["bias"])]
-        x = [max(v, F(0)) for v in z] if L["activation"] == "relu" else z
-    return x
+from netrun import run
 c = json.load(open(sys.argv[1]))
 c["tree"] = [{"exact": "1000"}]
 w = dict(c, tolerance="11")
