@@ -43,6 +43,38 @@ size_t lump_i_gpart_kept_index(const lump_gpart_t *p, size_t *idx);
  * position E % PER_IN. O(1). */
 #define lump_i_gflat_unit(e, per_in) ((e) / (per_in))
 
+/* lump_i_gconst_uniform -- 1 when WEIGHTED node N adds the same amount at
+ * every output position for an input unit that is constant (dense, or a
+ * convolution without padding). O(1). */
+int lump_i_gconst_uniform(const lump_graph_node_t *n);
+
+/* lump_i_gconst_op -- OUT = what CHANWISE node N makes of constant inputs
+ * IN (one per input); 0 when the result is not a rational constant at
+ * every position (sigmoid, tanh, an average pool counting its padding).
+ * O(1). */
+int lump_i_gconst_op(mpq_t out, const lump_graph_node_t *n, const mpq_t *in);
+
+/* lump_i_gconst_find -- FOLD[i][u] = 1 for the units of G that are
+ * constant (VAL[i][u], initialised by the caller) at every position for
+ * every input and that every reader can take as a constant exactly: a
+ * uniform WEIGHTED reader (or one with zero weights on it), a CHANWISE
+ * or FLATTEN reader whose own unit is folded. The output, the input and
+ * OPAQUE nodes have none. FOLD[i] has lump_graph_units(g, i) entries.
+ * O(rounds * weights); a round only ever removes folds. */
+void lump_i_gconst_find(unsigned char **fold, mpq_t **val, const lump_graph_t *g);
+
+/* lump_i_gq_has_bias -- whether the quotient of WEIGHTED node N, reading
+ * a node partitioned as PX, has a bias: N's own, or one made by folded
+ * constant inputs. O(blocks). */
+int lump_i_gq_has_bias(const lump_graph_node_t *n, const lump_gpart_t *px);
+
+/* lump_i_gq_beff -- OUT = the effective bias of unit V of WEIGHTED node N
+ * (K kernel entries per input unit): its bias plus, for every CONSTANT
+ * input unit u, value_u times the sum of V's weights on u. O(weights of
+ * V). */
+void lump_i_gq_beff(mpq_t out, const lump_graph_node_t *n, const lump_gpart_t *px, size_t v,
+                    size_t k);
+
 /* How a CHANWISE or OPAQUE node N reads input X = its input SLOT in the
  * quotient: unit j of what it reads is SCALE[j] times kept unit SRC[j] of
  * X's quotient; the targets are the representatives of N's KEEP blocks

@@ -12,7 +12,7 @@
 
 static const char *const top_keys[] = {"format", "version", "mode", "merged_outputs", "nodes",
                                        NULL};
-static const char *const node_keys[] = {"name", "units", "block", "scale", "dead", NULL};
+static const char *const node_keys[] = {"units", "block", "scale", "dead", "constant", NULL};
 
 /* lump_graph_cert_write -- see lumpnet/glump.h. */
 lump_error_t lump_graph_cert_write(FILE *f, const lump_glumping_t *L)
@@ -27,6 +27,7 @@ lump_error_t lump_graph_cert_write(FILE *f, const lump_glumping_t *L)
     for (size_t i = 0; i < L->n_nodes; i++) {
         const lump_gpart_t *p = &L->nodes[i];
         json_t *o = json_object(), *bl = json_array(), *sc = json_array(), *dd = json_array();
+        json_t *kk = json_array();
         for (size_t u = 0; u < p->units; u++) {
             LUMP_CHECK(lump_i_json_append_new(bl, json_integer((json_int_t)p->block[u])));
             LUMP_CHECK(lump_i_json_append_new(sc, lump_i_json_from_q(p->scale[u])));
@@ -34,10 +35,18 @@ lump_error_t lump_graph_cert_write(FILE *f, const lump_glumping_t *L)
         for (size_t b = 0; b < p->n_blocks; b++)
             if (p->dead[b])
                 LUMP_CHECK(lump_i_json_append_new(dd, json_integer((json_int_t)b)));
+        for (size_t u = 0; u < p->units; u++)
+            if (p->konst[p->block[u]]) {
+                json_t *pair = json_array();
+                LUMP_CHECK(lump_i_json_append_new(pair, json_integer((json_int_t)u)));
+                LUMP_CHECK(lump_i_json_append_new(pair, lump_i_json_from_q(p->value[u])));
+                LUMP_CHECK(lump_i_json_append_new(kk, pair));
+            }
         LUMP_CHECK(lump_i_json_set_new(o, "units", json_integer((json_int_t)p->units)));
         LUMP_CHECK(lump_i_json_set_new(o, "block", bl));
         LUMP_CHECK(lump_i_json_set_new(o, "scale", sc));
         LUMP_CHECK(lump_i_json_set_new(o, "dead", dd));
+        LUMP_CHECK(lump_i_json_set_new(o, "constant", kk));
         LUMP_CHECK(lump_i_json_append_new(nodes, o));
     }
     LUMP_CHECK(lump_i_json_set_new(root, "nodes", nodes));
@@ -113,6 +122,21 @@ static lump_error_t read_node(lump_gpart_t *p, lump_i_jpath_t *jp, const json_t 
         LUMP_CHECK(lump_i_json_get_size(&b, jp, json_array_get(v, k), 0,
                                         p->n_blocks > 0 ? p->n_blocks - 1 : 0, "a block number"));
         p->dead[b] = 1;
+        lump_i_jpath_pop(jp);
+    }
+    lump_i_jpath_pop(jp);
+    LUMP_CHECK(lump_i_json_member(&v, jp, o, "constant", 1));
+    lump_i_jpath_key(jp, "constant");
+    LUMP_CHECK(lump_i_json_expect_array(&n, jp, v));
+    for (size_t k = 0; k < n; k++) {
+        size_t u;
+        json_t *pair = json_array_get(v, k);
+        lump_i_jpath_index(jp, k);
+        LUMP_CHECK(lump_i_json_expect_len(jp, pair, 2, "a unit and its value"));
+        LUMP_CHECK(lump_i_json_get_size(&u, jp, json_array_get(pair, 0), 0,
+                                        units > 0 ? units - 1 : 0, "a unit"));
+        LUMP_CHECK(lump_i_json_get_q(p->value[u], jp, json_array_get(pair, 1)));
+        p->konst[p->block[u]] = 1;
         lump_i_jpath_pop(jp);
     }
     lump_i_jpath_pop(jp);

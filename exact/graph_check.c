@@ -29,7 +29,8 @@ static int singletons(const lump_gpart_t *p)
     if (p->n_blocks != p->units)
         return 0;
     for (size_t u = 0; u < p->units; u++)
-        if (p->block[u] != u || mpq_cmp_ui(p->scale[u], 1, 1) != 0 || p->dead[u])
+        if (p->block[u] != u || mpq_cmp_ui(p->scale[u], 1, 1) != 0 || p->dead[u] ||
+            p->konst[u])
             return 0;
     return 1;
 }
@@ -63,6 +64,14 @@ static int structure(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping
                                        "representative's scale not 1, or not 1 in exact mode)",
                                        i, nm(g, i), u, lump_i_why_q(w, 0, p->scale[u]));
         }
+        for (size_t b = 0; b < p->n_blocks; b++)
+            if (p->konst[b] && p->dead[b])
+                return lump_i_why_fail(w, "node %zu (%s): constant block %zu must be one unit "
+                                       "and not dead", i, nm(g, i), b);
+        for (size_t u = 0; u < p->units; u++)
+            if (p->konst[p->block[u]] && p->rep[p->block[u]] != u)
+                return lump_i_why_fail(w, "node %zu (%s): constant block %zu has more than one "
+                                       "unit", i, nm(g, i), p->block[u]);
         if ((i == 0 || kind == LUMP_I_GK_OPAQUE || (i == g->output && !L->merged)) &&
             !singletons(p))
             return lump_i_why_fail(w, "node %zu (%s): must be singletons with scale 1 (the "
@@ -87,9 +96,11 @@ static void signature(mpq_t *sig, const lump_graph_node_t *n, const lump_gpart_t
         lump_arr_get(sig[0], &n->bias, v);
     for (size_t u = 0; u < cin; u++)
         for (size_t kk = 0; kk < k; kk++) {
+            /* a constant input: its value times the kernel, to the bias */
+            mpq_t *to = px->konst[px->block[u]] ? &sig[0] : &sig[1 + px->block[u] * k + kk];
             lump_arr_get(t, &n->weight, (v * cin + u) * k + kk);
-            mpq_mul(t, t, px->scale[u]);
-            mpq_add(sig[1 + px->block[u] * k + kk], sig[1 + px->block[u] * k + kk], t);
+            mpq_mul(t, t, px->konst[px->block[u]] ? px->value[u] : px->scale[u]);
+            mpq_add(*to, *to, t);
         }
 }
 
@@ -105,6 +116,17 @@ static int weighted(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
         signature(reps + b * len, n, px, p->rep[b], k, t);
     for (size_t v = 0; v < p->units && !bad; v++) {
         const mpq_t *r = (const mpq_t *)(reps + p->block[v] * len);
+        if (p->konst[p->block[v]]) { /* only its folded bias, equal to its value */
+            for (size_t e = 1; e < len && !bad; e++)
+                if (mpq_sgn(r[e]) != 0)
+                    bad = lump_i_why_fail(w, "node %zu (%s): unit %zu is not constant (signature "
+                                          "entry %zu)", i, nm(g, i), v, e);
+            if (!bad && !mpq_equal(r[0], p->value[v]))
+                bad = lump_i_why_fail(w, "node %zu (%s): constant unit %zu is %s, not %s", i,
+                                      nm(g, i), v, lump_i_why_q(w, 0, r[0]),
+                                      lump_i_why_q(w, 1, p->value[v]));
+            continue;
+        }
         if (v == p->rep[p->block[v]])
             continue;
         signature(sig, n, px, v, k, t);
@@ -117,6 +139,13 @@ static int weighted(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
                                       lump_i_why_q(w, 0, p->scale[v]), p->rep[p->block[v]], e);
         }
     }
+    /* a constant input read with padding would not add the same everywhere */
+    for (size_t u = 0; u < px->units && !bad && !lump_i_gconst_uniform(n); u++)
+        for (size_t e = 0; px->konst[px->block[u]] && e < p->units * k && !bad; e++)
+            if (lump_arr_sgn(&n->weight, ((e / k) * px->units + u) * k + e % k) != 0)
+                bad = lump_i_why_fail(w, "node %zu (%s): reads the constant unit %zu of its "
+                                      "input with padding (not the same at every position)",
+                                      i, nm(g, i), u);
     /* a dead input block: every kept representative's merged weights on it are zero */
     for (size_t c = 0; c < px->n_blocks && !bad; c++)
         for (size_t b = 0; px->dead[c] && b < p->n_blocks && !bad; b++)
@@ -147,6 +176,28 @@ static int chanwise(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
     mpq_init(t);
     for (size_t v = 0; v < p->units && !bad; v++) {
         size_t r = p->rep[p->block[v]];
+        mpq_t in[2];
+        int kon = 1;
+        mpq_inits(in[0], in[1], NULL);
+        for (size_t s = 0; s < n->n_in && s < 2; s++) {
+            kon = kon && L->nodes[n->in[s]].konst[L->nodes[n->in[s]].block[v]];
+            mpq_set(in[s], L->nodes[n->in[s]].value[v]);
+        }
+        if (kon != p->konst[p->block[v]] ||
+            (kon && (!lump_i_gconst_op(t, n, (const mpq_t *)in) || !mpq_equal(t, p->value[v]))))
+            bad = lump_i_why_fail(w, "node %zu (%s): unit %zu is %sconstant but its input%s "
+                                  "%s, or its value is wrong", i, nm(g, i), v,
+                                  p->konst[p->block[v]] ? "" : "not ", n->n_in > 1 ? "s" : "",
+                                  kon ? "are constant" : "are not all constant");
+        mpq_clears(in[0], in[1], NULL);
+        if (bad || p->konst[p->block[v]])
+            continue;
+        for (size_t s = 0; s < n->n_in && !bad; s++)
+            if (L->nodes[n->in[s]].konst[L->nodes[n->in[s]].block[v]])
+                bad = lump_i_why_fail(w, "node %zu (%s): unit %zu reads a constant unit of "
+                                      "input %zu but is not constant", i, nm(g, i), v, s);
+        if (bad)
+            break;
         if (!any && !(pos && mpq_sgn(p->scale[v]) > 0) && mpq_cmp_ui(p->scale[v], 1, 1) != 0)
             bad = lump_i_why_fail(w, "node %zu (%s): unit %zu has scale %s, which %s does not "
                                   "commute with", i, nm(g, i), v,
@@ -180,7 +231,8 @@ static int flatten(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_t
     for (size_t e = 0; e < p->units; e++) {
         size_t u = e / per, b = px->block[u] * per + e % per;
         if (p->block[e] != b || !mpq_equal(p->scale[e], px->scale[u]) ||
-            p->dead[b] != px->dead[px->block[u]])
+            p->dead[b] != px->dead[px->block[u]] || p->konst[b] != px->konst[px->block[u]] ||
+            !mpq_equal(p->value[e], px->value[u]))
             return lump_i_why_fail(w, "node %zu (%s): entry %zu does not have the block, scale "
                                    "and fate of its channel %zu", i, nm(g, i), e, u);
     }
@@ -193,9 +245,9 @@ static int opaque_inputs(lump_i_why_t *w, const lump_graph_t *g, const lump_glum
     for (size_t s = 0; s < g->nodes[i].n_in; s++) {
         const lump_gpart_t *px = &L->nodes[g->nodes[i].in[s]];
         for (size_t b = 0; b < px->n_blocks; b++)
-            if (px->dead[b])
+            if (px->dead[b] || px->konst[b])
                 return lump_i_why_fail(w, "node %zu (%s) reads every unit of its input %zu, "
-                                       "whose block %zu is dead", i, nm(g, i), s, b);
+                                       "whose block %zu is dead or constant", i, nm(g, i), s, b);
     }
     return 0;
 }
@@ -225,12 +277,14 @@ static int conditions(lump_i_why_t *w, const lump_graph_t *g, const lump_glumpin
 
 /* ---- the quotient, node by node ---- */
 
-static int same_attrs(const lump_graph_node_t *a, const lump_graph_node_t *b)
+/* ANY_BIAS: the bias flag is q_weighted's to check */
+static int same_attrs(const lump_graph_node_t *a, const lump_graph_node_t *b, int any_bias)
 {
     return a->op == b->op && a->kh == b->kh && a->kw == b->kw && a->sh == b->sh &&
            a->sw == b->sw && a->dh == b->dh && a->dw == b->dw && a->pt == b->pt &&
            a->pl == b->pl && a->pb == b->pb && a->pr == b->pr && a->group == b->group &&
-           a->count_include_pad == b->count_include_pad && a->has_bias == b->has_bias &&
+           a->count_include_pad == b->count_include_pad &&
+           (any_bias || a->has_bias == b->has_bias) &&
            memcmp(a->pad_begin, b->pad_begin, sizeof a->pad_begin) == 0 &&
            memcmp(a->pad_end, b->pad_end, sizeof a->pad_end) == 0 &&
            (a->op != LUMP_GOP_ACT || lump_act_equal(&a->act, &b->act));
@@ -295,16 +349,19 @@ static int q_weighted(lump_i_why_t *w, const lump_graph_node_t *m, const lump_gr
     mpq_t *sig = lump_rat_vec_new(len), t;
     int bad = 0;
     mpq_init(t);
-    if (m->weight.len != kn * kx * k || m->bias.len != (n->has_bias ? kn : 0) ||
-        m->shape.dim[0] != kn)
+    int has_bias = n->has_bias;
+    for (size_t c = 0; c < px->n_blocks; c++)
+        has_bias = has_bias || px->konst[c]; /* folded constants make a bias */
+    if (m->weight.len != kn * kx * k || m->bias.len != (has_bias ? kn : 0) ||
+        m->has_bias != has_bias || m->shape.dim[0] != kn)
         bad = lump_i_why_fail(w, "node %zu (%s): the quotient has %zu weights, expected %zu",
                               i, nm(g, i), m->weight.len, kn * kx * k);
     for (size_t b = 0; b < p->n_blocks && !bad; b++) {
         size_t ic = 0;
-        if (p->dead[b])
+        if (p->dead[b] || p->konst[b])
             continue;
         signature(sig, n, px, p->rep[b], k, t);
-        if (n->has_bias) {
+        if (has_bias) {
             lump_arr_get(t, &m->bias, ob);
             if (!mpq_equal(t, sig[0]))
                 bad = lump_i_why_fail(w, "node %zu (%s): quotient bias %zu is %s, expected %s",
@@ -312,7 +369,7 @@ static int q_weighted(lump_i_why_t *w, const lump_graph_node_t *m, const lump_gr
                                       lump_i_why_q(w, 1, sig[0]));
         }
         for (size_t c = 0; c < px->n_blocks && !bad; c++) {
-            if (px->dead[c])
+            if (px->dead[c] || px->konst[c])
                 continue;
             for (size_t kk = 0; kk < k && !bad; kk++) {
                 lump_arr_get(t, &m->weight, (ob * kx + ic) * k + kk);
@@ -350,7 +407,7 @@ static int q_node(lump_i_why_t *w, size_t *qi, size_t *j, const lump_graph_t *g,
         return lump_i_why_fail(w, "the quotient ends before node %zu (%s)", i, nm(g, i));
     m = &q->nodes[*j];
     qi[i] = (*j)++;
-    if (!same_attrs(m, n) || m->n_in != n->n_in || memcmp(m->in, in, n->n_in * sizeof *in) != 0)
+    if (!same_attrs(m, n, kind == LUMP_I_GK_WEIGHTED) || m->n_in != n->n_in || memcmp(m->in, in, n->n_in * sizeof *in) != 0)
         return lump_i_why_fail(w, "quotient node %zu: not the operation, attributes or inputs "
                                "of node %zu (%s)", qi[i], i, nm(g, i));
     if (kind == LUMP_I_GK_WEIGHTED)

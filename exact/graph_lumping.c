@@ -42,7 +42,7 @@ size_t lump_glumping_kept(const lump_glumping_t *L, size_t i)
 {
     size_t k = 0;
     for (size_t b = 0; b < L->nodes[i].n_blocks; b++)
-        k += !L->nodes[i].dead[b];
+        k += !L->nodes[i].dead[b] && !L->nodes[i].konst[b];
     return k;
 }
 
@@ -55,7 +55,9 @@ void lump_i_gpart_alloc(lump_gpart_t *p, size_t units, size_t per)
     p->block = lump_alloc_array(n, sizeof *p->block);
     p->rep = lump_alloc_array(n, sizeof *p->rep);
     p->dead = lump_alloc_zero(n, 1);
+    p->konst = lump_alloc_zero(n, 1);
     p->scale = lump_alloc_array(n, sizeof *p->scale);
+    p->value = lump_rat_vec_new(units);
     for (size_t u = 0; u < units; u++) {
         p->block[u] = p->rep[u] = u;
         mpq_init(p->scale[u]);
@@ -69,17 +71,24 @@ void lump_i_gpart_clear(lump_gpart_t *p)
         for (size_t u = 0; u < p->units; u++)
             mpq_clear(p->scale[u]);
     free(p->scale);
+    if (p->value != NULL)
+        lump_rat_vec_free(p->value, p->units);
+    free(p->konst);
     free(p->block);
     free(p->rep);
     free(p->dead);
     memset(p, 0, sizeof *p);
 }
 
-/* new ids in order of first appearance = by lowest member */
+/* new ids in order of first appearance = by lowest member; a CONSTANT
+ * unit keeps its mark (KONST is indexed by unit during the renumbering) */
 void lump_i_gpart_renumber(lump_gpart_t *p)
 {
     size_t n = p->units > 0 ? p->units : 1, nb = 0;
     size_t *id = lump_alloc_array(n, sizeof *id);
+    unsigned char *k = lump_alloc_zero(n, 1);
+    for (size_t u = 0; u < p->units; u++)
+        k[u] = p->konst[p->block[u]];
     for (size_t u = 0; u < p->units; u++)
         id[u] = SIZE_MAX;
     for (size_t u = 0; u < p->units; u++) {
@@ -92,6 +101,10 @@ void lump_i_gpart_renumber(lump_gpart_t *p)
     }
     p->n_blocks = nb;
     memset(p->dead, 0, n);
+    memset(p->konst, 0, n);
+    for (size_t u = 0; u < p->units; u++)
+        p->konst[p->block[u]] |= k[u];
+    free(k);
     free(id);
 }
 
@@ -99,7 +112,7 @@ size_t lump_i_gpart_kept_index(const lump_gpart_t *p, size_t *idx)
 {
     size_t k = 0;
     for (size_t b = 0; b < p->n_blocks; b++)
-        idx[b] = p->dead[b] ? SIZE_MAX : k++;
+        idx[b] = p->dead[b] || p->konst[b] ? SIZE_MAX : k++;
     return k;
 }
 
@@ -144,7 +157,7 @@ void lump_i_gadapt(lump_i_gadapt_t *a, const lump_graph_t *g, const lump_glumpin
     a->ones = 1;
     for (size_t b = 0; b < (chan ? pn->n_blocks : px->units); b++) {
         size_t t = chan ? pn->rep[b] : b;
-        if (chan && pn->dead[b])
+        if (chan && (pn->dead[b] || pn->konst[b]))
             continue;
         a->src[j] = idx[px->block[t]];
         mpq_set(a->scale[j], px->scale[t]);
@@ -170,4 +183,30 @@ void lump_i_gadapt_shape(lump_shape_t *s, const lump_i_gadapt_t *a, const lump_s
     *s = *xs;
     s->dim[0] = a->n;
     s->size = a->n * a->per;
+}
+
+int lump_i_gq_has_bias(const lump_graph_node_t *n, const lump_gpart_t *px)
+{
+    for (size_t b = 0; b < px->n_blocks; b++)
+        if (px->konst[b])
+            return 1;
+    return n->has_bias;
+}
+
+void lump_i_gq_beff(mpq_t out, const lump_graph_node_t *n, const lump_gpart_t *px, size_t v,
+                    size_t k)
+{
+    size_t cin = px->units;
+    mpq_t t;
+    mpq_init(t);
+    mpq_set_ui(out, 0, 1);
+    if (n->has_bias)
+        lump_arr_get(out, &n->bias, v);
+    for (size_t u = 0; u < cin; u++)
+        for (size_t kk = 0; px->konst[px->block[u]] && kk < k; kk++) {
+            lump_arr_get(t, &n->weight, (v * cin + u) * k + kk);
+            mpq_mul(t, t, px->value[u]);
+            mpq_add(out, out, t);
+        }
+    mpq_clear(t);
 }

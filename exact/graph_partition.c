@@ -40,6 +40,8 @@ static void sigs_build(sigs_t *s, const lump_graph_node_t *n, const lump_gpart_t
     size_t cin = px->units;
     int fast = arr_float(&n->weight) && (!n->has_bias || arr_float(&n->bias)) &&
                px->n_blocks == px->units;
+    for (size_t b = 0; fast && b < px->n_blocks; b++)
+        fast = !px->konst[b];
     s->k = n->op == LUMP_GOP_CONV ? n->kh * n->kw : px->per;
     s->n = units;
     s->len = 1 + px->n_blocks * s->k;
@@ -75,13 +77,16 @@ static void sigs_build(sigs_t *s, const lump_graph_node_t *n, const lump_gpart_t
             if (n->has_bias)
                 lump_arr_get(row[0], &n->bias, v);
             for (size_t u = 0; u < cin; u++) {
+                /* a constant input adds its value times the kernel to the
+                 * bias (uniform: graph_const.c) */
+                int kon = px->konst[px->block[u]];
                 mpq_t *t = row + 1 + px->block[u] * s->k;
                 for (size_t k = 0; k < s->k; k++) {
                     if (lump_arr_sgn(&n->weight, base + u * s->k + k) == 0)
                         continue;
                     lump_arr_get(w, &n->weight, base + u * s->k + k);
-                    mpq_mul(w, w, px->scale[u]);
-                    mpq_add(t[k], t[k], w);
+                    mpq_mul(w, w, kon ? px->value[u] : px->scale[u]);
+                    mpq_add(kon ? row[0] : t[k], kon ? row[0] : t[k], w);
                 }
             }
         }
@@ -245,7 +250,8 @@ static uint64_t chanwise_key(cmp_t *x, size_t v)
 
 /* group the units of node X->node: sorted by KEY, each run compared
  * exactly against the representatives found in it so far */
-static void group(lump_gpart_t *p, cmp_t *x, const uint64_t *key)
+static void group(lump_gpart_t *p, cmp_t *x, const uint64_t *key, const unsigned char *fold,
+                  const mpq_t *val)
 {
     size_t n = p->units;
     lump_i_keyed_t *k = lump_alloc_array(n > 0 ? n : 1, sizeof *k);
@@ -261,6 +267,13 @@ static void group(lump_gpart_t *p, cmp_t *x, const uint64_t *key)
             j++;
         for (size_t a = i; a < j; a++) {
             size_t v = k[a].v, r;
+            if (fold[v]) { /* a constant: its own block */
+                p->block[v] = v;
+                p->konst[v] = 1;
+                mpq_set(p->value[v], val[v]);
+                mpq_set_ui(p->scale[v], 1, 1);
+                continue;
+            }
             for (r = 0; r < nr; r++) {
                 int same = x->s != NULL ? weighted_same(x, v, reps[r], p->scale[v])
                                         : chanwise_same(x, v, reps[r], p->scale[v]);
@@ -280,7 +293,8 @@ static void group(lump_gpart_t *p, cmp_t *x, const uint64_t *key)
     free(k);
 }
 
-static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int prop, int merge_out)
+static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int prop, int merge_out,
+                    const unsigned char *fold, const mpq_t *val)
 {
     const lump_graph_node_t *n = &g->nodes[i];
     lump_gpart_t *p = &L->nodes[i];
@@ -298,8 +312,12 @@ static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int pro
             mpq_set(p->scale[e], px->scale[u]);
         }
         p->n_blocks = px->n_blocks * px->per;
-        for (size_t b = 0; b < p->n_blocks; b++)
+        for (size_t b = 0; b < p->n_blocks; b++) {
             p->rep[b] = px->rep[b / px->per] * px->per + b % px->per;
+            p->konst[b] = px->konst[b / px->per];
+        }
+        for (size_t e = 0; e < p->units; e++)
+            mpq_set(p->value[e], px->value[lump_i_gflat_unit(e, px->per)]);
         return;
     }
     memset(&x, 0, sizeof x);
@@ -318,7 +336,7 @@ static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int pro
     } else
         for (size_t v = 0; v < p->units; v++)
             key[v] = chanwise_key(&x, v);
-    group(p, &x, key);
+    group(p, &x, key, fold, val);
     free(key);
     sigs_clear(&s);
     mpq_clears(x.a, x.b, x.c, x.d, NULL);
@@ -346,6 +364,8 @@ static void weighted_reads(unsigned char *alive, const lump_graph_t *g, const lu
             for (size_t kk = 0; kk < k; kk++) {
                 size_t at = (v * cin + u) * k + kk;
                 if (lump_arr_sgn(&n->weight, at) == 0)
+                    continue;
+                if (px->konst[px->block[u]])
                     continue;
                 if (t == NULL) { /* singletons: a non-zero weight is read */
                     alive[px->block[u]] = 1;
@@ -399,7 +419,7 @@ static void backward(lump_glumping_t *L, const lump_graph_t *g, size_t x, int me
         }
     }
     for (size_t b = 0; b < p->n_blocks; b++)
-        p->dead[b] = !alive[b];
+        p->dead[b] = !alive[b] && !p->konst[b];
     /* a flattened reader keeps exactly the entries of the kept channels */
     for (size_t r = x + 1; r < g->n_nodes; r++)
         if (lump_i_gkind(g, r) == LUMP_I_GK_FLATTEN && g->nodes[r].in[0] == x)
@@ -416,8 +436,22 @@ lump_error_t lump_graph_partition(lump_glumping_t *L, const lump_graph_t *g, lum
     lump_glumping_init(&R);
     lump_glumping_alloc(&R, g, mode);
     R.merged = merge_outputs;
+    unsigned char **fold = lump_alloc_array(g->n_nodes + 1, sizeof *fold);
+    mpq_t **val = lump_alloc_array(g->n_nodes + 1, sizeof *val);
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        fold[i] = lump_alloc_zero(R.nodes[i].units + 1, 1);
+        val[i] = lump_rat_vec_new(R.nodes[i].units);
+    }
+    lump_i_gconst_find(fold, val, g);
     for (size_t i = 0; i < g->n_nodes; i++)
-        forward(&R, g, i, mode == LUMP_MODE_PROPORTIONAL, merge_outputs);
+        forward(&R, g, i, mode == LUMP_MODE_PROPORTIONAL, merge_outputs, fold[i],
+                (const mpq_t *)val[i]);
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        free(fold[i]);
+        lump_rat_vec_free(val[i], R.nodes[i].units);
+    }
+    free(fold);
+    free(val);
     for (size_t i = g->n_nodes; i-- > 1;)
         backward(&R, g, i, merge_outputs);
     lump_glumping_clear(L);

@@ -88,11 +88,13 @@ static lump_error_t weighted(lump_graph_node_t *m, const lump_graph_node_t *n,
     else
         m->shape.dim[0] = kn, m->shape.size = kn;
     LUMP_CHECK(lump_arr_alloc(&m->weight, n->weight.store, kn * kx * k));
-    if (n->has_bias)
-        LUMP_CHECK(lump_arr_alloc(&m->bias, n->bias.store, kn));
+    /* folded constant inputs go to the bias, which may make one */
+    m->has_bias = lump_i_gq_has_bias(n, px);
+    if (m->has_bias)
+        LUMP_CHECK(lump_arr_alloc(&m->bias, n->has_bias ? n->bias.store : LUMP_STORE_Q, kn));
     for (size_t b = 0; b < pn->n_blocks; b++) {
         size_t v = pn->rep[b];
-        if (pn->dead[b])
+        if (in[b] == SIZE_MAX) /* dead or constant */
             continue;
         for (size_t u = 0; u < cin; u++) {
             size_t c = ix[px->block[u]];
@@ -107,14 +109,14 @@ static lump_error_t weighted(lump_graph_node_t *m, const lump_graph_node_t *n,
                 mpq_add(t[c * k + kk], t[c * k + kk], w);
             }
         }
+        if (m->has_bias) {
+            lump_i_gq_beff(w, n, px, v, k);
+            LUMP_CHECK(lump_arr_set(&m->bias, in[b], w));
+        }
         for (size_t e = 0; e < kx * k; e++) {
             if (mpq_sgn(t[e]) != 0)
                 LUMP_CHECK(lump_arr_set(&m->weight, in[b] * kx * k + e, t[e]));
             mpq_set_ui(t[e], 0, 1);
-        }
-        if (n->has_bias) {
-            lump_arr_get(w, &n->bias, v);
-            LUMP_CHECK(lump_arr_set(&m->bias, in[b], w));
         }
     }
     m->params = m->weight.len + m->bias.len;

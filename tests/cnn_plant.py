@@ -127,8 +127,14 @@ def split_channel(net, stream, c, factor, rng):
 
 
 def dead_channel(net, stream, rng):
-    add_channel(net, stream,
-                lambda p: rng.standard_normal(net.w(p).shape[1:]).astype(np.float32),
+    """random signs and powers of two per input channel on a copy of some
+    channel's kernel: no consumer reads it, and it reads nothing that the
+    other channels do not (a constant channel's zero columns stay zero)"""
+    def kern(p):
+        w = net.w(p)
+        f = rng.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0], size=(w.shape[1],) + (1,) * (w.ndim - 2))
+        return (w[int(rng.integers(w.shape[0]))] * f).astype(np.float32)
+    add_channel(net, stream, kern,
                 lambda p: np.float32(rng.standard_normal()),
                 lambda name, old: np.zeros_like(old))
 

@@ -29,6 +29,11 @@ typedef struct {
     mpq_t *scale;        /* [units] */
     size_t *rep;         /* [n_blocks] lowest member */
     unsigned char *dead; /* [n_blocks] */
+    /* [n_blocks] 1: a CONSTANT block: its one unit is VALUE at every
+     * position for every input, folded into its readers' biases and left
+     * out of the quotient (docs/cnn-lumping.md, "Constant channels") */
+    unsigned char *konst;
+    mpq_t *value; /* [units] the value of a CONSTANT unit, else 0 */
 } lump_gpart_t;
 
 /* A lumping of a graph: one partition per node (node 0, the input, all
@@ -52,7 +57,8 @@ LUMP_EXPORT void lump_glumping_alloc(lump_glumping_t *L, const lump_graph_t *g, 
  * tensor has two or more dims, else its entries. O(1). */
 LUMP_EXPORT size_t lump_graph_units(const lump_graph_t *g, size_t i);
 
-/* lump_glumping_kept -- the KEEP blocks of node I. O(blocks). */
+/* lump_glumping_kept -- the blocks of node I that are neither dead nor
+ * constant: its units in the quotient. O(blocks). */
 LUMP_EXPORT size_t lump_glumping_kept(const lump_glumping_t *L, size_t i);
 
 /* lump_graph_partition -- the coarsest lumping of G in MODE that the
