@@ -27,6 +27,21 @@ static int pow2(const mpq_t c)
            mpz_sizeinbase(mpq_numref(c), 2) < 60 && mpz_sizeinbase(mpq_denref(c), 2) < 60;
 }
 
+/* V is a double, exactly */
+static int exact_d(const mpq_t v)
+{
+    double d = mpq_get_d(v);
+    int same;
+    mpq_t t;
+    if (!isfinite(d) || (d != 0 && fabs(d) < 0x1p-900))
+        return 0;
+    mpq_init(t);
+    mpq_set_d(t, d);
+    same = mpq_equal(t, v);
+    mpq_clear(t);
+    return same;
+}
+
 static int arr_float(const lump_arr_t *a)
 {
     return a->store != LUMP_STORE_Q;
@@ -38,34 +53,47 @@ static void sigs_build(sigs_t *s, const lump_graph_node_t *n, const lump_gpart_t
                        size_t units)
 {
     size_t cin = px->units;
-    int fast = arr_float(&n->weight) && (!n->has_bias || arr_float(&n->bias)) &&
-               px->n_blocks == px->units;
-    for (size_t b = 0; fast && b < px->n_blocks; b++)
-        fast = !px->konst[b];
+    int fast = arr_float(&n->weight) && (!n->has_bias || arr_float(&n->bias));
     s->k = n->op == LUMP_GOP_CONV ? n->kh * n->kw : px->per;
     s->n = units;
     s->len = 1 + px->n_blocks * s->k;
     for (size_t u = 0; fast && u < cin; u++)
-        fast = pow2(px->scale[u]);
+        fast = px->konst[px->block[u]] ? exact_d(px->value[u]) : pow2(px->scale[u]);
     s->fast = fast;
     if (fast) {
         double *sc = lump_alloc_array(cin > 0 ? cin : 1, sizeof *sc);
         s->d = lump_alloc_zero(s->n * s->len, sizeof *s->d);
         for (size_t u = 0; u < cin; u++)
-            sc[u] = mpq_get_d(px->scale[u]);
+            sc[u] = mpq_get_d(px->konst[px->block[u]] ? px->value[u] : px->scale[u]);
         for (size_t v = 0; v < units; v++) {
             double *row = s->d + v * s->len;
             const size_t base = v * cin * s->k;
             if (n->has_bias)
                 row[0] = lump_arr_get_d(&n->bias, v);
             for (size_t u = 0; u < cin; u++) {
+                /* a constant input adds its value times the kernel to the
+                 * bias (uniform: graph_const.c) */
+                int kon = px->konst[px->block[u]];
                 double *t = row + 1 + px->block[u] * s->k;
-                for (size_t k = 0; k < s->k; k++)
-                    t[k] = sc[u] * lump_arr_get_d(&n->weight, base + u * s->k + k);
+                for (size_t k = 0; k < s->k; k++) {
+                    double w = lump_arr_get_d(&n->weight, base + u * s->k + k);
+                    double b = sc[u] * w, *to = kon ? &row[0] : &t[k];
+                    /* a product and a sum are kept only when their
+                     * rounding errors are zero */
+                    double a = *to, sum = a + b, bb = sum - a;
+                    if (fma(sc[u], w, -b) != 0 || (a - (sum - bb)) + (b - bb) != 0 ||
+                        !isfinite(sum) || (b != 0 && fabs(b) < 0x1p-960))
+                        fast = 0;
+                    *to = sum;
+                }
             }
         }
         free(sc);
-        return;
+        if (fast)
+            return;
+        free(s->d);
+        s->d = NULL;
+        s->fast = 0;
     }
     s->q = lump_rat_vec_new(s->n * s->len);
     {
@@ -293,8 +321,20 @@ static void group(lump_gpart_t *p, cmp_t *x, const uint64_t *key, const unsigned
     free(k);
 }
 
+/* NZ (of a WEIGHTED node): NZ[v * blocks + b] = 1 when unit v reads input
+ * block b with a non-zero merged weight, for the dead pass */
+static unsigned char *nonzero(const sigs_t *s, size_t blocks)
+{
+    unsigned char *nz = lump_alloc_zero(s->n * blocks + 1, 1);
+    for (size_t v = 0; v < s->n; v++)
+        for (size_t t = 1; t < s->len; t++)
+            if (sig_sgn(s, v, t) != 0)
+                nz[v * blocks + (t - 1) / s->k] = 1;
+    return nz;
+}
+
 static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int prop, int merge_out,
-                    const unsigned char *fold, const mpq_t *val)
+                    const unsigned char *fold, const mpq_t *val, unsigned char **nz)
 {
     const lump_graph_node_t *n = &g->nodes[i];
     lump_gpart_t *p = &L->nodes[i];
@@ -302,6 +342,12 @@ static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int pro
     cmp_t x;
     sigs_t s;
     uint64_t *key;
+    memset(&s, 0, sizeof s);
+    if (kind == LUMP_I_GK_WEIGHTED && (i == g->output && !merge_out)) {
+        sigs_build(&s, n, &L->nodes[n->in[0]], p->units);
+        *nz = nonzero(&s, L->nodes[n->in[0]].n_blocks);
+        sigs_clear(&s);
+    }
     if (i == 0 || kind == LUMP_I_GK_OPAQUE || (i == g->output && !merge_out))
         return; /* singletons, scale 1 */
     if (kind == LUMP_I_GK_FLATTEN) {
@@ -330,6 +376,7 @@ static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int pro
     key = lump_alloc_array(p->units > 0 ? p->units : 1, sizeof *key);
     if (kind == LUMP_I_GK_WEIGHTED) {
         sigs_build(&s, n, &L->nodes[n->in[0]], p->units);
+        *nz = nonzero(&s, L->nodes[n->in[0]].n_blocks);
         x.s = &s;
         for (size_t v = 0; v < p->units; v++)
             key[v] = sig_key(&s, v, prop, x.a);
@@ -343,51 +390,21 @@ static void forward(lump_glumping_t *L, const lump_graph_t *g, size_t i, int pro
 }
 
 /* ALIVE[b] = 1 for every block b of R's input that a KEEP representative
- * of WEIGHTED node R reads with a non-zero merged weight: one pass over
- * the representatives' weights, exact sums only for merged blocks */
-static void weighted_reads(unsigned char *alive, const lump_graph_t *g, const lump_glumping_t *L,
-                           size_t r)
+ * of WEIGHTED node R reads with a non-zero merged weight (NZ, recorded by
+ * the forward pass from the exact signatures) */
+static void weighted_reads(unsigned char *alive, const lump_glumping_t *L, size_t r, size_t x,
+                           const unsigned char *nz)
 {
-    const lump_graph_node_t *n = &g->nodes[r];
-    const lump_gpart_t *pr = &L->nodes[r], *px = &L->nodes[n->in[0]];
-    size_t cin = px->units, k = n->op == LUMP_GOP_CONV ? n->kh * n->kw : px->per;
-    size_t len = px->n_blocks * k;
-    mpq_t *t = NULL, w;
-    if (px->n_blocks < px->units)
-        t = lump_rat_vec_new(len);
-    mpq_init(w);
-    for (size_t c = 0; c < pr->n_blocks; c++) {
-        size_t v = pr->rep[c];
-        if (pr->dead[c])
-            continue;
-        for (size_t u = 0; u < cin; u++)
-            for (size_t kk = 0; kk < k; kk++) {
-                size_t at = (v * cin + u) * k + kk;
-                if (lump_arr_sgn(&n->weight, at) == 0)
-                    continue;
-                if (px->konst[px->block[u]])
-                    continue;
-                if (t == NULL) { /* singletons: a non-zero weight is read */
-                    alive[px->block[u]] = 1;
-                    break;
-                }
-                lump_arr_get(w, &n->weight, at);
-                mpq_mul(w, w, px->scale[u]);
-                mpq_add(t[px->block[u] * k + kk], t[px->block[u] * k + kk], w);
-            }
-        for (size_t e = 0; t != NULL && e < len; e++) {
-            if (mpq_sgn(t[e]) != 0)
-                alive[e / k] = 1;
-            mpq_set_ui(t[e], 0, 1);
-        }
-    }
-    mpq_clear(w);
-    if (t != NULL)
-        lump_rat_vec_free(t, len);
+    const lump_gpart_t *pr = &L->nodes[r], *px = &L->nodes[x];
+    for (size_t c = 0; c < pr->n_blocks; c++)
+        for (size_t b = 0; !pr->dead[c] && b < px->n_blocks; b++)
+            if (nz[pr->rep[c] * px->n_blocks + b] && !px->konst[b])
+                alive[b] = 1;
 }
 
 /* the backward pass: block b of node X is dead when no reader needs it */
-static void backward(lump_glumping_t *L, const lump_graph_t *g, size_t x, int merge_out)
+static void backward(lump_glumping_t *L, const lump_graph_t *g, size_t x, int merge_out,
+                     unsigned char *const *nz)
 {
     lump_gpart_t *p = &L->nodes[x];
     unsigned char *alive = lump_alloc_zero(p->n_blocks > 0 ? p->n_blocks : 1, 1);
@@ -402,7 +419,7 @@ static void backward(lump_glumping_t *L, const lump_graph_t *g, size_t x, int me
                 continue;
             switch (lump_i_gkind(g, r)) {
             case LUMP_I_GK_WEIGHTED:
-                weighted_reads(alive, g, L, r);
+                weighted_reads(alive, L, r, x, nz[r]);
                 break;
             case LUMP_I_GK_CHANWISE:
             case LUMP_I_GK_FLATTEN:
@@ -437,6 +454,7 @@ lump_error_t lump_graph_partition(lump_glumping_t *L, const lump_graph_t *g, lum
     lump_glumping_alloc(&R, g, mode);
     R.merged = merge_outputs;
     unsigned char **fold = lump_alloc_array(g->n_nodes + 1, sizeof *fold);
+    unsigned char **nz = lump_alloc_zero(g->n_nodes + 1, sizeof *nz);
     mpq_t **val = lump_alloc_array(g->n_nodes + 1, sizeof *val);
     for (size_t i = 0; i < g->n_nodes; i++) {
         fold[i] = lump_alloc_zero(R.nodes[i].units + 1, 1);
@@ -445,7 +463,7 @@ lump_error_t lump_graph_partition(lump_glumping_t *L, const lump_graph_t *g, lum
     lump_i_gconst_find(fold, val, g);
     for (size_t i = 0; i < g->n_nodes; i++)
         forward(&R, g, i, mode == LUMP_MODE_PROPORTIONAL, merge_outputs, fold[i],
-                (const mpq_t *)val[i]);
+                (const mpq_t *)val[i], &nz[i]);
     for (size_t i = 0; i < g->n_nodes; i++) {
         free(fold[i]);
         lump_rat_vec_free(val[i], R.nodes[i].units);
@@ -453,7 +471,10 @@ lump_error_t lump_graph_partition(lump_glumping_t *L, const lump_graph_t *g, lum
     free(fold);
     free(val);
     for (size_t i = g->n_nodes; i-- > 1;)
-        backward(&R, g, i, merge_outputs);
+        backward(&R, g, i, merge_outputs, nz);
+    for (size_t i = 0; i < g->n_nodes; i++)
+        free(nz[i]);
+    free(nz);
     lump_glumping_clear(L);
     *L = R;
     return LUMP_OK;
