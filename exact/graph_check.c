@@ -8,7 +8,7 @@
 #include <string.h>
 #include "lumpnet/alloc.h"
 #include "lumpnet/rat.h"
-#include "glump_i.h"
+#include "lumpnet/glump.h"
 #include "check_why_i.h"
 
 static const char *nm(const lump_graph_t *g, size_t i)
@@ -22,6 +22,37 @@ static size_t gper(const lump_graph_t *g, size_t i)
 {
     size_t u = lump_graph_units(g, i);
     return u > 0 ? g->nodes[i].shape.size / u : 0;
+}
+
+/* The checker's own reading of how node I is lumped (docs/cnn-lumping.md;
+ * the finder has its own, lump_i_gkind: a disagreement makes valid
+ * certificates fail, never invalid ones pass) */
+enum { ROLE_WHOLE, ROLE_SUMS, ROLE_CHAN, ROLE_FLAT };
+
+static int role(const lump_graph_t *g, size_t i)
+{
+    const lump_graph_node_t *n = &g->nodes[i];
+    if (n->op == LUMP_GOP_DENSE || (n->op == LUMP_GOP_CONV && n->group == 1))
+        return ROLE_SUMS;
+    if (n->op == LUMP_GOP_RESHAPE)
+        return n->shape.ndim == 1 && i != g->output ? ROLE_FLAT : ROLE_WHOLE;
+    if (n->op != LUMP_GOP_ACT && n->op != LUMP_GOP_ADD && n->op != LUMP_GOP_MAXPOOL &&
+        n->op != LUMP_GOP_AVGPOOL)
+        return ROLE_WHOLE;
+    for (size_t s = 0; s < n->n_in; s++) {
+        const lump_shape_t *x = &g->nodes[n->in[s]].shape;
+        if ((x->ndim >= 2) != (n->shape.ndim >= 2) || (x->ndim >= 2 ? x->dim[0] : x->size) !=
+                                                           (n->shape.ndim >= 2 ? n->shape.dim[0]
+                                                                               : n->shape.size))
+            return ROLE_WHOLE;
+    }
+    return ROLE_CHAN;
+}
+
+/* a constant input adds the same at every output position: no padding */
+static int flat_sum(const lump_graph_node_t *n)
+{
+    return n->op == LUMP_GOP_DENSE || (n->pt | n->pl | n->pb | n->pr) == 0;
 }
 
 static int singletons(const lump_gpart_t *p)
@@ -44,7 +75,7 @@ static int structure(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping
                                g->n_nodes);
     for (size_t i = 0; i < g->n_nodes; i++) {
         const lump_gpart_t *p = &L->nodes[i];
-        lump_i_gkind_t kind = lump_i_gkind(g, i);
+        int kind = role(g, i);
         if (p->units != lump_graph_units(g, i))
             return lump_i_why_fail(w, "node %zu (%s): %zu units in the certificate, %zu in the "
                                    "network", i, nm(g, i), p->units, lump_graph_units(g, i));
@@ -72,7 +103,7 @@ static int structure(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping
             if (p->konst[p->block[u]] && p->rep[p->block[u]] != u)
                 return lump_i_why_fail(w, "node %zu (%s): constant block %zu has more than one "
                                        "unit", i, nm(g, i), p->block[u]);
-        if ((i == 0 || kind == LUMP_I_GK_OPAQUE || (i == g->output && !L->merged)) &&
+        if ((i == 0 || kind == ROLE_WHOLE || (i == g->output && !L->merged)) &&
             !singletons(p))
             return lump_i_why_fail(w, "node %zu (%s): must be singletons with scale 1 (the "
                                    "input, the output or an operation lumped as a whole)", i,
@@ -140,7 +171,7 @@ static int weighted(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
         }
     }
     /* a constant input read with padding would not add the same everywhere */
-    for (size_t u = 0; u < px->units && !bad && !lump_i_gconst_uniform(n); u++)
+    for (size_t u = 0; u < px->units && !bad && !flat_sum(n); u++)
         for (size_t e = 0; px->konst[px->block[u]] && e < p->units * k && !bad; e++)
             if (lump_arr_sgn(&n->weight, ((e / k) * px->units + u) * k + e % k) != 0)
                 bad = lump_i_why_fail(w, "node %zu (%s): reads the constant unit %zu of its "
@@ -158,6 +189,38 @@ static int weighted(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
     lump_rat_vec_free(sig, len);
     lump_rat_vec_free(reps, p->n_blocks * len);
     return bad;
+}
+
+/* T = what channel-wise node N makes of constant inputs IN, or 0 when
+ * that is not one rational at every position */
+static int constant_of(mpq_t t, const lump_graph_node_t *n, const mpq_t *in)
+{
+    int pads = (n->pt | n->pl | n->pb | n->pr) != 0;
+    if (n->op == LUMP_GOP_ADD) {
+        mpq_add(t, in[0], in[1]);
+        return 1;
+    }
+    mpq_set(t, in[0]);
+    if (n->op == LUMP_GOP_MAXPOOL)
+        return 1; /* padding is ignored by the max */
+    if (n->op == LUMP_GOP_AVGPOOL)
+        return !(pads && n->count_include_pad);
+    if (n->op != LUMP_GOP_ACT)
+        return 0;
+    switch (n->act.kind) {
+    case LUMP_ACT_IDENTITY:
+        return 1;
+    case LUMP_ACT_RELU:
+        if (mpq_sgn(t) < 0)
+            mpq_set_ui(t, 0, 1);
+        return 1;
+    case LUMP_ACT_LEAKY_RELU:
+        if (mpq_sgn(t) < 0)
+            mpq_mul(t, t, n->act.alpha);
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* CHANWISE: y_v = op(c^X_v x_B) per input X; v = c_v rep needs the same
@@ -184,7 +247,7 @@ static int chanwise(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
             mpq_set(in[s], L->nodes[n->in[s]].value[v]);
         }
         if (kon != p->konst[p->block[v]] ||
-            (kon && (!lump_i_gconst_op(t, n, (const mpq_t *)in) || !mpq_equal(t, p->value[v]))))
+            (kon && (!constant_of(t, n, (const mpq_t *)in) || !mpq_equal(t, p->value[v]))))
             bad = lump_i_why_fail(w, "node %zu (%s): unit %zu is %sconstant but its input%s "
                                   "%s, or its value is wrong", i, nm(g, i), v,
                                   p->konst[p->block[v]] ? "" : "not ", n->n_in > 1 ? "s" : "",
@@ -256,14 +319,14 @@ static int conditions(lump_i_why_t *w, const lump_graph_t *g, const lump_glumpin
 {
     int bad = structure(w, g, L);
     for (size_t i = 1; i < g->n_nodes && !bad; i++)
-        switch (lump_i_gkind(g, i)) {
-        case LUMP_I_GK_WEIGHTED:
+        switch (role(g, i)) {
+        case ROLE_SUMS:
             bad = weighted(w, g, L, i);
             break;
-        case LUMP_I_GK_CHANWISE:
+        case ROLE_CHAN:
             bad = chanwise(w, g, L, i);
             break;
-        case LUMP_I_GK_FLATTEN:
+        case ROLE_FLAT:
             bad = flatten(w, g, L, i);
             break;
         default:
@@ -291,50 +354,69 @@ static int same_attrs(const lump_graph_node_t *a, const lump_graph_node_t *b, in
 }
 
 /* the expected adapter of node I's input S at Q's node *J; *AT the node
- * that I's quotient reads */
+ * that I's quotient reads. By the certificate, unit j of what I reads is
+ * c_t times kept block "kept(block t)" of X's quotient, with t the
+ * representative of I's j-th kept block (channel-wise) or unit j of X */
 static int q_adapter(lump_i_why_t *w, size_t *at, size_t *j, const lump_graph_t *g,
                      const lump_graph_t *q, const lump_glumping_t *L, const size_t *qi, size_t i,
                      size_t s)
 {
-    lump_i_gadapt_t a;
-    int bad = 0;
-    lump_i_gadapt(&a, g, L, i, s);
-    *at = qi[g->nodes[i].in[s]];
-    if (!a.identity) {
+    size_t x = g->nodes[i].in[s], per = gper(g, x), nr = 0, kx = 0;
+    const lump_gpart_t *pi = &L->nodes[i], *px = &L->nodes[x];
+    int chan = role(g, i) == ROLE_CHAN, same = 1, ones = 1, bad = 0;
+    size_t *t = lump_alloc_array(px->units + pi->units + 1, sizeof *t);
+    size_t *kidx = lump_alloc_array(px->n_blocks + 1, sizeof *kidx);
+    lump_shape_t sh = g->nodes[x].shape;
+    for (size_t b = 0; b < px->n_blocks; b++)
+        kidx[b] = px->dead[b] || px->konst[b] ? SIZE_MAX : kx++;
+    if (chan) {
+        for (size_t b = 0; b < pi->n_blocks; b++)
+            if (!pi->dead[b] && !pi->konst[b])
+                t[nr++] = pi->rep[b];
+    } else
+        for (size_t u = 0; u < px->units; u++)
+            t[nr++] = u;
+    for (size_t r = 0; r < nr; r++) {
+        same = same && kidx[px->block[t[r]]] == r;
+        ones = ones && mpq_cmp_ui(px->scale[t[r]], 1, 1) == 0;
+    }
+    *at = qi[x];
+    sh.dim[0] = nr;
+    sh.size = nr * per;
+    if (!(same && ones && nr == kx)) {
         const lump_graph_node_t *m = *j < q->n_nodes ? &q->nodes[*j] : NULL;
-        lump_shape_t sh;
-        lump_i_gadapt_shape(&sh, &a, &g->nodes[g->nodes[i].in[s]].shape);
         if (m == NULL || m->op != LUMP_GOP_GATHER || m->n_in != 1 || m->in[0] != *at ||
-            !lump_shape_equal(&m->shape, &sh) || m->map == NULL)
+            !lump_shape_equal(&m->shape, &sh) || m->shape.size != sh.size || m->map == NULL)
             bad = lump_i_why_fail(w, "quotient node %zu: expected the channel selection of "
                                   "node %zu (%s) input %zu", *j, i, nm(g, i), s);
-        for (size_t e = 0; !bad && e < a.n * a.per; e++)
-            if (m->map[e] != a.src[e / a.per] * a.per + e % a.per)
+        for (size_t e = 0; !bad && e < sh.size; e++)
+            if (m->map[e] != kidx[px->block[t[e / per]]] * per + e % per)
                 bad = lump_i_why_fail(w, "quotient node %zu: the channel selection of node %zu "
                                       "(%s) input %zu picks the wrong entry %zu", *j, i,
                                       nm(g, i), s, e);
         *at = (*j)++;
-        if (!bad && !a.ones) {
-            mpq_t t;
+        if (!bad && !ones) {
+            mpq_t c;
             m = *j < q->n_nodes ? &q->nodes[*j] : NULL;
             if (m == NULL || m->op != LUMP_GOP_AFFINE || m->n_in != 1 || m->in[0] != *at ||
                 !lump_shape_equal(&m->shape, &sh) || m->weight.len != sh.size ||
                 m->bias.len != sh.size)
                 bad = lump_i_why_fail(w, "quotient node %zu: expected the scaling of node %zu "
                                       "(%s) input %zu", *j, i, nm(g, i), s);
-            mpq_init(t);
+            mpq_init(c);
             for (size_t e = 0; !bad && e < sh.size; e++) {
-                lump_arr_get(t, &m->weight, e);
-                if (!mpq_equal(t, a.scale[e / a.per]) || lump_arr_sgn(&m->bias, e) != 0)
+                lump_arr_get(c, &m->weight, e);
+                if (!mpq_equal(c, px->scale[t[e / per]]) || lump_arr_sgn(&m->bias, e) != 0)
                     bad = lump_i_why_fail(w, "quotient node %zu: entry %zu of the scaling of "
                                           "node %zu (%s) is not %s", *j, e, i, nm(g, i),
-                                          lump_i_why_q(w, 0, a.scale[e / a.per]));
+                                          lump_i_why_q(w, 0, px->scale[t[e / per]]));
             }
-            mpq_clear(t);
+            mpq_clear(c);
             *at = (*j)++;
         }
     }
-    lump_i_gadapt_clear(&a);
+    free(kidx);
+    free(t);
     return bad;
 }
 
@@ -392,14 +474,14 @@ static int q_node(lump_i_why_t *w, size_t *qi, size_t *j, const lump_graph_t *g,
                   const lump_graph_t *q, const lump_glumping_t *L, size_t i)
 {
     const lump_graph_node_t *n = &g->nodes[i], *m;
-    lump_i_gkind_t kind = lump_i_gkind(g, i);
+    int kind = role(g, i);
     size_t in[8];
     lump_shape_t sh = n->shape;
     if (n->n_in > 8)
         return lump_i_why_fail(w, "node %zu (%s): more than 8 inputs", i, nm(g, i));
     for (size_t s = 0; s < n->n_in; s++) {
         in[s] = qi[n->in[s]];
-        if ((kind == LUMP_I_GK_CHANWISE || kind == LUMP_I_GK_OPAQUE) &&
+        if ((kind == ROLE_CHAN || kind == ROLE_WHOLE) &&
             q_adapter(w, &in[s], j, g, q, L, qi, i, s))
             return 1;
     }
@@ -407,14 +489,14 @@ static int q_node(lump_i_why_t *w, size_t *qi, size_t *j, const lump_graph_t *g,
         return lump_i_why_fail(w, "the quotient ends before node %zu (%s)", i, nm(g, i));
     m = &q->nodes[*j];
     qi[i] = (*j)++;
-    if (!same_attrs(m, n, kind == LUMP_I_GK_WEIGHTED) || m->n_in != n->n_in || memcmp(m->in, in, n->n_in * sizeof *in) != 0)
+    if (!same_attrs(m, n, kind == ROLE_SUMS) || m->n_in != n->n_in || memcmp(m->in, in, n->n_in * sizeof *in) != 0)
         return lump_i_why_fail(w, "quotient node %zu: not the operation, attributes or inputs "
                                "of node %zu (%s)", qi[i], i, nm(g, i));
-    if (kind == LUMP_I_GK_WEIGHTED)
+    if (kind == ROLE_SUMS)
         return q_weighted(w, m, g, L, i);
-    if (kind == LUMP_I_GK_FLATTEN) {
+    if (kind == ROLE_FLAT) {
         sh.dim[0] = sh.size = q->nodes[in[0]].shape.size;
-    } else if (kind == LUMP_I_GK_CHANWISE) {
+    } else if (kind == ROLE_CHAN) {
         size_t kn = lump_glumping_kept(L, i);
         sh.size = kn * (n->shape.size / lump_graph_units(g, i));
         sh.dim[0] = n->shape.ndim >= 2 ? kn : sh.size;
