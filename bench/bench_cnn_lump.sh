@@ -13,14 +13,9 @@
 # source tree. The planted networks need /usr/bin/python3 with onnx and
 # numpy (Debian python3-onnx).
 set -eu
-if [ $# -lt 1 ]; then
-    echo "usage: $0 BUILD_DIR [DATA_DIR]" >&2
-    exit 2
-fi
-B=$(cd "$1" && pwd)
+B=$(cd "${1:?usage: bench_cnn_lump.sh BUILD_DIR [DATA_DIR]}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
-DATA=${2:-${LUMPNET_DATA:-$HERE/../../shared/data}}
-V=$DATA/vnncomp2021
+V=${2:-${LUMPNET_DATA:-$HERE/../../shared/data}}/vnncomp2021
 PY=${PYTHON:-/usr/bin/python3}
 (cd "$B" && make -s bench/bench_glump >/dev/null)
 GB=$B/bench/bench_glump

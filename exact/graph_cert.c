@@ -69,41 +69,60 @@ int lump_graph_cert_is(const char *buf, size_t len)
     return 0;
 }
 
+/* *OUT (to free) = the N integers in [0, MAX] of the array V at member KEY
+ * (WANT of them unless WANT is SIZE_MAX), WHAT naming one in messages */
+static lump_error_t read_indices(size_t **out, size_t *n, lump_i_jpath_t *jp, const json_t *o,
+                                 const char *key, size_t want, size_t max, const char *what)
+{
+    lump_error_t err = LUMP_OK;
+    json_t *v;
+    *out = NULL;
+    LUMP_CHECK(lump_i_json_member(&v, jp, o, key, 1));
+    lump_i_jpath_key(jp, key);
+    LUMP_CHECK(lump_i_json_expect_array(n, jp, v));
+    if (want != SIZE_MAX)
+        LUMP_CHECK(lump_i_json_expect_len(jp, v, want, "one per unit"));
+    *out = lump_alloc_array(*n + 1, sizeof **out);
+    for (size_t k = 0; k < *n; k++) {
+        lump_i_jpath_index(jp, k);
+        LUMP_CHECK(lump_i_json_get_size(&(*out)[k], jp, json_array_get(v, k), 0, max, what));
+        lump_i_jpath_pop(jp);
+    }
+    lump_i_jpath_pop(jp);
+cleanup:
+    return err;
+}
+
 static lump_error_t read_node(lump_gpart_t *p, lump_i_jpath_t *jp, const json_t *o)
 {
     lump_error_t err = LUMP_OK;
     json_t *v;
-    size_t units, n;
+    size_t units, n, *ids = NULL, *dead = NULL;
     LUMP_CHECK(lump_i_json_expect_object(jp, o));
     LUMP_CHECK(lump_i_json_check_keys(jp, o, node_keys));
     LUMP_CHECK(lump_i_json_member(&v, jp, o, "units", 1));
     LUMP_CHECK(lump_i_json_get_size(&units, jp, v, 0, (size_t)1 << 32, "the number of units"));
-    lump_i_gpart_alloc(p, units, 0);
+    /* the length is checked before UNITS is trusted with an allocation */
     LUMP_CHECK(lump_i_json_member(&v, jp, o, "block", 1));
     lump_i_jpath_key(jp, "block");
-    LUMP_CHECK(lump_i_json_expect_len(jp, v, units, "one block per unit"));
-    for (size_t u = 0; u < units; u++) {
-        lump_i_jpath_index(jp, u);
-        LUMP_CHECK(lump_i_json_get_size(&p->block[u], jp, json_array_get(v, u), 0,
-                                        units > 0 ? units - 1 : 0, "a block number"));
-        lump_i_jpath_pop(jp);
-    }
+    LUMP_CHECK(lump_i_json_expect_len(jp, v, units, "one per unit"));
     lump_i_jpath_pop(jp);
+    lump_i_gpart_alloc(p, units, 0);
+    LUMP_CHECK(read_indices(&ids, &n, jp, o, "block", units, units > 0 ? units - 1 : 0,
+                            "a block number"));
+    memcpy(p->block, ids, units * sizeof *ids);
     lump_i_gpart_renumber(p);
     /* the ids must already be canonical: numbering by lowest member
      * changes nothing */
-    for (size_t u = 0; u < units; u++) {
-        size_t b;
-        lump_i_jpath_key(jp, "block");
-        lump_i_jpath_index(jp, u);
-        LUMP_CHECK(lump_i_json_get_size(&b, jp, json_array_get(v, u), 0, units, "a block"));
-        if (b != p->block[u])
-            return lump_i_jpath_error(jp, LUMP_EINPUT,
-                                      "block %zu: blocks must be numbered 0, 1, ... by their "
-                                      "lowest member (this one would be %zu)", b, p->block[u]);
-        lump_i_jpath_pop(jp);
-        lump_i_jpath_pop(jp);
-    }
+    for (size_t u = 0; u < units; u++)
+        if (ids[u] != p->block[u]) {
+            lump_i_jpath_key(jp, "block");
+            lump_i_jpath_index(jp, u);
+            err = lump_i_jpath_error(jp, LUMP_EINPUT,
+                                     "block %zu: blocks must be numbered 0, 1, ... by their "
+                                     "lowest member (this one would be %zu)", ids[u], p->block[u]);
+            goto cleanup;
+        }
     LUMP_CHECK(lump_i_json_member(&v, jp, o, "scale", 1));
     lump_i_jpath_key(jp, "scale");
     LUMP_CHECK(lump_i_json_expect_len(jp, v, units, "one scale per unit"));
@@ -113,18 +132,10 @@ static lump_error_t read_node(lump_gpart_t *p, lump_i_jpath_t *jp, const json_t 
         lump_i_jpath_pop(jp);
     }
     lump_i_jpath_pop(jp);
-    LUMP_CHECK(lump_i_json_member(&v, jp, o, "dead", 1));
-    lump_i_jpath_key(jp, "dead");
-    LUMP_CHECK(lump_i_json_expect_array(&n, jp, v));
-    for (size_t k = 0; k < n; k++) {
-        size_t b;
-        lump_i_jpath_index(jp, k);
-        LUMP_CHECK(lump_i_json_get_size(&b, jp, json_array_get(v, k), 0,
-                                        p->n_blocks > 0 ? p->n_blocks - 1 : 0, "a block number"));
-        p->dead[b] = 1;
-        lump_i_jpath_pop(jp);
-    }
-    lump_i_jpath_pop(jp);
+    LUMP_CHECK(read_indices(&dead, &n, jp, o, "dead", SIZE_MAX,
+                            p->n_blocks > 0 ? p->n_blocks - 1 : 0, "a block number"));
+    for (size_t k = 0; k < n; k++)
+        p->dead[dead[k]] = 1;
     LUMP_CHECK(lump_i_json_member(&v, jp, o, "constant", 1));
     lump_i_jpath_key(jp, "constant");
     LUMP_CHECK(lump_i_json_expect_array(&n, jp, v));
@@ -141,6 +152,8 @@ static lump_error_t read_node(lump_gpart_t *p, lump_i_jpath_t *jp, const json_t 
     }
     lump_i_jpath_pop(jp);
 cleanup:
+    free(ids);
+    free(dead);
     return err;
 }
 
