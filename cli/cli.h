@@ -358,6 +358,19 @@ int cli_ends_with(const char *s, const char *suf);
 lump_error_t cli_plot_write(FILE *f, void *arg);
 
 int cli_cmd_info(int argc, char **argv);
+/* cli_graph_read -- after lump_net_read of PATH failed with ERR: read PATH
+ * as a graph network into G (initialised) and return CLI_OK, or report
+ * the error and return the exit code (cmd_graph.c). */
+int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err);
+/* cli_graph_reduce / _check / _equiv (cmd_graph_lump.c) -- after the MLP
+ * reader failed on a network with ERR: `reduce` (no box), `check` of a
+ * graph certificate and `equiv` (no box, no tolerance) of graph
+ * (convolutional or residual) networks. Return the exit code. */
+int cli_graph_reduce(const char *path, const char *out, const char *cert, lump_mode_t md,
+                     int json, lump_error_t err);
+int cli_graph_check(const char *const paths[3], int json, lump_error_t err);
+int cli_graph_equiv(const char *a_path, const char *b_path, const char *cert,
+                    unsigned long seed, int json, lump_error_t err);
 /* cli_graph_info / cli_graph_eval (cmd_graph.c) -- after lump_net_read of
  * PATH failed with ERR: `info` or `eval` of PATH as a graph (convolutional
  * or residual) network when only that model holds it; else report ERR.

@@ -182,7 +182,7 @@ int cli_cmd_check(int argc, char **argv)
     lump_lumping_t L;
     lump_box_t box;
     lump_box_cert_t C;
-    int version, equiv = 0, tol = 0, box_equiv = 0;
+    int version, equiv = 0, tol = 0, box_equiv = 0, graph = 0;
     lump_tol_cert_info_t T;
     lump_verdict_t valid = LUMP_FALSE;
     double within = -1; /* >= 0: OUT is the exact result rounded, within this */
@@ -205,7 +205,14 @@ int cli_cmd_check(int argc, char **argv)
     lump_box_init(&box);
     lump_box_cert_init(&C);
     lump_tol_cert_info_init(&T);
-    LUMP_CHECK(cli_read_two(&net, paths[0], &q, paths[1]));
+    if ((err = lump_net_read(&net, paths[0])) != LUMP_OK && box_arg == NULL) {
+        rc = cli_graph_check(paths, json, err); /* a graph network (cmd_graph_lump.c) */
+        graph = 1;
+        err = LUMP_OK;
+        goto cleanup;
+    }
+    LUMP_CHECK(err);
+    LUMP_CHECK(lump_net_read(&q, paths[1]));
     if (box_arg != NULL) {
         err = cli_box_parse(&box, box_arg, &net, paths[0]);
         if (err != LUMP_OK) {
@@ -270,6 +277,8 @@ cleanup:
     lump_lumping_clear(&L);
     lump_net_clear(&q);
     lump_net_clear(&net);
+    if (graph)
+        return rc;
     if (err != LUMP_OK)
         return cli_fail(err);
     if (json) {

@@ -64,7 +64,7 @@ int cli_cmd_equiv(int argc, char **argv)
     cli_equiv_tol_t t = {0};
     mpq_t tol;
     int tolerant = 0; /* a positive tolerance: the finder answered */
-    int json = 0, rc = CLI_OK, on_box = 0;
+    int json = 0, rc = CLI_OK, on_box = 0, graph = 0;
     unsigned long seed = 1;
     lump_net_t a, b;
     lump_box_t box;
@@ -107,7 +107,14 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_net_init(&b);
     lump_box_init(&box);
     lump_equiv_init(&e);
-    LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
+    if ((err = lump_net_read(&a, a_path)) != LUMP_OK && box_arg == NULL && !mpq_sgn(tol)) {
+        rc = cli_graph_equiv(a_path, b_path, cert, seed, json, err); /* cmd_graph_lump.c */
+        graph = 1;
+        err = LUMP_OK;
+        goto cleanup;
+    }
+    LUMP_CHECK(err);
+    LUMP_CHECK(lump_net_read(&b, b_path));
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
         t.a_path = a_path;
         t.b_path = b_path;
@@ -193,5 +200,7 @@ cleanup:
     lump_net_clear(&b);
     lump_net_clear(&a);
     /* within a tolerance, cli_equiv_tolerance's code is the verdict's */
+    if (graph)
+        return rc;
     return cli_exit(err, rc, tolerant ? CLI_OK : cli_verdict_rc(verdict));
 }

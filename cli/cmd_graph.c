@@ -32,6 +32,12 @@ static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
     return gerr != LUMP_OK ? cli_fail(gerr) : CLI_OK;
 }
 
+/* cli_graph_read -- see cli.h. */
+int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err)
+{
+    return graph_try(g, path, err);
+}
+
 /* graph_refuse -- free G (read by graph_try) and fail with ERR, an option
  * the graph networks do not support yet. O(size of G). */
 static int graph_refuse(lump_graph_t *g, lump_error_t err)

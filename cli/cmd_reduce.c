@@ -472,7 +472,8 @@ int cli_cmd_reduce(int argc, char **argv)
     lump_net_init(&q);
     lump_lumping_init(&L);
     lump_write_opts_init(&opts);
-    LUMP_CHECK(lump_net_read(&net, path));
+    if ((err = lump_net_read(&net, path)) != LUMP_OK) /* a graph network? (cmd_graph_lump.c) */
+        return cli_graph_reduce(path, out, cert, md, json && table == CLI_TABLE_NONE, err);
     LUMP_CHECK(lump_partition_coarsest(&L, &net, md, 0));
     LUMP_CHECK(lump_quotient(&q, &net, &L));
     /* the trusted base: nothing is written that the checker has not seen */

@@ -112,6 +112,9 @@ static const char *const details[] = {
     "quotient to OUT (which computes exactly the same function; write .json\n"
     "to keep every value exact) and, with --cert, a certificate that\n"
     "'lumpnet check' verifies. Output neurons are never merged.\n"
+    "A convolutional or residual (graph) network is lumped by whole channels\n"
+    "(docs/cnn-lumping.md): the quotient's convolutions have fewer channels;\n"
+    "--json gives neurons, params and per_node channels before and after.\n"
     "With --box BOX, the result need only agree on the box: ReLUs that are\n"
     "provably off there are removed, provably-on ones are linear and affinely\n"
     "dependent ones are folded exactly, then lumping runs again, until\n"
@@ -151,7 +154,9 @@ static const char *const details[] = {
     "its tree of splits and recomputes a sound bound on |A_j - B_j| on every\n"
     "leaf, which must be at most the tolerance; with --box the certificate's\n"
     "box must contain BOX.\n"
-    "A box-equivalence certificate (equiv --box --cert) needs --box BOX.\n",
+    "A box-equivalence certificate (equiv --box --cert) needs --box BOX.\n"
+    "Graph (convolutional or residual) networks take a graph certificate\n"
+    "(reduce or equiv --cert of graph networks; docs/cnn-lumping.md).\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"
@@ -166,6 +171,9 @@ static const char *const details[] = {
     "the box (as reduce --box) and the union of the reduced networks lumped;\n"
     "equivalent then holds on the box only, and --cert writes a\n"
     "box-equivalence certificate (lumpnet check A B CERT --box BOX).\n"
+    "Two graph (convolutional or residual) networks of the same nodes are\n"
+    "lumped side by side by channels; else 3 exact random points of [-1,1]^n\n"
+    "are compared (no --box, no --tolerance on graphs here).\n"
     "\n"
     "With --tolerance EPS > 0 (a decimal or p/q, exact): equivalent (exit 0)\n"
     "when |A_j(x) - B_j(x)| <= EPS for every x in the box (--box, else the\n"

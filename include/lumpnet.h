@@ -18,6 +18,7 @@
 #include "lumpnet/data.h"
 #include "lumpnet/tolerance.h"
 #include "lumpnet/graph.h"
+#include "lumpnet/glump.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);
