@@ -107,7 +107,9 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_net_init(&b);
     lump_box_init(&box);
     lump_equiv_init(&e);
-    LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
+    /* on a box or within a tolerance, graph networks go as layers */
+    LUMP_CHECK(box_arg != NULL || tol_arg != NULL ? cli_read_two_unrolled(&a, a_path, &b, b_path)
+                                                  : cli_read_two(&a, a_path, &b, b_path));
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
         t.a_path = a_path;
         t.b_path = b_path;
