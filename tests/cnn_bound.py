@@ -6,7 +6,7 @@ searched maximum of |A_j - B_j| over the box.
   cnn_bound.py LUMPNET TMPDIR [--lp] NET.onnx PROP.vnnlib [-- NET.onnx PROP.vnnlib]...
 
 B is A with a few weights of every weight tensor moved by up to 1% (numpy
-on the ONNX initializers), and A itself for the first network. The maximum
+on the ONNX initializers), and, when CNN_BOUND_SELF is set, A itself. The maximum
 is searched without lumpnet: PyTorch (torch.nn.functional, float64, the
 reference of tests/cnn_ref.py) at the box centre, random points, random
 vertices, then projected gradient ascent of |A_j - B_j| per output from the
@@ -31,6 +31,7 @@ import cnn_ref  # noqa: E402
 SEED = int(os.environ.get("LUMPNET_SEED", "15"))
 SAMPLES = int(os.environ.get("CNN_BOUND_SAMPLES", "64"))
 STEPS = int(os.environ.get("CNN_BOUND_STEPS", "25"))
+SELF = os.environ.get("CNN_BOUND_SELF", "") != ""  # also bound each network against itself
 
 
 def perturb(src, dst, rng):
@@ -121,7 +122,7 @@ def main():
         box = cnn_ref.read_box(prop)
         pert = os.path.join(tmp, "perturbed_%d.onnx" % gi)
         perturb(net, pert, rng)
-        pairs = [("perturbed", pert)] + ([("itself", net)] if gi == 0 else [])
+        pairs = [("perturbed", pert)] + ([("itself", net)] if SELF else [])
         for what, b in pairs:
             bd, cert, cpu = bound(lum, net, b, prop, lp)
             t = time.process_time()

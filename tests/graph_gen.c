@@ -45,6 +45,33 @@ static size_t out_len(size_t n, size_t a, size_t b, size_t k, size_t d, size_t s
     return n + a + b >= span ? (n + a + b - span) / s + 1 : 0;
 }
 
+/* random_window -- give N (CONV or a pool, reading a tensor of shape XS)
+ * a random kernel, strides, dilations (when DILATE) and pads smaller than
+ * the kernel, or a 1x1 window when that one does not fit; its output
+ * rows and columns go to *OH and *OW */
+static void random_window(lump_graph_node_t *n, const lump_shape_t *xs, gmp_randstate_t r,
+                          int dilate, size_t *oh, size_t *ow)
+{
+    n->kh = 1 + urand(r, 3);
+    n->kw = 1 + urand(r, 3);
+    n->sh = 1 + urand(r, 2);
+    n->sw = 1 + urand(r, 2);
+    n->dh = dilate ? 1 + (urand(r, 4) == 0) : 1;
+    n->dw = dilate ? 1 + (urand(r, 4) == 0) : 1;
+    n->pt = urand(r, n->kh);
+    n->pb = urand(r, n->kh);
+    n->pl = urand(r, n->kw);
+    n->pr = urand(r, n->kw);
+    *oh = out_len(xs->dim[1], n->pt, n->pb, n->kh, n->dh, n->sh);
+    *ow = out_len(xs->dim[2], n->pl, n->pr, n->kw, n->dw, n->sw);
+    if (*oh == 0 || *ow == 0) {
+        n->kh = n->kw = n->dh = n->dw = n->sh = n->sw = 1;
+        n->pt = n->pb = n->pl = n->pr = 0;
+        *oh = xs->dim[1];
+        *ow = xs->dim[2];
+    }
+}
+
 static size_t conv(lump_graph_t *g, size_t x, gmp_randstate_t r, int rational)
 {
     const lump_shape_t xs = g->nodes[x].shape;
@@ -52,25 +79,8 @@ static size_t conv(lump_graph_t *g, size_t x, gmp_randstate_t r, int rational)
     size_t co = grp * (1 + urand(r, 3)), i = lump_graph_add(g, LUMP_GOP_CONV, &x, 1, "conv");
     lump_graph_node_t *n = &g->nodes[i];
     size_t oh, ow;
-    n->kh = 1 + urand(r, 3);
-    n->kw = 1 + urand(r, 3);
-    n->sh = 1 + urand(r, 2);
-    n->sw = 1 + urand(r, 2);
-    n->dh = 1 + (urand(r, 4) == 0);
-    n->dw = 1 + (urand(r, 4) == 0);
-    n->pt = urand(r, n->kh);
-    n->pb = urand(r, n->kh);
-    n->pl = urand(r, n->kw);
-    n->pr = urand(r, n->kw);
+    random_window(n, &xs, r, 1, &oh, &ow);
     n->group = grp;
-    oh = out_len(xs.dim[1], n->pt, n->pb, n->kh, n->dh, n->sh);
-    ow = out_len(xs.dim[2], n->pl, n->pr, n->kw, n->dw, n->sw);
-    if (oh == 0 || ow == 0) { /* too small for this window: a 1x1 kernel */
-        n->kh = n->kw = n->dh = n->dw = n->sh = n->sw = 1;
-        n->pt = n->pb = n->pl = n->pr = 0;
-        oh = xs.dim[1];
-        ow = xs.dim[2];
-    }
     shape3(&n->shape, co, oh, ow);
     fill(&n->weight, co * (c / grp) * n->kh * n->kw, r, rational);
     n->has_bias = urand(r, 2);
@@ -86,23 +96,8 @@ static size_t pool(lump_graph_t *g, size_t x, gmp_randstate_t r)
     size_t i = lump_graph_add(g, urand(r, 2) ? LUMP_GOP_MAXPOOL : LUMP_GOP_AVGPOOL, &x, 1, "pool");
     lump_graph_node_t *n = &g->nodes[i];
     size_t oh, ow;
-    n->kh = 1 + urand(r, 3);
-    n->kw = 1 + urand(r, 3);
-    n->sh = 1 + urand(r, 2);
-    n->sw = 1 + urand(r, 2);
-    n->pt = urand(r, n->kh);
-    n->pb = urand(r, n->kh);
-    n->pl = urand(r, n->kw);
-    n->pr = urand(r, n->kw);
+    random_window(n, &xs, r, 0, &oh, &ow);
     n->count_include_pad = (int)urand(r, 2);
-    oh = out_len(xs.dim[1], n->pt, n->pb, n->kh, 1, n->sh);
-    ow = out_len(xs.dim[2], n->pl, n->pr, n->kw, 1, n->sw);
-    if (oh == 0 || ow == 0) {
-        n->kh = n->kw = n->sh = n->sw = 1;
-        n->pt = n->pb = n->pl = n->pr = 0;
-        oh = xs.dim[1];
-        ow = xs.dim[2];
-    }
     shape3(&n->shape, xs.dim[0], oh, ow);
     return i;
 }
@@ -207,32 +202,23 @@ void tg_graph(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nops, si
     shape3(&g->nodes[x].shape, 1 + urand(r, 3), 3 + urand(r, max_hw - 2),
            3 + urand(r, max_hw - 2));
     for (size_t k = 0; k < nops; k++) {
-        size_t in[2], p;
-        switch (urand(r, 9)) {
-        case 0:
-        case 1:
+        size_t in[2], p, op = urand(r, 9);
+        if (op < 2)
             x = conv(g, x, r, rational);
-            break;
-        case 2:
-        case 3:
+        else if (op < 4)
             x = act(g, x, r);
-            break;
-        case 4:
+        else if (op == 4)
             x = pool(g, x, r);
-            break;
-        case 5:
+        else if (op == 5)
             x = pad(g, x, r);
-            break;
-        case 6:
+        else if (op == 6)
             x = transpose(g, x, r);
-            break;
-        case 7:
+        else if (op == 7)
             x = affine(g, x, r, rational);
-            break;
-        default: /* a residual add or a concatenation with an earlier tensor */
+        else { /* a residual add or a concatenation with an earlier tensor */
             p = partner(g, x, urand(r, 2), r);
             if (p == SIZE_MAX)
-                break;
+                continue;
             in[0] = x;
             in[1] = p;
             if (g->nodes[p].shape.dim[0] == g->nodes[x].shape.dim[0] && urand(r, 2)) {
