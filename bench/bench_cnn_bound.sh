@@ -16,12 +16,8 @@
 # minutes per output). Needs GNU time and /usr/bin/python3 with onnx,
 # numpy and torch.
 set -eu
-if [ $# -lt 1 ]; then
-    echo "usage: $0 BUILD_DIR [DATA_DIR] [--lp]" >&2
-    exit 2
-fi
-B=$(cd "$1" && pwd)
-HERE=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [DATA_DIR] [--lp]" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd) B=$(cd "$1" && pwd)
 D=${2:-${LUMPNET_DATA:-$HERE/../../shared/data}}/vnncomp2021
 LP=${3:-}
 T=$(mktemp -d)
