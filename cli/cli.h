@@ -388,6 +388,18 @@ int cli_convert_done(const char *out, lump_error_t err, const lump_write_opts_t 
 int cli_graph_convert(const char *in, const char *out, lump_error_t err, lump_write_opts_t *opts);
 int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
                    const char *inputs, int json);
+/* ---- graph networks through their layered form (cmd_graph_bound.c) ---- */
+/* cli_net_read_unrolled -- lump_net_read of PATH into NET; when PATH is a
+ * graph (convolutional, residual) network, its exact translation into
+ * layers (lump_graph_unroll) instead. Errors name PATH. O(file size + the
+ * unrolled network's dense weights). */
+lump_error_t cli_net_read_unrolled(lump_net_t *net, const char *path);
+/* cli_read_two_unrolled -- cli_read_two through cli_net_read_unrolled. */
+lump_error_t cli_read_two_unrolled(lump_net_t *a, const char *a_path, lump_net_t *b,
+                                   const char *b_path);
+/* cli_convert_unrolled -- `convert --unroll`: write IN, unrolled into
+ * layers when it is a graph network, to OUT. Returns the exit code. */
+int cli_convert_unrolled(const char *in, const char *out, lump_write_opts_t *opts);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_reduce(int argc, char **argv);

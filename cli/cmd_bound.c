@@ -101,7 +101,7 @@ int cli_cmd_bound(int argc, char **argv)
     lump_net_init(&q);
     lump_box_init(&box);
     lump_bound_result_init(&res);
-    LUMP_CHECK(cli_read_two(&a, a_path, &b, b_path));
+    LUMP_CHECK(cli_read_two_unrolled(&a, a_path, &b, b_path)); /* graphs as layers */
     if (a.n_inputs != b.n_inputs || lump_net_n_outputs(&a) != lump_net_n_outputs(&b)) {
         err = lump_error_set(LUMP_EINPUT, "%s and %s: %zu and %zu inputs, %zu and %zu outputs "
                              "(bound needs equal numbers)", a_path, b_path, a.n_inputs,

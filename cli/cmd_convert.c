@@ -10,9 +10,9 @@ int cli_cmd_convert(int argc, char **argv)
     lump_write_opts_t opts;
     lump_net_t net;
     lump_error_t err;
-    int m;
+    int m, unroll = 0;
     lump_write_opts_init(&opts);
-    const cli_opt_t opt[] = {{"--dtype", &dtype, NULL}};
+    const cli_opt_t opt[] = {{"--dtype", &dtype, NULL}, {"--unroll", NULL, &unroll}};
     if ((m = cli_parse(argc, argv, "convert", opt, CLI_COUNT(opt), io, 2,
                        "unexpected argument '%s'", 0)) != CLI_OK)
         return m;
@@ -33,6 +33,8 @@ int cli_cmd_convert(int argc, char **argv)
         if ((m = cli_check_files("convert", fin, 1, fout, 1)) != CLI_OK)
             return m;
     }
+    if (unroll) /* a graph network as layers (cmd_graph_bound.c) */
+        return cli_convert_unrolled(in, out, &opts);
     lump_net_init(&net);
     err = lump_net_read(&net, in);
     if (err != LUMP_OK) {

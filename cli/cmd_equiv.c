@@ -107,14 +107,18 @@ int cli_cmd_equiv(int argc, char **argv)
     lump_net_init(&b);
     lump_box_init(&box);
     lump_equiv_init(&e);
-    if ((err = lump_net_read(&a, a_path)) != LUMP_OK && box_arg == NULL && !mpq_sgn(tol)) {
-        rc = cli_graph_equiv(a_path, b_path, cert, seed, json, err); /* cmd_graph_lump.c */
-        graph = 1;
-        err = LUMP_OK;
-        goto cleanup;
+    if (box_arg == NULL && !mpq_sgn(tol)) {
+        if ((err = lump_net_read(&a, a_path)) != LUMP_OK) {
+            rc = cli_graph_equiv(a_path, b_path, cert, seed, json, err); /* cmd_graph_lump.c */
+            graph = 1;
+            err = LUMP_OK;
+            goto cleanup;
+        }
+        LUMP_CHECK(lump_net_read(&b, b_path));
+    } else {
+        /* on a box or within a tolerance, graph networks go as layers */
+        LUMP_CHECK(cli_read_two_unrolled(&a, a_path, &b, b_path));
     }
-    LUMP_CHECK(err);
-    LUMP_CHECK(lump_net_read(&b, b_path));
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
         t.a_path = a_path;
         t.b_path = b_path;

@@ -10,7 +10,7 @@ static const cli_command_t commands[] = {
     {"eval", cli_cmd_eval,
      "lumpnet eval NET [--exact | --mpfr BITS] (--input x1,x2,... | --inputs FILE) [--json]",
      "evaluate a network (double by default; exact rationals; or an MPFR enclosure)"},
-    {"convert", cli_cmd_convert, "lumpnet convert IN OUT [--dtype float32|float64|auto]",
+    {"convert", cli_cmd_convert, "lumpnet convert IN OUT [--dtype float32|float64|auto] [--unroll]",
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
@@ -102,7 +102,12 @@ static const char *const details[] = {
     "(the lumpnet-graph document): Conv stays Conv, node, input and output\n"
     "names and shapes are kept, the batch dimension becomes symbolic \"N\";\n"
     "JSON to JSON and ONNX to JSON to ONNX are exact. NNet holds fully\n"
-    "connected networks only and refuses it.\n",
+    "connected networks only and refuses it.\n"
+    "--unroll writes a graph network as the layered network that computes\n"
+    "exactly its function (the one bound and equiv --box use): affine nodes\n"
+    "composed into dense layers, identity neurons carrying values forward,\n"
+    "MaxPool as max(a, b) = b + relu(a - b); refused past 2^26 dense\n"
+    "weights (a MaxPool over a wide tensor unrolls quadratically).\n",
     /* reduce */
     "Computes the coarsest lumping of NET (DESIGN section 2) in one forward\n"
     "pass: neurons with equal (--mode exact) or proportional (--mode\n"

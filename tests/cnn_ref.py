@@ -53,8 +53,10 @@ def used_params(m, inits):
                if k in names and v.dtype in (np.float32, np.float64))
 
 
-def torch_eval(path, xs):
-    """The network at the points XS (list of lists of floats), float64."""
+def torch_eval(path, xs, tensor=False):
+    """The network at the points XS (list of lists of floats), float64; when
+    TENSOR, XS is a float64 torch tensor (one row a point, gradients flow)
+    and so is the result."""
     import torch
     import torch.nn.functional as F
     torch.set_num_threads(1)
@@ -65,7 +67,8 @@ def torch_eval(path, xs):
     dims = [d.dim_value for d in inp.type.tensor_type.shape.dim][1:]
     env = {k: torch.tensor(v.astype(DTYPE) if v.dtype != np.int64 else v)
            for k, v in inits.items()}
-    env[inp.name] = torch.tensor(np.array(xs, dtype=DTYPE)).reshape([len(xs)] + dims)
+    x0 = xs if tensor else torch.tensor(np.array(xs, dtype=DTYPE))
+    env[inp.name] = x0.reshape([len(xs)] + dims)
 
     def sym(p):  # ONNX pads [t, l, b, r] -> torch F.pad (l, r, t, b)
         return (p[1], p[3], p[0], p[2])
@@ -142,7 +145,8 @@ def torch_eval(path, xs):
         else:
             raise SystemExit("reference: operator %s not implemented" % op)
         env[n.output[0]] = y
-    return env[g.output[0].name].reshape(len(xs), -1).numpy()
+    y = env[g.output[0].name].reshape(len(xs), -1)
+    return y if tensor else y.numpy()
 
 
 def read_box(path):

@@ -38,6 +38,7 @@
 #include "sound_gen.h"
 #include "sound_obs.h"
 #include "sound_ref.h"
+#include "graph_gen.h"
 #include "sound_tol.h"
 
 /* ---- known library bugs: classes of cases skipped while unfixed -------- */
@@ -120,6 +121,7 @@ typedef enum {
     K_CLI,
     K_REPRO,
     K_TOLERANCE,
+    K_CNN_BOUND,
     N_KINDS
 } kind_t;
 
@@ -132,9 +134,10 @@ static const char *kind_name[N_KINDS] = {"equiv-equal-pair",
                                          "onnx-rounding",
                                          "cli",
                                          "bug-reproduction",
-                                         "equiv-tolerance"};
+                                         "equiv-tolerance",
+                                         "cnn-bound"};
 /* shares of the cases, in per mille (the CLI kind is capped separately) */
-static const unsigned kind_share[N_KINDS] = {250, 210, 229, 70, 120, 70, 45, 6, 0, 20};
+static const unsigned kind_share[N_KINDS] = {250, 210, 229, 70, 120, 70, 45, 6, 0, 20, 15};
 
 #define MAX_COUNTERS 96
 static struct {
@@ -1005,6 +1008,36 @@ static void random_bound_opts(lump_bound_opts_t *bo, gmp_randstate_t r, char *wh
                               "interval+LP", "symbolic alone"}[mode]);
 }
 
+/* bound_and_check -- lump_bound_diff of LF and LG (F and G in the suite's
+ * model) over the box in a child with a time limit, then check_bound;
+ * refusals of activations it cannot bound are counted, not failed. */
+static void bound_and_check(case_t *c, const sr_net_t *f, const sr_net_t *g, const lump_net_t *lf,
+                            const lump_net_t *lg, const lump_box_t *lbox, const so_box_t *box,
+                            const lump_bound_opts_t *bo, const char *what)
+{
+    lump_bound_result_t r;
+    lump_error_t e;
+    int rc;
+    lump_bound_result_init(&r);
+    rc = bound_in_child(&r, lf, lg, NULL, 0, lbox, bo);
+    e = (lump_error_t)rc;
+    if (rc == -1) {
+        if (!skip_for(c, BUG_LP_HANG))
+            case_fail(c, f, g, "lump_bound_diff did not finish in %d s (or crashed)",
+                      BOUND_TIME_LIMIT_MS / 1000);
+    } else if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT)) {
+        /* counted by skip_for */
+    } else if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
+        /* refusing a network outside the activations it can bound is fine */
+        count("bound:refused");
+    } else if (e != LUMP_OK) {
+        case_fail(c, f, g, "lump_bound_diff failed: %s", lump_error_message());
+    } else {
+        check_bound(c, &r, f, g, box, what);
+    }
+    lump_bound_result_clear(&r);
+}
+
 static void case_bound(case_t *c)
 {
     sg_opts_t o;
@@ -1013,10 +1046,7 @@ static void case_bound(case_t *c)
     lump_box_t lbox;
     so_box_t box;
     lump_bound_opts_t bo;
-    lump_bound_result_t r;
     char what[96];
-    lump_error_t e;
-    int rc;
     random_opts(&o, c->r, 1);
     o.max_width = 4;
     sr_init(&f);
@@ -1024,7 +1054,6 @@ static void case_bound(case_t *c)
     lump_net_init(&lf);
     lump_net_init(&lg);
     lump_box_init(&lbox);
-    lump_bound_result_init(&r);
     sg_random_net(&f, c->r, &o);
     if (gmp_urandomm_ui(c->r, 3) == 0) {
         char desc[128];
@@ -1047,34 +1076,111 @@ static void case_bound(case_t *c)
     if (risk_smooth_lp(&f, &g, &bo) && skip_for(c, BUG_SMOOTH_LP))
         goto cleanup;
     replay_dump(c, &f, &g);
-    rc = bound_in_child(&r, &lf, &lg, NULL, 0, &lbox, &bo);
-    if (rc == -1) {
-        if (!skip_for(c, BUG_LP_HANG))
-            case_fail(c, &f, &g, "lump_bound_diff did not finish in %d s (or crashed)",
-                      BOUND_TIME_LIMIT_MS / 1000);
-        goto cleanup;
-    }
-    e = (lump_error_t)rc;
-    if (glpk_fault(e) && skip_for(c, BUG_GLPK_FAULT))
-        goto cleanup;
-    if (e == LUMP_EUNSUPPORTED || e == LUMP_EINPUT) {
-        /* refusing a network outside the activations it can bound is fine */
-        count("bound:refused");
-        goto cleanup;
-    }
-    if (e != LUMP_OK) {
-        case_fail(c, &f, &g, "lump_bound_diff failed: %s", lump_error_message());
-        goto cleanup;
-    }
-    check_bound(c, &r, &f, &g, &box, what);
+    bound_and_check(c, &f, &g, &lf, &lg, &lbox, &box, &bo, what);
 cleanup:
     so_box_clear(&box);
     lump_box_clear(&lbox);
-    lump_bound_result_clear(&r);
     lump_net_clear(&lf);
     lump_net_clear(&lg);
     sr_clear(&f);
     sr_clear(&g);
+}
+
+/* cnn_perturb -- change COUNT random weights of G's conv and dense nodes
+ * by small fractions (a close, usually different, network) */
+static void cnn_perturb(lump_graph_t *g, gmp_randstate_t r, int count)
+{
+    mpq_t q, d;
+    mpq_inits(q, d, NULL);
+    for (int k = 0; k < count; k++) {
+        size_t i = 1 + gmp_urandomm_ui(r, g->n_nodes - 1), e;
+        lump_graph_node_t *n = &g->nodes[i];
+        if ((n->op != LUMP_GOP_CONV && n->op != LUMP_GOP_DENSE) || n->weight.len == 0)
+            continue;
+        e = gmp_urandomm_ui(r, n->weight.len);
+        lump_arr_get(q, &n->weight, e);
+        sg_rand_q(d, r, 8, 64);
+        mpq_add(q, q, d);
+        if (lump_arr_set(&n->weight, e, q) != LUMP_OK)
+            abort();
+    }
+    mpq_clears(q, d, NULL);
+}
+
+/* A random small CNN (tests/graph_gen.c) against a perturbed copy, both
+ * unrolled into layers (lump_graph_unroll): the bound is at least the
+ * suite's observed maximum of the layered pair, whose exactness against
+ * the graph evaluator is checked at the box's random points first. */
+static void case_cnn_bound(case_t *c)
+{
+    lump_graph_t ga, gb;
+    gmp_randstate_t same;
+    lump_net_t lf, lg;
+    sr_net_t f, g;
+    so_box_t box;
+    lump_box_t lbox;
+    lump_bound_opts_t bo;
+    unsigned long gseed = gmp_urandomm_ui(c->r, 1UL << 30);
+    size_t nops = 1 + gmp_urandomm_ui(c->r, 4);
+    char what[96];
+    mpq_t *x, *y1, *y2;
+    lump_graph_init(&ga);
+    lump_graph_init(&gb);
+    sr_init(&f);
+    sr_init(&g);
+    lump_net_init(&lf);
+    lump_net_init(&lg);
+    lump_box_init(&lbox);
+    /* the same stream twice: two equal graphs, then one is moved */
+    for (int k = 0; k < 2; k++) {
+        gmp_randinit_default(same);
+        gmp_randseed_ui(same, gseed);
+        tg_graph(k == 0 ? &ga : &gb, same, 5, nops, 2, (int)(gseed % 3 == 0));
+        gmp_randclear(same);
+    }
+    cnn_perturb(&gb, c->r, 1 + (int)gmp_urandomm_ui(c->r, 3));
+    random_bound_opts(&bo, c->r, what, sizeof what);
+    snprintf(c->note, sizeof c->note, "graph seed %lu, %zu ops, %s", gseed, nops, what);
+    if (lump_graph_unroll(&lf, NULL, &ga, 0) != LUMP_OK ||
+        lump_graph_unroll(&lg, NULL, &gb, 0) != LUMP_OK) {
+        case_fail(c, NULL, NULL, "lump_graph_unroll failed: %s", lump_error_message());
+        goto cleanup;
+    }
+    sr_from_lump(&f, &lf);
+    sr_from_lump(&g, &lg);
+    so_box_init(&box, f.n_in);
+    if ((sr_has_leaky_outside(&f) || sr_has_leaky_outside(&g)) && skip_for(c, BUG_LEAKY_BOUNDS)) {
+        so_box_clear(&box);
+        goto cleanup;
+    }
+    so_box_random(&box, c->r);
+    so_box_to_lump(&lbox, &box);
+    x = so_qvec(f.n_in);
+    y1 = so_qvec(sr_n_out(&f));
+    y2 = so_qvec(sr_n_out(&f));
+    for (int k = 0; k < 2; k++) {
+        so_point(x, f.n_in, &box, c->r);
+        sr_eval(y1, &f, x, NULL);
+        if (lump_graph_eval_exact(y2, &ga, x) != LUMP_OK)
+            abort();
+        for (size_t j = 0; j < sr_n_out(&f); j++)
+            if (!mpq_equal(y1[j], y2[j]))
+                case_fail(c, &f, NULL, "the unrolled network differs from the graph at output %zu",
+                          j);
+    }
+    so_qvec_free(x, f.n_in);
+    so_qvec_free(y1, sr_n_out(&f));
+    so_qvec_free(y2, sr_n_out(&f));
+    bound_and_check(c, &f, &g, &lf, &lg, &lbox, &box, &bo, what);
+    so_box_clear(&box);
+cleanup:
+    lump_box_clear(&lbox);
+    lump_net_clear(&lf);
+    lump_net_clear(&lg);
+    sr_clear(&f);
+    sr_clear(&g);
+    lump_graph_clear(&ga);
+    lump_graph_clear(&gb);
 }
 
 static void case_relax(case_t *c)
@@ -1950,6 +2056,9 @@ static void run_kind(kind_t k)
         case K_TOLERANCE:
             case_tolerance(&c);
             break;
+        case K_CNN_BOUND:
+            case_cnn_bound(&c);
+            break;
         default:
             case_repro(&c);
             break;
@@ -2008,6 +2117,11 @@ static void tolerance_cases(void **state)
 {
     (void)state;
     run_kind(K_TOLERANCE);
+}
+static void cnn_bound_cases(void **state)
+{
+    (void)state;
+    run_kind(K_CNN_BOUND);
 }
 /* The suite's exact one-input maximum on a hand-made pair whose maximum
  * lies at a breakpoint of the second hidden layer, inside the interval:
@@ -2077,6 +2191,7 @@ int main(void)
         cmocka_unit_test(onnx_rounding),     cmocka_unit_test(cli_cases),
         cmocka_unit_test(bug_reproductions), cmocka_unit_test(tolerance_oracle),
         cmocka_unit_test(tolerance_cases),
+        cmocka_unit_test(cnn_bound_cases),
         cmocka_unit_test(summary),
     };
     tu_init();

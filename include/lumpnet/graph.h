@@ -202,6 +202,53 @@ LUMP_EXPORT lump_error_t lump_graph_eval_double(double *out, const lump_graph_t 
 LUMP_EXPORT lump_error_t lump_graph_eval_exact(mpq_t *out, const lump_graph_t *g,
                                                const mpq_t *in) LUMP_WUR;
 
+/* Where the unrolled network (lump_graph_unroll) keeps a graph node's
+ * entries: for an ACT node I, entry e of its tensor is neuron FIRST[I] + e
+ * of layer LAYER[I] (an index into the network's layers, 0 for L_1);
+ * LAYER[I] is SIZE_MAX for every other node (their values are affine
+ * functions composed into the next layer, or, for MAXPOOL, sums of
+ * helper neurons), except a MAXPOOL that took over its ACT input (see
+ * lump_graph_unroll), whose entries are then neurons. Stored per node: an ACT node's entries are
+ * consecutive neurons of one layer. */
+typedef struct {
+    size_t n_nodes;
+    size_t *layer;
+    size_t *first;
+} lump_graph_unroll_map_t;
+
+/* lump_graph_unroll_map_init / _clear -- an empty map; free one. O(1). */
+LUMP_INIT_CLEAR(lump_graph_unroll_map);
+
+/* lump_graph_unroll -- OUT := a layered network (lumpnet/net.h) computing
+ * exactly the function of G: the same inputs (G's input tensor
+ * row-major), the same outputs, equal at every real point. Affine nodes
+ * (DENSE, CONV, ADD, AFFINE, AVGPOOL, PAD, GATHER, RESHAPE, CONCAT) are
+ * composed in exact rationals into the affine map of the next layer; each
+ * ACT node becomes neurons of the layer one past the deepest neuron it
+ * reads; a value a later layer reads is carried forward by identity
+ * neurons (per-neuron activations, lump_layer_set_neuron_act); a MAXPOOL
+ * of windows of at most k entries becomes ceil(log2 k) layers of pairs,
+ * max(a, b) = b + relu(a - b), b an affine expression carried forward. The last
+ * layer is an identity layer computing the output node, unless that is an
+ * ACT node alone at the deepest level. Weights are stored as float32 where
+ * every value of a layer is one, else float64 or exact fractions
+ * (lump_arr_set). MAP (may be NULL) receives where each ACT node's
+ * entries went. A MAXPOOL that is the only reader of an ACT node of a
+ * nondecreasing activation takes the maximum of the pre-activations and
+ * applies the activation after it (max act(z) = act(max z)), sparing the
+ * layer of the ACT node's neurons: the map then holds the MAXPOOL node's
+ * entries (neurons act(max z)) and not the ACT node's. MAX_WEIGHTS (0: no cap) caps the dense weight entries of
+ * OUT: the dense layers of a wide network are size x in_size, so a
+ * network whose unrolled form is larger fails with LUMP_ENOMEM naming the
+ * count before anything large is allocated. On error OUT and MAP are
+ * unchanged.
+ * Complexity: O(T) exact operations on rationals, T the terms of the
+ * composed affine expressions (for a conv, output entries times kernel
+ * entries times the terms of its input), plus O(sum over layers of size x
+ * in_size) to fill the dense matrices. */
+LUMP_EXPORT lump_error_t lump_graph_unroll(lump_net_t *out, lump_graph_unroll_map_t *map,
+                                           const lump_graph_t *g, size_t max_weights) LUMP_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,20 @@
+/* graph_gen.h -- seeded random small graph (CNN, residual) networks for
+ * the tests: convolutions with pads, strides, dilations and groups, zero
+ * pads, average and max pools, residual adds, concatenations, transposes,
+ * elementwise affine maps, relu and leaky relu, a dense head */
+#ifndef LUMPNET_GRAPH_GEN_H
+#define LUMPNET_GRAPH_GEN_H
+
+#include <stddef.h>
+#include <gmp.h>
+#include "lumpnet.h"
+
+/* tg_graph -- G := a random network drawn from R: an input of 1 to 3
+ * channels of 3 to MAX_HW rows and columns, NOPS random operations, then
+ * a flatten and a dense layer to NOUT outputs. Weights are float32 values
+ * (multiples of 1/16) or, when RATIONAL, small fractions. G must be
+ * initialised and empty. */
+void tg_graph(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nops, size_t nout,
+              int rational);
+
+#endif
