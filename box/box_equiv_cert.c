@@ -11,6 +11,7 @@
 #include "cert_json.h"
 #include "lumpnet/stable.h"
 #include "json_support.h"
+#include "stable_i.h"
 #include "alloc_i.h"
 #include "net_i.h"
 
@@ -157,11 +158,9 @@ cleanup:
 
 /* ---- writing -------------------------------------------------------------- */
 
-/* *OUT = the JSON document WRITE writes for ARG (parsed back from its
- * bytes, so that the part is exactly what its own format writes). */
-typedef lump_error_t (*part_writer_t)(FILE *f, const void *arg);
-
-static lump_error_t part_json(json_t **out, part_writer_t write, const void *arg, const char *what)
+/* lump_i_cert_part_json -- see stable_i.h. */
+lump_error_t lump_i_cert_part_json(json_t **out, lump_i_part_writer_t write, const void *arg,
+                                   const char *what)
 {
     lump_error_t err = LUMP_OK;
     char *text = NULL;
@@ -199,15 +198,18 @@ lump_error_t lump_box_equiv_cert_write(FILE *f, const lump_box_equiv_cert_t *cer
         lump_i_out_of_memory(sizeof(json_t *));
     LUMP_CHECK(lump_i_json_set_new(root, "format", json_string(FORMAT_NAME)));
     LUMP_CHECK(lump_i_json_set_new(root, "version", json_integer(FORMAT_VERSION)));
-    LUMP_CHECK(part_json(&part, write_box, &cert->cert_a, "the box certificate of A"));
+    LUMP_CHECK(
+        lump_i_cert_part_json(&part, write_box, &cert->cert_a, "the box certificate of A"));
     err = lump_i_json_set_new(root, "a", part);
     part = NULL;
     LUMP_CHECK(err);
-    LUMP_CHECK(part_json(&part, write_box, &cert->cert_b, "the box certificate of B"));
+    LUMP_CHECK(
+        lump_i_cert_part_json(&part, write_box, &cert->cert_b, "the box certificate of B"));
     err = lump_i_json_set_new(root, "b", part);
     part = NULL;
     LUMP_CHECK(err);
-    LUMP_CHECK(part_json(&part, write_union, &cert->lumping, "the union's certificate"));
+    LUMP_CHECK(
+        lump_i_cert_part_json(&part, write_union, &cert->lumping, "the union's certificate"));
     err = lump_i_json_set_new(root, "union", part);
     part = NULL;
     LUMP_CHECK(err);
@@ -226,11 +228,10 @@ int lump_cert_is_box_equiv(const char *buf, size_t len)
     return lump_i_json_format_is(buf, len, FORMAT_NAME);
 }
 
-/* The text of member KEY of ROOT (an object, checked) as *TEXT, to free;
- * *NAME = "NAME, member KEY" for the part reader's messages. */
-static lump_error_t member_text(char **text, size_t *len, char *name, size_t namelen,
-                                lump_i_jpath_t *p, const json_t *root, const char *key,
-                                const char *file)
+/* lump_i_cert_member_text -- see stable_i.h. */
+lump_error_t lump_i_cert_member_text(char **text, size_t *len, char *name, size_t namelen,
+                                     lump_i_jpath_t *p, const json_t *root, const char *key,
+                                     const char *file)
 {
     lump_error_t err = LUMP_OK;
     json_t *v;
@@ -276,15 +277,15 @@ lump_error_t lump_box_equiv_cert_read_buf(lump_box_equiv_cert_t *cert, const cha
                                     "the box-equivalence certificate version (this build reads "
                                     "version 1)"));
     lump_i_jpath_pop(&p);
-    LUMP_CHECK(member_text(&text, &tlen, sub, sizeof sub, &p, root, "a", name));
+    LUMP_CHECK(lump_i_cert_member_text(&text, &tlen, sub, sizeof sub, &p, root, "a", name));
     LUMP_CHECK(lump_box_cert_read_buf(&cert->cert_a, text, tlen, sub));
     free(text);
     text = NULL;
-    LUMP_CHECK(member_text(&text, &tlen, sub, sizeof sub, &p, root, "b", name));
+    LUMP_CHECK(lump_i_cert_member_text(&text, &tlen, sub, sizeof sub, &p, root, "b", name));
     LUMP_CHECK(lump_box_cert_read_buf(&cert->cert_b, text, tlen, sub));
     free(text);
     text = NULL;
-    LUMP_CHECK(member_text(&text, &tlen, sub, sizeof sub, &p, root, "union", name));
+    LUMP_CHECK(lump_i_cert_member_text(&text, &tlen, sub, sizeof sub, &p, root, "union", name));
     LUMP_CHECK(lump_equiv_cert_read_buf(&cert->lumping, text, tlen, sub));
 cleanup:
     free(text);

@@ -91,10 +91,8 @@ lump_error_t lump_i_fold_fit(lump_stable_layer_t *c, const lump_layer_t *next, l
     return LUMP_OK;
 }
 
-/* DST = the refinement of L that keeps only its DEAD blocks (when
- * KEEP_DEAD) and makes every other neuron a KEEP singleton of scale 1,
- * blocks numbered by their lowest member. O(neurons). */
-static lump_error_t refine(lump_lumping_t *dst, const lump_lumping_t *L, int keep_dead)
+/* lump_i_lumping_refine -- see stable_i.h. */
+lump_error_t lump_i_lumping_refine(lump_lumping_t *dst, const lump_lumping_t *L, int keep_dead)
 {
     lump_error_t err = LUMP_OK;
     LUMP_CHECK(lump_lumping_alloc(dst, L->mode, L->n_inputs, L->n_layers));
@@ -175,7 +173,7 @@ lump_error_t lump_i_lumping_fit(lump_lumping_t *L, lump_net_t *q, const lump_net
     for (int keep_dead = 1; keep_dead >= 0; keep_dead--) {
         lump_lumping_clear(&R);
         lump_net_clear(&r);
-        LUMP_CHECK(refine(&R, L, keep_dead));
+        LUMP_CHECK(lump_i_lumping_refine(&R, L, keep_dead));
         LUMP_CHECK(lump_quotient(&r, cur, &R));
         LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, cur, &r, &R));
         if (valid == LUMP_TRUE && lump_net_fits(&r, fit))

@@ -29,6 +29,7 @@ typedef struct {
     double *xlo, *xhi;
     double **zlo, **zhi, **ylo, **yhi;
     mpq_t **tri_a, **tri_b; /* hi - lo and hi of unstable relus, kept for the model */
+    size_t max_solves;      /* LP solves after which no LP starts; 0: no cap */
 } state_t;
 
 static int act_monotone(const lump_act_t *a)
@@ -298,6 +299,8 @@ static lump_error_t tighten_layer(state_t *s, lump_stable_layer_t *c, size_t i, 
         LUMP_CHECK(lump_progress_step(lv, t));
         if (!unstable_relu(s, i, t))
             continue;
+        if (s->max_solves > 0 && *solves >= s->max_solves)
+            break; /* out of budget: the rest keep their interval bounds */
         LUMP_CHECK(lp_side(&u, lp, &m, meta, zc[t], t, i, 1, lam));
         (*solves)++;
         if (u < s->zhi[i][t]) {
@@ -361,7 +364,7 @@ static void state_free(state_t *s)
 /* lump_i_stable_bounds -- see stable_bounds.h. */
 lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, size_t *tightened,
                                   const lump_net_t *net, const lump_box_t *box, int use_lp,
-                                  size_t budget, int verbose)
+                                  size_t budget, size_t max_solves, int verbose)
 {
     lump_error_t err = LUMP_OK;
     state_t s;
@@ -372,6 +375,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
     memset(&s, 0, sizeof s);
     mpq_inits(lo, hi, NULL);
     s.net = net;
+    s.max_solves = max_solves;
     LUMP_CHECK(lump_i_check_box(net, box, "box reduction"));
     s.xlo = lump_alloc_array(net->n_inputs, sizeof *s.xlo);
     s.xhi = lump_alloc_array(net->n_inputs, sizeof *s.xhi);
@@ -406,7 +410,7 @@ lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, siz
         if (i > 0 && !layer_all(&net->layers[i - 1], act_monotone))
             break; /* the checker has no exact image of this layer's inputs */
         layer_interval(&s, i);
-        if (use_lp && lp_ok && i > 0 && i + 1 < k)
+        if (use_lp && lp_ok && i > 0 && i + 1 < k && (max_solves == 0 || *lp_solves < max_solves))
             LUMP_CHECK(tighten_layer(&s, c, i, lp_solves, tightened, budget, verbose));
         layer_ybounds(&s, i);
         if (!layer_all(&net->layers[i], act_lp))

@@ -16,10 +16,13 @@
  * leaky_relu with alpha >= 0); LP tightening needs relu or identity
  * before it. Each layer's LP covers as many layers before it as fit
  * BUDGET rows (at least one): the earlier layers enter through their
- * output bounds. *LP_SOLVES and *TIGHTENED count. Time: O(m) plus two LP
- * solves and two exact dual evaluations per unstable relu. */
+ * output bounds. When MAX_SOLVES > 0, no LP starts once *LP_SOLVES has
+ * reached it (the neurons left keep their interval bounds, as sound; a
+ * count, not a time, so that the result does not depend on the load).
+ * *LP_SOLVES and *TIGHTENED count. Time: O(m) plus two LP solves and two
+ * exact dual evaluations per unstable relu. */
 lump_error_t lump_i_stable_bounds(lump_stable_step_t *st, size_t *lp_solves, size_t *tightened,
                                   const lump_net_t *net, const lump_box_t *box, int use_lp,
-                                  size_t budget, int verbose) LUMP_WUR;
+                                  size_t budget, size_t max_solves, int verbose) LUMP_WUR;
 
 #endif

@@ -42,4 +42,26 @@ lump_error_t lump_i_fold_fit(lump_stable_layer_t *c, const lump_layer_t *next, l
 lump_error_t lump_i_lumping_fit(lump_lumping_t *L, lump_net_t *q, const lump_net_t *cur,
                                 lump_fit_t fit, size_t *kept) LUMP_WUR;
 
+/* lump_i_lumping_refine -- DST = the refinement of L that keeps only its
+ * DEAD blocks (when KEEP_DEAD) and makes every other neuron a KEEP
+ * singleton of scale 1, blocks numbered by their lowest member; with
+ * KEEP_DEAD = 0, the trivial lumping of L's layer sizes. O(neurons). */
+lump_error_t lump_i_lumping_refine(lump_lumping_t *dst, const lump_lumping_t *L,
+                                   int keep_dead) LUMP_WUR;
+
+/* lump_i_cert_part_json -- *OUT = the JSON document WRITE writes for ARG
+ * (parsed back from its bytes, so that a part nested in another
+ * certificate is exactly what its own format writes); WHAT names it in
+ * messages. O(size of the part). */
+typedef lump_error_t (*lump_i_part_writer_t)(FILE *f, const void *arg);
+lump_error_t lump_i_cert_part_json(json_t **out, lump_i_part_writer_t write, const void *arg,
+                                   const char *what) LUMP_WUR;
+
+/* lump_i_cert_member_text -- the text of member KEY of ROOT (an object,
+ * checked) as *TEXT, to free; NAME = "FILE, member KEY" for the part
+ * reader's messages. O(size of the member). */
+lump_error_t lump_i_cert_member_text(char **text, size_t *len, char *name, size_t namelen,
+                                     lump_i_jpath_t *p, const json_t *root, const char *key,
+                                     const char *file) LUMP_WUR;
+
 #endif

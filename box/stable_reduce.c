@@ -141,7 +141,7 @@ lump_error_t lump_stable_reduce(lump_net_t *out, lump_box_cert_t *cert, lump_sta
         LUMP_CHECK(lump_progress_step(lv, (size_t)r));
         LUMP_CHECK(lump_stable_step_alloc(&step, &cur));
         LUMP_CHECK(lump_i_stable_bounds(&step, &solves, &tight, &cur, box, o.use_lp,
-                                        o.lp_rows > 0 ? o.lp_rows : 1, o.verbose));
+                                        o.lp_rows > 0 ? o.lp_rows : 1, 0, o.verbose));
         st.lp_solves += solves;
         st.lp_tightened += tight;
         if (r == 0)

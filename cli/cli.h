@@ -358,9 +358,11 @@ int cli_ends_with(const char *s, const char *suf);
 lump_error_t cli_plot_write(FILE *f, void *arg);
 
 int cli_cmd_info(int argc, char **argv);
-/* cli_graph_read -- after lump_net_read of PATH failed with ERR: read PATH
- * as a graph network into G (initialised) and return CLI_OK, or report
- * the error and return the exit code (cmd_graph.c). */
+/* cli_graph_read (cmd_graph.c) -- lump_net_read of PATH failed with ERR:
+ * when PATH is an ONNX or JSON file that needs the graph model, read it
+ * into G (initialised) and return CLI_OK; else report ERR (its message
+ * unchanged) or the graph reader's error, and return the exit code.
+ * O(file size). */
 int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err);
 /* cli_graph_reduce / _check / _equiv (cmd_graph_lump.c) -- after the MLP
  * reader failed on a network with ERR: `reduce` (no box), `check` of a
@@ -400,6 +402,19 @@ lump_error_t cli_read_two_unrolled(lump_net_t *a, const char *a_path, lump_net_t
 /* cli_convert_unrolled -- `convert --unroll`: write IN, unrolled into
  * layers when it is a graph network, to OUT. Returns the exit code. */
 int cli_convert_unrolled(const char *in, const char *out, lump_write_opts_t *opts);
+/* ---- box reduction of graph networks (cmd_graph_box.c) ---- */
+/* cli_graph_reduce_box -- `reduce PATH -o OUT --box BOXARG [--cert CERT]`
+ * after lump_net_read of PATH failed with ERR: when PATH is a graph
+ * network, remove its relu channels inactive on the box (bounds with LP
+ * tightening when USE_LP), check the certificate, write OUT (and CERT);
+ * else report ERR. Returns the exit code. */
+int cli_graph_reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
+                         int use_lp, int json, lump_error_t err);
+/* cli_graph_check_box -- `check NET OUT CERT --box BOX_ARG` after reading
+ * NET failed with ERR: when NET is a graph network, check the graph box
+ * certificate CERT for OUT; else report ERR. Returns the exit code. */
+int cli_graph_check_box(const char *const paths[3], const char *box_arg, int json,
+                        lump_error_t err);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_convert(int argc, char **argv);
 int cli_cmd_reduce(int argc, char **argv);

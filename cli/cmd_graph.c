@@ -8,11 +8,8 @@
 #include "lumpnet/data.h"
 #include "lumpnet/graph.h"
 
-/* graph_try -- lump_net_read of PATH failed with ERR: when PATH is an ONNX
- * file that needs the graph model, read it into G and return CLI_OK; else
- * report ERR (its message unchanged) or the graph reader's error, and
- * return the exit code. */
-static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
+/* cli_graph_read -- see cli.h. */
+int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err)
 {
     char *saved;
     int needed = 0;
@@ -32,13 +29,7 @@ static int graph_try(lump_graph_t *g, const char *path, lump_error_t err)
     return gerr != LUMP_OK ? cli_fail(gerr) : CLI_OK;
 }
 
-/* cli_graph_read -- see cli.h. */
-int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err)
-{
-    return graph_try(g, path, err);
-}
-
-/* graph_refuse -- free G (read by graph_try) and fail with ERR, an option
+/* graph_refuse -- free G (read by cli_graph_read) and fail with ERR, an option
  * the graph networks do not support yet. O(size of G). */
 static int graph_refuse(lump_graph_t *g, lump_error_t err)
 {
@@ -153,7 +144,7 @@ int cli_graph_info(const char *path, lump_error_t err, int json, int other_optio
     lump_graph_t g;
     int rc;
     lump_graph_init(&g);
-    if ((rc = graph_try(&g, path, err)) != CLI_OK)
+    if ((rc = cli_graph_read(&g, path, err)) != CLI_OK)
         return rc;
     if (other_options)
         return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
@@ -174,7 +165,7 @@ int cli_graph_convert(const char *in, const char *out, lump_error_t err, lump_wr
     lump_graph_t g;
     int rc;
     lump_graph_init(&g);
-    if ((rc = graph_try(&g, in, err)) != CLI_OK)
+    if ((rc = cli_graph_read(&g, in, err)) != CLI_OK)
         return rc;
     if (lump_format_from_path(out) == LUMP_FORMAT_NNET)
         return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
@@ -233,7 +224,7 @@ int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, cons
     size_t nin;
     int rc;
     lump_graph_init(&g);
-    if ((rc = graph_try(&g, path, err)) != CLI_OK)
+    if ((rc = cli_graph_read(&g, path, err)) != CLI_OK)
         return rc;
     c.g = &g;
     if (mpfr)

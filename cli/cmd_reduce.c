@@ -292,7 +292,7 @@ static const cli_col_t box_cols[] = {{"neurons_before", "neurons", 0},
 /* reduce --box: the stable-neuron reduction, exact on the box only. */
 static int reduce_box(const char *path, const char *out, const char *cert, const char *boxarg,
                       lump_mode_t md, int use_lp, int json, int table, const char *prop_out,
-                      int fit_exact)
+                      int fit_exact, int unroll)
 {
     cli_transfer_t tr;
     lump_net_t net, q;
@@ -318,7 +318,11 @@ static int reduce_box(const char *path, const char *out, const char *cert, const
     o.mode = md;
     o.use_lp = use_lp;
     o.verbose = getenv("LUMPNET_VERBOSE") != NULL;
-    LUMP_CHECK(lump_net_read(&net, path));
+    /* --unroll: a graph network as its exact layered form (cmd_graph_bound.c) */
+    err = unroll ? cli_net_read_unrolled(&net, path) : lump_net_read(&net, path);
+    if (err != LUMP_OK && !unroll) /* a convolutional or residual network (cmd_graph_box.c) */
+        return cli_graph_reduce_box(path, out, cert, boxarg, use_lp, json, err);
+    LUMP_CHECK(err);
     err = cli_box_parse(&box, boxarg, &net, path);
     if (err != LUMP_OK) {
         err = lump_error_prefix(err, "--box %s", boxarg);
@@ -421,7 +425,7 @@ int cli_cmd_reduce(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *cert = NULL, *mode = NULL, *box = NULL;
     const char *bounds = NULL, *table_arg = NULL, *prop_out = NULL, *fit = NULL;
-    int json = 0, rc = CLI_OK, table = CLI_TABLE_NONE;
+    int json = 0, rc = CLI_OK, table = CLI_TABLE_NONE, unroll = 0;
     lump_net_t net, q;
     lump_lumping_t L;
     lump_write_opts_t opts;
@@ -434,7 +438,7 @@ int cli_cmd_reduce(int argc, char **argv)
                              {"--cert", &cert, NULL},       {"--mode", &mode, NULL},
                              {"--box", &box, NULL},         {"--bounds", &bounds, NULL},
                              {"--table", &table_arg, NULL}, {"--vnnlib-out", &prop_out, NULL},
-                             {"--fit", &fit, NULL}};
+                             {"--fit", &fit, NULL},         {"--unroll", NULL, &unroll}};
     if ((rc = cli_parse_one(&path, argc, argv, "reduce", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
     if (path == NULL || out == NULL)
@@ -452,6 +456,9 @@ int cli_cmd_reduce(int argc, char **argv)
     if (fit != NULL && box == NULL)
         return cli_usage_error("reduce", "--fit needs --box (without a box, reduce writes the "
                                          "coarsest lumping's quotient)");
+    if (unroll && box == NULL)
+        return cli_usage_error("reduce", "--unroll needs --box (it writes the box reduction of "
+                                         "a graph network's layered form)");
     if (prop_out != NULL && (box == NULL || !cli_ends_with(box, ".vnnlib")))
         return cli_usage_error("reduce", "--vnnlib-out needs --box PROP.vnnlib (the property to "
                                          "carry over)");
@@ -467,7 +474,8 @@ int cli_cmd_reduce(int argc, char **argv)
     }
     if (box != NULL)
         return reduce_box(path, out, cert, box, md, bounds == NULL || strcmp(bounds, "lp") == 0,
-                          json, table, prop_out, fit == NULL || strcmp(fit, "exact") == 0);
+                          json, table, prop_out, fit == NULL || strcmp(fit, "exact") == 0,
+                          unroll);
     lump_net_init(&net);
     lump_net_init(&q);
     lump_lumping_init(&L);

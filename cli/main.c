@@ -14,7 +14,8 @@ static const cli_command_t commands[] = {
      "rewrite a network in the format of OUT's extension (.onnx, .nnet, .json)"},
     {"reduce", cli_cmd_reduce,
      "lumpnet reduce NET -o OUT [--mode exact|proportional] [--cert CERT] [--box BOX "
-     "[--bounds lp|interval] [--vnnlib-out P] [--fit exact|smallest]] [--json | --table tex|md]",
+     "[--bounds lp|interval] [--vnnlib-out P] [--fit exact|smallest] [--unroll]] "
+     "[--json | --table tex|md]",
      "merge provably equal/proportional neurons; write the quotient and a certificate"},
     {"check", cli_cmd_check, "lumpnet check NET OUT CERT | A B EQCERT | A B TOLCERT [--box BOX] [--json]",
      "verify a certificate independently, in exact arithmetic (exit 0 valid, 1 invalid)"},
@@ -141,6 +142,16 @@ static const char *const details[] = {
     "the result exactly whenever NET's own numbers fit (\"kept\", and\n"
     "kept_unfolded in --json); --fit smallest folds everything, rounds, and\n"
     "certifies the distance. .json outputs hold every rational: no change.\n"
+    "A convolutional or residual (graph) network with --box: the bounds are\n"
+    "those of its exact layered form (convert --unroll; LP tightening stops\n"
+    "after 200 LP solves), and each relu channel that is zero at every\n"
+    "position of the box is removed as a channel: its Conv or dense producer\n"
+    "loses the output channel, the Convs and dense nodes reading it (through\n"
+    "Pad, pools, Transpose, Reshape) the input channel; channels a residual\n"
+    "Add or Concat reads stay. OUT is again a graph network (.onnx, Conv\n"
+    "stays Conv, or .json); --cert writes a graph box certificate. --unroll\n"
+    "instead reduces the layered form as a fully connected network (every\n"
+    "stable relu, at any position, removed or folded) and writes that.\n"
     "With --box: progress on a\n"
     "terminal and a one-line summary on standard error (--quiet: neither).\n",
     /* check */
@@ -161,7 +172,11 @@ static const char *const details[] = {
     "box must contain BOX.\n"
     "A box-equivalence certificate (equiv --box --cert) needs --box BOX.\n"
     "Graph (convolutional or residual) networks take a graph certificate\n"
-    "(reduce or equiv --cert of graph networks; docs/cnn-lumping.md).\n",
+    "(reduce or equiv --cert of graph networks; docs/cnn-lumping.md).\n"
+    "For a convolutional or residual NET, check --box reads the certificate\n"
+    "of reduce --box (OUT a graph network: the bounds of NET's layered form,\n"
+    "every entry of each removed channel proven inactive, OUT exactly NET\n"
+    "without those channels) or of reduce --box --unroll (OUT layered).\n",
     /* equiv */
     "Decides whether A and B compute the same function. Equivalent (exit 0):\n"
     "proved by lumping the union of the two networks on shared inputs.\n"

@@ -19,6 +19,7 @@
 #include "lumpnet/tolerance.h"
 #include "lumpnet/graph.h"
 #include "lumpnet/glump.h"
+#include "lumpnet/graph_box.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);

@@ -146,24 +146,18 @@ lump_error_t lump_net_write(const char *path, const lump_net_t *net,
     return lump_io_write_all(&out, 1);
 }
 
-/* graph_out -- lump_io_write_atomic's writer of a graph network. */
-typedef struct {
-    const lump_graph_t *g;
-    lump_write_opts_t *opts;
-    int json;
-} graph_out_t;
-
 static lump_error_t graph_out(FILE *f, void *ctx)
 {
-    graph_out_t *c = ctx;
+    lump_graph_output_t *c = ctx;
     return c->json ? lump_graph_write_json(f, c->g) : lump_graph_write_onnx(f, c->g, c->opts);
 }
 
-/* lump_graph_write -- see lumpnet/graph.h. */
-lump_error_t lump_graph_write(const char *path, const lump_graph_t *g, lump_write_opts_t *opts)
+/* lump_graph_output_prepare -- see lumpnet/graph.h. */
+lump_error_t lump_graph_output_prepare(lump_io_output_t *out, lump_graph_output_t *ctx,
+                                       const char *path, const lump_graph_t *g,
+                                       lump_write_opts_t *opts)
 {
     lump_format_t fmt = lump_format_from_path(path);
-    graph_out_t c = {g, opts, fmt == LUMP_FORMAT_JSON};
     if (fmt == LUMP_FORMAT_NNET)
         return lump_error_set(LUMP_EUNSUPPORTED,
                               "%s: NNet holds fully connected networks only, not a "
@@ -174,5 +168,16 @@ lump_error_t lump_graph_write(const char *path, const lump_graph_t *g, lump_writ
                               "%s: unknown network format (the extension must be .onnx or "
                               ".json)",
                               path);
-    return lump_io_write_atomic(path, graph_out, &c);
+    *ctx = (lump_graph_output_t){g, opts, fmt == LUMP_FORMAT_JSON};
+    *out = (lump_io_output_t){path, graph_out, ctx};
+    return LUMP_OK;
+}
+
+/* lump_graph_write -- see lumpnet/graph.h. */
+lump_error_t lump_graph_write(const char *path, const lump_graph_t *g, lump_write_opts_t *opts)
+{
+    lump_graph_output_t ctx;
+    lump_io_output_t out;
+    lump_error_t err = lump_graph_output_prepare(&out, &ctx, path, g, opts);
+    return err != LUMP_OK ? err : lump_io_write_all(&out, 1);
 }

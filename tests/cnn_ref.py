@@ -20,7 +20,6 @@ CNN_POINTS (default 3) per property besides the box centre.
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -28,6 +27,7 @@ from fractions import Fraction
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
+from vnnlib_box import read_box
 
 SEED = int(os.environ.get("LUMPNET_SEED", "15"))
 POINTS = int(os.environ.get("CNN_POINTS", "3"))
@@ -147,18 +147,6 @@ def torch_eval(path, xs, tensor=False):
         env[n.output[0]] = y
     y = env[g.output[0].name].reshape(len(xs), -1)
     return y if tensor else y.numpy()
-
-
-def read_box(path):
-    """The input box of a VNN-LIB property, as Fractions (lo, hi)."""
-    lo, hi = {}, {}
-    pat = re.compile(r"\(\s*assert\s*\(\s*(<=|>=)\s+X_(\d+)\s+([-+0-9.eE]+)\s*\)\s*\)")
-    with open(path) as f:
-        for op, i, v in pat.findall(f.read()):
-            (hi if op == "<=" else lo)[int(i)] = Fraction(v)
-    n = max(lo) + 1
-    assert sorted(lo) == list(range(n)) and sorted(hi) == list(range(n)), path
-    return [lo[i] for i in range(n)], [hi[i] for i in range(n)]
 
 
 def points(box, rng, k):

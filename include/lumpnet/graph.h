@@ -176,6 +176,23 @@ LUMP_EXPORT lump_error_t lump_graph_write_onnx(FILE *f, const lump_graph_t *g,
 LUMP_EXPORT lump_error_t lump_graph_write(const char *path, const lump_graph_t *g,
                                           lump_write_opts_t *opts) LUMP_WUR;
 
+/* The context of a graph network's writer (lump_graph_output_prepare). */
+typedef struct {
+    const lump_graph_t *g;
+    lump_write_opts_t *opts;
+    int json;
+} lump_graph_output_t;
+
+/* lump_graph_output_prepare -- fill *OUT (its context is *CTX, which must
+ * outlive the write) to write G to PATH as lump_graph_write does, for
+ * lump_io_write_all together with other outputs (a network and its
+ * certificate: both or neither). Refuses NNet and unknown extensions now,
+ * before any file is created. O(1). */
+LUMP_EXPORT lump_error_t lump_graph_output_prepare(lump_io_output_t *out,
+                                                   lump_graph_output_t *ctx, const char *path,
+                                                   const lump_graph_t *g,
+                                                   lump_write_opts_t *opts) LUMP_WUR;
+
 /* lump_graph_read -- lump_graph_read_onnx_buf or lump_graph_read_json_buf
  * of the file PATH by its extension (another extension is LUMP_EUSAGE).
  * O(file size + weights). */

@@ -1,0 +1,319 @@
+/* graph_box.c -- reduction of a graph (convolutional or residual) network
+ * on a box: the certified bounds of the layered box reduction on the
+ * exact unrolling of the graph, relu channels that are zero at every
+ * position removed as channels; and the checker of its certificate */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lumpnet/graph_box.h"
+#include "lumpnet/progress.h"
+#include "stable_bounds.h"
+#include "stable_i.h"
+#include "alloc_i.h"
+
+#define NONE SIZE_MAX
+
+void lump_graph_box_cert_init(lump_graph_box_cert_t *c)
+{
+    c->n_cuts = 0;
+    c->cuts = NULL;
+    lump_box_cert_init(&c->unrolled);
+}
+
+void lump_graph_box_cert_clear(lump_graph_box_cert_t *c)
+{
+    for (size_t k = 0; k < c->n_cuts; k++)
+        free(c->cuts[k].channel);
+    free(c->cuts);
+    lump_box_cert_clear(&c->unrolled);
+    lump_graph_box_cert_init(c);
+}
+
+/* Entries per channel of node N (its first dimension is the channel). */
+static size_t per_channel(const lump_graph_node_t *n)
+{
+    return n->shape.dim[0] > 0 ? n->shape.size / n->shape.dim[0] : 0;
+}
+
+/* 1 for a relu node that the unrolling keeps as neurons. */
+static int relu_node(const lump_graph_t *g, const lump_graph_unroll_map_t *map, size_t a)
+{
+    return g->nodes[a].op == LUMP_GOP_ACT && g->nodes[a].act.kind == LUMP_ACT_RELU &&
+           map->layer[a] != NONE;
+}
+
+/* The channels of relu node A that are zero at every position by the
+ * bounds C of its layer (its entries are neurons FIRST.. of that layer):
+ * *CUT lists them, all but the first when every channel is (a node keeps
+ * one). Counts the node's stable entries into ST. */
+static void dead_channels(lump_graph_cut_t *cut, lump_graph_box_stats_t *st,
+                          const lump_graph_node_t *n, const lump_stable_layer_t *c, size_t first)
+{
+    const size_t per = per_channel(n), nch = n->shape.dim[0];
+    cut->n = 0;
+    cut->channel = lump_alloc_array(nch + 1, sizeof *cut->channel);
+    for (size_t ch = 0; ch < nch; ch++) {
+        int dead = 1;
+        for (size_t e = ch * per; e < (ch + 1) * per; e++) {
+            int off = mpq_sgn(c->hi[first + e]) <= 0, on = mpq_sgn(c->lo[first + e]) >= 0;
+            st->inactive += off;
+            st->active += on && !off;
+            dead &= off;
+        }
+        if (dead)
+            cut->channel[cut->n++] = ch;
+    }
+    if (cut->n == nch) { /* constant from here: keep channel 0 as a zero channel */
+        memmove(cut->channel, cut->channel + 1, (nch - 1) * sizeof *cut->channel);
+        cut->n--;
+    }
+}
+
+/* CERT's unrolled part: the box, STEP (moved) with the neurons of the
+ * cuts listed as inactive, and the trivial lumping of NET (the format
+ * ends with a lumping, which names the result). */
+static lump_error_t cert_fill(lump_graph_box_cert_t *cert, lump_stable_step_t *step,
+                              const lump_graph_t *g, const lump_graph_unroll_map_t *map,
+                              const lump_net_t *net, const lump_box_t *box)
+{
+    lump_error_t err = LUMP_OK;
+    lump_box_step_t *s;
+    lump_lumping_t shape;
+    lump_lumping_init(&shape);
+    LUMP_CHECK(lump_box_alloc(&cert->unrolled.box, box->n));
+    for (size_t i = 0; i < box->n; i++) {
+        mpq_set(cert->unrolled.box.lo[i], box->lo[i]);
+        mpq_set(cert->unrolled.box.hi[i], box->hi[i]);
+    }
+    for (size_t i = 0; i < step->n_layers; i++) {
+        lump_stable_layer_t *c = &step->layers[i];
+        free(c->inactive);
+        c->inactive = lump_alloc_array(c->size + 1, sizeof *c->inactive);
+        c->n_inactive = 0;
+    }
+    for (size_t k = 0; k < cert->n_cuts; k++) {
+        const lump_graph_cut_t *cut = &cert->cuts[k];
+        const size_t per = per_channel(&g->nodes[cut->node]);
+        lump_stable_layer_t *c = &step->layers[map->layer[cut->node]];
+        for (size_t j = 0; j < cut->n; j++)
+            for (size_t e = cut->channel[j] * per; e < (cut->channel[j] + 1) * per; e++)
+                c->inactive[c->n_inactive++] = map->first[cut->node] + e;
+    }
+    LUMP_CHECK(lump_box_cert_push(&cert->unrolled, LUMP_STEP_STABLE, &s));
+    s->stable = *step;
+    lump_stable_step_init(step);
+    /* the trivial lumping of the network the stable step leaves */
+    LUMP_CHECK(lump_lumping_alloc(&shape, LUMP_MODE_EXACT, net->n_inputs, net->n_layers));
+    for (size_t i = 0; i < net->n_layers; i++)
+        shape.layers[i].size = net->layers[i].size - s->stable.layers[i].n_inactive;
+    LUMP_CHECK(lump_box_cert_push(&cert->unrolled, LUMP_STEP_LUMPING, &s));
+    LUMP_CHECK(lump_i_lumping_refine(&s->lumping, &shape, 0));
+cleanup:
+    lump_lumping_clear(&shape);
+    return err;
+}
+
+/* lump_graph_box_reduce -- see graph_box.h. A node whose dead channels
+ * cannot be cut (lump_graph_cut refuses them alone) keeps them, counted
+ * as stuck. */
+lump_error_t lump_graph_box_reduce(lump_graph_t *out, lump_graph_box_cert_t *cert,
+                                   lump_graph_box_stats_t *stats, const lump_graph_t *g,
+                                   const lump_box_t *box, const lump_stable_opts_t *opts,
+                                   size_t max_solves, size_t max_weights)
+{
+    lump_error_t err = LUMP_OK;
+    lump_net_t net;
+    lump_graph_unroll_map_t map;
+    lump_stable_step_t step;
+    lump_stable_opts_t o;
+    lump_graph_box_stats_t st;
+    lump_graph_box_cert_t C;
+    lump_graph_t trial;
+    double t0 = lump_clock_seconds(), t1;
+    if (opts == NULL)
+        lump_stable_opts_init(&o);
+    else
+        o = *opts;
+    memset(&st, 0, sizeof st);
+    lump_net_init(&net);
+    lump_graph_unroll_map_init(&map);
+    lump_stable_step_init(&step);
+    lump_graph_box_cert_init(&C);
+    lump_graph_init(&trial);
+    LUMP_CHECK(lump_graph_unroll(&net, &map, g, max_weights));
+    t1 = lump_clock_seconds();
+    st.unroll_seconds = t1 - t0;
+    st.unrolled_neurons = lump_net_neurons(&net);
+    for (size_t i = 0; i + 1 < net.n_layers; i++)
+        for (size_t v = 0; v < net.layers[i].size; v++)
+            st.unrolled_relus += lump_layer_act(&net.layers[i], v)->kind == LUMP_ACT_RELU;
+    LUMP_CHECK(lump_stable_step_alloc(&step, &net));
+    LUMP_CHECK(lump_i_stable_bounds(&step, &st.lp_solves, &st.lp_tightened, &net, box, o.use_lp,
+                                    o.lp_rows > 0 ? o.lp_rows : 1, max_solves, o.verbose));
+    st.bounds_seconds = lump_clock_seconds() - t1;
+    C.cuts = lump_alloc_zero(g->n_nodes + 1, sizeof *C.cuts);
+    for (size_t a = 0; a < g->n_nodes; a++) {
+        lump_graph_cut_t *cut = &C.cuts[C.n_cuts];
+        const lump_stable_layer_t *c;
+        if (!relu_node(g, &map, a))
+            continue;
+        st.relus += g->nodes[a].shape.size;
+        c = &step.layers[map.layer[a]];
+        if (!c->has_bounds)
+            continue;
+        cut->node = a;
+        dead_channels(cut, &st, &g->nodes[a], c, map.first[a]);
+        if (cut->n > 0 && lump_graph_cut(&trial, g, cut, 1) == LUMP_EINPUT) {
+            if (o.verbose)
+                fprintf(stderr, "graph box: %zu dead channels kept: %s\n", cut->n,
+                        lump_error_message());
+            st.stuck += cut->n;
+            cut->n = 0;
+        }
+        if (cut->n == 0) {
+            free(cut->channel);
+            cut->channel = NULL;
+            continue;
+        }
+        st.channels += cut->n;
+        st.cut_entries += cut->n * per_channel(&g->nodes[a]);
+        C.n_cuts++;
+    }
+    LUMP_CHECK(lump_graph_cut(out, g, C.cuts, C.n_cuts));
+    if (cert != NULL) {
+        LUMP_CHECK(cert_fill(&C, &step, g, &map, &net, box));
+        lump_graph_box_cert_clear(cert);
+        *cert = C;
+        lump_graph_box_cert_init(&C);
+    }
+    st.seconds = lump_clock_seconds() - t0;
+    if (stats != NULL)
+        *stats = st;
+cleanup:
+    lump_net_clear(&net);
+    lump_graph_unroll_map_clear(&map);
+    lump_stable_step_clear(&step);
+    lump_graph_box_cert_clear(&C);
+    lump_graph_clear(&trial);
+    return err;
+}
+
+/* ---- the checker ---------------------------------------------------------- */
+
+/* Part of the trusted base, with lump_box_cert_check (which it calls),
+ * lump_graph_unroll and lump_graph_cut. Why the checks suffice: the box
+ * checker proves every claimed bound of the unrolled network N = G on the
+ * box, so each neuron listed inactive is a relu with hi <= 0, 0 at every
+ * point of the box; the unrolling's map says which entries of G's relu
+ * nodes those neurons are (N computes them exactly), so every entry of a
+ * cut channel is 0 on the box; lump_graph_cut removes only such channels
+ * and their terms, so its result equals G on the box, and OUT is that
+ * result node by node. */
+
+#define FAIL(...) (snprintf(why, whylen, __VA_ARGS__), *valid = LUMP_FALSE)
+
+/* Every entry of every cut channel is a neuron listed inactive in the
+ * stable step ST of the unrolling (MAP); else FAIL says which is not. */
+static void cuts_inactive(lump_verdict_t *valid, char *why, size_t whylen, const lump_graph_t *g,
+                          const lump_graph_unroll_map_t *map, const lump_stable_step_t *st,
+                          const lump_graph_box_cert_t *cert)
+{
+    for (size_t k = 0; k < cert->n_cuts && *valid == LUMP_TRUE; k++) {
+        const lump_graph_cut_t *cut = &cert->cuts[k];
+        const lump_stable_layer_t *c;
+        size_t per;
+        char *off;
+        if (cut->node >= g->n_nodes || !relu_node(g, map, cut->node)) {
+            FAIL("cut %zu: node %zu is not a relu node of the network", k + 1, cut->node);
+            return;
+        }
+        c = &st->layers[map->layer[cut->node]];
+        per = per_channel(&g->nodes[cut->node]);
+        off = lump_alloc_zero(c->size + 1, 1);
+        for (size_t j = 0; j < c->n_inactive; j++)
+            if (c->inactive[j] < c->size)
+                off[c->inactive[j]] = 1;
+        for (size_t j = 0; j < cut->n && *valid == LUMP_TRUE; j++) {
+            size_t ch = cut->channel[j];
+            if (ch >= g->nodes[cut->node].shape.dim[0]) {
+                FAIL("cut %zu: node %zu has no channel %zu", k + 1, cut->node, ch);
+                break;
+            }
+            for (size_t e = ch * per; e < (ch + 1) * per; e++)
+                if (!off[map->first[cut->node] + e]) {
+                    FAIL("cut %zu: entry %zu of channel %zu of node %zu (neuron %zu of unrolled "
+                         "layer %zu) is not proven inactive on the box",
+                         k + 1, e - ch * per, ch, cut->node, map->first[cut->node] + e,
+                         map->layer[cut->node] + 1);
+                    break;
+                }
+        }
+        free(off);
+    }
+}
+
+/* lump_graph_box_cert_check -- see graph_box.h. */
+lump_error_t lump_graph_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
+                                       const lump_graph_t *g, const lump_graph_t *out,
+                                       const lump_box_t *box, const lump_graph_box_cert_t *cert)
+{
+    lump_error_t err = LUMP_OK;
+    lump_net_t net, red;
+    lump_graph_unroll_map_t map;
+    lump_graph_t expect;
+    const lump_box_cert_t *u = &cert->unrolled;
+    size_t d;
+    *valid = LUMP_FALSE;
+    snprintf(why, whylen, "not checked");
+    lump_net_init(&net);
+    lump_net_init(&red);
+    lump_graph_unroll_map_init(&map);
+    lump_graph_init(&expect);
+    LUMP_CHECK(lump_graph_unroll(&net, &map, g, 0));
+    if (u->n_steps != 2 || u->steps[0].kind != LUMP_STEP_STABLE) {
+        FAIL("the unrolled certificate must be one stable step and the closing lumping, not "
+             "%zu steps", u->n_steps);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < u->steps[0].stable.n_layers; i++)
+        if (u->steps[0].stable.layers[i].n_fold > 0) {
+            FAIL("the unrolled certificate folds neurons of layer %zu (a graph reduction only "
+                 "removes inactive channels)", i + 1);
+            goto cleanup;
+        }
+    /* the unrolled result the step makes; the box checker then confirms
+     * every claim of the step and the closing lumping against it */
+    err = lump_box_cert_apply(&red, &net, u);
+    if (err == LUMP_EINPUT) {
+        FAIL("the unrolled certificate does not fit the network: %s", lump_error_message());
+        err = LUMP_OK;
+        goto cleanup;
+    }
+    LUMP_CHECK(err);
+    LUMP_CHECK(lump_box_cert_check(valid, why, whylen, &net, &red, box, u));
+    if (*valid != LUMP_TRUE)
+        goto cleanup;
+    cuts_inactive(valid, why, whylen, g, &map, &u->steps[0].stable, cert);
+    if (*valid != LUMP_TRUE)
+        goto cleanup;
+    err = lump_graph_cut(&expect, g, cert->cuts, cert->n_cuts);
+    if (err == LUMP_EINPUT) {
+        FAIL("the cuts cannot be made: %s", lump_error_message());
+        err = LUMP_OK;
+        goto cleanup;
+    }
+    LUMP_CHECK(err);
+    d = lump_graph_diff(&expect, out);
+    if (d != NONE)
+        FAIL("the reduced network is not the network with the certified channels removed: "
+             "node %zu differs", d);
+cleanup:
+    if (err != LUMP_OK)
+        *valid = LUMP_FALSE;
+    lump_net_clear(&net);
+    lump_net_clear(&red);
+    lump_graph_unroll_map_clear(&map);
+    lump_graph_clear(&expect);
+    return err;
+}
