@@ -1,6 +1,8 @@
-/* fuzz_onnx.c -- libFuzzer harness for the ONNX reader (lump_net_read_onnx_buf) */
+/* fuzz_onnx.c -- libFuzzer harness for the two ONNX readers: the MLP one
+ * (lump_net_read_onnx_buf) and the graph one (lump_graph_read_onnx_buf) */
 #include <stddef.h>
 #include <stdint.h>
+#include "lumpnet/graph.h"
 #include "lumpnet/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -13,5 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lump_net_init(&net);
     (void)lump_net_read_onnx_buf(&net, (const unsigned char *)data, size, "fuzz.onnx");
     lump_net_clear(&net);
+    /* The graph reader holds the convolutional operators, the larger part
+     * of the ONNX code: every input goes through it too. */
+    lump_graph_t g;
+    lump_graph_init(&g);
+    (void)lump_graph_read_onnx_buf(&g, (const unsigned char *)data, size, "fuzz.onnx", NULL);
+    lump_graph_clear(&g);
     return 0;
 }

@@ -31,7 +31,8 @@ seed_real() {
   case "$1" in
     nnet) set -- "$data"/acasxu/ACASXU_run2a_1_1_batch_2000.nnet ;;
     onnx) set -- "$data"/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx \
-                 "$data"/vnncomp2021/test/*.onnx ;;
+                 "$data"/vnncomp2021/test/*.onnx \
+                 "$data"/vnncomp2021/verivital/Convnet_maxpool.onnx ;;
     vnnlib) set -- "$data"/vnncomp2021/acasxu/prop_1.vnnlib \
                    "$data"/vnncomp2021/acasxu/prop_6.vnnlib \
                    "$data"/vnncomp2021/mnistfc/prop_0_0.03.vnnlib ;;
