@@ -114,3 +114,45 @@ int lump_shape_equal(const lump_shape_t *a, const lump_shape_t *b)
 {
     return a->ndim == b->ndim && memcmp(a->dim, b->dim, a->ndim * sizeof *a->dim) == 0;
 }
+
+/* lump_graph_copy -- see graph.h. Built in a fresh graph and swapped in,
+ * so that DST is unchanged when a copy fails. */
+lump_error_t lump_graph_copy(lump_graph_t *dst, const lump_graph_t *src)
+{
+    lump_graph_t g;
+    lump_error_t err = LUMP_OK;
+    lump_graph_init(&g);
+    for (size_t i = 0; i < src->n_nodes && err == LUMP_OK; i++) {
+        const lump_graph_node_t *s = &src->nodes[i];
+        size_t k = lump_graph_add(&g, s->op, s->in, s->n_in, s->name);
+        lump_graph_node_t *d = &g.nodes[k]; /* after the add: it may move the nodes */
+        lump_arr_t w = d->weight, b = d->bias;
+        lump_act_t a = d->act;
+        size_t *in = d->in;
+        char *name = d->name;
+        *d = *s; /* every scalar field; the owned ones are set below */
+        d->in = in;
+        d->name = name;
+        d->weight = w;
+        d->bias = b;
+        d->act = a;
+        d->map = NULL;
+        lump_act_set(&d->act, &s->act);
+        if (s->map != NULL) {
+            d->map = lump_alloc_array(s->shape.size, sizeof *d->map);
+            memcpy(d->map, s->map, s->shape.size * sizeof *d->map);
+        }
+        err = lump_arr_copy(&d->weight, &s->weight);
+        if (err == LUMP_OK)
+            err = lump_arr_copy(&d->bias, &s->bias);
+    }
+    if (err == LUMP_OK) {
+        g.output = src->output;
+        g.out_name = src->out_name != NULL ? lump_strdup(src->out_name) : NULL;
+        lump_graph_clear(dst);
+        *dst = g;
+    } else {
+        lump_graph_clear(&g);
+    }
+    return err;
+}

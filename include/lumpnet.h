@@ -20,6 +20,7 @@
 #include "lumpnet/graph.h"
 #include "lumpnet/glump.h"
 #include "lumpnet/graph_box.h"
+#include "lumpnet/graph_relax.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);

@@ -88,6 +88,10 @@ LUMP_INIT_CLEAR(lump_graph);
 LUMP_EXPORT size_t lump_graph_add(lump_graph_t *g, lump_gop_t op, const size_t *in, size_t n_in,
                                   const char *name);
 
+/* lump_graph_copy -- DST = a deep copy of SRC (DST initialised; its old
+ * contents are freed). Errors: LUMP_ENOMEM. O(size of SRC). */
+LUMP_EXPORT lump_error_t lump_graph_copy(lump_graph_t *dst, const lump_graph_t *src) LUMP_WUR;
+
 /* lump_graph_n_inputs / _n_outputs -- entries of the input tensor and of
  * the output tensor. O(1). */
 LUMP_EXPORT size_t lump_graph_n_inputs(const lump_graph_t *g);
