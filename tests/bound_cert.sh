@@ -14,12 +14,6 @@ NET=$DATA/$A/ACASXU_run2a_1_1_batch_2000.onnx
 BOX=$DATA/$A/prop_3.vnnlib
 EX="$TESTS/../examples"
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out" | head -c 600)"
-}
 # worst bound, worst observed difference of a bound --json report
 worst() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(max(float(x) for x in j["bound"]), max(j["observed"]))' "$1"; }
 

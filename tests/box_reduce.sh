@@ -12,12 +12,6 @@ for id in $IDS; do need_data "$A/ACASXU_run2a_${id}_batch_2000.onnx"; done
 for p in 1 3 4; do need_data "$A/prop_$p.vnnlib"; done
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to tamper with certificates"
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out" | head -c 600)"
-}
 
 # COUNT random points strictly inside the box of a vnnlib file, as exact
 # decimals (lo + (hi - lo) k / 1000 with 0 < k < 1000, printed to 12

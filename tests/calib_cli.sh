@@ -11,12 +11,6 @@ for f in digits.onnx train.csv test.csv; do
   [ -e "$DIGITS/$f" ] || fail "the digits example lacks $f"
 done
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
-}
 
 # the value of a top-level scalar KEY of the (pretty-printed) JSON in FILE
 json_val() { # key file

@@ -5,12 +5,6 @@
 EX="$TESTS/../examples"
 EXP="$TESTS/expected"
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
-}
 
 expect_exit 0 "$LUMPNET" --help
 grep -q "lumpnet info" "$TMP/out" || fail "--help does not list info"

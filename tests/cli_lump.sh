@@ -5,12 +5,6 @@
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 EX="$TESTS/../examples"
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out")"
-}
 
 # reduce the bundled example: neurons 0 and 3 are equal, neuron 1 is twice
 # neuron 0 (see examples/README.md), so the hidden layer goes from 4 to 2

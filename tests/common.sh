@@ -9,6 +9,14 @@ trap 'rm -rf "$TMP"' EXIT
 
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
+# expect_exit CODE COMMAND...: run COMMAND (its output in $TMP/out and
+# $TMP/err) and fail unless it exits with CODE
+expect_exit() {
+  want=$1; shift
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  got=$?
+  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out" | head -c 600)"
+}
 
 need_data() {
   for f in "$@"; do

@@ -11,12 +11,6 @@ NET=$TESTS/data/cert/small.json
 CERT=$TESTS/data/cert/small.cert.json
 EXP=$TESTS/expected
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
-}
 
 # 1. DOT expected-output files: the graph handed to dot, the same on every
 # Graphviz version

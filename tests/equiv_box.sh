@@ -13,12 +13,6 @@ need_data "$A/prop_3.vnnlib" "$A/prop_4.vnnlib"
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to edit networks and certificates"
 BOX=$DATA/$A/prop_3.vnnlib
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out" | head -c 600)"
-}
 
 # 1_3 needs the second reduction pass (its folds tighten the next LP);
 # EQUIV_BOX_IDS="1_1 1_3 ..." runs more networks

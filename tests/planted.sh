@@ -13,12 +13,6 @@ for id in $IDS; do
   need_data "acasxu/ACASXU_run2a_${id}_batch_2000.nnet"
 done
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
-}
 
 # COUNT random rational inputs p/q inside the clip box of the NNet file
 # (its 4th and 5th header lines after the comments: minima, maxima).

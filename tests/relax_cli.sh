@@ -9,12 +9,6 @@ PROP="$DATA/vnncomp2021/acasxu/prop_3.vnnlib"
 DIGITS="$TESTS/../examples/digits"
 [ -e "$DIGITS/digits.onnx" ] || fail "the digits example model is missing"
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err")"
-}
 
 # bound >= observed in every row of an explore CSV (columns by name)
 check_csv() { # csv rows

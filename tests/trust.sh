@@ -8,12 +8,6 @@
 CERTS="$TESTS/data/cert"
 FAULT=${LUMPNET_FAULT:-$(dirname "$LUMPNET")/tests/lumpnet-fault}
 
-expect_exit() { # code command...
-  want=$1; shift
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  got=$?
-  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$TMP/err" "$TMP/out")"
-}
 
 # ---- the checker as the trusted base: a planted finder fault ------------
 # The test build of the command perturbs every lumping the partition finder
