@@ -170,9 +170,12 @@ static int weighted(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
                                       lump_i_why_q(w, 0, p->scale[v]), p->rep[p->block[v]], e);
         }
     }
-    /* a constant input read with padding would not add the same everywhere */
+    /* a constant input read with padding would not add the same everywhere
+     * (unless it is 0, which the padding adds too) */
     for (size_t u = 0; u < px->units && !bad && !flat_sum(n); u++)
-        for (size_t e = 0; px->konst[px->block[u]] && e < p->units * k && !bad; e++)
+        for (size_t e = 0; px->konst[px->block[u]] && mpq_sgn(px->value[u]) != 0 &&
+                           e < p->units * k && !bad;
+             e++)
             if (lump_arr_sgn(&n->weight, ((e / k) * px->units + u) * k + e % k) != 0)
                 bad = lump_i_why_fail(w, "node %zu (%s): reads the constant unit %zu of its "
                                       "input with padding (not the same at every position)",

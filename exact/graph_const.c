@@ -91,7 +91,8 @@ static void candidates(unsigned char **cand, const unsigned char *const *a, mpq_
             for (size_t u = 0; ok && u < cin; u++) {
                 if (zero_on(n, cin, k, v, u))
                     continue;
-                ok = uni && cand[x][u] && a[x][u];
+                /* a zero channel adds zero at every position, padded or not */
+                ok = cand[x][u] && a[x][u] && (uni || mpq_sgn(val[x][u]) == 0);
                 for (size_t kk = 0; ok && kk < k; kk++) {
                     lump_arr_get(t, &n->weight, (v * cin + u) * k + kk);
                     mpq_mul(t, t, val[x][u]);
@@ -103,8 +104,9 @@ static void candidates(unsigned char **cand, const unsigned char *const *a, mpq_
     }
 }
 
-/* may unit U of node X be folded: every reader takes it */
-static int readers_take(unsigned char *const *fold, const lump_graph_t *g, size_t x, size_t u)
+/* may unit U of node X (of value VAL) be folded: every reader takes it */
+static int readers_take(unsigned char *const *fold, const mpq_t val, const lump_graph_t *g,
+                        size_t x, size_t u)
 {
     size_t cin = lump_graph_units(g, x), per = cin > 0 ? g->nodes[x].shape.size / cin : 0;
     for (size_t r = x + 1; r < g->n_nodes; r++) {
@@ -114,7 +116,7 @@ static int readers_take(unsigned char *const *fold, const lump_graph_t *g, size_
                 continue;
             switch (lump_i_gkind(g, r)) {
             case LUMP_I_GK_WEIGHTED:
-                if (!lump_i_gconst_uniform(n) &&
+                if (!lump_i_gconst_uniform(n) && mpq_sgn(val) != 0 &&
                     !zero_on(n, cin, n->op == LUMP_GOP_CONV ? n->kh * n->kw : per, SIZE_MAX, u))
                     return 0;
                 break;
@@ -155,7 +157,7 @@ void lump_i_gconst_find(unsigned char **fold, mpq_t **val, const lump_graph_t *g
             candidates(cand, (const unsigned char *const *)fold, val, g, i, t);
         for (size_t i = nn; i-- > 0;)
             for (size_t u = 0; u < lump_graph_units(g, i); u++) {
-                unsigned char f = cand[i][u] && readers_take(fold, g, i, u);
+                unsigned char f = cand[i][u] && readers_take(fold, val[i][u], g, i, u);
                 if (f != fold[i][u])
                     changed = 1;
                 fold[i][u] = f;
