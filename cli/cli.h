@@ -242,6 +242,9 @@ int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long l
  * are not used): *X gets *N rows of net->n_inputs values (free it).
  * Errors name the file. O(file size). */
 lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net);
+/* cli_read_rows -- cli_read_calib for a network of N_INPUTS inputs (a
+ * graph network). O(file size). */
+lump_error_t cli_read_rows(double **x, size_t *n, const char *file, size_t n_inputs);
 
 /* A file a command reads or writes, and what the user called it ("the
  * network", "--cert"), for cli_check_files. */
@@ -371,6 +374,25 @@ int cli_graph_read(lump_graph_t *g, const char *path, lump_error_t err);
 int cli_graph_reduce(const char *path, const char *out, const char *cert, lump_mode_t md,
                      int json, lump_error_t err);
 int cli_graph_check(const char *const paths[3], int json, lump_error_t err);
+/* The arguments of `relax` on a graph network (cmd_graph_relax.c). */
+typedef struct {
+    const char *path, *out, *box, *calib, *prune_to;
+    double eps;
+    int json, lp;
+    size_t samples;
+} cli_graph_relax_t;
+/* The arguments of `draw` on a graph network (cmd_graph_draw.c). */
+typedef struct {
+    const char *path, *out, *cert;
+    int reduce, eps, json;
+    lump_mode_t mode;
+} cli_graph_draw_t;
+/* cli_graph_draw -- after lump_net_read of D->path failed with ERR: `draw`
+ * of a graph network at channel level. Returns the exit code. */
+int cli_graph_draw(const cli_graph_draw_t *d, lump_viz_opts_t *opts, lump_error_t err);
+/* cli_graph_relax -- after lump_net_read of A->path failed with ERR:
+ * `relax` of a graph (convolutional) network. Returns the exit code. */
+int cli_graph_relax(const cli_graph_relax_t *a, lump_error_t err);
 int cli_graph_equiv(const char *a_path, const char *b_path, const char *cert,
                     unsigned long seed, int json, lump_error_t err);
 /* cli_graph_info / cli_graph_eval (cmd_graph.c) -- after lump_net_read of
@@ -388,9 +410,15 @@ int cli_graph_info(const char *path, lump_error_t err, int json, int other_optio
  * O(1). */
 int cli_convert_done(const char *out, lump_error_t err, const lump_write_opts_t *opts);
 int cli_graph_convert(const char *in, const char *out, lump_error_t err, lump_write_opts_t *opts);
-int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
+int cli_graph_eval(const char *path, lump_error_t err, int exact, const char *input,
                    const char *inputs, int json);
 /* ---- graph networks through their layered form (cmd_graph_bound.c) ---- */
+/* The most dense weights an unrolled network may have: 2^26 float32
+ * values are 256 MiB. Past it the layered tools would not finish anyway:
+ * a MaxPool over a wide tensor unrolls quadratically (VNN-COMP's
+ * Convnet_maxpool: 2.1e8 weights). */
+#define CLI_UNROLL_MAX_WEIGHTS ((size_t)1 << 26)
+
 /* cli_net_read_unrolled -- lump_net_read of PATH into NET; when PATH is a
  * graph (convolutional, residual) network, its exact translation into
  * layers (lump_graph_unroll) instead. Errors name PATH. O(file size + the

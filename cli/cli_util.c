@@ -344,17 +344,23 @@ int cli_parse_whole(unsigned long long *out, const char *s, unsigned long long l
 /* cli_read_calib -- see cli.h. */
 lump_error_t cli_read_calib(double **x, size_t *n, const char *file, const lump_net_t *net)
 {
+    return cli_read_rows(x, n, file, net->n_inputs);
+}
+
+/* cli_read_rows -- see cli.h. */
+lump_error_t cli_read_rows(double **x, size_t *n, const char *file, size_t n_inputs)
+{
     lump_error_t err = LUMP_OK;
     lump_data_t d;
     lump_data_init(&d);
     *x = NULL;
     *n = 0;
     LUMP_CHECK(lump_data_read(&d, file));
-    if (d.width != net->n_inputs) {
+    if (d.width != n_inputs) {
         err = lump_error_set(LUMP_EINPUT,
                              "%s: the calibration rows have %zu features (before the label), "
                              "the network has %zu inputs",
-                             file, d.width, net->n_inputs);
+                             file, d.width, n_inputs);
         goto cleanup;
     }
     if (d.n == 0) {

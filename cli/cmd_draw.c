@@ -176,7 +176,13 @@ int cli_cmd_draw(int argc, char **argv)
     lump_lumping_init(&L);
     lump_box_cert_init(&C);
     lump_box_init(&bx);
-    LUMP_CHECK(lump_net_read(&net, path));
+    err = lump_net_read(&net, path);
+    if (err != LUMP_OK) { /* a convolutional network: channel level */
+        cli_graph_draw_t d = {path, out, cert, reduce, eps != NULL, json, md};
+        rc = cli_graph_draw(&d, &opts, err);
+        err = LUMP_OK;
+        goto cleanup;
+    }
     if (eps != NULL) {
         LUMP_CHECK(cli_box_parse(&bx, box, &net, path));
         LUMP_CHECK(lump_relax(&q, &L, &net, &bx, e, centre));

@@ -119,7 +119,7 @@ int cli_cmd_eval(int argc, char **argv)
     eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0, NULL};
     lump_net_t net;
     lump_error_t err;
-    int rc, exact = 0, json = 0;
+    int rc, exact = 0, json = 0, graph = 0;
     const cli_opt_t opt[] = {{"--exact", NULL, &exact},
                              {"--json", NULL, &json},
                              {"--input", &input, NULL},
@@ -148,8 +148,17 @@ int cli_cmd_eval(int argc, char **argv)
     }
     lump_net_init(&net);
     err = lump_net_read(&net, path);
-    if (err != LUMP_OK)
-        return cli_graph_eval(path, err, exact, prec != NULL, input, inputs, json);
+    if (err != LUMP_OK && c.mode == MODE_MPFR) {
+        /* a graph network: the enclosure of its exact translation into
+         * layers (sigmoid and tanh included) */
+        if ((err = cli_net_read_unrolled(&net, path)) != LUMP_OK) {
+            lump_net_clear(&net);
+            return cli_fail(err);
+        }
+        graph = 1;
+    } else if (err != LUMP_OK) {
+        return cli_graph_eval(path, err, exact, input, inputs, json);
+    }
     c.net = &net;
     if (c.mode == MODE_EXACT && !lump_net_is_pwl(&net)) {
         lump_net_clear(&net);
@@ -175,6 +184,8 @@ int cli_cmd_eval(int argc, char **argv)
     if (json) {
         json_t *j = cli_report_new("eval");
         cli_report_net(j, path, &net);
+        if (graph) /* the layers are those of the exact translation */
+            json_object_set_new(j, "model", json_string("graph, unrolled into layers"));
         cli_report_path(j, "input_file", inputs);
         json_object_set_new(j, "mode", json_string(c.mode == MODE_EXACT ? "exact"
                                                    : c.mode == MODE_MPFR ? "mpfr" : "double"));

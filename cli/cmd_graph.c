@@ -216,7 +216,7 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
 }
 
 /* cli_graph_eval -- see cli.h. */
-int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, const char *input,
+int cli_graph_eval(const char *path, lump_error_t err, int exact, const char *input,
                    const char *inputs, int json)
 {
     lump_graph_t g;
@@ -227,16 +227,11 @@ int cli_graph_eval(const char *path, lump_error_t err, int exact, int mpfr, cons
     if ((rc = cli_graph_read(&g, path, err)) != CLI_OK)
         return rc;
     c.g = &g;
-    if (mpfr)
-        return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
-                                               "%s: --mpfr is not available for graph "
-                                               "(convolutional or residual) networks yet; "
-                                               "use --exact",
-                                               path));
     if (exact && !lump_graph_is_pwl(&g))
         return graph_refuse(&g, lump_error_set(LUMP_EUNSUPPORTED,
                                                "%s: exact evaluation needs piecewise-linear "
-                                               "activations (this network has sigmoid or tanh)",
+                                               "activations (this network has sigmoid or tanh); "
+                                               "use --mpfr BITS for a rigorous enclosure",
                                                path));
     if (json)
         c.results = json_array();

@@ -6,11 +6,6 @@
 #include "cli.h"
 #include "lumpnet/graph.h"
 
-/* The most dense weights an unrolled network may have: 2^26 float32
- * values are 256 MiB. Past it the layered tools would not finish anyway:
- * a MaxPool over a wide tensor unrolls quadratically (VNN-COMP's
- * Convnet_maxpool: 2.1e8 weights). */
-#define UNROLL_MAX_WEIGHTS ((size_t)1 << 26)
 
 /* cli_net_read_unrolled -- see cli.h. */
 lump_error_t cli_net_read_unrolled(lump_net_t *net, const char *path)
@@ -28,7 +23,7 @@ lump_error_t cli_net_read_unrolled(lump_net_t *net, const char *path)
     gerr = lump_graph_read(&g, path, &needed);
     if (!needed)
         gerr = lump_error_set(err, "%s", mlp_msg);
-    else if (gerr == LUMP_OK && (gerr = lump_graph_unroll(net, NULL, &g, UNROLL_MAX_WEIGHTS)) != LUMP_OK)
+    else if (gerr == LUMP_OK && (gerr = lump_graph_unroll(net, NULL, &g, CLI_UNROLL_MAX_WEIGHTS)) != LUMP_OK)
         lump_error_prefix(gerr, "%s: unrolling the graph network into layers", path);
     free(mlp_msg);
     lump_graph_clear(&g);

@@ -14,12 +14,6 @@
  * that the result does not depend on the machine's load. */
 #define GRAPH_LP_SOLVES 200
 
-/* The most dense weights of the unrolled network (as convert --unroll):
- * a MaxPool over a wide tensor unrolls into pair layers of size x in_size
- * entries, hundreds of millions for Convnet_maxpool; refused with a
- * message rather than exhausting the memory. */
-#define GRAPH_MAX_WEIGHTS ((size_t)1 << 26)
-
 static lump_error_t write_cert(FILE *f, void *ctx)
 {
     return lump_graph_box_cert_write(f, ctx);
@@ -149,7 +143,7 @@ int cli_graph_reduce_box(const char *path, const char *out, const char *cert, co
         goto cleanup;
     }
     LUMP_CHECK(parse_box(&box, boxarg, lump_graph_n_inputs(&g)));
-    err = lump_graph_box_reduce(&q, &C, &st, &g, &box, &o, GRAPH_LP_SOLVES, GRAPH_MAX_WEIGHTS);
+    err = lump_graph_box_reduce(&q, &C, &st, &g, &box, &o, GRAPH_LP_SOLVES, CLI_UNROLL_MAX_WEIGHTS);
     if (err == LUMP_ENOMEM)
         err = lump_error_prefix(err, "%s: the box reduction bounds the network's layered form "
                                      "(convert --unroll)", path);

@@ -162,7 +162,7 @@ int cli_cmd_relax(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *box_arg = NULL, *eps_arg = NULL, *centre_arg = NULL,
                *samples_arg = NULL, *calib_arg = NULL, *radius_arg = NULL,
-               *lpoints_arg = NULL, *ldata_arg = NULL;
+               *lpoints_arg = NULL, *ldata_arg = NULL, *prune_arg = NULL;
     int json = 0, rc = CLI_OK, lp_on = 0, lp_off = 0;
     double eps = 0, *obs = NULL, *cx = NULL, cdev = 0, rdist = 0, radius = 0, *lx = NULL;
     size_t nlx = 0, lpoints = 100;
@@ -185,12 +185,15 @@ int cli_cmd_relax(int argc, char **argv)
                              {"--no-lp", NULL, &lp_off},
                              {"--local-radius", &radius_arg, NULL},
                              {"--local-points", &lpoints_arg, NULL},
-                             {"--local-data", &ldata_arg, NULL}};
+                             {"--local-data", &ldata_arg, NULL},
+                             {"--prune-to", &prune_arg, NULL}};
     if ((rc = cli_parse_one(&path, argc, argv, "relax", opt, CLI_COUNT(opt))) != CLI_OK)
         return rc;
-    if (path == NULL || out == NULL || eps_arg == NULL || box_arg == NULL)
+    if (path == NULL || out == NULL || (eps_arg == NULL && prune_arg == NULL) || box_arg == NULL)
         return cli_usage_error("relax", "needs NET, --eps E, -o OUT and --box BOX");
-    if (!parse_eps(&eps, eps_arg))
+    if (eps_arg != NULL && prune_arg != NULL)
+        return cli_usage_error("relax", "give --eps or --prune-to, not both");
+    if (eps_arg != NULL && !parse_eps(&eps, eps_arg))
         return cli_usage_error("relax", "--eps must be a finite number >= 0, not '%s'", eps_arg);
     if (lp_on && lp_off)
         return cli_usage_error("relax", "give --lp or --no-lp, not both");
@@ -230,7 +233,18 @@ int cli_cmd_relax(int argc, char **argv)
     lump_lumping_init(&lumping);
     lump_write_opts_init(&wopts);
     lump_local_result_init(&lres);
-    LUMP_CHECK(lump_net_read(&net, path));
+    err = lump_net_read(&net, path);
+    if (err != LUMP_OK) {
+        /* a convolutional network: the graph model's relax */
+        cli_graph_relax_t ga = {path, out, box_arg, calib_arg, prune_arg, eps, json, lp_on, samples};
+        return cli_graph_relax(&ga, err);
+    }
+    if (prune_arg != NULL) {
+        err = lump_error_set(LUMP_EUSAGE, "relax: --prune-to is for convolutional networks; "
+                             "for fully connected ones, explore's pruning columns are the "
+                             "baseline");
+        goto cleanup;
+    }
     /* the quotient is computed in double for eps > 0 */
     if (eps > 0)
         LUMP_CHECK(check_double_range(&net, path));

@@ -25,7 +25,7 @@ static const cli_command_t commands[] = {
      "[--jobs N] [--split ranked|smart|gradient|widest] [--cert CERT] [--json]",
      "prove two networks equal, refute with a witness, or say unknown (exit 0/1/3)"},
     {"relax", cli_cmd_relax,
-     "lumpnet relax NET --eps E -o OUT --box BOX [--calib FILE] [--local-radius R] [--json]",
+     "lumpnet relax NET (--eps E | --prune-to P) -o OUT --box BOX [--calib FILE] [--local-radius R] [--json]",
      "merge neurons approximately and certify the output error over a box"},
     {"bound", cli_cmd_bound, "lumpnet bound A B --box BOX [--cert CERT] [--json | --table tex|md]",
      "a certified bound on |A_j - B_j| over a box, per output"},
@@ -85,7 +85,8 @@ static const char *const details[] = {
     "  --exact    exact rationals p/q (piecewise-linear activations only);\n"
     "  --mpfr B   a rigorous MPFR enclosure at B bits: \"[lo, hi]\" per output\n"
     "             (separated by \", \"), each end rounded outward to decimal, so\n"
-    "             the printed interval contains the value.\n"
+    "             the printed interval contains the value (a convolutional\n"
+    "             network through its exact translation into layers).\n"
     "The network's own input clipping, normalisation and output map apply.\n"
     "--inputs FILE is read line by line (memory bounded by the longest line)\n"
     "and each line is printed as it is evaluated: on a bad line, the outputs\n"
@@ -230,9 +231,17 @@ static const char *const details[] = {
     "  --local-data FILE  the points (format of --calib; default the --calib\n"
     "                     points)\n"
     "  --local-points N   at most N of them, evenly spaced (default 100)\n"
+    "A convolutional network is relaxed channel by channel: whole channels of\n"
+    "the Conv (and hidden dense) layers that feed a ReLU are merged, within E\n"
+    "of a block leader over BOX (or with --calib as above); the exact channel\n"
+    "lumper writes the smaller network (Conv stays Conv), checked by the\n"
+    "independent checker, and the bound is over BOX.\n"
+    "  --prune-to P       the baseline instead: remove the filters of smallest\n"
+    "                     ||kernel|| x ||consumer weights|| (no retraining) until\n"
+    "                     at most P parameters are left\n"
     "--json keys: neurons_before, neurons_after, params_before, params_after,\n"
     "bound, certified, observed, naive; with --calib calib_deviation; with\n"
-    "--local-radius local.\n"
+    "--local-radius local; on a convolutional network channels_removed.\n"
     "Progress on a terminal, and a one-line summary on standard error\n"
     "(\"lumpnet: relax: 12.3 s, 784-256-256-10 -> ..., bound ...\"); --quiet\n"
     "for neither.\n",

@@ -290,7 +290,6 @@ lump_error_t lump_graph_calib_at(lump_graph_t *out, size_t *params, size_t *chan
                                  const lump_graph_calib_t *run, double eps)
 {
     lump_i_snap_t S;
-    lump_graph_t g;
     size_t k = 0;
     lump_error_t err;
     while (k < run->n_steps && run->dev[k] <= eps)
@@ -300,23 +299,9 @@ lump_error_t lump_graph_calib_at(lump_graph_t *out, size_t *params, size_t *chan
         return err;
     for (size_t i = 0; i < k; i++)
         apply(&S, &run->steps[i]);
-    lump_graph_init(&g);
-    err = lump_graph_copy(&g, run->g);
-    if (err == LUMP_OK)
-        err = lump_i_snap_write(&g, &S);
-    if (err == LUMP_OK) {
-        if (dev != NULL)
-            *dev = k > 0 ? run->dev[k - 1] : 0.0;
-        size_t saved, ch = lump_i_snap_removed(&S, &saved);
-        if (channels != NULL)
-            *channels = ch;
-        if (params != NULL)
-            *params = lump_graph_params(run->g) - saved;
-        lump_graph_clear(out);
-        *out = g;
-    } else {
-        lump_graph_clear(&g);
-    }
+    err = lump_i_snap_emit(out, params, channels, &S, run->g);
+    if (err == LUMP_OK && dev != NULL)
+        *dev = k > 0 ? run->dev[k - 1] : 0.0;
     lump_i_snap_free(&S);
     return err;
 }
@@ -350,8 +335,7 @@ lump_error_t lump_graph_prune_filters(lump_graph_t *out, size_t *params, size_t 
                                       const lump_graph_t *g, size_t max_params)
 {
     lump_i_snap_t S;
-    lump_graph_t r;
-    size_t n = 0, p = lump_graph_params(g), saved = 0;
+    size_t n = 0;
     lump_error_t err = lump_i_snap_layers(&S, g);
     if (err != LUMP_OK)
         return err;
@@ -369,28 +353,13 @@ lump_error_t lump_graph_prune_filters(lump_graph_t *out, size_t *params, size_t 
         }
     }
     qsort(c, n, sizeof *c, prune_cmp);
-    for (size_t i = 0; i < n && p - saved > max_params; i++) {
+    for (size_t i = 0; i < n && lump_i_snap_params(&S, g) > max_params; i++) {
         lump_i_snap_layer_t *L = &S.layer[c[i].layer];
-        if (lump_i_snap_blocks(L) < 2)
-            continue;
-        lump_i_snap_remove(L, c[i].ch);
-        saved += L->saving;
+        if (lump_i_snap_blocks(L) >= 2)
+            lump_i_snap_remove(L, c[i].ch);
     }
     free(c);
-    lump_graph_init(&r);
-    err = lump_graph_copy(&r, g);
-    if (err == LUMP_OK)
-        err = lump_i_snap_write(&r, &S);
-    if (err == LUMP_OK) {
-        if (params != NULL)
-            *params = p - saved;
-        if (channels != NULL)
-            *channels = lump_i_snap_removed(&S, NULL);
-        lump_graph_clear(out);
-        *out = r;
-    } else {
-        lump_graph_clear(&r);
-    }
+    err = lump_i_snap_emit(out, params, channels, &S, g);
     lump_i_snap_free(&S);
     return err;
 }

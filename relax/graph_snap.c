@@ -134,12 +134,19 @@ lump_error_t lump_i_snap_layers(lump_i_snap_t *S, const lump_graph_t *g)
             L->scale[v] = 1.0f;
             L->out2[v] = chan_out2(g, L, v);
         }
-        /* the parameters one channel costs: its row and bias, and what the
-         * consumer reads of it */
+        /* what one channel costs: its row and bias, and the consumer's
+         * weights on it (less the overlap with the consumer's own
+         * removed channels, lump_i_snap_params) */
         const lump_graph_node_t *c = &g->nodes[cons];
-        L->saving = L->rowlen + (n->has_bias ? 1 : 0) +
-                    (c->op == LUMP_GOP_CONV ? c->shape.dim[0] * c->kh * c->kw
-                                            : c->shape.size * area);
+        L->own = L->rowlen + (n->has_bias ? 1 : 0);
+        L->cons_rows = c->op == LUMP_GOP_CONV ? c->shape.dim[0] : c->shape.size;
+        L->cons_per = c->op == LUMP_GOP_CONV ? c->kh * c->kw : area;
+    }
+    for (size_t l = 0; l < S->n_layers; l++) {
+        S->layer[l].cons_layer = SIZE_MAX;
+        for (size_t m = 0; m < S->n_layers; m++)
+            if (S->layer[m].node == S->layer[l].cons)
+                S->layer[l].cons_layer = m;
     }
     if (S->n_layers == 0) {
         lump_i_snap_free(S);
@@ -306,16 +313,54 @@ cleanup:
 }
 
 /* lump_i_snap_removed -- see graph_snap_i.h. */
-size_t lump_i_snap_removed(const lump_i_snap_t *S, size_t *params)
+size_t lump_i_snap_removed(const lump_i_snap_t *S)
 {
-    size_t ch = 0, p = 0;
+    size_t ch = 0;
+    for (size_t l = 0; l < S->n_layers; l++)
+        ch += S->layer[l].nch - lump_i_snap_blocks(&S->layer[l]);
+    return ch;
+}
+
+/* lump_i_snap_params -- see graph_snap_i.h. A removed channel takes its
+ * row and the consumer's weights on it; when the consumer is a layer that
+ * loses channels too, the weights between two removed channels were
+ * counted twice. */
+size_t lump_i_snap_params(const lump_i_snap_t *S, const lump_graph_t *g)
+{
+    size_t p = lump_graph_params(g);
+    size_t *gone = lump_alloc_array(S->n_layers + 1, sizeof *gone);
+    for (size_t l = 0; l < S->n_layers; l++)
+        gone[l] = S->layer[l].nch - lump_i_snap_blocks(&S->layer[l]);
     for (size_t l = 0; l < S->n_layers; l++) {
         const lump_i_snap_layer_t *L = &S->layer[l];
-        size_t gone = L->nch - lump_i_snap_blocks(L);
-        ch += gone;
-        p += gone * L->saving;
+        size_t c = L->cons_layer;
+        p -= gone[l] * (L->own + L->cons_rows * L->cons_per);
+        if (c != SIZE_MAX)
+            p += gone[l] * gone[c] * L->cons_per;
+    }
+    free(gone);
+    return p;
+}
+
+/* lump_i_snap_emit -- see graph_snap_i.h. */
+lump_error_t lump_i_snap_emit(lump_graph_t *out, size_t *params, size_t *channels,
+                              const lump_i_snap_t *S, const lump_graph_t *g)
+{
+    lump_graph_t r;
+    lump_error_t err;
+    lump_graph_init(&r);
+    err = lump_graph_copy(&r, g);
+    if (err == LUMP_OK)
+        err = lump_i_snap_write(&r, S);
+    if (err != LUMP_OK) {
+        lump_graph_clear(&r);
+        return err;
     }
     if (params != NULL)
-        *params = p;
-    return ch;
+        *params = lump_i_snap_params(S, g);
+    if (channels != NULL)
+        *channels = lump_i_snap_removed(S);
+    lump_graph_clear(out);
+    *out = r;
+    return LUMP_OK;
 }

@@ -18,10 +18,12 @@
  * scale (1 for the representative), CENTRE the row of each block, indexed
  * by its representative. ACT is the node's activation, CONS the consumer,
  * reading CONS_AREA entries per channel; OUT2[w] the squared norm of its
- * weights on channel w; SAVING the parameters one channel costs. */
+ * weights on channel w. A channel costs OWN parameters (row and bias)
+ * plus CONS_PER weights of each of the consumer's CONS_ROWS rows; the
+ * consumer is layer CONS_LAYER of the state (SIZE_MAX when it is not). */
 typedef struct {
     size_t node, act, cons, cons_area;
-    size_t nch, area, rowlen, saving;
+    size_t nch, area, rowlen, own, cons_rows, cons_per, cons_layer;
     double *orig, *out2;
     float *centre, *scale;
     size_t *blk;
@@ -71,8 +73,18 @@ lump_error_t lump_i_snap_write_layer(lump_graph_t *g, const lump_i_snap_layer_t 
 lump_error_t lump_i_snap_reset(lump_graph_t *g, const lump_graph_t *orig,
                                const lump_i_snap_layer_t *l);
 
-/* lump_i_snap_removed -- the channels S merges away or removes; *PARAMS
- * (may be NULL) the parameters the quotient saves by it. O(rows). */
-size_t lump_i_snap_removed(const lump_i_snap_t *s, size_t *params);
+/* lump_i_snap_removed -- the channels S merges away or removes. O(rows). */
+size_t lump_i_snap_removed(const lump_i_snap_t *s);
+
+/* lump_i_snap_params -- the parameters of G's quotient by S: G's, less
+ * the rows of the channels merged away or removed and the consumers'
+ * weights on them. O(rows). */
+size_t lump_i_snap_params(const lump_i_snap_t *s, const lump_graph_t *g);
+
+/* lump_i_snap_emit -- OUT = G snapped by S (a copy of G with S's rows
+ * written); *PARAMS and *CHANNELS (may be NULL) as lump_i_snap_params and
+ * lump_i_snap_removed. On error OUT is unchanged. O(size of G). */
+lump_error_t lump_i_snap_emit(lump_graph_t *out, size_t *params, size_t *channels,
+                              const lump_i_snap_t *s, const lump_graph_t *g);
 
 #endif

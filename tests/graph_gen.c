@@ -195,10 +195,28 @@ static size_t partner(const lump_graph_t *g, size_t x, int same_channels, gmp_ra
 }
 
 /* tg_graph -- see graph_gen.h. */
+/* dense_head -- a flatten of node X and a dense layer to NOUT outputs,
+ * the network's output */
+static void dense_head(lump_graph_t *g, size_t x, gmp_randstate_t r, size_t nout, int rational)
+{
+    size_t y = lump_graph_add(g, LUMP_GOP_RESHAPE, &x, 1, "flatten");
+    g->nodes[y].shape.ndim = 1;
+    g->nodes[y].shape.dim[0] = g->nodes[y].shape.size = g->nodes[x].shape.size;
+    x = y;
+    y = lump_graph_add(g, LUMP_GOP_DENSE, &x, 1, "dense");
+    g->nodes[y].shape.ndim = 1;
+    g->nodes[y].shape.dim[0] = g->nodes[y].shape.size = nout;
+    fill(&g->nodes[y].weight, nout * g->nodes[x].shape.size, r, rational);
+    g->nodes[y].has_bias = 1;
+    fill(&g->nodes[y].bias, nout, r, rational);
+    g->nodes[y].params = g->nodes[y].weight.len + nout;
+    g->output = y;
+}
+
 void tg_graph(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nops, size_t nout,
               int rational)
 {
-    size_t x = lump_graph_add(g, LUMP_GOP_INPUT, NULL, 0, "x"), y;
+    size_t x = lump_graph_add(g, LUMP_GOP_INPUT, NULL, 0, "x");
     shape3(&g->nodes[x].shape, 1 + urand(r, 3), 3 + urand(r, max_hw - 2),
            3 + urand(r, max_hw - 2));
     for (size_t k = 0; k < nops; k++) {
@@ -233,16 +251,68 @@ void tg_graph(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nops, si
             }
         }
     }
-    y = lump_graph_add(g, LUMP_GOP_RESHAPE, &x, 1, "flatten");
-    g->nodes[y].shape.ndim = 1;
-    g->nodes[y].shape.dim[0] = g->nodes[y].shape.size = g->nodes[x].shape.size;
-    x = y;
-    y = lump_graph_add(g, LUMP_GOP_DENSE, &x, 1, "dense");
-    g->nodes[y].shape.ndim = 1;
-    g->nodes[y].shape.dim[0] = g->nodes[y].shape.size = nout;
-    fill(&g->nodes[y].weight, nout * g->nodes[x].shape.size, r, rational);
-    g->nodes[y].has_bias = 1;
-    fill(&g->nodes[y].bias, nout, r, rational);
-    g->nodes[y].params = g->nodes[y].weight.len + nout;
-    g->output = y;
+    dense_head(g, x, r, nout, rational);
+}
+
+/* near_copies -- in conv node N, some channels become positive multiples
+ * (1/2, 1 or 2) of an earlier one, half of them then moved by 1/16 in
+ * one entry: exact and approximate merges for relaxed lumping */
+static void near_copies(lump_graph_node_t *n, gmp_randstate_t r)
+{
+    size_t co = n->shape.dim[0], row = n->weight.len / co;
+    mpq_t q, s;
+    mpq_inits(q, s, NULL);
+    for (size_t v = 1; v < co; v++) {
+        size_t u = urand(r, v);
+        if (urand(r, 2))
+            continue;
+        mpq_set_si(s, 1, 1);
+        if (urand(r, 3) == 0)
+            mpq_set_si(s, 2, 1);
+        else if (urand(r, 2) == 0)
+            mpq_set_si(s, 1, 2);
+        for (size_t t = 0; t <= row; t++) {
+            lump_arr_t *a = t < row ? &n->weight : &n->bias;
+            size_t iu = t < row ? u * row + t : u, iv = t < row ? v * row + t : v;
+            if (t == row && !n->has_bias)
+                break;
+            lump_arr_get(q, a, iu);
+            mpq_mul(q, q, s);
+            if (t == 0 && urand(r, 2)) { /* a near copy */
+                mpq_set_si(s, 1, 16);
+                mpq_add(q, q, s);
+                mpq_set_si(s, 1, 1);
+            }
+            if (lump_arr_set(a, iv, q) != LUMP_OK)
+                abort();
+        }
+    }
+    mpq_clears(q, s, NULL);
+}
+
+void tg_cnn(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nout)
+{
+    size_t x = lump_graph_add(g, LUMP_GOP_INPUT, NULL, 0, "x");
+    size_t blocks = 1 + urand(r, 2);
+    shape3(&g->nodes[x].shape, 1 + urand(r, 2), 3 + urand(r, max_hw - 2),
+           3 + urand(r, max_hw - 2));
+    for (size_t k = 0; k < blocks; k++) {
+        x = conv(g, x, r, 0);
+        g->nodes[x].group = 1; /* the channels relaxation works on */
+        if (g->nodes[x].weight.len != g->nodes[x].shape.dim[0] *
+                                          g->nodes[g->nodes[x].in[0]].shape.dim[0] *
+                                          g->nodes[x].kh * g->nodes[x].kw) {
+            lump_arr_clear(&g->nodes[x].weight);
+            fill(&g->nodes[x].weight,
+                 g->nodes[x].shape.dim[0] * g->nodes[g->nodes[x].in[0]].shape.dim[0] *
+                     g->nodes[x].kh * g->nodes[x].kw,
+                 r, 0);
+        }
+        g->nodes[x].params = g->nodes[x].weight.len + g->nodes[x].bias.len;
+        near_copies(&g->nodes[x], r);
+        x = act(g, x, r);
+        if (urand(r, 3) == 0)
+            x = pool(g, x, r);
+    }
+    dense_head(g, x, r, nout, 0);
 }

@@ -17,4 +17,12 @@
 void tg_graph(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nops, size_t nout,
               int rational);
 
+/* tg_cnn -- G := a random convolutional network drawn from R: an input of
+ * 1 or 2 channels of 3 to MAX_HW rows and columns, one or two blocks of
+ * a Conv (group 1; some channels positive multiples of earlier ones,
+ * some of those moved slightly), a ReLU or leaky ReLU and sometimes a
+ * pool, then a flatten and a dense layer to NOUT outputs; float32
+ * weights. G must be initialised and empty. */
+void tg_cnn(lump_graph_t *g, gmp_randstate_t r, size_t max_hw, size_t nout);
+
 #endif

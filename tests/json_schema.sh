@@ -127,6 +127,7 @@ run relax 0 relax "$T" --eps 0.5 --box -1:1 -o r.json
 run relax 0 relax "$T" --eps 0 --box -1:1 -o r0.json --centre lp
 run relax 0 relax "$T" --eps 0.5 --box -1:1 -o rc.json --calib tiny.csv
 run relax 0 relax "$T" --eps 0.5 --box -1:1 -o rl.json --calib tiny.csv --local-radius 0.1
+run relax-graph 0 relax "$EX/digits_cnn/digits_cnn.onnx" --prune-to 6000 --box 0:1 -o rg.onnx
 run bound 0 bound "$T" r.json --box -1:1
 run bound 0 bound "$T" q.json --box "$TMP/box.vnnlib" --no-lp
 run explore 0 explore "$T" --box -1:1 --csv x.csv --eps-list 0.1,1
@@ -136,6 +137,7 @@ run draw 0 draw "$T" -o t.dot
 run draw 0 draw "$T" --reduce -o tr.dot
 run draw 0 draw "$T" --cert c.json -o tc.dot
 run draw 0 draw "$T" --eps 0.5 --box -1:1 -o te.dot
+run draw-graph 0 draw "$EX/digits_cnn/digits_cnn.onnx" -o g.dot
 
 # a network that differs from tiny: its first output's bias moved
 "$PY" - "$T" "$TMP/other.json" <<'PY' || fail "could not write other.json"

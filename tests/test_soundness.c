@@ -122,6 +122,7 @@ typedef enum {
     K_REPRO,
     K_TOLERANCE,
     K_CNN_BOUND,
+    K_CNN_RELAX,
     N_KINDS
 } kind_t;
 
@@ -135,9 +136,10 @@ static const char *kind_name[N_KINDS] = {"equiv-equal-pair",
                                          "cli",
                                          "bug-reproduction",
                                          "equiv-tolerance",
-                                         "cnn-bound"};
+                                         "cnn-bound",
+                                         "cnn-relax"};
 /* shares of the cases, in per mille (the CLI kind is capped separately) */
-static const unsigned kind_share[N_KINDS] = {250, 210, 229, 70, 120, 70, 45, 6, 0, 20, 15};
+static const unsigned kind_share[N_KINDS] = {235, 210, 229, 70, 120, 70, 45, 6, 0, 20, 15, 15};
 
 #define MAX_COUNTERS 96
 static struct {
@@ -1183,6 +1185,122 @@ cleanup:
     lump_graph_clear(&gb);
 }
 
+/* A random small CNN relaxed channel by channel (lumpnet/graph_relax.h):
+ * box-guided with a random eps, or pruned to a random share of its
+ * parameters. The snapped network's exact channel lumping must be
+ * confirmed by the independent checker, its quotient must equal it
+ * exactly at random rational points, and the bound of the original
+ * against the snapped network (unrolled, paired by index, as relax
+ * computes it) must be at least the suite's observed maximum. */
+static void case_cnn_relax(case_t *c)
+{
+    static const double epss[5] = {0, 0.01, 0.1, 0.5, 2};
+    lump_graph_t ga, gs, gq;
+    lump_glumping_t L;
+    lump_net_t lf, lg;
+    sr_net_t f, g;
+    so_box_t box;
+    lump_box_t lbox;
+    lump_bound_opts_t bo;
+    lump_bound_result_t r;
+    lump_verdict_t valid = LUMP_FALSE;
+    char what[160], why[256];
+    int prune = gmp_urandomm_ui(c->r, 3) == 0;
+    double eps = epss[gmp_urandomm_ui(c->r, 5)];
+    unsigned long share = 30 + gmp_urandomm_ui(c->r, 70);
+    lump_error_t e;
+    mpq_t *x, *y1, *y2;
+    lump_graph_init(&ga);
+    lump_graph_init(&gs);
+    lump_graph_init(&gq);
+    lump_glumping_init(&L);
+    lump_net_init(&lf);
+    lump_net_init(&lg);
+    lump_box_init(&lbox);
+    lump_bound_result_init(&r);
+    sr_init(&f);
+    sr_init(&g);
+    tg_cnn(&ga, c->r, 5, 2);
+    so_box_init(&box, lump_graph_n_inputs(&ga));
+    so_box_random(&box, c->r);
+    so_box_to_lump(&lbox, &box);
+    if (prune)
+        e = lump_graph_prune_filters(&gs, NULL, NULL, &ga, lump_graph_params(&ga) * share / 100);
+    else
+        e = lump_graph_relax_box(&gs, NULL, NULL, &ga, &lbox, eps);
+    snprintf(c->note, sizeof c->note, "%s %g", prune ? "prune to %" : "eps",
+             prune ? (double)share : eps);
+    if (e == LUMP_EINPUT) { /* no channel that relaxation may touch */
+        count("cnn-relax:nothing to merge");
+        goto cleanup;
+    }
+    if (e != LUMP_OK) {
+        case_fail(c, NULL, NULL, "relaxing failed: %s", lump_error_message());
+        goto cleanup;
+    }
+    if (lump_graph_partition(&L, &gs, LUMP_MODE_PROPORTIONAL, 0) != LUMP_OK ||
+        lump_graph_quotient(&gq, &gs, &L) != LUMP_OK ||
+        lump_graph_cert_check(&valid, why, sizeof why, &gs, &gq, &L) != LUMP_OK) {
+        case_fail(c, NULL, NULL, "lumping the snapped network failed: %s", lump_error_message());
+        goto cleanup;
+    }
+    if (valid != LUMP_TRUE) {
+        case_fail(c, NULL, NULL, "the checker refuses the snapped network's lumping: %s", why);
+        goto cleanup;
+    }
+    count(lump_graph_params(&gq) < lump_graph_params(&ga) ? "cnn-relax:smaller"
+                                                           : "cnn-relax:same size");
+    x = so_qvec(box.n);
+    y1 = so_qvec(lump_graph_n_outputs(&ga));
+    y2 = so_qvec(lump_graph_n_outputs(&ga));
+    for (int k = 0; k < 3; k++) {
+        so_point(x, box.n, &box, c->r);
+        if (lump_graph_eval_exact(y1, &gs, x) != LUMP_OK ||
+            lump_graph_eval_exact(y2, &gq, x) != LUMP_OK)
+            abort();
+        for (size_t j = 0; j < lump_graph_n_outputs(&ga); j++)
+            if (!mpq_equal(y1[j], y2[j]))
+                case_fail(c, NULL, NULL, "the quotient differs from the snapped network at "
+                          "output %zu", j);
+    }
+    so_qvec_free(x, box.n);
+    so_qvec_free(y1, lump_graph_n_outputs(&ga));
+    so_qvec_free(y2, lump_graph_n_outputs(&ga));
+    if (lump_graph_unroll(&lf, NULL, &ga, 0) != LUMP_OK ||
+        lump_graph_unroll(&lg, NULL, &gs, 0) != LUMP_OK) {
+        case_fail(c, NULL, NULL, "lump_graph_unroll failed: %s", lump_error_message());
+        goto cleanup;
+    }
+    sr_from_lump(&f, &lf);
+    sr_from_lump(&g, &lg);
+    random_bound_opts(&bo, c->r, what, sizeof what);
+    {
+        int rc = bound_in_child(&r, &lf, &lg, NULL, 1, &lbox, &bo);
+        if (rc == -1) {
+            if (!skip_for(c, BUG_LP_HANG))
+                case_fail(c, &f, &g, "the bound did not finish (or crashed)");
+        } else if (glpk_fault((lump_error_t)rc) && skip_for(c, BUG_GLPK_FAULT)) {
+            /* counted by skip_for */
+        } else if (rc != LUMP_OK) {
+            case_fail(c, &f, &g, "the paired bound failed: %s", lump_error_message());
+        } else {
+            check_bound(c, &r, &f, &g, &box, what);
+        }
+    }
+cleanup:
+    so_box_clear(&box);
+    lump_bound_result_clear(&r);
+    lump_box_clear(&lbox);
+    lump_net_clear(&lf);
+    lump_net_clear(&lg);
+    sr_clear(&f);
+    sr_clear(&g);
+    lump_glumping_clear(&L);
+    lump_graph_clear(&gq);
+    lump_graph_clear(&gs);
+    lump_graph_clear(&ga);
+}
+
 static void case_relax(case_t *c)
 {
     static const double epss[6] = {0, 1e-3, 0.05, 0.3, 1, 3};
@@ -2059,6 +2177,9 @@ static void run_kind(kind_t k)
         case K_CNN_BOUND:
             case_cnn_bound(&c);
             break;
+        case K_CNN_RELAX:
+            case_cnn_relax(&c);
+            break;
         default:
             case_repro(&c);
             break;
@@ -2122,6 +2243,11 @@ static void cnn_bound_cases(void **state)
 {
     (void)state;
     run_kind(K_CNN_BOUND);
+}
+static void cnn_relax_cases(void **state)
+{
+    (void)state;
+    run_kind(K_CNN_RELAX);
 }
 /* The suite's exact one-input maximum on a hand-made pair whose maximum
  * lies at a breakpoint of the second hidden layer, inside the interval:
@@ -2192,6 +2318,7 @@ int main(void)
         cmocka_unit_test(bug_reproductions), cmocka_unit_test(tolerance_oracle),
         cmocka_unit_test(tolerance_cases),
         cmocka_unit_test(cnn_bound_cases),
+        cmocka_unit_test(cnn_relax_cases),
         cmocka_unit_test(summary),
     };
     tu_init();

@@ -6,11 +6,6 @@
 #include "viz_i.h"
 #include "alloc_i.h"
 
-typedef struct {
-    double sum;
-    size_t count, npos, nneg;
-} acc_t;
-
 /* A candidate edge: the pair of local node indices and its mean |w|. */
 typedef struct {
     size_t src, dst;
@@ -37,36 +32,50 @@ static int by_src_dst(const void *pa, const void *pb)
     return a->dst < b->dst ? -1 : a->dst > b->dst;
 }
 
+/* lump_i_viz_acc_add -- see viz_i.h. */
+void lump_i_viz_acc_add(lump_i_viz_acc_t *a, double w, int sign)
+{
+    a->sum += fabs(w);
+    a->count++;
+    if (sign > 0)
+        a->npos++;
+    else
+        a->nneg++;
+}
+
 void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
                       const size_t *group_prev, const size_t *group, size_t max_edges, int *pruned,
                       int *mixed)
 {
     const lump_layer_t *l = &n->layers[li - 1];
     const lump_i_viz_layer_t *P = &s->layers[li - 1], *C = &s->layers[li];
-    const size_t np = P->n, nc = C->n;
-    acc_t *acc = lump_alloc_zero(np * nc + 1, sizeof *acc);
-    cand_t *cand = NULL;
-    size_t *best = NULL;
-    char *keep = NULL;
-    size_t n_cand = 0, n_keep = 0;
-    double top = 0;
+    const size_t nc = C->n;
+    lump_i_viz_acc_t *acc = lump_alloc_zero(P->n * nc + 1, sizeof *acc);
     for (size_t v = 0; v < l->size; v++) {
         const size_t gv = group[v] - C->first, row = v * l->in_size;
         for (size_t u = 0; u < l->in_size; u++) {
             double d = lump_arr_get_d(&l->weight, row + u);
             int sg = (d > 0) - (d < 0);
-            acc_t *a;
             if (sg == 0 && (sg = lump_arr_sgn(&l->weight, row + u)) == 0)
                 continue;
-            a = &acc[(group_prev[u] - P->first) * nc + gv];
-            a->sum += fabs(d);
-            a->count++;
-            if (sg > 0)
-                a->npos++;
-            else
-                a->nneg++;
+            lump_i_viz_acc_add(&acc[(group_prev[u] - P->first) * nc + gv], d, sg);
         }
     }
+    lump_i_viz_edges_emit(s, li - 1, li, acc, max_edges, pruned, mixed);
+    free(acc);
+}
+
+/* lump_i_viz_edges_emit -- see viz_i.h. */
+void lump_i_viz_edges_emit(lump_i_viz_side_t *s, size_t pl, size_t cl,
+                           const lump_i_viz_acc_t *acc, size_t max_edges, int *pruned, int *mixed)
+{
+    const lump_i_viz_layer_t *P = &s->layers[pl], *C = &s->layers[cl];
+    const size_t np = P->n, nc = C->n;
+    cand_t *cand = NULL;
+    size_t *best = NULL;
+    char *keep = NULL;
+    size_t n_cand = 0, n_keep = 0;
+    double top = 0;
     for (size_t k = 0; k < np * nc; k++)
         n_cand += acc[k].count > 0;
     cand = lump_alloc_array(n_cand + 1, sizeof *cand);
@@ -124,7 +133,7 @@ void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
         s->cap_edges = cap;
     }
     for (size_t i = 0; i < n_cand; i++) {
-        const acc_t *a = &acc[cand[i].src * nc + cand[i].dst];
+        const lump_i_viz_acc_t *a = &acc[cand[i].src * nc + cand[i].dst];
         lump_i_viz_edge_t *e;
         if (!keep[i])
             continue;
@@ -141,7 +150,6 @@ void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
         if (a->npos > 0 && a->nneg > 0)
             *mixed = 1;
     }
-    free(acc);
     free(cand);
     free(keep);
     free(best);

@@ -75,7 +75,7 @@ static void info_setup(info_t *in, const lump_layer_lumping_t *ll, int quotient,
     }
 }
 
-static lump_i_viz_node_t *new_node(lump_i_viz_side_t *s)
+lump_i_viz_node_t *lump_i_viz_new_node(lump_i_viz_side_t *s)
 {
     lump_i_viz_node_t *nd;
     if (s->n_nodes == s->cap_nodes) {
@@ -137,7 +137,7 @@ static void add_neuron_name(lump_i_viz_str_t *t, size_t li, size_t last, size_t 
         lump_i_viz_str_add(t, "%zu", v);
 }
 
-static void style_block(lump_i_viz_node_t *nd, int slot)
+void lump_i_viz_style_block(lump_i_viz_node_t *nd, int slot)
 {
     nd->fill = lump_i_viz_fill(slot);
     nd->shape = lump_i_viz_shape(slot);
@@ -176,7 +176,7 @@ static void neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_
                         size_t v)
 {
     const size_t last = src->n->n_layers;
-    lump_i_viz_node_t *nd = new_node(s);
+    lump_i_viz_node_t *nd = lump_i_viz_new_node(s);
     lump_i_viz_str_t t;
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_%zu", s->prefix, li, v);
@@ -191,7 +191,7 @@ static void neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_
         add_neuron_name(&t, li, last, v);
     else if (src->quotient) {
         const lump_block_t *b = &in->ll->blocks[in->blk[v]];
-        style_block(nd, in->slot[in->blk[v]]);
+        lump_i_viz_style_block(nd, in->slot[in->blk[v]]);
         if (b->n_members > 1) {
             lump_i_viz_str_add(&t, "×%zu", b->n_members);
             add_scales(&t, b);
@@ -199,7 +199,7 @@ static void neuron_node(lump_i_viz_side_t *s, const side_src_t *src, const info_
             add_neuron_name(&t, li, last, b->members[0]);
     } else {
         const lump_block_t *b = &in->ll->blocks[in->blk[v]];
-        style_block(nd, in->slot[in->blk[v]]);
+        lump_i_viz_style_block(nd, in->slot[in->blk[v]]);
         add_neuron_name(&t, li, last, v);
         if (b->fate != LUMP_FATE_KEEP)
             add_removed(&t, b, src, li, v);
@@ -227,10 +227,10 @@ static void block_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t
         neuron_node(s, src, in, li, b->members[0]);
         return;
     }
-    nd = new_node(s);
+    nd = lump_i_viz_new_node(s);
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_b%zu", s->prefix, li, k);
-    style_block(nd, in->slot[k]);
+    lump_i_viz_style_block(nd, in->slot[k]);
     lump_i_viz_str_add(&t, "×%zu\\n", b->n_members);
     for (size_t j = 0; j < shown; j++)
         lump_i_viz_str_add(&t, "%s%zu", j > 0 ? ", " : "", b->members[j]);
@@ -241,9 +241,9 @@ static void block_node(lump_i_viz_side_t *s, const side_src_t *src, const info_t
     nd->label = lump_i_viz_str_take(&t);
 }
 
-static void more_node(lump_i_viz_side_t *s, size_t li, size_t count)
+void lump_i_viz_more_node(lump_i_viz_side_t *s, size_t li, size_t count)
 {
-    lump_i_viz_node_t *nd = new_node(s);
+    lump_i_viz_node_t *nd = lump_i_viz_new_node(s);
     lump_i_viz_str_t t;
     lump_i_viz_str_init(&t);
     snprintf(nd->name, sizeof nd->name, "%s%zu_more", s->prefix, li);
@@ -308,7 +308,7 @@ static void layer_nodes(lump_i_viz_side_t *s, const side_src_t *src, const info_
         for (size_t v = 0; v < size; v++)
             if (!chosen[v])
                 group[v] = s->n_nodes;
-        more_node(s, li, more);
+        lump_i_viz_more_node(s, li, more);
     }
     free(chosen);
 }
@@ -451,15 +451,7 @@ static void make_caption(lump_i_viz_plan_t *p, const lump_net_t *net, const lump
     lump_i_viz_str_init(&t);
     if (L != NULL && lname == NULL)
         lname = L->mode == LUMP_MODE_EXACT ? "exact lumping" : "proportional lumping";
-    if (o->title != NULL && o->title[0] != '\0') {
-        /* a backslash starts a Graphviz escape (\N, \G, \l): double it */
-        for (const char *c = o->title; *c != '\0'; c++)
-            if (*c == '\\')
-                lump_i_viz_str_add(&t, "\\\\");
-            else
-                lump_i_viz_str_add(&t, "%c", *c);
-        lump_i_viz_str_add(&t, ": ");
-    }
+    lump_i_viz_add_title(&t, o->title);
     if (L == NULL)
         lump_i_viz_str_add(&t, "%zu neurons", lump_net_neurons(net));
     else if (p->no_lumps)
@@ -470,14 +462,35 @@ static void make_caption(lump_i_viz_plan_t *p, const lump_net_t *net, const lump
     else
         lump_i_viz_str_add(&t, "%zu → %zu neurons (%s)", lump_net_neurons(net), lump_net_neurons(q),
                            lname);
+    lump_i_viz_caption_tail(&t, p, o);
+    p->caption = lump_i_viz_str_take(&t);
+}
+
+/* lump_i_viz_add_title -- see viz_i.h. */
+void lump_i_viz_add_title(lump_i_viz_str_t *t, const char *title)
+{
+    if (title == NULL || title[0] == '\0')
+        return;
+    /* a backslash starts a Graphviz escape (\N, \G, \l): double it */
+    for (const char *c = title; *c != '\0'; c++)
+        if (*c == '\\')
+            lump_i_viz_str_add(t, "\\\\");
+        else
+            lump_i_viz_str_add(t, "%c", *c);
+    lump_i_viz_str_add(t, ": ");
+}
+
+/* lump_i_viz_caption_tail -- see viz_i.h. */
+void lump_i_viz_caption_tail(lump_i_viz_str_t *t, const lump_i_viz_plan_t *p,
+                             const lump_viz_opts_t *o)
+{
     if (p->summarised)
-        lump_i_viz_str_add(&t, "\\nlayers wider than %zu summarised", o->max_width);
+        lump_i_viz_str_add(t, "\\nlayers wider than %zu summarised", o->max_width);
     if (p->pruned)
-        lump_i_viz_str_add(&t,
+        lump_i_viz_str_add(t,
                            "%sonly the strongest inputs of each node drawn where two "
                            "layers have more than %zu edges",
                            p->summarised ? "; " : "\\n", o->max_edges);
-    p->caption = lump_i_viz_str_take(&t);
 }
 
 static void side_label(lump_i_viz_side_t *s, const char *what, const lump_net_t *n)

@@ -114,6 +114,54 @@ void lump_i_viz_edges(lump_i_viz_side_t *s, const lump_net_t *n, size_t li,
                       const size_t *group_prev, const size_t *group, size_t max_edges, int *pruned,
                       int *mixed);
 
+/* The weights an edge between two drawn nodes stands for. */
+typedef struct {
+    double sum;
+    size_t count, npos, nneg;
+} lump_i_viz_acc_t;
+
+/* lump_i_viz_acc_add -- count weight W of sign SIGN (+1 or -1) in A. O(1). */
+void lump_i_viz_acc_add(lump_i_viz_acc_t *a, double w, int sign);
+
+/* lump_i_viz_edges_emit -- the edges from the nodes of layer PL to those of
+ * layer CL of side S (any two layers: a residual edge skips some) from
+ * ACC, the weights aggregated per pair of their nodes (row-major, PL's
+ * nodes by CL's): at most MAX_EDGES (0: all), each target's strongest
+ * inputs and each source's strongest output, widths normalised over the
+ * pair of layers. *PRUNED, *MIXED as lump_i_viz_edges.
+ * O(pairs + shown pairs * log). */
+void lump_i_viz_edges_emit(lump_i_viz_side_t *s, size_t pl, size_t cl,
+                           const lump_i_viz_acc_t *acc, size_t max_edges, int *pruned,
+                           int *mixed);
+
+/* lump_i_viz_new_node -- a new white ellipse node of S (its fields but the
+ * style zero). O(1) amortised. */
+lump_i_viz_node_t *lump_i_viz_new_node(lump_i_viz_side_t *s);
+
+/* lump_i_viz_style_block -- ND in the fill and shape of colour slot SLOT,
+ * dashed and grey when removed. O(1). */
+void lump_i_viz_style_block(lump_i_viz_node_t *nd, int slot);
+
+/* lump_i_viz_more_node -- the "+COUNT more" node of layer LI of S. O(1). */
+void lump_i_viz_more_node(lump_i_viz_side_t *s, size_t li, size_t count);
+
+/* lump_i_viz_add_title -- append "TITLE: " to T (Graphviz escapes kept
+ * literal), nothing when TITLE is NULL or empty. O(length). */
+void lump_i_viz_add_title(lump_i_viz_str_t *t, const char *title);
+
+/* lump_i_viz_graph_plan -- the drawing of the graph network G at channel
+ * level (with its channel lumping L and quotient Q, both may be NULL) as
+ * plain data. Errors: LUMP_EUSAGE (bad options), LUMP_EINPUT (L does not
+ * fit G). O(weights + units). */
+lump_error_t lump_i_viz_graph_plan(lump_i_viz_plan_t *p, const lump_graph_t *g,
+                                   const lump_glumping_t *L, const lump_graph_t *q,
+                                   const lump_viz_opts_t *o) LUMP_WUR;
+
+/* lump_i_viz_caption_tail -- append to T what the caption says of a drawing
+ * that summarises wide layers or thins edges (P's flags). O(1). */
+void lump_i_viz_caption_tail(lump_i_viz_str_t *t, const lump_i_viz_plan_t *p,
+                             const lump_viz_opts_t *o);
+
 /* What a child process of lump_i_child_run wrote and how it ended. */
 typedef struct {
     char *data; /* the bytes written (NUL-terminated), NULL when none */

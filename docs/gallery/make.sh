@@ -37,3 +37,14 @@ done
 "$LUMPNET" draw "$DATA/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx" \
   --cert "$TMP/acas_p3.cert.json" -o $G/acas_1_1_prop_3.svg \
   --title "ACAS Xu 1_1 on property 3" --max-width 14 --max-edges 30
+
+# 5. convolutional networks at channel level: resnet_2b (the residual skips
+#    are the edges that jump columns), and cifar_base_kw with planted
+#    channel redundancy (tests/cnn_plant.py), reduced back to 8 and 16
+#    channels
+"$LUMPNET" draw "$DATA/vnncomp2021/cifar10_resnet/resnet_2b.onnx" -o $G/resnet_2b.svg \
+  --title "resnet_2b (CIFAR-10)" --max-width 16 --max-edges 32
+/usr/bin/python3 tests/cnn_plant.py "$DATA/vnncomp2021/oval21/cifar_base_kw.onnx" \
+  "$TMP/cifar_planted.onnx" --seed 3 --ops dup,scale,dead,const >/dev/null
+"$LUMPNET" draw "$TMP/cifar_planted.onnx" --reduce -o $G/cifar_base_kw_planted.svg \
+  --title "cifar_base_kw with planted channels" --max-width 16 --max-edges 32

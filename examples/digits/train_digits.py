@@ -42,7 +42,8 @@ def write_csv(path, X, y):
             f.write(",".join(repr(float(v)) for v in row) + f",{int(label)}\n")
 
 
-def train(onnx_path):
+def seeded():
+    """Seed torch and numpy, one thread, deterministic kernels."""
     import numpy as np
     import torch
 
@@ -50,16 +51,17 @@ def train(onnx_path):
     np.random.seed(SEED)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
-    Xtr, Xte, ytr, yte = splits()
-    model = torch.nn.Sequential(
-        torch.nn.Linear(64, 64), torch.nn.ReLU(),
-        torch.nn.Linear(64, 64), torch.nn.ReLU(),
-        torch.nn.Linear(64, 64), torch.nn.ReLU(),
-        torch.nn.Linear(64, 10))
+
+
+def fit(model, xt, ytr, epochs):
+    """Adam (lr 1e-3, weight decay 1e-4) on batches of 32 in a seeded order;
+    the model in eval mode."""
+    import torch
+
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
-    xt, yt = torch.tensor(Xtr), torch.tensor(ytr, dtype=torch.long)
+    yt = torch.tensor(ytr, dtype=torch.long)
     g = torch.Generator().manual_seed(SEED)
-    for epoch in range(150):
+    for epoch in range(epochs):
         perm = torch.randperm(len(xt), generator=g)
         for i in range(0, len(xt), 32):
             idx = perm[i:i + 32]
@@ -68,6 +70,20 @@ def train(onnx_path):
             loss.backward()
             opt.step()
     model.eval()
+    return model
+
+
+def train(onnx_path):
+    import torch
+
+    seeded()
+    Xtr, Xte, ytr, yte = splits()
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 64), torch.nn.ReLU(),
+        torch.nn.Linear(64, 10))
+    fit(model, torch.tensor(Xtr), ytr, 150)
     with torch.no_grad():
         acc = (model(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()
     print(f"test accuracy {acc:.4f} on {len(yte)} images")

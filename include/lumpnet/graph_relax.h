@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "lumpnet/error.h"
 #include "lumpnet/graph.h"
+#include "lumpnet/box.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,6 +71,35 @@ LUMP_EXPORT lump_error_t lump_graph_calib_at(lump_graph_t *out, size_t *params, 
 
 /* lump_graph_calib_free -- free RUN (NULL is fine). O(1). */
 LUMP_EXPORT void lump_graph_calib_free(lump_graph_calib_t *run);
+
+/* lump_graph_relax_box -- box-guided channel epsilon-lumping: OUT = G
+ * snapped so that, in every qualifying node, channels are grouped by
+ * leader clustering in index order (a channel joins the first block whose
+ * leader's row r_b, scaled by s = |r_v|_M / |r_b|_M, is within EPS of its
+ * row r_v; else it leads a block), where the distance is the
+ * pre-activation deviation over BOX, sum_u |r_v - s r_b|_u M_u + |bias
+ * difference|, with M_u >= max |y_u| over BOX from the interval bounds of
+ * the unrolled network (and |r|_M the same sum for one row). The leader
+ * keeps its row; members get s r_b. *PARAMS, *CHANNELS (may be NULL) as
+ * lump_graph_prune_filters. Errors: LUMP_EINPUT (EPS < 0, a box of the
+ * wrong dimension, nothing qualifies). Time: the unrolling and its
+ * interval bounds, plus O(c^2 * rowlen) per node of c channels. */
+LUMP_EXPORT lump_error_t lump_graph_relax_box(lump_graph_t *out, size_t *params, size_t *channels,
+                                              const lump_graph_t *g, const lump_box_t *box,
+                                              double eps) LUMP_WUR;
+
+/* lump_graph_max_error_sampled -- OUT[j] = the largest |F_j - G_j| seen
+ * over BOX at its centre, N_SAMPLES seeded uniform points, N_SAMPLES / 4
+ * random corners, and a coordinate search (one input to a bound or a
+ * random value at a time, 60 rounds) from the four best points; evaluated
+ * in double (lump_graph_eval_double), a lower estimate of the supremum
+ * that a certified bound must not be below. Errors: LUMP_EINPUT when the
+ * networks and BOX do not match. Time: O((1.25 N_SAMPLES + 720) w) for
+ * the work w of one evaluation of both. */
+LUMP_EXPORT lump_error_t lump_graph_max_error_sampled(double *out, const lump_graph_t *f,
+                                                      const lump_graph_t *g,
+                                                      const lump_box_t *box, size_t n_samples,
+                                                      unsigned long seed) LUMP_WUR;
 
 /* lump_graph_prune_filters -- the baseline: OUT = G with the qualifying
  * channels of smallest ||row|| * ||consumer weights|| removed (zero rows,

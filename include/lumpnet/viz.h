@@ -7,6 +7,8 @@
 #include "lumpnet/error.h"
 #include "lumpnet/net.h"
 #include "lumpnet/lump.h"
+#include "lumpnet/graph.h"
+#include "lumpnet/glump.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,6 +97,23 @@ LUMP_EXPORT lump_error_t lump_viz_write(FILE *f, lump_viz_format_t fmt, const lu
 LUMP_EXPORT
 lump_error_t lump_viz_draw(const char *path, const lump_net_t *net, const lump_lumping_t *L,
                            const lump_net_t *q, lump_viz_opts_t *opts) LUMP_WUR;
+
+/* lump_viz_graph_draw -- draw the graph (convolutional, residual) network
+ * G to PATH (atomically, the format as lump_viz_draw) at channel level: a
+ * column per tensor in topological order, a node per channel (per entry
+ * of a flat tensor; wide tensors summarised as for layers, merged and
+ * removed channels shown first), an edge along every operation, residual
+ * Adds and skips included (a Conv's edge from input channel u to output
+ * channel v stands for its kernel entries). With a channel lumping L (may
+ * be NULL; lumpnet/glump.h) merged blocks are coloured and removed
+ * (dead, constant) channels grey and dashed; with its quotient Q (may be
+ * NULL) the quotient is drawn below, or alone with opts->quotient_only.
+ * OPTS may be NULL. Errors as lump_viz_draw, and LUMP_EINPUT when L does
+ * not fit G. Time: O(weights + units) plus Graphviz's layout of at most
+ * (nodes * max_width) nodes and (edges * max_edges) edges. */
+LUMP_EXPORT lump_error_t lump_viz_graph_draw(const char *path, const lump_graph_t *g,
+                                             const lump_glumping_t *L, const lump_graph_t *q,
+                                             lump_viz_opts_t *opts) LUMP_WUR;
 
 /* lump_viz_fonts_load -- load the font configuration and the font caches
  * (fontconfig) now, for a program about to cap its memory: fontconfig
