@@ -128,6 +128,10 @@ int cli_graph_relax(const cli_graph_relax_t *a, lump_error_t err)
     LUMP_CHECK(lump_graph_write(a->out, &q, NULL));
     if (!br.certified)
         lump_warn("the bound could not be certified for every output (see 'certified')");
+    if (a->prune_to != NULL && lump_graph_params(&q) > prune_to)
+        lump_warn("%zu parameters are left, more than the %zu asked for: every node keeps "
+                  "one channel, and only channels read through to a Conv or dense node can "
+                  "go", lump_graph_params(&q), prune_to);
     if (a->json) {
         json_t *j = cli_report_new("relax");
         cli_report_path(j, "network", a->path);

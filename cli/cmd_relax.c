@@ -237,6 +237,11 @@ int cli_cmd_relax(int argc, char **argv)
     if (err != LUMP_OK) {
         /* a convolutional network: the graph model's relax */
         cli_graph_relax_t ga = {path, out, box_arg, calib_arg, prune_arg, eps, json, lp_on, samples};
+        if (radius_arg != NULL || centre_arg != NULL) {
+            lump_net_clear(&net);
+            return cli_usage_error("relax", "--local-radius and --centre are for fully "
+                                   "connected networks");
+        }
         return cli_graph_relax(&ga, err);
     }
     if (prune_arg != NULL) {

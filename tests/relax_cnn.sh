@@ -16,6 +16,7 @@ CAL=$EX/digits/train.csv
 expect_exit 2 "$LUMPNET" relax "$TESTS/../examples/tiny.json" --prune-to 10 --box 0:1 -o "$TMP/x.json"
 expect_exit 2 "$LUMPNET" relax "$NET" --prune-to 10 --eps 1 --box 0:1 -o "$TMP/x.onnx"
 expect_exit 2 "$LUMPNET" relax "$NET" --prune-to many --box 0:1 -o "$TMP/x.onnx"
+expect_exit 2 "$LUMPNET" relax "$NET" --calib "$CAL" --eps 1 --box 0:1 --local-radius 0.1 -o "$TMP/x.onnx"
 # calibration rows of the wrong width
 printf '0.5,0.5,1\n' >"$TMP/narrow.csv"
 expect_exit 2 "$LUMPNET" relax "$NET" --calib "$TMP/narrow.csv" --eps 1 --box 0:1 -o "$TMP/x.onnx"
