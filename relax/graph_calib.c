@@ -5,6 +5,7 @@
 #include <string.h>
 #include "lumpnet/alloc.h"
 #include "lumpnet/graph_relax.h"
+#include "lumpnet/progress.h"
 #include "graph_snap_i.h"
 
 #define CALIB_POINTS 512
@@ -248,10 +249,15 @@ lump_error_t lump_graph_calib_run(lump_graph_calib_t **out, const lump_graph_t *
     err = lump_graph_copy(&cur, g);
     if (err == LUMP_OK)
         err = lump_graph_eval_double(ref, g, xs, N);
+    /* a step takes several evaluations over the points: report them, and
+     * stop on an interrupt between steps */
+    size_t lv = lump_progress_begin("merge step", 0, 0);
     while (err == LUMP_OK) {
         gstep_t st;
         int found;
         double dev;
+        if ((err = lump_progress_step(lv, run->n_steps)) != LUMP_OK)
+            break;
         err = step_once(&st, &found, &dev, &cur, &S, &T, g, xs, ref, N);
         if (err != LUMP_OK || !found)
             break;
@@ -261,6 +267,7 @@ lump_error_t lump_graph_calib_run(lump_graph_calib_t **out, const lump_graph_t *
         if (dev > eps_max)
             break;
     }
+    lump_progress_end(lv);
     lump_graph_clear(&cur);
     lump_i_snap_free(&S);
     lump_i_snap_free(&T);
