@@ -5,7 +5,8 @@
 # output nor its temporary file. Long runs on MNIST 256x6: relax (merging,
 # then bounds), bound against 256x4 (the joint LP in GLPK, which has no
 # cancellation point: the half-second grace ends it), reduce --box (LP
-# tightening), each interrupted after about a second. LUMPNET_INT_DELAY
+# tightening), and relax --calib of the digits CNN (the channel greedy),
+# each interrupted after about a second. LUMPNET_INT_DELAY
 # changes that delay (seconds).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 M=vnncomp2021/mnistfc
@@ -61,3 +62,7 @@ PYEOF
 interrupt relax relax "$N6" --eps 0.1 -o x.json --box "$P"
 interrupt bound bound "$N6" "$N4" --box "$P"
 interrupt reduce reduce "$N6" -o r.json --cert r.cert.json --box "$P"
+# a convolutional network: the calibration greedy of relax (channel level)
+EXD=$(cd "$TESTS/../examples" && pwd)
+interrupt relax-cnn relax "$EXD/digits_cnn/digits_cnn.onnx" --calib "$EXD/digits/train.csv" \
+  --eps 1000 -o c.onnx --box 0:1
