@@ -211,8 +211,12 @@ int cli_cmd_check(int argc, char **argv)
         err = LUMP_OK;
         goto cleanup;
     }
-    if (err != LUMP_OK) /* NET unread, with a box: a graph? (cmd_graph_box.c) */
-        return cli_graph_check_box(paths, box_arg, json, err);
+    if (err != LUMP_OK) { /* NET unread, with a box: a graph? (cmd_graph_box.c) */
+        rc = cli_graph_check_box(paths, box_arg, json, err);
+        graph = 1;
+        err = LUMP_OK;
+        goto cleanup;
+    }
     LUMP_CHECK(lump_net_read(&q, paths[1]));
     if (box_arg != NULL) {
         err = cli_box_parse(&box, box_arg, &net, paths[0]);

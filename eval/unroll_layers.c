@@ -151,7 +151,8 @@ lump_error_t lump_i_unroll_layers(lump_net_t *out, lump_graph_unroll_map_t *map,
     lump_net_init(&net);
     lump_graph_unroll_map_init(&m);
     mpq_init(t);
-    memcpy(blk, u->blk, nblk * sizeof *blk);
+    if (nblk > 0) /* memcpy from a null pointer is undefined even for 0 bytes */
+        memcpy(blk, u->blk, nblk * sizeof *blk);
     for (size_t k = 0; k < nblk; k++)
         top = blk[k].level > top ? blk[k].level : top;
     for (size_t k = 0; k < nblk; k++)

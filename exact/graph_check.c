@@ -492,7 +492,8 @@ static int q_node(lump_i_why_t *w, size_t *qi, size_t *j, const lump_graph_t *g,
         return lump_i_why_fail(w, "the quotient ends before node %zu (%s)", i, nm(g, i));
     m = &q->nodes[*j];
     qi[i] = (*j)++;
-    if (!same_attrs(m, n, kind == ROLE_SUMS) || m->n_in != n->n_in || memcmp(m->in, in, n->n_in * sizeof *in) != 0)
+    if (!same_attrs(m, n, kind == ROLE_SUMS) || m->n_in != n->n_in ||
+        (n->n_in > 0 && memcmp(m->in, in, n->n_in * sizeof *in) != 0))
         return lump_i_why_fail(w, "quotient node %zu: not the operation, attributes or inputs "
                                "of node %zu (%s)", qi[i], i, nm(g, i));
     if (kind == ROLE_SUMS)
