@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lumpnet/graph_box.h"
+#include "lumpnet/graph_bound.h"
 #include "lumpnet/progress.h"
 #include "stable_bounds.h"
 #include "stable_i.h"
@@ -18,6 +19,7 @@ void lump_graph_box_cert_init(lump_graph_box_cert_t *c)
 {
     c->n_cuts = 0;
     c->cuts = NULL;
+    c->intervals = 0;
     lump_box_cert_init(&c->unrolled);
 }
 
@@ -44,11 +46,10 @@ static int relu_node(const lump_graph_t *g, const lump_graph_unroll_map_t *map, 
 }
 
 /* The channels of relu node A that are zero at every position by the
- * bounds C of its layer (its entries are neurons FIRST.. of that layer):
- * *CUT lists them, all but the first when every channel is (a node keeps
+ * bounds [LO, HI] of its pre-activations (entry by entry): *CUT lists them, all but the first when every channel is (a node keeps
  * one). Counts the node's stable entries into ST. */
 static void dead_channels(lump_graph_cut_t *cut, lump_graph_box_stats_t *st,
-                          const lump_graph_node_t *n, const lump_stable_layer_t *c, size_t first)
+                          const lump_graph_node_t *n, const mpq_t *lo, const mpq_t *hi)
 {
     const size_t per = per_channel(n), nch = n->shape.dim[0];
     cut->n = 0;
@@ -56,7 +57,7 @@ static void dead_channels(lump_graph_cut_t *cut, lump_graph_box_stats_t *st,
     for (size_t ch = 0; ch < nch; ch++) {
         int dead = 1;
         for (size_t e = ch * per; e < (ch + 1) * per; e++) {
-            int off = mpq_sgn(c->hi[first + e]) <= 0, on = mpq_sgn(c->lo[first + e]) >= 0;
+            int off = mpq_sgn(hi[e]) <= 0, on = mpq_sgn(lo[e]) >= 0;
             st->inactive += off;
             st->active += on && !off;
             dead &= off;
@@ -114,6 +115,85 @@ cleanup:
     return err;
 }
 
+/* keep_cut -- the dead channels of relu node A by the bounds [LO, HI] of
+ * its pre-activations, as the next cut of C when lump_graph_cut can make
+ * it (TRIAL is scratch); else counted as stuck */
+static void keep_cut(lump_graph_box_cert_t *C, lump_graph_box_stats_t *st, const lump_graph_t *g,
+                     size_t a, const mpq_t *lo, const mpq_t *hi, lump_graph_t *trial, int verbose)
+{
+    lump_graph_cut_t *cut = &C->cuts[C->n_cuts];
+    cut->node = a;
+    dead_channels(cut, st, &g->nodes[a], lo, hi);
+    if (cut->n > 0 && lump_graph_cut(trial, g, cut, 1) == LUMP_EINPUT) {
+        if (verbose)
+            fprintf(stderr, "graph box: %zu dead channels kept: %s\n", cut->n,
+                    lump_error_message());
+        st->stuck += cut->n;
+        cut->n = 0;
+    }
+    if (cut->n == 0) {
+        free(cut->channel);
+        cut->channel = NULL;
+        return;
+    }
+    st->channels += cut->n;
+    st->cut_entries += cut->n * per_channel(&g->nodes[a]);
+    C->n_cuts++;
+}
+
+/* relu_act -- 1 for a relu node of G */
+static int relu_act(const lump_graph_t *g, size_t a)
+{
+    return g->nodes[a].op == LUMP_GOP_ACT && g->nodes[a].act.kind == LUMP_ACT_RELU;
+}
+
+/* reduce_ivals -- lump_graph_box_reduce by exact intervals on G itself,
+ * for a network whose unrolling is too large; the certificate holds the
+ * box and the cuts */
+static lump_error_t reduce_ivals(lump_graph_t *out, lump_graph_box_cert_t *cert,
+                                 lump_graph_box_stats_t *st, const lump_graph_t *g,
+                                 const lump_box_t *box, int verbose, double t0)
+{
+    lump_error_t err = LUMP_OK;
+    lump_graph_ivals_t iv;
+    lump_graph_box_cert_t C;
+    lump_graph_t trial;
+    double t1 = lump_clock_seconds();
+    lump_graph_ivals_init(&iv);
+    lump_graph_box_cert_init(&C);
+    lump_graph_init(&trial);
+    st->intervals = 1;
+    LUMP_CHECK(lump_graph_intervals(&iv, g, box, 64));
+    st->bounds_seconds = lump_clock_seconds() - t1;
+    C.cuts = lump_alloc_zero(g->n_nodes + 1, sizeof *C.cuts);
+    for (size_t a = 0; a < g->n_nodes; a++) {
+        size_t x;
+        if (!relu_act(g, a))
+            continue;
+        x = g->nodes[a].in[0];
+        st->relus += g->nodes[a].shape.size;
+        keep_cut(&C, st, g, a, iv.lo[x], iv.hi[x], &trial, verbose);
+    }
+    LUMP_CHECK(lump_graph_cut(out, g, C.cuts, C.n_cuts));
+    if (cert != NULL) {
+        C.intervals = 1;
+        LUMP_CHECK(lump_box_alloc(&C.unrolled.box, box->n));
+        for (size_t i = 0; i < box->n; i++) {
+            mpq_set(C.unrolled.box.lo[i], box->lo[i]);
+            mpq_set(C.unrolled.box.hi[i], box->hi[i]);
+        }
+        lump_graph_box_cert_clear(cert);
+        *cert = C;
+        lump_graph_box_cert_init(&C);
+    }
+    st->seconds = lump_clock_seconds() - t0;
+cleanup:
+    lump_graph_ivals_clear(&iv);
+    lump_graph_box_cert_clear(&C);
+    lump_graph_clear(&trial);
+    return err;
+}
+
 /* lump_graph_box_reduce -- see graph_box.h. A node whose dead channels
  * cannot be cut (lump_graph_cut refuses them alone) keeps them, counted
  * as stuck. */
@@ -141,7 +221,14 @@ lump_error_t lump_graph_box_reduce(lump_graph_t *out, lump_graph_box_cert_t *cer
     lump_stable_step_init(&step);
     lump_graph_box_cert_init(&C);
     lump_graph_init(&trial);
-    LUMP_CHECK(lump_graph_unroll(&net, &map, g, max_weights));
+    err = lump_graph_unroll(&net, &map, g, max_weights);
+    if (err == LUMP_ENOMEM) { /* too large to unroll: intervals on the graph */
+        err = reduce_ivals(out, cert, &st, g, box, o.verbose, t0);
+        if (err == LUMP_OK && stats != NULL)
+            *stats = st;
+        goto cleanup;
+    }
+    LUMP_CHECK(err);
     t1 = lump_clock_seconds();
     st.unroll_seconds = t1 - t0;
     st.unrolled_neurons = lump_net_neurons(&net);
@@ -154,31 +241,13 @@ lump_error_t lump_graph_box_reduce(lump_graph_t *out, lump_graph_box_cert_t *cer
     st.bounds_seconds = lump_clock_seconds() - t1;
     C.cuts = lump_alloc_zero(g->n_nodes + 1, sizeof *C.cuts);
     for (size_t a = 0; a < g->n_nodes; a++) {
-        lump_graph_cut_t *cut = &C.cuts[C.n_cuts];
         const lump_stable_layer_t *c;
         if (!relu_node(g, &map, a))
             continue;
         st.relus += g->nodes[a].shape.size;
         c = &step.layers[map.layer[a]];
-        if (!c->has_bounds)
-            continue;
-        cut->node = a;
-        dead_channels(cut, &st, &g->nodes[a], c, map.first[a]);
-        if (cut->n > 0 && lump_graph_cut(&trial, g, cut, 1) == LUMP_EINPUT) {
-            if (o.verbose)
-                fprintf(stderr, "graph box: %zu dead channels kept: %s\n", cut->n,
-                        lump_error_message());
-            st.stuck += cut->n;
-            cut->n = 0;
-        }
-        if (cut->n == 0) {
-            free(cut->channel);
-            cut->channel = NULL;
-            continue;
-        }
-        st.channels += cut->n;
-        st.cut_entries += cut->n * per_channel(&g->nodes[a]);
-        C.n_cuts++;
+        if (c->has_bounds)
+            keep_cut(&C, &st, g, a, c->lo + map.first[a], c->hi + map.first[a], &trial, o.verbose);
     }
     LUMP_CHECK(lump_graph_cut(out, g, C.cuts, C.n_cuts));
     if (cert != NULL) {
@@ -253,6 +322,62 @@ static void cuts_inactive(lump_verdict_t *valid, char *why, size_t whylen, const
     }
 }
 
+/* check_ivals -- an INTERVALS certificate: BOX lies in the certificate's
+ * box, and the exact intervals of G over that box put every
+ * pre-activation of every cut channel at or below 0. Why it suffices:
+ * interval arithmetic in exact rationals encloses every entry of G at
+ * every point of the box (each rule is the exact range of its operation
+ * over a product of intervals, or contains it), so such an entry's relu
+ * is 0 on the box. */
+static lump_error_t check_ivals(lump_verdict_t *valid, char *why, size_t whylen,
+                                const lump_graph_t *g, const lump_box_t *box,
+                                const lump_graph_box_cert_t *cert)
+{
+    lump_error_t err = LUMP_OK;
+    const lump_box_t *cb = &cert->unrolled.box;
+    lump_graph_ivals_t iv;
+    lump_graph_ivals_init(&iv);
+    *valid = LUMP_TRUE;
+    if (cb->n != box->n || cb->n != lump_graph_n_inputs(g)) {
+        FAIL("the certificate's box has %zu dimensions, the box %zu, the network %zu inputs",
+             cb->n, box->n, lump_graph_n_inputs(g));
+        goto cleanup;
+    }
+    for (size_t i = 0; i < box->n; i++)
+        if (mpq_cmp(box->lo[i], cb->lo[i]) < 0 || mpq_cmp(box->hi[i], cb->hi[i]) > 0) {
+            FAIL("input %zu: the box is not inside the certificate's box", i + 1);
+            goto cleanup;
+        }
+    LUMP_CHECK(lump_graph_intervals(&iv, g, cb, 64));
+    for (size_t k = 0; k < cert->n_cuts && *valid == LUMP_TRUE; k++) {
+        const lump_graph_cut_t *cut = &cert->cuts[k];
+        size_t per, x;
+        if (cut->node >= g->n_nodes || !relu_act(g, cut->node)) {
+            FAIL("cut %zu: node %zu is not a relu node of the network", k + 1, cut->node);
+            break;
+        }
+        per = per_channel(&g->nodes[cut->node]);
+        x = g->nodes[cut->node].in[0];
+        for (size_t j = 0; j < cut->n && *valid == LUMP_TRUE; j++) {
+            size_t ch = cut->channel[j];
+            if (ch >= g->nodes[cut->node].shape.dim[0]) {
+                FAIL("cut %zu: node %zu has no channel %zu", k + 1, cut->node, ch);
+                break;
+            }
+            for (size_t e = ch * per; e < (ch + 1) * per; e++)
+                if (mpq_sgn(iv.hi[x][e]) > 0) {
+                    FAIL("cut %zu: entry %zu of channel %zu of node %zu is not inactive on the "
+                         "box (its pre-activation reaches %.6g)", k + 1, e - ch * per, ch,
+                         cut->node, mpq_get_d(iv.hi[x][e]));
+                    break;
+                }
+        }
+    }
+cleanup:
+    lump_graph_ivals_clear(&iv);
+    return err;
+}
+
 /* lump_graph_box_cert_check -- see graph_box.h. */
 lump_error_t lump_graph_box_cert_check(lump_verdict_t *valid, char *why, size_t whylen,
                                        const lump_graph_t *g, const lump_graph_t *out,
@@ -270,6 +395,12 @@ lump_error_t lump_graph_box_cert_check(lump_verdict_t *valid, char *why, size_t 
     lump_net_init(&red);
     lump_graph_unroll_map_init(&map);
     lump_graph_init(&expect);
+    if (cert->intervals) {
+        LUMP_CHECK(check_ivals(valid, why, whylen, g, box, cert));
+        if (*valid != LUMP_TRUE)
+            goto cleanup;
+        goto cut;
+    }
     LUMP_CHECK(lump_graph_unroll(&net, &map, g, 0));
     if (u->n_steps != 2 || u->steps[0].kind != LUMP_STEP_STABLE) {
         FAIL("the unrolled certificate must be one stable step and the closing lumping, not "
@@ -297,6 +428,7 @@ lump_error_t lump_graph_box_cert_check(lump_verdict_t *valid, char *why, size_t 
     cuts_inactive(valid, why, whylen, g, &map, &u->steps[0].stable, cert);
     if (*valid != LUMP_TRUE)
         goto cleanup;
+cut:
     err = lump_graph_cut(&expect, g, cert->cuts, cert->n_cuts);
     if (err == LUMP_EINPUT) {
         FAIL("the cuts cannot be made: %s", lump_error_message());

@@ -12,7 +12,8 @@
 #define FORMAT_NAME "lumpnet-graph-box-certificate"
 #define FORMAT_VERSION 1
 
-static const char *const top_keys[] = {"format", "version", "cuts", "unrolled", NULL};
+static const char *const top_keys[] = {"format", "version", "cuts", "unrolled", "intervals", NULL};
+static const char *const ival_keys[] = {"inputs", "lo", "hi", NULL};
 static const char *const cut_keys[] = {"node", "channels", NULL};
 
 static lump_error_t write_box(FILE *f, const void *c)
@@ -39,9 +40,21 @@ lump_error_t lump_graph_box_cert_write(FILE *f, const lump_graph_box_cert_t *cer
         for (size_t j = 0; j < c->n; j++)
             LUMP_CHECK(lump_i_json_append_new(ch, json_integer((json_int_t)c->channel[j])));
     }
-    LUMP_CHECK(lump_i_cert_part_json(&part, write_box, &cert->unrolled,
-                                     "the box certificate of the unrolled network"));
-    LUMP_CHECK(lump_i_json_set_take(root, "unrolled", &part));
+    if (cert->intervals) {
+        /* the evidence is recomputed by the checker: only the box */
+        const lump_box_t *b = &cert->unrolled.box;
+        part = json_object();
+        if (part == NULL)
+            lump_i_out_of_memory(sizeof(json_t *));
+        LUMP_CHECK(lump_i_json_set_new(part, "inputs", json_integer((json_int_t)b->n)));
+        LUMP_CHECK(lump_i_json_set_new(part, "lo", lump_i_json_from_q_array(b->lo, b->n)));
+        LUMP_CHECK(lump_i_json_set_new(part, "hi", lump_i_json_from_q_array(b->hi, b->n)));
+        LUMP_CHECK(lump_i_json_set_take(root, "intervals", &part));
+    } else {
+        LUMP_CHECK(lump_i_cert_part_json(&part, write_box, &cert->unrolled,
+                                         "the box certificate of the unrolled network"));
+        LUMP_CHECK(lump_i_json_set_take(root, "unrolled", &part));
+    }
     LUMP_CHECK(lump_i_json_dump(f, root));
 cleanup:
     json_decref(cuts);
@@ -109,8 +122,31 @@ lump_error_t lump_graph_box_cert_read_buf(lump_graph_box_cert_t *cert, const cha
         lump_i_jpath_pop(&p);
     }
     lump_i_jpath_pop(&p);
-    LUMP_CHECK(lump_i_cert_member_text(&text, &tlen, sub, sizeof sub, &p, root, "unrolled", name));
-    LUMP_CHECK(lump_box_cert_read_buf(&cert->unrolled, text, tlen, sub));
+    if (json_object_get(root, "intervals") != NULL) {
+        json_t *iv = json_object_get(root, "intervals"), *v;
+        if (json_object_get(root, "unrolled") != NULL)
+            LUMP_CHECK(lump_i_jpath_error(&p, LUMP_EINPUT, "has both \"unrolled\" and "
+                                          "\"intervals\" (one kind of evidence)"));
+        lump_i_jpath_key(&p, "intervals");
+        LUMP_CHECK(lump_i_json_expect_keys(&p, iv, ival_keys));
+        LUMP_CHECK(lump_i_json_key_size(&n, &p, iv, "inputs", 1, lump_arr_max_len(),
+                                        "the number of inputs"));
+        LUMP_CHECK(lump_box_alloc(&cert->unrolled.box, n));
+        LUMP_CHECK(lump_i_json_member(&v, &p, iv, "lo", 1));
+        lump_i_jpath_key(&p, "lo");
+        LUMP_CHECK(lump_i_json_get_q_array(cert->unrolled.box.lo, &p, v, n, "one bound per input"));
+        lump_i_jpath_pop(&p);
+        LUMP_CHECK(lump_i_json_member(&v, &p, iv, "hi", 1));
+        lump_i_jpath_key(&p, "hi");
+        LUMP_CHECK(lump_i_json_get_q_array(cert->unrolled.box.hi, &p, v, n, "one bound per input"));
+        lump_i_jpath_pop(&p);
+        lump_i_jpath_pop(&p);
+        cert->intervals = 1;
+    } else {
+        LUMP_CHECK(lump_i_cert_member_text(&text, &tlen, sub, sizeof sub, &p, root, "unrolled",
+                                           name));
+        LUMP_CHECK(lump_box_cert_read_buf(&cert->unrolled, text, tlen, sub));
+    }
 cleanup:
     free(text);
     json_decref(root);

@@ -427,6 +427,15 @@ lump_error_t cli_net_read_unrolled(lump_net_t *net, const char *path);
 /* cli_read_two_unrolled -- cli_read_two through cli_net_read_unrolled. */
 lump_error_t cli_read_two_unrolled(lump_net_t *a, const char *a_path, lump_net_t *b,
                                    const char *b_path);
+/* cli_graph_bound_wide -- `bound` of two graph networks whose layered
+ * translation is past CLI_UNROLL_MAX_WEIGHTS: read A_PATH and B_PATH as
+ * graphs, RES = lump_graph_bound_result over BOX_ARG, *OBSERVED
+ * (allocated) the sampled and searched maxima of |A_j - B_j|
+ * (lump_graph_max_error_sampled), *PAIRED whether the differences were
+ * propagated node by node. Errors name the files. */
+lump_error_t cli_graph_bound_wide(lump_bound_result_t *res, double **observed, int *paired,
+                                  const char *a_path, const char *b_path, const char *box_arg,
+                                  size_t samples, unsigned long seed);
 /* cli_convert_unrolled -- `convert --unroll`: write IN, unrolled into
  * layers when it is a graph network, to OUT. Returns the exit code. */
 int cli_convert_unrolled(const char *in, const char *out, lump_write_opts_t *opts);

@@ -43,7 +43,8 @@ static json_t *reduce_json(const char *path, const char *out, const char *cert, 
     cli_report_path(j, "certificate", cert);
     cli_report_path(j, "box", box);
     json_object_set_new(j, "model", json_string("graph"));
-    json_object_set_new(j, "bounds", json_string(use_lp ? "lp" : "interval"));
+    json_object_set_new(j, "bounds", json_string(st->intervals ? "graph-interval"
+                                                 : use_lp ? "lp" : "interval"));
     json_object_set_new(j, "neurons_before", cli_report_size(lump_graph_neurons(g)));
     json_object_set_new(j, "neurons_after", cli_report_size(lump_graph_neurons(q)));
     json_object_set_new(j, "params_before", cli_report_size(lump_graph_params(g)));
@@ -79,9 +80,13 @@ static void reduce_text(const char *path, const char *out, const char *cert, con
                         const lump_graph_t *g, const lump_graph_t *q,
                         const lump_graph_box_stats_t *st, int use_lp, double check_seconds)
 {
-    printf("reduce %s on the box %s (%s bounds on the unrolled network of %zu neurons, %zu "
-           "relus)\n", path, box, use_lp ? "LP-tightened" : "interval", st->unrolled_neurons,
-           st->unrolled_relus);
+    if (st->intervals)
+        printf("reduce %s on the box %s (exact interval bounds on the graph itself: its layered "
+               "form would be too large)\n", path, box);
+    else
+        printf("reduce %s on the box %s (%s bounds on the unrolled network of %zu neurons, %zu "
+               "relus)\n", path, box, use_lp ? "LP-tightened" : "interval",
+               st->unrolled_neurons, st->unrolled_relus);
     printf("relus:    %zu of %zu proven stable (%zu inactive, %zu active) in %.2f s\n",
            st->inactive + st->active, st->relus, st->inactive, st->active, st->bounds_seconds);
     printf("removed:  %zu channels (%zu relu entries)", st->channels, st->cut_entries);
@@ -263,9 +268,11 @@ int cli_graph_check_box(const char *const paths[3], const char *box_arg, int jso
                "nothing is claimed outside the box)\n", paths[1], paths[0], box_arg, paths[2]);
     else if (valid == LUMP_TRUE)
         printf("valid: %s computes exactly the function of %s at every point of the box %s "
-               "(graph box certificate %s: the bounds of the unrolled network and the removed "
-               "channels checked in exact arithmetic; nothing is claimed outside the box)\n",
-               paths[1], paths[0], box_arg, paths[2]);
+               "(graph box certificate %s: %s and the removed channels checked in exact "
+               "arithmetic; nothing is claimed outside the box)\n",
+               paths[1], paths[0], box_arg, paths[2],
+               C.intervals ? "interval bounds recomputed on the graph"
+                           : "the bounds of the unrolled network");
     else
         printf("invalid: %s\n", why);
     if (rc == CLI_OK && valid != LUMP_TRUE)

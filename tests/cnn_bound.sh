@@ -5,7 +5,9 @@
 # finds (tests/cnn_bound.py: PyTorch float64 evaluation of the ONNX files,
 # samples, vertices and gradient ascent), B a copy of A with weights moved
 # by up to 1%, and A itself; on cifar_base_kw with one property (the other
-# networks: bench/bench_cnn_bound.sh). Also `convert --unroll` of a graph
+# networks: bench/bench_cnn_bound.sh), and on Convnet_maxpool, whose bound
+# is computed on the graphs (differential intervals; a network against
+# itself: exactly 0). Also `convert --unroll` of a graph
 # network evaluates exactly like the graph, and a MaxPool network too wide
 # to unroll is refused with one line naming the file.
 # Seeded by LUMPNET_SEED (printed by the script).
@@ -15,6 +17,21 @@ need_cnn
 V=$D/oval21
 "$PY" "$TESTS/cnn_bound.py" "$LUMPNET" "$TMP" "$V/cifar_base_kw.onnx" \
   "$V/cifar_base_kw-img1598-eps0.0026143790849673205.vnnlib" || fail "bound below the observed maximum"
+# Convnet_maxpool does not unroll (2.1e8 dense weights): bound falls back to
+# exact differential intervals on the graphs themselves
+M=$D/verivital/Convnet_maxpool.onnx
+if [ -e "$M" ]; then
+  "$PY" "$TESTS/cnn_bound.py" "$LUMPNET" "$TMP" "$M" "$D/verivital/maxpool_prop_1_0.004.vnnlib" \
+    || fail "bound of Convnet_maxpool below the observed maximum"
+  "$LUMPNET" bound "$M" "$M" --box "$D/verivital/maxpool_prop_1_0.004.vnnlib" --json \
+    >"$TMP/mpself.json" 2>/dev/null || fail "bound of Convnet_maxpool against itself"
+  "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["certified"] and r["encoding"] == "graph-differential", r
+assert max(r["bound"]) == 0, r["bound"]
+' "$TMP/mpself.json" || fail "Convnet_maxpool against itself: not a certified bound of 0"
+fi
 # convert --unroll: the layered network equals the graph at rational points
 "$LUMPNET" convert "$V/cifar_base_kw.onnx" "$TMP/unrolled.json" --unroll || fail "convert --unroll"
 "$LUMPNET" info "$TMP/unrolled.json" | grep -q "layers:   4" || fail "unrolled cifar_base_kw: not 4 layers"

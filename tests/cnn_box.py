@@ -11,6 +11,7 @@
       a tampered copy of a graph box certificate; KIND is
       uncovered   -- one entry of the first cut is no longer listed inactive
       extra       -- one more channel is cut (its entries not proven)
+      smallbox    -- (an interval certificate) its box no longer holds the box
       bound       -- the upper bound of an inactive neuron is lowered below
                      what interval arithmetic or its LP evidence proves
   cnn_box.py weight NET.json OUT.json
@@ -58,8 +59,14 @@ def cmd_same(a, b):
 def cmd_tamper(kind, src, dst):
     c = json.load(open(src))
     cut = c["cuts"][0]
-    step = c["unrolled"]["steps"][0]["stable"]["layers"]
-    if kind == "uncovered":
+    step = c["unrolled"]["steps"][0]["stable"]["layers"] if "unrolled" in c else None
+    if kind == "smallbox":
+        # an interval certificate (no unrolled part) for a box that does
+        # not hold the one checked: its first input's lower end raised
+        iv = c["intervals"]
+        lo, hi = Fraction(iv["lo"][0]), Fraction(iv["hi"][0])
+        iv["lo"][0] = q(lo + (hi - lo) / 2)
+    elif kind == "uncovered":
         # the layer holding the first cut's neurons: the first with inactive ones
         # consistently: the closing trivial lumping gains the neuron back,
         # so that only the graph checker's own test can catch it

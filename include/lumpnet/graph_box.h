@@ -60,6 +60,10 @@ typedef struct {
     size_t n_cuts;
     lump_graph_cut_t *cuts;
     lump_box_cert_t unrolled;
+    /* 1 when the evidence is exact interval arithmetic on G itself
+     * (lump_graph_intervals over UNROLLED.BOX, which is then the only part
+     * of UNROLLED used): for networks whose unrolling is too large */
+    int intervals;
 } lump_graph_box_cert_t;
 
 /* lump_graph_box_cert_init / _clear -- an empty certificate; free one.
@@ -77,6 +81,7 @@ typedef struct {
     size_t relus, inactive, active, channels, cut_entries, stuck;
     size_t lp_solves, lp_tightened;
     size_t unrolled_neurons, unrolled_relus; /* of lump_graph_unroll(G) */
+    int intervals; /* 1: bounds by exact intervals on G (unrolling too large) */
     double unroll_seconds, bounds_seconds, seconds;
 } lump_graph_box_stats_t;
 
@@ -88,8 +93,11 @@ typedef struct {
  * OPTS->lp_rows, no LP started after MAX_SOLVES solves when that is > 0) on
  * lump_graph_unroll(G), with the same certificate evidence. A node keeps at least one channel. CERT (may be NULL)
  * receives the certificate, STATS (may be NULL) the counts. Errors:
- * LUMP_EINPUT for a box of the wrong dimension; LUMP_ENOMEM when the
- * unrolled network has more than MAX_WEIGHTS dense weights (0: no cap).
+ * LUMP_EINPUT for a box of the wrong dimension. When the unrolled
+ * network would have more than MAX_WEIGHTS dense weights (0: no cap), the
+ * bounds are exact interval arithmetic on G itself (lump_graph_intervals;
+ * linear in G's size, so a MaxPool over a wide tensor costs no more than
+ * its entries), and the certificate says so (INTERVALS).
  * Time: the unrolling (O(size x in_size) per layer) plus its bounds (two
  * LP solves per unstable relu with OPTS->use_lp) plus the cut. */
 LUMP_EXPORT lump_error_t lump_graph_box_reduce(lump_graph_t *out, lump_graph_box_cert_t *cert,
@@ -103,7 +111,9 @@ LUMP_EXPORT lump_error_t lump_graph_box_reduce(lump_graph_t *out, lump_graph_box
  * BOX: BOX lies in the certificate's box; the unrolled certificate is one
  * stable step without folds and lump_box_cert_check accepts it for
  * lump_graph_unroll(G) (every bound by exact interval arithmetic or exact
- * weak duality); every entry of every cut channel is a relu neuron it
+ * weak duality), or, for an INTERVALS certificate, the exact intervals of
+ * G over the certificate's box give each cut entry's pre-activation an
+ * upper end <= 0; every entry of every cut channel is a relu neuron it
  * lists as inactive; and OUT equals lump_graph_cut(G, CERT's cuts) node by
  * node, exactly. Trusted besides the box checker: lump_graph_unroll (an
  * exact translation) and lump_graph_cut. *VALID and WHY as
