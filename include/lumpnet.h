@@ -21,6 +21,7 @@
 #include "lumpnet/glump.h"
 #include "lumpnet/graph_box.h"
 #include "lumpnet/graph_relax.h"
+#include "lumpnet/graph_bound.h"
 
 /* lump_version -- the library version string ("0.1.0"). O(1). */
 LUMP_EXPORT const char *lump_version(void);
