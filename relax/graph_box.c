@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lumpnet/alloc.h"
 #include "lumpnet/graph_relax.h"
+#include "lumpnet/graph_bound.h"
 #include "lumpnet/relax.h"
 #include "graph_snap_i.h"
 
@@ -29,11 +30,12 @@ static size_t source_act(const lump_graph_t *g, size_t x)
 }
 
 /* input_max -- M[u] >= max |y_u| over the box for each input channel u of
- * layer L's node (an entry, when the input is flat), from the interval
- * bounds B of the unrolled network; +inf where nothing bounds it. */
+ * layer L's node (an entry, when the input is flat), from the exact
+ * interval enclosures IV of the graph (lump_graph_intervals: linear in the
+ * graph's size, where the unrolled network's bounds would be quadratic in
+ * a wide MaxPool); +inf where nothing bounds it. */
 static void input_max(double *M, size_t cin, const lump_graph_t *g, const lump_i_snap_layer_t *L,
-                      const lump_bounds_t *B, const lump_graph_unroll_map_t *map,
-                      const lump_box_t *box)
+                      const lump_graph_ivals_t *iv, const lump_box_t *box)
 {
     size_t x = g->nodes[L->node].in[0];
     size_t a = g->nodes[x].op == LUMP_GOP_RESHAPE ? source_act(g, g->nodes[x].in[0])
@@ -52,10 +54,10 @@ static void input_max(double *M, size_t cin, const lump_graph_t *g, const lump_i
         }
         return;
     }
-    if (a == SIZE_MAX || map->layer[a] == SIZE_MAX)
+    if (a == SIZE_MAX)
         return;
     const lump_graph_node_t *an = &g->nodes[a];
-    size_t ach = an->shape.dim[0], aper = an->shape.size / ach, li = map->layer[a];
+    size_t ach = an->shape.dim[0], aper = an->shape.size / ach;
     /* a flat input read through a reshape: its entries per channel of the
      * activation behind it */
     size_t per = cin == ach ? 1 : cin / ach;
@@ -63,10 +65,9 @@ static void input_max(double *M, size_t cin, const lump_graph_t *g, const lump_i
         return;
     for (size_t c = 0; c < ach; c++) {
         double m = 0;
-        for (size_t e = c * aper; e < (c + 1) * aper; e++) {
-            size_t v = map->first[a] + e;
-            m = fmax(m, fmax(fabs(B->ylo[li][v]), fabs(B->yhi[li][v])));
-        }
+        for (size_t e = c * aper; e < (c + 1) * aper; e++)
+            m = fmax(m, fmax(fabs(mpq_get_d(iv->lo[a][e])), fabs(mpq_get_d(iv->hi[a][e]))));
+        m *= 1 + 1e-15; /* mpq_get_d truncates */
         for (size_t u = c * per; u < (c + 1) * per; u++)
             M[u] = m;
     }
@@ -134,28 +135,23 @@ lump_error_t lump_graph_relax_box(lump_graph_t *out, size_t *params, size_t *cha
 {
     lump_error_t err = LUMP_OK;
     lump_i_snap_t S;
-    lump_net_t u;
-    lump_graph_unroll_map_t map;
-    lump_bounds_t B;
+    lump_graph_ivals_t iv;
     double *M = NULL;
     int have_s = 0;
-    lump_net_init(&u);
-    lump_graph_unroll_map_init(&map);
-    lump_bounds_init(&B);
+    lump_graph_ivals_init(&iv);
     if (!(eps >= 0)) {
         err = lump_error_set(LUMP_EINPUT, "eps must be >= 0");
         goto cleanup;
     }
     LUMP_CHECK(lump_i_snap_layers(&S, g));
     have_s = 1;
-    LUMP_CHECK(lump_graph_unroll(&u, &map, g, 0));
-    LUMP_CHECK(lump_bounds_interval(&B, &u, box));
+    LUMP_CHECK(lump_graph_intervals(&iv, g, box, 53));
     for (size_t l = 0; l < S.n_layers; l++) {
         lump_i_snap_layer_t *L = &S.layer[l];
         const lump_graph_node_t *n = &g->nodes[L->node];
         size_t cin = n->op == LUMP_GOP_CONV ? L->rowlen / (n->kh * n->kw) : L->rowlen;
         M = lump_realloc_array(M, cin + 1, sizeof *M);
-        input_max(M, cin, g, L, &B, &map, box);
+        input_max(M, cin, g, L, &iv, box);
         cluster(L, M, cin, eps);
     }
     LUMP_CHECK(lump_i_snap_emit(out, params, channels, &S, g));
@@ -163,8 +159,6 @@ cleanup:
     if (have_s)
         lump_i_snap_free(&S);
     free(M);
-    lump_bounds_clear(&B);
-    lump_graph_unroll_map_clear(&map);
-    lump_net_clear(&u);
+    lump_graph_ivals_clear(&iv);
     return err;
 }

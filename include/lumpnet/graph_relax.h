@@ -78,12 +78,14 @@ LUMP_EXPORT void lump_graph_calib_free(lump_graph_calib_t *run);
  * leader's row r_b, scaled by s = |r_v|_M / |r_b|_M, is within EPS of its
  * row r_v; else it leads a block), where the distance is the
  * pre-activation deviation over BOX, sum_u |r_v - s r_b|_u M_u + |bias
- * difference|, with M_u >= max |y_u| over BOX from the interval bounds of
- * the unrolled network (and |r|_M the same sum for one row). The leader
+ * difference|, with M_u >= max |y_u| over BOX from the exact interval
+ * enclosures of G (lump_graph_intervals; and |r|_M the same sum for one
+ * row). The leader
  * keeps its row; members get s r_b. *PARAMS, *CHANNELS (may be NULL) as
  * lump_graph_prune_filters. Errors: LUMP_EINPUT (EPS < 0, a box of the
- * wrong dimension, nothing qualifies). Time: the unrolling and its
- * interval bounds, plus O(c^2 * rowlen) per node of c channels. */
+ * wrong dimension, nothing qualifies). Time: the interval enclosures
+ * (about one exact evaluation), plus O(c^2 * rowlen) per node of c
+ * channels. */
 LUMP_EXPORT lump_error_t lump_graph_relax_box(lump_graph_t *out, size_t *params, size_t *channels,
                                               const lump_graph_t *g, const lump_box_t *box,
                                               double eps) LUMP_WUR;
