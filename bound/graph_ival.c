@@ -658,6 +658,24 @@ cleanup:
     return err;
 }
 
+/* lump_graph_enclose -- see lumpnet/graph_bound.h. */
+lump_error_t lump_graph_enclose(mpq_t *lo, mpq_t *hi, const lump_graph_t *g, const lump_box_t *box,
+                                mpfr_prec_t prec)
+{
+    lump_error_t err = LUMP_OK;
+    iv_t *v = lump_alloc_zero(g->n_nodes > 0 ? g->n_nodes : 1, sizeof *v);
+    LUMP_CHECK(run(v, g, NULL, box, prec, 0));
+    for (size_t j = 0; j < v[g->output].n; j++) {
+        get(lo[j], &v[g->output], v[g->output].lo[j]);
+        get(hi[j], &v[g->output], v[g->output].hi[j]);
+    }
+cleanup:
+    for (size_t i = 0; i < g->n_nodes; i++)
+        iv_clear(&v[i]);
+    free(v);
+    return err;
+}
+
 /* lump_graph_same_structure -- see lumpnet/graph_bound.h. */
 int lump_graph_same_structure(const lump_graph_t *a, const lump_graph_t *b)
 {

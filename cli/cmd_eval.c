@@ -11,6 +11,7 @@ typedef enum { MODE_DOUBLE, MODE_EXACT, MODE_MPFR } eval_mode_t;
 
 typedef struct {
     const lump_net_t *net;
+    const lump_graph_t *g; /* --mpfr on a graph too large to unroll: enclosed on the graph */
     eval_mode_t mode;
     mpfr_prec_t prec;
     double worst_width; /* largest MPFR enclosure width seen */
@@ -45,6 +46,34 @@ static void print_end(const mpfr_t x, int d, mpfr_rnd_t rnd, json_t *into)
     mpfr_free_str(s);
 }
 
+/* graph_mpfr -- [LO, HI] (PREC bits) encloses G(IN): the interval
+ * arithmetic of lump_graph_enclose on the point, its exact rational ends
+ * rounded outward */
+static lump_error_t graph_mpfr(mpfr_t *lo, mpfr_t *hi, const lump_graph_t *g, const mpq_t *in,
+                               mpfr_prec_t prec)
+{
+    lump_error_t err = LUMP_OK;
+    const size_t nin = lump_graph_n_inputs(g), nout = lump_graph_n_outputs(g);
+    mpq_t *ql = lump_rat_vec_new(nout), *qh = lump_rat_vec_new(nout);
+    lump_box_t box;
+    lump_box_init(&box);
+    LUMP_CHECK(lump_box_alloc(&box, nin));
+    for (size_t i = 0; i < nin; i++) {
+        mpq_set(box.lo[i], in[i]);
+        mpq_set(box.hi[i], in[i]);
+    }
+    LUMP_CHECK(lump_graph_enclose(ql, qh, g, &box, prec));
+    for (size_t j = 0; j < nout; j++) {
+        mpfr_set_q(lo[j], ql[j], MPFR_RNDD);
+        mpfr_set_q(hi[j], qh[j], MPFR_RNDU);
+    }
+cleanup:
+    lump_box_clear(&box);
+    lump_rat_vec_free(ql, nout);
+    lump_rat_vec_free(qh, nout);
+    return err;
+}
+
 /* The outputs at IN: one line of standard output, or with --json one
  * {input, output} appended to c->results (outputs: numbers in double,
  * exact fractions as strings, MPFR enclosures as [lo, hi] strings). */
@@ -52,7 +81,8 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
 {
     eval_ctx_t *c = ctx;
     lump_error_t err = LUMP_OK;
-    size_t nin = c->net->n_inputs, nout = lump_net_n_outputs(c->net);
+    size_t nin = c->g != NULL ? lump_graph_n_inputs(c->g) : c->net->n_inputs;
+    size_t nout = c->g != NULL ? lump_graph_n_outputs(c->g) : lump_net_n_outputs(c->net);
     json_t *jy = c->results != NULL ? json_array() : NULL;
     if (c->mode == MODE_DOUBLE) {
         double *x, *y = lump_alloc_array(nout, sizeof *y);
@@ -76,7 +106,10 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
             mpfr_init2(lo[j], c->prec);
             mpfr_init2(hi[j], c->prec);
         }
-        err = lump_eval_mpfr(lo, hi, c->net, in, c->prec);
+        if (c->g != NULL)
+            err = graph_mpfr(lo, hi, c->g, in, c->prec);
+        else
+            err = lump_eval_mpfr(lo, hi, c->net, in, c->prec);
         for (size_t j = 0; err == LUMP_OK && j < nout; j++) {
             double w;
             /* the enclosure itself, each end converted to decimal with
@@ -116,8 +149,9 @@ static lump_error_t eval_one(void *ctx, const mpq_t *in)
 int cli_cmd_eval(int argc, char **argv)
 {
     const char *path = NULL, *input = NULL, *inputs = NULL, *prec = NULL;
-    eval_ctx_t c = {NULL, MODE_DOUBLE, 0, 0, NULL};
+    eval_ctx_t c = {NULL, NULL, MODE_DOUBLE, 0, 0, NULL};
     lump_net_t net;
+    lump_graph_t g;
     lump_error_t err;
     int rc, exact = 0, json = 0, graph = 0;
     const cli_opt_t opt[] = {{"--exact", NULL, &exact},
@@ -147,12 +181,20 @@ int cli_cmd_eval(int argc, char **argv)
         c.prec = (mpfr_prec_t)p;
     }
     lump_net_init(&net);
+    lump_graph_init(&g);
     err = lump_net_read(&net, path);
     if (err != LUMP_OK && c.mode == MODE_MPFR) {
         /* a graph network: the enclosure of its exact translation into
-         * layers (sigmoid and tanh included) */
-        if ((err = cli_net_read_unrolled(&net, path)) != LUMP_OK) {
+         * layers (sigmoid and tanh included), or, when that is too large,
+         * interval arithmetic on the graph itself */
+        err = cli_net_read_unrolled(&net, path);
+        if (err == LUMP_ENOMEM) {
+            err = lump_graph_read(&g, path, NULL);
+            c.g = &g;
+        }
+        if (err != LUMP_OK) {
             lump_net_clear(&net);
+            lump_graph_clear(&g);
             return cli_fail(err);
         }
         graph = 1;
@@ -177,14 +219,24 @@ int cli_cmd_eval(int argc, char **argv)
     /* --json: one report at the end, nothing printed when a line fails */
     if (json)
         c.results = json_array();
-    if (input != NULL)
-        err = cli_eval_text(eval_one, &c, net.n_inputs, input, strlen(input), "--input");
-    else
-        err = cli_eval_file(eval_one, &c, net.n_inputs, inputs);
+    {
+        size_t nin = c.g != NULL ? lump_graph_n_inputs(c.g) : net.n_inputs;
+        if (input != NULL)
+            err = cli_eval_text(eval_one, &c, nin, input, strlen(input), "--input");
+        else
+            err = cli_eval_file(eval_one, &c, nin, inputs);
+    }
     if (json) {
         json_t *j = cli_report_new("eval");
-        cli_report_net(j, path, &net);
-        if (graph) /* the layers are those of the exact translation */
+        if (c.g != NULL) {
+            cli_report_path(j, "network", path);
+            json_object_set_new(j, "model", json_string("graph, interval arithmetic on the graph"));
+            json_object_set_new(j, "inputs", cli_report_size(lump_graph_n_inputs(c.g)));
+            json_object_set_new(j, "outputs", cli_report_size(lump_graph_n_outputs(c.g)));
+        } else {
+            cli_report_net(j, path, &net);
+        }
+        if (graph && c.g == NULL) /* the layers are those of the exact translation */
             json_object_set_new(j, "model", json_string("graph, unrolled into layers"));
         cli_report_path(j, "input_file", inputs);
         json_object_set_new(j, "mode", json_string(c.mode == MODE_EXACT ? "exact"
@@ -204,6 +256,7 @@ int cli_cmd_eval(int argc, char **argv)
                 "interval [lo, hi] (rounded outward); widest %.3g\n",
                 (long)c.prec, c.worst_width);
     lump_net_clear(&net);
+    lump_graph_clear(&g);
     fflush(stdout);
     return err != LUMP_OK ? cli_fail(err) : json ? rc : CLI_OK;
 }

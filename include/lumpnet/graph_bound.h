@@ -44,6 +44,16 @@ LUMP_INIT_CLEAR(lump_graph_ivals);
 LUMP_EXPORT lump_error_t lump_graph_intervals(lump_graph_ivals_t *out, const lump_graph_t *g,
                                               const lump_box_t *box, mpfr_prec_t prec) LUMP_WUR;
 
+/* lump_graph_enclose -- [LO[j], HI[j]] encloses output j of G over BOX
+ * (LO and HI: lump_graph_n_outputs initialised entries), by the interval
+ * arithmetic of lump_graph_intervals, keeping only what later nodes read.
+ * On a box of one point it is an MPFR-style enclosure of f(x): the exact
+ * value for piecewise-linear networks, and for sigmoid and tanh the
+ * activations rounded outward at PREC bits. Errors as
+ * lump_graph_intervals. Time: as lump_graph_intervals. */
+LUMP_EXPORT lump_error_t lump_graph_enclose(mpq_t *lo, mpq_t *hi, const lump_graph_t *g,
+                                            const lump_box_t *box, mpfr_prec_t prec) LUMP_WUR;
+
 /* What lump_graph_bound_diff did. PAIRED is 1 when A and B have the same
  * structure (nodes, operations, shapes, attributes, activations; weights
  * may differ) and the difference was propagated node by node, 0 when
