@@ -175,6 +175,7 @@ static size_t affine(lump_graph_t *g, size_t x, gmp_randstate_t r, int rational)
     n->shape = g->nodes[x].shape;
     fill(&n->weight, n->shape.size, r, rational);
     fill(&n->bias, n->shape.size, r, rational);
+    n->has_bias = 1; /* as the readers make affine nodes */
     n->params = 2 * n->shape.size;
     return i;
 }
