@@ -7,6 +7,7 @@
 #include <gmp.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
+#include "lumpnet/progress.h"
 #include "graph_i.h"
 #include "unroll_i.h"
 #include "unroll_layers_i.h"
@@ -335,6 +336,7 @@ lump_error_t lump_graph_unroll(lump_net_t *out, lump_graph_unroll_map_t *map,
     int *folded = lump_alloc_zero(nn > 0 ? nn : 1, sizeof *folded);
     lump_i_unroll_t u;
     mpq_t w;
+    size_t lv;
     lump_require(nn > 0 && g->output < nn, "lump_graph_unroll");
     mpq_init(w);
     lump_i_unroll_init(&u);
@@ -344,8 +346,10 @@ lump_error_t lump_graph_unroll(lump_net_t *out, lump_graph_unroll_map_t *map,
             nread[g->nodes[i].in[j]]++;
             reader[g->nodes[i].in[j]] = i;
         }
+    lv = lump_progress_begin("unrolling node", nn, 0);
     for (size_t i = 0; i < nn; i++) {
         const lump_graph_node_t *n = &g->nodes[i];
+        LUMP_CHECK(lump_progress_step(lv, i));
         /* a reshape keeps the entries in order, and a folded activation
          * is applied by its pool: share the expressions */
         folded[i] = fold_act(g, i, nread, reader);
@@ -356,6 +360,7 @@ lump_error_t lump_graph_unroll(lump_net_t *out, lump_graph_unroll_map_t *map,
         LUMP_CHECK(node(&u, g, i, ex, folded, &store[i], w));
         ex[i] = &store[i];
     }
+    lump_progress_end(lv);
     LUMP_CHECK(lump_i_unroll_layers(out, map, &u, g, ex[g->output], max_weights));
 cleanup:
     lump_i_unroll_clear(&u);

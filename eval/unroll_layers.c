@@ -6,6 +6,7 @@
 #include <gmp.h>
 #include "lumpnet/graph.h"
 #include "lumpnet/alloc.h"
+#include "lumpnet/progress.h"
 #include "net_i.h"
 #include "unroll_layers_i.h"
 
@@ -146,7 +147,7 @@ lump_error_t lump_i_unroll_layers(lump_net_t *out, lump_graph_unroll_map_t *map,
     lump_net_t net;
     lump_act_t id;
     mpq_t t;
-    size_t last = SIZE_MAX;
+    size_t last = SIZE_MAX, lv;
     lump_act_init(&id);
     lump_net_init(&net);
     lump_graph_unroll_map_init(&m);
@@ -185,9 +186,11 @@ lump_error_t lump_i_unroll_layers(lump_net_t *out, lump_graph_unroll_map_t *map,
         m.layer[i] = m.first[i] = SIZE_MAX;
     for (size_t s = 0; s < nsrc; s++)
         pos[s] = s < nin ? s : SIZE_MAX;
+    lv = lump_progress_begin("unrolled layer", L, 0);
     for (size_t l = 1; l <= L; l++) {
         lump_layer_t *layer = &net.layers[l - 1];
         size_t v = 0, *swap;
+        LUMP_CHECK(lump_progress_step(lv, l - 1));
         for (size_t k = 0; k < nblk; k++)
             if (blk[k].level == l) {
                 lump_act_set(&layer->act, &blk[k].act);
@@ -217,6 +220,7 @@ lump_error_t lump_i_unroll_layers(lump_net_t *out, lump_graph_unroll_map_t *map,
         pos = cur;
         cur = swap;
     }
+    lump_progress_end(lv);
     lump_i_net_move(out, &net);
     if (map != NULL) {
         lump_graph_unroll_map_clear(map);
