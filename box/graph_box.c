@@ -282,27 +282,26 @@ cleanup:
 
 #define FAIL(...) (snprintf(why, whylen, __VA_ARGS__), *valid = LUMP_FALSE)
 
-/* Every entry of every cut channel is a neuron listed inactive in the
- * stable step ST of the unrolling (MAP); else FAIL says which is not. */
-static void cuts_inactive(lump_verdict_t *valid, char *why, size_t whylen, const lump_graph_t *g,
-                          const lump_graph_unroll_map_t *map, const lump_stable_step_t *st,
-                          const lump_graph_box_cert_t *cert)
+/* How a checker decides that entry E of relu node NODE is inactive on the
+ * box: returns 1, or 0 after writing why not into DETAIL. */
+typedef int (*entry_off_fn)(const void *ctx, size_t node, size_t e, char *detail, size_t dlen);
+
+/* check_cuts -- every cut names a relu node (IS_RELU) and channels it has,
+ * and OFF says every entry of every cut channel is inactive; else FAIL
+ * says which is not */
+static void check_cuts(lump_verdict_t *valid, char *why, size_t whylen, const lump_graph_t *g,
+                       const lump_graph_box_cert_t *cert, int (*is_relu)(const void *, size_t),
+                       entry_off_fn off, const void *ctx)
 {
+    char detail[256];
     for (size_t k = 0; k < cert->n_cuts && *valid == LUMP_TRUE; k++) {
         const lump_graph_cut_t *cut = &cert->cuts[k];
-        const lump_stable_layer_t *c;
         size_t per;
-        char *off;
-        if (cut->node >= g->n_nodes || !relu_node(g, map, cut->node)) {
+        if (cut->node >= g->n_nodes || !is_relu(ctx, cut->node)) {
             FAIL("cut %zu: node %zu is not a relu node of the network", k + 1, cut->node);
             return;
         }
-        c = &st->layers[map->layer[cut->node]];
         per = per_channel(&g->nodes[cut->node]);
-        off = lump_alloc_zero(c->size + 1, 1);
-        for (size_t j = 0; j < c->n_inactive; j++)
-            if (c->inactive[j] < c->size)
-                off[c->inactive[j]] = 1;
         for (size_t j = 0; j < cut->n && *valid == LUMP_TRUE; j++) {
             size_t ch = cut->channel[j];
             if (ch >= g->nodes[cut->node].shape.dim[0]) {
@@ -310,16 +309,80 @@ static void cuts_inactive(lump_verdict_t *valid, char *why, size_t whylen, const
                 break;
             }
             for (size_t e = ch * per; e < (ch + 1) * per; e++)
-                if (!off[map->first[cut->node] + e]) {
-                    FAIL("cut %zu: entry %zu of channel %zu of node %zu (neuron %zu of unrolled "
-                         "layer %zu) is not proven inactive on the box",
-                         k + 1, e - ch * per, ch, cut->node, map->first[cut->node] + e,
-                         map->layer[cut->node] + 1);
+                if (!off(ctx, cut->node, e, detail, sizeof detail)) {
+                    FAIL("cut %zu: entry %zu of channel %zu of node %zu %s", k + 1, e - ch * per,
+                         ch, cut->node, detail);
                     break;
                 }
         }
-        free(off);
     }
+}
+
+/* The unrolled evidence: G's unrolling MAP and, per unrolled layer, which
+ * neurons the stable step lists inactive. */
+typedef struct {
+    const lump_graph_t *g;
+    const lump_graph_unroll_map_t *map;
+    char **off;
+} unrolled_ctx_t;
+
+static int unrolled_relu(const void *ctx, size_t a)
+{
+    const unrolled_ctx_t *u = ctx;
+    return relu_node(u->g, u->map, a);
+}
+
+static int unrolled_off(const void *ctx, size_t a, size_t e, char *detail, size_t dlen)
+{
+    const unrolled_ctx_t *u = ctx;
+    size_t l = u->map->layer[a], v = u->map->first[a] + e;
+    if (u->off[l][v])
+        return 1;
+    snprintf(detail, dlen, "(neuron %zu of unrolled layer %zu) is not proven inactive on the box",
+             v, l + 1);
+    return 0;
+}
+
+/* Every entry of every cut channel is a neuron listed inactive in the
+ * stable step ST of the unrolling (MAP); else FAIL says which is not. */
+static void cuts_inactive(lump_verdict_t *valid, char *why, size_t whylen, const lump_graph_t *g,
+                          const lump_graph_unroll_map_t *map, const lump_stable_step_t *st,
+                          const lump_graph_box_cert_t *cert)
+{
+    unrolled_ctx_t u = {g, map, lump_alloc_zero(st->n_layers + 1, sizeof(char *))};
+    for (size_t l = 0; l < st->n_layers; l++) {
+        const lump_stable_layer_t *c = &st->layers[l];
+        u.off[l] = lump_alloc_zero(c->size + 1, 1);
+        for (size_t j = 0; j < c->n_inactive; j++)
+            if (c->inactive[j] < c->size)
+                u.off[l][c->inactive[j]] = 1;
+    }
+    check_cuts(valid, why, whylen, g, cert, unrolled_relu, unrolled_off, &u);
+    for (size_t l = 0; l < st->n_layers; l++)
+        free(u.off[l]);
+    free(u.off);
+}
+
+/* The interval evidence: G and its enclosures IV. */
+typedef struct {
+    const lump_graph_t *g;
+    const lump_graph_ivals_t *iv;
+} ivals_ctx_t;
+
+static int ivals_relu(const void *ctx, size_t a)
+{
+    return relu_act(((const ivals_ctx_t *)ctx)->g, a);
+}
+
+static int ivals_off(const void *ctx, size_t a, size_t e, char *detail, size_t dlen)
+{
+    const ivals_ctx_t *c = ctx;
+    size_t x = c->g->nodes[a].in[0];
+    if (mpq_sgn(c->iv->hi[x][e]) <= 0)
+        return 1;
+    snprintf(detail, dlen, "is not inactive on the box (its pre-activation reaches %.6g)",
+             mpq_get_d(c->iv->hi[x][e]));
+    return 0;
 }
 
 /* check_ivals -- an INTERVALS certificate: BOX lies in the certificate's
@@ -349,29 +412,9 @@ static lump_error_t check_ivals(lump_verdict_t *valid, char *why, size_t whylen,
             goto cleanup;
         }
     LUMP_CHECK(lump_graph_intervals(&iv, g, cb, 64));
-    for (size_t k = 0; k < cert->n_cuts && *valid == LUMP_TRUE; k++) {
-        const lump_graph_cut_t *cut = &cert->cuts[k];
-        size_t per, x;
-        if (cut->node >= g->n_nodes || !relu_act(g, cut->node)) {
-            FAIL("cut %zu: node %zu is not a relu node of the network", k + 1, cut->node);
-            break;
-        }
-        per = per_channel(&g->nodes[cut->node]);
-        x = g->nodes[cut->node].in[0];
-        for (size_t j = 0; j < cut->n && *valid == LUMP_TRUE; j++) {
-            size_t ch = cut->channel[j];
-            if (ch >= g->nodes[cut->node].shape.dim[0]) {
-                FAIL("cut %zu: node %zu has no channel %zu", k + 1, cut->node, ch);
-                break;
-            }
-            for (size_t e = ch * per; e < (ch + 1) * per; e++)
-                if (mpq_sgn(iv.hi[x][e]) > 0) {
-                    FAIL("cut %zu: entry %zu of channel %zu of node %zu is not inactive on the "
-                         "box (its pre-activation reaches %.6g)", k + 1, e - ch * per, ch,
-                         cut->node, mpq_get_d(iv.hi[x][e]));
-                    break;
-                }
-        }
+    {
+        ivals_ctx_t c = {g, &iv};
+        check_cuts(valid, why, whylen, g, cert, ivals_relu, ivals_off, &c);
     }
 cleanup:
     lump_graph_ivals_clear(&iv);
