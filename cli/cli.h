@@ -436,6 +436,14 @@ lump_error_t cli_read_two_unrolled(lump_net_t *a, const char *a_path, lump_net_t
 lump_error_t cli_graph_bound_wide(lump_bound_result_t *res, double **observed, int *paired,
                                   const char *a_path, const char *b_path, const char *box_arg,
                                   size_t samples, unsigned long seed);
+/* cli_graph_equiv_wide (cmd_graph_equiv_wide.c) -- `equiv` on BOX_ARG
+ * (within TOL, 0 for exact) of two graph networks too large to unroll:
+ * equivalent when the exact interval bound on the graphs is <= TOL on
+ * every output, different with an exact witness from the box's centre,
+ * corners and seeded random points, else unknown. Returns the exit
+ * code. */
+int cli_graph_equiv_wide(const char *a_path, const char *b_path, const char *box_arg,
+                         const mpq_t tol, const char *cert, int json, unsigned long seed);
 /* cli_convert_unrolled -- `convert --unroll`: write IN, unrolled into
  * layers when it is a graph network, to OUT. Returns the exit code. */
 int cli_convert_unrolled(const char *in, const char *out, lump_write_opts_t *opts);

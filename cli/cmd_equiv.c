@@ -116,8 +116,16 @@ int cli_cmd_equiv(int argc, char **argv)
         }
         LUMP_CHECK(lump_net_read(&b, b_path));
     } else {
-        /* on a box or within a tolerance, graph networks go as layers */
-        LUMP_CHECK(cli_read_two_unrolled(&a, a_path, &b, b_path));
+        /* on a box or within a tolerance, graph networks go as layers,
+         * or, too large for that, through intervals on the graphs */
+        err = cli_read_two_unrolled(&a, a_path, &b, b_path);
+        if (err == LUMP_ENOMEM) {
+            err = LUMP_OK;
+            rc = cli_graph_equiv_wide(a_path, b_path, box_arg, tol, cert, json, seed);
+            graph = 1;
+            goto cleanup;
+        }
+        LUMP_CHECK(err);
     }
     if ((tolerant = mpq_sgn(tol) > 0)) { /* within a tolerance: the branch-and-bound finder */
         t.a_path = a_path;

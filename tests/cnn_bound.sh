@@ -32,6 +32,29 @@ r = json.load(open(sys.argv[1]))
 assert r["certified"] and r["encoding"] == "graph-differential", r
 assert max(r["bound"]) == 0, r["bound"]
 ' "$TMP/mpself.json" || fail "Convnet_maxpool against itself: not a certified bound of 0"
+  # equiv on the box through the same intervals: itself (bound 0), the
+  # perturbed copy within 1 (bounds about 0.04), not within 1e-9 (a
+  # witness, or unknown, but never "equivalent")
+  MPP=$D/verivital/maxpool_prop_1_0.004.vnnlib
+  "$LUMPNET" equiv "$M" "$M" --box "$MPP" >"$TMP/eq.out" 2>&1 && grep -q "^equivalent" "$TMP/eq.out" \
+    || fail "equiv Convnet_maxpool itself on a box: $(cat "$TMP/eq.out")"
+  "$LUMPNET" equiv "$M" "$TMP/perturbed_0.onnx" --box "$MPP" --tolerance 1 >"$TMP/eq.out" 2>&1 \
+    && grep -q "^equivalent within 1" "$TMP/eq.out" || fail "equiv within 1: $(cat "$TMP/eq.out")"
+  "$LUMPNET" equiv "$M" "$TMP/perturbed_0.onnx" --box "$MPP" --tolerance 1/1000000000 --json \
+    >"$TMP/eq.json" 2>"$TMP/eq.err"
+  rc=$?
+  [ "$rc" -eq 1 ] || [ "$rc" -eq 3 ] || fail "equiv within 1e-9: exit $rc, $(cat "$TMP/eq.err")"
+  if [ "$rc" -eq 1 ]; then # the witness, checked by exact evaluation here
+    "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["verdict"] == "different"
+print(",".join(r["witness"]))' "$TMP/eq.json" >"$TMP/w.txt" || fail "witness"
+    "$LUMPNET" eval --exact "$M" --inputs "$TMP/w.txt" >"$TMP/wa" || fail "eval A"
+    "$LUMPNET" eval --exact "$TMP/perturbed_0.onnx" --inputs "$TMP/w.txt" >"$TMP/wb" || fail "eval B"
+    cmp -s "$TMP/wa" "$TMP/wb" && fail "the witness gives equal outputs"
+  fi
+  echo "equiv of Convnet_maxpool on a box: itself proved, within 1 proved, within 1e-9 exit $rc"
 fi
 # convert --unroll: the layered network equals the graph at rational points
 "$LUMPNET" convert "$V/cifar_base_kw.onnx" "$TMP/unrolled.json" --unroll || fail "convert --unroll"
