@@ -24,22 +24,6 @@ typedef struct {
     cli_explore_save_t *save; /* or NULL */
 } ctx_t;
 
-/* Append a row to T (per-output arrays zeroed, the optional columns NaN). */
-static row_t *add_row(table_t *t)
-{
-    row_t *r;
-    if (t->n == t->cap) {
-        t->cap = t->cap * 2 + 8;
-        t->rows = lump_realloc_array(t->rows, t->cap, sizeof *t->rows);
-    }
-    r = &t->rows[t->n++];
-    memset(r, 0, sizeof *r);
-    r->bound = lump_alloc_zero(t->nout + 1, sizeof *r->bound);
-    r->observed = lump_alloc_zero(t->nout + 1, sizeof *r->observed);
-    r->acc = r->agree = r->cdev = NAN;
-    return r;
-}
-
 /* CLS[i] = the predicted class (first largest output) of data row i
  * under G, evaluated in double 64 rows at a time. */
 static lump_error_t predict(size_t *cls, const lump_graph_t *g, const lump_data_t *d)
@@ -69,16 +53,10 @@ cleanup:
 static lump_error_t score(row_t *r, const ctx_t *c, const lump_graph_t *q)
 {
     lump_error_t err = LUMP_OK;
-    size_t ok = 0, same = 0;
     if (c->data == NULL)
         return LUMP_OK;
     LUMP_CHECK(predict(c->gcls, q, c->data));
-    for (size_t i = 0; i < c->data->n; i++) {
-        ok += (long)c->gcls[i] == c->data->y[i];
-        same += c->gcls[i] == c->fcls[i];
-    }
-    r->acc = (double)ok / (double)c->data->n;
-    r->agree = (double)same / (double)c->data->n;
+    lump_explore_row_score(r, c->gcls, c->fcls, c->data->y, c->data->n);
 cleanup:
     return err;
 }
@@ -108,33 +86,12 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_graph_t *s,
     r->neurons = lump_graph_neurons(q);
     r->params = lump_graph_params(q);
     LUMP_CHECK(cli_graph_relax_bound(&br, r->observed, c->g, s, c->box, &c->bo));
-    r->certified = br.certified;
-    r->seconds = br.seconds;
-    r->bmax = r->omax = 0;
-    for (size_t j = 0; j < nout; j++) {
-        r->bound[j] = br.bound[j];
-        if (!(br.bound[j] <= r->bmax))
-            r->bmax = br.bound[j];
-        if (r->observed[j] > r->omax)
-            r->omax = r->observed[j];
-    }
+    lump_explore_row_bound(r, &br, nout);
     LUMP_CHECK(score(r, c, q));
 cleanup:
     lump_progress_end(lv);
     lump_bound_result_clear(&br);
     return err;
-}
-
-/* R = the earlier row SRC (the same network) at epsilon EPS. */
-static void copy_row(row_t *r, const row_t *src, double eps, size_t nout)
-{
-    double *b = r->bound, *o = r->observed;
-    *r = *src;
-    r->bound = b;
-    r->observed = o;
-    r->eps = eps;
-    memcpy(b, src->bound, nout * sizeof *b);
-    memcpy(o, src->observed, nout * sizeof *o);
 }
 
 /* ---- the epsilon grid ---------------------------------------------------- */
@@ -155,38 +112,27 @@ static void calib_eps(double *eps, size_t steps, const lump_graph_calib_t *run)
 }
 
 /* EPS[0..steps) over the box: geometric between the last probe that
- * merges nothing and the first that reaches the most channels merged or
- * removed, of 13 probes 10^-4 .. 10^4 (the box-guided distance is in
- * the units of the pre-activations). */
+ * merges nothing and the first that merges or removes the most channels,
+ * of 13 probes 10^-4 .. 10^4 (the box-guided distance is in the units of
+ * the pre-activations; lump_explore_grid). */
 static lump_error_t box_eps(double *eps, size_t steps, const lump_graph_t *g,
                             const lump_box_t *box)
 {
     enum { NPROBE = 13 };
     lump_error_t err = LUMP_OK;
     lump_graph_t s;
-    double pe[NPROBE], lo = -1, hi = -1;
-    size_t ch[NPROBE], cmax = 0, lv;
+    double pe[NPROBE];
+    size_t kept[NPROBE], ch, lv;
     lump_graph_init(&s);
     lv = lump_progress_begin("probing eps", NPROBE, 0);
     for (size_t k = 0; k < NPROBE; k++) {
         LUMP_CHECK(lump_progress_step(lv, k));
         pe[k] = pow(10.0, -4.0 + 8.0 * (double)k / (NPROBE - 1));
         lump_graph_clear(&s);
-        LUMP_CHECK(lump_graph_relax_box(&s, NULL, &ch[k], g, box, pe[k]));
-        cmax = ch[k] > cmax ? ch[k] : cmax;
+        LUMP_CHECK(lump_graph_relax_box(&s, NULL, &ch, g, box, pe[k]));
+        kept[k] = SIZE_MAX - ch; /* smaller: more channels merged or removed */
     }
-    for (size_t k = 0; k < NPROBE; k++) {
-        if (lo < 0 && ch[k] > ch[0])
-            lo = pe[k > 0 ? k - 1 : 0];
-        if (hi < 0 && ch[k] == cmax)
-            hi = pe[k];
-    }
-    if (lo < 0 || hi <= lo) { /* nothing merges, or all at once */
-        lo = 1e-3;
-        hi = 1;
-    }
-    for (size_t k = 0; k < steps; k++)
-        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
+    lump_explore_grid(eps, steps, pe, kept, NPROBE, 1);
 cleanup:
     lump_progress_end(lv);
     lump_graph_clear(&s);
@@ -199,7 +145,7 @@ cleanup:
 static lump_error_t original_row(table_t *t, const ctx_t *c)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r = add_row(t);
+    row_t *r = lump_explore_add_row(t);
     r->method = "original";
     r->eps = NAN;
     r->certified = 1;
@@ -234,32 +180,36 @@ static void nets_clear(nets_t *n)
 }
 
 /* N = the networks of EPS (by the calibration RUN when given, else over
- * the box); *CDEV the deviation on the calibration points (else NaN). */
-static lump_error_t eps_nets(nets_t *n, double *cdev, const ctx_t *c,
+ * the box); *CDEV the deviation on the calibration points (else NaN).
+ * *CHANNELS: the channels merged away or removed on input, the count of
+ * EPS on return; *DUP = 1 (N unchanged) when a calibration run applies as
+ * many steps as for that input count (each step takes a channel away). */
+static lump_error_t eps_nets(nets_t *n, double *cdev, size_t *channels, int *dup, const ctx_t *c,
                              const lump_graph_calib_t *run, double eps)
 {
     lump_error_t err = LUMP_OK;
-    nets_clear(n);
-    nets_init(n);
+    lump_graph_t s;
+    size_t ch = 0;
+    lump_graph_init(&s);
     *cdev = NAN;
     if (run != NULL)
-        LUMP_CHECK(lump_graph_calib_at(&n->s, NULL, NULL, cdev, run, eps));
+        LUMP_CHECK(lump_graph_calib_at(&s, NULL, &ch, cdev, run, eps));
     else
-        LUMP_CHECK(lump_graph_relax_box(&n->s, NULL, NULL, c->g, c->box, eps));
+        LUMP_CHECK(lump_graph_relax_box(&s, NULL, &ch, c->g, c->box, eps));
+    *dup = run != NULL && ch == *channels;
+    *channels = ch;
+    if (*dup)
+        goto cleanup;
+    nets_clear(n);
+    nets_init(n);
+    n->s = s;
+    lump_graph_init(&s);
     LUMP_CHECK(cli_graph_quotient(&n->q, &n->s));
     LUMP_CHECK(lump_graph_prune_filters(&n->p, NULL, NULL, c->g, lump_graph_params(&n->q)));
     LUMP_CHECK(cli_graph_quotient(&n->pq, &n->p));
 cleanup:
+    lump_graph_clear(&s);
     return err;
-}
-
-/* The number of steps of RUN that lump_graph_calib_at(EPS) applies. */
-static size_t calib_prefix(const lump_graph_calib_t *run, double eps)
-{
-    size_t k = 0;
-    while (k < lump_graph_calib_steps(run) && lump_graph_calib_deviation(run, k) <= eps)
-        k++;
-    return k;
 }
 
 /* The rows of the epsilon values EPS[0..neps): per value "lumpnet" (the
@@ -272,22 +222,19 @@ static lump_error_t sweep(table_t *t, const ctx_t *c, const lump_graph_calib_t *
     enum { ROWS = 2 };
     lump_error_t err = LUMP_OK;
     nets_t n;
-    size_t lv = lump_progress_begin("eps", neps, 0), prefix = SIZE_MAX;
+    size_t lv = lump_progress_begin("eps", neps, 0), channels = SIZE_MAX;
     nets_init(&n);
     for (size_t k = 0; k < neps; k++) {
         const char *method[ROWS] = {"lumpnet", "prune_params"};
         const lump_graph_t *snapped[ROWS] = {&n.s, &n.p}, *quot[ROWS] = {&n.q, &n.pq};
-        size_t steps = run != NULL ? calib_prefix(run, eps[k]) : SIZE_MAX;
-        int dup = run != NULL && steps == prefix;
+        int dup = 0;
         double cdev = NAN;
         LUMP_CHECK(lump_progress_step(lv, k));
-        if (!dup)
-            LUMP_CHECK(eps_nets(&n, &cdev, c, run, eps[k]));
-        prefix = steps;
+        LUMP_CHECK(eps_nets(&n, &cdev, &channels, &dup, c, run, eps[k]));
         for (size_t i = 0; i < ROWS; i++) {
-            row_t *r = add_row(t);
+            row_t *r = lump_explore_add_row(t);
             if (dup) {
-                copy_row(r, &t->rows[t->n - 1 - ROWS], eps[k], t->nout);
+                lump_explore_copy_row(t, t->n - 1, t->n - 1 - ROWS, eps[k]);
             } else {
                 r->method = method[i];
                 r->eps = eps[k];

@@ -38,18 +38,75 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
     o->lp = -1;
 }
 
-/* Append a zeroed row to T (its per-output arrays allocated, the data
- * columns NaN) and point *R at it. */
-static lump_error_t table_add(row_t **r, table_t *t)
+lump_explore_row_t *lump_explore_add_row(lump_explore_t *t)
 {
+    row_t *r;
     t->rows = lump_i_grow(t->rows, &t->cap, t->n, sizeof *t->rows, 8);
-    *r = &t->rows[t->n];
-    memset(*r, 0, sizeof **r);
-    (*r)->bound = lump_alloc_zero(t->nout + 1, sizeof *(*r)->bound);
-    (*r)->observed = lump_alloc_zero(t->nout + 1, sizeof *(*r)->observed);
-    t->n++;
-    (*r)->acc = (*r)->agree = (*r)->cdev = NAN;
-    return LUMP_OK;
+    r = &t->rows[t->n++];
+    memset(r, 0, sizeof *r);
+    r->bound = lump_alloc_zero(t->nout + 1, sizeof *r->bound);
+    r->observed = lump_alloc_zero(t->nout + 1, sizeof *r->observed);
+    r->acc = r->agree = r->cdev = NAN;
+    return r;
+}
+
+void lump_explore_copy_row(lump_explore_t *t, size_t dst, size_t src, double eps)
+{
+    row_t *r = &t->rows[dst];
+    double *b = r->bound, *o = r->observed;
+    *r = t->rows[src];
+    r->bound = b;
+    r->observed = o;
+    r->eps = eps;
+    memcpy(b, t->rows[src].bound, t->nout * sizeof *b);
+    memcpy(o, t->rows[src].observed, t->nout * sizeof *o);
+}
+
+void lump_explore_row_bound(lump_explore_row_t *r, const lump_bound_result_t *br, size_t nout)
+{
+    r->certified = br->certified;
+    r->seconds = br->seconds;
+    r->bmax = r->omax = 0;
+    for (size_t j = 0; j < nout; j++) {
+        r->bound[j] = br->bound[j];
+        if (!(br->bound[j] <= r->bmax))
+            r->bmax = br->bound[j];
+        if (r->observed[j] > r->omax)
+            r->omax = r->observed[j];
+    }
+}
+
+void lump_explore_row_score(lump_explore_row_t *r, const size_t *cls, const size_t *fcls,
+                            const long *y, size_t n)
+{
+    size_t ok = 0, same = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok += (long)cls[i] == y[i];
+        same += cls[i] == fcls[i];
+    }
+    r->acc = (double)ok / (double)n;
+    r->agree = (double)same / (double)n;
+}
+
+void lump_explore_grid(double *eps, size_t steps, const double *pe, const size_t *size,
+                       size_t nprobe, double hi_default)
+{
+    double lo = -1, hi = -1;
+    size_t smin = (size_t)-1;
+    for (size_t k = 0; k < nprobe; k++)
+        smin = size[k] < smin ? size[k] : smin;
+    for (size_t k = 0; k < nprobe; k++) {
+        if (lo < 0 && size[k] < size[0])
+            lo = pe[k > 0 ? k - 1 : 0];
+        if (hi < 0 && size[k] == smin)
+            hi = pe[k];
+    }
+    if (lo < 0 || hi <= lo) { /* nothing reduces, or all at once */
+        hi = hi_default;
+        lo = hi_default * 1e-3;
+    }
+    for (size_t k = 0; k < steps; k++)
+        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
 }
 
 /* The index of the largest of Y[0..n) (the first on ties). */
@@ -98,19 +155,6 @@ static lump_error_t hand_over(const table_t *t, const ctx_t *c, const lump_net_t
     return c->hook != NULL ? c->hook(c->hook_ctx, t, t->n - 1, g, L) : LUMP_OK;
 }
 
-/* Fill R as a copy of the earlier row SRC (the same network), but for
- * epsilon EPS: its bound, sampled error and accuracy are those of SRC. */
-static void copy_row(row_t *r, const row_t *src, double eps, size_t nout)
-{
-    double *b = r->bound, *o = r->observed;
-    *r = *src;
-    r->bound = b;
-    r->observed = o;
-    r->eps = eps;
-    memcpy(b, src->bound, nout * sizeof *b);
-    memcpy(o, src->observed, nout * sizeof *o);
-}
-
 /* L: the lumping G is the quotient by (NULL for a network that is not a
  * quotient of the original); it pairs neurons in the bound. */
 static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, const lump_lumping_t *L,
@@ -127,25 +171,10 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     r->params = lump_net_params(g);
     LUMP_CHECK(lump_bound_diff_lumped(&br, c->f, g, L, c->box, &o));
     LUMP_CHECK(lump_max_error_sampled(r->observed, c->f, g, c->box, c->samples, 1));
-    r->certified = br.certified;
-    r->seconds = br.seconds;
-    r->bmax = r->omax = 0;
-    for (size_t j = 0; j < nout; j++) {
-        r->bound[j] = br.bound[j];
-        if (!(br.bound[j] <= r->bmax))
-            r->bmax = br.bound[j];
-        if (r->observed[j] > r->omax)
-            r->omax = r->observed[j];
-    }
+    lump_explore_row_bound(r, &br, nout);
     if (c->data != NULL) {
-        size_t ok = 0, same = 0;
         LUMP_CHECK(predict(c->gcls, g, c->data));
-        for (size_t i = 0; i < c->data->n; i++) {
-            ok += (long)c->gcls[i] == c->data->y[i];
-            same += c->gcls[i] == c->fcls[i];
-        }
-        r->acc = (double)ok / (double)c->data->n;
-        r->agree = (double)same / (double)c->data->n;
+        lump_explore_row_score(r, c->gcls, c->fcls, c->data->y, c->data->n);
     }
 cleanup:
     lump_progress_end(lv);
@@ -173,8 +202,8 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
     lump_bounds_t bd;
     lump_net_t g;
     enum { NPROBE = 25 };
-    double top = 0, pe[NPROBE], lo = -1, hi = -1;
-    size_t ph[NPROBE], hmin = (size_t)-1, lv = 0;
+    double top = 0, pe[NPROBE];
+    size_t ph[NPROBE], lv = 0;
     lump_bounds_init(&bd);
     lump_net_init(&g);
     LUMP_CHECK(lump_bounds_interval(&bd, net, box));
@@ -192,21 +221,8 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
         pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
         LUMP_CHECK(lump_relax(&g, NULL, net, box, pe[k], centre));
         ph[k] = hidden_after(&g);
-        if (ph[k] < hmin)
-            hmin = ph[k];
     }
-    for (size_t k = 0; k < NPROBE; k++) {
-        if (lo < 0 && ph[k] < ph[0])
-            lo = pe[k > 0 ? k - 1 : 0];
-        if (hi < 0 && ph[k] == hmin)
-            hi = pe[k];
-    }
-    if (lo < 0 || hi <= lo) { /* nothing merges, or all at once */
-        hi = top;
-        lo = top * 1e-3;
-    }
-    for (size_t k = 0; k < steps; k++)
-        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
+    lump_explore_grid(eps, steps, pe, ph, NPROBE, top);
 cleanup:
     lump_progress_end(lv);
     lump_net_clear(&g);
@@ -237,20 +253,14 @@ static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
 static lump_error_t original_row(table_t *t, const ctx_t *c)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r;
-    LUMP_CHECK(table_add(&r, t));
+    row_t *r = lump_explore_add_row(t);
     r->method = "original";
     r->eps = NAN;
     r->certified = 1;
     r->neurons = lump_net_neurons(c->f);
     r->params = lump_net_params(c->f);
-    if (c->data != NULL) {
-        size_t ok = 0;
-        for (size_t i = 0; i < c->data->n; i++)
-            ok += (long)c->fcls[i] == c->data->y[i];
-        r->acc = (double)ok / (double)c->data->n;
-        r->agree = 1;
-    }
+    if (c->data != NULL)
+        lump_explore_row_score(r, c->fcls, c->fcls, c->data->y, c->data->n);
     LUMP_CHECK(hand_over(t, c, c->f, NULL));
 cleanup:
     return err;
@@ -272,10 +282,9 @@ static lump_error_t add_row(table_t *t, const ctx_t *c, const char *m, double ep
                             int dup, const lump_net_t *g, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r;
-    LUMP_CHECK(table_add(&r, t));
+    row_t *r = lump_explore_add_row(t);
     if (dup) {
-        copy_row(r, &t->rows[t->n - 4], eps, t->nout);
+        lump_explore_copy_row(t, t->n - 1, t->n - 4, eps);
     } else {
         r->method = m;
         r->eps = eps;
