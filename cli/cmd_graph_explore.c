@@ -96,19 +96,10 @@ cleanup:
 
 /* ---- the epsilon grid ---------------------------------------------------- */
 
-/* EPS[0..steps) for a calibration run: the running maximum of its steps'
- * deviations at STEPS evenly spaced steps, the last at the end of the run,
- * as the fully connected explore does. */
-static void calib_eps(double *eps, size_t steps, const lump_graph_calib_t *run)
+/* The deviation after step K of the calibration run RUN. */
+static double calib_dev(const void *run, size_t k)
 {
-    size_t S = lump_graph_calib_steps(run), k = 0;
-    double mx = 0;
-    for (size_t i = 0; i < steps; i++) {
-        size_t upto = (size_t)ceil((double)(i + 1) * (double)S / (double)steps);
-        for (; k < upto && k < S; k++)
-            mx = fmax(mx, lump_graph_calib_deviation(run, k));
-        eps[i] = mx;
-    }
+    return lump_graph_calib_deviation(run, k);
 }
 
 /* EPS[0..steps) over the box: geometric between the last probe that
@@ -145,9 +136,7 @@ cleanup:
 static lump_error_t original_row(table_t *t, const ctx_t *c)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r = lump_explore_add_row(t);
-    r->method = "original";
-    r->eps = NAN;
+    row_t *r = lump_explore_add_row(t, "original", NAN);
     r->certified = 1;
     LUMP_CHECK(score(r, c, c->g));
     r->neurons = lump_graph_neurons(c->g);
@@ -232,12 +221,10 @@ static lump_error_t sweep(table_t *t, const ctx_t *c, const lump_graph_calib_t *
         LUMP_CHECK(lump_progress_step(lv, k));
         LUMP_CHECK(eps_nets(&n, &cdev, &channels, &dup, c, run, eps[k]));
         for (size_t i = 0; i < ROWS; i++) {
-            row_t *r = lump_explore_add_row(t);
+            row_t *r = lump_explore_add_row(t, method[i], eps[k]);
             if (dup) {
                 lump_explore_copy_row(t, t->n - 1, t->n - 1 - ROWS, eps[k]);
             } else {
-                r->method = method[i];
-                r->eps = eps[k];
                 r->cdev = i == 0 ? cdev : NAN;
                 LUMP_CHECK(fill_row(r, c, snapped[i], quot[i], t->nout));
             }
@@ -304,7 +291,7 @@ int cli_graph_explore(const cli_explore_args_t *a, lump_error_t err)
     if (a->eps != NULL)
         memcpy(eps, a->eps, neps * sizeof *eps);
     else if (run != NULL)
-        calib_eps(eps, neps, run);
+        lump_explore_calib_grid(eps, neps, calib_dev, run, lump_graph_calib_steps(run));
     else
         LUMP_CHECK(box_eps(eps, neps, &g, &box));
     if (a->save != NULL) {

@@ -38,7 +38,7 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
     o->lp = -1;
 }
 
-lump_explore_row_t *lump_explore_add_row(lump_explore_t *t)
+lump_explore_row_t *lump_explore_add_row(lump_explore_t *t, const char *method, double eps)
 {
     row_t *r;
     t->rows = lump_i_grow(t->rows, &t->cap, t->n, sizeof *t->rows, 8);
@@ -47,6 +47,8 @@ lump_explore_row_t *lump_explore_add_row(lump_explore_t *t)
     r->bound = lump_alloc_zero(t->nout + 1, sizeof *r->bound);
     r->observed = lump_alloc_zero(t->nout + 1, sizeof *r->observed);
     r->acc = r->agree = r->cdev = NAN;
+    r->method = method;
+    r->eps = eps;
     return r;
 }
 
@@ -86,6 +88,20 @@ void lump_explore_row_score(lump_explore_row_t *r, const size_t *cls, const size
     }
     r->acc = (double)ok / (double)n;
     r->agree = (double)same / (double)n;
+}
+
+void lump_explore_calib_grid(double *eps, size_t steps,
+                             double (*dev)(const void *run, size_t k), const void *run,
+                             size_t n_steps)
+{
+    size_t t = 0;
+    double mx = 0;
+    for (size_t k = 0; k < steps; k++) {
+        size_t upto = (size_t)ceil((double)(k + 1) * (double)n_steps / (double)steps);
+        for (; t < upto && t < n_steps; t++)
+            mx = fmax(mx, dev(run, t));
+        eps[k] = mx;
+    }
 }
 
 void lump_explore_grid(double *eps, size_t steps, const double *pe, const size_t *size,
@@ -230,20 +246,10 @@ cleanup:
     return err;
 }
 
-/* EPS[0..steps) for a calibration run: the running maximum of the steps'
- * deviations at STEPS evenly spaced steps, the last one at the end of the
- * run, so that the rows spread over the sizes the run went through. */
-static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
+/* The deviation after step K of the calibration run RUN. */
+static double calib_dev(const void *run, size_t k)
 {
-    size_t S = lump_calib_steps(run), t = 0;
-    double mx = 0;
-    for (size_t k = 0; k < steps; k++) {
-        size_t upto = (size_t)ceil((double)(k + 1) * (double)S / (double)steps);
-        for (; t < upto && t < S; t++)
-            if (lump_calib_deviation(run, t) > mx)
-                mx = lump_calib_deviation(run, t);
-        eps[k] = mx;
-    }
+    return lump_calib_deviation(run, k);
 }
 
 /* ---- the sweep ----------------------------------------------------------- */
@@ -253,9 +259,7 @@ static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
 static lump_error_t original_row(table_t *t, const ctx_t *c)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r = lump_explore_add_row(t);
-    r->method = "original";
-    r->eps = NAN;
+    row_t *r = lump_explore_add_row(t, "original", NAN);
     r->certified = 1;
     r->neurons = lump_net_neurons(c->f);
     r->params = lump_net_params(c->f);
@@ -282,12 +286,10 @@ static lump_error_t add_row(table_t *t, const ctx_t *c, const char *m, double ep
                             int dup, const lump_net_t *g, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r = lump_explore_add_row(t);
+    row_t *r = lump_explore_add_row(t, m, eps);
     if (dup) {
         lump_explore_copy_row(t, t->n - 1, t->n - 4, eps);
     } else {
-        r->method = m;
-        r->eps = eps;
         r->cdev = cdev;
         LUMP_CHECK(fill_row(r, c, g, L, t->nout));
     }
@@ -352,7 +354,7 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     if (o->eps != NULL)
         memcpy(eps, o->eps, neps * sizeof *eps);
     else if (o->calib != NULL)
-        calib_eps(eps, neps, o->calib);
+        lump_explore_calib_grid(eps, neps, calib_dev, o->calib, lump_calib_steps(o->calib));
     else
         LUMP_CHECK(auto_eps(eps, neps, net, box, o->centre));
     t->nout = lump_net_n_outputs(net);

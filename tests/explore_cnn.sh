@@ -84,15 +84,6 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
-# column NAME of CSV row ROW (1 = first data row)
-col() { # csv row name
-  awk -F, -v r="$2" -v n="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    NR == r + 1 { print $c[n] }' "$1"
-}
-json_val() { # key file
-  sed -n "s/^  \"$1\": *\([^,]*\),\{0,1\}\$/\1/p" "$2"
-}
-
 # ---- calibration-guided sweep with data and --save -------------------------
 "$LUMPNET" explore "$NET" --box 0:1 --calib "$CAL" --data "$TEST" --eps-list 0,0.5,3 \
   --samples 200 --csv "$TMP/c.csv" --save "$TMP/nets" --json >"$TMP/c.json" 2>"$TMP/err" ||
@@ -106,22 +97,9 @@ rows=$(($(wc -l <"$TMP/c.csv") - 1))
   [ "$(col "$TMP/c.csv" 2 agreement)" = 1 ] ||
   fail "the eps 0 row's accuracy $(col "$TMP/c.csv" 2 accuracy) is not the original's $(col "$TMP/c.csv" 1 accuracy)"
 # the saved networks: size by info, accuracy recomputed from eval's outputs
-awk -F, -v OFS=, '{ NF = NF - 1; print }' "$TEST" >"$TMP/x.csv"
 r=1
 while [ "$r" -le "$rows" ]; do
-  file=$(col "$TMP/c.csv" "$r" file)
-  [ -s "$file" ] || fail "row $r: the CSV names '$file', which is not there"
-  "$LUMPNET" info "$file" --json >"$TMP/i.json" || fail "row $r: info $file failed"
-  for k in neurons params; do
-    [ "$(json_val $k "$TMP/i.json")" = "$(col "$TMP/c.csv" "$r" $k)" ] ||
-      fail "row $r: $k of $file is $(json_val $k "$TMP/i.json"), the CSV says $(col "$TMP/c.csv" "$r" $k)"
-  done
-  "$LUMPNET" eval "$file" --inputs "$TMP/x.csv" >"$TMP/y.txt" || fail "row $r: eval $file failed"
-  acc=$(awk -F, 'NR == FNR { lab[FNR] = $NF; n = FNR; next }
-    { b = 1; for (i = 2; i <= NF; i++) if ($i + 0 > $b + 0) b = i; if (b - 1 == lab[FNR]) ok++ }
-    END { printf "%.6g\n", ok / n }' "$TEST" "$TMP/y.txt")
-  [ "$acc" = "$(col "$TMP/c.csv" "$r" accuracy)" ] ||
-    fail "row $r: accuracy of $file is $acc, the CSV says $(col "$TMP/c.csv" "$r" accuracy)"
+  check_saved_row "$TMP/c.csv" "$r" "$TEST"
   r=$((r + 1))
 done
 echo "calibration sweep: $rows rows, saved networks match their rows"

@@ -319,10 +319,12 @@ LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
 /* The pieces of a sweep, shared by lump_explore_run and the sweep of
  * graph (convolutional) networks in the command-line tool. */
 
-/* lump_explore_add_row -- append a row to T and return it: zeroed, its
- * per-output arrays (T->nout entries) allocated, accuracy, agreement and
- * calibration deviation NaN. Valid until the next row is added. O(nout). */
-LUMP_EXPORT lump_explore_row_t *lump_explore_add_row(lump_explore_t *t);
+/* lump_explore_add_row -- append a row of METHOD (a static string) and
+ * epsilon EPS to T and return it: else zeroed, its per-output arrays
+ * (T->nout entries) allocated, accuracy, agreement and calibration
+ * deviation NaN. Valid until the next row is added. O(nout). */
+LUMP_EXPORT lump_explore_row_t *lump_explore_add_row(lump_explore_t *t, const char *method,
+                                                     double eps);
 
 /* lump_explore_copy_row -- row DST of T = a copy of the earlier row SRC
  * (the same network) but for epsilon EPS. O(nout). */
@@ -348,6 +350,15 @@ LUMP_EXPORT void lump_explore_row_score(lump_explore_row_t *r, const size_t *cls
  * once. O(nprobe + steps). */
 LUMP_EXPORT void lump_explore_grid(double *eps, size_t steps, const double *pe,
                                    const size_t *size, size_t nprobe, double hi);
+
+/* lump_explore_calib_grid -- EPS[0..steps) for a calibration run of
+ * N_STEPS steps, DEV(RUN, k) the deviation after step k: the running
+ * maximum of the deviations at STEPS evenly spaced steps, the last at the
+ * end of the run, so that the rows spread over the sizes the run went
+ * through. O(steps + n_steps) calls of DEV. */
+LUMP_EXPORT void lump_explore_calib_grid(double *eps, size_t steps,
+                                         double (*dev)(const void *run, size_t k),
+                                         const void *run, size_t n_steps);
 
 /* lump_explore_run -- T = the row of NET, then for each epsilon (O->eps,
  * or without it O->steps values: for a calibration run the running
