@@ -147,25 +147,76 @@ cleanup:
 }
 
 /* The networks of one epsilon: snapped S and quotient Q of the channel
- * merging, pruned P and its quotient PQ at Q's parameter budget. */
+ * merging, pruned N and its quotient NQ at Q's neuron budget, pruned P
+ * and its quotient PQ at Q's parameter budget. */
 typedef struct {
-    lump_graph_t s, q, p, pq;
+    lump_graph_t s, q, n, nq, p, pq;
 } nets_t;
+
+/* The six networks of N as an array, for init and clear. */
+static lump_graph_t *nets_at(nets_t *n, size_t i)
+{
+    lump_graph_t *all[] = {&n->s, &n->q, &n->n, &n->nq, &n->p, &n->pq};
+    return all[i];
+}
 
 static void nets_init(nets_t *n)
 {
-    lump_graph_init(&n->s);
-    lump_graph_init(&n->q);
-    lump_graph_init(&n->p);
-    lump_graph_init(&n->pq);
+    for (size_t i = 0; i < 6; i++)
+        lump_graph_init(nets_at(n, i));
 }
 
 static void nets_clear(nets_t *n)
 {
-    lump_graph_clear(&n->s);
-    lump_graph_clear(&n->q);
-    lump_graph_clear(&n->p);
-    lump_graph_clear(&n->pq);
+    for (size_t i = 0; i < 6; i++)
+        lump_graph_clear(nets_at(n, i));
+}
+
+/* *FITS = whether filter pruning of G to at most BUDGET parameters leaves
+ * a quotient of at most NEURONS neurons; P receives the pruned network. */
+static lump_error_t prune_fits(int *fits, lump_graph_t *p, const lump_graph_t *g, size_t budget,
+                               size_t neurons)
+{
+    lump_error_t err = LUMP_OK;
+    lump_glumping_t L;
+    lump_graph_t q;
+    lump_glumping_init(&L);
+    lump_graph_init(&q);
+    lump_graph_clear(p);
+    LUMP_CHECK(lump_graph_prune_filters(p, NULL, NULL, g, budget));
+    LUMP_CHECK(lump_graph_partition(&L, p, LUMP_MODE_PROPORTIONAL, 0));
+    LUMP_CHECK(lump_graph_quotient(&q, p, &L));
+    *fits = lump_graph_neurons(&q) <= neurons;
+cleanup:
+    lump_graph_clear(&q);
+    lump_glumping_clear(&L);
+    return err;
+}
+
+/* P = filter pruning of G at a neuron budget: the largest parameter
+ * budget of lump_graph_prune_filters whose quotient has at most NEURONS
+ * neurons (the removals only grow as the budget shrinks, so a binary
+ * search finds it), or the smallest budget when none has. O(log params)
+ * prunings and quotients. */
+static lump_error_t prune_neurons(lump_graph_t *p, const lump_graph_t *g, size_t neurons)
+{
+    lump_error_t err = LUMP_OK;
+    size_t lo = 1, hi = lump_graph_params(g); /* lo fits (once checked), hi does not */
+    int fits = 0;
+    LUMP_CHECK(prune_fits(&fits, p, g, hi, neurons));
+    if (fits)
+        return LUMP_OK;
+    LUMP_CHECK(prune_fits(&fits, p, g, lo, neurons));
+    if (!fits)
+        return LUMP_OK; /* every node keeps a channel: as small as it gets */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        LUMP_CHECK(prune_fits(&fits, p, g, mid, neurons));
+        *(fits ? &lo : &hi) = mid;
+    }
+    LUMP_CHECK(prune_fits(&fits, p, g, lo, neurons));
+cleanup:
+    return err;
 }
 
 /* N = the networks of EPS (by the calibration RUN when given, else over
@@ -194,6 +245,8 @@ static lump_error_t eps_nets(nets_t *n, double *cdev, size_t *channels, int *dup
     n->s = s;
     lump_graph_init(&s);
     LUMP_CHECK(cli_graph_quotient(&n->q, &n->s));
+    LUMP_CHECK(prune_neurons(&n->n, c->g, lump_graph_neurons(&n->q)));
+    LUMP_CHECK(cli_graph_quotient(&n->nq, &n->n));
     LUMP_CHECK(lump_graph_prune_filters(&n->p, NULL, NULL, c->g, lump_graph_params(&n->q)));
     LUMP_CHECK(cli_graph_quotient(&n->pq, &n->p));
 cleanup:
@@ -208,14 +261,15 @@ cleanup:
 static lump_error_t sweep(table_t *t, const ctx_t *c, const lump_graph_calib_t *run,
                           const double *eps, size_t neps)
 {
-    enum { ROWS = 2 };
+    enum { ROWS = 3 };
     lump_error_t err = LUMP_OK;
     nets_t n;
     size_t lv = lump_progress_begin("eps", neps, 0), channels = SIZE_MAX;
     nets_init(&n);
     for (size_t k = 0; k < neps; k++) {
-        const char *method[ROWS] = {"lumpnet", "prune_params"};
-        const lump_graph_t *snapped[ROWS] = {&n.s, &n.p}, *quot[ROWS] = {&n.q, &n.pq};
+        const char *method[ROWS] = {"lumpnet", "prune", "prune_params"};
+        const lump_graph_t *snapped[ROWS] = {&n.s, &n.n, &n.p},
+                           *quot[ROWS] = {&n.q, &n.nq, &n.pq};
         int dup = 0;
         double cdev = NAN;
         LUMP_CHECK(lump_progress_step(lv, k));

@@ -286,8 +286,7 @@ static const char *const details[] = {
     "  --json                 the rows as JSON instead of the table\n"
     "On a convolutional or residual network, whole channels merge (as in relax),\n"
     "each row's network is the checked channel quotient, and the baseline is\n"
-    "filter pruning at the same parameter budget (prune_params rows only; no\n"
-    "--centre, no certificates).\n"
+    "filter pruning (no --centre, no certificates).\n"
     "Progress on a terminal, and a one-line summary on standard error;\n"
     "--quiet for neither.\n",
     /* draw */

@@ -3,7 +3,7 @@
 # digits CNN of examples/digits_cnn (calibration-guided and box-guided
 # sweeps): every row's certified bound is at least its observed error,
 # the merged rows lose parameters as eps grows, the filter-pruning rows
-# stay within the merged row's parameter budget, the saved networks
+# stay within the merged row's neuron or parameter budget, the saved networks
 # evaluate and match their rows (size by `info`, accuracy by `eval`), the
 # exact row keeps the original's accuracy, the CSV and the --json report
 # agree; bad input exits 2 with one message naming the problem and writes
@@ -20,8 +20,8 @@ done
 
 # check_table CSV JSON: the rows of the CSV and of the --json report agree,
 # every bound is certified and at least the observed error, the lumpnet
-# rows' parameters decrease as eps grows, and each prune_params row keeps
-# at most the parameters of the lumpnet row of its eps
+# rows' parameters decrease as eps grows, and each prune (prune_params) row
+# keeps at most the neurons (parameters) of the lumpnet row of its eps
 check_table() {
   "$PY" - "$1" "$2" <<'EOF' || fail "the table of $1 is inconsistent (above)"
 import csv, json, math, sys
@@ -72,12 +72,13 @@ if any(b >= a for a, b in zip(params, params[1:])):
 if int(rows[0]["params"]) < params[0]:
     bad.append("the first lumpnet row is larger than the original")
 for c in rows:
-    if c["method"] == "prune_params":
+    budget = {"prune": "neurons", "prune_params": "params"}.get(c["method"])
+    if budget is not None:
         l = [r for r in lump if r["eps"] == c["eps"]][0]
-        if int(c["params"]) > int(l["params"]):
-            bad.append("prune_params at eps %s keeps %s > %s params"
-                       % (c["eps"], c["params"], l["params"]))
-if sorted(set(c["method"] for c in rows)) != ["lumpnet", "original", "prune_params"]:
+        if int(c[budget]) > int(l[budget]):
+            bad.append("%s at eps %s keeps %s > %s %s"
+                       % (c["method"], c["eps"], c[budget], l[budget], budget))
+if sorted(set(c["method"] for c in rows)) != ["lumpnet", "original", "prune", "prune_params"]:
     bad.append("methods: %s" % sorted(set(c["method"] for c in rows)))
 print("\n".join(bad) if bad else "%s: %d rows consistent" % (sys.argv[1], len(rows)))
 sys.exit(1 if bad else 0)
@@ -90,7 +91,7 @@ EOF
   fail "explore --calib: $(cat "$TMP/err")"
 check_table "$TMP/c.csv" "$TMP/c.json"
 rows=$(($(wc -l <"$TMP/c.csv") - 1))
-[ "$rows" -eq 7 ] || fail "expected 7 rows (original, 2 per eps), got $rows"
+[ "$rows" -eq 10 ] || fail "expected 10 rows (original, 3 per eps), got $rows"
 [ "$(col "$TMP/c.csv" 2 method)" = lumpnet ] && [ "$(col "$TMP/c.csv" 2 eps)" = 0 ] ||
   fail "row 2 is not the eps 0 lumpnet row"
 [ "$(col "$TMP/c.csv" 2 accuracy)" = "$(col "$TMP/c.csv" 1 accuracy)" ] &&
@@ -108,7 +109,7 @@ echo "calibration sweep: $rows rows, saved networks match their rows"
 "$LUMPNET" explore "$NET" --box 0:1 --steps 3 --samples 100 --csv "$TMP/b.csv" --json \
   >"$TMP/b.json" 2>"$TMP/err" || fail "explore box-guided: $(cat "$TMP/err")"
 check_table "$TMP/b.csv" "$TMP/b.json"
-[ $(($(wc -l <"$TMP/b.csv") - 1)) -eq 7 ] || fail "box-guided: expected 7 rows"
+[ $(($(wc -l <"$TMP/b.csv") - 1)) -eq 10 ] || fail "box-guided: expected 10 rows"
 
 # ---- bad input: exit 2, one message naming the problem, no CSV -------------
 refused() { # what-the-message-names args...
@@ -136,13 +137,13 @@ need_data $V/Convnet_avgpool.onnx $V/avgpool_prop_0_0.02.vnnlib
 "$PY" - "$TMP/v.csv" <<'EOF' || fail "Convnet_avgpool rows inconsistent"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert len(rows) == 5, rows
+assert len(rows) == 7, rows
 for r in rows:
     assert r["certified"] == "true", r
     assert float(r["bound"]) >= float(r["observed"]), r
 # eps 0 merges nothing: the original's size, a bound of rounding only
 assert rows[1]["params"] == rows[0]["params"] and float(rows[1]["bound"]) < 1e-6, rows[1]
-assert float(rows[3]["observed"]) > 0, rows[3]
+assert rows[4]["method"] == "lumpnet" and float(rows[4]["observed"]) > 0, rows[4]
 EOF
 echo "Convnet_avgpool: rows certified and above the observed error"
 exit 0
