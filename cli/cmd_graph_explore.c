@@ -1,8 +1,8 @@
 /* cmd_graph_explore.c -- `explore` of graph (convolutional, residual)
  * networks: the epsilon sweep of channel merging (calibration-guided or
  * over the box), each row's network the checked exact quotient of the
- * snapped network, next to magnitude filter pruning at its parameter
- * budget; the same table, CSV, plot and JSON as the fully connected
+ * snapped network, next to magnitude filter pruning at its neuron and at
+ * its parameter budget; the same table, CSV, plot and JSON as the fully connected
  * explore (docs/relax.md, "Convolutional networks") */
 #include <math.h>
 #include <stdint.h>
@@ -19,8 +19,8 @@ typedef struct {
     const lump_graph_t *g;
     const lump_box_t *box;
     const lump_data_t *data; /* or NULL */
-    size_t *fcls, *gcls;     /* the original's predictions; scratch */
-    cli_graph_relax_t bo;    /* the bound's options: lp, samples */
+    size_t *fcls, *gcls;      /* the original's predictions; scratch */
+    cli_graph_relax_t bo;     /* the bound's options: lp, samples */
     cli_explore_save_t *save; /* or NULL */
 } ctx_t;
 
@@ -255,8 +255,8 @@ cleanup:
 }
 
 /* The rows of the epsilon values EPS[0..neps): per value "lumpnet" (the
- * merged network) and "prune_params" (filter pruning at its parameter
- * count). With a calibration run, a value that applies as many steps as
+ * merged network), "prune" and "prune_params" (filter pruning at its
+ * neuron and at its parameter count). With a calibration run, a value that applies as many steps as
  * the previous one gives the same networks: its rows are copies. */
 static lump_error_t sweep(table_t *t, const ctx_t *c, const lump_graph_calib_t *run,
                           const double *eps, size_t neps)
