@@ -18,7 +18,7 @@ typedef struct {
     const cli_explore_args_t *a;
     const lump_graph_t *g;
     const lump_box_t *box;
-    const lump_data_t *data; /* or NULL */
+    const lump_data_t *data;  /* or NULL */
     size_t *fcls, *gcls;      /* the original's predictions; scratch */
     cli_graph_relax_t bo;     /* the bound's options: lp, samples */
     cli_explore_save_t *save; /* or NULL */
@@ -69,15 +69,14 @@ static lump_error_t write_graph(const char *path, const void *g)
 /* The last row of T is done: --save writes its network Q. */
 static lump_error_t hand_over(const table_t *t, const ctx_t *c, const lump_graph_t *q)
 {
-    return c->save != NULL ? cli_explore_save_file(c->save, t, t->n - 1, write_graph, q)
-                           : LUMP_OK;
+    return c->save != NULL ? cli_explore_save_file(c->save, t, t->n - 1, write_graph, q) : LUMP_OK;
 }
 
 /* Fill R for the snapped network S and its quotient Q: Q's size, the
  * certified bound of the original against S (= against Q), the sampled
  * error, and Q's accuracy on the data. */
-static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_graph_t *s,
-                             const lump_graph_t *q, size_t nout)
+static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_graph_t *s, const lump_graph_t *q,
+                             size_t nout)
 {
     lump_error_t err = LUMP_OK;
     lump_bound_result_t br;
@@ -106,8 +105,7 @@ static double calib_dev(const void *run, size_t k)
  * merges nothing and the first that merges or removes the most channels,
  * of 13 probes 10^-4 .. 10^4 (the box-guided distance is in the units of
  * the pre-activations; lump_explore_grid). */
-static lump_error_t box_eps(double *eps, size_t steps, const lump_graph_t *g,
-                            const lump_box_t *box)
+static lump_error_t box_eps(double *eps, size_t steps, const lump_graph_t *g, const lump_box_t *box)
 {
     enum { NPROBE = 13 };
     lump_error_t err = LUMP_OK;
@@ -268,8 +266,7 @@ static lump_error_t sweep(table_t *t, const ctx_t *c, const lump_graph_calib_t *
     nets_init(&n);
     for (size_t k = 0; k < neps; k++) {
         const char *method[ROWS] = {"lumpnet", "prune", "prune_params"};
-        const lump_graph_t *snapped[ROWS] = {&n.s, &n.n, &n.p},
-                           *quot[ROWS] = {&n.q, &n.nq, &n.pq};
+        const lump_graph_t *snapped[ROWS] = {&n.s, &n.n, &n.p}, *quot[ROWS] = {&n.q, &n.nq, &n.pq};
         int dup = 0;
         double cdev = NAN;
         LUMP_CHECK(lump_progress_step(lv, k));
@@ -306,7 +303,8 @@ int cli_graph_explore(const cli_explore_args_t *a, lump_error_t err)
     int rc;
     json_t *head;
     if (a->centre != NULL)
-        return cli_usage_error("explore", "--centre is for fully connected networks (the "
+        return cli_usage_error("explore",
+                               "--centre is for fully connected networks (the "
                                "channels of a convolutional one merge onto their leader)");
     if ((rc = cli_graph_read(&g, a->path, err)) != CLI_OK)
         return rc;
