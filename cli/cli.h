@@ -447,6 +447,69 @@ int cli_graph_equiv_wide(const char *a_path, const char *b_path, const char *box
 /* cli_convert_unrolled -- `convert --unroll`: write IN, unrolled into
  * layers when it is a graph network, to OUT. Returns the exit code. */
 int cli_convert_unrolled(const char *in, const char *out, lump_write_opts_t *opts);
+/* ---- steps of relax and explore on graph networks (graph_steps.c) ---- */
+/* cli_graph_quotient -- Q = the exact channel quotient of the snapped
+ * network S, confirmed by the independent checker (a refusal is an
+ * internal error). O(the lumper and the checker on S). */
+lump_error_t cli_graph_quotient(lump_graph_t *q, const lump_graph_t *s);
+/* cli_graph_relax_bound -- the certified bound BR of G against S over
+ * BOX: both unrolled to layered networks of the same layer sizes, paired
+ * neuron by neuron (lump_bound_diff_lumped without a lumping, the LP as
+ * A->lp says), or, when the layered form is past CLI_UNROLL_MAX_WEIGHTS,
+ * exact differential intervals on the graphs (lump_graph_bound_result;
+ * *ON_GRAPH, when not NULL, says which); OBS (n_outputs entries) the
+ * largest difference seen by A->samples samples and a local search.
+ * O(the unrolling and the bound). */
+lump_error_t cli_graph_relax_bound(lump_bound_result_t *br, int *on_graph, double *obs,
+                                   const lump_graph_t *g, const lump_graph_t *s,
+                                   const lump_box_t *box, const cli_graph_relax_t *a);
+/* ---- explore (cmd_explore.c; graph networks in cmd_graph_explore.c) ---- */
+/* The parsed arguments of `explore`. */
+typedef struct {
+    const char *path, *box, *data, *csv, *plot, *calib, *centre, *save;
+    const double *eps; /* --eps-list, or NULL */
+    size_t neps, steps, samples;
+    int json, table; /* table: a CLI_TABLE_* value */
+    int lp;          /* 1 --lp, 0 --no-lp, -1 neither */
+    lump_centre_t centre_kind; /* --centre parsed (mean by default) */
+} cli_explore_args_t;
+/* The files that --save DIR wrote, per row (NULL where none). */
+typedef struct {
+    const char *dir, *ext;
+    const lump_net_t *f; /* the fully connected original (its certificates) */
+    int calib;           /* the lumpnet rows come from a calibration run */
+    char **file, **cert;
+    size_t n, cap;
+    int made_dir; /* DIR was created by this run */
+} cli_explore_save_t;
+/* cli_explore_save_open -- S (zeroed) for A->save: the folder (made when
+ * absent; its parent must exist), files named like A->path (JSON when its
+ * extension is not a network format). Errors: LUMP_EUSAGE naming DIR. O(1). */
+lump_error_t cli_explore_save_open(cli_explore_save_t *s, const cli_explore_args_t *a);
+/* cli_explore_save_file -- write row ROW of T's network NET with WRITE as
+ * DIR/rowNN_METHOD[_epsE].EXT and record the file in S. O(the write). */
+lump_error_t cli_explore_save_file(cli_explore_save_t *s, const lump_explore_t *t, size_t row,
+                                   lump_error_t (*write)(const char *path, const void *net),
+                                   const void *net);
+/* cli_explore_save_close -- free S; when ERR is an error, first remove
+ * every file it wrote (and DIR when this run made it). O(files). */
+void cli_explore_save_close(cli_explore_save_t *s, lump_error_t err);
+/* cli_explore_data -- D = the labelled rows of A->data for a network of
+ * N_INPUTS inputs and N_OUTPUTS outputs. Errors (LUMP_EINPUT) name the
+ * file and the wrong width or label. O(file size). */
+lump_error_t cli_explore_data(lump_data_t *d, const cli_explore_args_t *a, size_t n_inputs,
+                              size_t n_outputs);
+/* cli_explore_report -- the outputs of an exploration TAB of the network
+ * of NEURONS neurons described by HEAD (its report fields; taken): the
+ * CSV and plot files (both or neither), then the table, JSON or text on
+ * standard output, with SAVE's files (may be NULL); *RC the exit code of
+ * the printing. Errors: those of writing the files. O(rows). */
+lump_error_t cli_explore_report(int *rc, const cli_explore_args_t *a, const lump_explore_t *tab,
+                                const cli_explore_save_t *save, json_t *head, size_t neurons);
+/* cli_graph_explore -- after lump_net_read of A->path failed with ERR:
+ * `explore` of a graph (convolutional, residual) network. Returns the
+ * exit code. */
+int cli_graph_explore(const cli_explore_args_t *a, lump_error_t err);
 /* ---- box reduction of graph networks (cmd_graph_box.c) ---- */
 /* cli_graph_reduce_box -- `reduce PATH -o OUT --box BOXARG [--cert CERT]`
  * after lump_net_read of PATH failed with ERR: when PATH is a graph

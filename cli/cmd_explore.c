@@ -14,38 +14,25 @@
 typedef lump_explore_row_t row_t;
 typedef lump_explore_t table_t;
 
-/* --save DIR: the files written, per row (NULL where none). */
-typedef struct {
-    const char *dir, *ext;
-    const lump_net_t *f;
-    int calib;      /* the lumpnet rows come from a calibration run */
-    char **file, **cert;
-    size_t n, cap;
-    int made_dir;   /* DIR was created by this run */
-} save_t;
+typedef cli_explore_save_t save_t;
 
-static void save_clear(save_t *s)
+/* cli_explore_save_close -- see cli.h. A sweep that fails leaves no
+ * partial output. */
+void cli_explore_save_close(save_t *s, lump_error_t err)
 {
     for (size_t i = 0; i < s->n; i++) {
+        if (err != LUMP_OK && s->file[i] != NULL)
+            unlink(s->file[i]);
+        if (err != LUMP_OK && s->cert[i] != NULL)
+            unlink(s->cert[i]);
         free(s->file[i]);
         free(s->cert[i]);
     }
+    if (err != LUMP_OK && s->made_dir)
+        rmdir(s->dir);
     free(s->file);
     free(s->cert);
-}
-
-/* Remove every file S wrote (and DIR when this run made it): a sweep that
- * fails leaves no partial output. */
-static void save_undo(save_t *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        if (s->file[i] != NULL)
-            unlink(s->file[i]);
-        if (s->cert[i] != NULL)
-            unlink(s->cert[i]);
-    }
-    if (s->made_dir)
-        rmdir(s->dir);
+    memset(s, 0, sizeof *s);
 }
 
 static lump_error_t write_cert(FILE *f, void *ctx)
@@ -53,19 +40,15 @@ static lump_error_t write_cert(FILE *f, void *ctx)
     return lump_cert_write(f, ctx);
 }
 
-/* The explore hook of --save: write row ROW's network G as
- * DIR/rowNN_METHOD[_epsE].EXT and, when L is an exact lumping of the
- * original that the independent checker confirms (a box-guided row at
- * epsilon 0), its certificate beside it as .cert.json. */
-static lump_error_t save_row(void *ctx, const lump_explore_t *t, size_t row, const lump_net_t *g,
-                             const lump_lumping_t *L)
+/* cli_explore_save_file -- see cli.h. */
+lump_error_t cli_explore_save_file(save_t *s, const lump_explore_t *t, size_t row,
+                                   lump_error_t (*write)(const char *path, const void *net),
+                                   const void *net)
 {
-    save_t *s = ctx;
     const row_t *r = &t->rows[row];
-    lump_error_t err = LUMP_OK;
+    lump_error_t err;
     char eps[64] = "", *path;
     size_t len;
-    lump_write_opts_t wo;
     if (s->n == s->cap) {
         s->cap = s->cap * 2 + 16;
         s->file = lump_realloc_array(s->file, s->cap, sizeof *s->file);
@@ -78,20 +61,42 @@ static lump_error_t save_row(void *ctx, const lump_explore_t *t, size_t row, con
     len = strlen(s->dir) + strlen(r->method) + strlen(eps) + 64;
     path = lump_alloc(len);
     snprintf(path, len, "%s/row%02zu_%s%s.%s", s->dir, row, r->method, eps, s->ext);
-    lump_write_opts_init(&wo);
-    err = lump_net_write(path, g, &wo);
+    err = write(path, net);
     if (err != LUMP_OK) {
         free(path);
         return err;
     }
     s->file[s->n - 1] = path;
+    return LUMP_OK;
+}
+
+static lump_error_t write_net(const char *path, const void *net)
+{
+    lump_write_opts_t wo;
+    lump_write_opts_init(&wo);
+    return lump_net_write(path, net, &wo);
+}
+
+/* The explore hook of --save: write row ROW's network G and, when L is an
+ * exact lumping of the original that the independent checker confirms (a
+ * box-guided row at epsilon 0), its certificate beside it as .cert.json. */
+static lump_error_t save_row(void *ctx, const lump_explore_t *t, size_t row, const lump_net_t *g,
+                             const lump_lumping_t *L)
+{
+    save_t *s = ctx;
+    const row_t *r = &t->rows[row];
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(cli_explore_save_file(s, t, row, write_net, g));
     if (L != NULL && !s->calib && r->eps == 0 && strcmp(r->method, "lumpnet") == 0) {
         lump_verdict_t valid = LUMP_FALSE;
         char why[256];
         LUMP_CHECK(lump_cert_check(&valid, why, sizeof why, s->f, g, L));
         if (valid == LUMP_TRUE) {
-            char *cp = lump_alloc(len + 16);
-            snprintf(cp, len + 16, "%s/row%02zu_%s%s.cert.json", s->dir, row, r->method, eps);
+            /* rowNN_lumpnet_eps0.EXT -> rowNN_lumpnet_eps0.cert.json */
+            const char *file = s->file[s->n - 1];
+            size_t stem = strlen(file) - strlen(s->ext) - 1;
+            char *cp = lump_alloc(stem + 16);
+            snprintf(cp, stem + 16, "%.*s.cert.json", (int)stem, file);
             err = lump_io_write_atomic(cp, write_cert, (void *)L);
             if (err != LUMP_OK) {
                 free(cp);
@@ -104,11 +109,15 @@ cleanup:
     return err;
 }
 
-/* DIR for --save: an existing folder, or one made now (its parent must
- * exist). Errors: LUMP_EUSAGE naming DIR. */
-static lump_error_t save_dir(save_t *s)
+/* cli_explore_save_open -- see cli.h. */
+lump_error_t cli_explore_save_open(save_t *s, const cli_explore_args_t *a)
 {
     struct stat st;
+    const char *dot = strrchr(a->path, '.');
+    memset(s, 0, sizeof *s);
+    s->dir = a->save;
+    s->ext = dot != NULL && lump_format_from_path(a->path) != LUMP_FORMAT_UNKNOWN ? dot + 1
+                                                                                 : "json";
     if (stat(s->dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
             return lump_error_set(LUMP_EUSAGE, "--save %s: not a folder", s->dir);
@@ -297,17 +306,164 @@ static json_t *rows_json(const table_t *t)
     return rows;
 }
 
+/* cli_explore_data -- see cli.h. */
+lump_error_t cli_explore_data(lump_data_t *d, const cli_explore_args_t *a, size_t n_inputs,
+                              size_t n_outputs)
+{
+    lump_error_t err = LUMP_OK;
+    LUMP_CHECK(lump_data_read(d, a->data));
+    if (d->width != n_inputs) {
+        err = lump_error_set(LUMP_EINPUT,
+                             "%s: the data rows have %zu features, the network %s has %zu "
+                             "inputs",
+                             a->data, d->width, a->path, n_inputs);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        if ((size_t)d->y[i] >= n_outputs) {
+            err = lump_error_set(LUMP_EINPUT,
+                                 "%s: row %zu: label %ld is not an output of %s (0..%zu)",
+                                 a->data, i + 1, d->y[i], a->path, n_outputs - 1);
+            goto cleanup;
+        }
+cleanup:
+    return err;
+}
+
+/* cli_explore_report -- see cli.h. */
+lump_error_t cli_explore_report(int *rc, const cli_explore_args_t *a, const lump_explore_t *tab,
+                                const cli_explore_save_t *save, json_t *head, size_t neurons)
+{
+    lump_error_t err = LUMP_OK;
+    const char *plot = a->plot;
+    json_t *j = cli_report_new("explore");
+    json_object_update(j, head);
+    json_decref(head);
+    csv_save = save;
+    *rc = CLI_OK;
+    LUMP_CHECK(write_outputs(a->csv, plot, tab, a->calib != NULL));
+    if (a->table != CLI_TABLE_NONE) {
+        static const cli_col_t cols[] = {
+            {"method", "method", 0},     {"eps", "eps", 0}, {"neurons", "neurons", 0},
+            {"params", "params", 0},     {"bound", "bound", 0},        {"observed", "observed", 0},
+            {"accuracy", "accuracy", 0}, {"agreement", "agreement", 0}};
+        json_object_set_new(j, "rows", rows_json(tab));
+        *rc = cli_table_print(j, "rows", cols, CLI_COUNT(cols), a->table, 0);
+        j = NULL;
+    } else if (a->json) {
+        cli_report_path(j, "box", a->box);
+        cli_report_path(j, "data", a->data);
+        cli_report_path(j, "calib", a->calib);
+        cli_report_path(j, "csv", a->csv);
+        cli_report_path(j, "plot", plot);
+        json_object_set_new(j, "rows", rows_json(tab));
+        *rc = cli_report_print(j);
+        j = NULL;
+    } else {
+        print_table(tab);
+        printf("wrote %s%s%s\n", a->csv, plot ? " and " : "", plot ? plot : "");
+        if (save != NULL)
+            printf("saved the %zu rows' networks in %s (column 'file' of the CSV)\n", save->n,
+                   save->dir);
+    }
+    cli_summary("%zu epsilon values from %zu neurons, wrote %s%s%s", tab->neps, neurons, a->csv,
+                plot ? " and " : "", plot ? plot : "");
+cleanup:
+    json_decref(j);
+    csv_save = NULL;
+    return err;
+}
+
+/* Parse the command line into A (its epsilon list in *EPS, to free).
+ * Returns the exit code: CLI_OK to go on. */
+static int parse_args(cli_explore_args_t *a, double **eps, int argc, char **argv)
+{
+    const char *list_arg = NULL, *steps_arg = NULL, *samples_arg = NULL, *table_arg = NULL;
+    int m, lp_on = 0, lp_off = 0;
+    const cli_opt_t opt[] = {{"--box", &a->box, NULL},
+                             {"--json", NULL, &a->json},
+                             {"--data", &a->data, NULL},
+                             {"--csv", &a->csv, NULL},
+                             {"--plot", &a->plot, NULL},
+                             {"--eps-list", &list_arg, NULL},
+                             {"--steps", &steps_arg, NULL},
+                             CLI_OPTS_CENTRE(&a->centre),
+                             {"--samples", &samples_arg, NULL},
+                             {"--calib", &a->calib, NULL},
+                             {"--table", &table_arg, NULL},
+                             {"--lp", NULL, &lp_on},
+                             {"--no-lp", NULL, &lp_off},
+                             {"--save", &a->save, NULL}};
+    memset(a, 0, sizeof *a);
+    a->steps = 10;
+    a->samples = 1000;
+    a->centre_kind = LUMP_CENTRE_MEAN;
+    *eps = NULL;
+    if ((m = cli_parse_one(&a->path, argc, argv, "explore", opt, CLI_COUNT(opt))) != CLI_OK)
+        return m;
+    if (a->path == NULL || a->box == NULL || a->csv == NULL)
+        return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
+    if ((m = cli_table_parse(&a->table, table_arg, a->json, "explore")) != CLI_OK)
+        return m;
+    if (lp_on && lp_off)
+        return cli_usage_error("explore", "give --lp or --no-lp, not both");
+    a->lp = lp_on ? 1 : (lp_off ? 0 : -1);
+    if (list_arg != NULL && steps_arg != NULL)
+        return cli_usage_error("explore", "give --eps-list or --steps, not both");
+    if (cli_parse_size(&a->steps, steps_arg, 1, 1000, "explore",
+                       "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK ||
+        cli_parse_size(&a->samples, samples_arg, 1, 100000000ULL, "explore",
+                       "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
+        return CLI_BAD;
+    if (cli_parse_centre(&a->centre_kind, a->centre, a->calib, "explore") != CLI_OK)
+        return CLI_BAD;
+    if (a->plot != NULL) {
+        if (!cli_ends_with(a->plot, ".svg") && !cli_ends_with(a->plot, ".pdf"))
+            return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",
+                                   a->plot);
+        if (!cli_have_gnuplot())
+            return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
+                                           "%s: gnuplot is not installed (Debian: "
+                                           "gnuplot-nox), so the plot cannot be drawn; "
+                                           "run without --plot for the CSV alone",
+                                           a->plot));
+    }
+    if (!cli_ends_with(a->csv, ".csv"))
+        return cli_usage_error("explore", "--csv must end in .csv, not '%s'", a->csv);
+    {
+        /* --data X.npy,y.npy names two files */
+        const char *data_arg = a->data, *comma = data_arg != NULL ? strchr(data_arg, ',') : NULL;
+        /* X.npy alone: the copy cut at the comma */
+        char *xnpy = comma != NULL ? lump_strdup(data_arg) : NULL;
+        if (xnpy != NULL)
+            xnpy[comma - data_arg] = '\0';
+        const cli_file_t fin[] = {{a->path, "the network"},
+                                  {a->box, "--box"},
+                                  {comma != NULL ? xnpy : data_arg, "--data"},
+                                  {comma != NULL ? comma + 1 : NULL, "--data"},
+                                  {a->calib, "--calib"}},
+                         fout[] = {{a->csv, "--csv"}, {a->plot, "--plot"}};
+        m = cli_check_files("explore", fin, CLI_COUNT(fin), fout, CLI_COUNT(fout));
+        free(xnpy);
+        if (m != CLI_OK)
+            return m;
+    }
+    if (list_arg != NULL) {
+        lump_error_t err = parse_eps_list(eps, &a->neps, list_arg);
+        a->eps = *eps;
+        if (err != LUMP_OK)
+            return cli_fail(err);
+    }
+    return CLI_OK;
+}
+
 int cli_cmd_explore(int argc, char **argv)
 {
-    const char *path = NULL, *box_arg = NULL, *data_arg = NULL, *csv = NULL, *plot_arg = NULL,
-               *list_arg = NULL, *steps_arg = NULL, *centre_arg = NULL, *samples_arg = NULL,
-               *calib_arg = NULL, *table_arg = NULL, *save_arg = NULL;
-    int m, json = 0, rc = CLI_OK, table = CLI_TABLE_NONE, lp_on = 0, lp_off = 0;
-    size_t steps = 10, neps = 0, nout, samples = 1000;
+    cli_explore_args_t a;
+    int rc = CLI_OK;
     double *eps = NULL, *cx = NULL;
-    size_t ncx = 0;
+    size_t ncx = 0, nout;
     lump_calib_t *run = NULL;
-    lump_centre_t centre = LUMP_CENTRE_MEAN;
     lump_net_t net;
     lump_box_t box;
     lump_data_t data;
@@ -315,166 +471,65 @@ int cli_cmd_explore(int argc, char **argv)
     lump_explore_opts_t eo;
     lump_error_t err = LUMP_OK;
     save_t save;
-    const cli_opt_t opt[] = {{"--box", &box_arg, NULL},
-                             {"--json", NULL, &json},
-                             {"--data", &data_arg, NULL},
-                             {"--csv", &csv, NULL},
-                             {"--plot", &plot_arg, NULL},
-                             {"--eps-list", &list_arg, NULL},
-                             {"--steps", &steps_arg, NULL},
-                             CLI_OPTS_CENTRE(&centre_arg),
-                             {"--samples", &samples_arg, NULL},
-                             {"--calib", &calib_arg, NULL},
-                             {"--table", &table_arg, NULL},
-                             {"--lp", NULL, &lp_on},
-                             {"--no-lp", NULL, &lp_off},
-                             {"--save", &save_arg, NULL}};
-    if ((m = cli_parse_one(&path, argc, argv, "explore", opt, CLI_COUNT(opt))) != CLI_OK)
-        return m;
-    if (path == NULL || box_arg == NULL || csv == NULL)
-        return cli_usage_error("explore", "needs NET, --box BOX and --csv OUT.csv");
-    if ((m = cli_table_parse(&table, table_arg, json, "explore")) != CLI_OK)
-        return m;
-    if (lp_on && lp_off)
-        return cli_usage_error("explore", "give --lp or --no-lp, not both");
-    if (list_arg != NULL && steps_arg != NULL)
-        return cli_usage_error("explore", "give --eps-list or --steps, not both");
-    if (cli_parse_size(&steps, steps_arg, 1, 1000, "explore",
-                       "--steps needs a whole number in 1..1000, not '%s'") != CLI_OK ||
-        cli_parse_size(&samples, samples_arg, 1, 100000000ULL, "explore",
-                       "--samples needs a whole number >= 1, not '%s'") != CLI_OK)
-        return CLI_BAD;
-    if (cli_parse_centre(&centre, centre_arg, calib_arg, "explore") != CLI_OK)
-        return CLI_BAD;
-    if (plot_arg != NULL) {
-        if (!cli_ends_with(plot_arg, ".svg") && !cli_ends_with(plot_arg, ".pdf"))
-            return cli_usage_error("explore", "--plot must end in .svg or .pdf, not '%s'",
-                                   plot_arg);
-        if (!cli_have_gnuplot())
-            return cli_fail(lump_error_set(LUMP_EUNSUPPORTED,
-                                           "%s: gnuplot is not installed (Debian: "
-                                           "gnuplot-nox), so the plot cannot be drawn; "
-                                           "run without --plot for the CSV alone",
-                                           plot_arg));
-    }
-    if (!cli_ends_with(csv, ".csv"))
-        return cli_usage_error("explore", "--csv must end in .csv, not '%s'", csv);
-    {
-        /* --data X.npy,y.npy names two files */
-        const char *comma = data_arg != NULL ? strchr(data_arg, ',') : NULL;
-        /* X.npy alone: the copy cut at the comma */
-        char *xnpy = comma != NULL ? lump_strdup(data_arg) : NULL;
-        if (xnpy != NULL)
-            xnpy[comma - data_arg] = '\0';
-        const cli_file_t fin[] = {{path, "the network"},
-                                  {box_arg, "--box"},
-                                  {comma != NULL ? xnpy : data_arg, "--data"},
-                                  {comma != NULL ? comma + 1 : NULL, "--data"},
-                                  {calib_arg, "--calib"}},
-                         fout[] = {{csv, "--csv"}, {plot_arg, "--plot"}};
-        m = cli_check_files("explore", fin, CLI_COUNT(fin), fout, CLI_COUNT(fout));
-        free(xnpy);
-        if (m != CLI_OK)
-            return m;
+    json_t *head;
+    if ((rc = parse_args(&a, &eps, argc, argv)) != CLI_OK) {
+        free(eps);
+        return rc;
     }
     memset(&save, 0, sizeof save);
     lump_net_init(&net);
     lump_box_init(&box);
     lump_data_init(&data);
     lump_explore_init(&tab);
-    if (list_arg != NULL)
-        LUMP_CHECK(parse_eps_list(&eps, &neps, list_arg));
-    LUMP_CHECK(lump_net_read(&net, path));
+    err = lump_net_read(&net, a.path);
+    if (err != LUMP_OK) {
+        /* a convolutional or residual network: the graph model's explore */
+        rc = cli_graph_explore(&a, err);
+        err = LUMP_OK;
+        goto cleanup;
+    }
     nout = lump_net_n_outputs(&net);
-    err = cli_box_parse(&box, box_arg, &net, path);
+    err = cli_box_parse(&box, a.box, &net, a.path);
     if (err != LUMP_OK) {
         lump_error_prefix(err, "--box");
         goto cleanup;
     }
-    if (data_arg != NULL) {
-        LUMP_CHECK(lump_data_read(&data, data_arg));
-        if (data.width != net.n_inputs) {
-            err = lump_error_set(LUMP_EINPUT,
-                                 "%s: the data rows have %zu features, the network %s has %zu "
-                                 "inputs",
-                                 data_arg, data.width, path, net.n_inputs);
-            goto cleanup;
-        }
-        for (size_t i = 0; i < data.n; i++)
-            if ((size_t)data.y[i] >= nout) {
-                err = lump_error_set(LUMP_EINPUT,
-                                     "%s: row %zu: label %ld is not an output of %s (0..%zu)",
-                                     data_arg, i + 1, data.y[i], path, nout - 1);
-                goto cleanup;
-            }
-    }
-    if (calib_arg != NULL) {
+    if (a.data != NULL)
+        LUMP_CHECK(cli_explore_data(&data, &a, net.n_inputs, nout));
+    if (a.calib != NULL) {
         double emax = eps == NULL ? HUGE_VAL : 0;
-        for (size_t k = 0; k < neps; k++)
+        for (size_t k = 0; k < a.neps; k++)
             if (eps[k] > emax)
                 emax = eps[k];
-        LUMP_CHECK(cli_read_calib(&cx, &ncx, calib_arg, &net));
+        LUMP_CHECK(cli_read_calib(&cx, &ncx, a.calib, &net));
         LUMP_CHECK(lump_calib_run(&run, &net, cx, ncx, emax));
     }
     lump_explore_opts_init(&eo);
     eo.eps = eps;
-    eo.neps = neps;
-    eo.steps = steps;
-    eo.centre = centre;
-    eo.samples = samples;
-    eo.data = data_arg != NULL ? &data : NULL;
+    eo.neps = a.neps;
+    eo.steps = a.steps;
+    eo.centre = a.centre_kind;
+    eo.samples = a.samples;
+    eo.data = a.data != NULL ? &data : NULL;
     eo.calib = run;
-    eo.lp = lp_on ? 1 : (lp_off ? 0 : -1);
-    if (save_arg != NULL) {
-        const char *dot = strrchr(path, '.');
-        save.dir = save_arg;
-        save.ext = dot != NULL && lump_format_from_path(path) != LUMP_FORMAT_UNKNOWN ? dot + 1
-                                                                                     : "json";
+    eo.lp = a.lp;
+    if (a.save != NULL) {
+        LUMP_CHECK(cli_explore_save_open(&save, &a));
         save.f = &net;
         save.calib = run != NULL;
-        LUMP_CHECK(save_dir(&save));
         eo.hook = save_row;
         eo.hook_ctx = &save;
-        csv_save = &save;
     }
     err = lump_explore_run(&tab, &net, &box, &eo);
     if (err == LUMP_EUNSUPPORTED) /* a quotient beyond double: name the network, as relax does */
-        lump_error_prefix(err, "%s", path);
+        lump_error_prefix(err, "%s", a.path);
     LUMP_CHECK(err);
-    LUMP_CHECK(write_outputs(csv, plot_arg, &tab, run != NULL));
-    if (table != CLI_TABLE_NONE) {
-        static const cli_col_t cols[] = {
-            {"method", "method", 0},     {"eps", "eps", 0}, {"neurons", "neurons", 0},
-            {"params", "params", 0},     {"bound", "bound", 0},        {"observed", "observed", 0},
-            {"accuracy", "accuracy", 0}, {"agreement", "agreement", 0}};
-        json_t *j = cli_report_new("explore");
-        cli_report_net(j, path, &net);
-        json_object_set_new(j, "rows", rows_json(&tab));
-        rc = cli_table_print(j, "rows", cols, CLI_COUNT(cols), table, 0);
-    } else if (json) {
-        json_t *j = cli_report_new("explore");
-        cli_report_net(j, path, &net);
-        cli_report_path(j, "box", box_arg);
-        cli_report_path(j, "data", data_arg);
-        cli_report_path(j, "calib", calib_arg);
-        cli_report_path(j, "csv", csv);
-        cli_report_path(j, "plot", plot_arg);
-        json_object_set_new(j, "rows", rows_json(&tab));
-        rc = cli_report_print(j);
-    } else {
-        print_table(&tab);
-        printf("wrote %s%s%s\n", csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
-        if (save_arg != NULL)
-            printf("saved the %zu rows' networks in %s (column 'file' of the CSV)\n", save.n,
-                   save_arg);
-    }
-    cli_summary("%zu epsilon values from %zu neurons, wrote %s%s%s", tab.neps,
-                lump_net_neurons(&net), csv, plot_arg ? " and " : "", plot_arg ? plot_arg : "");
+    head = json_object();
+    cli_report_net(head, a.path, &net);
+    LUMP_CHECK(cli_explore_report(&rc, &a, &tab, a.save != NULL ? &save : NULL, head,
+                                  lump_net_neurons(&net)));
 cleanup:
-    if (err != LUMP_OK)
-        save_undo(&save);
-    save_clear(&save);
-    csv_save = NULL;
+    cli_explore_save_close(&save, err);
     lump_explore_clear(&tab);
     lump_calib_free(run);
     free(cx);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include "cli.h"
 #include "lumpnet/graph_relax.h"
-#include "lumpnet/graph_bound.h"
 
 static json_t *vec(const double *v, size_t n)
 {
@@ -51,62 +50,6 @@ cleanup:
     return err;
 }
 
-/* quotient -- Q = the exact channel quotient of S, confirmed by the
- * independent checker. */
-static lump_error_t quotient(lump_graph_t *q, const lump_graph_t *s)
-{
-    lump_error_t err = LUMP_OK;
-    lump_glumping_t L;
-    lump_verdict_t valid = LUMP_FALSE;
-    char why[1024];
-    lump_glumping_init(&L);
-    LUMP_CHECK(lump_graph_partition(&L, s, LUMP_MODE_PROPORTIONAL, 0));
-    LUMP_CHECK(lump_graph_quotient(q, s, &L));
-    LUMP_CHECK(lump_graph_cert_check(&valid, why, sizeof why, s, q, &L));
-    if (valid != LUMP_TRUE)
-        err = lump_error_set(LUMP_EINTERNAL, "internal error: the independent checker refuses "
-                             "the lumping of the relaxed network (%s); nothing was written. "
-                             "Please report it", why);
-cleanup:
-    lump_glumping_clear(&L);
-    return err;
-}
-
-/* bound -- the certified bound of G against S over BOX: both unrolled to
- * layered networks of the same layer sizes, paired neuron by neuron
- * (lump_bound_diff_lumped without a lumping), or, when the layered form
- * is too large, exact differential intervals on the graphs (*ON_GRAPH
- * set); OBS the largest difference seen by sampling and a local search. */
-static lump_error_t bound(lump_bound_result_t *br, int *on_graph, double *obs, const lump_graph_t *g,
-                          const lump_graph_t *s, const lump_box_t *box, const cli_graph_relax_t *a)
-{
-    lump_error_t err = LUMP_OK;
-    lump_net_t uf, us;
-    lump_bound_opts_t o;
-    lump_net_init(&uf);
-    lump_net_init(&us);
-    lump_bound_opts_init(&o);
-    o.lp = a->lp;
-    err = lump_graph_unroll(&uf, NULL, g, CLI_UNROLL_MAX_WEIGHTS);
-    if (err == LUMP_OK)
-        err = lump_graph_unroll(&us, NULL, s, CLI_UNROLL_MAX_WEIGHTS);
-    if (err == LUMP_ENOMEM) {
-        /* too large to unroll: differential intervals on the graphs (S has
-         * G's architecture, so the differences go node by node) */
-        err = LUMP_OK;
-        *on_graph = 1;
-        LUMP_CHECK(lump_graph_bound_result(br, NULL, g, s, box));
-    } else {
-        LUMP_CHECK(err);
-        LUMP_CHECK(lump_bound_diff_lumped(br, &uf, &us, NULL, box, &o));
-    }
-    LUMP_CHECK(lump_graph_max_error_sampled(obs, g, s, box, a->samples, 1));
-cleanup:
-    lump_net_clear(&uf);
-    lump_net_clear(&us);
-    return err;
-}
-
 /* cli_graph_relax -- see cli.h. */
 int cli_graph_relax(const cli_graph_relax_t *a, lump_error_t err)
 {
@@ -136,8 +79,8 @@ int cli_graph_relax(const cli_graph_relax_t *a, lump_error_t err)
     nout = lump_graph_n_outputs(&g);
     obs = lump_alloc_zero(nout + 1, sizeof *obs);
     LUMP_CHECK(snap(&s, &channels, &dev, &g, &box, a, prune_to));
-    LUMP_CHECK(quotient(&q, &s));
-    LUMP_CHECK(bound(&br, &on_graph, obs, &g, &s, &box, a));
+    LUMP_CHECK(cli_graph_quotient(&q, &s));
+    LUMP_CHECK(cli_graph_relax_bound(&br, &on_graph, obs, &g, &s, &box, a));
     LUMP_CHECK(lump_graph_write(a->out, &q, NULL));
     if (!br.certified)
         lump_warn("the bound could not be certified for every output (see 'certified')");

@@ -284,6 +284,9 @@ static const char *const details[] = {
     "                         and an exact row's certificate beside it; the CSV's\n"
     "                         columns file and cert name them\n"
     "  --json                 the rows as JSON instead of the table\n"
+    "On a convolutional or residual network, whole channels merge (as in relax),\n"
+    "each row's network is the checked channel quotient, and the baseline is\n"
+    "filter pruning (no --centre, no certificates).\n"
     "Progress on a terminal, and a one-line summary on standard error;\n"
     "--quiet for neither.\n",
     /* draw */

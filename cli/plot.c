@@ -47,6 +47,16 @@ static int by_params(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* Whether T has a row of METHOD: a series without rows is not drawn (the
+ * explore of a convolutional network has no neuron-budget pruning). */
+static int has_rows(const lump_explore_t *t, const char *method)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->rows[i].method, method) == 0)
+            return 1;
+    return 0;
+}
+
 /* The gnuplot data block $NAME: params, bound, observed, accuracy and the
  * epsilon label of the rows of METHOD, by increasing parameters (so the
  * lines connect them); NaN for a value that is missing or cannot go on a
@@ -153,9 +163,9 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
     fputs("set logscale y\nset ylabel 'max_j |f_j - g_j| over the box'\n"
           "set title 'certified bound (solid), observed error (dashed)'\nplot ",
           gp);
-    for (int s = 0; s < 3; s++)
-        for (int k = 0; k < 2; k++) {
-            if (s + k > 0)
+    for (int s = 0, first = 1; s < 3; s++)
+        for (int k = 0; k < 2 && has_rows(c->tab, series[s]); k++, first = 0) {
+            if (!first)
                 fputs(", \\\n  ", gp);
             fprintf(gp,
                     "$d%d using 1:%d with linespoints lw 2 dt %d pt %d ps 0.8 lc rgb '#%06x' "
@@ -170,9 +180,12 @@ lump_error_t cli_plot_write(FILE *f, void *arg)
         fputs("set ylabel 'test accuracy'\nset title 'accuracy (no retraining)'\n"
               "set yrange [0:1]\nplot ",
               gp);
-        for (int s = 0; s < 4; s++) {
-            if (s > 0)
+        for (int s = 0, first = 1; s < 4; s++) {
+            if (!has_rows(c->tab, series[s]))
+                continue;
+            if (!first)
                 fputs(", \\\n  ", gp);
+            first = 0;
             if (s < 3)
                 fprintf(gp, "$d%d using 1:4 with linespoints lw 2 pt %d ps 0.8", s, 7 + 2 * s);
             else

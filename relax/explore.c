@@ -38,18 +38,91 @@ void lump_explore_opts_init(lump_explore_opts_t *o)
     o->lp = -1;
 }
 
-/* Append a zeroed row to T (its per-output arrays allocated, the data
- * columns NaN) and point *R at it. */
-static lump_error_t table_add(row_t **r, table_t *t)
+lump_explore_row_t *lump_explore_add_row(lump_explore_t *t, const char *method, double eps)
 {
+    row_t *r;
     t->rows = lump_i_grow(t->rows, &t->cap, t->n, sizeof *t->rows, 8);
-    *r = &t->rows[t->n];
-    memset(*r, 0, sizeof **r);
-    (*r)->bound = lump_alloc_zero(t->nout + 1, sizeof *(*r)->bound);
-    (*r)->observed = lump_alloc_zero(t->nout + 1, sizeof *(*r)->observed);
-    t->n++;
-    (*r)->acc = (*r)->agree = (*r)->cdev = NAN;
-    return LUMP_OK;
+    r = &t->rows[t->n++];
+    memset(r, 0, sizeof *r);
+    r->bound = lump_alloc_zero(t->nout + 1, sizeof *r->bound);
+    r->observed = lump_alloc_zero(t->nout + 1, sizeof *r->observed);
+    r->acc = r->agree = r->cdev = NAN;
+    r->method = method;
+    r->eps = eps;
+    return r;
+}
+
+void lump_explore_copy_row(lump_explore_t *t, size_t dst, size_t src, double eps)
+{
+    row_t *r = &t->rows[dst];
+    double *b = r->bound, *o = r->observed;
+    *r = t->rows[src];
+    r->bound = b;
+    r->observed = o;
+    r->eps = eps;
+    memcpy(b, t->rows[src].bound, t->nout * sizeof *b);
+    memcpy(o, t->rows[src].observed, t->nout * sizeof *o);
+}
+
+void lump_explore_row_bound(lump_explore_row_t *r, const lump_bound_result_t *br, size_t nout)
+{
+    r->certified = br->certified;
+    r->seconds = br->seconds;
+    r->bmax = r->omax = 0;
+    for (size_t j = 0; j < nout; j++) {
+        r->bound[j] = br->bound[j];
+        if (!(br->bound[j] <= r->bmax))
+            r->bmax = br->bound[j];
+        if (r->observed[j] > r->omax)
+            r->omax = r->observed[j];
+    }
+}
+
+void lump_explore_row_score(lump_explore_row_t *r, const size_t *cls, const size_t *fcls,
+                            const long *y, size_t n)
+{
+    size_t ok = 0, same = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok += (long)cls[i] == y[i];
+        same += cls[i] == fcls[i];
+    }
+    r->acc = (double)ok / (double)n;
+    r->agree = (double)same / (double)n;
+}
+
+void lump_explore_calib_grid(double *eps, size_t steps,
+                             double (*dev)(const void *run, size_t k), const void *run,
+                             size_t n_steps)
+{
+    size_t t = 0;
+    double mx = 0;
+    for (size_t k = 0; k < steps; k++) {
+        size_t upto = (size_t)ceil((double)(k + 1) * (double)n_steps / (double)steps);
+        for (; t < upto && t < n_steps; t++)
+            mx = fmax(mx, dev(run, t));
+        eps[k] = mx;
+    }
+}
+
+void lump_explore_grid(double *eps, size_t steps, const double *pe, const size_t *size,
+                       size_t nprobe, double hi_default)
+{
+    double lo = -1, hi = -1;
+    size_t smin = (size_t)-1;
+    for (size_t k = 0; k < nprobe; k++)
+        smin = size[k] < smin ? size[k] : smin;
+    for (size_t k = 0; k < nprobe; k++) {
+        if (lo < 0 && size[k] < size[0])
+            lo = pe[k > 0 ? k - 1 : 0];
+        if (hi < 0 && size[k] == smin)
+            hi = pe[k];
+    }
+    if (lo < 0 || hi <= lo) { /* nothing reduces, or all at once */
+        hi = hi_default;
+        lo = hi_default * 1e-3;
+    }
+    for (size_t k = 0; k < steps; k++)
+        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
 }
 
 /* The index of the largest of Y[0..n) (the first on ties). */
@@ -98,19 +171,6 @@ static lump_error_t hand_over(const table_t *t, const ctx_t *c, const lump_net_t
     return c->hook != NULL ? c->hook(c->hook_ctx, t, t->n - 1, g, L) : LUMP_OK;
 }
 
-/* Fill R as a copy of the earlier row SRC (the same network), but for
- * epsilon EPS: its bound, sampled error and accuracy are those of SRC. */
-static void copy_row(row_t *r, const row_t *src, double eps, size_t nout)
-{
-    double *b = r->bound, *o = r->observed;
-    *r = *src;
-    r->bound = b;
-    r->observed = o;
-    r->eps = eps;
-    memcpy(b, src->bound, nout * sizeof *b);
-    memcpy(o, src->observed, nout * sizeof *o);
-}
-
 /* L: the lumping G is the quotient by (NULL for a network that is not a
  * quotient of the original); it pairs neurons in the bound. */
 static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, const lump_lumping_t *L,
@@ -127,25 +187,10 @@ static lump_error_t fill_row(row_t *r, const ctx_t *c, const lump_net_t *g, cons
     r->params = lump_net_params(g);
     LUMP_CHECK(lump_bound_diff_lumped(&br, c->f, g, L, c->box, &o));
     LUMP_CHECK(lump_max_error_sampled(r->observed, c->f, g, c->box, c->samples, 1));
-    r->certified = br.certified;
-    r->seconds = br.seconds;
-    r->bmax = r->omax = 0;
-    for (size_t j = 0; j < nout; j++) {
-        r->bound[j] = br.bound[j];
-        if (!(br.bound[j] <= r->bmax))
-            r->bmax = br.bound[j];
-        if (r->observed[j] > r->omax)
-            r->omax = r->observed[j];
-    }
+    lump_explore_row_bound(r, &br, nout);
     if (c->data != NULL) {
-        size_t ok = 0, same = 0;
         LUMP_CHECK(predict(c->gcls, g, c->data));
-        for (size_t i = 0; i < c->data->n; i++) {
-            ok += (long)c->gcls[i] == c->data->y[i];
-            same += c->gcls[i] == c->fcls[i];
-        }
-        r->acc = (double)ok / (double)c->data->n;
-        r->agree = (double)same / (double)c->data->n;
+        lump_explore_row_score(r, c->gcls, c->fcls, c->data->y, c->data->n);
     }
 cleanup:
     lump_progress_end(lv);
@@ -173,8 +218,8 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
     lump_bounds_t bd;
     lump_net_t g;
     enum { NPROBE = 25 };
-    double top = 0, pe[NPROBE], lo = -1, hi = -1;
-    size_t ph[NPROBE], hmin = (size_t)-1, lv = 0;
+    double top = 0, pe[NPROBE];
+    size_t ph[NPROBE], lv = 0;
     lump_bounds_init(&bd);
     lump_net_init(&g);
     LUMP_CHECK(lump_bounds_interval(&bd, net, box));
@@ -192,21 +237,8 @@ static lump_error_t auto_eps(double *eps, size_t steps, const lump_net_t *net,
         pe[k] = top * pow(10.0, -6.0 + 6.0 * (double)k / (NPROBE - 1));
         LUMP_CHECK(lump_relax(&g, NULL, net, box, pe[k], centre));
         ph[k] = hidden_after(&g);
-        if (ph[k] < hmin)
-            hmin = ph[k];
     }
-    for (size_t k = 0; k < NPROBE; k++) {
-        if (lo < 0 && ph[k] < ph[0])
-            lo = pe[k > 0 ? k - 1 : 0];
-        if (hi < 0 && ph[k] == hmin)
-            hi = pe[k];
-    }
-    if (lo < 0 || hi <= lo) { /* nothing merges, or all at once */
-        hi = top;
-        lo = top * 1e-3;
-    }
-    for (size_t k = 0; k < steps; k++)
-        eps[k] = steps == 1 ? hi : lo * pow(hi / lo, (double)k / (double)(steps - 1));
+    lump_explore_grid(eps, steps, pe, ph, NPROBE, top);
 cleanup:
     lump_progress_end(lv);
     lump_net_clear(&g);
@@ -214,20 +246,10 @@ cleanup:
     return err;
 }
 
-/* EPS[0..steps) for a calibration run: the running maximum of the steps'
- * deviations at STEPS evenly spaced steps, the last one at the end of the
- * run, so that the rows spread over the sizes the run went through. */
-static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
+/* The deviation after step K of the calibration run RUN. */
+static double calib_dev(const void *run, size_t k)
 {
-    size_t S = lump_calib_steps(run), t = 0;
-    double mx = 0;
-    for (size_t k = 0; k < steps; k++) {
-        size_t upto = (size_t)ceil((double)(k + 1) * (double)S / (double)steps);
-        for (; t < upto && t < S; t++)
-            if (lump_calib_deviation(run, t) > mx)
-                mx = lump_calib_deviation(run, t);
-        eps[k] = mx;
-    }
+    return lump_calib_deviation(run, k);
 }
 
 /* ---- the sweep ----------------------------------------------------------- */
@@ -237,20 +259,12 @@ static void calib_eps(double *eps, size_t steps, const lump_calib_t *run)
 static lump_error_t original_row(table_t *t, const ctx_t *c)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r;
-    LUMP_CHECK(table_add(&r, t));
-    r->method = "original";
-    r->eps = NAN;
+    row_t *r = lump_explore_add_row(t, "original", NAN);
     r->certified = 1;
     r->neurons = lump_net_neurons(c->f);
     r->params = lump_net_params(c->f);
-    if (c->data != NULL) {
-        size_t ok = 0;
-        for (size_t i = 0; i < c->data->n; i++)
-            ok += (long)c->fcls[i] == c->data->y[i];
-        r->acc = (double)ok / (double)c->data->n;
-        r->agree = 1;
-    }
+    if (c->data != NULL)
+        lump_explore_row_score(r, c->fcls, c->fcls, c->data->y, c->data->n);
     LUMP_CHECK(hand_over(t, c, c->f, NULL));
 cleanup:
     return err;
@@ -272,13 +286,10 @@ static lump_error_t add_row(table_t *t, const ctx_t *c, const char *m, double ep
                             int dup, const lump_net_t *g, const lump_lumping_t *L)
 {
     lump_error_t err = LUMP_OK;
-    row_t *r;
-    LUMP_CHECK(table_add(&r, t));
+    row_t *r = lump_explore_add_row(t, m, eps);
     if (dup) {
-        copy_row(r, &t->rows[t->n - 4], eps, t->nout);
+        lump_explore_copy_row(t, t->n - 1, t->n - 4, eps);
     } else {
-        r->method = m;
-        r->eps = eps;
         r->cdev = cdev;
         LUMP_CHECK(fill_row(r, c, g, L, t->nout));
     }
@@ -343,7 +354,7 @@ lump_error_t lump_explore_run(lump_explore_t *t, const lump_net_t *net, const lu
     if (o->eps != NULL)
         memcpy(eps, o->eps, neps * sizeof *eps);
     else if (o->calib != NULL)
-        calib_eps(eps, neps, o->calib);
+        lump_explore_calib_grid(eps, neps, calib_dev, o->calib, lump_calib_steps(o->calib));
     else
         LUMP_CHECK(auto_eps(eps, neps, net, box, o->centre));
     t->nout = lump_net_n_outputs(net);

@@ -48,3 +48,35 @@ need_cnn() {
   "$PY" -c 'import torch' 2>/dev/null || skip "no PyTorch for $PY (Debian: python3-torch)"
   D=$DATA/$V
 }
+
+# ---- explore's CSV (explore_save.sh, explore_cnn.sh) ----
+# column NAME of CSV row ROW (1 = first data row)
+col() { # csv row name
+  awk -F, -v r="$2" -v n="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    NR == r + 1 { print $c[n] }' "$1"
+}
+# the value of a top-level scalar KEY of the (pretty-printed) JSON in FILE
+json_val() { # key file
+  sed -n "s/^  \"$1\": *\([^,]*\),\{0,1\}\$/\1/p" "$2"
+}
+# check_saved_row CSV ROW DATA.csv: the network that row ROW of explore's
+# CSV names (column file) has the row's neurons and params (`info`), and
+# its accuracy on DATA.csv (features..., label), recomputed from `eval`'s
+# outputs, is the row's accuracy. Sets FILE and METHOD.
+check_saved_row() { # csv row data
+  FILE=$(col "$1" "$2" file)
+  METHOD=$(col "$1" "$2" method)
+  [ -s "$FILE" ] || fail "row $2: the CSV names '$FILE', which is not there"
+  "$LUMPNET" info "$FILE" --json >"$TMP/i.json" || fail "row $2: info $FILE failed"
+  for k in neurons params; do
+    [ "$(json_val $k "$TMP/i.json")" = "$(col "$1" "$2" $k)" ] ||
+      fail "row $2 ($METHOD): $k of $FILE is $(json_val $k "$TMP/i.json"), the CSV says $(col "$1" "$2" $k)"
+  done
+  awk -F, -v OFS=, '{ NF = NF - 1; print }' "$3" >"$TMP/x.csv"
+  "$LUMPNET" eval "$FILE" --inputs "$TMP/x.csv" >"$TMP/y.txt" || fail "row $2: eval $FILE failed"
+  acc=$(awk -F, 'NR == FNR { lab[FNR] = $NF; n = FNR; next }
+    { b = 1; for (i = 2; i <= NF; i++) if ($i + 0 > $b + 0) b = i; if (b - 1 == lab[FNR]) ok++ }
+    END { printf "%.6g\n", ok / n }' "$3" "$TMP/y.txt")
+  [ "$acc" = "$(col "$1" "$2" accuracy)" ] ||
+    fail "row $2 ($METHOD): accuracy of $FILE is $acc, the CSV says $(col "$1" "$2" accuracy)"
+}

@@ -12,15 +12,6 @@ for f in digits.onnx train.csv test.csv; do
   [ -e "$DIGITS/$f" ] || fail "the digits example lacks $f"
 done
 
-# column NAME of CSV row ROW (1 = first data row)
-col() { # csv row name
-  awk -F, -v r="$2" -v n="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    NR == r + 1 { print $c[n] }' "$1"
-}
-# the value of a top-level scalar KEY of the (pretty-printed) JSON in FILE
-json_val() { # key file
-  sed -n "s/^  \"$1\": *\([^,]*\),\{0,1\}\$/\1/p" "$2"
-}
 # the largest entry of the top-level list KEY of the JSON in FILE
 json_list_max() { # key file
   awk -v k="\"$1\":" '$1 == k { on = 1; next } on && /\]/ { on = 0 }
@@ -28,7 +19,6 @@ json_list_max() { # key file
 }
 
 # ---- calibration-guided sweep on digits: the files against their rows ----
-awk -F, -v OFS=, '{ NF = NF - 1; print }' "$DIGITS/test.csv" >"$TMP/x.csv"
 "$LUMPNET" explore "$DIGITS/digits.onnx" --box 0:1 --calib "$DIGITS/train.csv" \
   --data "$DIGITS/test.csv" --eps-list 1,1.001,4 --samples 100 --csv "$TMP/e.csv" \
   --save "$TMP/nets" >"$TMP/out" 2>"$TMP/err" || fail "explore --save: $(cat "$TMP/err")"
@@ -37,21 +27,8 @@ rows=$(($(wc -l <"$TMP/e.csv") - 1))
 [ "$(ls "$TMP/nets" | wc -l)" -eq 10 ] || fail "expected 10 files in DIR: $(ls "$TMP/nets")"
 r=1
 while [ "$r" -le "$rows" ]; do
-  file=$(col "$TMP/e.csv" "$r" file)
-  method=$(col "$TMP/e.csv" "$r" method)
-  [ -s "$file" ] || fail "row $r: the CSV names '$file', which is not there"
-  "$LUMPNET" info "$file" --json >"$TMP/i.json" || fail "row $r: info $file failed"
-  for k in neurons params; do
-    [ "$(json_val $k "$TMP/i.json")" = "$(col "$TMP/e.csv" "$r" $k)" ] ||
-      fail "row $r ($method): $k of $file is $(json_val $k "$TMP/i.json"), the CSV says $(col "$TMP/e.csv" "$r" $k)"
-  done
-  # accuracy on the data, recomputed from eval's outputs
-  "$LUMPNET" eval "$file" --inputs "$TMP/x.csv" >"$TMP/y.txt" || fail "row $r: eval failed"
-  acc=$(awk -F, 'NR == FNR { lab[FNR] = $NF; n = FNR; next }
-    { b = 1; for (i = 2; i <= NF; i++) if ($i + 0 > $b + 0) b = i; if (b - 1 == lab[FNR]) ok++ }
-    END { printf "%.6g\n", ok / n }' "$DIGITS/test.csv" "$TMP/y.txt")
-  [ "$acc" = "$(col "$TMP/e.csv" "$r" accuracy)" ] ||
-    fail "row $r ($method): accuracy of $file is $acc, the CSV says $(col "$TMP/e.csv" "$r" accuracy)"
+  check_saved_row "$TMP/e.csv" "$r" "$DIGITS/test.csv"
+  file=$FILE method=$METHOD
   if [ "$method" != original ]; then
     # the saved file, bounded afresh: certified, never below the row's
     # observed error; the row's bound never below the error observed now

@@ -133,6 +133,8 @@ run bound 0 bound "$T" q.json --box "$TMP/box.vnnlib" --no-lp
 run explore 0 explore "$T" --box -1:1 --csv x.csv --eps-list 0.1,1
 run explore 0 explore "$T" --box -1:1 --csv xd.csv --data tiny.csv --calib tiny.csv --steps 2
 run explore 0 explore "$T" --box -1:1 --csv xs.csv --eps-list 0,1 --save saved
+run explore-graph 0 explore "$EX/digits_cnn/digits_cnn.onnx" --box 0:1 --csv xg.csv \
+  --eps-list 1 --samples 20 --calib "$EX/digits/train.csv" --data "$EX/digits/test.csv" --save savedg
 run draw 0 draw "$T" -o t.dot
 run draw 0 draw "$T" --reduce -o tr.dot
 run draw 0 draw "$T" --cert c.json -o tc.dot

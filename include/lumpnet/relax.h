@@ -316,6 +316,50 @@ LUMP_INIT_CLEAR(lump_explore);
 /* lump_explore_opts_init -- the defaults of lump_explore_opts_t. */
 LUMP_EXPORT void lump_explore_opts_init(lump_explore_opts_t *o);
 
+/* The pieces of a sweep, shared by lump_explore_run and the sweep of
+ * graph (convolutional) networks in the command-line tool. */
+
+/* lump_explore_add_row -- append a row of METHOD (a static string) and
+ * epsilon EPS to T and return it: else zeroed, its per-output arrays
+ * (T->nout entries) allocated, accuracy, agreement and calibration
+ * deviation NaN. Valid until the next row is added. O(nout). */
+LUMP_EXPORT lump_explore_row_t *lump_explore_add_row(lump_explore_t *t, const char *method,
+                                                     double eps);
+
+/* lump_explore_copy_row -- row DST of T = a copy of the earlier row SRC
+ * (the same network) but for epsilon EPS. O(nout). */
+LUMP_EXPORT void lump_explore_copy_row(lump_explore_t *t, size_t dst, size_t src, double eps);
+
+/* lump_explore_row_bound -- R's bound columns from the certified bound BR
+ * and the sampled errors R->observed (NOUT outputs): the per-output
+ * bounds, their largest (NaN or infinity wins), the largest observed
+ * error, certified and the seconds. O(nout). */
+LUMP_EXPORT void lump_explore_row_bound(lump_explore_row_t *r, const lump_bound_result_t *br,
+                                        size_t nout);
+
+/* lump_explore_row_score -- R's accuracy and agreement on the N labels Y
+ * from the predicted classes CLS of its network and FCLS of the original.
+ * O(n). */
+LUMP_EXPORT void lump_explore_row_score(lump_explore_row_t *r, const size_t *cls,
+                                        const size_t *fcls, const long *y, size_t n);
+
+/* lump_explore_grid -- EPS[0..steps) geometric between the last of the
+ * NPROBE increasing probes PE that reduces nothing (its size SIZE is that
+ * of the first probe; smaller is more reduced) and the first that reaches
+ * the smallest size; HI * 1e-3 .. HI when nothing reduces, or all at
+ * once. O(nprobe + steps). */
+LUMP_EXPORT void lump_explore_grid(double *eps, size_t steps, const double *pe,
+                                   const size_t *size, size_t nprobe, double hi);
+
+/* lump_explore_calib_grid -- EPS[0..steps) for a calibration run of
+ * N_STEPS steps, DEV(RUN, k) the deviation after step k: the running
+ * maximum of the deviations at STEPS evenly spaced steps, the last at the
+ * end of the run, so that the rows spread over the sizes the run went
+ * through. O(steps + n_steps) calls of DEV. */
+LUMP_EXPORT void lump_explore_calib_grid(double *eps, size_t steps,
+                                         double (*dev)(const void *run, size_t k),
+                                         const void *run, size_t n_steps);
+
 /* lump_explore_run -- T = the row of NET, then for each epsilon (O->eps,
  * or without it O->steps values: for a calibration run the running
  * maximum of its deviations at evenly spaced steps, else geometric
