@@ -286,6 +286,7 @@ lump_error_t lump_graph_read_onnx_buf(lump_graph_t *g, const unsigned char *buf,
     out.output = v->node;
     out.out_name = lump_strdup(d.c.g->output[0]->name);
     LUMP_CHECK(check_reach(&d));
+    lump_i_dag_bn_warn(&d); /* once the file is read, and only then */
     lump_graph_clear(g);
     *g = out;
     lump_graph_init(&out);
@@ -311,9 +312,8 @@ lump_error_t lump_graph_read(lump_graph_t *g, const char *path, int *needed)
     if (needed != NULL)
         *needed = 0;
     if (fmt != LUMP_FORMAT_ONNX && fmt != LUMP_FORMAT_JSON)
-        return lump_error_set(LUMP_EUSAGE,
-                              "%s: a graph network must be an ONNX (.onnx) or JSON (.json) file",
-                              path);
+        return lump_error_set(
+            LUMP_EUSAGE, "%s: a graph network must be an ONNX (.onnx) or JSON (.json) file", path);
     err = lump_io_read_file(&buf, &len, path);
     if (err == LUMP_OK && fmt == LUMP_FORMAT_ONNX)
         err = lump_graph_read_onnx_buf(g, buf, len, path, needed);

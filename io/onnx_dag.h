@@ -35,6 +35,12 @@ typedef struct {
     size_t ocap;
     mpq_t t, u; /* scratch rationals of the operators (exact scaling, bias
                    folding, inverses), initialised once per file */
+    /* BatchNormalization nodes with rounded factors: how many, their
+       channels (rounded of all), the first one and the one with the
+       largest relative rounding (ONNX node indices), stated in one warning
+       once the whole file has been read (lump_i_dag_bn_warn) */
+    size_t bn_nodes, bn_rounded, bn_channels, bn_first, bn_worst;
+    double bn_max_rel;
 } dag_t;
 
 /* lump_i_dag_err -- "FILE: node K 'NAME' (OP): message" (LUMP_EINPUT). */
@@ -47,6 +53,31 @@ dname_t *lump_i_dag_find(const dag_t *d, const char *name);
 /* lump_i_dag_node -- append a graph node for ONNX node K (records its
  * origin for messages). O(n_in) amortised. */
 size_t lump_i_dag_node(dag_t *d, size_t k, lump_gop_t op, const size_t *in, size_t n_in);
+
+/* lump_i_dag_tensor_in -- input I of ONNX node K, a computed tensor: its
+ * graph node in *NODE. Errors name the node. O(1) expected. */
+lump_error_t lump_i_dag_tensor_in(dag_t *d, size_t k, size_t i, size_t *node) LUMP_WUR;
+
+/* lump_i_dag_const_in -- input I of ONNX node K, a constant (checked:
+ * integer data when WANT_INT, else finite floats) in *C. O(its size). */
+lump_error_t lump_i_dag_const_in(dag_t *d, size_t k, size_t i, int want_int, cst_t **c) LUMP_WUR;
+
+/* lump_i_dag_bind -- output O of ONNX node K is graph node NODE. O(1)
+ * expected. */
+void lump_i_dag_bind(dag_t *d, size_t k, size_t o, size_t node);
+
+/* lump_i_dag_batchnorm -- convert ONNX node K, an inference-mode
+ * BatchNormalization, folding it into the node before (a Conv or dense
+ * node that nothing else reads) or else into a new elementwise affine
+ * node; rounded factors are counted in D's bn_ fields. Errors name the
+ * node. O(C * (size of the folded weights + the cost of one square root
+ * check)), C the channels. */
+lump_error_t lump_i_dag_batchnorm(dag_t *d, size_t k) LUMP_WUR;
+
+/* lump_i_dag_bn_warn -- when factors of BatchNormalization nodes were
+ * rounded, one warning naming the file, the first and the worst node, the
+ * channels rounded and the largest relative rounding. O(1). */
+void lump_i_dag_bn_warn(const dag_t *d);
 
 /* lump_i_dag_convert -- convert ONNX node K into graph nodes and bind its
  * outputs. Errors name the node. O(size of its constants + output). */

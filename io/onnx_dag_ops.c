@@ -11,13 +11,13 @@
 
 #define DAG_OPS_LIST                                                                               \
     "Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid, Tanh, AveragePool, "        \
-    "GlobalAveragePool, MaxPool, Pad, Flatten, Reshape, Transpose, Gather, Concat, Identity, "     \
-    "Dropout, Constant"
+    "GlobalAveragePool, MaxPool, Pad, Flatten, Reshape, Transpose, Gather, Concat, "               \
+    "BatchNormalization, Identity, Dropout, Constant"
 
 int lump_i_dag_graph_only(const char *op)
 {
     static const char *const ops[] = {
-        "Conv",      "AveragePool", "GlobalAveragePool", "MaxPool", "Pad",
+        "Conv",      "AveragePool", "GlobalAveragePool",  "MaxPool", "Pad",
         "Transpose", "Concat",      "BatchNormalization", "Gather"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
         if (strcmp(op, ops[i]) == 0)
@@ -61,8 +61,8 @@ static lump_error_t lookup(dag_t *d, size_t k, size_t i, dname_t **v)
     return LUMP_OK;
 }
 
-/* tensor_in -- input I, a computed tensor: its graph node. */
-static lump_error_t tensor_in(dag_t *d, size_t k, size_t i, size_t *node)
+/* lump_i_dag_tensor_in -- see onnx_dag.h. */
+lump_error_t lump_i_dag_tensor_in(dag_t *d, size_t k, size_t i, size_t *node)
 {
     lump_error_t err = LUMP_OK;
     dname_t *v;
@@ -75,8 +75,8 @@ cleanup:
     return err;
 }
 
-/* const_in -- input I, a constant (checked; float data finite). */
-static lump_error_t const_in(dag_t *d, size_t k, size_t i, int want_int, cst_t **c)
+/* lump_i_dag_const_in -- see onnx_dag.h. */
+lump_error_t lump_i_dag_const_in(dag_t *d, size_t k, size_t i, int want_int, cst_t **c)
 {
     lump_error_t err = LUMP_OK;
     dname_t *v;
@@ -134,8 +134,8 @@ static int attr_str_is(const dag_t *d, size_t k, const char *name, const char *a
            (a2 != NULL && a->s.len == strlen(a2) && memcmp(a->s.data, a2, a->s.len) == 0);
 }
 
-/* bind -- output O of node K is graph node NODE. */
-static void bind(dag_t *d, size_t k, size_t o, size_t node)
+/* lump_i_dag_bind -- see onnx_dag.h. */
+void lump_i_dag_bind(dag_t *d, size_t k, size_t o, size_t node)
 {
     dname_t *v = lump_i_dag_find(d, d->c.g->node[k]->output[o]);
     v->node = node;
@@ -272,10 +272,10 @@ static lump_error_t op_conv(dag_t *d, size_t k)
     lump_graph_node_t *n;
     lump_shape_t xs;
     const Onnx__TensorProto *wt;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
-    LUMP_CHECK(const_in(d, k, 1, 0, &w));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_const_in(d, k, 1, 0, &w));
     if (in_name(d->c.g->node[k], 2) != NULL)
-        LUMP_CHECK(const_in(d, k, 2, 0, &b));
+        LUMP_CHECK(lump_i_dag_const_in(d, k, 2, 0, &b));
     xs = d->g->nodes[x].shape;
     wt = w->t;
     LUMP_CHECK(attr_int(d, k, "group", 1, &group));
@@ -314,7 +314,7 @@ static lump_error_t op_conv(dag_t *d, size_t k)
         n->has_bias = 1;
         n->params += b->count;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -339,11 +339,11 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
     float alpha = 1.0f, beta = 1.0f;
     lump_graph_node_t *n;
     const lump_shape_t *xs;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
-    LUMP_CHECK(const_in(d, k, 1, 0, &w));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_const_in(d, k, 1, 0, &w));
     if (!matmul) {
         if (in_name(d->c.g->node[k], 2) != NULL)
-            LUMP_CHECK(const_in(d, k, 2, 0, &b));
+            LUMP_CHECK(lump_i_dag_const_in(d, k, 2, 0, &b));
         LUMP_CHECK(attr_int(d, k, "transA", 0, &ta));
         LUMP_CHECK(attr_int(d, k, "transB", 0, &tb));
         LUMP_CHECK(attr_float(d, k, "alpha", 1.0f, &alpha));
@@ -413,7 +413,7 @@ static lump_error_t op_gemm(dag_t *d, size_t k, int matmul)
         n->has_bias = 1;
         n->params += b->count;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -491,7 +491,7 @@ static lump_error_t fold_bias(dag_t *d, size_t k, size_t x, const dname_t *xv, c
         }
     }
     n->params += c->count;
-    bind(d, k, 0, x);
+    lump_i_dag_bind(d, k, 0, x);
     *done = 1;
 cleanup:
     return err;
@@ -500,8 +500,8 @@ cleanup:
 /* compose_affine -- N (an AFFINE node) followed by y = SW x + SB: N's
  * scales become SW s and its shifts SW t + SB, exactly. T and U are scratch.
  * O(size). */
-static lump_error_t compose_affine(lump_graph_node_t *n, const lump_arr_t *sw,
-                                   const lump_arr_t *sb, mpq_t t, mpq_t u)
+static lump_error_t compose_affine(lump_graph_node_t *n, const lump_arr_t *sw, const lump_arr_t *sb,
+                                   mpq_t t, mpq_t u)
 {
     lump_error_t err = LUMP_OK;
     for (size_t i = 0; i < n->shape.size; i++) {
@@ -522,8 +522,8 @@ cleanup:
 /* shift_after_scale -- 1 when node O (a tensor minus or plus a constant,
  * CFIRST: the constant first) follows N, an AFFINE node without shifts
  * read by O alone (READERS). O(size). */
-static int shift_after_scale(const lump_graph_node_t *n, size_t readers,
-                             const Onnx__NodeProto *o, int cfirst)
+static int shift_after_scale(const lump_graph_node_t *n, size_t readers, const Onnx__NodeProto *o,
+                             int cfirst)
 {
     if (n->op != LUMP_GOP_AFFINE || readers != 1 || !(is(o, "Add") || (is(o, "Sub") && !cfirst)))
         return 0;
@@ -576,7 +576,7 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
         }
         node = lump_i_dag_node(d, k, LUMP_GOP_ADD, in, 2);
         d->g->nodes[node].shape = *sa;
-        bind(d, k, 0, node);
+        lump_i_dag_bind(d, k, 0, node);
         goto cleanup;
     }
     if (a->cst != NULL && b->cst != NULL) {
@@ -584,7 +584,7 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
         goto cleanup;
     }
     cfirst = a->cst != NULL;
-    LUMP_CHECK(const_in(d, k, cfirst ? 0 : 1, 0, &c));
+    LUMP_CHECK(lump_i_dag_const_in(d, k, cfirst ? 0 : 1, 0, &c));
     x = cfirst ? b->node : a->node;
     xs = &d->g->nodes[x].shape;
     LUMP_CHECK(bcast_index(d, k, c, xs, &idx));
@@ -642,7 +642,7 @@ static lump_error_t op_binary(dag_t *d, size_t k, const Onnx__NodeProto *o)
         lump_arr_init(&sh);
         n->has_bias = 1;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     lump_arr_clear(&sw);
     lump_arr_clear(&sh);
@@ -656,7 +656,7 @@ static lump_error_t op_act(dag_t *d, size_t k, const Onnx__NodeProto *o)
     size_t x, node;
     lump_graph_node_t *n;
     float alpha = LUMP_ONNX_LEAKY_DEFAULT;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
     node = lump_i_dag_node(d, k, LUMP_GOP_ACT, &x, 1);
     n = &d->g->nodes[node];
     n->shape = d->g->nodes[x].shape;
@@ -671,7 +671,7 @@ static lump_error_t op_act(dag_t *d, size_t k, const Onnx__NodeProto *o)
     } else {
         n->act.kind = LUMP_ACT_TANH;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -684,7 +684,7 @@ static lump_error_t op_pool(dag_t *d, size_t k, const Onnx__NodeProto *o)
     lump_graph_node_t *n;
     lump_shape_t xs;
     int64_t cip = 0;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
     xs = d->g->nodes[x].shape;
     if (max && o->n_output > 1 && o->output[1] != NULL && *o->output[1] != '\0')
         return lump_i_dag_err(d, k, "the Indices output is not supported");
@@ -710,7 +710,7 @@ static lump_error_t op_pool(dag_t *d, size_t k, const Onnx__NodeProto *o)
     }
     n->shape.dim[0] = xs.dim[0];
     shape_finish(&n->shape);
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -723,7 +723,7 @@ static lump_error_t op_pad(dag_t *d, size_t k, const Onnx__NodeProto *o)
     lump_shape_t xs;
     int64_t pads[2 * (LUMP_GRAPH_MAX_DIMS + 1)];
     double value = 0;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
     xs = d->g->nodes[x].shape;
     r = xs.ndim + 1;
     if (!attr_str_is(d, k, "mode", "constant", NULL))
@@ -735,14 +735,14 @@ static lump_error_t op_pad(dag_t *d, size_t k, const Onnx__NodeProto *o)
         value = v;
     } else {
         cst_t *p, *cv;
-        LUMP_CHECK(const_in(d, k, 1, 1, &p));
+        LUMP_CHECK(lump_i_dag_const_in(d, k, 1, 1, &p));
         if (p->count != 2 * r)
             return lump_i_dag_err(d, k, "pads '%s' has %zu values (%zu expected)", p->name,
                                   p->count, 2 * r);
         for (size_t i = 0; i < 2 * r; i++)
             pads[i] = lump_i_onnx_cst_at_i64(p, i);
         if (in_name(o, 2) != NULL) {
-            LUMP_CHECK(const_in(d, k, 2, 0, &cv));
+            LUMP_CHECK(lump_i_dag_const_in(d, k, 2, 0, &cv));
             if (cv->count != 1)
                 return lump_i_dag_err(d, k, "constant_value must be a scalar");
             value = lump_i_onnx_cst_at(cv, 0);
@@ -766,7 +766,7 @@ static lump_error_t op_pad(dag_t *d, size_t k, const Onnx__NodeProto *o)
         n->shape.dim[i] = xs.dim[i] + (size_t)b + (size_t)e;
     }
     shape_finish(&n->shape);
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -780,7 +780,7 @@ static lump_error_t reshape_to(dag_t *d, size_t k, size_t x, const lump_shape_t 
                               d->g->nodes[x].shape.size);
     node = lump_i_dag_node(d, k, LUMP_GOP_RESHAPE, &x, 1);
     d->g->nodes[node].shape = *s;
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
     return LUMP_OK;
 }
 
@@ -790,7 +790,7 @@ static lump_error_t op_flatten(dag_t *d, size_t k)
     size_t x;
     int64_t axis;
     lump_shape_t s;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
     LUMP_CHECK(attr_int(d, k, "axis", 1, &axis));
     if (axis < 0)
         axis += (int64_t)d->g->nodes[x].shape.ndim + 1;
@@ -813,8 +813,8 @@ static lump_error_t op_reshape(dag_t *d, size_t k)
     cst_t *sc;
     lump_shape_t xs, s;
     int64_t v[LUMP_GRAPH_MAX_DIMS + 1];
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
-    LUMP_CHECK(const_in(d, k, 1, 1, &sc));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_const_in(d, k, 1, 1, &sc));
     xs = d->g->nodes[x].shape;
     r = sc->count;
     if (r < 2 || r > LUMP_GRAPH_MAX_DIMS + 1)
@@ -869,7 +869,7 @@ static lump_error_t op_transpose(dag_t *d, size_t k)
     int64_t perm[LUMP_GRAPH_MAX_DIMS + 1];
     lump_graph_node_t *n;
     lump_shape_t xs;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
     xs = d->g->nodes[x].shape;
     r = xs.ndim + 1;
     if (lump_i_onnx_attr_find(d->c.g->node[k], "perm") == NULL)
@@ -900,7 +900,7 @@ static lump_error_t op_transpose(dag_t *d, size_t k)
         }
         n->map[o] = src;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -915,8 +915,8 @@ static lump_error_t op_gather(dag_t *d, size_t k)
     int64_t axis;
     cst_t *c;
     lump_graph_node_t *g;
-    LUMP_CHECK(tensor_in(d, k, 0, &x));
-    LUMP_CHECK(const_in(d, k, 1, 1, &c));
+    LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
+    LUMP_CHECK(lump_i_dag_const_in(d, k, 1, 1, &c));
     LUMP_CHECK(attr_int(d, k, "axis", 0, &axis));
     n = d->g->nodes[x].shape.size;
     if (d->g->nodes[x].shape.ndim != 1 || (axis != 1 && axis != -1))
@@ -941,7 +941,7 @@ static lump_error_t op_gather(dag_t *d, size_t k)
             return lump_i_dag_err(d, k, "index %zu of '%s' is outside 0..%zu", i, c->name, n - 1);
         g->map[i] = (size_t)v;
     }
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     return err;
 }
@@ -957,7 +957,7 @@ static lump_error_t op_concat(dag_t *d, size_t k, const Onnx__NodeProto *o)
         goto cleanup;
     }
     for (size_t i = 0; i < o->n_input; i++)
-        LUMP_CHECK(tensor_in(d, k, i, &in[i]));
+        LUMP_CHECK(lump_i_dag_tensor_in(d, k, i, &in[i]));
     s = d->g->nodes[in[0]].shape;
     LUMP_CHECK(attr_int(d, k, "axis", INT64_MAX, &axis));
     if (axis == INT64_MAX) {
@@ -990,7 +990,7 @@ static lump_error_t op_concat(dag_t *d, size_t k, const Onnx__NodeProto *o)
     shape_finish(&s);
     node = lump_i_dag_node(d, k, LUMP_GOP_CONCAT, in, o->n_input);
     d->g->nodes[node].shape = s;
-    bind(d, k, 0, node);
+    lump_i_dag_bind(d, k, 0, node);
 cleanup:
     free(in);
     return err;
@@ -1038,14 +1038,21 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
     } else if (is(o, "Gather")) {
         LUMP_CHECK(op_gather(d, k));
     } else if (is(o, "Identity") || is(o, "Dropout")) {
+        /* of a constant (how torch.onnx shares equal initializers, such as
+         * the default parameters of two BatchNormalization nodes): another
+         * name of that constant */
+        const dname_t *c = in_name(o, 0) != NULL ? lump_i_dag_find(d, o->input[0]) : NULL;
         size_t x;
-        LUMP_CHECK(tensor_in(d, k, 0, &x));
-        bind(d, k, 0, x);
+        if (c != NULL && c->defined && c->cst != NULL) {
+            dname_t *v = lump_i_dag_find(d, o->output[0]);
+            v->cst = c->cst;
+            v->defined = 1;
+            goto cleanup;
+        }
+        LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
+        lump_i_dag_bind(d, k, 0, x);
     } else if (is(o, "BatchNormalization")) {
-        return lump_i_dag_err(d, k,
-                              "not supported yet: folding it needs sqrt(var + epsilon), "
-                              "which is rational only for some values (fold it into the "
-                              "convolution before exporting)");
+        LUMP_CHECK(lump_i_dag_batchnorm(d, k));
     } else {
         return lump_i_dag_err(d, k, "operator not supported (the graph subset is %s)",
                               DAG_OPS_LIST);

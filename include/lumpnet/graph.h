@@ -119,10 +119,17 @@ LUMP_EXPORT int lump_shape_equal(const lump_shape_t *a, const lump_shape_t *b);
 /* lump_graph_read_onnx_buf -- read the ONNX model in BUF (LEN bytes) as a
  * graph: Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid,
  * Tanh, AveragePool, GlobalAveragePool, MaxPool, Pad, Flatten, Reshape,
- * Transpose, Gather (axis 1 of a flat tensor), Concat, Identity, Dropout
- * and Constant. An Add of a constant right after a MatMul or a Conv (its
- * only reader) becomes that node's bias, and one right after a Mul or Div
- * by a constant (its only reader) joins it in one affine node. *NEEDED (may be NULL) is set, before anything can fail past the
+ * Transpose, Gather (axis 1 of a flat tensor), Concat, BatchNormalization
+ * (inference mode), Identity, Dropout and Constant. An Add of a constant
+ * right after a MatMul or a Conv (its only reader) becomes that node's
+ * bias, and one right after a Mul or Div by a constant (its only reader)
+ * joins it in one affine node. A BatchNormalization, y = s x + t per
+ * channel with s = scale / sqrt(var + epsilon), is folded into the Conv or
+ * dense node before it when that is its only reader, else it is an AFFINE
+ * node; s is exact when var + epsilon is the square of a rational, else
+ * the nearest double, and a file with such rounded factors prints one
+ * warning (lump_warn) once it has been read: the graph is then the
+ * network with the rounded factors (docs/formats.md). *NEEDED (may be NULL) is set, before anything can fail past the
  * decoding, to 1 when the model uses something the MLP reader
  * (lump_net_read_onnx_buf) does not have (a convolution, a pool, a pad, a
  * transpose, a concatenation, an Add of two computed tensors), else 0. On
