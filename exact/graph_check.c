@@ -37,7 +37,7 @@ static int role(const lump_graph_t *g, size_t i)
     if (n->op == LUMP_GOP_RESHAPE)
         return n->shape.ndim == 1 && i != g->output ? ROLE_FLAT : ROLE_WHOLE;
     if (n->op != LUMP_GOP_ACT && n->op != LUMP_GOP_ADD && n->op != LUMP_GOP_MAXPOOL &&
-        n->op != LUMP_GOP_AVGPOOL)
+        n->op != LUMP_GOP_AVGPOOL && n->op != LUMP_GOP_PAD)
         return ROLE_WHOLE;
     for (size_t s = 0; s < n->n_in; s++) {
         const lump_shape_t *x = &g->nodes[n->in[s]].shape;
@@ -208,6 +208,12 @@ static int constant_of(mpq_t t, const lump_graph_node_t *n, const mpq_t *in)
         return 1; /* padding is ignored by the max */
     if (n->op == LUMP_GOP_AVGPOOL)
         return !(pads && n->count_include_pad);
+    if (n->op == LUMP_GOP_PAD) { /* zeros around: constant only if 0 or unpadded */
+        for (size_t d = 0; d < LUMP_GRAPH_MAX_DIMS; d++)
+            if (n->pad_begin[d] != 0 || n->pad_end[d] != 0)
+                return mpq_sgn(t) == 0;
+        return 1;
+    }
     if (n->op != LUMP_GOP_ACT)
         return 0;
     switch (n->act.kind) {
@@ -232,7 +238,7 @@ static int chanwise(lump_i_why_t *w, const lump_graph_t *g, const lump_glumping_
 {
     const lump_graph_node_t *n = &g->nodes[i];
     const lump_gpart_t *p = &L->nodes[i];
-    int any = n->op == LUMP_GOP_AVGPOOL || n->op == LUMP_GOP_ADD ||
+    int any = n->op == LUMP_GOP_AVGPOOL || n->op == LUMP_GOP_ADD || n->op == LUMP_GOP_PAD ||
               (n->op == LUMP_GOP_ACT && n->act.kind == LUMP_ACT_IDENTITY);
     int pos = n->op == LUMP_GOP_MAXPOOL ||
               (n->op == LUMP_GOP_ACT &&

@@ -29,6 +29,15 @@ int lump_i_gconst_op(mpq_t out, const lump_graph_node_t *n, const mpq_t *in)
         /* zeros of the padding in the divisor would make borders differ */
         mpq_set(out, in[0]);
         return !n->count_include_pad || (n->pt == 0 && n->pl == 0 && n->pb == 0 && n->pr == 0);
+    case LUMP_GOP_PAD: {
+        /* the padding is 0: a constant channel stays one only when it is
+         * 0 or nothing is padded */
+        int pads = 0;
+        for (size_t d = 0; d < LUMP_GRAPH_MAX_DIMS; d++)
+            pads |= n->pad_begin[d] != 0 || n->pad_end[d] != 0;
+        mpq_set(out, in[0]);
+        return !pads || mpq_sgn(out) == 0;
+    }
     case LUMP_GOP_ACT:
         mpq_set(out, in[0]);
         if (n->act.kind == LUMP_ACT_RELU && mpq_sgn(out) < 0)

@@ -128,7 +128,9 @@ lump_i_gkind_t lump_i_gkind(const lump_graph_t *g, size_t i)
     case LUMP_GOP_MAXPOOL:
     case LUMP_GOP_AVGPOOL:
     case LUMP_GOP_ADD:
-        /* the same units in and out (a pool keeps the channels) */
+    case LUMP_GOP_PAD:
+        /* the same units in and out (a pool keeps the channels, and so
+         * does a zero pad of the rows and columns only) */
         for (size_t k = 0; k < n->n_in; k++)
             if (lump_graph_units(g, n->in[k]) != lump_graph_units(g, i) ||
                 (g->nodes[n->in[k]].shape.ndim >= 2) != (n->shape.ndim >= 2))

@@ -252,7 +252,9 @@ static int chanwise_same(cmp_t *x, size_t v, size_t w, mpq_t c)
         else if (!mpq_equal(c, x->a))
             return 0;
     }
-    if (n->op == LUMP_GOP_AVGPOOL || (n->op == LUMP_GOP_ACT && n->act.kind == LUMP_ACT_IDENTITY))
+    /* linear per channel: any scale (a zero pad pads s x with s 0 = 0) */
+    if (n->op == LUMP_GOP_AVGPOOL || n->op == LUMP_GOP_PAD ||
+        (n->op == LUMP_GOP_ACT && n->act.kind == LUMP_ACT_IDENTITY))
         return 1;
     if (n->op == LUMP_GOP_MAXPOOL ||
         (n->op == LUMP_GOP_ACT &&

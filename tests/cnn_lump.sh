@@ -10,7 +10,8 @@
 # quotient weight (exit 1), and a malformed certificate with exit 2 and one
 # line naming the file and the place; `equiv` proves planted = original,
 # quotient = original and original = a channel-permuted copy, and finds a
-# network with one changed bias different.
+# network with one changed bias different. A small network lumps through a
+# zero Pad without expanding the channels back.
 # Seeded by LUMPNET_SEED (printed).
 . "${LUMPNET_TESTS:-$(dirname "$0")}/common.sh"
 V=vnncomp2021
@@ -78,4 +79,50 @@ for net in oval21/cifar_base_kw cifar10_resnet/resnet_2b; do
     || fail "$b: equiv with a changed output bias: exit $rc, $(cat "$TMP/out")"
   echo "$b: planted -> original channel counts, exact at 2 points, check, tamper, equiv: ok"
 done
+
+# Lumping through a zero Pad (verivital's Conv -> Relu -> Pad -> AveragePool
+# -> Flatten -> Gemm): a channel that is 2x another and a dead one merge
+# away, and the quotient is a smaller CNN of the same operators (no
+# expansion back to the original channels); a constant channel stays (the
+# pad's zeros break it); exact at random rational points, certificate
+# accepted.
+"$PY" - "$TMP/padnet.onnx" "$SEED" <<'PYEOF' || fail "writing the Pad network"
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper as nh
+T = onnx.TensorProto
+rng = np.random.default_rng(int(sys.argv[2]) % (2 ** 32))
+W = (rng.integers(-8, 9, (5, 1, 2, 2)) / 8).astype(np.float32)
+B = (rng.integers(-8, 9, 5) / 8).astype(np.float32)
+W[3], B[3] = 2 * W[1], 2 * B[1]        # channel 3 = 2 x channel 1
+W[4], B[4] = 0, -1                     # dead: relu(-1) = 0
+W[2], B[2] = 0, 0.5                    # constant 0.5, but padded around
+G = (rng.integers(-8, 9, (3, 5 * 3 * 3)) / 8).astype(np.float32)
+nodes = [helper.make_node("Conv", ["x", "W", "B"], ["c"]), helper.make_node("Relu", ["c"], ["r"]),
+         helper.make_node("Pad", ["r", "pads"], ["p"]),
+         helper.make_node("AveragePool", ["p"], ["a"], kernel_shape=[2, 2], strides=[2, 2]),
+         helper.make_node("Flatten", ["a"], ["f"]), helper.make_node("Gemm", ["f", "G"], ["y"], transB=1)]
+g = helper.make_graph(nodes, "pad", [helper.make_tensor_value_info("x", T.FLOAT, ["N", 1, 5, 5])],
+                      [helper.make_tensor_value_info("y", T.FLOAT, ["N", 3])],
+                      [nh.from_array(W, "W"), nh.from_array(B, "B"), nh.from_array(G, "G"),
+                       nh.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), sys.argv[1])
+PYEOF
+"$LUMPNET" reduce "$TMP/padnet.onnx" -o "$TMP/padq.json" --cert "$TMP/padq.cert" >/dev/null \
+  || fail "reduce of the Pad network"
+"$LUMPNET" info "$TMP/padq.json" > "$TMP/padq.info" || fail "info of the Pad quotient"
+grep -q "conv *3x4x4" "$TMP/padq.info" && ! grep -qE "gather|affine" "$TMP/padq.info" \
+  || fail "the Pad network's quotient: $(cat "$TMP/padq.info")"
+"$LUMPNET" check "$TMP/padnet.onnx" "$TMP/padq.json" "$TMP/padq.cert" >/dev/null \
+  || fail "check of the Pad network's certificate"
+"$PY" -c '
+import random, sys
+random.seed(int(sys.argv[1]))
+for _ in range(3):
+    print(",".join("%d/%d" % (random.randint(-99, 99), random.randint(1, 97)) for _ in range(25)))
+' "$SEED" > "$TMP/pad.points"
+"$LUMPNET" eval --exact "$TMP/padnet.onnx" --inputs "$TMP/pad.points" > "$TMP/pad.y0" || fail "eval"
+"$LUMPNET" eval --exact "$TMP/padq.json" --inputs "$TMP/pad.points" > "$TMP/pad.y1" || fail "eval q"
+[ -s "$TMP/pad.y0" ] && cmp -s "$TMP/pad.y0" "$TMP/pad.y1" \
+  || fail "the Pad network's quotient differs at an exact point"
+echo "pad: 5 -> 3 channels through Conv, Relu, Pad, AveragePool; exact at 3 points, check: ok"
 exit 0
