@@ -1051,6 +1051,15 @@ lump_error_t lump_i_dag_convert(dag_t *d, size_t k)
         }
         LUMP_CHECK(lump_i_dag_tensor_in(d, k, 0, &x));
         lump_i_dag_bind(d, k, 0, x);
+        {
+            /* both names now denote one node: its readers are theirs
+             * together (less this Identity), so that a bias or a
+             * BatchNormalization is folded into it only when nothing else
+             * reads it under either name */
+            dname_t *src = lump_i_dag_find(d, o->input[0]), *out = lump_i_dag_find(d, o->output[0]);
+            if (src != NULL && out != NULL && src != out)
+                src->readers = out->readers = src->readers - 1 + out->readers;
+        }
     } else if (is(o, "BatchNormalization")) {
         LUMP_CHECK(lump_i_dag_batchnorm(d, k));
     } else {
