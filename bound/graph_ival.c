@@ -3,7 +3,9 @@
  * integers over one common positive denominator, as in the exact graph
  * evaluator, so that an affine node is mpz_addmul without a gcd per term:
  * [lo/den, hi/den] for the entries of network A and, when paired,
- * [dlo/den, dhi/den] for the differences B - A. */
+ * [dlo/den, dhi/den] for the differences B - A and [blo/den, bhi/den]
+ * for B's own entries (B enclosed alone: it narrows the range of b = a +
+ * d where the activations' slopes are taken). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,7 @@
 typedef struct {
     size_t n;
     int paired;
-    mpz_t *lo, *hi, *dlo, *dhi;
+    mpz_t *lo, *hi, *dlo, *dhi, *blo, *bhi;
     mpz_t den;
 } iv_t;
 
@@ -48,6 +50,8 @@ static void iv_init(iv_t *v, size_t n, int paired)
     v->hi = zs_new(n);
     v->dlo = paired ? zs_new(n) : NULL;
     v->dhi = paired ? zs_new(n) : NULL;
+    v->blo = paired ? zs_new(n) : NULL;
+    v->bhi = paired ? zs_new(n) : NULL;
     mpz_init_set_ui(v->den, 1);
 }
 
@@ -59,6 +63,8 @@ static void iv_clear(iv_t *v)
     zs_free(v->hi, v->n);
     zs_free(v->dlo, v->n);
     zs_free(v->dhi, v->n);
+    zs_free(v->blo, v->n);
+    zs_free(v->bhi, v->n);
     mpz_clear(v->den);
     memset(v, 0, sizeof *v);
 }
@@ -70,14 +76,16 @@ static int iv_arrays(const iv_t *v, mpz_t **arr)
     arr[1] = v->hi;
     arr[2] = v->dlo;
     arr[3] = v->dhi;
-    return v->paired ? 4 : 2;
+    arr[4] = v->blo;
+    arr[5] = v->bhi;
+    return v->paired ? 6 : 2;
 }
 
 /* iv_set_q -- V (initialised, N entries) := the rationals Q[a][e], a over
  * its arrays, on their least common denominator */
 static void iv_set_q(iv_t *v, mpq_t *const *q)
 {
-    mpz_t *arr[4], f;
+    mpz_t *arr[6], f;
     int na = iv_arrays(v, arr);
     mpz_init(f);
     mpz_set_ui(v->den, 1);
@@ -184,6 +192,7 @@ static void term(lin_t *L, size_t o, size_t i, size_t k)
     if (!y->paired)
         return;
     addmul(y->dlo[o], y->dhi[o], L->w->wb[k], x->dlo[i], x->dhi[i]);
+    addmul(y->blo[o], y->bhi[o], L->w->wb[k], x->blo[i], x->bhi[i]);
     if (mpz_cmp(L->w->wb[k], L->w->w[k]) != 0) {
         mpz_sub(L->t, L->w->wb[k], L->w->w[k]);
         addmul(y->dlo[o], y->dhi[o], L->t, x->lo[i], x->hi[i]);
@@ -216,6 +225,10 @@ static void finish(iv_t *y, const iv_t *x, const wts_t *w, const wts_t *bias, si
                 mpz_submul(y->dlo[o], bias->w[k], fb);
                 mpz_addmul(y->dhi[o], bias->wb[k], fb);
                 mpz_submul(y->dhi[o], bias->w[k], fb);
+                mpz_mul(y->blo[o], y->blo[o], fp);
+                mpz_mul(y->bhi[o], y->bhi[o], fp);
+                mpz_addmul(y->blo[o], bias->wb[k], fb);
+                mpz_addmul(y->bhi[o], bias->wb[k], fb);
             }
         }
     }
@@ -339,6 +352,10 @@ static void maxpool(const lump_graph_node_t *n, const lump_shape_t *xs, const iv
                         mpz_set(y->dlo[o], x->dlo[i]);
                     if (!any || mpz_cmp(x->dhi[i], y->dhi[o]) > 0)
                         mpz_set(y->dhi[o], x->dhi[i]);
+                    if (!any || mpz_cmp(x->blo[i], y->blo[o]) > 0)
+                        mpz_set(y->blo[o], x->blo[i]);
+                    if (!any || mpz_cmp(x->bhi[i], y->bhi[o]) > 0)
+                        mpz_set(y->bhi[o], x->bhi[i]);
                 }
                 any = 1;
             }
@@ -424,16 +441,18 @@ static void mul_hull(mpq_t l, mpq_t h, const mpq_t sl, const mpq_t sh, const mpq
     }
 }
 
-/* act -- activation node N on X into Y: A's entries by their ends; the
- * difference act(a + d) - act(a) = s d, s a difference quotient over the
- * range of both a and a + d */
+/* act -- activation node N on X into Y: A's and B's entries by their
+ * ends; the difference act(b) - act(a) = s d, s a difference quotient over
+ * the range of both a and b (b in B's enclosure and in a + d), and also
+ * within [min act(b) - max act(a), max act(b) - min act(a)] by the two
+ * enclosures of act over those ranges */
 static void act(const lump_graph_node_t *n, const iv_t *x, iv_t *y, mpfr_prec_t prec)
 {
     const size_t N = x->n;
-    mpq_t *q[4];
-    mpq_t zl, zh, dl, dh, rl, rh, sl, sh, t;
-    mpq_inits(zl, zh, dl, dh, rl, rh, sl, sh, t, NULL);
-    for (int a = 0; a < 4; a++) {
+    mpq_t *q[6];
+    mpq_t zl, zh, dl, dh, bl, bh, rl, rh, sl, sh, t;
+    mpq_inits(zl, zh, dl, dh, bl, bh, rl, rh, sl, sh, t, NULL);
+    for (int a = 0; a < 6; a++) {
         q[a] = lump_alloc_array(N > 0 ? N : 1, sizeof *q[a]);
         for (size_t e = 0; e < N; e++)
             mpq_init(q[a][e]);
@@ -446,30 +465,42 @@ static void act(const lump_graph_node_t *n, const iv_t *x, iv_t *y, mpfr_prec_t 
             continue;
         get(dl, x, x->dlo[e]);
         get(dh, x, x->dhi[e]);
-        /* the range of a and b = a + d */
-        mpq_add(rl, zl, dl);
-        if (mpq_cmp(zl, rl) < 0)
-            mpq_set(rl, zl);
-        mpq_add(rh, zh, dh);
-        if (mpq_cmp(zh, rh) > 0)
-            mpq_set(rh, zh);
+        /* b: B's own enclosure intersected with a + d */
+        get(bl, x, x->blo[e]);
+        get(bh, x, x->bhi[e]);
+        mpq_add(t, zl, dl);
+        if (mpq_cmp(t, bl) > 0)
+            mpq_set(bl, t);
+        mpq_add(t, zh, dh);
+        if (mpq_cmp(t, bh) < 0)
+            mpq_set(bh, t);
+        act_ends(q[4][e], q[5][e], &n->act, bl, bh, prec, t);
+        /* the range of a and b */
+        mpq_set(rl, mpq_cmp(zl, bl) < 0 ? zl : bl);
+        mpq_set(rh, mpq_cmp(zh, bh) > 0 ? zh : bh);
         slopes(sl, sh, &n->act, rl, rh);
         mul_hull(q[2][e], q[3][e], sl, sh, dl, dh, t);
+        mpq_sub(t, q[4][e], q[1][e]);
+        if (mpq_cmp(t, q[2][e]) > 0)
+            mpq_set(q[2][e], t);
+        mpq_sub(t, q[5][e], q[0][e]);
+        if (mpq_cmp(t, q[3][e]) < 0)
+            mpq_set(q[3][e], t);
     }
     iv_set_q(y, q);
-    for (int a = 0; a < 4; a++) {
+    for (int a = 0; a < 6; a++) {
         for (size_t e = 0; e < N; e++)
             mpq_clear(q[a][e]);
         free(q[a]);
     }
-    mpq_clears(zl, zh, dl, dh, rl, rh, sl, sh, t, NULL);
+    mpq_clears(zl, zh, dl, dh, bl, bh, rl, rh, sl, sh, t, NULL);
 }
 
 /* combine -- Y = the sum (ADD) or the concatenation of the inputs XS, on
  * their least common denominator */
 static void combine(iv_t *y, const iv_t *const *xs, size_t n, int concat)
 {
-    mpz_t *ya[4], *xa[4], f;
+    mpz_t *ya[6], *xa[6], f;
     int na = iv_arrays(y, ya);
     size_t off = 0;
     mpz_init(f);
@@ -491,7 +522,7 @@ static void combine(iv_t *y, const iv_t *const *xs, size_t n, int concat)
  * SIZE_MAX: 0) */
 static void copy(iv_t *y, const iv_t *x, const size_t *src)
 {
-    mpz_t *ya[4], *xa[4];
+    mpz_t *ya[6], *xa[6];
     int na = iv_arrays(y, ya);
     iv_arrays(x, xa);
     for (int a = 0; a < na; a++)
@@ -562,7 +593,7 @@ static lump_error_t run(iv_t *v, const lump_graph_t *a, const lump_graph_t *b, c
     lump_error_t err = LUMP_OK;
     const size_t nn = a->n_nodes, nin = lump_graph_n_inputs(a);
     size_t *last = lump_alloc_zero(nn, sizeof *last), lv;
-    mpq_t *q[4];
+    mpq_t *q[6];
     lump_require(nn > 0 && a->output < nn, "lump_graph_intervals");
     if (box->n != nin) {
         free(last);
@@ -575,8 +606,8 @@ static lump_error_t run(iv_t *v, const lump_graph_t *a, const lump_graph_t *b, c
     last[a->output] = nn;
     /* the input: the box; B reads the same point, d = 0 */
     iv_init(&v[0], nin, b != NULL);
-    q[0] = box->lo;
-    q[1] = box->hi;
+    q[0] = q[4] = box->lo;
+    q[1] = q[5] = box->hi;
     q[2] = q[3] = NULL;
     if (b != NULL) {
         q[2] = q[3] = lump_alloc_array(nin > 0 ? nin : 1, sizeof *q[2]);
