@@ -70,8 +70,9 @@ typedef struct {
  * of every entry is enclosed alongside A (differential interval
  * arithmetic, as NeuroDiff does on fully connected networks): an affine
  * node gives W_B d + (W_B - W_A) a + (b_B - b_A); an activation
- * s * d with s in the hull of its difference quotients over the entry's
- * range (exactly d where both networks are on one linear piece);
+ * s * d with s in the hull of its difference quotients over the range of
+ * a and b (exactly d where both networks are on one linear piece), b's
+ * range being B's own enclosure (kept alongside) intersected with a + d;
  * MaxPool max_k b_k - max_k a_k in [min_k d_k, max_k d_k]; the result is
  * intersected with the naive bound. Otherwise BOUND = NAIVE. Errors:
  * LUMP_EINPUT when the inputs or outputs differ in number or the box in
