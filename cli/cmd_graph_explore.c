@@ -306,6 +306,7 @@ int cli_graph_explore(const cli_explore_args_t *a, lump_error_t err)
         return cli_usage_error("explore",
                                "--centre is for fully connected networks (the "
                                "channels of a convolutional one merge onto their leader)");
+    lump_graph_init(&g); /* the reader clears what it is given */
     if ((rc = cli_graph_read(&g, a->path, err)) != CLI_OK)
         return rc;
     err = LUMP_OK;
