@@ -200,7 +200,7 @@ static const char *node_name(const dag_t *d, size_t k)
 /* lump_i_dag_bn_warn -- see onnx_dag.h. */
 void lump_i_dag_bn_warn(const dag_t *d)
 {
-    char first[512];
+    char first[512], worst[512];
     if (d->bn_nodes == 0)
         return;
     if (d->bn_nodes == 1)
@@ -208,12 +208,16 @@ void lump_i_dag_bn_warn(const dag_t *d)
     else
         snprintf(first, sizeof first, "%zu nodes, the first node %zu '%s'", d->bn_nodes,
                  d->bn_first, node_name(d, d->bn_first));
+    /* with one rounded node, the worst is that node: name it once */
+    if (d->bn_nodes == 1)
+        worst[0] = '\0';
+    else
+        snprintf(worst, sizeof worst, ", node %zu '%s'", d->bn_worst, node_name(d, d->bn_worst));
     lump_warn("%s: BatchNormalization (%s): var + epsilon is not the square of a rational in "
               "%zu of %zu channels, so their factors scale / sqrt(var + epsilon) were rounded "
-              "to the nearest double (largest relative error %.3g, node %zu '%s'); the network "
+              "to the nearest double (largest relative error %.3g%s); the network "
               "analysed is the one with the rounded factors",
-              d->c.name, first, d->bn_rounded, d->bn_channels, d->bn_max_rel, d->bn_worst,
-              node_name(d, d->bn_worst));
+              d->c.name, first, d->bn_rounded, d->bn_channels, d->bn_max_rel, worst);
 }
 
 /* check_node -- the attributes and outputs of node K: inference mode

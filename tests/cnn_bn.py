@@ -214,6 +214,8 @@ def check_warning(path, err, bns, exact):
             not any("'%s'" % b in lines[0] for b in bns) or "rounded" not in lines[0]:
         die("%s: expected one rounding warning naming the file and a BN node, got %r"
             % (path, err))
+    if len(bns) == 1 and lines[0].count("'%s'" % bns[0]) != 1:
+        die("%s: the one BatchNormalization node should be named once, got %r" % (path, err))
 
 
 def check_model(name, model, shape, exact, rng):
