@@ -3,6 +3,8 @@
 # _build-asan/ and run the whole test suite there (the malformed and mutated
 # corpora included): any sanitizer report fails the run. Leaks inside
 # Graphviz and its font libraries are suppressed (tests/lsan.supp).
+# Uninitialised stack variables are filled with a 0xFE pattern, so that
+# reading one fails every time rather than by the luck of the stack.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/scripts/deps.sh"
@@ -12,7 +14,7 @@ mkdir -p _build-asan
 cd _build-asan
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 [ -f Makefile ] || ../configure -q --enable-werror --disable-shared \
-  CFLAGS="-g -O1 $SAN" LDFLAGS="$SAN"
+  CFLAGS="-g -O1 -ftrivial-auto-var-init=pattern $SAN" LDFLAGS="$SAN"
 make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
