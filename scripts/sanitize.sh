@@ -13,8 +13,11 @@ cd "$top"
 mkdir -p _build-asan
 cd _build-asan
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-[ -f Makefile ] || ../configure -q --enable-werror --disable-shared \
-  CFLAGS="-g -O1 -ftrivial-auto-var-init=pattern $SAN" LDFLAGS="$SAN"
+CF="-g -O1 -ftrivial-auto-var-init=pattern $SAN"
+# a build directory configured with other flags (an older script) is
+# configured again, so the checks above always apply
+grep -qxF "CFLAGS = $CF" Makefile 2>/dev/null || ../configure -q --enable-werror \
+  --disable-shared CFLAGS="$CF" LDFLAGS="$SAN"
 make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
